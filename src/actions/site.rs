@@ -1,0 +1,210 @@
+//! Site structure: settings, users, sections, tags, pages, widgets, menus.
+
+use chrono::{DateTime, Utc};
+
+use super::{ActionError, Result};
+use crate::domain::html::SafeHtml;
+use crate::domain::settings::{SettingError, SiteSettings};
+use crate::domain::slug::Slug;
+use crate::domain::user::NewUser;
+use crate::domain::widget::WidgetKind;
+use crate::store::Store;
+use crate::store::comments::NewComment;
+use crate::store::dialect::Tx;
+
+/// Path segments that belong to the site's own routes and can never be a page slug.
+pub const RESERVED_PAGE_SLUGS: &[&str] = &[
+    "admin",
+    "author",
+    "category",
+    "comments",
+    "feed",
+    "healthz",
+    "page",
+    "search",
+    "static",
+    "tag",
+    "wp-admin",
+    "wp-content",
+    "wp-json",
+    "wp-login",
+    "wp-comments-post",
+];
+
+/// Validates and stores site settings.
+pub async fn put_settings(tx: &mut Tx, values: &[(&str, &str)]) -> Result<()> {
+    let mut check = SiteSettings::default();
+    for (name, value) in values {
+        check.set(name, value).map_err(|e| match e {
+            SettingError::Unknown(n) => {
+                ActionError::invalid("setting", format!("unknown setting {n:?}"))
+            }
+            SettingError::Invalid(field, msg) => ActionError::invalid(field, msg),
+        })?;
+        Store::put_setting(tx, name, value.trim()).await?;
+    }
+    Ok(())
+}
+
+/// Creates an account. Its public slug comes from the display name and is never the login.
+pub async fn create_user(tx: &mut Tx, user: &NewUser, now: DateTime<Utc>) -> Result<i64> {
+    let login = user.login.trim();
+    if login.is_empty()
+        || login.len() > 60
+        || !login
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
+    {
+        return Err(ActionError::invalid(
+            "login",
+            "use 1 to 60 letters, digits, dots, hyphens, underscores or @",
+        ));
+    }
+    if user.display_name.trim().is_empty() {
+        return Err(ActionError::invalid(
+            "display_name",
+            "a display name is required",
+        ));
+    }
+    if Store::user_id_by_login(tx, login).await?.is_some() {
+        return Err(ActionError::Conflict(format!(
+            "login: {login:?} is already taken"
+        )));
+    }
+    let base = Slug::from_title(&user.display_name, "author");
+    let taken = Store::user_slugs_like(tx, base.as_str()).await?;
+    // The login is treated as taken so the public slug can never reveal it.
+    let slug = base.first_free(taken.iter().map(String::as_str).chain([login]));
+    let user = NewUser {
+        login: login.to_owned(),
+        ..user.clone()
+    };
+    Ok(Store::insert_user(tx, &user, slug.as_str(), now).await?)
+}
+
+/// Creates a section under an optional parent.
+pub async fn create_category(
+    tx: &mut Tx,
+    slug: &str,
+    name: &str,
+    description: &str,
+    parent_id: Option<i64>,
+    position: i32,
+) -> Result<i64> {
+    let slug = Slug::parse(slug).map_err(|e| ActionError::invalid("slug", e.to_string()))?;
+    if name.trim().is_empty() {
+        return Err(ActionError::invalid("name", "a section needs a name"));
+    }
+    Store::insert_category(
+        tx,
+        slug.as_str(),
+        name.trim(),
+        description.trim(),
+        parent_id,
+        position,
+    )
+    .await
+    .map_err(|e| {
+        if e.is_conflict_on("categories_slug_key") {
+            ActionError::Conflict(format!("slug: a section {slug} already exists"))
+        } else {
+            e.into()
+        }
+    })
+}
+
+/// The id of the tag named `name`, created if new.
+pub async fn ensure_tag(tx: &mut Tx, name: &str) -> Result<i64> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ActionError::invalid("tag", "a tag needs a name"));
+    }
+    let slug = Slug::from_title(name, "tag");
+    Ok(Store::ensure_tag(tx, slug.as_str(), name).await?)
+}
+
+/// Creates a published static page at `/slug/`.
+pub async fn create_page(
+    tx: &mut Tx,
+    title: &str,
+    slug: &str,
+    body: &SafeHtml,
+    author_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let slug = Slug::parse(slug).map_err(|e| ActionError::invalid("slug", e.to_string()))?;
+    if RESERVED_PAGE_SLUGS.contains(&slug.as_str())
+        || slug.as_str().bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(ActionError::invalid(
+            "slug",
+            format!("{slug} is reserved for the site's own addresses"),
+        ));
+    }
+    Store::insert_page(
+        tx,
+        title.trim(),
+        slug.as_str(),
+        body.as_str(),
+        author_id,
+        now,
+    )
+    .await
+    .map_err(|e| {
+        if e.is_conflict_on("pages_slug_key") {
+            ActionError::Conflict(format!("slug: a page {slug} already exists"))
+        } else {
+            e.into()
+        }
+    })
+}
+
+/// Adds a widget to an area.
+pub async fn add_widget(
+    tx: &mut Tx,
+    area: &str,
+    position: i32,
+    title: &str,
+    kind: &WidgetKind,
+) -> Result<i64> {
+    if !["sidebar", "footer"].contains(&area) {
+        return Err(ActionError::invalid(
+            "area",
+            format!("unknown widget area {area:?}"),
+        ));
+    }
+    Ok(Store::insert_widget(tx, area, position, title.trim(), kind).await?)
+}
+
+/// A menu entry to add.
+pub struct MenuEntry<'a> {
+    pub label: &'a str,
+    pub kind: &'a str,
+    pub target_id: Option<i64>,
+    pub url: &'a str,
+}
+
+/// Creates a menu at a theme location with its entries.
+pub async fn create_menu(
+    tx: &mut Tx,
+    location: &str,
+    name: &str,
+    entries: &[MenuEntry<'_>],
+) -> Result<i64> {
+    let menu = Store::insert_menu(tx, location, name).await?;
+    for (pos, e) in entries.iter().enumerate() {
+        if !["category", "page", "article", "link"].contains(&e.kind) {
+            return Err(ActionError::invalid(
+                "kind",
+                format!("unknown menu item kind {:?}", e.kind),
+            ));
+        }
+        Store::insert_menu_item(tx, menu, pos as i32, e.label, e.kind, e.target_id, e.url).await?;
+    }
+    Ok(menu)
+}
+
+/// Stores a comment as given (the comment feature's rules apply before this).
+pub async fn insert_comment(tx: &mut Tx, comment: &NewComment<'_>) -> Result<i64> {
+    Ok(Store::insert_comment(tx, comment).await?)
+}

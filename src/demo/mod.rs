@@ -1,0 +1,506 @@
+//! The demo news site (`--demo`, `newsdesk seed --demo`) and synthetic stories for benchmarks
+//! (`newsdesk seed --articles N`). Both write through `actions`, like every other writer.
+
+mod stories;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+
+use crate::actions::{self, ActionError, articles, site};
+use crate::domain::article::{CommentStatus, NewArticle, Status};
+use crate::domain::html::SafeHtml;
+use crate::domain::user::{NewUser, Role};
+use crate::domain::widget::WidgetKind;
+use crate::store::Store;
+use crate::store::comments::NewComment;
+use crate::store::dialect::Tx;
+
+pub use stories::{AUTHORS, SECTIONS, STORIES};
+
+/// Settings row that marks the demo as created; claimed first so that several nodes starting
+/// with `--demo` on one PostgreSQL create it exactly once.
+const DEMO_MARKER: &str = "demo_created_at";
+
+/// Creates the demo site if the database has no stories. Returns whether it did.
+pub async fn seed_if_empty(store: &Store, now: DateTime<Utc>) -> actions::Result<bool> {
+    if !store.is_empty().await? {
+        return Ok(false);
+    }
+    let now = now.trunc_subsecs(0);
+    let mut tx = store.begin().await?;
+    if !Store::claim_setting(&mut tx, DEMO_MARKER, &now.to_rfc3339()).await? {
+        return Ok(false);
+    }
+    seed_demo(&mut tx, now).await?;
+    tx.commit().await?;
+    store.touch();
+    Ok(true)
+}
+
+/// Ids of the demo's sections (by slug), authors (by login) and tags (by name).
+struct Structure {
+    sections: HashMap<&'static str, i64>,
+    authors: HashMap<&'static str, i64>,
+}
+
+async fn create_structure(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<Structure> {
+    let mut sections = HashMap::new();
+    for (pos, (slug, name, parent, description)) in SECTIONS.iter().enumerate() {
+        let parent_id = parent.and_then(|p| sections.get(p).copied());
+        let id = site::create_category(tx, slug, name, description, parent_id, pos as i32).await?;
+        sections.insert(*slug, id);
+    }
+    let mut authors = HashMap::new();
+    for a in AUTHORS {
+        let role = Role::parse(a.role).ok_or_else(|| ActionError::invalid("role", a.role))?;
+        let user = NewUser {
+            login: a.login.into(),
+            email: format!("{}@newsdesk.invalid", a.login),
+            display_name: a.display_name.into(),
+            bio: a.bio.into(),
+            role,
+        };
+        authors.insert(a.login, site::create_user(tx, &user, now).await?);
+    }
+    Ok(Structure { sections, authors })
+}
+
+async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
+    site::put_settings(
+        tx,
+        &[
+            ("title", "Newsdesk Daily"),
+            ("tagline", "Independent news, updated around the clock"),
+            ("timezone", "UTC"),
+            ("posts_per_page", "10"),
+            ("language", "en"),
+            ("read_also", "on"),
+        ],
+    )
+    .await?;
+    let s = create_structure(tx, now).await?;
+    let mut tags: HashMap<&str, i64> = HashMap::new();
+    let mut story_ids = Vec::with_capacity(STORIES.len());
+    for story in STORIES {
+        let mut tag_ids = Vec::new();
+        for name in story.tags {
+            let id = match tags.get(name) {
+                Some(id) => *id,
+                None => site::ensure_tag(tx, name).await?,
+            };
+            tags.insert(name, id);
+            tag_ids.push(id);
+        }
+        let published_at = now - Duration::hours(story.hours_ago);
+        let article = NewArticle {
+            title: story.title.into(),
+            slug: None,
+            body: SafeHtml::from_paragraphs(story.body.iter().copied()),
+            excerpt: story.excerpt.into(),
+            status: Status::Published,
+            published_at: Some(published_at),
+            author_ids: vec![s.authors[story.author]],
+            category_ids: vec![s.sections[story.section]],
+            tag_ids,
+            credit_line: story.credit.unwrap_or_default().into(),
+            source_agency: story.source_agency.unwrap_or_default().into(),
+            source_url: String::new(),
+            embargo_until: None,
+            featured_image_id: None,
+            sticky: story.sticky,
+            comment_status: CommentStatus::Open,
+        };
+        let (id, _) = articles::create_in(tx, &article, published_at).await?;
+        // The sticky lead story was revised after publication, so it shows "Updated".
+        if story.sticky {
+            articles::mark_updated(tx, id, published_at + Duration::hours(2)).await?;
+        }
+        story_ids.push(id);
+    }
+    let reference_id = story_ids[0];
+
+    let admin = s.authors.get("admin").copied();
+    let about = site::create_page(
+        tx,
+        "About us",
+        "about",
+        &SafeHtml::sanitize(
+            "<p>Newsdesk Daily is an independent newsroom covering world news, politics, business, technology, \
+             science, sport and health.</p><p>Our journalists follow the facts wherever they lead. Wire copy from \
+             news agencies is always credited under the story.</p>",
+        ),
+        admin,
+        now,
+    )
+    .await?;
+    let corrections = site::create_page(
+        tx,
+        "Corrections policy",
+        "corrections",
+        &SafeHtml::sanitize(
+            "<p>We correct errors quickly and openly. Corrected stories carry an “Updated” time, and significant \
+             corrections are noted at the end of the story.</p>",
+        ),
+        admin,
+        now,
+    )
+    .await?;
+    let contact = site::create_page(
+        tx,
+        "Contact",
+        "contact",
+        &SafeHtml::sanitize("<p>Send tips and corrections to the newsroom desk.</p>"),
+        admin,
+        now,
+    )
+    .await?;
+
+    site::add_widget(
+        tx,
+        "sidebar",
+        0,
+        "Health Tips",
+        &WidgetKind::PostsInCategory {
+            category_id: s.sections["health-tips"],
+            count: 5,
+        },
+    )
+    .await?;
+    site::add_widget(
+        tx,
+        "sidebar",
+        1,
+        "Featured",
+        &WidgetKind::FeaturedPost {
+            article_id: Some(reference_id),
+        },
+    )
+    .await?;
+    site::add_widget(
+        tx,
+        "sidebar",
+        2,
+        "Latest news",
+        &WidgetKind::LatestPosts { count: 5 },
+    )
+    .await?;
+    site::add_widget(
+        tx,
+        "footer",
+        0,
+        "About Newsdesk Daily",
+        &WidgetKind::Text {
+            html: SafeHtml::sanitize(
+                "<p>Independent news, updated around the clock. <a href=\"/about/\">About us</a> · \
+                 <a href=\"/corrections/\">Corrections policy</a></p>",
+            ),
+        },
+    )
+    .await?;
+
+    let top: Vec<site::MenuEntry<'_>> = SECTIONS
+        .iter()
+        .filter(|(_, _, parent, _)| parent.is_none())
+        .map(|(slug, _, _, _)| site::MenuEntry {
+            label: "",
+            kind: "category",
+            target_id: Some(s.sections[slug]),
+            url: "",
+        })
+        .collect();
+    site::create_menu(tx, "primary", "Sections", &top).await?;
+    let _ = (about, corrections, contact);
+    site::create_menu(
+        tx,
+        "footer",
+        "Footer",
+        &[
+            site::MenuEntry {
+                label: "About us",
+                kind: "page",
+                target_id: Some(about),
+                url: "/about/",
+            },
+            site::MenuEntry {
+                label: "Corrections policy",
+                kind: "page",
+                target_id: Some(corrections),
+                url: "/corrections/",
+            },
+            site::MenuEntry {
+                label: "Contact",
+                kind: "page",
+                target_id: Some(contact),
+                url: "/contact/",
+            },
+        ],
+    )
+    .await?;
+
+    // A short, threaded discussion under the reference story, and one comment still held for
+    // moderation (it must not appear).
+    let at = |mins: i64| now - Duration::hours(3) + Duration::minutes(mins);
+    let first = site::insert_comment(
+        tx,
+        &NewComment {
+            article_id: reference_id,
+            parent_id: None,
+            author_name: "Mira K.",
+            author_email: "mira@example.invalid",
+            author_url: "",
+            body: "Interesting that the meeting took place at the cosmodrome rather than in Moscow.\n\nDoes anyone know when the Angara launch pad is due to be finished?",
+            status: "approved",
+            created_at: at(40),
+        },
+    )
+    .await?;
+    site::insert_comment(
+        tx,
+        &NewComment {
+            article_id: reference_id,
+            parent_id: Some(first),
+            author_name: "Tomasz",
+            author_email: "tomasz@example.invalid",
+            author_url: "https://example.org/tomasz",
+            body: "Construction started in 2019, as the story says; no completion date has been announced.",
+            status: "approved",
+            created_at: at(55),
+        },
+    )
+    .await?;
+    site::insert_comment(
+        tx,
+        &NewComment {
+            article_id: reference_id,
+            parent_id: None,
+            author_name: "Held for moderation",
+            author_email: "pending@example.invalid",
+            author_url: "",
+            body: "This comment is awaiting moderation and is not shown.",
+            status: "pending",
+            created_at: at(70),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds `n` synthetic stories (plausible headlines from a fixed vocabulary, deterministic), with
+/// sections, tags and authors, for benchmarks. Creates the demo's sections and authors first if
+/// the site has none.
+pub async fn seed_synthetic(store: &Store, n: u32, now: DateTime<Utc>) -> actions::Result<()> {
+    const BATCH: u32 = 1000;
+    let now = now.trunc_subsecs(0);
+    let (sections, authors) = {
+        let mut tx = store.begin().await?;
+        let s = if store.categories().await?.is_empty() {
+            create_structure(&mut tx, now).await?
+        } else {
+            Structure {
+                sections: HashMap::new(),
+                authors: HashMap::new(),
+            }
+        };
+        tx.commit().await?;
+        let _ = s;
+        (
+            store.categories().await?,
+            synthetic_author_ids(store).await?,
+        )
+    };
+    if sections.is_empty() || authors.is_empty() {
+        return Err(ActionError::invalid(
+            "site",
+            "the site needs at least one section and one author",
+        ));
+    }
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut tag_ids = Vec::new();
+    {
+        let mut tx = store.begin().await?;
+        for t in TOPICS {
+            tag_ids.push(site::ensure_tag(&mut tx, t).await?);
+        }
+        tx.commit().await?;
+    }
+    let mut done = 0;
+    while done < n {
+        let mut tx = store.begin().await?;
+        for i in done..(done + BATCH).min(n) {
+            let topic = rng.pick(TOPICS);
+            let title = format!(
+                "{} {} {} {} {}",
+                rng.pick(SUBJECTS),
+                rng.pick(VERBS),
+                topic.to_lowercase(),
+                rng.pick(OBJECTS),
+                rng.pick(PLACES)
+            );
+            let paragraphs: Vec<String> = (0..5)
+                .map(|_| {
+                    format!(
+                        "{} {} {} {} {}, {} said on {}. {}",
+                        rng.pick(SUBJECTS),
+                        rng.pick(VERBS),
+                        rng.pick(TOPICS).to_lowercase(),
+                        rng.pick(OBJECTS),
+                        rng.pick(PLACES),
+                        rng.pick(SOURCES),
+                        rng.pick(DAYS),
+                        rng.pick(SENTENCES)
+                    )
+                })
+                .collect();
+            // About fifty stories a day, going back in time.
+            let published_at = now - Duration::minutes(i64::from(i) * 29 + 7);
+            let section = &sections[rng.below(sections.len())];
+            let article = NewArticle {
+                title,
+                slug: None,
+                body: SafeHtml::from_paragraphs(paragraphs.iter().map(String::as_str)),
+                excerpt: paragraphs[0].clone(),
+                status: Status::Published,
+                published_at: Some(published_at),
+                author_ids: vec![authors[rng.below(authors.len())]],
+                category_ids: vec![section.id],
+                tag_ids: vec![
+                    tag_ids[rng.below(tag_ids.len())],
+                    tag_ids[rng.below(tag_ids.len())],
+                ]
+                .into_iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+                credit_line: if rng.below(3) == 0 {
+                    "AFP/PR".into()
+                } else {
+                    String::new()
+                },
+                source_agency: String::new(),
+                source_url: String::new(),
+                embargo_until: None,
+                featured_image_id: None,
+                sticky: false,
+                comment_status: CommentStatus::Open,
+            };
+            articles::create_in(&mut tx, &article, published_at).await?;
+        }
+        tx.commit().await?;
+        done = (done + BATCH).min(n);
+    }
+    store.touch();
+    Ok(())
+}
+
+async fn synthetic_author_ids(store: &Store) -> actions::Result<Vec<i64>> {
+    Ok(store.user_ids().await?)
+}
+
+/// A small deterministic generator (xorshift64*), so synthetic data is the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const SUBJECTS: &[&str] = &[
+    "Ministers",
+    "Regulators",
+    "City council",
+    "Researchers",
+    "Unions",
+    "Investors",
+    "Engineers",
+    "Doctors",
+    "Farmers",
+    "Students",
+    "Lawmakers",
+    "Officials",
+    "Coaches",
+    "Scientists",
+    "Retailers",
+    "Voters",
+];
+const VERBS: &[&str] = &[
+    "back", "reject", "debate", "delay", "approve", "question", "expand", "review", "launch",
+    "cut", "defend", "test",
+];
+const TOPICS: &[&str] = &[
+    "Energy",
+    "Housing",
+    "Transport",
+    "Education",
+    "Health",
+    "Climate",
+    "Trade",
+    "Space",
+    "Football",
+    "Elections",
+    "Water",
+    "Broadband",
+    "Tourism",
+    "Pensions",
+    "Farming",
+    "Security",
+];
+const OBJECTS: &[&str] = &[
+    "plan",
+    "budget",
+    "reform",
+    "programme",
+    "deal",
+    "review",
+    "target",
+    "strategy",
+    "project",
+    "rules",
+];
+const PLACES: &[&str] = &[
+    "in the capital",
+    "across the region",
+    "in northern towns",
+    "on the coast",
+    "in rural areas",
+    "at the summit",
+    "in parliament",
+    "near the border",
+    "in the port city",
+    "nationwide",
+];
+const SOURCES: &[&str] = &[
+    "officials",
+    "a spokesperson",
+    "analysts",
+    "organisers",
+    "the ministry",
+    "local leaders",
+];
+const DAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const SENTENCES: &[&str] = &[
+    "Critics said the timetable was too ambitious.",
+    "Supporters said the change was long overdue.",
+    "Further details are expected next week.",
+    "The decision follows months of consultation.",
+    "Opposition parties called for an independent review.",
+    "Residents were invited to comment on the proposals.",
+];

@@ -1,0 +1,127 @@
+//! Sanitized HTML: the one allow-list for story bodies, pages and text widgets.
+
+use std::sync::LazyLock;
+
+/// HTML that has passed the sanitizer (or was stored after passing it). Templates print it unescaped.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(transparent)]
+pub struct SafeHtml(String);
+
+static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    b.add_tags([
+        "figure",
+        "figcaption",
+        "mark",
+        "s",
+        "del",
+        "ins",
+        "sub",
+        "sup",
+        "cite",
+        "time",
+    ])
+    .add_tag_attributes("time", ["datetime"])
+    .add_tag_attributes("img", ["srcset", "sizes", "width", "height", "loading"])
+    .add_tag_attributes("blockquote", ["cite"])
+    .link_rel(Some("noopener noreferrer"))
+    .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect());
+    b
+});
+
+impl SafeHtml {
+    /// Sanitizes untrusted HTML: scripts, event handlers, styles and unsafe URLs are removed.
+    pub fn sanitize(untrusted: &str) -> SafeHtml {
+        SafeHtml(CLEANER.clean(untrusted).to_string())
+    }
+
+    /// Plain text paragraphs (separated by blank lines) as escaped `<p>` elements.
+    pub fn from_paragraphs<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> SafeHtml {
+        let mut out = String::new();
+        for p in paragraphs {
+            let p = p.trim();
+            if p.is_empty() {
+                continue;
+            }
+            out.push_str("<p>");
+            out.push_str(&escape(p));
+            out.push_str("</p>\n");
+        }
+        SafeHtml(out)
+    }
+
+    /// Wraps HTML read back from the database, where only sanitized HTML is ever written.
+    pub fn from_trusted_storage(html: String) -> SafeHtml {
+        SafeHtml(html)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Decodes the few entities the sanitizer writes, for plain-text excerpts.
+pub fn decode_entities(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitizer_removes_script_and_keeps_structure() {
+        let dirty = r#"<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a>
+            <a href="https://example.org/">ok</a></p><blockquote>q</blockquote><img src=x onerror=alert(1)>
+            <svg><script>alert(1)</script></svg><iframe src="https://evil.example/"></iframe>"#;
+        let clean = SafeHtml::sanitize(dirty);
+        let s = clean.as_str();
+        assert!(
+            !s.contains("script") && !s.contains("onclick") && !s.contains("onerror"),
+            "{s}"
+        );
+        assert!(
+            !s.contains("javascript:") && !s.contains("iframe") && !s.contains("svg"),
+            "{s}"
+        );
+        assert!(
+            s.contains(r#"<a href="https://example.org/" rel="noopener noreferrer">ok</a>"#),
+            "{s}"
+        );
+        assert!(s.contains("<blockquote>q</blockquote>"), "{s}");
+    }
+
+    #[test]
+    fn paragraphs_are_escaped() {
+        let html = SafeHtml::from_paragraphs(["a < b & “c”", "", "<i>d</i>"]);
+        assert_eq!(
+            html.as_str(),
+            "<p>a &lt; b &amp; “c”</p>\n<p>&lt;i&gt;d&lt;/i&gt;</p>\n"
+        );
+    }
+}

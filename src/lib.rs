@@ -1,0 +1,127 @@
+//! Newsdesk: a news publishing platform.
+//!
+//! Layers, each depending only on the ones after it: `web` (HTTP) → `actions` (every write) →
+//! `store` (all SQL) → `domain` (pure rules). `render` turns view data into bytes and depends on
+//! `domain` only. See `docs/ARCHITECTURE.md`.
+
+pub mod actions;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod render;
+pub mod store;
+pub mod web;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{DateTime, SubsecRound, Utc};
+
+use crate::config::ServeConfig;
+use crate::render::Theme;
+use crate::store::Store;
+
+/// Shared state of the web application: cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<AppInner>,
+}
+
+struct AppInner {
+    store: Store,
+    theme: Theme,
+    chrome: web::site::ChromeCache,
+}
+
+impl AppState {
+    pub fn new(store: Store, theme: Theme) -> AppState {
+        AppState {
+            inner: Arc::new(AppInner {
+                store,
+                theme,
+                chrome: web::site::ChromeCache::default(),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn theme(&self) -> &Theme {
+        &self.inner.theme
+    }
+
+    pub(crate) fn chrome_cache(&self) -> &web::site::ChromeCache {
+        &self.inner.chrome
+    }
+
+    /// The current time, to the second (the precision stories are dated with).
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now().trunc_subsecs(0)
+    }
+}
+
+/// The application's router, ready to serve or to be called by tests.
+pub fn app(state: AppState) -> axum::Router {
+    web::router(state)
+}
+
+/// Logs to stderr; `RUST_LOG` (or `NEWSDESK_LOG`) sets the filter, default `info`.
+pub fn init_tracing() {
+    let filter = std::env::var("NEWSDESK_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "info,sqlx=warn".to_owned());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs `newsdesk serve` until Ctrl-C or SIGTERM.
+pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let theme = Theme::load(config.theme_dir.as_deref())?;
+    // Bind before touching the database so a busy port fails fast and clearly.
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let connections =
+        (std::thread::available_parallelism().map_or(2, |n| n.get()) * 4).clamp(4, 32) as u32;
+    let store = cli::open_store(&config.site, connections).await?;
+    if config.demo
+        && demo::seed_if_empty(&store, Utc::now())
+            .await
+            .context("cannot create the demo site")?
+    {
+        tracing::info!("created the demo news site");
+    }
+    let app = app(AppState::new(store.clone(), theme));
+    tracing::info!("Newsdesk is serving http://{}", config.listen);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server stopped")?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

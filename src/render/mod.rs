@@ -1,0 +1,217 @@
+//! Templates and theme assets: bytes out, no database and no HTTP types.
+//!
+//! The default theme (`themes/default/`) is embedded in the binary. A theme folder given with
+//! `--theme DIR` overrides any template (`DIR/templates/NAME.html`) or asset (`DIR/static/NAME`)
+//! by file name; everything it does not override comes from the default theme. Assets are served
+//! under fingerprinted names (`style.3f2a91c0.css`) so browsers may cache them forever.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use minijinja::Environment;
+use sha2::{Digest, Sha256};
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "themes/default/"]
+struct DefaultTheme;
+
+/// A static file of the theme.
+#[derive(Debug)]
+pub struct Asset {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+}
+
+/// The loaded theme: compiled templates and fingerprinted assets.
+pub struct Theme {
+    env: Environment<'static>,
+    /// Fingerprinted file name → asset.
+    assets: HashMap<String, Arc<Asset>>,
+}
+
+/// Why the theme could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    #[error("cannot read theme folder {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("template {name} has an error: {source}")]
+    Template {
+        name: String,
+        source: minijinja::Error,
+    },
+}
+
+/// A page could not be rendered (a template bug); the cause is logged, never shown.
+#[derive(Debug, thiserror::Error)]
+#[error("rendering {template} failed: {source:#}")]
+pub struct RenderError {
+    template: String,
+    source: minijinja::Error,
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next().unwrap_or("") {
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// `style.css` + hash → `style.3f2a91c0.css`.
+fn fingerprinted(name: &str, bytes: &[u8]) -> String {
+    let hash = Sha256::digest(bytes);
+    let short: String = hash.iter().take(5).map(|b| format!("{b:02x}")).collect();
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}.{short}.{ext}"),
+        None => format!("{name}.{short}"),
+    }
+}
+
+/// Files of one kind (`templates` or `static`) from the default theme, overridden by the theme folder.
+fn theme_files(
+    dir: &str,
+    override_dir: Option<&Path>,
+) -> Result<Vec<(String, Vec<u8>)>, ThemeError> {
+    let mut files: HashMap<String, Vec<u8>> = HashMap::new();
+    let prefix = format!("{dir}/");
+    for path in DefaultTheme::iter() {
+        if let Some(name) = path.strip_prefix(&prefix)
+            && let Some(file) = DefaultTheme::get(&path)
+        {
+            files.insert(name.to_owned(), file.data.into_owned());
+        }
+    }
+    if let Some(root) = override_dir {
+        let folder = root.join(dir);
+        if folder.is_dir() {
+            let read_err = |source| ThemeError::Read {
+                path: folder.clone(),
+                source,
+            };
+            for entry in std::fs::read_dir(&folder).map_err(read_err)? {
+                let entry = entry.map_err(read_err)?;
+                let path = entry.path();
+                if path.is_file()
+                    && let Some(name) = path.file_name().and_then(|n| n.to_str())
+                {
+                    let bytes = std::fs::read(&path).map_err(|source| ThemeError::Read {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    files.insert(name.to_owned(), bytes);
+                }
+            }
+        }
+    }
+    let mut files: Vec<_> = files.into_iter().collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+impl Theme {
+    /// Loads the default theme, with overrides from `override_dir` if given. Template syntax
+    /// errors are reported here, at start-up, not on the first request.
+    pub fn load(override_dir: Option<&Path>) -> Result<Theme, ThemeError> {
+        if let Some(dir) = override_dir
+            && let Err(source) = std::fs::read_dir(dir)
+        {
+            return Err(ThemeError::Read {
+                path: dir.to_owned(),
+                source,
+            });
+        }
+        let mut assets = HashMap::new();
+        let mut urls: HashMap<String, String> = HashMap::new();
+        for (name, bytes) in theme_files("static", override_dir)? {
+            let fp = fingerprinted(&name, &bytes);
+            urls.insert(name.clone(), format!("/static/{fp}"));
+            assets.insert(
+                fp,
+                Arc::new(Asset {
+                    content_type: content_type(&name),
+                    bytes,
+                }),
+            );
+        }
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        for (name, bytes) in theme_files("templates", override_dir)? {
+            let source = String::from_utf8_lossy(&bytes).into_owned();
+            env.add_template_owned(name.clone(), source)
+                .map_err(|source| ThemeError::Template {
+                    name: name.clone(),
+                    source,
+                })?;
+        }
+        let urls = Arc::new(urls);
+        env.add_function(
+            "asset_url",
+            move |name: &str| -> Result<String, minijinja::Error> {
+                urls.get(name).cloned().ok_or_else(|| {
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        format!("no theme asset named {name}"),
+                    )
+                })
+            },
+        );
+        Ok(Theme { env, assets })
+    }
+
+    /// Renders a template with a serializable context.
+    pub fn render(
+        &self,
+        template: &str,
+        ctx: impl serde::Serialize,
+    ) -> Result<String, RenderError> {
+        let err = |source| RenderError {
+            template: template.to_owned(),
+            source,
+        };
+        let tmpl = self.env.get_template(template).map_err(err)?;
+        tmpl.render(ctx).map_err(err)
+    }
+
+    /// An asset by its fingerprinted file name.
+    pub fn asset(&self, fingerprinted_name: &str) -> Option<Arc<Asset>> {
+        self.assets.get(fingerprinted_name).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_change_with_content() {
+        assert_ne!(
+            fingerprinted("style.css", b"a"),
+            fingerprinted("style.css", b"b")
+        );
+        assert!(fingerprinted("style.css", b"a").starts_with("style."));
+        assert!(fingerprinted("style.css", b"a").ends_with(".css"));
+    }
+
+    #[test]
+    fn default_theme_loads() {
+        let theme = Theme::load(None).unwrap();
+        assert!(
+            theme
+                .assets
+                .keys()
+                .any(|k| k.starts_with("style.") && k.ends_with(".css"))
+        );
+    }
+}

@@ -1,0 +1,262 @@
+//! The only place that speaks SQL. One SQL text serves both backends (`$1` placeholders work on
+//! SQLite and PostgreSQL); the few dialect differences live in [`dialect`].
+//!
+//! Every query is built once as a [`dialect::Sql`] and run on whichever pool the [`Db`] holds.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+pub mod articles;
+pub mod comments;
+pub mod dialect;
+pub use dialect::Tx;
+pub mod menus;
+pub mod pages;
+pub mod settings;
+pub mod taxonomy;
+pub mod users;
+pub mod widgets;
+
+/// A connection pool on one of the two backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which backend a database URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A store error. Database facts that users can act on become [`StoreError::Conflict`] here, in
+/// one place; everything else is internal and is never shown to clients.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint was violated; carries the constraint name (e.g. `articles_slug_key`).
+    #[error("conflict on {0}")]
+    Conflict(String),
+    /// A referenced row does not exist.
+    #[error("missing reference: {0}")]
+    MissingReference(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    fn from_sqlx(err: sqlx::Error) -> StoreError {
+        if let sqlx::Error::Database(db) = &err {
+            match db.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => {
+                    return StoreError::Conflict(constraint_name(db.as_ref()));
+                }
+                sqlx::error::ErrorKind::ForeignKeyViolation => {
+                    return StoreError::MissingReference(
+                        db.constraint().unwrap_or("foreign key").to_owned(),
+                    );
+                }
+                _ => {}
+            }
+        }
+        StoreError::Database(err)
+    }
+
+    /// Whether this is a unique violation of the named constraint.
+    pub fn is_conflict_on(&self, constraint: &str) -> bool {
+        matches!(self, StoreError::Conflict(c) if c == constraint)
+    }
+}
+
+/// PostgreSQL names the violated constraint; SQLite only names the columns ("UNIQUE constraint
+/// failed: articles.slug"), which we map to the same `table_column_key` names the schema uses.
+fn constraint_name(db: &dyn sqlx::error::DatabaseError) -> String {
+    if let Some(c) = db.constraint() {
+        return c.to_owned();
+    }
+    let msg = db.message();
+    match msg.strip_prefix("UNIQUE constraint failed: ") {
+        Some(cols) => format!(
+            "{}_key",
+            cols.split(", ").next().unwrap_or(cols).replace('.', "_")
+        ),
+        None => "unique".to_owned(),
+    }
+}
+
+pub(crate) trait SqlxResultExt<T> {
+    fn store(self) -> Result<T, StoreError>;
+}
+
+impl<T> SqlxResultExt<T> for Result<T, sqlx::Error> {
+    fn store(self) -> Result<T, StoreError> {
+        self.map_err(StoreError::from_sqlx)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The data layer handed to every part of the application.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Db,
+    generation: Arc<AtomicU64>,
+}
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("unsupported database URL (use sqlite://PATH or postgres://USER@HOST/DB)")]
+    Scheme,
+    #[error("cannot open the database {url}: {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error("cannot migrate the database schema: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// A database URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Store {
+    /// Opens a pool on the database the URL names (creating a SQLite file if needed).
+    pub async fn connect(
+        url: &str,
+        max_connections: u32,
+    ) -> std::result::Result<Store, ConnectError> {
+        let open_err = |source| ConnectError::Open {
+            url: redact_url(url),
+            source,
+        };
+        let db = match Backend::of_url(url).ok_or(ConnectError::Scheme)? {
+            Backend::Sqlite => {
+                let opts = SqliteConnectOptions::from_str(url)
+                    .map_err(open_err)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5))
+                    .pragma("cache_size", "-16000")
+                    .pragma("temp_store", "memory");
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(max_connections)
+                    .min_connections(1)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await
+                    .map_err(open_err)?;
+                Db::Sqlite(pool)
+            }
+            Backend::Postgres => {
+                let opts = PgConnectOptions::from_str(url)
+                    .map_err(open_err)?
+                    .application_name("newsdesk");
+                let pool = PgPoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(opts)
+                    .await
+                    .map_err(open_err)?;
+                Db::Postgres(pool)
+            }
+        };
+        Ok(Store {
+            db,
+            generation: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// Creates or upgrades the schema. On PostgreSQL the migrator holds an advisory lock, so
+    /// several nodes starting at once migrate exactly once.
+    pub async fn migrate(&self) -> std::result::Result<(), ConnectError> {
+        match &self.db {
+            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Answers when the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        self.conn().execute(dialect::Sql::new("SELECT 1")).await?;
+        Ok(())
+    }
+
+    /// A number that changes whenever this process writes content; in-process caches compare it.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Records that content changed, invalidating in-process caches.
+    pub fn touch(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Whether the site has any stories yet (used by `--demo` to seed only an empty site).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let n: i64 = self
+            .conn()
+            .scalar(dialect::Sql::new("SELECT COUNT(*) FROM articles"))
+            .await?;
+        Ok(n == 0)
+    }
+
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+}

@@ -1,0 +1,64 @@
+//! Cross-cutting HTTP behaviour: themed error pages (and logging their causes once) and
+//! security headers.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::AppState;
+use crate::error::ErrorPage;
+
+/// Replaces bare error responses with the theme's error page and logs internal causes.
+pub async fn themed_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let res = next.run(req).await;
+    let Some(page) = res.extensions().get::<ErrorPage>().cloned() else {
+        return res;
+    };
+    if let Some(cause) = &page.internal_cause {
+        tracing::error!(%path, status = page.status.as_u16(), %cause, "request failed");
+    }
+    match super::site::error_page(&state, &page).await {
+        Ok(html) => (page.status, Html(html)).into_response(),
+        Err(e) => {
+            // The error page itself failed (e.g. the database is down): plain text, still no internals.
+            tracing::error!(%path, error = %e, "cannot render the error page");
+            (
+                page.status,
+                page.status.canonical_reason().unwrap_or("Error"),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Headers every response carries.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
+    if h.get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+    {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' https: data:; script-src 'self'; style-src 'self'; \
+                 object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+            ),
+        );
+    }
+    res
+}

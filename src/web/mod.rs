@@ -1,0 +1,42 @@
+//! HTTP only. Every route of the site is listed here.
+
+pub mod assets;
+pub mod middleware;
+pub mod site;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::AppState;
+
+/// The table of contents of the site.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        // Home, its pages, and WordPress query links (`/?p=ID`, `/?page_id=ID`, `/?cat=ID`).
+        .route("/", get(site::home::show))
+        .route("/page/{n}/", get(site::home::paged))
+        // Stories at stable, readable, unique addresses.
+        .route("/{year}/{month}/{day}/{slug}/", get(site::article::show))
+        // Archives: sections (with sub-sections: `/category/world/asia/`), tags, authors, dates.
+        .route("/category/{*path}", get(site::archive::category))
+        .route("/tag/{slug}/", get(site::archive::tag))
+        .route("/tag/{slug}/page/{n}/", get(site::archive::tag_paged))
+        .route("/author/{slug}/", get(site::archive::author))
+        .route("/author/{slug}/page/{n}/", get(site::archive::author_paged))
+        .route("/{year}/page/{n}/", get(site::archive::year_paged))
+        .route("/{year}/{month}/page/{n}/", get(site::archive::month_paged))
+        // One segment: a year archive (`/2026/`) or a static page (`/about/`); two: a month archive.
+        .route("/{segment}/", get(site::page::one_segment))
+        .route("/{first}/{second}/", get(site::page::two_segments))
+        // Operations and theme assets.
+        .route("/healthz", get(site::health))
+        .route("/static/{file}", get(assets::show))
+        // Anything else: add a missing trailing slash, or the themed 404 page.
+        .fallback(site::fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::themed_errors,
+        ))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .with_state(state)
+}

@@ -1,0 +1,320 @@
+//! Archives: sections (with sub-sections), tags, authors, years and months; paginated.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::views::{self, LinkView, Pagination};
+use super::{Chrome, PageMeta, html, parse_page_number, render};
+use crate::AppState;
+use crate::error::AppError;
+use crate::store::articles::ArticleQuery;
+
+/// A list of stories to show.
+pub(crate) struct Listing {
+    pub heading: String,
+    pub description: String,
+    /// URL of the first page, ending in `/`.
+    pub base_url: String,
+    pub query: ArticleQuery,
+    /// "Section", "Tag", "Author", "Archive" or empty.
+    pub kind_label: &'static str,
+    pub sub_sections: Vec<LinkView>,
+}
+
+/// Renders page `n` of a listing; pages past the end are 404s (except an empty first page).
+pub(crate) async fn render_listing(
+    state: &AppState,
+    chrome: &Chrome,
+    l: Listing,
+    n: u32,
+) -> Result<Response, AppError> {
+    let store = state.store();
+    let now = state.now();
+    let per_page = chrome.settings.posts_per_page;
+    let total = store.published_count(&l.query, now).await?;
+    let pagination = Pagination::new(&l.base_url, n, total, per_page);
+    if n > pagination.total {
+        return Err(AppError::NotFound);
+    }
+    let rows = store
+        .published_list(&l.query, now, per_page, (n - 1) * per_page)
+        .await?;
+    let stories = views::cards(store, chrome, rows, true).await?;
+    let title = if n > 1 {
+        format!("{} – Page {n}", l.heading)
+    } else {
+        l.heading.clone()
+    };
+    let meta = PageMeta {
+        title: format!("{title} – {}", chrome.settings.title),
+        description: if l.description.is_empty() {
+            format!("{} – {}", l.heading, chrome.settings.title)
+        } else {
+            l.description.clone()
+        },
+        canonical: if n > 1 {
+            format!("{}page/{n}/", l.base_url)
+        } else {
+            l.base_url.clone()
+        },
+        prev: pagination.prev.clone(),
+        next: pagination.next.clone(),
+        // Thin archives (fewer than two stories) are kept out of search engines.
+        robots: (total < 2).then_some("noindex, follow"),
+        kind: "archive",
+    };
+    let body = render(
+        state,
+        chrome,
+        "archive.html",
+        &meta,
+        minijinja::context! {
+            heading => l.heading, description => l.description, kind_label => l.kind_label,
+            sub_sections => l.sub_sections, stories, pagination, total,
+        },
+    )?;
+    Ok(html(body))
+}
+
+/// Splits `a/b/page/3/` into (`["a", "b"]`, 3). `None` if malformed.
+fn split_paged(path: &str) -> Option<(Vec<&str>, u32)> {
+    let segments: Vec<&str> = path.strip_suffix('/')?.split('/').collect();
+    if segments.iter().any(|s| s.is_empty()) {
+        return None;
+    }
+    match segments.as_slice() {
+        [rest @ .., "page", n] if !rest.is_empty() => {
+            Some((rest.to_vec(), n.parse().ok().filter(|n| *n >= 1)?))
+        }
+        _ => Some((segments, 1)),
+    }
+}
+
+fn paged_url(base: &str, n: u32) -> String {
+    if n > 1 {
+        format!("{base}page/{n}/")
+    } else {
+        base.to_owned()
+    }
+}
+
+/// `/category/SLUG/`, `/category/PARENT/CHILD/`, with `page/N/`. A section reached by a path
+/// other than its canonical one (e.g. without its parent) is redirected there.
+pub async fn category(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+) -> Result<Response, AppError> {
+    if !path.ends_with('/') {
+        return Ok(Redirect::permanent(&format!("/category/{path}/")).into_response());
+    }
+    let (segments, n) = split_paged(&path).ok_or(AppError::NotFound)?;
+    let chrome = state.chrome_cache().get(&state).await?;
+    let slug = segments.last().ok_or(AppError::NotFound)?;
+    let cat = chrome
+        .categories
+        .iter()
+        .find(|c| c.slug == *slug)
+        .ok_or(AppError::NotFound)?;
+    let base = chrome.category_url(cat.id);
+    if format!(
+        "/category/{}",
+        paged_url(&format!("{}/", segments.join("/")), n)
+    ) != paged_url(&base, n)
+    {
+        return Ok(Redirect::permanent(&paged_url(&base, n)).into_response());
+    }
+    let sub_sections = chrome
+        .categories
+        .iter()
+        .filter(|c| c.parent_id == Some(cat.id))
+        .map(|c| LinkView {
+            name: c.name.clone(),
+            url: chrome.category_url(c.id),
+        })
+        .collect();
+    let listing = Listing {
+        heading: cat.name.clone(),
+        description: cat.description.clone(),
+        base_url: base,
+        query: ArticleQuery {
+            category_ids: Some(chrome.category_with_descendants(cat.id)),
+            ..Default::default()
+        },
+        kind_label: "Section",
+        sub_sections,
+    };
+    render_listing(&state, &chrome, listing, n).await
+}
+
+async fn tag_listing(state: AppState, slug: String, n: u32) -> Result<Response, AppError> {
+    let tag = state
+        .store()
+        .tag_by_slug(&slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let chrome = state.chrome_cache().get(&state).await?;
+    let listing = Listing {
+        heading: tag.name,
+        description: tag.description,
+        base_url: format!("/tag/{}/", tag.slug),
+        query: ArticleQuery {
+            tag_id: Some(tag.id),
+            ..Default::default()
+        },
+        kind_label: "Tag",
+        sub_sections: Vec::new(),
+    };
+    render_listing(&state, &chrome, listing, n).await
+}
+
+pub async fn tag(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    tag_listing(state, slug, 1).await
+}
+
+pub async fn tag_paged(
+    State(state): State<AppState>,
+    Path((slug, n)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let n = parse_page_number(&n)?;
+    tag_listing(state, slug, n).await
+}
+
+async fn author_listing(state: AppState, slug: String, n: u32) -> Result<Response, AppError> {
+    let author = state
+        .store()
+        .author_by_slug(&slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let chrome = state.chrome_cache().get(&state).await?;
+    let listing = Listing {
+        heading: author.display_name,
+        description: author.bio,
+        base_url: format!("/author/{}/", author.slug),
+        query: ArticleQuery {
+            author_id: Some(author.id),
+            ..Default::default()
+        },
+        kind_label: "Author",
+        sub_sections: Vec::new(),
+    };
+    render_listing(&state, &chrome, listing, n).await
+}
+
+pub async fn author(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    author_listing(state, slug, 1).await
+}
+
+pub async fn author_paged(
+    State(state): State<AppState>,
+    Path((slug, n)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let n = parse_page_number(&n)?;
+    author_listing(state, slug, n).await
+}
+
+/// Parses a 4-digit year and optional month into a UTC range in the site's time zone.
+pub(crate) fn date_range(
+    year: &str,
+    month: Option<&str>,
+    tz: Tz,
+) -> Option<(DateTime<Utc>, DateTime<Utc>, String)> {
+    if year.len() != 4 {
+        return None;
+    }
+    let y: i32 = year.parse().ok().filter(|y| (1000..=9999).contains(y))?;
+    let start_of = |y: i32, m: u32| {
+        tz.with_ymd_and_hms(y, m, 1, 0, 0, 0)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    match month {
+        None => Some((start_of(y, 1)?, start_of(y + 1, 1)?, y.to_string())),
+        Some(m) => {
+            if m.len() != 2 {
+                return None;
+            }
+            let m: u32 = m.parse().ok().filter(|m| (1..=12).contains(m))?;
+            let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+            let label = chrono::NaiveDate::from_ymd_opt(y, m, 1)?
+                .format("%B %Y")
+                .to_string();
+            Some((start_of(y, m)?, start_of(ny, nm)?, label))
+        }
+    }
+}
+
+pub(crate) async fn date_listing(
+    state: &AppState,
+    year: &str,
+    month: Option<&str>,
+    n: u32,
+) -> Result<Response, AppError> {
+    let chrome = state.chrome_cache().get(state).await?;
+    let (from, to, label) =
+        date_range(year, month, chrome.settings.timezone).ok_or(AppError::NotFound)?;
+    let base_url = match month {
+        Some(m) => format!("/{year}/{m}/"),
+        None => format!("/{year}/"),
+    };
+    let listing = Listing {
+        heading: label,
+        description: String::new(),
+        base_url,
+        query: ArticleQuery {
+            published_between: Some((from, to)),
+            ..Default::default()
+        },
+        kind_label: "Archive",
+        sub_sections: Vec::new(),
+    };
+    render_listing(state, &chrome, listing, n).await
+}
+
+pub async fn year_paged(
+    State(state): State<AppState>,
+    Path((year, n)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let n = parse_page_number(&n)?;
+    date_listing(&state, &year, None, n).await
+}
+
+pub async fn month_paged(
+    State(state): State<AppState>,
+    Path((year, month, n)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    let n = parse_page_number(&n)?;
+    date_listing(&state, &year, Some(&month), n).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paged_paths_split() {
+        assert_eq!(split_paged("world/asia/"), Some((vec!["world", "asia"], 1)));
+        assert_eq!(split_paged("asia/page/3/"), Some((vec!["asia"], 3)));
+        assert_eq!(split_paged("asia/page/0/"), None);
+        assert_eq!(split_paged("page/"), Some((vec!["page"], 1)));
+        assert_eq!(split_paged("a//b/"), None);
+    }
+
+    #[test]
+    fn date_ranges_follow_the_time_zone() {
+        let (from, to, label) = date_range("2026", Some("11"), chrono_tz::Europe::Berlin).unwrap();
+        assert_eq!(from.to_rfc3339(), "2026-10-31T23:00:00+00:00");
+        assert_eq!(to.to_rfc3339(), "2026-11-30T23:00:00+00:00");
+        assert_eq!(label, "November 2026");
+        assert!(date_range("2026", Some("13"), chrono_tz::UTC).is_none());
+        assert!(date_range("26", None, chrono_tz::UTC).is_none());
+        assert!(date_range("2026", Some("1"), chrono_tz::UTC).is_none());
+    }
+}

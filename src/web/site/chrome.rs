@@ -1,0 +1,208 @@
+//! What every page shows around its content (settings, sections, menus, widgets), cached in
+//! memory: reloaded when this process writes content, and at least once a second so that writes
+//! made by other nodes on a shared PostgreSQL appear within a second.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::views::{self, Card, LinkView};
+use crate::AppState;
+use crate::domain::settings::SiteSettings;
+use crate::domain::widget::WidgetKind;
+use crate::error::AppError;
+use crate::store::articles::ArticleQuery;
+use crate::store::taxonomy::Category;
+
+const MAX_AGE: Duration = Duration::from_secs(1);
+
+/// A widget ready to render.
+#[derive(Debug, Clone, Serialize)]
+pub struct WidgetView {
+    pub id: i64,
+    /// `posts_in_category`, `featured_post`, `latest_posts` or `text`.
+    pub kind: &'static str,
+    pub title: String,
+    pub stories: Vec<Card>,
+    /// Link to the full list (the section archive of a "posts in category" widget).
+    pub more: Option<LinkView>,
+    /// Sanitized HTML of a text widget.
+    pub html: Option<String>,
+}
+
+/// A menu entry with its resolved label and URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct MenuLink {
+    pub label: String,
+    pub url: String,
+}
+
+/// Everything around a page's content.
+#[derive(Debug, Serialize)]
+pub struct Chrome {
+    pub settings: SiteSettings,
+    #[serde(skip)]
+    pub categories: Vec<Category>,
+    pub primary_menu: Vec<MenuLink>,
+    pub footer_menu: Vec<MenuLink>,
+    pub sidebar: Vec<WidgetView>,
+    pub footer: Vec<WidgetView>,
+    pub year: i32,
+}
+
+impl Chrome {
+    /// A section and all its descendants' ids.
+    pub fn category_with_descendants(&self, id: i64) -> Vec<i64> {
+        let mut ids = vec![id];
+        let mut i = 0;
+        while i < ids.len() {
+            let parent = ids[i];
+            ids.extend(
+                self.categories
+                    .iter()
+                    .filter(|c| c.parent_id == Some(parent))
+                    .map(|c| c.id),
+            );
+            i += 1;
+        }
+        ids
+    }
+
+    pub fn category(&self, id: i64) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    /// The section path from the top: `/category/world/asia/`.
+    pub fn category_url(&self, id: i64) -> String {
+        let mut parts = Vec::new();
+        let mut cur = self.category(id);
+        while let Some(c) = cur {
+            parts.push(c.slug.as_str());
+            // Guard against a cycle in stored data.
+            if parts.len() > 16 {
+                break;
+            }
+            cur = c.parent_id.and_then(|p| self.category(p));
+        }
+        parts.reverse();
+        format!("/category/{}/", parts.join("/"))
+    }
+
+    pub fn top_categories(&self) -> impl Iterator<Item = &Category> {
+        self.categories.iter().filter(|c| c.parent_id.is_none())
+    }
+}
+
+#[derive(Default)]
+pub struct ChromeCache {
+    slot: RwLock<Option<(u64, Instant, Arc<Chrome>)>>,
+}
+
+impl ChromeCache {
+    pub async fn get(&self, state: &AppState) -> Result<Arc<Chrome>, AppError> {
+        let generation = state.store().generation();
+        if let Some((g, at, chrome)) = self.slot.read().expect("chrome cache lock").as_ref()
+            && *g == generation
+            && at.elapsed() < MAX_AGE
+        {
+            return Ok(chrome.clone());
+        }
+        let chrome = Arc::new(load(state).await?);
+        *self.slot.write().expect("chrome cache lock") =
+            Some((generation, Instant::now(), chrome.clone()));
+        Ok(chrome)
+    }
+}
+
+async fn load(state: &AppState) -> Result<Chrome, AppError> {
+    let store = state.store();
+    let now = state.now();
+    let settings = store.settings().await?;
+    let categories = store.categories().await?;
+    let mut chrome = Chrome {
+        year: chrono::Datelike::year(&now.with_timezone(&settings.timezone)),
+        settings,
+        categories,
+        primary_menu: Vec::new(),
+        footer_menu: Vec::new(),
+        sidebar: Vec::new(),
+        footer: Vec::new(),
+    };
+    for item in store.menu_items().await? {
+        let target = match item.kind.as_str() {
+            "category" => item.target_id.and_then(|id| {
+                chrome
+                    .category(id)
+                    .map(|c| (c.name.clone(), chrome.category_url(id)))
+            }),
+            "link" | "page" | "article" => Some((item.label.clone(), item.url.clone())),
+            _ => None,
+        };
+        let Some((default_label, url)) = target else {
+            continue;
+        };
+        let label = if item.label.is_empty() {
+            default_label
+        } else {
+            item.label
+        };
+        let link = MenuLink { label, url };
+        match item.location.as_str() {
+            "primary" => chrome.primary_menu.push(link),
+            "footer" => chrome.footer_menu.push(link),
+            _ => {}
+        }
+    }
+    for widget in store.widgets().await? {
+        let (stories, more, html) = match &widget.kind {
+            WidgetKind::PostsInCategory { category_id, count } => {
+                let ids = chrome.category_with_descendants(*category_id);
+                let q = ArticleQuery {
+                    category_ids: Some(ids),
+                    ..Default::default()
+                };
+                let rows = store.published_list(&q, now, u32::from(*count), 0).await?;
+                let more = chrome.category(*category_id).map(|c| LinkView {
+                    name: c.name.clone(),
+                    url: chrome.category_url(c.id),
+                });
+                (rows, more, None)
+            }
+            WidgetKind::FeaturedPost { article_id } => {
+                let row = match article_id {
+                    Some(id) => store
+                        .published_by_ids(&[*id], now)
+                        .await?
+                        .into_iter()
+                        .next(),
+                    None => store.latest_sticky(now).await?,
+                };
+                (row.into_iter().collect(), None, None)
+            }
+            WidgetKind::LatestPosts { count } => (
+                store
+                    .published_list(&ArticleQuery::default(), now, u32::from(*count), 0)
+                    .await?,
+                None,
+                None,
+            ),
+            WidgetKind::Text { html } => (Vec::new(), None, Some(html.as_str().to_owned())),
+        };
+        let stories = views::cards(store, &chrome, stories, false).await?;
+        let view = WidgetView {
+            id: widget.id,
+            kind: widget.kind.kind(),
+            title: widget.title,
+            stories,
+            more,
+            html,
+        };
+        match widget.area.as_str() {
+            "sidebar" => chrome.sidebar.push(view),
+            "footer" => chrome.footer.push(view),
+            _ => {}
+        }
+    }
+    Ok(chrome)
+}

@@ -1,0 +1,163 @@
+//! The front page, its later pages, and WordPress query links.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+
+use super::views::{self, Card};
+use super::{PageMeta, html, parse_page_number, render};
+use crate::AppState;
+use crate::domain::article::article_path;
+use crate::error::AppError;
+use crate::store::articles::ArticleQuery;
+
+/// Stories shown per section block on the front page.
+const PER_SECTION: u32 = 4;
+/// Stories in the "Latest" column after the lead story.
+const LATEST: u32 = 8;
+
+/// WordPress's query-string links: `/?p=ID`, `/?page_id=ID`, `/?cat=ID`. Unknown keys are ignored.
+#[derive(Debug, Deserialize)]
+pub struct WpQuery {
+    p: Option<String>,
+    page_id: Option<String>,
+    cat: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SectionBlock {
+    name: String,
+    url: String,
+    stories: Vec<Card>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Query(q): Query<WpQuery>,
+) -> Result<Response, AppError> {
+    if let Some(target) = wordpress_redirect(&state, &q).await? {
+        return Ok(Redirect::permanent(&target).into_response());
+    }
+    let store = state.store();
+    let chrome = state.chrome_cache().get(&state).await?;
+    let now = state.now();
+    let top = store
+        .published_list(
+            &ArticleQuery {
+                sticky_first: true,
+                ..Default::default()
+            },
+            now,
+            LATEST + 1,
+            0,
+        )
+        .await?;
+    let shown: Vec<i64> = top.iter().map(|r| r.id).collect();
+    let sections: Vec<_> = chrome.top_categories().collect();
+    let groups: Vec<Vec<i64>> = sections
+        .iter()
+        .map(|c| chrome.category_with_descendants(c.id))
+        .collect();
+    let by_section = store
+        .published_by_section_groups(&groups, PER_SECTION, now)
+        .await?;
+
+    // One batch of section and byline lookups for every story on the page.
+    let mut ids = shown.clone();
+    ids.extend(by_section.iter().map(|(_, r)| r.id));
+    let terms = store.terms_of(&ids).await?;
+    let authors = store.authors_of(&ids).await?;
+
+    let mut top_cards = views::cards_with(&chrome, top, &terms, &authors).into_iter();
+    let lead = top_cards.next();
+    let latest: Vec<Card> = top_cards.collect();
+    let mut blocks: Vec<SectionBlock> = sections
+        .iter()
+        .map(|c| SectionBlock {
+            name: c.name.clone(),
+            url: chrome.category_url(c.id),
+            stories: Vec::new(),
+        })
+        .collect();
+    let (groups_idx, rows): (Vec<usize>, Vec<_>) = by_section.into_iter().unzip();
+    for (g, card) in groups_idx
+        .into_iter()
+        .zip(views::cards_with(&chrome, rows, &terms, &authors))
+    {
+        if let Some(block) = blocks.get_mut(g) {
+            block.stories.push(card);
+        }
+    }
+    blocks.retain(|b| !b.stories.is_empty());
+
+    let total = store.published_count(&ArticleQuery::default(), now).await?;
+    let per_page = chrome.settings.posts_per_page;
+    let meta = PageMeta {
+        title: format!("{} – {}", chrome.settings.title, chrome.settings.tagline),
+        description: chrome.settings.tagline.clone(),
+        canonical: "/".into(),
+        next: (i64::from(per_page) < total).then(|| "/page/2/".to_owned()),
+        kind: "home",
+        ..Default::default()
+    };
+    let body = render(
+        &state,
+        &chrome,
+        "home.html",
+        &meta,
+        minijinja::context! { lead, latest, sections => blocks, more => meta.next },
+    )?;
+    Ok(html(body))
+}
+
+/// `/page/N/`: every story, newest first.
+pub async fn paged(
+    State(state): State<AppState>,
+    Path(n): Path<String>,
+) -> Result<Response, AppError> {
+    let n = parse_page_number(&n)?;
+    if n == 1 {
+        return Ok(Redirect::permanent("/").into_response());
+    }
+    let chrome = state.chrome_cache().get(&state).await?;
+    let listing = super::archive::Listing {
+        heading: "Latest news".into(),
+        description: String::new(),
+        base_url: "/".into(),
+        query: ArticleQuery::default(),
+        kind_label: "",
+        sub_sections: Vec::new(),
+    };
+    super::archive::render_listing(&state, &chrome, listing, n).await
+}
+
+async fn wordpress_redirect(state: &AppState, q: &WpQuery) -> Result<Option<String>, AppError> {
+    let id = |v: &Option<String>| {
+        v.as_deref()
+            .map(|s| s.trim().parse::<i64>().map_err(|_| AppError::NotFound))
+            .transpose()
+    };
+    if let Some(id) = id(&q.p)? {
+        let (slug, at) = state
+            .store()
+            .published_slug_by_id(id, state.now())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let chrome = state.chrome_cache().get(state).await?;
+        return Ok(Some(article_path(at, &slug, chrome.settings.timezone)));
+    }
+    if let Some(id) = id(&q.page_id)? {
+        let slug = state
+            .store()
+            .published_page_slug_by_id(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        return Ok(Some(format!("/{slug}/")));
+    }
+    if let Some(id) = id(&q.cat)? {
+        let chrome = state.chrome_cache().get(state).await?;
+        chrome.category(id).ok_or(AppError::NotFound)?;
+        return Ok(Some(chrome.category_url(id)));
+    }
+    Ok(None)
+}

@@ -1,0 +1,137 @@
+//! The public news site.
+
+pub mod archive;
+pub mod article;
+pub mod chrome;
+pub mod home;
+pub mod page;
+pub mod views;
+
+use axum::extract::State;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Serialize;
+
+pub use chrome::{Chrome, ChromeCache};
+
+use crate::AppState;
+use crate::error::{AppError, ErrorPage};
+
+/// Metadata of the page being rendered (the `<head>` and pagination links).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PageMeta {
+    pub title: String,
+    pub description: String,
+    pub canonical: String,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    /// `noindex` for pages search engines should skip.
+    pub robots: Option<&'static str>,
+    /// Body class for theme styling (`home`, `single`, `archive`, `page`, `error`).
+    pub kind: &'static str,
+}
+
+/// Renders `template` with the site chrome, page metadata and `content` merged into one context.
+pub(crate) fn render(
+    state: &AppState,
+    chrome: &Chrome,
+    template: &str,
+    meta: &PageMeta,
+    content: impl Serialize,
+) -> Result<String, AppError> {
+    let ctx = minijinja::context! {
+        site => &chrome.settings,
+        chrome => chrome,
+        meta => meta,
+        ..minijinja::Value::from_serialize(content)
+    };
+    Ok(state.theme().render(template, ctx)?)
+}
+
+/// An HTML response for a rendered page.
+pub(crate) fn html(body: String) -> Response {
+    (
+        [(header::CACHE_CONTROL, "public, max-age=0, must-revalidate")],
+        Html(body),
+    )
+        .into_response()
+}
+
+/// The theme's error page for a status.
+pub async fn error_page(state: &AppState, page: &ErrorPage) -> Result<String, AppError> {
+    let chrome = state.chrome_cache().get(state).await?;
+    let not_found = page.status == StatusCode::NOT_FOUND;
+    let latest = if not_found {
+        views::latest_cards(state, &chrome, 6)
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let title = if not_found {
+        "Page not found".to_owned()
+    } else {
+        page.status.canonical_reason().unwrap_or("Error").to_owned()
+    };
+    let meta = PageMeta {
+        title,
+        robots: Some("noindex"),
+        kind: "error",
+        ..Default::default()
+    };
+    render(
+        state,
+        &chrome,
+        "error.html",
+        &meta,
+        minijinja::context! { status => page.status.as_u16(), not_found, message => page.public_message, latest },
+    )
+}
+
+/// `/healthz`: 200 when the database answers.
+pub async fn health(State(state): State<AppState>) -> Response {
+    match state.store().ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            [(header::CACHE_CONTROL, "no-store")],
+            "ok\n",
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CACHE_CONTROL, "no-store")],
+                "database unavailable\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Unknown paths: WordPress-style paths without their trailing slash are redirected to it;
+/// everything else is the themed 404.
+pub async fn fallback(uri: Uri) -> Result<Response, AppError> {
+    let path = uri.path();
+    let last = path.rsplit('/').next().unwrap_or("");
+    if !path.ends_with('/')
+        && !last.contains('.')
+        && !path.starts_with("/static/")
+        && path != "/healthz"
+    {
+        let target = match uri.query() {
+            Some(q) => format!("{path}/?{q}"),
+            None => format!("{path}/"),
+        };
+        return Ok(Redirect::permanent(&target).into_response());
+    }
+    Err(AppError::NotFound)
+}
+
+/// Parses a `/page/N/` number: `Some(n)` for n ≥ 2; page 1 and junk are handled by callers.
+pub(crate) fn parse_page_number(raw: &str) -> Result<u32, AppError> {
+    match raw.parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(AppError::NotFound),
+    }
+}

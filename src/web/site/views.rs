@@ -1,0 +1,286 @@
+//! View models: store rows shaped for templates (URLs resolved, dates in the site's time zone).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use super::Chrome;
+use crate::AppState;
+use crate::domain::article::article_path;
+use crate::domain::html::escape;
+use crate::error::AppError;
+use crate::store::Store;
+use crate::store::articles::{ArticleQuery, AuthorRef, SummaryRow, TermRef};
+use crate::store::comments::PublicComment;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageView {
+    pub url: String,
+    pub alt: String,
+}
+
+/// A date for `<time datetime=…>` and for people.
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    pub iso: String,
+    pub human: String,
+}
+
+impl DateView {
+    pub fn new(at: DateTime<Utc>, tz: Tz) -> DateView {
+        let local = at.with_timezone(&tz);
+        DateView {
+            iso: local.to_rfc3339(),
+            human: local.format("%B %-d, %Y").to_string(),
+        }
+    }
+
+    pub fn with_time(at: DateTime<Utc>, tz: Tz) -> DateView {
+        let local = at.with_timezone(&tz);
+        DateView {
+            iso: local.to_rfc3339(),
+            human: local.format("%B %-d, %Y, %H:%M %Z").to_string(),
+        }
+    }
+}
+
+/// A story teaser.
+#[derive(Debug, Clone, Serialize)]
+pub struct Card {
+    pub id: i64,
+    pub title: String,
+    pub url: String,
+    pub excerpt: String,
+    pub date: DateView,
+    pub section: Option<LinkView>,
+    pub authors: Vec<LinkView>,
+    pub image: Option<ImageView>,
+    pub comment_count: i64,
+    pub sticky: bool,
+    pub credit_line: String,
+}
+
+pub fn author_link(a: &AuthorRef) -> LinkView {
+    LinkView {
+        name: a.display_name.clone(),
+        url: format!("/author/{}/", a.slug),
+    }
+}
+
+pub fn tag_link(t: &TermRef) -> LinkView {
+    LinkView {
+        name: t.name.clone(),
+        url: format!("/tag/{}/", t.slug),
+    }
+}
+
+pub fn category_link(chrome: &Chrome, t: &TermRef) -> LinkView {
+    LinkView {
+        name: t.name.clone(),
+        url: chrome.category_url(t.term_id),
+    }
+}
+
+/// Cards for rows, with their primary section and (if asked) bylines, in the rows' order.
+pub async fn cards(
+    store: &Store,
+    chrome: &Chrome,
+    rows: Vec<SummaryRow>,
+    with_authors: bool,
+) -> Result<Vec<Card>, AppError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let terms = store.terms_of(&ids).await?;
+    let authors = if with_authors {
+        store.authors_of(&ids).await?
+    } else {
+        Vec::new()
+    };
+    Ok(cards_with(chrome, rows, &terms, &authors))
+}
+
+/// Cards for rows, given their already-loaded terms and authors.
+pub fn cards_with(
+    chrome: &Chrome,
+    rows: Vec<SummaryRow>,
+    terms: &[TermRef],
+    authors: &[AuthorRef],
+) -> Vec<Card> {
+    let mut section: HashMap<i64, LinkView> = HashMap::new();
+    for t in terms.iter().filter(|t| t.kind == "category") {
+        section
+            .entry(t.article_id)
+            .or_insert_with(|| category_link(chrome, t));
+    }
+    let tz = chrome.settings.timezone;
+    rows.into_iter()
+        .map(|r| Card {
+            url: article_path(r.published_at, &r.slug, tz),
+            date: DateView::new(r.published_at, tz),
+            section: section.remove(&r.id),
+            authors: authors
+                .iter()
+                .filter(|a| a.article_id == r.id)
+                .map(author_link)
+                .collect(),
+            image: r.image_url.map(|url| ImageView {
+                url,
+                alt: r.image_alt.unwrap_or_default(),
+            }),
+            id: r.id,
+            title: r.title,
+            excerpt: r.excerpt,
+            comment_count: r.comment_count,
+            sticky: r.sticky,
+            credit_line: r.credit_line,
+        })
+        .collect()
+}
+
+/// The newest stories, as cards.
+pub async fn latest_cards(
+    state: &AppState,
+    chrome: &Chrome,
+    n: u32,
+) -> Result<Vec<Card>, AppError> {
+    let rows = state
+        .store()
+        .published_list(&ArticleQuery::default(), state.now(), n, 0)
+        .await?;
+    cards(state.store(), chrome, rows, false).await
+}
+
+/// Links between the pages of a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pagination {
+    pub current: u32,
+    pub total: u32,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pagination {
+    /// `base` is the first page's URL (ending in `/`); later pages are `base` + `page/N/`.
+    pub fn new(base: &str, current: u32, total_items: i64, per_page: u32) -> Pagination {
+        let total = (total_items.max(0) as u64)
+            .div_ceil(u64::from(per_page.max(1)))
+            .max(1) as u32;
+        let url = |n: u32| {
+            if n <= 1 {
+                base.to_owned()
+            } else {
+                format!("{base}page/{n}/")
+            }
+        };
+        Pagination {
+            current,
+            total,
+            prev: (current > 1).then(|| url(current - 1)),
+            next: (current < total).then(|| url(current + 1)),
+        }
+    }
+}
+
+/// Deepest reply nesting shown; deeper replies are shown at this depth.
+pub const MAX_COMMENT_DEPTH: usize = 5;
+
+/// A comment with its replies.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentNode {
+    pub id: i64,
+    pub author_name: String,
+    /// Only `http(s)` URLs are linked.
+    pub author_url: Option<String>,
+    /// Escaped plain text in paragraphs.
+    pub body_html: String,
+    pub date: DateView,
+    pub replies: Vec<CommentNode>,
+}
+
+/// Plain comment text as HTML paragraphs with line breaks; everything escaped.
+pub fn comment_html(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>\n")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Threads comments (oldest first at every level). Replies to missing parents become top-level.
+pub fn thread_comments(comments: Vec<PublicComment>, tz: Tz) -> Vec<CommentNode> {
+    let ids: std::collections::HashSet<i64> = comments.iter().map(|c| c.id).collect();
+    let mut children: HashMap<Option<i64>, Vec<PublicComment>> = HashMap::new();
+    for c in comments {
+        let parent = c.parent_id.filter(|p| ids.contains(p));
+        children.entry(parent).or_default().push(c);
+    }
+    fn build(
+        parent: Option<i64>,
+        depth: usize,
+        children: &mut HashMap<Option<i64>, Vec<PublicComment>>,
+        tz: Tz,
+    ) -> Vec<CommentNode> {
+        let list = children.remove(&parent).unwrap_or_default();
+        let mut out = Vec::with_capacity(list.len());
+        for c in list {
+            let mut replies = build(Some(c.id), depth + 1, children, tz);
+            let node_replies = if depth + 1 >= MAX_COMMENT_DEPTH {
+                Vec::new()
+            } else {
+                std::mem::take(&mut replies)
+            };
+            let url = c.author_url.trim();
+            out.push(CommentNode {
+                id: c.id,
+                author_name: c.author_name,
+                author_url: (url.starts_with("https://") || url.starts_with("http://"))
+                    .then(|| url.to_owned()),
+                body_html: comment_html(&c.body),
+                date: DateView::with_time(c.created_at, tz),
+                replies: node_replies,
+            });
+            // Replies beyond the deepest level are flattened into this level, in order.
+            out.extend(replies);
+        }
+        out
+    }
+    build(None, 0, &mut children, tz)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pagination_links() {
+        let p = Pagination::new("/tag/x/", 1, 25, 10);
+        assert_eq!(
+            (p.total, p.prev.as_deref(), p.next.as_deref()),
+            (3, None, Some("/tag/x/page/2/"))
+        );
+        let p = Pagination::new("/tag/x/", 2, 25, 10);
+        assert_eq!(
+            (p.prev.as_deref(), p.next.as_deref()),
+            (Some("/tag/x/"), Some("/tag/x/page/3/"))
+        );
+        let p = Pagination::new("/", 1, 0, 10);
+        assert_eq!((p.total, p.next), (1, None));
+    }
+
+    #[test]
+    fn comment_text_is_escaped_in_paragraphs() {
+        assert_eq!(
+            comment_html("a <b>\nc\n\n\nd"),
+            "<p>a &lt;b&gt;<br>\nc</p>\n<p>d</p>"
+        );
+    }
+}
