@@ -147,6 +147,16 @@ impl Theme {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        // Escape the five HTML-significant characters only: minijinja's default also escapes
+        // `/`, which bloats every URL in a page to no benefit.
+        env.set_formatter(|out, state, value| {
+            if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe()
+                && let Some(s) = value.as_str()
+            {
+                return out.write_str(&crate::domain::html::escape(s)).map_err(minijinja::Error::from);
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
         for (name, bytes) in theme_files("templates", override_dir)? {
             let source = String::from_utf8_lossy(&bytes).into_owned();
             env.add_template_owned(name.clone(), source)

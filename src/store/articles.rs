@@ -195,12 +195,14 @@ impl Store {
         self.conn().scalar(sql).await
     }
 
-    /// The newest published stories of each group of sections, `per_group` each, in one round trip.
+    /// The newest published stories of each group of sections, `per_group` each, in one round trip,
+    /// leaving out `exclude_ids` (stories already shown higher on the page).
     /// Returns `(group index, story)` pairs.
     pub async fn published_by_section_groups(
         &self,
         groups: &[Vec<i64>],
         per_group: u32,
+        exclude_ids: &[i64],
         now: DateTime<Utc>,
     ) -> Result<Vec<(usize, SummaryRow)>> {
         #[derive(sqlx::FromRow)]
