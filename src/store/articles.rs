@@ -226,6 +226,7 @@ impl Store {
                 .push(SUMMARY_COLUMNS);
             let q = ArticleQuery {
                 category_ids: Some(ids.clone()),
+                exclude_ids: exclude_ids.to_vec(),
                 ..Default::default()
             };
             Self::where_public(&mut sql, &q, now);

@@ -59,7 +59,7 @@ pub async fn show(
         .map(|c| chrome.category_with_descendants(c.id))
         .collect();
     let by_section = store
-        .published_by_section_groups(&groups, PER_SECTION, now)
+        .published_by_section_groups(&groups, PER_SECTION, &shown, now)
         .await?;
 
     // One batch of section and byline lookups for every story on the page.
