@@ -22,13 +22,15 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 };
             }
-            // clap's first line says what is wrong; the rest is usage we point to instead.
+            // clap's lines before "Usage:" say what is wrong; the usage itself is one --help away.
             let rendered = e.render().to_string();
-            let first = rendered
+            let what: Vec<&str> = rendered
                 .lines()
-                .next()
-                .unwrap_or("error: invalid arguments");
-            eprintln!("{first} (see newsdesk --help)");
+                .map(str::trim)
+                .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+                .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+                .collect();
+            eprintln!("{} (see newsdesk --help)", what.join(" "));
             return ExitCode::from(2);
         }
     };

@@ -71,7 +71,10 @@ pub async fn create_user(tx: &mut Tx, user: &NewUser, now: DateTime<Utc>) -> Res
             "login: {login:?} is already taken"
         )));
     }
-    let base = Slug::from_title(&user.display_name, "author");
+    let base = match &user.slug {
+        Some(s) => Slug::parse(s).map_err(|e| ActionError::invalid("slug", e.to_string()))?,
+        None => Slug::from_title(&user.display_name, "author"),
+    };
     let taken = Store::user_slugs_like(tx, base.as_str()).await?;
     // The login is treated as taken so the public slug can never reveal it.
     let slug = base.first_free(taken.iter().map(String::as_str).chain([login]));

@@ -58,6 +58,7 @@ async fn create_structure(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<St
             login: a.login.into(),
             email: format!("{}@newsdesk.invalid", a.login),
             display_name: a.display_name.into(),
+            slug: Some(a.slug.into()),
             bio: a.bio.into(),
             role,
         };

@@ -39,6 +39,8 @@ pub struct NewUser {
     pub login: String,
     pub email: String,
     pub display_name: String,
+    /// Requested public slug; derived from the display name when absent.
+    pub slug: Option<String>,
     pub bio: String,
     pub role: Role,
 }

@@ -150,10 +150,13 @@ impl Theme {
         // Escape the five HTML-significant characters only: minijinja's default also escapes
         // `/`, which bloats every URL in a page to no benefit.
         env.set_formatter(|out, state, value| {
-            if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe()
+            if state.auto_escape() == minijinja::AutoEscape::Html
+                && !value.is_safe()
                 && let Some(s) = value.as_str()
             {
-                return out.write_str(&crate::domain::html::escape(s)).map_err(minijinja::Error::from);
+                return out
+                    .write_str(&crate::domain::html::escape(s))
+                    .map_err(minijinja::Error::from);
             }
             minijinja::escape_formatter(out, state, value)
         });

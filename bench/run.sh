@@ -1,0 +1,365 @@
+#!/usr/bin/env bash
+# Newsdesk HTTP benchmark: seeds N synthetic stories into a fresh SQLite data folder, serves them
+# on a free loopback port and measures the home page, a section archive and a story page with wrk.
+# If nginx is installed, the story page's HTML is also served as a static file for reference.
+#
+# Usage: bash bench/run.sh [--articles N] [--duration SECONDS] [--connections C] [--threads T]
+# Set NEWSDESK_BIN to an existing newsdesk binary to skip the release build.
+# All traffic goes to 127.0.0.1 only. See bench/README.md.
+
+set -euo pipefail
+
+ARTICLES=10000
+DURATION=10
+CONNECTIONS=50
+THREADS=2
+WARMUP=2
+
+usage() {
+    echo "usage: bash bench/run.sh [--articles N] [--duration SECONDS] [--connections C] [--threads T]"
+}
+
+die() {
+    echo "error: $*" >&2
+    exit 1
+}
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --articles | --duration | --connections | --threads)
+            [ $# -ge 2 ] || die "$1 needs a value ($(usage))"
+            case "$2" in
+                '' | *[!0-9]*) die "$1 needs a positive whole number, not '$2'" ;;
+            esac
+            [ "$2" -ge 1 ] || die "$1 needs a positive whole number, not '$2'"
+            case "$1" in
+                --articles) ARTICLES=$2 ;;
+                --duration) DURATION=$2 ;;
+                --connections) CONNECTIONS=$2 ;;
+                --threads) THREADS=$2 ;;
+            esac
+            shift 2
+            ;;
+        --articles=* | --duration=* | --connections=* | --threads=*)
+            set -- "${1%%=*}" "${1#*=}" "${@:2}"
+            ;;
+        -h | --help)
+            usage
+            exit 0
+            ;;
+        *) die "unknown argument '$1' ($(usage))" ;;
+    esac
+done
+[ "$THREADS" -le "$CONNECTIONS" ] || die "--threads ($THREADS) cannot exceed --connections ($CONNECTIONS) (wrk needs at least one connection per thread)"
+
+# --- Tools -------------------------------------------------------------------------------------
+command -v wrk >/dev/null 2>&1 || { echo "wrk is not installed: install the Debian package 'wrk' (apt-get install -y wrk)" >&2; exit 1; }
+command -v curl >/dev/null 2>&1 || { echo "curl is not installed: install the Debian package 'curl' (apt-get install -y curl)" >&2; exit 1; }
+
+# curl must never go through a proxy: every request is for 127.0.0.1.
+CURL=(curl --noproxy '*' --silent --show-error --max-time 30)
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# --- Binary ------------------------------------------------------------------------------------
+BIN=""
+if [ -n "${NEWSDESK_BIN:-}" ]; then
+    if [ -f "$NEWSDESK_BIN" ] && [ -x "$NEWSDESK_BIN" ]; then
+        BIN=$(cd "$(dirname "$NEWSDESK_BIN")" && pwd)/$(basename "$NEWSDESK_BIN")
+    else
+        echo "note: NEWSDESK_BIN=$NEWSDESK_BIN is not an executable file; building the release binary instead" >&2
+    fi
+fi
+if [ -z "$BIN" ]; then
+    command -v cargo >/dev/null 2>&1 || die "cargo is not installed and NEWSDESK_BIN is not set to a newsdesk binary"
+    echo "Building the release binary (cargo build --release)..."
+    LOCKED=()
+    [ -f "$REPO/Cargo.lock" ] && LOCKED=(--locked)
+    (cd "$REPO" && cargo build --release "${LOCKED[@]}") || die "the release build failed"
+    BIN="$REPO/target/release/newsdesk"
+    [ -x "$BIN" ] || die "the build did not produce $BIN"
+fi
+
+# --- Temp dir, cleanup -------------------------------------------------------------------------
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/newsdesk-bench.XXXXXX")
+SERVER_PID=""
+NGINX_PID=""
+WRK_PID=""
+
+stop_pid() {
+    local pid=$1
+    [ -n "$pid" ] || return 0
+    kill "$pid" 2>/dev/null || return 0
+    for _ in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    stop_pid "$WRK_PID"
+    stop_pid "$SERVER_PID"
+    stop_pid "$NGINX_PID"
+    rm -rf "$TMP"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'echo; echo "interrupted" >&2; exit 130' INT
+trap 'exit 143' TERM
+
+# Only the command line decides where the data lives and where the server listens.
+NDENV=(env -u NEWSDESK_DATA -u NEWSDESK_DATABASE_URL -u NEWSDESK_LISTEN -u NEWSDESK_THEME -u NEWSDESK_DEMO)
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+    if command -v python3 >/dev/null 2>&1; then
+        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+        return
+    fi
+    local p
+    for p in $(seq 18080 18180); do
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return
+        fi
+    done
+    die "no free port found in 18080-18180"
+}
+
+# Waits until URL answers 200 (or the process PID dies); $3 = seconds.
+wait_ready() {
+    local url=$1 pid=$2 secs=$3 i
+    for i in $(seq 1 $((secs * 10))); do
+        kill -0 "$pid" 2>/dev/null || return 1
+        if [ "$("${CURL[@]}" -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" = 200 ]; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# --- Header ------------------------------------------------------------------------------------
+CPU_MODEL=$(grep -m1 -E '^(model name|Model|cpu model|Hardware)[[:space:]]*:' /proc/cpuinfo 2>/dev/null | sed 's/^[^:]*:[[:space:]]*//' || true)
+COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIRTY=""
+if [ "$COMMIT" != unknown ] && [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+    DIRTY=" (working tree has uncommitted changes)"
+fi
+echo "== Newsdesk benchmark =="
+echo "date:        $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "commit:      $COMMIT$DIRTY"
+echo "machine:     $(nproc) CPUs, ${CPU_MODEL:-unknown CPU model}"
+echo "binary:      $BIN"
+echo "articles:    $ARTICLES"
+echo "wrk:         -t $THREADS -c $CONNECTIONS -d ${DURATION}s --latency (after ${WARMUP}s warm-up per page)"
+echo
+
+# --- Seed --------------------------------------------------------------------------------------
+DATA="$TMP/data"
+mkdir -p "$DATA"
+echo "Seeding $ARTICLES synthetic stories into $DATA ..."
+t0=$(date +%s.%N)
+"${NDENV[@]}" "$BIN" seed --articles "$ARTICLES" --data "$DATA" >"$TMP/seed.log" 2>&1 || {
+    cat "$TMP/seed.log" >&2
+    die "newsdesk seed failed"
+}
+t1=$(date +%s.%N)
+sed 's/^/  newsdesk: /' "$TMP/seed.log"
+SEED_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+echo "Seeding took ${SEED_SECS} s (wall clock, including schema creation)."
+echo
+
+# --- Serve -------------------------------------------------------------------------------------
+PORT=$(free_port)
+BASE="http://127.0.0.1:$PORT"
+"${NDENV[@]}" "$BIN" serve --data "$DATA" --listen "127.0.0.1:$PORT" >"$TMP/serve.log" 2>&1 &
+SERVER_PID=$!
+if ! wait_ready "$BASE/healthz" "$SERVER_PID" 60; then
+    echo "--- server log ---" >&2
+    cat "$TMP/serve.log" >&2
+    die "newsdesk serve did not answer 200 on $BASE/healthz within 60 s"
+fi
+echo "Server is up at $BASE (pid $SERVER_PID)."
+
+# A site-relative path taken from a Location header or an href; only its path is kept, so that
+# nothing is ever requested from another host.
+to_path() {
+    local u=$1
+    case "$u" in
+        http://* | https://*) u="/${u#*://*/}" ;;
+        //*) u="/${u#//*/}" ;;
+    esac
+    case "$u" in
+        /*) printf '%s' "$u" ;;
+        *) return 1 ;;
+    esac
+}
+
+# Story: /?p=<N/2> redirects to the canonical URL.
+STORY_ID=$((ARTICLES / 2))
+[ "$STORY_ID" -ge 1 ] || STORY_ID=1
+HEADERS=$("${CURL[@]}" -o /dev/null -D - "$BASE/?p=$STORY_ID" | tr -d '\r') || die "request for $BASE/?p=$STORY_ID failed"
+STATUS=$(printf '%s\n' "$HEADERS" | awk 'NR == 1 { print $2 }')
+LOCATION=$(printf '%s\n' "$HEADERS" | awk 'tolower($1) == "location:" { print $2; exit }')
+[ -n "$LOCATION" ] || die "$BASE/?p=$STORY_ID answered $STATUS without a Location header; cannot find a story URL"
+STORY_PATH=$(to_path "$LOCATION") || die "unexpected Location header '$LOCATION' for /?p=$STORY_ID"
+echo "Story URL: /?p=$STORY_ID answered $STATUS -> $STORY_PATH"
+case "$STATUS" in
+    301 | 308) ;;
+    *) echo "warning: /?p=$STORY_ID answered $STATUS, expected a permanent redirect (301)" ;;
+esac
+
+# Section archive: the first /category/…/ link on the home page.
+"${CURL[@]}" -o "$TMP/home.html" "$BASE/" || die "cannot fetch the home page"
+SECTION_HREF=$(grep -o 'href="[^"]*/category/[^"]*"' "$TMP/home.html" | head -n1 | sed 's/^href="//; s/"$//' || true)
+[ -n "$SECTION_HREF" ] || die "the home page has no /category/…/ link"
+SECTION_HREF=${SECTION_HREF//&amp;/&}
+SECTION_PATH=$(to_path "$SECTION_HREF") || die "unexpected section link '$SECTION_HREF'"
+echo "Section URL: $SECTION_PATH (first /category/ link on the home page)"
+
+PAGES=(home section story)
+declare -A URL
+URL[home]="$BASE/"
+URL[section]="$BASE$SECTION_PATH"
+URL[story]="$BASE$STORY_PATH"
+
+for p in "${PAGES[@]}"; do
+    code=$("${CURL[@]}" -o /dev/null -w '%{http_code}' "${URL[$p]}") || die "cannot fetch ${URL[$p]}"
+    [ "$code" = 200 ] || die "$p page ${URL[$p]} answered $code, expected 200"
+done
+
+# --- Static reference (nginx, only if installed) ----------------------------------------------
+NGINX=$(command -v nginx 2>/dev/null || true)
+[ -n "$NGINX" ] || { [ -x /usr/sbin/nginx ] && NGINX=/usr/sbin/nginx; } || true
+STATIC_NOTE=""
+if [ -n "$NGINX" ]; then
+    NGX="$TMP/nginx"
+    mkdir -p "$NGX/www" "$NGX/logs" "$NGX/tmp"
+    "${CURL[@]}" -o "$NGX/www/story.html" "${URL[story]}" || die "cannot save the story page"
+    # nginx workers may run as an unprivileged user: let them reach the file.
+    chmod 755 "$TMP" "$NGX" "$NGX/www"
+    chmod 644 "$NGX/www/story.html"
+    SPORT=$(free_port)
+    USER_LINE=""
+    [ "$(id -u)" = 0 ] && USER_LINE="user root;"
+    cat >"$NGX/nginx.conf" <<EOF
+$USER_LINE
+worker_processes auto;
+daemon off;
+pid $NGX/nginx.pid;
+error_log $NGX/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $NGX/tmp/body;
+    proxy_temp_path $NGX/tmp/proxy;
+    fastcgi_temp_path $NGX/tmp/fastcgi;
+    uwsgi_temp_path $NGX/tmp/uwsgi;
+    scgi_temp_path $NGX/tmp/scgi;
+    types { text/html html; }
+    default_type text/html;
+    sendfile on;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$SPORT;
+        root $NGX/www;
+        location = /story { try_files /story.html =404; }
+    }
+}
+EOF
+    NGINX_ARGS=(-p "$NGX/" -c "$NGX/nginx.conf")
+    # nginx >= 1.19.5 can be told where to log before it reads the config.
+    if "$NGINX" -h 2>&1 | grep -q -- ' -e '; then NGINX_ARGS+=(-e "$NGX/logs/error.log"); fi
+    "$NGINX" "${NGINX_ARGS[@]}" >"$NGX/logs/stdout.log" 2>&1 &
+    NGINX_PID=$!
+    if wait_ready "http://127.0.0.1:$SPORT/story" "$NGINX_PID" 10; then
+        PAGES+=(static)
+        URL[static]="http://127.0.0.1:$SPORT/story"
+    else
+        cat "$NGX/logs/stdout.log" "$NGX/logs/error.log" 2>/dev/null >&2 || true
+        STATIC_NOTE="nginx is installed but did not start; static reference skipped."
+        stop_pid "$NGINX_PID"
+        NGINX_PID=""
+    fi
+else
+    STATIC_NOTE="nginx is not installed; static-file reference skipped (the script never installs it)."
+fi
+
+# --- Measure -----------------------------------------------------------------------------------
+# Latency as printed by wrk (e.g. 812.00us, 1.53ms, 2.01s) converted to milliseconds.
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+        if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+        else if (u != "ms") { print "?"; exit }
+        printf "%.2f", n
+    }'
+}
+
+# wrk stops cleanly on SIGINT and exits 0, so bash would not run its INT trap and the script
+# would carry on; running wrk in the background and waiting for it lets Ctrl-C end the script.
+# $1 = output file, then wrk's arguments.
+run_wrk() {
+    local out=$1 rc
+    shift
+    wrk "$@" >"$out" 2>&1 &
+    WRK_PID=$!
+    rc=0
+    wait "$WRK_PID" || rc=$?
+    WRK_PID=""
+    return "$rc"
+}
+
+declare -A RPS P50 P99 SIZE REQS NON2XX SOCKERR
+echo
+for p in "${PAGES[@]}"; do
+    url=${URL[$p]}
+    SIZE[$p]=$("${CURL[@]}" -o /dev/null -w '%{size_download}' "$url")
+    run_wrk /dev/null -t "$THREADS" -c "$CONNECTIONS" -d "${WARMUP}s" "$url" || true
+    run_wrk "$TMP/wrk-$p.txt" --latency -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" "$url" || {
+        cat "$TMP/wrk-$p.txt" >&2
+        die "wrk failed on $url"
+    }
+    out=$(cat "$TMP/wrk-$p.txt")
+    RPS[$p]=$(printf '%s\n' "$out" | awk '/^Requests\/sec:/ { print $2 }')
+    P50[$p]=$(to_ms "$(printf '%s\n' "$out" | awk '/Latency Distribution/ { d = 1 } d && $1 == "50%" { print $2; exit }')")
+    P99[$p]=$(to_ms "$(printf '%s\n' "$out" | awk '/Latency Distribution/ { d = 1 } d && $1 == "99%" { print $2; exit }')")
+    REQS[$p]=$(printf '%s\n' "$out" | awk '/requests in/ { print $1; exit }')
+    NON2XX[$p]=$(printf '%s\n' "$out" | awk -F': *' '/Non-2xx or 3xx responses/ { print $2; exit }')
+    NON2XX[$p]=${NON2XX[$p]:-0}
+    SOCKERR[$p]=$(printf '%s\n' "$out" | sed -n 's/^ *Socket errors: *//p' | head -n1)
+    [ -n "${RPS[$p]}" ] || { echo "$out" >&2; die "could not parse wrk's output for $url"; }
+    printf '%-8s %-60s %10s req/s  p50 %8s ms  p99 %8s ms  %7s bytes' \
+        "$p" "$url" "${RPS[$p]}" "${P50[$p]}" "${P99[$p]}" "${SIZE[$p]}"
+    [ "${NON2XX[$p]}" = 0 ] || printf '  NON-2xx: %s' "${NON2XX[$p]}"
+    [ -z "${SOCKERR[$p]}" ] || printf '  socket errors: %s' "${SOCKERR[$p]}"
+    echo
+done
+
+# --- Summary -----------------------------------------------------------------------------------
+kill -0 "$SERVER_PID" 2>/dev/null || die "the newsdesk server exited during the run (see the errors above)"
+
+echo
+echo "== Results: commit $COMMIT$DIRTY, $ARTICLES articles, $(nproc) CPUs, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s =="
+printf '%-8s %12s %10s %10s %10s %10s  %s\n' page req/s p50_ms p99_ms bytes non-2xx url
+for p in "${PAGES[@]}"; do
+    printf '%-8s %12s %10s %10s %10s %10s  %s\n' \
+        "$p" "${RPS[$p]}" "${P50[$p]}" "${P99[$p]}" "${SIZE[$p]}" "${NON2XX[$p]}" "${URL[$p]}"
+done
+if [ -n "${RPS[static]:-}" ]; then
+    RATIO=$(awk -v a="${RPS[story]}" -v b="${RPS[static]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+    echo "story vs static: Newsdesk ${RPS[story]} req/s / nginx static ${RPS[static]} req/s = $RATIO"
+else
+    echo "$STATIC_NOTE"
+fi
+echo "seeding: ${SEED_SECS} s for $ARTICLES articles"
+for p in "${PAGES[@]}"; do
+    if [ "${NON2XX[$p]}" != 0 ] || [ -n "${SOCKERR[$p]}" ]; then
+        echo "WARNING: $p had non-2xx responses (${NON2XX[$p]}) or socket errors (${SOCKERR[$p]:-none}); its figures are suspect."
+    fi
+done

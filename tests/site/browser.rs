@@ -1,0 +1,842 @@
+//! Headless Chromium tests of the public site's JavaScript enhancements, run against the real
+//! `newsdesk serve --demo` binary through chromedriver (WebDriver, via fantoccini).
+//!
+//! Needs `chromium` and `chromedriver` (`apt install chromium chromium-driver`); their paths can
+//! be overridden with the `CHROMIUM` and `CHROMEDRIVER` environment variables. Without them the
+//! tests are skipped, except when `CI=true`, where a missing browser is a failure.
+//!
+//! Screenshots are written to `target/screenshots/`.
+
+use std::fmt::Display;
+use std::future::Future;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// The demo's reference story (see `src/demo/stories.rs`).
+const REFERENCE_SLUG: &str = "putin-meets-n-koreas-jong-un";
+/// Where `site.js` remembers that the reader dismissed the Read also box.
+const DISMISSED_KEY: &str = "newsdesk:read-also-dismissed";
+const ENTER: &str = "\u{E007}";
+
+const SERVER_START_TIMEOUT: Duration = Duration::from_secs(30);
+const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
+const UI_TIMEOUT: Duration = Duration::from_secs(5);
+const POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+// ---------------------------------------------------------------------------------------------
+// Tools: locating the browser, temporary folders, child processes.
+// ---------------------------------------------------------------------------------------------
+
+struct BrowserTools {
+    chromium: PathBuf,
+    chromedriver: PathBuf,
+}
+
+/// Finds chromium and chromedriver. `None` means "skip this test" (outside CI only).
+fn browser_tools() -> Option<BrowserTools> {
+    let find = |var: &str, default: &str| -> Result<PathBuf, String> {
+        let path = std::env::var_os(var)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(default));
+        if path.is_file() {
+            Ok(path)
+        } else {
+            Err(format!(
+                "{} not found (set {var} to override)",
+                path.display()
+            ))
+        }
+    };
+    let chromium = find("CHROMIUM", "/usr/bin/chromium");
+    let chromedriver = find("CHROMEDRIVER", "/usr/bin/chromedriver");
+    match (chromium, chromedriver) {
+        (Ok(chromium), Ok(chromedriver)) => Some(BrowserTools {
+            chromium,
+            chromedriver,
+        }),
+        (chromium, chromedriver) => {
+            let missing: Vec<String> = [chromium.err(), chromedriver.err()]
+                .into_iter()
+                .flatten()
+                .collect();
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!(
+                    "CI=true, so the headless Chromium tests must run, but: {}. \
+                     Install them with `apt install chromium chromium-driver`.",
+                    missing.join("; ")
+                );
+            }
+            eprintln!(
+                "SKIPPED: headless Chromium tests need chromium and chromedriver \
+                 (apt install chromium chromium-driver)"
+            );
+            eprintln!("  ({})", missing.join("; "));
+            None
+        }
+    }
+}
+
+/// A fresh folder under the system temp dir, removed (best effort) on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(label: &str) -> TempDir {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "newsdesk-{label}-{}-{nanos}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path)
+            .unwrap_or_else(|e| panic!("cannot create temp dir {}: {e}", path.display()));
+        TempDir(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A port that was free a moment ago.
+fn free_port() -> u16 {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .expect("cannot bind 127.0.0.1:0 to find a free port");
+    listener
+        .local_addr()
+        .expect("local_addr of a bound listener")
+        .port()
+}
+
+/// A minimal blocking HTTP GET (one request per connection): the status code and body.
+/// Reads `Content-Length` bytes of body when given (chromedriver keeps the connection open
+/// despite `Connection: close`), else up to the end of the stream.
+fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String)> {
+    let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: */*\r\n\r\n"
+    )?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let header_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(bad(
+                "connection closed before the end of the response headers",
+            ));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..header_end]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse::<u16>().ok())
+        .ok_or_else(|| bad("not an HTTP response"))?;
+    let content_length = head.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("content-length")
+            .then(|| value.trim().parse::<usize>().ok())
+            .flatten()
+    });
+    let mut body = buf.split_off(header_end);
+    match content_length {
+        Some(len) => {
+            while body.len() < len {
+                let n = stream.read(&mut chunk)?;
+                if n == 0 {
+                    return Err(bad("connection closed before the end of the response body"));
+                }
+                body.extend_from_slice(&chunk[..n]);
+            }
+            body.truncate(len);
+        }
+        None => {
+            stream.read_to_end(&mut body)?;
+        }
+    }
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// The last lines of a log file, for failure messages.
+fn log_tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(30)..].join("\n")
+}
+
+fn log_file(path: &Path) -> std::fs::File {
+    std::fs::File::create(path)
+        .unwrap_or_else(|e| panic!("cannot create log file {}: {e}", path.display()))
+}
+
+/// Polls `ready` until it answers true or `timeout` passes; panics with the last reason if not.
+/// `ready` returns `Ok(())` when ready, `Err(reason)` otherwise.
+fn wait_blocking(
+    what: &str,
+    timeout: Duration,
+    child: &mut Child,
+    log: &Path,
+    mut ready: impl FnMut() -> Result<(), String>,
+) {
+    let started = Instant::now();
+    loop {
+        let reason = match ready() {
+            Ok(()) => return,
+            Err(reason) => reason,
+        };
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!(
+                "{what} exited ({status}) before it was ready; last log lines:\n{}",
+                log_tail(log)
+            );
+        }
+        if started.elapsed() > timeout {
+            panic!(
+                "{what} was not ready after {timeout:?} (last attempt: {reason}); last log lines:\n{}",
+                log_tail(log)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// `newsdesk serve --demo` on a fresh data folder; killed (and the folder removed) on drop.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    // Dropped after the child is killed (fields drop after `Drop::drop`).
+    _root: TempDir,
+}
+
+impl Server {
+    fn start() -> Server {
+        let root = TempDir::new("browser-site");
+        let data = root.path().join("data");
+        let log = root.path().join("server.log");
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()));
+        let child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+            .arg("serve")
+            .arg("--demo")
+            .arg("--data")
+            .arg(&data)
+            .arg("--listen")
+            .arg(addr.to_string())
+            .env("NEWSDESK_LOG", "warn")
+            .env_remove("NEWSDESK_DATABASE_URL")
+            .env_remove("NEWSDESK_THEME")
+            .stdin(Stdio::null())
+            .stdout(log_file(&log))
+            .stderr(log_file(&root.path().join("server.stderr.log")))
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", env!("CARGO_BIN_EXE_newsdesk")));
+        let mut server = Server {
+            child,
+            addr,
+            _root: root,
+        };
+        let stderr_log = server._root.path().join("server.stderr.log");
+        wait_blocking(
+            "the newsdesk server",
+            SERVER_START_TIMEOUT,
+            &mut server.child,
+            &stderr_log,
+            || match http_get(addr, "/healthz") {
+                Ok((200, _)) => Ok(()),
+                Ok((status, body)) => Err(format!("/healthz answered {status}: {body}")),
+                Err(e) => Err(format!("/healthz: {e}")),
+            },
+        );
+        server
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// chromedriver on a free port; on drop it is asked to shut down (which also quits the
+/// browsers it started), then killed if it does not, and the Chromium profile is removed.
+struct Driver {
+    child: Child,
+    addr: SocketAddr,
+    _root: TempDir,
+}
+
+impl Driver {
+    fn start(chromedriver: &Path) -> Driver {
+        let root = TempDir::new("browser-driver");
+        let log = root.path().join("chromedriver.log");
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()));
+        std::fs::create_dir_all(root.path().join("profile")).expect("create the profile dir");
+        let child = Command::new(chromedriver)
+            .arg(format!("--port={}", addr.port()))
+            .stdin(Stdio::null())
+            .stdout(log_file(&log))
+            .stderr(log_file(&root.path().join("chromedriver.stderr.log")))
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromedriver.display()));
+        let mut driver = Driver {
+            child,
+            addr,
+            _root: root,
+        };
+        wait_blocking(
+            "chromedriver",
+            DRIVER_START_TIMEOUT,
+            &mut driver.child,
+            &log,
+            || match http_get(addr, "/status") {
+                Ok((200, body)) if body.contains("\"ready\":true") => Ok(()),
+                Ok((status, body)) => Err(format!("/status answered {status}: {body}")),
+                Err(e) => Err(format!("/status: {e}")),
+            },
+        );
+        driver
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A fresh, empty Chromium user-data-dir (fresh localStorage).
+    fn profile_dir(&self) -> PathBuf {
+        self._root.path().join("profile")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // A graceful shutdown quits any browser still open (e.g. after a panic); a plain kill
+        // would leave Chromium running.
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = http_get(self.addr, "/shutdown");
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// WebDriver helpers: every fantoccini error becomes a panic that says what was being done.
+// ---------------------------------------------------------------------------------------------
+
+trait OrPanic<T> {
+    fn or_panic(self, doing: impl Display) -> T;
+}
+
+impl<T, E: Display> OrPanic<T> for Result<T, E> {
+    #[track_caller]
+    fn or_panic(self, doing: impl Display) -> T {
+        match self {
+            Ok(v) => v,
+            Err(e) => panic!("WebDriver error while {doing}: {e}"),
+        }
+    }
+}
+
+async fn connect(driver: &Driver, chromium: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".to_owned(),
+        json!({
+            "binary": chromium.to_string_lossy(),
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,900",
+                format!("--user-data-dir={}", driver.profile_dir().display()),
+            ],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url())
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start a headless Chromium session through chromedriver at {}: {e}",
+                driver.url()
+            )
+        })
+}
+
+/// Runs `script` (a function body; `arguments` holds `args`) and returns its value.
+async fn js(client: &Client, script: &str, args: Vec<Value>) -> Value {
+    client
+        .execute(script, args)
+        .await
+        .or_panic(format_args!("running the script `{script}`"))
+}
+
+fn el(element: &Element) -> Value {
+    serde_json::to_value(element).expect("a WebDriver element reference serializes")
+}
+
+/// Polls an async condition every `POLL_INTERVAL` until it is true or `timeout` passes.
+async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let started = Instant::now();
+    loop {
+        if check().await {
+            return true;
+        }
+        if started.elapsed() > timeout {
+            return false;
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+}
+
+/// The Read also box's state, as the page's scripts see it.
+async fn box_state(client: &Client) -> Value {
+    js(
+        client,
+        r#"
+        const box = document.querySelector("aside.read-also[data-read-also]");
+        if (!box) return null;
+        const button = box.querySelector("button.read-also__close");
+        const active = document.activeElement;
+        return {
+            classes: Array.from(box.classList),
+            hidden: box.hidden,
+            hiddenAttr: box.hasAttribute("hidden"),
+            display: getComputedStyle(box).display,
+            visibility: getComputedStyle(box).visibility,
+            position: getComputedStyle(box).position,
+            animations: box.getAnimations().length,
+            buttonHidden: button ? button.hidden : null,
+            active: active ? { tag: active.tagName.toLowerCase(), id: active.id, text: active.textContent.trim().slice(0, 60) } : null,
+            stored: localStorage.getItem(arguments[0]),
+            status: (document.getElementById("read-also-status") || {}).textContent || null,
+            scrollY: Math.round(window.scrollY),
+            viewportHeight: window.innerHeight,
+            pageHeight: document.documentElement.scrollHeight,
+            // Where the story footer (the IntersectionObserver's target) is, relative to the viewport.
+            footerRect: (() => {
+                const f = document.querySelector(".story-footer");
+                if (!f) return null;
+                const r = f.getBoundingClientRect();
+                return { top: Math.round(r.top), bottom: Math.round(r.bottom) };
+            })(),
+        };
+        "#,
+        vec![json!(DISMISSED_KEY)],
+    )
+    .await
+}
+
+async fn save_screenshot(client: &Client, name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let png = client
+        .screenshot()
+        .await
+        .or_panic(format_args!("taking the screenshot {name}"));
+    assert!(
+        png.starts_with(b"\x89PNG"),
+        "the screenshot {name} is not a PNG ({} bytes)",
+        png.len()
+    );
+    let path = dir.join(name);
+    std::fs::write(&path, &png).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    eprintln!("screenshot: {}", path.display());
+    path
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tests.
+// ---------------------------------------------------------------------------------------------
+
+/// The "Read also" box on a story page: accessible markup, slides in at the end of the story,
+/// dismissible from the keyboard, and stays dismissed on the next page load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_also_box_slides_in_and_stays_dismissed() {
+    let Some(tools) = browser_tools() else {
+        return;
+    };
+    // Locals drop in reverse order, also on panic: the client first, then chromedriver (which
+    // quits Chromium), then the server.
+    let server = Server::start();
+    let driver = Driver::start(&tools.chromedriver);
+    let client = connect(&driver, &tools.chromium).await;
+
+    // --- Front page → the reference story.
+    let home = server.url("/");
+    client
+        .goto(&home)
+        .await
+        .or_panic(format_args!("opening {home}"));
+    let selector = format!("a[href*=\"{REFERENCE_SLUG}\"]");
+    let link = client
+        .find(Locator::Css(&selector))
+        .await
+        .or_panic(format_args!(
+            "finding the reference story link `{selector}` on {home}"
+        ));
+    let story_url = link
+        .prop("href")
+        .await
+        .or_panic("reading the reference story link's href")
+        .expect("the reference story link has an href");
+    client
+        .goto(&story_url)
+        .await
+        .or_panic(format_args!("opening the reference story {story_url}"));
+    let here = client
+        .current_url()
+        .await
+        .or_panic("reading the current URL");
+    assert!(
+        here.path().contains(REFERENCE_SLUG),
+        "expected to be on the reference story, but the browser is at {here}"
+    );
+
+    // --- The box and its markup.
+    let aside = client
+        .find(Locator::Css("aside.read-also[data-read-also]"))
+        .await
+        .or_panic(format_args!(
+            "finding aside.read-also[data-read-also] on {here}"
+        ));
+
+    let other = aside
+        .find(Locator::Css(".read-also__story a[href]"))
+        .await
+        .or_panic("finding the story link inside the Read also box");
+    let other_href = other
+        .prop("href")
+        .await
+        .or_panic("reading the Read also link's href")
+        .expect("the Read also link has an href");
+    let other_text = other
+        .prop("textContent")
+        .await
+        .or_panic("reading the Read also link's text")
+        .unwrap_or_default();
+    let strip_fragment = |u: &str| u.split('#').next().unwrap_or(u).to_owned();
+    assert_ne!(
+        strip_fragment(&other_href),
+        strip_fragment(here.as_str()),
+        "the Read also box must link to another story, not the current one"
+    );
+    assert!(
+        other_href.starts_with(&server.url("/")) && other_href != server.url("/"),
+        "the Read also link should point to a story on this site, got {other_href:?}"
+    );
+    assert!(
+        !other_text.trim().is_empty(),
+        "the Read also link ({other_href}) has no text"
+    );
+
+    let labelledby = aside
+        .attr("aria-labelledby")
+        .await
+        .or_panic("reading aria-labelledby of the Read also box")
+        .filter(|v| !v.trim().is_empty())
+        .expect("the Read also box must have aria-labelledby");
+    let heading = client
+        .find(Locator::Id(&labelledby))
+        .await
+        .or_panic(format_args!(
+            "finding #{labelledby}, which the Read also box's aria-labelledby points to"
+        ));
+    let heading_tag = heading
+        .tag_name()
+        .await
+        .or_panic("reading the heading's tag")
+        .to_lowercase();
+    assert!(
+        matches!(
+            heading_tag.as_str(),
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+        ),
+        "aria-labelledby of the Read also box points to <{heading_tag} id={labelledby}>, not a heading"
+    );
+    // textContent, not WebDriver's rendered text: the CSS upper-cases the title.
+    let heading_text = heading
+        .prop("textContent")
+        .await
+        .or_panic("reading the heading's text")
+        .unwrap_or_default();
+    assert_eq!(
+        heading_text.trim(),
+        "Read also",
+        "the heading that labels the Read also box"
+    );
+
+    let close = aside
+        .find(Locator::Css("button.read-also__close"))
+        .await
+        .or_panic("finding button.read-also__close in the Read also box");
+    let close_tag = close
+        .tag_name()
+        .await
+        .or_panic("reading the close button's tag")
+        .to_lowercase();
+    assert_eq!(
+        close_tag, "button",
+        "the close control must be a real <button>"
+    );
+    let close_type = close
+        .attr("type")
+        .await
+        .or_panic("reading the close button's type");
+    assert_eq!(
+        close_type.as_deref(),
+        Some("button"),
+        "the close button should be type=button (it is not a submit button)"
+    );
+    let close_label = close
+        .attr("aria-label")
+        .await
+        .or_panic("reading the close button's aria-label")
+        .unwrap_or_default();
+    assert!(
+        !close_label.trim().is_empty(),
+        "the close button (×) needs an accessible name (aria-label)"
+    );
+
+    // Wait until site.js has enhanced the box.
+    let enhanced = eventually(UI_TIMEOUT, || async {
+        let s = box_state(&client).await;
+        s["buttonHidden"] == json!(false)
+    })
+    .await;
+    let state = box_state(&client).await;
+    assert!(
+        enhanced,
+        "site.js did not enhance the Read also box (close button un-hidden) \
+         within {UI_TIMEOUT:?}; state: {state}"
+    );
+    assert_eq!(
+        state["hidden"],
+        json!(false),
+        "on a fresh profile the Read also box must not be hidden; state: {state}"
+    );
+    assert!(
+        !state["classes"]
+            .as_array()
+            .is_some_and(|c| c.contains(&json!("is-shown"))),
+        "the Read also box should wait for the end of the story before it shows; state: {state}"
+    );
+
+    // --- Reaching the end of the page slides the box in.
+    js(
+        &client,
+        "window.scrollTo(0, document.body.scrollHeight);",
+        vec![],
+    )
+    .await;
+    let shown = eventually(UI_TIMEOUT, || async {
+        box_state(&client).await["classes"]
+            .as_array()
+            .is_some_and(|c| c.contains(&json!("is-shown")))
+    })
+    .await;
+    let state = box_state(&client).await;
+    let hint = if state["footerRect"]["bottom"]
+        .as_i64()
+        .is_some_and(|b| b < 0)
+    {
+        " (.story-footer is above the viewport: jumping past it means it never intersects, \
+         so an IntersectionObserver on it alone never fires)"
+    } else {
+        ""
+    };
+    assert!(
+        shown,
+        "the Read also box did not get class is-shown within {UI_TIMEOUT:?} of scrolling to \
+         the end of the page{hint}; state: {state}"
+    );
+    // Let the slide-in transition finish so the screenshot and the visibility checks are stable.
+    let settled = eventually(UI_TIMEOUT, || async {
+        let s = box_state(&client).await;
+        s["animations"] == json!(0) && s["visibility"] == json!("visible")
+    })
+    .await;
+    let state = box_state(&client).await;
+    assert!(
+        settled,
+        "the shown Read also box did not become visible (or kept animating) within \
+         {UI_TIMEOUT:?}; state: {state}"
+    );
+    assert_eq!(
+        state["position"],
+        json!("fixed"),
+        "the shown box floats; state: {state}"
+    );
+    assert!(
+        aside
+            .is_displayed()
+            .await
+            .or_panic("checking the box is displayed"),
+        "WebDriver does not consider the shown Read also box displayed; state: {state}"
+    );
+    assert!(
+        close
+            .is_displayed()
+            .await
+            .or_panic("checking the close button is displayed"),
+        "the close button must be visible once site.js has run and the box is shown"
+    );
+    let (_, _, w, h) = close
+        .rectangle()
+        .await
+        .or_panic("measuring the close button");
+    assert!(
+        w >= 24.0 && h >= 24.0,
+        "the close button target is too small: {w}×{h} CSS px (WCAG 2.5.8 asks for 24×24)"
+    );
+    save_screenshot(&client, "read-also.png").await;
+
+    // --- Dismiss it from the keyboard: Enter on the focused close button.
+    js(&client, "arguments[0].focus();", vec![el(&close)]).await;
+    close
+        .send_keys(ENTER)
+        .await
+        .or_panic("pressing Enter on the Read also close button");
+    let dismissed = eventually(UI_TIMEOUT, || async {
+        box_state(&client).await["hidden"] == json!(true)
+    })
+    .await;
+    let state = box_state(&client).await;
+    assert!(
+        dismissed,
+        "pressing Enter on the focused close button did not hide the Read also box within \
+         {UI_TIMEOUT:?}; state: {state}"
+    );
+    assert!(
+        !aside
+            .is_displayed()
+            .await
+            .or_panic("checking the dismissed box is not displayed"),
+        "the dismissed Read also box is still displayed; state: {state}"
+    );
+    assert_eq!(
+        state["display"],
+        json!("none"),
+        "the dismissed box takes no space; state: {state}"
+    );
+    assert!(
+        state["stored"]
+            .as_str()
+            .is_some_and(|s| s.parse::<f64>().is_ok_and(|t| t > 0.0)),
+        "the dismissal was not remembered in localStorage[{DISMISSED_KEY:?}]; state: {state}"
+    );
+    let active = &state["active"];
+    assert!(
+        active.is_object() && active["tag"] != json!("body"),
+        "after dismissal keyboard focus fell back to <body> instead of staying near the box; \
+         state: {state}"
+    );
+    let related_exists = js(
+        &client,
+        "return document.getElementById('related-title') !== null;",
+        vec![],
+    )
+    .await;
+    if related_exists == json!(true) {
+        assert_eq!(
+            active["id"],
+            json!("related-title"),
+            "after dismissal focus should move to the Related Posts heading; state: {state}"
+        );
+    }
+
+    // --- The dismissal sticks on the next page load.
+    client.refresh().await.or_panic("reloading the story page");
+    let aside = client
+        .find(Locator::Css("aside.read-also[data-read-also]"))
+        .await
+        .or_panic("finding the Read also box after reload");
+    let stays_hidden = eventually(UI_TIMEOUT, || async {
+        let s = box_state(&client).await;
+        s["hiddenAttr"] == json!(true) && s["display"] == json!("none")
+    })
+    .await;
+    let state = box_state(&client).await;
+    assert!(
+        stays_hidden,
+        "after reload the dismissed Read also box should get the hidden attribute; state: {state}"
+    );
+    // Scrolling to the end must not bring it back.
+    js(
+        &client,
+        "window.scrollTo(0, document.body.scrollHeight);",
+        vec![],
+    )
+    .await;
+    // Nothing is expected to change; give an observer a brief chance to (wrongly) fire.
+    let reappeared = eventually(Duration::from_millis(500), || async {
+        box_state(&client).await["hidden"] != json!(true)
+    })
+    .await;
+    let state = box_state(&client).await;
+    assert!(
+        !reappeared,
+        "the dismissed Read also box came back after scrolling; state: {state}"
+    );
+    assert!(
+        !aside
+            .is_displayed()
+            .await
+            .or_panic("checking the box stays hidden after reload"),
+        "the dismissed Read also box is displayed after reload; state: {state}"
+    );
+    save_screenshot(&client, "read-also-dismissed.png").await;
+
+    client
+        .close()
+        .await
+        .or_panic("closing the WebDriver session");
+    drop(driver);
+    drop(server);
+}

@@ -1,0 +1,184 @@
+//! The command line, run as a user would: the real binary.
+
+use std::process::{Command, Output};
+
+fn newsdesk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(args)
+        .env_remove("NEWSDESK_DATA")
+        .env_remove("NEWSDESK_DATABASE_URL")
+        .env_remove("NEWSDESK_LISTEN")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("run newsdesk")
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("newsdesk-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// A failure is one clear line on stderr and a non-zero exit, never a panic.
+#[track_caller]
+fn assert_one_line_error(out: &Output, code: i32, needle: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.contains(" INFO ") && !l.contains(" WARN "))
+        .collect();
+    assert_eq!(lines.len(), 1, "expected one line, got: {stderr}");
+    assert!(
+        lines[0].contains(needle),
+        "{:?} does not mention {needle:?}",
+        lines[0]
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_is_complete() {
+    let out = newsdesk(&["--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for cmd in ["serve", "migrate", "seed"] {
+        assert!(help.contains(cmd), "--help does not list {cmd}");
+    }
+    let out = newsdesk(&["serve", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--listen",
+        "NEWSDESK_LISTEN",
+        "127.0.0.1:8080",
+        "--data",
+        "NEWSDESK_DATA",
+        "./newsdesk-data",
+        "--database",
+        "NEWSDESK_DATABASE_URL",
+        "--theme",
+        "NEWSDESK_THEME",
+        "--demo",
+    ] {
+        assert!(help.contains(flag), "serve --help does not mention {flag}");
+    }
+    for cmd in ["migrate", "seed"] {
+        let help = String::from_utf8_lossy(&newsdesk(&[cmd, "--help"]).stdout).into_owned();
+        assert!(
+            help.contains("--data") && help.contains("--database"),
+            "{cmd} --help lacks the site flags"
+        );
+    }
+    let seed = String::from_utf8_lossy(&newsdesk(&["seed", "--help"]).stdout).into_owned();
+    assert!(seed.contains("--articles") && seed.contains("--demo"));
+    assert!(newsdesk(&["--version"]).status.success());
+}
+
+#[test]
+fn bad_flags_are_one_line_errors() {
+    assert_one_line_error(
+        &newsdesk(&["serve", "--bogus"]),
+        2,
+        "unexpected argument '--bogus'",
+    );
+    assert_one_line_error(
+        &newsdesk(&["serve", "--listen", "not-an-address"]),
+        2,
+        "invalid value 'not-an-address'",
+    );
+    assert_one_line_error(
+        &newsdesk(&["launch"]),
+        2,
+        "unrecognized subcommand 'launch'",
+    );
+    assert_one_line_error(&newsdesk(&["seed"]), 2, "--articles");
+    assert_one_line_error(
+        &newsdesk(&["seed", "--articles", "0"]),
+        2,
+        "invalid value '0'",
+    );
+}
+
+#[test]
+fn unusable_data_dir_and_database_are_one_line_errors() {
+    let dir = temp_dir("file");
+    std::fs::create_dir_all(dir.parent().unwrap()).unwrap();
+    std::fs::write(&dir, b"not a directory").unwrap();
+    assert_one_line_error(
+        &newsdesk(&["migrate", "--data", dir.to_str().unwrap()]),
+        1,
+        "is not a directory",
+    );
+    let _ = std::fs::remove_file(&dir);
+
+    let data = temp_dir("db");
+    let d = data.to_str().unwrap();
+    assert_one_line_error(
+        &newsdesk(&["migrate", "--data", d, "--database", "mysql://localhost/x"]),
+        1,
+        "unsupported database URL",
+    );
+    let out = newsdesk(&[
+        "migrate",
+        "--data",
+        d,
+        "--database",
+        "postgres://nobody:secret@127.0.0.1:1/none",
+    ]);
+    assert_one_line_error(
+        &out,
+        1,
+        "cannot open the database postgres://nobody:***@127.0.0.1:1/none",
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("secret"),
+        "the password is printed"
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn migrate_and_seed_use_the_data_dir() {
+    let data = temp_dir("seed");
+    let out = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(["migrate"])
+        .env("NEWSDESK_DATA", &data)
+        .env_remove("NEWSDESK_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("The database schema is up to date"));
+    assert!(data.join("newsdesk.db").exists());
+    let d = data.to_str().unwrap();
+    let out = newsdesk(&["seed", "--articles", "250", "--data", d]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Added 250 synthetic stories"));
+    let out = newsdesk(&["seed", "--demo", "--data", d]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("already has stories"),
+        "the demo must not mix with existing stories"
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn a_port_in_use_is_a_one_line_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let data = temp_dir("port");
+    let out = newsdesk(&["serve", "--listen", &addr, "--data", data.to_str().unwrap()]);
+    assert_one_line_error(&out, 1, &format!("cannot listen on {addr}"));
+    drop(taken);
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -1,0 +1,189 @@
+//! The front page, its later pages, WordPress query links, static pages, 404s and operations.
+
+use axum::http::StatusCode;
+
+use crate::support::TestSite;
+
+const REFERENCE: &str = "Putin meets N Korea's Jong Un at Russia Vostochny Cosmodrome";
+const STICKY: &str = "Parliament passes emergency budget after marathon overnight session";
+
+on_both_backends!(demo:
+    home_leads_with_the_sticky_story_then_latest_and_sections,
+    home_pages_and_wordpress_links,
+    static_pages_and_themed_404,
+    health_and_assets,
+);
+on_both_backends!(empty: empty_site_still_renders);
+
+async fn home_leads_with_the_sticky_story_then_latest_and_sections(site: TestSite) {
+    let page = site.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts(".lead .card__title"), vec![STICKY]);
+    let latest = page.texts(".latest .card__title");
+    assert_eq!(latest.len(), 8);
+    // Newest first after the sticky lead: the story published an hour ago, then the reference story.
+    assert_eq!(
+        latest[0],
+        "Aid convoys reach flood-hit districts as waters begin to recede"
+    );
+    assert_eq!(latest[1], REFERENCE);
+    // One block per top-level section that has stories not already shown above.
+    let blocks = page.texts(".section-block .section-heading");
+    for name in [
+        "World",
+        "Politics",
+        "Business",
+        "Technology",
+        "Science",
+        "Sport",
+        "Health",
+    ] {
+        assert!(
+            blocks.contains(&name.to_owned()),
+            "no {name} block in {blocks:?}"
+        );
+    }
+    // No story appears twice on the page's main column.
+    let mut titles = page.texts("main .card__title");
+    let n = titles.len();
+    titles.sort();
+    titles.dedup();
+    assert_eq!(titles.len(), n, "a story is repeated on the front page");
+    // Landmarks and the site title as the page's h1.
+    assert_eq!(page.texts("h1.site-title"), vec!["Newsdesk Daily"]);
+    assert_eq!(
+        page.attrs("nav.primary-nav", "aria-label"),
+        vec!["Sections"]
+    );
+    assert_eq!(page.attrs("link[rel=next]", "href"), vec!["/page/2/"]);
+    assert_eq!(page.attrs("html", "lang"), vec!["en"]);
+}
+
+async fn home_pages_and_wordpress_links(site: TestSite) {
+    let p2 = site.get("/page/2/").await;
+    assert_eq!(p2.status, StatusCode::OK);
+    assert_eq!(p2.texts(".story-list .card").len(), 10);
+    assert_eq!(p2.attrs("link[rel=prev]", "href"), vec!["/"]);
+    assert_eq!(p2.attrs("link[rel=next]", "href"), vec!["/page/3/"]);
+    // 42 stories at 10 a page: page 5 is the last, page 6 does not exist.
+    let p5 = site.get("/page/5/").await;
+    assert_eq!(p5.status, StatusCode::OK);
+    assert_eq!(p5.texts(".story-list .card").len(), 2);
+    assert!(p5.attrs("link[rel=next]", "href").is_empty());
+    assert_eq!(site.get("/page/6/").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(site.get("/page/0/").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(site.get("/page/x/").await.status, StatusCode::NOT_FOUND);
+    let p1 = site.get("/page/1/").await;
+    assert_eq!(
+        (p1.status, p1.location()),
+        (StatusCode::PERMANENT_REDIRECT, "/")
+    );
+
+    // /?p=ID redirects to the story's canonical address.
+    let url = site.url_of(REFERENCE).await;
+    let id = site
+        .get(&url)
+        .await
+        .attrs("#comment_post_ID", "value")
+        .remove(0);
+    let r = site.get(&format!("/?p={id}")).await;
+    assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(r.location(), url);
+    assert_eq!(site.get("/?p=999999").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(site.get("/?p=abc").await.status, StatusCode::NOT_FOUND);
+    // /?cat=ID redirects to the section.
+    let cat = site
+        .store
+        .categories()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.slug == "asia")
+        .unwrap();
+    let r = site.get(&format!("/?cat={}", cat.id)).await;
+    assert_eq!(r.location(), "/category/world/asia/");
+    // Unknown query keys are ignored.
+    assert_eq!(site.get("/?utm_source=x").await.status, StatusCode::OK);
+}
+
+async fn static_pages_and_themed_404(site: TestSite) {
+    let about = site.get("/about/").await;
+    assert_eq!(about.status, StatusCode::OK);
+    assert_eq!(about.texts("h1.page-title"), vec!["About us"]);
+    assert_eq!(site.get("/about").await.location(), "/about/");
+    assert_eq!(
+        site.get("/about").await.status,
+        StatusCode::PERMANENT_REDIRECT
+    );
+    assert!(site.get("/?page_id=1").await.location().ends_with('/'));
+
+    for path in [
+        "/no-such-page/",
+        "/category/nope/",
+        "/tag/nope/",
+        "/author/nope/",
+        "/2026/13/",
+        "/1999/01/01/nope/",
+        "/a/b/c/",
+        "/static/nope.css",
+    ] {
+        let page = site.get(path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(page.texts("main h1"), vec!["Page not found"], "{path}");
+        // The 404 keeps the site's navigation and suggests the latest stories.
+        assert!(!page.texts(".primary-nav a").is_empty(), "{path}");
+        assert!(!page.texts(".error-page .card__title").is_empty(), "{path}");
+        assert_eq!(page.attrs("meta[name=robots]", "content"), vec!["noindex"]);
+    }
+}
+
+async fn health_and_assets(site: TestSite) {
+    let h = site.get("/healthz").await;
+    assert_eq!((h.status, h.body.as_str()), (StatusCode::OK, "ok\n"));
+    let home = site.get("/").await;
+    let css = home.attrs("link[rel=stylesheet]", "href").remove(0);
+    let js = home.attrs("script[src]", "src").remove(0);
+    assert!(
+        css.starts_with("/static/style.") && css.ends_with(".css"),
+        "{css}"
+    );
+    for url in [css, js] {
+        let a = site.get(&url).await;
+        assert_eq!(a.status, StatusCode::OK);
+        assert_eq!(
+            a.headers["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert!(a.body.len() < 20_000, "{url} is {} bytes", a.body.len());
+    }
+    // Every page is served with the security headers and no external resources.
+    assert_eq!(home.headers["x-content-type-options"], "nosniff");
+    assert!(
+        home.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'self'")
+    );
+    for attr in ["src", "href"] {
+        for v in home.attrs(&format!("[{attr}]"), attr) {
+            assert!(
+                !v.starts_with("http") && !v.starts_with("//"),
+                "external resource {v}"
+            );
+        }
+    }
+}
+
+async fn empty_site_still_renders(site: TestSite) {
+    let page = site.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.texts(".empty"),
+        vec!["No stories have been published yet."]
+    );
+    assert_eq!(page.texts("h1.site-title"), vec!["Newsdesk"]);
+    assert_eq!(
+        site.get("/no-such-page/").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

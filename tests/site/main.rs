@@ -1,0 +1,14 @@
+//! The integration tests: the real router on a fresh database per test, on SQLite and (when
+//! `NEWSDESK_TEST_POSTGRES_URL` is set) PostgreSQL; the real binary for the command line; and
+//! headless Chromium for browser behaviour. Modules mirror `src/web`.
+
+#[macro_use]
+mod support;
+
+mod archives;
+mod article;
+mod browser;
+mod cli;
+mod home;
+mod store;
+mod widgets;

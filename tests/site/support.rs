@@ -1,0 +1,258 @@
+//! A fresh site per test, on SQLite or PostgreSQL, called through the real router.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use newsdesk::render::Theme;
+use newsdesk::store::Store;
+use newsdesk::{AppState, app};
+use tower::ServiceExt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the PostgreSQL tests create their throwaway databases: an admin URL such as
+/// `postgres://postgres@127.0.0.1:5432/test`.
+pub const POSTGRES_ENV: &str = "NEWSDESK_TEST_POSTGRES_URL";
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "newsdesk_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        nanos
+    )
+}
+
+/// A site on a fresh database; the database is removed when the site is dropped.
+pub struct TestSite {
+    pub store: Store,
+    pub app: Router,
+    pub backend: Backend,
+    /// The database URL, for tests that must reach past the store.
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Database { admin_url: String, name: String },
+}
+
+impl Drop for TestSite {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Database { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime; use a separate thread with its own runtime.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    rt.block_on(async {
+                        use sqlx::Executor;
+                        if let Ok(mut conn) =
+                            <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await
+                        {
+                            let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                            let _ = conn.execute(sqlx::AssertSqlSafe(sql)).await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// The URL of a new, empty database on `backend`, or `None` (with a notice) when PostgreSQL is
+/// not configured. In CI (`CI=true`) PostgreSQL must be configured.
+async fn fresh_database(backend: Backend) -> Option<(String, Cleanup)> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(unique_name());
+            std::fs::create_dir_all(&dir).unwrap();
+            let url = format!("sqlite://{}", dir.join("newsdesk.db").display());
+            Some((url, Cleanup::File(dir)))
+        }
+        Backend::Postgres => {
+            let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
+                if std::env::var("CI").as_deref() == Ok("true") {
+                    panic!(
+                        "{POSTGRES_ENV} must be set in CI: the store tests must run on PostgreSQL too"
+                    );
+                }
+                eprintln!(
+                    "SKIPPED on PostgreSQL: set {POSTGRES_ENV}=postgres://USER@HOST:PORT/DB to run this test there too"
+                );
+                return None;
+            };
+            let name = unique_name();
+            use sqlx::Executor;
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
+                .await
+                .unwrap_or_else(|e| panic!("cannot connect to {POSTGRES_ENV}: {e}"));
+            conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+                .await
+                .unwrap();
+            let base = admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |(b, _)| b);
+            let url = format!("{base}/{name}");
+            Some((url, Cleanup::Database { admin_url, name }))
+        }
+    }
+}
+
+impl TestSite {
+    /// An empty, migrated site.
+    pub async fn empty(backend: Backend) -> Option<TestSite> {
+        let (url, cleanup) = fresh_database(backend).await?;
+        let store = Store::connect(&url, 4).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        let app = app(AppState::new(
+            store.clone(),
+            Theme::load(None).expect("theme"),
+        ));
+        Some(TestSite {
+            store,
+            app,
+            backend,
+            url,
+            cleanup,
+        })
+    }
+
+    /// The demo site, created now.
+    pub async fn demo(backend: Backend) -> Option<TestSite> {
+        let site = TestSite::empty(backend).await?;
+        assert!(
+            newsdesk::demo::seed_if_empty(&site.store, chrono::Utc::now())
+                .await
+                .expect("demo")
+        );
+        Some(site)
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let req = Request::get(path).body(Body::empty()).unwrap();
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Page {
+            status,
+            headers,
+            body: String::from_utf8(bytes.to_vec()).expect("utf-8 body"),
+        }
+    }
+
+    /// The canonical URL of the demo story with this title, as linked from its section archive.
+    pub async fn url_of(&self, title: &str) -> String {
+        let slug = newsdesk::domain::slug::Slug::from_title(title, "story");
+        let now = chrono::Utc::now();
+        let row = self
+            .store
+            .published_article_by_slug(slug.as_str(), now)
+            .await
+            .unwrap()
+            .expect("story exists");
+        newsdesk::domain::article::article_path(
+            row.published_at.unwrap(),
+            &row.slug,
+            chrono_tz::UTC,
+        )
+    }
+}
+
+/// A response, read whole.
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn html(&self) -> scraper::Html {
+        scraper::Html::parse_document(&self.body)
+    }
+
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Texts of every element matching a CSS selector, whitespace collapsed.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let sel = scraper::Selector::parse(selector).unwrap();
+        self.html()
+            .select(&sel)
+            .map(|e| {
+                e.text()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    /// An attribute of every element matching a CSS selector.
+    pub fn attrs(&self, selector: &str, attr: &str) -> Vec<String> {
+        let sel = scraper::Selector::parse(selector).unwrap();
+        self.html()
+            .select(&sel)
+            .filter_map(|e| e.value().attr(attr).map(str::to_owned))
+            .collect()
+    }
+
+    /// The outer HTML of the first element matching a CSS selector.
+    pub fn fragment(&self, selector: &str) -> String {
+        let sel = scraper::Selector::parse(selector).unwrap();
+        self.html()
+            .select(&sel)
+            .next()
+            .map(|e| e.html())
+            .unwrap_or_else(|| panic!("no element matches {selector}"))
+    }
+}
+
+/// Runs each listed `async fn NAME(site: TestSite)` on a fresh `$setup` site on SQLite and on
+/// PostgreSQL, as tests `NAME::sqlite` and `NAME::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($setup:ident: $($name:ident),* $(,)?) => { $(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let site = $crate::support::TestSite::$setup($crate::support::Backend::Sqlite).await.unwrap();
+                super::$name(site).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(site) = $crate::support::TestSite::$setup($crate::support::Backend::Postgres).await {
+                    super::$name(site).await
+                }
+            }
+        }
+    )* };
+}
