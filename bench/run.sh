@@ -154,7 +154,11 @@ echo "== Newsdesk benchmark =="
 echo "date:        $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "commit:      $COMMIT$DIRTY"
 echo "machine:     $(nproc) CPUs, ${CPU_MODEL:-unknown CPU model}"
-echo "binary:      $BIN"
+echo "binary:      $BIN (modified $(date -u -r "$BIN" '+%Y-%m-%d %H:%M UTC'))"
+STALE=$(cd "$REPO" && find src themes migrations Cargo.toml Cargo.lock -newer "$BIN" -print 2>/dev/null | head -n1 || true)
+if [ -n "$STALE" ]; then
+    echo "WARNING:     $STALE is newer than the binary: the binary may not match commit $COMMIT (unset NEWSDESK_BIN to rebuild)"
+fi
 echo "articles:    $ARTICLES"
 echo "wrk:         -t $THREADS -c $CONNECTIONS -d ${DURATION}s --latency (after ${WARMUP}s warm-up per page)"
 echo

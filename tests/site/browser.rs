@@ -75,11 +75,11 @@ fn browser_tools() -> Option<BrowserTools> {
                     missing.join("; ")
                 );
             }
-            eprintln!(
-                "SKIPPED: headless Chromium tests need chromium and chromedriver \
-                 (apt install chromium chromium-driver)"
-            );
-            eprintln!("  ({})", missing.join("; "));
+            crate::support::notice(&format!(
+                "SKIPPED: the headless Chromium tests need chromium and chromedriver \
+                 (apt install chromium chromium-driver): {}",
+                missing.join("; ")
+            ));
             None
         }
     }
