@@ -137,6 +137,17 @@ fn unusable_data_dir_and_database_are_one_line_errors() {
         !String::from_utf8_lossy(&out.stderr).contains("secret"),
         "the password is printed"
     );
+    let theme = data.join("no-such-theme");
+    let out = newsdesk(&[
+        "serve",
+        "--data",
+        d,
+        "--listen",
+        "127.0.0.1:0",
+        "--theme",
+        theme.to_str().unwrap(),
+    ]);
+    assert_one_line_error(&out, 1, "theme directory");
     let _ = std::fs::remove_dir_all(&data);
 }
 

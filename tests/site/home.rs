@@ -13,7 +13,42 @@ on_both_backends!(demo:
     static_pages_and_themed_404,
     health_and_assets,
 );
-on_both_backends!(empty: empty_site_still_renders);
+on_both_backends!(empty: empty_site_still_renders, health_fails_when_the_database_is_gone);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_theme_folder_overrides_templates_and_assets_by_name() {
+    let dir = std::env::temp_dir().join(format!("newsdesk-theme-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("templates")).unwrap();
+    std::fs::create_dir_all(dir.join("static")).unwrap();
+    std::fs::write(
+        dir.join("templates/page.html"),
+        "{% extends \"base.html\" %}{% block main %}<h1 class=\"custom\">Custom: {{ page.title }}</h1>{% endblock %}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("static/style.css"),
+        "body { color: rebeccapurple; }",
+    )
+    .unwrap();
+    let site = TestSite::with_theme(crate::support::Backend::Sqlite, Some(&dir))
+        .await
+        .unwrap();
+    newsdesk::demo::seed_if_empty(&site.store, chrono::Utc::now())
+        .await
+        .unwrap();
+    // The overridden template is used, and still inherits the built-in layout.
+    let about = site.get("/about/").await;
+    assert_eq!(about.texts("h1.custom"), vec!["Custom: About us"]);
+    assert!(!about.texts(".primary-nav a").is_empty());
+    // The overridden stylesheet gets its own fingerprint; the built-in script is unchanged.
+    let css = about.attrs("link[rel=stylesheet]", "href").remove(0);
+    assert_eq!(site.get(&css).await.body, "body { color: rebeccapurple; }");
+    let js = about.attrs("script[src]", "src").remove(0);
+    assert!(site.get(&js).await.body.contains("read-also"));
+    // Other templates still come from the built-in theme.
+    assert_eq!(site.get("/").await.texts(".lead .card__title").len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
 
 async fn home_leads_with_the_sticky_story_then_latest_and_sections(site: TestSite) {
     let page = site.get("/").await;
@@ -186,4 +221,19 @@ async fn empty_site_still_renders(site: TestSite) {
         site.get("/no-such-page/").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+async fn health_fails_when_the_database_is_gone(site: TestSite) {
+    assert_eq!(site.get("/healthz").await.status, StatusCode::OK);
+    site.store.close().await;
+    let h = site.get("/healthz").await;
+    assert_eq!(
+        (h.status, h.body.as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+    );
+    // Pages fail with the plain error page, never with internal error text.
+    let page = site.get("/").await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!page.body.to_lowercase().contains("pool"), "{}", page.body);
+    assert!(!page.body.to_lowercase().contains("sql"), "{}", page.body);
 }

@@ -136,12 +136,17 @@ pub fn notice(text: &str) {
 impl TestSite {
     /// An empty, migrated site.
     pub async fn empty(backend: Backend) -> Option<TestSite> {
+        TestSite::with_theme(backend, None).await
+    }
+
+    /// An empty, migrated site whose theme folder overrides the built-in theme.
+    pub async fn with_theme(backend: Backend, theme: Option<&std::path::Path>) -> Option<TestSite> {
         let (url, cleanup) = fresh_database(backend).await?;
         let store = Store::connect(&url, 4).await.expect("connect");
         store.migrate().await.expect("migrate");
         let app = app(AppState::new(
             store.clone(),
-            Theme::load(None).expect("theme"),
+            Theme::load(theme).expect("theme"),
         ));
         Some(TestSite {
             store,
