@@ -1,9 +1,9 @@
 //! The one error type at the HTTP edge and its mapping to responses.
 //!
 //! Handlers return `Result<_, AppError>`. Turning an error into a response has no side effects:
-//! it records the status (and, for internal errors, the cause) in a response extension; the
-//! `themed_errors` middleware logs the cause once and renders the theme's error page. Internal
-//! text never reaches the client.
+//! it records the status, a message safe to show and, for internal errors, the cause in a
+//! response extension; the `themed_errors` middleware logs the cause once and renders the
+//! theme's error page. Internal text never reaches the client.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,10 +16,25 @@ use crate::store::StoreError;
 pub enum AppError {
     #[error("not found")]
     NotFound,
-    #[error("bad request: {0}")]
-    BadRequest(String),
+    /// A request refused for a reason the user can read (bad input, closed, duplicate, too many).
+    #[error("{status}: {message}")]
+    Refused {
+        status: StatusCode,
+        message: String,
+        retry_after_secs: Option<u64>,
+    },
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl AppError {
+    pub fn refused(status: StatusCode, message: impl Into<String>) -> AppError {
+        AppError::Refused {
+            status,
+            message: message.into(),
+            retry_after_secs: None,
+        }
+    }
 }
 
 /// Marks a response as an error page for the middleware to render in the theme.
@@ -30,6 +45,7 @@ pub struct ErrorPage {
     pub public_message: Option<String>,
     /// Logged, never shown.
     pub internal_cause: Option<String>,
+    pub retry_after_secs: Option<u64>,
 }
 
 impl IntoResponse for AppError {
@@ -39,16 +55,23 @@ impl IntoResponse for AppError {
                 status: StatusCode::NOT_FOUND,
                 public_message: None,
                 internal_cause: None,
+                retry_after_secs: None,
             },
-            AppError::BadRequest(m) => ErrorPage {
-                status: StatusCode::BAD_REQUEST,
-                public_message: Some(m),
+            AppError::Refused {
+                status,
+                message,
+                retry_after_secs,
+            } => ErrorPage {
+                status,
+                public_message: Some(message),
                 internal_cause: None,
+                retry_after_secs,
             },
             AppError::Internal(cause) => ErrorPage {
                 status: StatusCode::INTERNAL_SERVER_ERROR,
                 public_message: None,
                 internal_cause: Some(cause),
+                retry_after_secs: None,
             },
         };
         let mut res = (
@@ -76,10 +99,34 @@ impl From<RenderError> for AppError {
 impl From<ActionError> for AppError {
     fn from(e: ActionError) -> AppError {
         match e {
-            ActionError::Invalid { .. } | ActionError::Conflict(_) => {
-                AppError::BadRequest(e.to_string())
+            ActionError::Invalid { .. } => {
+                AppError::refused(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
             }
+            ActionError::Fields(fields) => AppError::refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                fields.values().cloned().collect::<Vec<_>>().join(" "),
+            ),
+            ActionError::Conflict(m) => AppError::refused(StatusCode::CONFLICT, m),
+            ActionError::NotFound(m) => AppError::refused(StatusCode::NOT_FOUND, m),
+            ActionError::Forbidden(m) => AppError::refused(StatusCode::FORBIDDEN, m),
+            ActionError::RateLimited { retry_after_secs } => AppError::Refused {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                message: format!(
+                    "You are doing that too often. Please try again in {}.",
+                    human_duration(retry_after_secs)
+                ),
+                retry_after_secs: Some(retry_after_secs),
+            },
             ActionError::Store(s) => s.into(),
         }
     }
+}
+
+/// "42 seconds", "1 minute", "10 minutes".
+pub fn human_duration(secs: u64) -> String {
+    if secs < 60 {
+        return format!("{secs} second{}", if secs == 1 { "" } else { "s" });
+    }
+    let mins = secs.div_ceil(60);
+    format!("{mins} minute{}", if mins == 1 { "" } else { "s" })
 }

@@ -2,6 +2,7 @@
 //! the API and the importer, so they all apply the same rules.
 
 pub mod articles;
+pub mod comments;
 pub mod site;
 
 use crate::store::StoreError;
@@ -15,9 +16,21 @@ pub enum ActionError {
         field: &'static str,
         message: String,
     },
-    /// Something that must be unique already exists.
+    /// Several fields broke rules; by form field name.
+    #[error("invalid fields: {0:?}")]
+    Fields(std::collections::BTreeMap<&'static str, String>),
+    /// Something that must be unique already exists, or the action does not fit the state.
     #[error("{0}")]
     Conflict(String),
+    /// What the action needs does not exist; the message is safe to show.
+    #[error("{0}")]
+    NotFound(String),
+    /// The action is not allowed; the message is safe to show.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many attempts; try again after this many seconds.
+    #[error("too many requests; retry after {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -253,6 +253,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
             body: "Interesting that the meeting took place at the cosmodrome rather than in Moscow.\n\nDoes anyone know when the Angara launch pad is due to be finished?",
             status: "approved",
             created_at: at(40),
+            ..demo_comment()
         },
     )
     .await?;
@@ -267,6 +268,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
             body: "Construction started in 2019, as the story says; no completion date has been announced.",
             status: "approved",
             created_at: at(55),
+            ..demo_comment()
         },
     )
     .await?;
@@ -281,10 +283,33 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
             body: "This comment is awaiting moderation and is not shown.",
             status: "pending",
             created_at: at(70),
+            ..demo_comment()
         },
     )
     .await?;
     Ok(())
+}
+
+/// The fields demo comments leave at their defaults.
+fn demo_comment() -> NewComment<'static> {
+    NewComment {
+        article_id: 0,
+        parent_id: None,
+        user_id: None,
+        author_name: "",
+        author_email: "",
+        author_url: "",
+        author_ip: "",
+        user_agent: "",
+        body: "",
+        status: "pending",
+        spam_score: 0,
+        spam_reasons: "",
+        moderation_token: "",
+        notify_replies: "no",
+        notify_token: "",
+        created_at: DateTime::<Utc>::UNIX_EPOCH,
+    }
 }
 
 /// Adds `n` synthetic stories (plausible headlines from a fixed vocabulary, deterministic), with

@@ -1,9 +1,11 @@
 //! Pure types and rules of the newsroom: no I/O, no HTTP, no SQL.
 
 pub mod article;
+pub mod comment;
 pub mod html;
 pub mod related;
 pub mod settings;
 pub mod slug;
+pub mod token;
 pub mod user;
 pub mod widget;

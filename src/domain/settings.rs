@@ -2,6 +2,8 @@
 
 use chrono_tz::Tz;
 
+use super::comment::{CommentRules, ModerationPolicy};
+
 /// The site's settings. Unknown or malformed stored values fall back to the defaults.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SiteSettings {
@@ -14,6 +16,22 @@ pub struct SiteSettings {
     pub language: String,
     /// Whether story pages show the "Read also" recommendation.
     pub read_also: bool,
+    /// Who skips the comment moderation queue.
+    pub comment_moderation: ModerationPolicy,
+    /// Comments close this many days after publication; 0 keeps them open.
+    pub comment_close_days: u32,
+    /// Deepest level of threaded replies.
+    pub thread_depth: u32,
+    /// Seconds a person needs at least between seeing the comment form and sending it.
+    pub comment_min_seconds: u32,
+    /// Comments with more links than this wait for moderation.
+    pub comment_max_links: u32,
+    /// Words (one per line) that hold a comment for moderation.
+    pub comment_moderation_words: String,
+    /// Words (one per line) that mark a comment as spam.
+    pub comment_block_words: String,
+    /// Comments accepted per IP address, and per email address, in ten minutes.
+    pub comment_rate_limit: u32,
 }
 
 fn serialize_tz<S: serde::Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
@@ -29,6 +47,14 @@ impl Default for SiteSettings {
             posts_per_page: 10,
             language: "en".into(),
             read_also: true,
+            comment_moderation: ModerationPolicy::HoldFirstTime,
+            comment_close_days: 0,
+            thread_depth: 5,
+            comment_min_seconds: 3,
+            comment_max_links: 2,
+            comment_moderation_words: String::new(),
+            comment_block_words: String::new(),
+            comment_rate_limit: 5,
         }
     }
 }
@@ -93,9 +119,60 @@ impl SiteSettings {
                     _ => return Err(SettingError::Invalid("read_also", "on or off")),
                 }
             }
+            "comment_moderation" => {
+                self.comment_moderation = ModerationPolicy::parse(value).ok_or(
+                    SettingError::Invalid("comment_moderation", "all, first_time or none"),
+                )?
+            }
+            "comment_close_days" => {
+                self.comment_close_days = number(value, 0, 36_500, "comment_close_days")?
+            }
+            "thread_depth" => self.thread_depth = number(value, 1, 10, "thread_depth")?,
+            "comment_min_seconds" => {
+                self.comment_min_seconds = number(value, 0, 600, "comment_min_seconds")?
+            }
+            "comment_max_links" => {
+                self.comment_max_links = number(value, 0, 1000, "comment_max_links")?
+            }
+            "comment_moderation_words" => self.comment_moderation_words = value.to_owned(),
+            "comment_block_words" => self.comment_block_words = value.to_owned(),
+            "comment_rate_limit" => {
+                self.comment_rate_limit = number(value, 1, 10_000, "comment_rate_limit")?
+            }
             other => return Err(SettingError::Unknown(other.to_owned())),
         }
         Ok(())
+    }
+}
+
+fn number(value: &str, min: u32, max: u32, field: &'static str) -> Result<u32, SettingError> {
+    value
+        .parse()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or(SettingError::Invalid(
+            field,
+            "a whole number in the allowed range",
+        ))
+}
+
+fn word_list(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.trim().to_lowercase())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+impl SiteSettings {
+    /// The comment rules these settings define.
+    pub fn comment_rules(&self) -> CommentRules {
+        CommentRules {
+            policy: self.comment_moderation,
+            min_seconds: self.comment_min_seconds,
+            max_links: self.comment_max_links,
+            moderation_words: word_list(&self.comment_moderation_words),
+            block_words: word_list(&self.comment_block_words),
+        }
     }
 }
 
@@ -122,6 +199,10 @@ mod tests {
         assert!(s.set("language", "en GB").is_err());
         assert!(s.set("nope", "1").is_err());
         assert!(s.set("read_also", "off").is_ok());
+        assert!(s.set("thread_depth", "11").is_err());
+        assert!(s.set("comment_moderation", "sometimes").is_err());
+        assert!(s.set("comment_block_words", "Viagra\n\n casino ").is_ok());
+        assert_eq!(s.comment_rules().block_words, ["viagra", "casino"]);
         assert!(!s.read_also);
     }
 }

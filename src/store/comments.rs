@@ -1,11 +1,12 @@
-//! Reader comments. The public never receives an email address: [`PublicComment`] has none.
+//! Reader comments. The public never receives an email address: [`PublicComment`] has none;
+//! only [`ModerationComment`], for moderators and notifications, carries it.
 
 use chrono::{DateTime, Utc};
 
 use super::dialect::{Sql, Tx, insert_returning_id};
 use super::{Result, Store};
 
-/// An approved comment as shown on a story page.
+/// A comment as shown on a story page.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct PublicComment {
     pub id: i64,
@@ -13,32 +14,268 @@ pub struct PublicComment {
     pub author_name: String,
     pub author_url: String,
     pub body: String,
+    pub status: String,
     pub created_at: DateTime<Utc>,
 }
 
-/// A comment to store (the comment feature's validation happens before this).
+/// A comment with everything a moderator sees.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ModerationComment {
+    pub id: i64,
+    pub article_id: i64,
+    pub parent_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: String,
+    pub author_ip: String,
+    pub body: String,
+    pub status: String,
+    pub spam_score: i32,
+    pub spam_reasons: String,
+    pub notify_replies: String,
+    pub notify_token: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A comment to store (the comment rules have been applied before this).
 #[derive(Debug, Clone)]
 pub struct NewComment<'a> {
     pub article_id: i64,
     pub parent_id: Option<i64>,
+    pub user_id: Option<i64>,
     pub author_name: &'a str,
     pub author_email: &'a str,
     pub author_url: &'a str,
+    pub author_ip: &'a str,
+    pub user_agent: &'a str,
     pub body: &'a str,
     pub status: &'a str,
+    pub spam_score: i32,
+    pub spam_reasons: &'a str,
+    pub moderation_token: &'a str,
+    /// `no` or `requested`.
+    pub notify_replies: &'a str,
+    pub notify_token: &'a str,
     pub created_at: DateTime<Utc>,
 }
 
+/// A moderation log entry.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct CommentLogEntry {
+    pub action: String,
+    pub user_id: Option<i64>,
+    pub actor: String,
+    pub detail: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the comment form needs to know about a story.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CommentTarget {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub published_at: DateTime<Utc>,
+    pub comment_status: String,
+}
+
+const PUBLIC_COLUMNS: &str = "id, parent_id, author_name, author_url, body, status, created_at";
+const MODERATION_COLUMNS: &str = "id, article_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
+     body, status, spam_score, spam_reasons, notify_replies, notify_token, created_at, updated_at";
+
 impl Store {
-    /// Approved comments of a story, oldest first.
-    pub async fn approved_comments(&self, article_id: i64) -> Result<Vec<PublicComment>> {
+    /// Approved comments of a story, oldest first, plus the submitter's own held comments named
+    /// by `(id, moderation token)` pairs from their browser.
+    pub async fn visible_comments(
+        &self,
+        article_id: i64,
+        own: &[(i64, String)],
+    ) -> Result<Vec<PublicComment>> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(PUBLIC_COLUMNS)
+            .push(" FROM comments WHERE article_id = ")
+            .arg(article_id)
+            .push(" AND (status = 'approved'");
+        for (id, token) in own.iter().filter(|(_, t)| !t.is_empty()).take(20) {
+            sql.push(" OR (id = ")
+                .arg(*id)
+                .push(" AND moderation_token = ")
+                .arg(token.as_str());
+            sql.push(" AND status IN ('pending', 'spam'))");
+        }
+        sql.push(") ORDER BY created_at, id");
+        self.conn().fetch_all(sql).await
+    }
+
+    /// A published story's comment settings.
+    pub async fn comment_target(
+        &self,
+        article_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<CommentTarget>> {
+        self.conn()
+            .fetch_optional(
+                Sql::new(
+                    "SELECT id, title, slug, published_at, comment_status FROM articles \
+                     WHERE id = $1 AND status = 'published' AND published_at <= $2",
+                )
+                .bind(article_id)
+                .bind(now),
+            )
+            .await
+    }
+
+    /// A comment with its moderation details.
+    pub async fn comment(&self, id: i64) -> Result<Option<ModerationComment>> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(MODERATION_COLUMNS)
+            .push(" FROM comments WHERE id = ")
+            .arg(id);
+        self.conn().fetch_optional(sql).await
+    }
+
+    /// Comments in a moderation state, newest first.
+    pub async fn comments_by_status(
+        &self,
+        status: &str,
+        limit: u32,
+    ) -> Result<Vec<ModerationComment>> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(MODERATION_COLUMNS)
+            .push(" FROM comments WHERE status = ")
+            .arg(status)
+            .push(" ORDER BY created_at DESC, id DESC LIMIT ")
+            .arg(i64::from(limit));
+        self.conn().fetch_all(sql).await
+    }
+
+    /// How deep a comment sits in its thread (a top-level comment is 1).
+    pub async fn comment_depth(&self, id: i64) -> Result<i64> {
+        self.conn()
+            .scalar(
+                Sql::new(
+                    "WITH RECURSIVE chain (id, parent_id, depth) AS ( \
+                       SELECT id, parent_id, 1 FROM comments WHERE id = $1 \
+                       UNION ALL SELECT c.id, c.parent_id, chain.depth + 1 FROM comments c \
+                       JOIN chain ON c.id = chain.parent_id WHERE chain.depth < 100) \
+                     SELECT COALESCE(MAX(depth), 0) FROM chain",
+                )
+                .bind(id),
+            )
+            .await
+    }
+
+    /// Comments sent from an IP address, and under an email address, since a time.
+    pub async fn recent_comment_counts(
+        &self,
+        ip: &str,
+        email: &str,
+        since: DateTime<Utc>,
+    ) -> Result<(i64, i64)> {
+        #[derive(sqlx::FromRow)]
+        struct Counts {
+            by_ip: i64,
+            by_email: i64,
+        }
+        let c: Counts = self
+            .conn()
+            .fetch_optional(
+                Sql::new(
+                    "SELECT (SELECT COUNT(*) FROM comments WHERE author_ip = $1 AND created_at >= $3) AS by_ip, \
+                            (SELECT COUNT(*) FROM comments WHERE author_email = $2 AND created_at >= $3) AS by_email",
+                )
+                .bind(ip)
+                .bind(email)
+                .bind(since),
+            )
+            .await?
+            .expect("a SELECT without FROM returns one row");
+        Ok((c.by_ip, c.by_email))
+    }
+
+    /// The oldest comment time from an IP address or email since a time (for `Retry-After`).
+    pub async fn oldest_recent_comment(
+        &self,
+        ip: &str,
+        email: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let v: Vec<DateTime<Utc>> = self
+            .conn()
+            .scalars(
+                Sql::new(
+                    "SELECT created_at FROM comments WHERE (author_ip = $1 OR author_email = $2) AND created_at >= $3 \
+                     ORDER BY created_at LIMIT 1",
+                )
+                .bind(ip)
+                .bind(email)
+                .bind(since),
+            )
+            .await?;
+        Ok(v.into_iter().next())
+    }
+
+    /// Whether this email address has an approved comment (the commenter is trusted).
+    pub async fn has_approved_comment(&self, email: &str) -> Result<bool> {
+        let n: i64 = self
+            .conn()
+            .scalar(
+                Sql::new(
+                    "SELECT COUNT(*) FROM comments WHERE author_email = $1 AND status = 'approved'",
+                )
+                .bind(email),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    /// Whether the same person already left the same text on the story (not counting trash).
+    pub async fn is_duplicate_comment(
+        &self,
+        article_id: i64,
+        email: &str,
+        author: &str,
+        body: &str,
+    ) -> Result<bool> {
+        let n: i64 = self
+            .conn()
+            .scalar(
+                Sql::new(
+                    "SELECT COUNT(*) FROM comments WHERE article_id = $1 AND (author_email = $2 OR author_name = $3) \
+                     AND body = $4 AND status <> 'trash'",
+                )
+                .bind(article_id)
+                .bind(email)
+                .bind(author)
+                .bind(body),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    /// The comment whose reply subscription carries this token.
+    pub async fn comment_by_notify_token(&self, token: &str) -> Result<Option<ModerationComment>> {
+        if token.is_empty() {
+            return Ok(None);
+        }
+        let mut sql = Sql::new("SELECT ");
+        sql.push(MODERATION_COLUMNS)
+            .push(" FROM comments WHERE notify_token = ")
+            .arg(token);
+        self.conn().fetch_optional(sql).await
+    }
+
+    /// The moderation log of a comment, oldest first.
+    pub async fn comment_log(&self, comment_id: i64) -> Result<Vec<CommentLogEntry>> {
         self.conn()
             .fetch_all(
                 Sql::new(
-                    "SELECT id, parent_id, author_name, author_url, body, created_at FROM comments \
-                     WHERE article_id = $1 AND status = 'approved' ORDER BY created_at, id",
+                    "SELECT action, user_id, actor, detail, created_at FROM comment_log \
+                     WHERE comment_id = $1 ORDER BY created_at, id",
                 )
-                .bind(article_id),
+                .bind(comment_id),
             )
             .await
     }
@@ -47,18 +284,110 @@ impl Store {
         insert_returning_id(
             tx,
             Sql::new(
-                "INSERT INTO comments (article_id, parent_id, author_name, author_email, author_url, body, status, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                "INSERT INTO comments (article_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
+                 user_agent, body, status, spam_score, spam_reasons, moderation_token, notify_replies, notify_token, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
             )
             .bind(c.article_id)
             .bind(c.parent_id)
+            .bind(c.user_id)
             .bind(c.author_name)
             .bind(c.author_email)
             .bind(c.author_url)
+            .bind(c.author_ip)
+            .bind(c.user_agent)
             .bind(c.body)
             .bind(c.status)
+            .bind(i64::from(c.spam_score))
+            .bind(c.spam_reasons)
+            .bind(c.moderation_token)
+            .bind(c.notify_replies)
+            .bind(c.notify_token)
             .bind(c.created_at),
         )
         .await
+    }
+
+    pub(crate) async fn set_comment_status(tx: &mut Tx, id: i64, status: &str) -> Result<u64> {
+        tx.execute(
+            Sql::new("UPDATE comments SET status = $1 WHERE id = $2")
+                .bind(status)
+                .bind(id),
+        )
+        .await
+    }
+
+    pub(crate) async fn set_comment_body(
+        tx: &mut Tx,
+        id: i64,
+        body: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u64> {
+        tx.execute(
+            Sql::new("UPDATE comments SET body = $1, updated_at = $2 WHERE id = $3")
+                .bind(body)
+                .bind(at)
+                .bind(id),
+        )
+        .await
+    }
+
+    pub(crate) async fn set_comment_notify(tx: &mut Tx, id: i64, state: &str) -> Result<u64> {
+        tx.execute(
+            Sql::new("UPDATE comments SET notify_replies = $1 WHERE id = $2")
+                .bind(state)
+                .bind(id),
+        )
+        .await
+    }
+
+    pub(crate) async fn delete_comment(tx: &mut Tx, id: i64) -> Result<u64> {
+        // Replies stay, attached to the deleted comment's parent (or the top level).
+        tx.execute(
+            Sql::new("UPDATE comments SET parent_id = (SELECT parent_id FROM comments WHERE id = $1) WHERE parent_id = $1")
+                .bind(id),
+        )
+        .await?;
+        tx.execute(Sql::new("DELETE FROM comments WHERE id = $1").bind(id))
+            .await
+    }
+
+    pub(crate) async fn log_comment_action(
+        tx: &mut Tx,
+        comment_id: i64,
+        action: &str,
+        user_id: Option<i64>,
+        actor: &str,
+        detail: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        tx.execute(
+            Sql::new(
+                "INSERT INTO comment_log (comment_id, action, user_id, actor, detail, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(comment_id)
+            .bind(action)
+            .bind(user_id)
+            .bind(actor)
+            .bind(detail)
+            .bind(at),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Emails of the story's authors and of every active editor and administrator.
+    pub async fn comment_moderator_emails(&self, article_id: i64) -> Result<Vec<String>> {
+        self.conn()
+            .scalars(
+                Sql::new(
+                    "SELECT DISTINCT email FROM users WHERE disabled = FALSE AND email <> '' AND \
+                     (role IN ('administrator', 'editor') OR id IN (SELECT user_id FROM article_authors WHERE article_id = $1)) \
+                     ORDER BY email",
+                )
+                .bind(article_id),
+            )
+            .await
     }
 }

@@ -45,3 +45,18 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// The site's signing secret, stored on first use so every node shares it. `candidate` (fresh
+    /// random text) is stored if there is none yet; concurrent callers all get the winner's.
+    pub async fn site_secret(&self, candidate: &str) -> Result<String> {
+        let mut tx = self.begin().await?;
+        Store::claim_setting(&mut tx, "site_secret", candidate).await?;
+        tx.commit().await?;
+        self.conn()
+            .scalar(Sql::new(
+                "SELECT value FROM settings WHERE name = 'site_secret'",
+            ))
+            .await
+    }
+}

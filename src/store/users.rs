@@ -75,3 +75,20 @@ impl Store {
             .await
     }
 }
+
+/// A staff member acting on comments.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StaffMember {
+    pub id: i64,
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+}
+
+impl Store {
+    pub async fn staff_member(&self, id: i64) -> Result<Option<StaffMember>> {
+        self.conn()
+            .fetch_optional(Sql::new("SELECT id, display_name, email, role FROM users WHERE id = $1 AND disabled = FALSE").bind(id))
+            .await
+    }
+}

@@ -19,7 +19,7 @@ pub async fn themed_errors(State(state): State<AppState>, req: Request, next: Ne
     if let Some(cause) = &page.internal_cause {
         tracing::error!(%path, status = page.status.as_u16(), %cause, "request failed");
     }
-    match super::site::error_page(&state, &page).await {
+    let mut res = match super::site::error_page(&state, &page).await {
         Ok(html) => (page.status, Html(html)).into_response(),
         Err(e) => {
             // The error page itself failed (e.g. the database is down): plain text, still no internals.
@@ -30,7 +30,12 @@ pub async fn themed_errors(State(state): State<AppState>, req: Request, next: Ne
             )
                 .into_response()
         }
+    };
+    if let Some(secs) = page.retry_after_secs {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
+    res
 }
 
 /// Headers every response carries.

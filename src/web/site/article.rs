@@ -64,7 +64,7 @@ pub async fn show(
     ids.extend(candidates.iter().map(|c| c.id));
     let terms = store.terms_of(&ids).await?;
     let authors = store.authors_of(&[row.id]).await?;
-    let comments = store.approved_comments(row.id).await?;
+    let comments = store.visible_comments(row.id, &[]).await?;
 
     let ranked = rank_related(
         row.id,

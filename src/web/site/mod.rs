@@ -68,7 +68,7 @@ pub async fn error_page(state: &AppState, page: &ErrorPage) -> Result<String, Ap
     } else {
         Vec::new()
     };
-    let title = if not_found {
+    let title = if not_found && page.public_message.is_none() {
         "Page not found".to_owned()
     } else {
         page.status.canonical_reason().unwrap_or("Error").to_owned()

@@ -1,0 +1,423 @@
+//! Comments: the public submission with its rules, and every moderation action.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{ActionError, Result};
+use crate::domain::comment::{CommentForm, CommentState, Signals, assess};
+use crate::domain::settings::SiteSettings;
+use crate::domain::token::verify_comment_form_token;
+use crate::store::Store;
+use crate::store::comments::{CommentTarget, NewComment};
+
+/// The window the per-IP and per-email limits count over.
+pub const RATE_WINDOW_MINUTES: i64 = 10;
+
+/// Who performs a moderation action.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The staff account, when there is one.
+    pub user_id: Option<i64>,
+    /// A name for the log ("Helena Varga", "newsdesk CLI").
+    pub name: String,
+}
+
+/// Fresh random text for tokens and secrets (128 bits, hex).
+pub fn random_token() -> String {
+    let mut buf = [0u8; 16];
+    getrandom::fill(&mut buf).expect("the operating system's random number generator");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where a comment submission came from.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// A stored comment, as the submitter should learn of it.
+#[derive(Debug, Clone)]
+pub struct Posted {
+    pub id: i64,
+    pub state: CommentState,
+    /// Lets this browser see its own held comment.
+    pub moderation_token: String,
+    pub target: CommentTarget,
+    /// The reader asked for reply notifications (a confirmation email is due).
+    pub subscribe_token: Option<String>,
+    pub remember: bool,
+    pub author: String,
+    pub email: String,
+    pub url: String,
+}
+
+/// Whether a story takes comments now: open, and not older than the auto-close setting.
+pub fn comments_open(
+    target_status: &str,
+    published_at: DateTime<Utc>,
+    settings: &SiteSettings,
+    now: DateTime<Utc>,
+) -> bool {
+    target_status == "open"
+        && (settings.comment_close_days == 0
+            || now - published_at < Duration::days(i64::from(settings.comment_close_days)))
+}
+
+/// Applies every rule to a submitted comment form and stores the comment as approved, held for
+/// moderation, or spam. Refusals that the reader can fix come back as field errors.
+pub async fn submit(
+    store: &Store,
+    settings: &SiteSettings,
+    secret: &[u8],
+    form: &CommentForm,
+    origin: &Origin,
+    now: DateTime<Utc>,
+) -> Result<Posted> {
+    let draft = form.parse().map_err(ActionError::Fields)?;
+    let target = store
+        .comment_target(draft.article_id, now)
+        .await?
+        .ok_or_else(|| {
+            ActionError::NotFound(
+                "This story does not exist or is not published, so it cannot take comments.".into(),
+            )
+        })?;
+    if !comments_open(&target.comment_status, target.published_at, settings, now) {
+        return Err(ActionError::Forbidden("Comments are closed.".into()));
+    }
+    if let Some(parent_id) = draft.parent_id {
+        let parent = store.comment(parent_id).await?;
+        let ok = parent
+            .as_ref()
+            .is_some_and(|p| p.article_id == target.id && p.status == "approved");
+        if !ok {
+            return Err(fields(
+                "comment_parent",
+                "The comment you are replying to does not exist on this story.",
+            ));
+        }
+        if store.comment_depth(parent_id).await? >= i64::from(settings.thread_depth) {
+            return Err(fields(
+                "comment_parent",
+                &format!(
+                    "Replies can be nested at most {} levels deep; please reply further up the thread.",
+                    settings.thread_depth
+                ),
+            ));
+        }
+    }
+    let since = now - Duration::minutes(RATE_WINDOW_MINUTES);
+    let (by_ip, by_email) = store
+        .recent_comment_counts(&origin.ip, &draft.email, since)
+        .await?;
+    let limit = i64::from(settings.comment_rate_limit);
+    if by_ip >= limit || by_email >= limit {
+        let oldest = store
+            .oldest_recent_comment(&origin.ip, &draft.email, since)
+            .await?
+            .unwrap_or(now);
+        let retry = (oldest + Duration::minutes(RATE_WINDOW_MINUTES) - now)
+            .num_seconds()
+            .max(1) as u64;
+        return Err(ActionError::RateLimited {
+            retry_after_secs: retry,
+        });
+    }
+    if store
+        .is_duplicate_comment(target.id, &draft.email, &draft.author, &draft.text)
+        .await?
+    {
+        return Err(ActionError::Conflict(
+            "Duplicate comment detected; it looks as though you’ve already said that!".into(),
+        ));
+    }
+    let signals = Signals {
+        honeypot_filled: !form.nd_website_confirm.trim().is_empty(),
+        seconds_on_form: verify_comment_form_token(secret, target.id, &form.nd_form_token)
+            .map(|issued| now.timestamp() - issued)
+            .filter(|s| *s >= 0),
+        known_commenter: store.has_approved_comment(&draft.email).await?,
+    };
+    let verdict = assess(&draft, &signals, &settings.comment_rules());
+    let moderation_token = random_token();
+    let notify_token = if draft.subscribe_replies {
+        random_token()
+    } else {
+        String::new()
+    };
+    let reasons = verdict.reasons.join("; ");
+    let mut tx = store.begin().await?;
+    let id = Store::insert_comment(
+        &mut tx,
+        &NewComment {
+            article_id: target.id,
+            parent_id: draft.parent_id,
+            user_id: None,
+            author_name: &draft.author,
+            author_email: &draft.email,
+            author_url: &draft.url,
+            author_ip: &origin.ip,
+            user_agent: &origin.user_agent,
+            body: &draft.text,
+            status: verdict.state.as_str(),
+            spam_score: verdict.score,
+            spam_reasons: &reasons,
+            moderation_token: &moderation_token,
+            notify_replies: if draft.subscribe_replies {
+                "requested"
+            } else {
+                "no"
+            },
+            notify_token: &notify_token,
+            created_at: now,
+        },
+    )
+    .await?;
+    Store::log_comment_action(
+        &mut tx,
+        id,
+        "submitted",
+        None,
+        &draft.author,
+        verdict.state.as_str(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    store.touch();
+    Ok(Posted {
+        id,
+        state: verdict.state,
+        moderation_token,
+        target,
+        subscribe_token: (!notify_token.is_empty()).then_some(notify_token),
+        remember: draft.remember,
+        author: draft.author,
+        email: draft.email,
+        url: draft.url,
+    })
+}
+
+fn fields(field: &'static str, message: &str) -> ActionError {
+    ActionError::Fields([(field, message.to_owned())].into_iter().collect())
+}
+
+/// A moderation decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moderation {
+    Approve,
+    Unapprove,
+    Spam,
+    NotSpam,
+    Trash,
+    Restore,
+}
+
+impl Moderation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Moderation::Approve => "approve",
+            Moderation::Unapprove => "unapprove",
+            Moderation::Spam => "spam",
+            Moderation::NotSpam => "not_spam",
+            Moderation::Trash => "trash",
+            Moderation::Restore => "restore",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Moderation> {
+        use Moderation::*;
+        [Approve, Unapprove, Spam, NotSpam, Trash, Restore]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+}
+
+/// Applies a moderation decision and records it. Trash and spam remember the state they came
+/// from, so restore and not-spam put the comment back where it was.
+pub async fn moderate(
+    store: &Store,
+    id: i64,
+    action: Moderation,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<CommentState> {
+    let comment = store
+        .comment(id)
+        .await?
+        .ok_or_else(|| ActionError::NotFound("No such comment.".into()))?;
+    let current = CommentState::parse(&comment.status).unwrap_or(CommentState::Pending);
+    let previous = || async {
+        let log = store.comment_log(id).await?;
+        let from = log
+            .iter()
+            .rev()
+            .find(|e| e.action == "trash" || e.action == "spam")
+            .and_then(|e| CommentState::parse(&e.detail))
+            .filter(|s| !matches!(s, CommentState::Trash | CommentState::Spam));
+        Ok::<_, ActionError>(from.unwrap_or(CommentState::Pending))
+    };
+    let (next, detail) = match action {
+        Moderation::Approve => (CommentState::Approved, String::new()),
+        Moderation::Unapprove => (CommentState::Pending, String::new()),
+        Moderation::Spam | Moderation::Trash => {
+            let next = if action == Moderation::Spam {
+                CommentState::Spam
+            } else {
+                CommentState::Trash
+            };
+            (next, current.as_str().to_owned())
+        }
+        Moderation::NotSpam if current == CommentState::Spam => (previous().await?, String::new()),
+        Moderation::Restore if current == CommentState::Trash => (previous().await?, String::new()),
+        Moderation::NotSpam | Moderation::Restore => {
+            return Err(ActionError::Conflict(format!(
+                "The comment is {}, not {}.",
+                current.as_str(),
+                if action == Moderation::NotSpam {
+                    "spam"
+                } else {
+                    "in the trash"
+                }
+            )));
+        }
+    };
+    let mut tx = store.begin().await?;
+    Store::set_comment_status(&mut tx, id, next.as_str()).await?;
+    Store::log_comment_action(
+        &mut tx,
+        id,
+        action.as_str(),
+        actor.user_id,
+        &actor.name,
+        &detail,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    store.touch();
+    Ok(next)
+}
+
+/// Replaces a comment's text (plain text, like any comment).
+pub async fn edit(
+    store: &Store,
+    id: i64,
+    text: &str,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let text = text.trim().replace("\r\n", "\n");
+    if text.is_empty() {
+        return Err(fields("comment", "A comment cannot be empty."));
+    }
+    if text.len() > crate::domain::comment::MAX_COMMENT_BYTES {
+        return Err(fields("comment", "The comment is too long."));
+    }
+    let mut tx = store.begin().await?;
+    if Store::set_comment_body(&mut tx, id, &text, now).await? == 0 {
+        return Err(ActionError::NotFound("No such comment.".into()));
+    }
+    Store::log_comment_action(&mut tx, id, "edit", actor.user_id, &actor.name, "", now).await?;
+    tx.commit().await?;
+    store.touch();
+    Ok(())
+}
+
+/// Deletes a comment for good; its replies move up a level. The log keeps the record.
+pub async fn delete(store: &Store, id: i64, actor: &Actor, now: DateTime<Utc>) -> Result<()> {
+    let mut tx = store.begin().await?;
+    if Store::delete_comment(&mut tx, id).await? == 0 {
+        return Err(ActionError::NotFound("No such comment.".into()));
+    }
+    Store::log_comment_action(&mut tx, id, "delete", actor.user_id, &actor.name, "", now).await?;
+    tx.commit().await?;
+    store.touch();
+    Ok(())
+}
+
+/// A staff reply, published at once under the staff member's name.
+pub async fn reply_as_staff(
+    store: &Store,
+    parent_id: i64,
+    staff: &crate::store::users::StaffMember,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let parent = store
+        .comment(parent_id)
+        .await?
+        .ok_or_else(|| ActionError::NotFound("No such comment.".into()))?;
+    let text = text.trim().replace("\r\n", "\n");
+    if text.is_empty() {
+        return Err(fields("comment", "A reply cannot be empty."));
+    }
+    let mut tx = store.begin().await?;
+    let id = Store::insert_comment(
+        &mut tx,
+        &NewComment {
+            article_id: parent.article_id,
+            parent_id: Some(parent_id),
+            user_id: Some(staff.id),
+            author_name: &staff.display_name,
+            author_email: &staff.email,
+            author_url: "",
+            author_ip: "",
+            user_agent: "",
+            body: &text,
+            status: "approved",
+            spam_score: 0,
+            spam_reasons: "",
+            moderation_token: "",
+            notify_replies: "no",
+            notify_token: "",
+            created_at: now,
+        },
+    )
+    .await?;
+    Store::log_comment_action(
+        &mut tx,
+        id,
+        "reply",
+        Some(staff.id),
+        &staff.display_name,
+        &parent_id.to_string(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    store.touch();
+    Ok(id)
+}
+
+/// Confirms (double opt-in) or ends a reply subscription by its emailed token.
+pub async fn set_reply_subscription(
+    store: &Store,
+    token: &str,
+    subscribe: bool,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let comment = store
+        .comment_by_notify_token(token)
+        .await?
+        .ok_or_else(|| ActionError::NotFound("This link is not valid (any more).".into()))?;
+    let state = if subscribe {
+        "confirmed"
+    } else {
+        "unsubscribed"
+    };
+    let mut tx = store.begin().await?;
+    Store::set_comment_notify(&mut tx, comment.id, state).await?;
+    Store::log_comment_action(
+        &mut tx,
+        comment.id,
+        state,
+        None,
+        &comment.author_name,
+        "",
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(comment.id)
+}
