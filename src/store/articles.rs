@@ -134,25 +134,34 @@ impl Store {
         Ok(r.map(|r| (r.slug, r.published_at)))
     }
 
-    fn where_public(sql: &mut Sql, q: &ArticleQuery, now: DateTime<Utc>) {
+    /// `FROM … WHERE` of every public list: published stories whose time has come, matching `q`.
+    ///
+    /// A list filtered by exactly one section set, tag or author is driven by that relation's
+    /// listing index (`category_id, published_at DESC`): each branch walks it newest-first and
+    /// stops after `depth` stories, so a page costs the same in a 1,000,000-story archive as in a
+    /// 100-story one. Other combinations filter without that bound.
+    fn where_public(sql: &mut Sql, q: &ArticleQuery, now: DateTime<Utc>, depth: Option<u32>) {
         sql.push(" FROM articles a LEFT JOIN media m ON m.id = a.featured_image_id WHERE a.status = 'published' AND a.published_at <= ")
             .arg(now);
+        let relations = usize::from(q.category_ids.is_some())
+            + usize::from(q.tag_id.is_some())
+            + usize::from(q.author_id.is_some());
+        let bounded = relations == 1 && q.published_between.is_none();
+        let depth = depth
+            .filter(|_| bounded)
+            .map(|d| i64::from(d) + q.exclude_ids.len() as i64);
         if let Some(ids) = &q.category_ids {
-            sql.push(" AND a.id IN (SELECT ac.article_id FROM article_categories ac WHERE ac.category_id IN ")
-                .arg_list(ids)
-                .push(")");
+            let branches: Vec<(&str, &str, i64)> = ids
+                .iter()
+                .map(|id| ("article_categories", "category_id", *id))
+                .collect();
+            Self::push_relation(sql, &branches, now, depth);
         }
         if let Some(tag) = q.tag_id {
-            sql.push(" AND a.id IN (SELECT at.article_id FROM article_tags at WHERE at.tag_id = ")
-                .arg(tag)
-                .push(")");
+            Self::push_relation(sql, &[("article_tags", "tag_id", tag)], now, depth);
         }
         if let Some(author) = q.author_id {
-            sql.push(
-                " AND a.id IN (SELECT aa.article_id FROM article_authors aa WHERE aa.user_id = ",
-            )
-            .arg(author)
-            .push(")");
+            Self::push_relation(sql, &[("article_authors", "user_id", author)], now, depth);
         }
         if let Some((from, to)) = q.published_between {
             sql.push(" AND a.published_at >= ")
@@ -165,7 +174,43 @@ impl Store {
         }
     }
 
-    /// One page of published stories matching the query.
+    /// ` AND a.id IN (…)` over relation rows `(table, column, value)`, each branch newest-first
+    /// and, with a depth, limited to that many stories.
+    fn push_relation(
+        sql: &mut Sql,
+        branches: &[(&str, &str, i64)],
+        now: DateTime<Utc>,
+        depth: Option<i64>,
+    ) {
+        sql.push(" AND a.id IN (");
+        if branches.is_empty() {
+            sql.push("NULL");
+        }
+        for (i, (table, column, value)) in branches.iter().enumerate() {
+            if i > 0 {
+                sql.push(" UNION ALL ");
+            }
+            sql.push("SELECT article_id FROM (SELECT r.article_id FROM ")
+                .push(table)
+                .push(" r JOIN articles x ON x.id = r.article_id WHERE r.")
+                .push(column)
+                .push(" = ")
+                .arg(*value)
+                .push(" AND r.published_at <= ")
+                .arg(now)
+                .push(
+                    " AND x.status = 'published' ORDER BY r.published_at DESC, r.article_id DESC",
+                );
+            if let Some(depth) = depth {
+                sql.push(" LIMIT ").arg(depth);
+            }
+            sql.push(") b").push(&i.to_string());
+        }
+        sql.push(")");
+    }
+
+    /// One page of published stories matching the query, newest first (sticky first if asked).
+    /// Ask for one more than a page to learn whether a next page exists.
     pub async fn published_list(
         &self,
         q: &ArticleQuery,
@@ -175,7 +220,7 @@ impl Store {
     ) -> Result<Vec<SummaryRow>> {
         let mut sql = Sql::new("SELECT ");
         sql.push(SUMMARY_COLUMNS);
-        Self::where_public(&mut sql, q, now);
+        Self::where_public(&mut sql, q, now, Some(offset + limit));
         sql.push(if q.sticky_first {
             " ORDER BY a.sticky DESC, a.published_at DESC, a.id DESC"
         } else {
@@ -188,16 +233,8 @@ impl Store {
         self.conn().fetch_all(sql).await
     }
 
-    /// How many published stories match the query.
-    pub async fn published_count(&self, q: &ArticleQuery, now: DateTime<Utc>) -> Result<i64> {
-        let mut sql = Sql::new("SELECT COUNT(*)");
-        Self::where_public(&mut sql, q, now);
-        self.conn().scalar(sql).await
-    }
-
     /// The newest published stories of each group of sections, `per_group` each, in one round trip,
     /// leaving out `exclude_ids` (stories already shown higher on the page).
-    /// Returns `(group index, story)` pairs.
     pub async fn published_by_section_groups(
         &self,
         groups: &[Vec<i64>],
@@ -219,7 +256,6 @@ impl Store {
             if i > 0 {
                 sql.push(" UNION ALL ");
             }
-            // Each branch walks the publication index newest-first and stops after `per_group` hits.
             sql.push("SELECT * FROM (SELECT ")
                 .arg(i as i64)
                 .push(" AS grp, ")
@@ -229,7 +265,7 @@ impl Store {
                 exclude_ids: exclude_ids.to_vec(),
                 ..Default::default()
             };
-            Self::where_public(&mut sql, &q, now);
+            Self::where_public(&mut sql, &q, now, Some(per_group));
             sql.push(" ORDER BY a.published_at DESC, a.id DESC LIMIT ")
                 .arg(i64::from(per_group))
                 .push(") g");
@@ -250,7 +286,7 @@ impl Store {
         }
         let mut sql = Sql::new("SELECT ");
         sql.push(SUMMARY_COLUMNS);
-        Self::where_public(&mut sql, &ArticleQuery::default(), now);
+        Self::where_public(&mut sql, &ArticleQuery::default(), now, None);
         sql.push(" AND a.id IN ").arg_list(ids);
         self.conn().fetch_all(sql).await
     }
@@ -259,7 +295,7 @@ impl Store {
     pub async fn latest_sticky(&self, now: DateTime<Utc>) -> Result<Option<SummaryRow>> {
         let mut sql = Sql::new("SELECT ");
         sql.push(SUMMARY_COLUMNS);
-        Self::where_public(&mut sql, &ArticleQuery::default(), now);
+        Self::where_public(&mut sql, &ArticleQuery::default(), now, None);
         sql.push(" AND a.sticky = TRUE ORDER BY a.published_at DESC, a.id DESC LIMIT 1");
         self.conn().fetch_optional(sql).await
     }
@@ -296,33 +332,60 @@ impl Store {
         self.conn().fetch_all(sql).await
     }
 
-    /// Published stories that share a section or tag with the story, newest first, plus the
-    /// newest stories overall: the candidates the related-stories ranking scores.
+    /// Published stories that share a section or tag (`terms`, from [`Store::terms_of`]) with the
+    /// story, published around it: for each of its sections and tags, the `per_term` stories just before it and just after it.
+    /// These are the candidates the related-stories ranking scores.
     pub async fn related_candidates(
         &self,
         article_id: i64,
+        published_at: DateTime<Utc>,
         now: DateTime<Utc>,
-        limit: u32,
+        terms: &[TermRef],
+        per_term: u32,
     ) -> Result<Vec<SummaryRow>> {
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut sql = Sql::new("SELECT ");
         sql.push(SUMMARY_COLUMNS);
-        Self::where_public(
-            &mut sql,
-            &ArticleQuery {
-                exclude_ids: vec![article_id],
-                ..Default::default()
-            },
-            now,
-        );
         sql.push(
-            " AND (a.id IN (SELECT ac.article_id FROM article_categories ac WHERE ac.category_id IN \
-               (SELECT category_id FROM article_categories WHERE article_id = ",
-        )
-        .arg(article_id)
-        .push(")) OR a.id IN (SELECT at.article_id FROM article_tags at WHERE at.tag_id IN (SELECT tag_id FROM article_tags WHERE article_id = ")
-        .arg(article_id)
-        .push("))) ORDER BY a.published_at DESC, a.id DESC LIMIT ")
-        .arg(i64::from(limit));
+            " FROM articles a LEFT JOIN media m ON m.id = a.featured_image_id WHERE a.id IN (",
+        );
+        let mut branch = 0;
+        for t in terms {
+            let (table, column) = if t.kind == "category" {
+                ("article_categories", "category_id")
+            } else {
+                ("article_tags", "tag_id")
+            };
+            for (cmp, order, upper) in [("<=", "DESC", published_at), (">", "ASC", now)] {
+                if branch > 0 {
+                    sql.push(" UNION ALL ");
+                }
+                branch += 1;
+                sql.push("SELECT article_id FROM (SELECT r.article_id FROM ")
+                    .push(table)
+                    .push(" r JOIN articles x ON x.id = r.article_id WHERE r.")
+                    .push(column)
+                    .push(" = ")
+                    .arg(t.term_id)
+                    .push(" AND r.published_at ")
+                    .push(cmp)
+                    .push(" ")
+                    .arg(published_at)
+                    .push(" AND r.published_at <= ")
+                    .arg(upper.min(now))
+                    .push(" AND x.status = 'published' AND r.article_id <> ")
+                    .arg(article_id)
+                    .push(" ORDER BY r.published_at ")
+                    .push(order)
+                    .push(" LIMIT ")
+                    .arg(i64::from(per_term))
+                    .push(") c")
+                    .push(&branch.to_string());
+            }
+        }
+        sql.push(") ORDER BY a.published_at DESC, a.id DESC");
         self.conn().fetch_all(sql).await
     }
 
@@ -338,7 +401,9 @@ impl Store {
         .await
     }
 
-    /// Inserts a story with its bylines, sections and tags. The slug must already be free.
+    /// Inserts a story with its bylines, sections and tags. The slug must already be free. The
+    /// relation rows carry the story's publication time for the listing indexes; whatever later
+    /// changes `articles.published_at` must update them in the same transaction.
     pub(crate) async fn insert_article(
         tx: &mut Tx,
         a: &NewArticle,
@@ -370,27 +435,35 @@ impl Store {
         .await?;
         for (pos, user_id) in a.author_ids.iter().enumerate() {
             tx.execute(
-                Sql::new("INSERT INTO article_authors (article_id, user_id, position) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(*user_id)
-                    .bind(pos as i64),
+                Sql::new(
+                    "INSERT INTO article_authors (article_id, user_id, position, published_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(*user_id)
+                .bind(pos as i64)
+                .bind(a.published_at),
             )
             .await?;
         }
         for (pos, cat) in a.category_ids.iter().enumerate() {
             tx.execute(
-                Sql::new("INSERT INTO article_categories (article_id, category_id, position) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(*cat)
-                    .bind(pos as i64),
+                Sql::new(
+                    "INSERT INTO article_categories (article_id, category_id, position, published_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(*cat)
+                .bind(pos as i64)
+                .bind(a.published_at),
             )
             .await?;
         }
         for tag in &a.tag_ids {
             tx.execute(
-                Sql::new("INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2)")
+                Sql::new("INSERT INTO article_tags (article_id, tag_id, published_at) VALUES ($1, $2, $3)")
                     .bind(id)
-                    .bind(*tag),
+                    .bind(*tag)
+                    .bind(a.published_at),
             )
             .await?;
         }

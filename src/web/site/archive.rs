@@ -33,14 +33,17 @@ pub(crate) async fn render_listing(
     let store = state.store();
     let now = state.now();
     let per_page = chrome.settings.posts_per_page;
-    let total = store.published_count(&l.query, now).await?;
-    let pagination = Pagination::new(&l.base_url, n, total, per_page);
-    if n > pagination.total {
+    // One story more than a page tells whether there is a next page, without counting them all.
+    let mut rows = store
+        .published_list(&l.query, now, per_page + 1, (n - 1) * per_page)
+        .await?;
+    let has_next = rows.len() > per_page as usize;
+    rows.truncate(per_page as usize);
+    if n > 1 && rows.is_empty() {
         return Err(AppError::NotFound);
     }
-    let rows = store
-        .published_list(&l.query, now, per_page, (n - 1) * per_page)
-        .await?;
+    let thin = n == 1 && rows.len() < 2;
+    let pagination = Pagination::new(&l.base_url, n, has_next);
     let stories = views::cards(store, chrome, rows, true).await?;
     let title = if n > 1 {
         format!("{} – Page {n}", l.heading)
@@ -62,7 +65,7 @@ pub(crate) async fn render_listing(
         prev: pagination.prev.clone(),
         next: pagination.next.clone(),
         // Thin archives (fewer than two stories) are kept out of search engines.
-        robots: (total < 2).then_some("noindex, follow"),
+        robots: thin.then_some("noindex, follow"),
         kind: "archive",
     };
     let body = render(
@@ -72,7 +75,7 @@ pub(crate) async fn render_listing(
         &meta,
         minijinja::context! {
             heading => l.heading, description => l.description, kind_label => l.kind_label,
-            sub_sections => l.sub_sections, stories, pagination, total,
+            sub_sections => l.sub_sections, stories, pagination,
         },
     )?;
     Ok(html(body))

@@ -13,8 +13,8 @@ use crate::domain::related::{self, RelatedInput};
 use crate::error::AppError;
 use crate::store::articles::{SummaryRow, TermRef};
 
-/// Stories scored for "Related Posts".
-const CANDIDATES: u32 = 60;
+/// Stories scored for "Related Posts": this many before and after the story, per section and tag.
+const PER_TERM: u32 = 10;
 /// Stories shown under "Related Posts" (the best match goes to "Read also").
 const RELATED: usize = 4;
 /// Edits within this many seconds of publication do not count as an update.
@@ -59,10 +59,12 @@ pub async fn show(
         return Ok(Redirect::permanent(&url).into_response());
     }
 
-    let candidates = store.related_candidates(row.id, now, CANDIDATES).await?;
-    let mut ids: Vec<i64> = vec![row.id];
-    ids.extend(candidates.iter().map(|c| c.id));
-    let terms = store.terms_of(&ids).await?;
+    let mut terms = store.terms_of(&[row.id]).await?;
+    let candidates = store
+        .related_candidates(row.id, published_at, now, &terms, PER_TERM)
+        .await?;
+    let ids: Vec<i64> = candidates.iter().map(|c| c.id).collect();
+    terms.extend(store.terms_of(&ids).await?);
     let authors = store.authors_of(&[row.id]).await?;
     let comments = store.visible_comments(row.id, &[]).await?;
 

@@ -90,13 +90,16 @@ pub async fn show(
     }
     blocks.retain(|b| !b.stories.is_empty());
 
-    let total = store.published_count(&ArticleQuery::default(), now).await?;
     let per_page = chrome.settings.posts_per_page;
+    let has_page_2 = !store
+        .published_list(&ArticleQuery::default(), now, 1, per_page)
+        .await?
+        .is_empty();
     let meta = PageMeta {
         title: format!("{} – {}", chrome.settings.title, chrome.settings.tagline),
         description: chrome.settings.tagline.clone(),
         canonical: "/".into(),
-        next: (i64::from(per_page) < total).then(|| "/page/2/".to_owned()),
+        next: has_page_2.then(|| "/page/2/".to_owned()),
         kind: "home",
         ..Default::default()
     };
