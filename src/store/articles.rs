@@ -8,7 +8,7 @@ use crate::domain::article::NewArticle;
 use crate::domain::slug::Slug;
 
 /// A story row as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ArticleRow {
     pub id: i64,
     pub title: String,
@@ -23,6 +23,7 @@ pub struct ArticleRow {
     pub source_agency: String,
     pub source_url: String,
     pub embargo_until: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "super::dialect::flexible_bool")]
     pub sticky: bool,
     pub comment_status: String,
     pub image_url: Option<String>,
@@ -31,7 +32,7 @@ pub struct ArticleRow {
 }
 
 /// A story in a list: what a teaser needs.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct SummaryRow {
     pub id: i64,
     pub title: String,
@@ -39,6 +40,7 @@ pub struct SummaryRow {
     pub excerpt: String,
     pub published_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[serde(deserialize_with = "super::dialect::flexible_bool")]
     pub sticky: bool,
     pub credit_line: String,
     pub image_url: Option<String>,
@@ -47,7 +49,7 @@ pub struct SummaryRow {
 }
 
 /// A byline entry.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct AuthorRef {
     pub article_id: i64,
     pub display_name: String,
@@ -55,7 +57,7 @@ pub struct AuthorRef {
 }
 
 /// A section or tag attached to a story. `kind` is `category` or `tag`.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct TermRef {
     pub article_id: i64,
     pub kind: String,
@@ -79,12 +81,16 @@ pub struct ArticleQuery {
 }
 
 const SUMMARY_COLUMNS: &str = "a.id, a.title, a.slug, a.excerpt, a.published_at, a.updated_at, a.sticky, a.credit_line, \
-     m.url AS image_url, m.alt_text AS image_alt, \
+     (SELECT m.url FROM media m WHERE m.id = a.featured_image_id) AS image_url, \
+     (SELECT m.alt_text FROM media m WHERE m.id = a.featured_image_id) AS image_alt, \
      (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count";
 
 impl Store {
     pub(crate) fn conn(&self) -> Conn<'_> {
-        Conn(&self.db)
+        Conn {
+            db: &self.db,
+            reader: self.reader.as_deref(),
+        }
     }
 
     /// A published story by slug, if its publication time has come.
@@ -115,7 +121,7 @@ impl Store {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<Option<(String, DateTime<Utc>)>> {
-        #[derive(sqlx::FromRow)]
+        #[derive(sqlx::FromRow, serde::Deserialize)]
         struct Rec {
             slug: String,
             published_at: DateTime<Utc>,
@@ -141,7 +147,8 @@ impl Store {
     /// stops after `depth` stories, so a page costs the same in a 1,000,000-story archive as in a
     /// 100-story one. Other combinations filter without that bound.
     fn where_public(sql: &mut Sql, q: &ArticleQuery, now: DateTime<Utc>, depth: Option<u32>) {
-        sql.push(" FROM articles a LEFT JOIN media m ON m.id = a.featured_image_id WHERE a.status = 'published' AND a.published_at <= ")
+        // No join here: a join makes SQLite give up the front-page index and sort every story.
+        sql.push(" FROM articles a WHERE a.status = 'published' AND a.published_at <= ")
             .arg(now);
         let relations = usize::from(q.category_ids.is_some())
             + usize::from(q.tag_id.is_some())
@@ -218,14 +225,30 @@ impl Store {
         limit: u32,
         offset: u32,
     ) -> Result<Vec<SummaryRow>> {
-        let mut sql = Sql::new("SELECT ");
-        sql.push(SUMMARY_COLUMNS);
-        Self::where_public(&mut sql, q, now, Some(offset + limit));
-        sql.push(if q.sticky_first {
-            " ORDER BY a.sticky DESC, a.published_at DESC, a.id DESC"
+        let mut sql = Sql::default();
+        if q.sticky_first {
+            // Sticky and other stories each walk the front-page index (status, sticky,
+            // published_at) newest-first; merging the two short lists is cheap.
+            sql.push("SELECT * FROM (");
+            for (i, sticky) in ["TRUE", "FALSE"].into_iter().enumerate() {
+                if i > 0 {
+                    sql.push(" UNION ALL ");
+                }
+                sql.push("SELECT * FROM (SELECT ").push(SUMMARY_COLUMNS);
+                Self::where_public(&mut sql, q, now, Some(offset + limit));
+                sql.push(" AND a.sticky = ")
+                    .push(sticky)
+                    .push(" ORDER BY a.published_at DESC, a.id DESC LIMIT ")
+                    .arg(i64::from(offset + limit))
+                    .push(") s")
+                    .push(&i.to_string());
+            }
+            sql.push(") front ORDER BY sticky DESC, published_at DESC, id DESC");
         } else {
-            " ORDER BY a.published_at DESC, a.id DESC"
-        });
+            sql.push("SELECT ").push(SUMMARY_COLUMNS);
+            Self::where_public(&mut sql, q, now, Some(offset + limit));
+            sql.push(" ORDER BY a.published_at DESC, a.id DESC");
+        }
         sql.push(" LIMIT ")
             .arg(i64::from(limit))
             .push(" OFFSET ")
@@ -242,10 +265,11 @@ impl Store {
         exclude_ids: &[i64],
         now: DateTime<Utc>,
     ) -> Result<Vec<(usize, SummaryRow)>> {
-        #[derive(sqlx::FromRow)]
+        #[derive(sqlx::FromRow, serde::Deserialize)]
         struct Rec {
             grp: i64,
             #[sqlx(flatten)]
+            #[serde(flatten)]
             row: SummaryRow,
         }
         if groups.is_empty() {
@@ -348,9 +372,7 @@ impl Store {
         }
         let mut sql = Sql::new("SELECT ");
         sql.push(SUMMARY_COLUMNS);
-        sql.push(
-            " FROM articles a LEFT JOIN media m ON m.id = a.featured_image_id WHERE a.id IN (",
-        );
+        sql.push(" FROM articles a WHERE a.id IN (");
         let mut branch = 0;
         for t in terms {
             let (table, column) = if t.kind == "category" {
@@ -391,6 +413,7 @@ impl Store {
 
     /// Slugs already taken by `base` or `base-N`, for collision handling.
     pub(crate) async fn article_slugs_like(tx: &mut Tx, base: &Slug) -> Result<Vec<String>> {
+        super::dialect::lock_slug_base(tx, "articles", base.as_str()).await?;
         tx.scalars(
             // A range rather than LIKE 'base-%', so both backends use the unique index.
             Sql::new("SELECT slug FROM articles WHERE slug = $1 OR (slug >= $2 AND slug < $3)")

@@ -7,7 +7,7 @@ use super::dialect::{Sql, Tx, insert_returning_id};
 use super::{Result, Store};
 
 /// A comment as shown on a story page.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct PublicComment {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -19,7 +19,7 @@ pub struct PublicComment {
 }
 
 /// A comment with everything a moderator sees.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct ModerationComment {
     pub id: i64,
     pub article_id: i64,
@@ -62,7 +62,7 @@ pub struct NewComment<'a> {
 }
 
 /// A moderation log entry.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct CommentLogEntry {
     pub action: String,
     pub user_id: Option<i64>,
@@ -72,7 +72,7 @@ pub struct CommentLogEntry {
 }
 
 /// What the comment form needs to know about a story.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct CommentTarget {
     pub id: i64,
     pub title: String,
@@ -174,7 +174,7 @@ impl Store {
         email: &str,
         since: DateTime<Utc>,
     ) -> Result<(i64, i64)> {
-        #[derive(sqlx::FromRow)]
+        #[derive(sqlx::FromRow, serde::Deserialize)]
         struct Counts {
             by_ip: i64,
             by_email: i64,

@@ -9,7 +9,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
-use super::{Backend, Db, Result, SqlxResultExt, StoreError};
+use super::reader::Reader;
+use super::{Db, Result, SqlxResultExt, StoreError};
 
 /// One argument of a query.
 #[derive(Debug, Clone)]
@@ -66,8 +67,8 @@ impl From<bool> for Arg {
 /// SQL text with numbered placeholders and the arguments they stand for.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Sql {
-    text: String,
-    args: Vec<Arg>,
+    pub(super) text: String,
+    pub(super) args: Vec<Arg>,
 }
 
 impl Sql {
@@ -136,10 +137,36 @@ macro_rules! prepare {
     }};
 }
 
-/// Rows decodable on both backends.
+/// Reads a boolean stored as SQLite's 0/1 or as a real boolean, also where serde has buffered
+/// the value (`#[serde(flatten)]` forgets the hint that an integer is wanted as a boolean).
+pub(crate) fn flexible_bool<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<bool, D::Error> {
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a boolean or 0/1")
+        }
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<bool, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<bool, E> {
+            Ok(v != 0)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<bool, E> {
+            Ok(v != 0)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// Rows decodable on both backends (sqlx on PostgreSQL and for SQLite writes; serde on the
+/// SQLite read path).
 pub(crate) trait Row:
     for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
     + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+    + serde::de::DeserializeOwned
     + Send
     + Unpin
 {
@@ -147,6 +174,7 @@ pub(crate) trait Row:
 impl<T> Row for T where
     T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
         + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + serde::de::DeserializeOwned
         + Send
         + Unpin
 {
@@ -158,6 +186,7 @@ pub(crate) trait Scalar:
     + for<'r> sqlx::Decode<'r, sqlx::Sqlite>
     + sqlx::Type<sqlx::Postgres>
     + for<'r> sqlx::Decode<'r, sqlx::Postgres>
+    + serde::de::DeserializeOwned
     + Send
     + Unpin
 {
@@ -167,15 +196,16 @@ impl<T> Scalar for T where
         + for<'r> sqlx::Decode<'r, sqlx::Sqlite>
         + sqlx::Type<sqlx::Postgres>
         + for<'r> sqlx::Decode<'r, sqlx::Postgres>
+        + serde::de::DeserializeOwned
         + Send
         + Unpin
 {
 }
 
-/// The query operations, implemented alike for the pool and for a transaction.
+/// The query operations of a transaction.
 macro_rules! executor_impl {
     ($ty:ty, $self:ident => $sqlite:expr, $pg:expr) => {
-        #[allow(dead_code, reason = "generated alike for the pool and for transactions; each uses a subset")]
+        #[allow(dead_code, reason = "every operation is offered; each caller uses a subset")]
         impl $ty {
             pub(crate) async fn fetch_all<T: Row>(&mut $self, sql: Sql) -> Result<Vec<T>> {
                 match $sqlite {
@@ -216,25 +246,58 @@ macro_rules! executor_impl {
     };
 }
 
-/// Read access to the pool: each call takes a pooled connection for one statement.
-pub(crate) struct Conn<'a>(pub &'a Db);
-
-impl Conn<'_> {
-    fn sqlite(&self) -> Option<&sqlx::SqlitePool> {
-        match self.0 {
-            Db::Sqlite(p) => Some(p),
-            Db::Postgres(_) => None,
-        }
-    }
-    fn pg(&self) -> &sqlx::PgPool {
-        match self.0 {
-            Db::Postgres(p) => p,
-            Db::Sqlite(_) => unreachable!("checked by the caller"),
-        }
-    }
+/// Reads outside a transaction: on SQLite through the in-place [`Reader`], on PostgreSQL
+/// through the pool.
+pub(crate) struct Conn<'a> {
+    pub db: &'a Db,
+    pub reader: Option<&'a Reader>,
 }
 
-executor_impl!(Conn<'_>, self => self.sqlite(), self.pg());
+impl Conn<'_> {
+    pub(crate) async fn fetch_all<T: Row>(&mut self, sql: Sql) -> Result<Vec<T>> {
+        match (self.reader, self.db) {
+            (Some(r), _) => r.query(&sql.text, &sql.args),
+            (None, Db::Sqlite(p)) => prepare!(sqlx::query_as::<sqlx::Sqlite, T>, sql)
+                .fetch_all(p)
+                .await
+                .store(),
+            (None, Db::Postgres(p)) => prepare!(sqlx::query_as::<sqlx::Postgres, T>, sql)
+                .fetch_all(p)
+                .await
+                .store(),
+        }
+    }
+
+    pub(crate) async fn fetch_optional<T: Row>(&mut self, sql: Sql) -> Result<Option<T>> {
+        Ok(self.fetch_all(sql).await?.into_iter().next())
+    }
+
+    pub(crate) async fn scalars<T: Scalar>(&mut self, sql: Sql) -> Result<Vec<T>> {
+        match (self.reader, self.db) {
+            (Some(r), _) => Ok(r
+                .query::<(T,)>(&sql.text, &sql.args)?
+                .into_iter()
+                .map(|(v,)| v)
+                .collect()),
+            (None, Db::Sqlite(p)) => prepare!(sqlx::query_scalar::<sqlx::Sqlite, T>, sql)
+                .fetch_all(p)
+                .await
+                .store(),
+            (None, Db::Postgres(p)) => prepare!(sqlx::query_scalar::<sqlx::Postgres, T>, sql)
+                .fetch_all(p)
+                .await
+                .store(),
+        }
+    }
+
+    pub(crate) async fn scalar<T: Scalar>(&mut self, sql: Sql) -> Result<T> {
+        self.scalars(sql)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Read("the query returned no row".into()))
+    }
+}
 
 /// A transaction on either backend. Dropped without [`Tx::commit`], it rolls back.
 pub enum Tx {
@@ -280,20 +343,16 @@ pub(crate) async fn insert_returning_id(tx: &mut Tx, sql: Sql) -> Result<i64> {
     tx.scalar::<i64>(sql).await
 }
 
-/// The backend of a store, for the rare dialect fork.
-#[expect(
-    dead_code,
-    reason = "kept for the full-text search fork, the first real dialect difference"
-)]
-pub(crate) fn backend(db: &Db) -> Backend {
-    match db {
-        Db::Sqlite(_) => Backend::Sqlite,
-        Db::Postgres(_) => Backend::Postgres,
+/// Serializes writers that pick a slug from the same base until their transaction ends, so
+/// concurrent stories with one headline get `-2`, `-3`… instead of failing on the unique index.
+/// SQLite needs nothing: `BEGIN IMMEDIATE` already admits one writer at a time. PostgreSQL takes
+/// a transaction-scoped advisory lock on the base's hash.
+pub(crate) async fn lock_slug_base(tx: &mut Tx, table: &str, base: &str) -> Result<()> {
+    if let Tx::Postgres(_) = tx {
+        tx.execute(
+            Sql::new("SELECT pg_advisory_xact_lock(hashtext($1))").bind(format!("{table}:{base}")),
+        )
+        .await?;
     }
-}
-
-impl From<std::convert::Infallible> for StoreError {
-    fn from(e: std::convert::Infallible) -> StoreError {
-        match e {}
-    }
+    Ok(())
 }

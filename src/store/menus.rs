@@ -4,7 +4,7 @@ use super::dialect::{Sql, Tx, insert_returning_id};
 use super::{Result, Store};
 
 /// A menu item as stored. `kind` is `category`, `page`, `article` or `link`.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct MenuItemRow {
     pub id: i64,
     pub location: String,

@@ -18,6 +18,7 @@ pub mod dialect;
 pub use dialect::Tx;
 pub mod menus;
 pub mod pages;
+mod reader;
 pub mod settings;
 pub mod taxonomy;
 pub mod users;
@@ -49,6 +50,9 @@ pub enum StoreError {
     MissingReference(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// A read on SQLite's in-place read path failed.
+    #[error("read failed: {0}")]
+    Read(String),
 }
 
 impl StoreError {
@@ -107,6 +111,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// SQLite's read path (absent for PostgreSQL and in-memory SQLite).
+    reader: Option<Arc<reader::Reader>>,
     generation: Arc<AtomicU64>,
 }
 
@@ -157,6 +163,7 @@ impl Store {
             url: redact_url(url),
             source,
         };
+        let mut reader = None;
         let db = match Backend::of_url(url).ok_or(ConnectError::Scheme)? {
             Backend::Sqlite => {
                 let opts = SqliteConnectOptions::from_str(url)
@@ -167,14 +174,26 @@ impl Store {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(5))
                     .pragma("cache_size", "-16000")
-                    .pragma("temp_store", "memory");
+                    .pragma("temp_store", "memory")
+                    // Keeps the query planner's statistics fresh (SQLite's recommended practice).
+                    .optimize_on_close(true, 400);
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections)
                     .min_connections(1)
                     .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(opts)
+                    .connect_with(opts.clone())
                     .await
                     .map_err(open_err)?;
+                let file = opts.get_filename();
+                if file != std::path::Path::new(":memory:") {
+                    let readers = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
+                    let r =
+                        reader::Reader::open(file, readers).map_err(|e| ConnectError::Open {
+                            url: redact_url(url),
+                            source: sqlx::Error::Protocol(e.to_string()),
+                        })?;
+                    reader = Some(Arc::new(r));
+                }
                 Db::Sqlite(pool)
             }
             Backend::Postgres => {
@@ -192,6 +211,7 @@ impl Store {
         };
         Ok(Store {
             db,
+            reader,
             generation: Arc::new(AtomicU64::new(0)),
         })
     }
@@ -215,7 +235,9 @@ impl Store {
 
     /// Answers when the database answers.
     pub async fn ping(&self) -> Result<()> {
-        self.conn().execute(dialect::Sql::new("SELECT 1")).await?;
+        self.conn()
+            .scalar::<i64>(dialect::Sql::new("SELECT CAST(1 AS BIGINT)"))
+            .await?;
         Ok(())
     }
 
@@ -239,6 +261,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(r) = &self.reader {
+            r.close();
+        }
         match &self.db {
             Db::Sqlite(pool) => pool.close().await,
             Db::Postgres(pool) => pool.close().await,

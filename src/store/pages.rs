@@ -6,7 +6,7 @@ use super::dialect::{Sql, Tx, insert_returning_id};
 use super::{Result, Store};
 
 /// A published static page.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct PageRow {
     pub id: i64,
     pub title: String,

@@ -7,7 +7,7 @@ use crate::domain::settings::SiteSettings;
 impl Store {
     /// The site settings, defaults filled in.
     pub async fn settings(&self) -> Result<SiteSettings> {
-        #[derive(sqlx::FromRow)]
+        #[derive(sqlx::FromRow, serde::Deserialize)]
         struct Rec {
             name: String,
             value: String,

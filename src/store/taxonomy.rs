@@ -4,7 +4,7 @@ use super::dialect::{Sql, Tx, insert_returning_id};
 use super::{Result, Store};
 
 /// A section.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct Category {
     pub id: i64,
     pub slug: String,
@@ -15,7 +15,7 @@ pub struct Category {
 }
 
 /// A tag.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct Tag {
     pub id: i64,
     pub slug: String,

@@ -7,7 +7,7 @@ use super::{Result, Store};
 use crate::domain::user::NewUser;
 
 /// An author as shown publicly.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct PublicAuthor {
     pub id: i64,
     pub display_name: String,
@@ -32,6 +32,7 @@ impl Store {
     }
 
     pub(crate) async fn user_slugs_like(tx: &mut Tx, base: &str) -> Result<Vec<String>> {
+        super::dialect::lock_slug_base(tx, "users", base).await?;
         tx.scalars(
             Sql::new("SELECT slug FROM users WHERE slug = $1 OR (slug >= $2 AND slug < $3)")
                 .bind(base)
@@ -77,7 +78,7 @@ impl Store {
 }
 
 /// A staff member acting on comments.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct StaffMember {
     pub id: i64,
     pub display_name: String,

@@ -8,7 +8,7 @@ impl Store {
     /// Every widget, by area and position. A stored widget whose settings no longer validate is
     /// skipped (and logged) rather than breaking every page.
     pub async fn widgets(&self) -> Result<Vec<Widget>> {
-        #[derive(sqlx::FromRow)]
+        #[derive(sqlx::FromRow, serde::Deserialize)]
         struct Rec {
             id: i64,
             area: String,
