@@ -49,6 +49,9 @@ impl Reader {
             c.pragma_update(None, "cache_size", -16000)?;
             c.pragma_update(None, "temp_store", "memory")?;
             c.set_prepared_statement_cache_capacity(128);
+            // Plans must not depend on bound values: otherwise SQLite marks a cached statement
+            // stale whenever a parameter is rebound and re-plans it on every execution.
+            c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
             conns.push(Mutex::new(Some(c)));
         }
         Ok(Reader {
