@@ -5,8 +5,6 @@
 //! Terms are lowercased words of the headline (counted three times) and the excerpt, stop words removed.
 //! Ties are broken by newer publication, then by higher id, so the order is stable.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 
 const TEXT: f64 = 4.0;
@@ -26,22 +24,41 @@ pub struct RelatedInput<'a> {
     pub tag_ids: &'a [i64],
 }
 
-/// A term-frequency vector with its norm, built once per story.
+/// A term-frequency vector with its norm, built once per story: words are hashed (FNV-1a) and
+/// kept sorted, so similarity is one merge of two short lists without allocating per word.
 #[derive(Debug, Clone, Default)]
 pub struct Terms {
-    weights: HashMap<String, f64>,
+    weights: Vec<(u64, f64)>,
     norm: f64,
+}
+
+fn fnv1a(word: &str) -> u64 {
+    word.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl Terms {
     pub fn of(title: &str, excerpt: &str) -> Terms {
-        let mut weights: HashMap<String, f64> = HashMap::new();
+        let mut weights: Vec<(u64, f64)> = Vec::with_capacity(48);
         for (text, weight) in [(title, TITLE_WEIGHT), (excerpt, 1.0)] {
-            for word in words(text) {
-                *weights.entry(word).or_default() += weight;
+            let lower = text.to_lowercase();
+            for word in lower.split(|c: char| !c.is_alphanumeric()) {
+                if word.chars().nth(1).is_none() || STOP_WORDS.binary_search(&word).is_ok() {
+                    continue;
+                }
+                weights.push((fnv1a(word), weight));
             }
         }
-        let norm = weights.values().map(|w| w * w).sum::<f64>().sqrt();
+        weights.sort_unstable_by_key(|(h, _)| *h);
+        weights.dedup_by(|next, kept| {
+            let same = next.0 == kept.0;
+            if same {
+                kept.1 += next.1;
+            }
+            same
+        });
+        let norm = weights.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
         Terms { weights, norm }
     }
 
@@ -49,31 +66,28 @@ impl Terms {
         if self.norm == 0.0 || other.norm == 0.0 {
             return 0.0;
         }
-        let (small, large) = if self.weights.len() <= other.weights.len() {
-            (self, other)
-        } else {
-            (other, self)
-        };
-        let dot: f64 = small
-            .weights
-            .iter()
-            .filter_map(|(k, w)| large.weights.get(k).map(|v| w * v))
-            .sum();
+        let (a, b) = (&self.weights, &other.weights);
+        let (mut i, mut j, mut dot) = (0, 0, 0.0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += a[i].1 * b[j].1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
         dot / (self.norm * other.norm)
     }
 }
 
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() > 1)
-        .map(|w| w.to_lowercase())
-        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
-}
-
+/// Sorted, for binary search.
 const STOP_WORDS: &[&str] = &[
     "a", "about", "after", "all", "also", "an", "and", "are", "as", "at", "be", "been", "but",
     "by", "can", "for", "from", "has", "have", "he", "her", "his", "in", "into", "is", "it", "its",
-    "more", "new", "not", "of", "on", "or", "over", "says", "said", "she", "than", "that", "the",
+    "more", "new", "not", "of", "on", "or", "over", "said", "says", "she", "than", "that", "the",
     "their", "they", "this", "to", "up", "was", "we", "were", "will", "with", "would", "you",
 ];
 
@@ -185,6 +199,11 @@ mod tests {
         let b = input(5, "Zebra", 5, &[], &[]);
         assert_eq!(rank(&story, &[a.clone(), b.clone()], 2), vec![5, 4]);
         assert_eq!(rank(&story, &[b, a], 2), vec![5, 4]);
+    }
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

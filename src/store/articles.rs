@@ -66,6 +66,14 @@ pub struct TermRef {
     pub slug: String,
 }
 
+/// A section or tag id attached to a story. `kind` is `category` or `tag`.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct TermId {
+    pub article_id: i64,
+    pub kind: String,
+    pub term_id: i64,
+}
+
 /// Filters for public story lists. All lists show only published stories whose time has come.
 #[derive(Debug, Clone, Default)]
 pub struct ArticleQuery {
@@ -335,6 +343,20 @@ impl Store {
         );
         sql.arg_list(article_ids)
             .push(" ORDER BY aa.article_id, aa.position, u.id");
+        self.conn().fetch_all(sql).await
+    }
+
+    /// Section and tag ids of the given stories (what the related-stories ranking compares).
+    pub async fn term_ids_of(&self, article_ids: &[i64]) -> Result<Vec<TermId>> {
+        if article_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT article_id, 'category' AS kind, category_id AS term_id FROM article_categories WHERE article_id IN ",
+        );
+        sql.arg_list(article_ids)
+            .push(" UNION ALL SELECT article_id, 'tag' AS kind, tag_id AS term_id FROM article_tags WHERE article_id IN ")
+            .arg_list(article_ids);
         self.conn().fetch_all(sql).await
     }
 

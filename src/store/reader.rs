@@ -51,7 +51,10 @@ impl Reader {
             c.set_prepared_statement_cache_capacity(128);
             // Plans must not depend on bound values: otherwise SQLite marks a cached statement
             // stale whenever a parameter is rebound and re-plans it on every execution.
-            c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+            c.set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+                true,
+            )?;
             conns.push(Mutex::new(Some(c)));
         }
         Ok(Reader {

@@ -11,10 +11,10 @@ use crate::AppState;
 use crate::domain::article::{CommentStatus, article_path};
 use crate::domain::related::{self, RelatedInput};
 use crate::error::AppError;
-use crate::store::articles::{SummaryRow, TermRef};
+use crate::store::articles::{SummaryRow, TermId, TermRef};
 
 /// Stories scored for "Related Posts": this many before and after the story, per section and tag.
-const PER_TERM: u32 = 10;
+const PER_TERM: u32 = 8;
 /// Stories shown under "Related Posts" (the best match goes to "Read also").
 const RELATED: usize = 4;
 /// Edits within this many seconds of publication do not count as an update.
@@ -63,25 +63,36 @@ pub async fn show(
     let candidates = store
         .related_candidates(row.id, published_at, now, &terms, PER_TERM)
         .await?;
-    let ids: Vec<i64> = candidates.iter().map(|c| c.id).collect();
-    terms.extend(store.terms_of(&ids).await?);
-    let authors = store.authors_of(&[row.id]).await?;
-    let comments = store.visible_comments(row.id, &[]).await?;
-
+    let mut term_ids: Vec<TermId> = terms
+        .iter()
+        .map(|t| TermId {
+            article_id: t.article_id,
+            kind: t.kind.clone(),
+            term_id: t.term_id,
+        })
+        .collect();
+    term_ids.extend(
+        store
+            .term_ids_of(&candidates.iter().map(|c| c.id).collect::<Vec<_>>())
+            .await?,
+    );
     let ranked = rank_related(
         row.id,
         &row.title,
         &row.excerpt,
         published_at,
         &candidates,
-        &terms,
+        &term_ids,
     );
-    let mut picked: Vec<SummaryRow> = Vec::with_capacity(ranked.len());
-    for id in &ranked {
-        if let Some(c) = candidates.iter().find(|c| c.id == *id) {
-            picked.push(c.clone());
-        }
-    }
+    let picked: Vec<SummaryRow> = ranked
+        .iter()
+        .filter_map(|id| candidates.iter().find(|c| c.id == *id).cloned())
+        .collect();
+    // Names of sections and tags only for the stories shown.
+    terms.extend(store.terms_of(&ranked).await?);
+    let authors = store.authors_of(&[row.id]).await?;
+    let comments = store.visible_comments(row.id, &[]).await?;
+
     let mut cards = views::cards_with(&chrome, picked, &terms, &[]).into_iter();
     let read_also: Option<Card> = if chrome.settings.read_also {
         cards.next()
@@ -146,7 +157,7 @@ fn rank_related(
     excerpt: &str,
     published_at: chrono::DateTime<chrono::Utc>,
     candidates: &[SummaryRow],
-    terms: &[TermRef],
+    terms: &[TermId],
 ) -> Vec<i64> {
     let ids_of = |article: i64, kind: &str| -> Vec<i64> {
         terms
