@@ -75,6 +75,11 @@ pub struct ServeArgs {
     /// If the database has no stories yet, fill it with the demo news site first.
     #[arg(long, env = "NEWSDESK_DEMO")]
     pub demo: bool,
+
+    /// The site runs behind a reverse proxy: take readers' addresses from X-Forwarded-For and
+    /// HTTPS from X-Forwarded-Proto (only set this when the proxy overwrites those headers).
+    #[arg(long, env = "NEWSDESK_BEHIND_PROXY")]
+    pub behind_proxy: bool,
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +119,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 listen: args.listen,
                 theme_dir: args.theme,
                 demo: args.demo,
+                behind_proxy: args.behind_proxy,
             };
             config.check()?;
             crate::serve(config).await

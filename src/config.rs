@@ -20,6 +20,8 @@ pub struct ServeConfig {
     pub listen: SocketAddr,
     pub theme_dir: Option<PathBuf>,
     pub demo: bool,
+    /// Trust `X-Forwarded-For`/`X-Forwarded-Proto` from a reverse proxy.
+    pub behind_proxy: bool,
 }
 
 /// Why the configuration cannot be used.

@@ -22,6 +22,8 @@ pub enum AppError {
         status: StatusCode,
         message: String,
         retry_after_secs: Option<u64>,
+        /// Text the reader typed, shown back so it is not lost.
+        kept_text: Option<String>,
     },
     #[error("internal error: {0}")]
     Internal(String),
@@ -33,6 +35,7 @@ impl AppError {
             status,
             message: message.into(),
             retry_after_secs: None,
+            kept_text: None,
         }
     }
 }
@@ -46,32 +49,35 @@ pub struct ErrorPage {
     /// Logged, never shown.
     pub internal_cause: Option<String>,
     pub retry_after_secs: Option<u64>,
+    /// Text the reader typed, shown back on the error page.
+    pub kept_text: Option<String>,
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        let blank = |status| ErrorPage {
+            status,
+            public_message: None,
+            internal_cause: None,
+            retry_after_secs: None,
+            kept_text: None,
+        };
         let page = match self {
-            AppError::NotFound => ErrorPage {
-                status: StatusCode::NOT_FOUND,
-                public_message: None,
-                internal_cause: None,
-                retry_after_secs: None,
-            },
+            AppError::NotFound => blank(StatusCode::NOT_FOUND),
             AppError::Refused {
                 status,
                 message,
                 retry_after_secs,
+                kept_text,
             } => ErrorPage {
-                status,
                 public_message: Some(message),
-                internal_cause: None,
                 retry_after_secs,
+                kept_text,
+                ..blank(status)
             },
             AppError::Internal(cause) => ErrorPage {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
-                public_message: None,
                 internal_cause: Some(cause),
-                retry_after_secs: None,
+                ..blank(StatusCode::INTERNAL_SERVER_ERROR)
             },
         };
         let mut res = (
@@ -116,6 +122,7 @@ impl From<ActionError> for AppError {
                     human_duration(retry_after_secs)
                 ),
                 retry_after_secs: Some(retry_after_secs),
+                kept_text: None,
             },
             ActionError::Store(s) => s.into(),
         }

@@ -33,17 +33,47 @@ struct AppInner {
     store: Store,
     theme: Theme,
     chrome: web::site::ChromeCache,
+    secret: tokio::sync::OnceCell<Vec<u8>>,
+    behind_proxy: bool,
 }
 
 impl AppState {
     pub fn new(store: Store, theme: Theme) -> AppState {
+        AppState::with_options(store, theme, false)
+    }
+
+    /// `behind_proxy`: trust `X-Forwarded-For` and `X-Forwarded-Proto` from the reverse proxy in
+    /// front of the site (for readers' addresses and `Secure` cookies).
+    pub fn with_options(store: Store, theme: Theme, behind_proxy: bool) -> AppState {
         AppState {
             inner: Arc::new(AppInner {
                 store,
                 theme,
                 chrome: web::site::ChromeCache::default(),
+                secret: tokio::sync::OnceCell::new(),
+                behind_proxy,
             }),
         }
+    }
+
+    pub fn behind_proxy(&self) -> bool {
+        self.inner.behind_proxy
+    }
+
+    /// The site's signing secret, shared by every node through the database.
+    pub async fn secret(&self) -> Result<&[u8], store::StoreError> {
+        let s = self
+            .inner
+            .secret
+            .get_or_try_init(|| async {
+                let candidate =
+                    actions::comments::random_token() + &actions::comments::random_token();
+                Ok::<_, store::StoreError>(
+                    self.inner.store.site_secret(&candidate).await?.into_bytes(),
+                )
+            })
+            .await?;
+        Ok(s.as_slice())
     }
 
     pub fn store(&self) -> &Store {
@@ -97,7 +127,12 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     {
         tracing::info!("created the demo news site");
     }
-    let app = app(AppState::new(store.clone(), theme));
+    let app = app(AppState::with_options(
+        store.clone(),
+        theme,
+        config.behind_proxy,
+    ))
+    .into_make_service_with_connect_info::<std::net::SocketAddr>();
     tracing::info!("Newsdesk is serving http://{}", config.listen);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::dialect::{Conn, Sql, Tx, insert_returning_id};
+use super::dialect::{Arg, Conn, Sql, Tx, insert_returning_id};
 use super::{Result, Store};
 use crate::domain::article::NewArticle;
 use crate::domain::slug::Slug;
@@ -107,20 +107,37 @@ impl Store {
         slug: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<ArticleRow>> {
-        self.conn()
-            .fetch_optional(
-                Sql::new(
-                    "SELECT a.id, a.title, a.slug, a.body, a.excerpt, a.status, a.published_at, a.created_at, \
-                     a.updated_at, a.credit_line, a.source_agency, a.source_url, a.embargo_until, a.sticky, \
-                     a.comment_status, m.url AS image_url, m.alt_text AS image_alt, \
-                     (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count \
-                     FROM articles a LEFT JOIN media m ON m.id = a.featured_image_id \
-                     WHERE a.slug = $1 AND a.status = 'published' AND a.published_at <= $2",
-                )
-                .bind(slug)
-                .bind(now),
-            )
-            .await
+        self.published_article("a.slug", slug.into(), now).await
+    }
+
+    /// A published story by id, if its publication time has come.
+    pub async fn published_article_by_id(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ArticleRow>> {
+        self.published_article("a.id", id.into(), now).await
+    }
+
+    async fn published_article(
+        &self,
+        key: &str,
+        value: Arg,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ArticleRow>> {
+        let mut sql = Sql::new(
+            "SELECT a.id, a.title, a.slug, a.body, a.excerpt, a.status, a.published_at, a.created_at, \
+             a.updated_at, a.credit_line, a.source_agency, a.source_url, a.embargo_until, a.sticky, \
+             a.comment_status, m.url AS image_url, m.alt_text AS image_alt, \
+             (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count \
+             FROM articles a LEFT JOIN media m ON m.id = a.featured_image_id WHERE ",
+        );
+        sql.push(key)
+            .push(" = ")
+            .arg(value)
+            .push(" AND a.status = 'published' AND a.published_at <= ")
+            .arg(now);
+        self.conn().fetch_optional(sql).await
     }
 
     /// Slug and publication time of a published story by id (for `/?p=ID`).

@@ -1,11 +1,12 @@
 //! HTTP only. Every route of the site is listed here.
 
 pub mod assets;
+pub mod cookies;
 pub mod middleware;
 pub mod site;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::AppState;
 
@@ -15,8 +16,9 @@ pub fn router(state: AppState) -> Router {
         // Home, its pages, and WordPress query links (`/?p=ID`, `/?page_id=ID`, `/?cat=ID`).
         .route("/", get(site::home::show))
         .route("/page/{n}/", get(site::home::paged))
-        // Stories at stable, readable, unique addresses.
+        // Stories at stable, readable, unique addresses, and their comment form's target.
         .route("/{year}/{month}/{day}/{slug}/", get(site::article::show))
+        .route("/wp-comments-post.php", post(site::comments::create))
         // Archives: sections (with sub-sections: `/category/world/asia/`), tags, authors, dates.
         .route("/category/{*path}", get(site::archive::category))
         .route("/tag/{slug}/", get(site::archive::tag))

@@ -1,17 +1,22 @@
 //! The story page: headline, byline, dates, provenance, body, sections and tags, related
 //! stories, the "Read also" recommendation, comments and the comment form.
 
-use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use serde::Serialize;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
 
 use super::views::{self, Card, CommentNode, DateView, ImageView, LinkView};
-use super::{PageMeta, html, render};
+use super::{PageMeta, render};
 use crate::AppState;
+use crate::actions::comments::comments_open;
 use crate::domain::article::{CommentStatus, article_path};
+use crate::domain::comment::{CommentForm, FieldErrors, ordered};
 use crate::domain::related::{self, RelatedInput};
+use crate::domain::token::comment_form_token;
 use crate::error::AppError;
-use crate::store::articles::{SummaryRow, TermId, TermRef};
+use crate::store::articles::{ArticleRow, SummaryRow, TermId, TermRef};
+use crate::web::cookies;
 
 /// Stories scored for "Related Posts": this many before and after the story, per section and tag.
 const PER_TERM: u32 = 8;
@@ -40,24 +45,136 @@ struct StoryView {
     comment_count: i64,
 }
 
+/// Cookie holding `id.token` pairs of this browser's comments awaiting moderation.
+pub(crate) const HELD_COOKIE: &str = "newsdesk_held";
+/// Cookies remembering the commenter (only when they tick the box, as WordPress does).
+pub(crate) const AUTHOR_COOKIE: &str = "comment_author";
+pub(crate) const EMAIL_COOKIE: &str = "comment_author_email";
+pub(crate) const URL_COOKIE: &str = "comment_author_url";
+
+/// The comment form as shown: what the reader typed (kept after a refusal), what was wrong,
+/// and which comment they are replying to.
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct FormState {
+    pub values: CommentForm,
+    pub errors: FieldErrors,
+    /// The errors in form order, for the summary at the top of the form.
+    pub error_list: Vec<(&'static str, String)>,
+    /// A refusal that concerns the whole comment (comments closed, too many, duplicate).
+    pub notice: Option<String>,
+    pub reply_to: Option<ReplyTo>,
+    pub remember: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ReplyTo {
+    pub id: i64,
+    pub author: String,
+}
+
+impl FormState {
+    pub(crate) fn with_errors(values: CommentForm, errors: FieldErrors) -> FormState {
+        let error_list = ordered(&errors)
+            .into_iter()
+            .map(|(k, v)| (k, v.to_owned()))
+            .collect();
+        let remember = values.remember.is_some();
+        FormState {
+            values,
+            errors,
+            error_list,
+            remember,
+            ..Default::default()
+        }
+    }
+}
+
+/// `?replytocom=ID`: WordPress's no-JavaScript reply link.
+#[derive(Debug, Deserialize)]
+pub struct StoryQuery {
+    replytocom: Option<String>,
+}
+
+/// This browser's held comments, from its cookie.
+pub(crate) fn held_comments(headers: &HeaderMap) -> Vec<(i64, String)> {
+    cookies::get(headers, HELD_COOKIE)
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|pair| pair.split_once('.'))
+        .filter_map(|(id, token)| Some((id.parse().ok()?, token.to_owned())))
+        .take(20)
+        .collect()
+}
+
 pub async fn show(
     State(state): State<AppState>,
     Path((year, month, day, slug)): Path<(String, String, String, String)>,
+    Query(q): Query<StoryQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let store = state.store();
     let now = state.now();
-    let row = store
+    let row = state
+        .store()
         .published_article_by_slug(&slug, now)
         .await?
         .ok_or(AppError::NotFound)?;
     let published_at = row.published_at.ok_or(AppError::NotFound)?;
     let chrome = state.chrome_cache().get(&state).await?;
-    let tz = chrome.settings.timezone;
-    let url = article_path(published_at, &row.slug, tz);
+    let url = article_path(published_at, &row.slug, chrome.settings.timezone);
     if url != format!("/{year}/{month}/{day}/{slug}/") {
         // Right slug, wrong date: send readers and crawlers to the one canonical address.
         return Ok(Redirect::permanent(&url).into_response());
     }
+    let remembered = cookies::get(&headers, AUTHOR_COOKIE).is_some();
+    let mut form = FormState {
+        values: CommentForm {
+            author: cookies::get(&headers, AUTHOR_COOKIE).unwrap_or_default(),
+            email: cookies::get(&headers, EMAIL_COOKIE).unwrap_or_default(),
+            url: cookies::get(&headers, URL_COOKIE).unwrap_or_default(),
+            ..Default::default()
+        },
+        remember: remembered,
+        ..Default::default()
+    };
+    if let Some(parent) = q.replytocom.as_deref().and_then(|p| p.parse::<i64>().ok())
+        && let Some(c) = state.store().comment(parent).await?
+        && c.article_id == row.id
+        && c.status == "approved"
+    {
+        form.values.comment_parent = c.id.to_string();
+        form.reply_to = Some(ReplyTo {
+            id: c.id,
+            author: c.author_name,
+        });
+    }
+    let personal = remembered || form.reply_to.is_some();
+    story_page(
+        &state,
+        row,
+        form,
+        &held_comments(&headers),
+        StatusCode::OK,
+        personal,
+    )
+    .await
+}
+
+/// Renders a story with its comment form in the given state. `personal` pages (remembered
+/// details, held comments, form errors) are never stored by shared caches.
+pub(crate) async fn story_page(
+    state: &AppState,
+    row: ArticleRow,
+    mut form: FormState,
+    held: &[(i64, String)],
+    status: StatusCode,
+    personal: bool,
+) -> Result<Response, AppError> {
+    let store = state.store();
+    let now = state.now();
+    let published_at = row.published_at.ok_or(AppError::NotFound)?;
+    let chrome = state.chrome_cache().get(state).await?;
+    let tz = chrome.settings.timezone;
+    let url = article_path(published_at, &row.slug, tz);
 
     let mut terms = store.terms_of(&[row.id]).await?;
     let candidates = store
@@ -91,7 +208,8 @@ pub async fn show(
     // Names of sections and tags only for the stories shown.
     terms.extend(store.terms_of(&ranked).await?);
     let authors = store.authors_of(&[row.id]).await?;
-    let comments = store.visible_comments(row.id, &[]).await?;
+    let comments = store.visible_comments(row.id, held).await?;
+    let has_held = comments.iter().any(|c| c.status != "approved");
 
     let mut cards = views::cards_with(&chrome, picked, &terms, &[]).into_iter();
     let read_also: Option<Card> = if chrome.settings.read_also {
@@ -107,6 +225,11 @@ pub async fn show(
             .iter()
             .filter(move |t: &&TermRef| t.article_id == article_id && t.kind == kind)
     };
+    let open = CommentStatus::parse(&row.comment_status) == Some(CommentStatus::Open)
+        && comments_open(&row.comment_status, published_at, &chrome.settings, now);
+    form.values.post_id = row.id.to_string();
+    form.values.nd_form_token = comment_form_token(state.secret().await?, row.id, now.timestamp());
+    form.values.nd_website_confirm.clear();
     let story = StoryView {
         id: row.id,
         url: url.clone(),
@@ -124,7 +247,7 @@ pub async fn show(
             url,
             alt: row.image_alt.clone().unwrap_or_default(),
         }),
-        comments_open: CommentStatus::parse(&row.comment_status) == Some(CommentStatus::Open),
+        comments_open: open,
         comment_count: row.comment_count,
         title: row.title,
         body: row.body,
@@ -132,22 +255,35 @@ pub async fn show(
         credit_line: row.credit_line,
         source_agency: row.source_agency,
     };
-    let comments: Vec<CommentNode> = views::thread_comments(comments, tz);
+    let comments: Vec<CommentNode> =
+        views::thread_comments(comments, tz, chrome.settings.thread_depth as usize, open);
     let meta = PageMeta {
         title: format!("{} – {}", story.title, chrome.settings.title),
         description: story.excerpt.clone(),
         canonical: url,
         kind: "single",
+        robots: (status != StatusCode::OK).then_some("noindex"),
         ..Default::default()
     };
     let body = render(
-        &state,
+        state,
         &chrome,
         "article.html",
         &meta,
-        minijinja::context! { story, related, read_also, comments },
+        minijinja::context! { story, related, read_also, comments, form },
     )?;
-    Ok(html(body))
+    let private = personal || has_held || status != StatusCode::OK;
+    let cache = if private {
+        "private, no-store"
+    } else {
+        "public, max-age=0, must-revalidate"
+    };
+    Ok((
+        status,
+        [(header::CACHE_CONTROL, HeaderValue::from_static(cache))],
+        Html(body),
+    )
+        .into_response())
 }
 
 /// Ranks candidates with the domain's scoring; returns ids, best first.

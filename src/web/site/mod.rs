@@ -3,6 +3,7 @@
 pub mod archive;
 pub mod article;
 pub mod chrome;
+pub mod comments;
 pub mod home;
 pub mod page;
 pub mod views;
@@ -84,7 +85,10 @@ pub async fn error_page(state: &AppState, page: &ErrorPage) -> Result<String, Ap
         &chrome,
         "error.html",
         &meta,
-        minijinja::context! { status => page.status.as_u16(), not_found, message => page.public_message, latest },
+        minijinja::context! {
+            status => page.status.as_u16(), not_found, message => page.public_message, latest,
+            kept_text => page.kept_text,
+        },
     )
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::Chrome;
 use crate::AppState;
 use crate::domain::article::article_path;
-use crate::domain::html::escape;
+use crate::domain::comment::text_to_html;
 use crate::error::AppError;
 use crate::store::Store;
 use crate::store::articles::{ArticleQuery, AuthorRef, SummaryRow, TermRef};
@@ -183,9 +183,6 @@ impl Pagination {
     }
 }
 
-/// Deepest reply nesting shown; deeper replies are shown at this depth.
-pub const MAX_COMMENT_DEPTH: usize = 5;
-
 /// A comment with its replies.
 #[derive(Debug, Clone, Serialize)]
 pub struct CommentNode {
@@ -193,62 +190,70 @@ pub struct CommentNode {
     pub author_name: String,
     /// Only `http(s)` URLs are linked.
     pub author_url: Option<String>,
-    /// Escaped plain text in paragraphs.
+    /// Escaped plain text in paragraphs, addresses linked.
     pub body_html: String,
     pub date: DateView,
+    /// Held for moderation: shown only to the browser that sent it.
+    pub held: bool,
+    /// Whether a reply may nest under this comment.
+    pub can_reply: bool,
     pub replies: Vec<CommentNode>,
 }
 
-/// Plain comment text as HTML paragraphs with line breaks; everything escaped.
-pub fn comment_html(text: &str) -> String {
-    text.replace("\r\n", "\n")
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>\n")))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Threads comments (oldest first at every level). Replies to missing parents become top-level.
-pub fn thread_comments(comments: Vec<PublicComment>, tz: Tz) -> Vec<CommentNode> {
+/// Threads comments (oldest first at every level) up to `max_depth` levels; deeper replies are
+/// shown at the deepest level, in order. Replies to missing parents become top-level.
+pub fn thread_comments(
+    comments: Vec<PublicComment>,
+    tz: Tz,
+    max_depth: usize,
+    open: bool,
+) -> Vec<CommentNode> {
     let ids: std::collections::HashSet<i64> = comments.iter().map(|c| c.id).collect();
     let mut children: HashMap<Option<i64>, Vec<PublicComment>> = HashMap::new();
     for c in comments {
         let parent = c.parent_id.filter(|p| ids.contains(p));
         children.entry(parent).or_default().push(c);
     }
-    fn build(
-        parent: Option<i64>,
-        depth: usize,
-        children: &mut HashMap<Option<i64>, Vec<PublicComment>>,
+    struct Ctx {
+        children: HashMap<Option<i64>, Vec<PublicComment>>,
         tz: Tz,
-    ) -> Vec<CommentNode> {
-        let list = children.remove(&parent).unwrap_or_default();
+        max_depth: usize,
+        open: bool,
+    }
+    fn build(parent: Option<i64>, depth: usize, ctx: &mut Ctx) -> Vec<CommentNode> {
+        let list = ctx.children.remove(&parent).unwrap_or_default();
         let mut out = Vec::with_capacity(list.len());
         for c in list {
-            let mut replies = build(Some(c.id), depth + 1, children, tz);
-            let node_replies = if depth + 1 >= MAX_COMMENT_DEPTH {
+            let mut replies = build(Some(c.id), depth + 1, ctx);
+            let nested = if depth + 1 >= ctx.max_depth {
                 Vec::new()
             } else {
                 std::mem::take(&mut replies)
             };
             let url = c.author_url.trim();
+            let held = c.status != "approved";
             out.push(CommentNode {
                 id: c.id,
                 author_name: c.author_name,
                 author_url: (url.starts_with("https://") || url.starts_with("http://"))
                     .then(|| url.to_owned()),
-                body_html: comment_html(&c.body),
-                date: DateView::with_time(c.created_at, tz),
-                replies: node_replies,
+                body_html: text_to_html(&c.body),
+                date: DateView::with_time(c.created_at, ctx.tz),
+                held,
+                can_reply: ctx.open && !held && depth + 1 < ctx.max_depth,
+                replies: nested,
             });
-            // Replies beyond the deepest level are flattened into this level, in order.
             out.extend(replies);
         }
         out
     }
-    build(None, 0, &mut children, tz)
+    let mut ctx = Ctx {
+        children,
+        tz,
+        max_depth: max_depth.max(1),
+        open,
+    };
+    build(None, 0, &mut ctx)
 }
 
 #[cfg(test)]
@@ -269,13 +274,5 @@ mod tests {
         );
         let p = Pagination::new("/", 1, false);
         assert_eq!((p.prev, p.next), (None, None));
-    }
-
-    #[test]
-    fn comment_text_is_escaped_in_paragraphs() {
-        assert_eq!(
-            comment_html("a <b>\nc\n\n\nd"),
-            "<p>a &lt;b&gt;<br>\nc</p>\n<p>d</p>"
-        );
     }
 }

@@ -76,9 +76,22 @@
     check();
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUpReadAlso);
-  } else {
+  // A refused comment comes back with its reasons above the form: take the reader there.
+  function showCommentErrors() {
+    var errors = document.getElementById("comment-errors");
+    if (!errors) return;
+    errors.scrollIntoView({ block: "center" });
+    errors.focus({ preventScroll: true });
+  }
+
+  function ready() {
     setUpReadAlso();
+    showCommentErrors();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
   }
 })();

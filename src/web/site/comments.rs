@@ -1,0 +1,234 @@
+//! Posting a comment: `POST /wp-comments-post.php`, the address WordPress themes and apps use.
+//!
+//! Without JavaScript this is the whole flow: the form posts here; a refused comment comes back
+//! on the story page with every field as typed and the reason beside the field; an accepted one
+//! redirects to the story at `#comment-ID` (303), where a held comment shows "Your comment is
+//! awaiting moderation." to this browser only.
+
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, Form, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::article::{
+    AUTHOR_COOKIE, EMAIL_COOKIE, FormState, HELD_COOKIE, URL_COOKIE, held_comments, story_page,
+};
+use crate::AppState;
+use crate::actions::ActionError;
+use crate::actions::comments::{Origin, submit};
+use crate::domain::article::article_path;
+use crate::domain::comment::{CommentForm, CommentState};
+use crate::error::{AppError, human_duration};
+use crate::web::cookies;
+
+/// How long remembered details and held-comment tokens stay in the browser.
+const REMEMBER_DAYS: i64 = 365;
+const HELD_DAYS: i64 = 30;
+
+/// The reader's address: the peer, or with `--behind-proxy` the proxy's `X-Forwarded-For`.
+fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    if state.behind_proxy()
+        && let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .map(str::trim)
+            .filter(|ip| !ip.is_empty())
+    {
+        return ip.chars().take(64).collect();
+    }
+    peer.map(|p| p.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
+    state.behind_proxy()
+        && headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    form: Result<Form<CommentForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let Ok(Form(form)) = form else {
+        return Err(AppError::refused(
+            StatusCode::BAD_REQUEST,
+            "The comment form could not be read. Please go back and try again.",
+        ));
+    };
+    let chrome = state.chrome_cache().get(&state).await?;
+    let now = state.now();
+    let origin = Origin {
+        ip: client_ip(
+            &state,
+            &headers,
+            peer.map(|Extension(ConnectInfo(addr))| addr),
+        ),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(255)
+            .collect(),
+    };
+    let secret = state.secret().await?.to_vec();
+    let refused = match submit(
+        state.store(),
+        &chrome.settings,
+        &secret,
+        &form,
+        &origin,
+        now,
+    )
+    .await
+    {
+        Ok(posted) => {
+            let url = article_path(
+                posted.target.published_at,
+                &posted.target.slug,
+                chrome.settings.timezone,
+            );
+            let secure = is_https(&state, &headers);
+            let mut res = (
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, format!("{url}#comment-{}", posted.id))],
+            )
+                .into_response();
+            let h = res.headers_mut();
+            if posted.state != CommentState::Approved {
+                let mut held = held_comments(&headers);
+                held.retain(|(id, _)| *id != posted.id);
+                held.insert(0, (posted.id, posted.moderation_token.clone()));
+                held.truncate(10);
+                let value: Vec<String> = held.iter().map(|(id, t)| format!("{id}.{t}")).collect();
+                h.append(
+                    header::SET_COOKIE,
+                    cookies::set(HELD_COOKIE, &value.join(","), HELD_DAYS, true, secure),
+                );
+            }
+            if posted.remember {
+                h.append(
+                    header::SET_COOKIE,
+                    cookies::set(AUTHOR_COOKIE, &posted.author, REMEMBER_DAYS, true, secure),
+                );
+                h.append(
+                    header::SET_COOKIE,
+                    cookies::set(EMAIL_COOKIE, &posted.email, REMEMBER_DAYS, true, secure),
+                );
+                h.append(
+                    header::SET_COOKIE,
+                    cookies::set(URL_COOKIE, &posted.url, REMEMBER_DAYS, true, secure),
+                );
+            } else {
+                for name in [AUTHOR_COOKIE, EMAIL_COOKIE, URL_COOKIE] {
+                    h.append(header::SET_COOKIE, cookies::remove(name));
+                }
+            }
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            return Ok(res);
+        }
+        Err(e) => e,
+    };
+    // Refused: show the story again with everything the reader typed, and why.
+    let (status, mut state_form, retry) = match refused {
+        ActionError::Fields(errors) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormState::with_errors(form.clone(), errors),
+            None,
+        ),
+        ActionError::Forbidden(m) => (StatusCode::FORBIDDEN, notice(form.clone(), m), None),
+        ActionError::Conflict(m) => (StatusCode::CONFLICT, notice(form.clone(), m), None),
+        ActionError::RateLimited { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            notice(
+                form.clone(),
+                format!(
+                    "You have sent several comments in a short time. Please wait {} and send this one again.",
+                    human_duration(retry_after_secs)
+                ),
+            ),
+            Some(retry_after_secs),
+        ),
+        other => return Err(keep_text(other.into(), &form)),
+    };
+    let article_id = form.post_id.trim().parse::<i64>().unwrap_or(0);
+    let Some(row) = state
+        .store()
+        .published_article_by_id(article_id, now)
+        .await?
+    else {
+        return Err(keep_text(
+            AppError::refused(
+                StatusCode::NOT_FOUND,
+                "This story does not exist or is not published, so it cannot take comments.",
+            ),
+            &form,
+        ));
+    };
+    if let Some(parent) = form
+        .comment_parent
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|p| *p > 0)
+        && let Some(c) = state.store().comment(parent).await?
+        && c.article_id == row.id
+        && c.status == "approved"
+    {
+        state_form.reply_to = Some(super::article::ReplyTo {
+            id: c.id,
+            author: c.author_name,
+        });
+    }
+    let mut res = story_page(
+        &state,
+        row,
+        state_form,
+        &held_comments(&headers),
+        status,
+        true,
+    )
+    .await?;
+    if let Some(secs) = retry {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    Ok(res)
+}
+
+fn notice(values: CommentForm, message: String) -> FormState {
+    let remember = values.remember.is_some();
+    FormState {
+        values,
+        notice: Some(message),
+        remember,
+        ..Default::default()
+    }
+}
+
+/// A refusal shown on the error page, with the reader's text so nothing typed is lost.
+fn keep_text(err: AppError, form: &CommentForm) -> AppError {
+    match err {
+        AppError::Refused {
+            status,
+            message,
+            retry_after_secs,
+            ..
+        } => AppError::Refused {
+            status,
+            message,
+            retry_after_secs,
+            kept_text: Some(form.comment.clone()),
+        },
+        other => other,
+    }
+}
