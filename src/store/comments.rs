@@ -157,7 +157,7 @@ impl Store {
             .scalar(
                 Sql::new(
                     "WITH RECURSIVE chain (id, parent_id, depth) AS ( \
-                       SELECT id, parent_id, 1 FROM comments WHERE id = $1 \
+                       SELECT id, parent_id, CAST(1 AS BIGINT) FROM comments WHERE id = $1 \
                        UNION ALL SELECT c.id, c.parent_id, chain.depth + 1 FROM comments c \
                        JOIN chain ON c.id = chain.parent_id WHERE chain.depth < 100) \
                      SELECT COALESCE(MAX(depth), 0) FROM chain",

@@ -9,6 +9,7 @@ mod archives;
 mod article;
 mod browser;
 mod cli;
+mod comments;
 mod home;
 mod store;
 mod widgets;

@@ -169,7 +169,40 @@ impl TestSite {
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        let req = Request::get(path).body(Body::empty()).unwrap();
+        self.get_with_cookie(path, None).await
+    }
+
+    /// A GET sending the given `Cookie` header.
+    pub async fn get_with_cookie(&self, path: &str, cookie: Option<&str>) -> Page {
+        let mut req = Request::get(path);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// A form POST as a browser at `ip` sends it, with an optional `Cookie` header.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        ip: &str,
+        cookie: Option<&str>,
+    ) -> Page {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        let mut req =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let mut req = req.body(Body::from(body)).unwrap();
+        let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(addr));
+        self.send(req).await
+    }
+
+    async fn send(&self, req: Request<Body>) -> Page {
         let res = self.app.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
@@ -209,6 +242,18 @@ pub struct Page {
 impl Page {
     pub fn html(&self) -> scraper::Html {
         scraper::Html::parse_document(&self.body)
+    }
+
+    /// The `name=value` parts of every `Set-Cookie` header, joined as a `Cookie` header.
+    pub fn cookies(&self) -> String {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .filter(|kv| !kv.ends_with('='))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     pub fn location(&self) -> &str {
