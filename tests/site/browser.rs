@@ -26,9 +26,24 @@ const REFERENCE_SLUG: &str = "putin-meets-n-koreas-jong-un";
 const DISMISSED_KEY: &str = "newsdesk:read-also-dismissed";
 const ENTER: &str = "\u{E007}";
 
+/// What the comment test types: several lines, markup, quotes, ampersands and a web address.
+const COMMENT_TEXT: &str = "Is this <b>bold?</b> It should not be: \"double\" and 'single' quotes stay as typed.\n\
+                            The source is https://example.org/report?id=7&lang=en for details.\n\
+                            \n\
+                            A second paragraph: R&D &amp; co.";
+const COMMENT_URL: &str = "https://example.org/report?id=7&lang=en";
+const COMMENT_AUTHOR: &str = "Ada \"Ace\" O'Neill";
+const INVALID_EMAIL: &str = "not-an-email";
+const VALID_EMAIL: &str = "ada.oneill@example.com";
+const EMAIL_MESSAGE: &str = "Please enter a valid email address";
+const AWAITING_MODERATION: &str = "Your comment is awaiting moderation.";
+/// More than the site's minimum time on the form (`comment_min_seconds`, 3 s by default).
+const TIME_ON_FORM: Duration = Duration::from_millis(3500);
+
 const SERVER_START_TIMEOUT: Duration = Duration::from_secs(30);
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
 const UI_TIMEOUT: Duration = Duration::from_secs(5);
+const PAGE_TIMEOUT: Duration = Duration::from_secs(10);
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
 // ---------------------------------------------------------------------------------------------
@@ -300,7 +315,6 @@ impl Driver {
         let root = TempDir::new("browser-driver");
         let log = root.path().join("chromedriver.log");
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()));
-        std::fs::create_dir_all(root.path().join("profile")).expect("create the profile dir");
         let child = Command::new(chromedriver)
             .arg(format!("--port={}", addr.port()))
             .stdin(Stdio::null())
@@ -331,9 +345,17 @@ impl Driver {
         format!("http://{}", self.addr)
     }
 
-    /// A fresh, empty Chromium user-data-dir (fresh localStorage).
-    fn profile_dir(&self) -> PathBuf {
-        self._root.path().join("profile")
+    /// A fresh, empty Chromium user-data-dir (fresh cookies and localStorage), one per session:
+    /// two sessions of this driver are two different browsers.
+    fn new_profile_dir(&self) -> PathBuf {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let dir = self._root.path().join(format!(
+            "profile-{}",
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir)
+            .unwrap_or_else(|e| panic!("cannot create the profile dir {}: {e}", dir.display()));
+        dir
     }
 }
 
@@ -371,7 +393,9 @@ impl<T, E: Display> OrPanic<T> for Result<T, E> {
     }
 }
 
+/// A new browser session on a fresh profile (its own cookies and storage).
 async fn connect(driver: &Driver, chromium: &Path) -> Client {
+    let profile = driver.new_profile_dir();
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".to_owned(),
@@ -388,7 +412,7 @@ async fn connect(driver: &Driver, chromium: &Path) -> Client {
                 "--disable-sync",
                 "--disable-dev-shm-usage",
                 "--window-size=1280,900",
-                format!("--user-data-dir={}", driver.profile_dir().display()),
+                format!("--user-data-dir={}", profile.display()),
             ],
         }),
     );
@@ -472,6 +496,114 @@ async fn box_state(client: &Client) -> Value {
     .await
 }
 
+/// The comment form and its feedback, as the page's scripts see them.
+async fn comment_form_state(client: &Client) -> Value {
+    js(
+        client,
+        r#"
+        const byId = (id) => document.getElementById(id);
+        const value = (id) => { const e = byId(id); return e ? e.value : null; };
+        const text = (id) => { const e = byId(id); return e ? e.textContent.replace(/\s+/g, " ").trim() : null; };
+        const attr = (id, name) => { const e = byId(id); return e ? e.getAttribute(name) : null; };
+        const active = document.activeElement;
+        const form = byId("commentform");
+        const summary = byId("comment-errors");
+        return {
+            url: location.href,
+            title: document.title,
+            readyState: document.readyState,
+            active: active ? { tag: active.tagName.toLowerCase(), id: active.id } : null,
+            comment: value("comment"),
+            author: value("author"),
+            email: value("email"),
+            summary: text("comment-errors"),
+            summaryItems: summary ? Array.from(summary.querySelectorAll("li a")).map(a => ({ href: a.getAttribute("href"), text: a.textContent.trim() })) : null,
+            emailError: text("email-error"),
+            emailErrorBesideField: !!(byId("email-error") && byId("email") && byId("email-error").parentElement === byId("email").parentElement),
+            commentInvalid: attr("comment", "aria-invalid"),
+            authorInvalid: attr("author", "aria-invalid"),
+            emailInvalid: attr("email", "aria-invalid"),
+            emailDescribedBy: attr("email", "aria-describedby"),
+            noValidate: form ? form.noValidate : null,
+            // What the browser's own validation would say about each field.
+            browserValidation: form ? Array.from(form.elements).filter(e => e.willValidate && !e.validity.valid).map(e => ({ id: e.id, message: e.validationMessage })) : null,
+        };
+        "#,
+        vec![],
+    )
+    .await
+}
+
+/// Clicks a control that should load a new page (a form submission) and waits until the new
+/// document has loaded; panics with the form's state if it does not.
+async fn click_and_wait_for_new_page(client: &Client, control: &Element, what: &str) {
+    js(client, "window.__newsdeskOldPage = true;", vec![]).await;
+    control
+        .click()
+        .await
+        .or_panic(format_args!("clicking {what}"));
+    let loaded = eventually(PAGE_TIMEOUT, || async {
+        // Errors while the page is being replaced just mean "not yet".
+        client
+            .execute(
+                "return window.__newsdeskOldPage !== true && document.readyState === 'complete';",
+                vec![],
+            )
+            .await
+            .is_ok_and(|v| v == json!(true))
+    })
+    .await;
+    if !loaded {
+        let state = comment_form_state(client).await;
+        panic!(
+            "clicking {what} did not load a new page within {PAGE_TIMEOUT:?} (did the browser's \
+             own form validation stop it?); state: {state}"
+        );
+    }
+}
+
+async fn find(client: &Client, selector: &str, doing: &str) -> Element {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .or_panic(format_args!("finding `{selector}` ({doing})"))
+}
+
+/// Front page → the reference story, by following its link as a reader would. Returns the
+/// story's address as the browser shows it.
+async fn open_reference_story(client: &Client, server: &Server) -> String {
+    let home = server.url("/");
+    client
+        .goto(&home)
+        .await
+        .or_panic(format_args!("opening {home}"));
+    let selector = format!("a[href*=\"{REFERENCE_SLUG}\"]");
+    let link = client
+        .find(Locator::Css(&selector))
+        .await
+        .or_panic(format_args!(
+            "finding the reference story link `{selector}` on {home}"
+        ));
+    let story_url = link
+        .prop("href")
+        .await
+        .or_panic("reading the reference story link's href")
+        .expect("the reference story link has an href");
+    client
+        .goto(&story_url)
+        .await
+        .or_panic(format_args!("opening the reference story {story_url}"));
+    let here = client
+        .current_url()
+        .await
+        .or_panic("reading the current URL");
+    assert!(
+        here.path().contains(REFERENCE_SLUG),
+        "expected to be on the reference story, but the browser is at {here}"
+    );
+    here.to_string()
+}
+
 async fn save_screenshot(client: &Client, name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir)
@@ -509,35 +641,7 @@ async fn read_also_box_slides_in_and_stays_dismissed() {
     let client = connect(&driver, &tools.chromium).await;
 
     // --- Front page → the reference story.
-    let home = server.url("/");
-    client
-        .goto(&home)
-        .await
-        .or_panic(format_args!("opening {home}"));
-    let selector = format!("a[href*=\"{REFERENCE_SLUG}\"]");
-    let link = client
-        .find(Locator::Css(&selector))
-        .await
-        .or_panic(format_args!(
-            "finding the reference story link `{selector}` on {home}"
-        ));
-    let story_url = link
-        .prop("href")
-        .await
-        .or_panic("reading the reference story link's href")
-        .expect("the reference story link has an href");
-    client
-        .goto(&story_url)
-        .await
-        .or_panic(format_args!("opening the reference story {story_url}"));
-    let here = client
-        .current_url()
-        .await
-        .or_panic("reading the current URL");
-    assert!(
-        here.path().contains(REFERENCE_SLUG),
-        "expected to be on the reference story, but the browser is at {here}"
-    );
+    let here = open_reference_story(&client, &server).await;
 
     // --- The box and its markup.
     let aside = client
@@ -833,6 +937,366 @@ async fn read_also_box_slides_in_and_stays_dismissed() {
     );
     save_screenshot(&client, "read-also-dismissed.png").await;
 
+    client
+        .close()
+        .await
+        .or_panic("closing the WebDriver session");
+    drop(driver);
+    drop(server);
+}
+
+/// The comment form without JavaScript help: a refused comment comes back with the reader's
+/// text intact and the reason beside the field, focus on the error summary; once fixed, the
+/// comment is held for moderation and shown (escaped, links marked ugc) to this browser only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comment_with_a_validation_error_keeps_the_text_then_awaits_moderation() {
+    let Some(tools) = browser_tools() else {
+        return;
+    };
+    let server = Server::start();
+    let driver = Driver::start(&tools.chromedriver);
+    let client = connect(&driver, &tools.chromium).await;
+
+    let story_url = open_reference_story(&client, &server).await;
+    let story = client
+        .current_url()
+        .await
+        .or_panic("reading the story's URL");
+
+    // --- 1. Type a comment with an invalid email, as a person would, and send it.
+    let comment = find(&client, "#comment", "the comment textarea").await;
+    comment
+        .send_keys(COMMENT_TEXT)
+        .await
+        .or_panic("typing the comment into #comment");
+    find(&client, "#author", "the name field")
+        .await
+        .send_keys(COMMENT_AUTHOR)
+        .await
+        .or_panic("typing the name into #author");
+    find(&client, "#email", "the email field")
+        .await
+        .send_keys(INVALID_EMAIL)
+        .await
+        .or_panic("typing the email into #email");
+    let typed = comment_form_state(&client).await;
+    assert_eq!(
+        (&typed["comment"], &typed["author"], &typed["email"]),
+        (
+            &json!(COMMENT_TEXT),
+            &json!(COMMENT_AUTHOR),
+            &json!(INVALID_EMAIL)
+        ),
+        "the keyboard input did not arrive in the form as typed (a browser/driver problem, \
+         not the site's); state: {typed}"
+    );
+    assert!(
+        typed["browserValidation"]
+            .as_array()
+            .is_some_and(|v| v.iter().any(|e| e["id"] == json!("email"))),
+        "the browser itself should consider {INVALID_EMAIL:?} invalid for type=email; state: {typed}"
+    );
+    // The browser's own validation would stop this submission; the site must cope without it
+    // (older browsers, scripts, or a reader who disabled it), so switch it off and send the
+    // real form with its real submit button.
+    js(
+        &client,
+        "document.getElementById('commentform').noValidate = true;",
+        vec![],
+    )
+    .await;
+    let submit = find(&client, "#submit", "the Post Comment button").await;
+    click_and_wait_for_new_page(&client, &submit, "Post Comment (with an invalid email)").await;
+    // The page was rendered (and its form token issued) before this moment.
+    let error_page_loaded = Instant::now();
+
+    // --- 2. The refusal: reasons shown, everything typed kept, focus on the summary.
+    let state = comment_form_state(&client).await;
+    let summary = client
+        .find(Locator::Id("comment-errors"))
+        .await
+        .or_panic(format_args!(
+            "finding the error summary #comment-errors on the refusal page; state: {state}"
+        ));
+    assert!(
+        summary
+            .is_displayed()
+            .await
+            .or_panic("checking #comment-errors is displayed"),
+        "the error summary #comment-errors is not displayed; state: {state}"
+    );
+    assert!(
+        state["summary"]
+            .as_str()
+            .is_some_and(|t| t.contains(EMAIL_MESSAGE)),
+        "the error summary should say {EMAIL_MESSAGE:?}; state: {state}"
+    );
+    assert!(
+        state["summaryItems"]
+            .as_array()
+            .is_some_and(|items| items.len() == 1 && items[0]["href"] == json!("#email")),
+        "the error summary should list exactly one error, linking to #email; state: {state}"
+    );
+    let email_error = client
+        .find(Locator::Id("email-error"))
+        .await
+        .or_panic(format_args!(
+            "finding the field message #email-error; state: {state}"
+        ));
+    assert!(
+        email_error
+            .is_displayed()
+            .await
+            .or_panic("checking #email-error is displayed"),
+        "the field message #email-error is not displayed; state: {state}"
+    );
+    assert!(
+        state["emailError"]
+            .as_str()
+            .is_some_and(|t| t.contains(EMAIL_MESSAGE)),
+        "#email-error should say {EMAIL_MESSAGE:?}; state: {state}"
+    );
+    assert_eq!(
+        state["emailErrorBesideField"],
+        json!(true),
+        "#email-error should be next to the email field (same paragraph); state: {state}"
+    );
+    assert_eq!(
+        state["emailInvalid"],
+        json!("true"),
+        "#email should have aria-invalid=\"true\"; state: {state}"
+    );
+    assert!(
+        state["emailDescribedBy"]
+            .as_str()
+            .is_some_and(|d| d.split_whitespace().any(|id| id == "email-error")),
+        "#email's aria-describedby should include email-error; state: {state}"
+    );
+    assert_eq!(
+        (&state["commentInvalid"], &state["authorInvalid"]),
+        (&Value::Null, &Value::Null),
+        "only the email is wrong: #comment and #author must not be marked invalid; state: {state}"
+    );
+    assert_eq!(
+        state["comment"],
+        json!(COMMENT_TEXT),
+        "the comment text must come back exactly as typed; state: {state}"
+    );
+    assert_eq!(
+        state["author"],
+        json!(COMMENT_AUTHOR),
+        "the name must come back as typed; state: {state}"
+    );
+    assert_eq!(
+        state["email"],
+        json!(INVALID_EMAIL),
+        "the email must come back as typed, for the reader to correct; state: {state}"
+    );
+    let focused = eventually(UI_TIMEOUT, || async {
+        js(
+            &client,
+            "return document.activeElement ? document.activeElement.id : null;",
+            vec![],
+        )
+        .await
+            == json!("comment-errors")
+    })
+    .await;
+    let state = comment_form_state(&client).await;
+    assert!(
+        focused,
+        "site.js should move focus to the error summary #comment-errors; state: {state}"
+    );
+    js(
+        &client,
+        "document.getElementById('respond').scrollIntoView({ block: 'start' });",
+        vec![],
+    )
+    .await;
+    save_screenshot(&client, "comment-error.png").await;
+
+    // --- 3. Fix the email and send again, after the time a person needs.
+    let email = find(&client, "#email", "the email field on the refusal page").await;
+    email.clear().await.or_panic("clearing #email");
+    email
+        .send_keys(VALID_EMAIL)
+        .await
+        .or_panic("typing a valid email into #email");
+    let state = comment_form_state(&client).await;
+    assert_eq!(
+        state["email"],
+        json!(VALID_EMAIL),
+        "the corrected email did not arrive in the field; state: {state}"
+    );
+    let waited = error_page_loaded.elapsed();
+    if waited < TIME_ON_FORM {
+        tokio::time::sleep(TIME_ON_FORM - waited).await;
+    }
+    let submit = find(
+        &client,
+        "#submit",
+        "the Post Comment button on the refusal page",
+    )
+    .await;
+    click_and_wait_for_new_page(&client, &submit, "Post Comment (with the corrected email)").await;
+
+    // --- 4. Back on the story, at the comment, which awaits moderation.
+    let landed = client
+        .current_url()
+        .await
+        .or_panic("reading the URL after posting");
+    let state = comment_form_state(&client).await;
+    assert_eq!(
+        landed.path(),
+        story.path(),
+        "after posting, the browser should be back on the story; state: {state}"
+    );
+    let anchor = landed.fragment().unwrap_or_default().to_owned();
+    let comment_id = anchor
+        .strip_prefix("comment-")
+        .and_then(|n| n.parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            panic!("after posting, the URL should end in #comment-N, but it is {landed}; state: {state}")
+        });
+    let item = client
+        .find(Locator::Id(&anchor))
+        .await
+        .or_panic(format_args!(
+            "finding the new comment #{anchor} on {landed}; state: {state}"
+        ));
+    assert!(
+        item.is_displayed()
+            .await
+            .or_panic(format_args!("checking #{anchor} is displayed")),
+        "the new comment #{anchor} is not displayed"
+    );
+    let shown = js(
+        &client,
+        r#"
+        const li = document.getElementById(arguments[0]);
+        const content = li.querySelector(":scope > .comment__body > .comment__content");
+        const awaiting = li.querySelector(":scope > .comment__body > .comment-awaiting-moderation");
+        const author = document.getElementById(arguments[0] + "-author");
+        return {
+            classes: Array.from(li.classList),
+            text: li.textContent.replace(/\s+/g, " ").trim(),
+            awaiting: awaiting ? awaiting.textContent.trim() : null,
+            author: author ? author.textContent.trim() : null,
+            contentText: content ? content.textContent : null,
+            contentHtml: content ? content.innerHTML : null,
+            bold: content ? content.querySelectorAll("b, strong").length : null,
+            paragraphs: content ? content.querySelectorAll("p").length : null,
+            lineBreaks: content ? content.querySelectorAll("br").length : null,
+            links: content ? Array.from(content.querySelectorAll("a")).map(a => ({
+                href: a.getAttribute("href"), rel: a.getAttribute("rel"), text: a.textContent,
+            })) : null,
+        };
+        "#,
+        vec![json!(anchor)],
+    )
+    .await;
+    assert!(
+        shown["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(AWAITING_MODERATION)),
+        "#{anchor} should say {AWAITING_MODERATION:?}; shown: {shown}"
+    );
+    assert_eq!(
+        shown["awaiting"],
+        json!(AWAITING_MODERATION),
+        "the moderation notice of #{anchor}; shown: {shown}"
+    );
+    assert_eq!(
+        shown["author"],
+        json!(COMMENT_AUTHOR),
+        "the name shown on #{anchor}; shown: {shown}"
+    );
+    assert_eq!(
+        shown["bold"],
+        json!(0),
+        "the typed <b> must be shown as text, not made bold; shown: {shown}"
+    );
+    let content_text = shown["contentText"].as_str().unwrap_or_default();
+    for expected in [
+        "<b>bold?</b>",
+        "\"double\" and 'single' quotes",
+        "R&D &amp; co.",
+    ] {
+        assert!(
+            content_text.contains(expected),
+            "the comment text should show {expected:?} literally; shown: {shown}"
+        );
+    }
+    assert_eq!(
+        (&shown["paragraphs"], &shown["lineBreaks"]),
+        (&json!(2), &json!(1)),
+        "the typed line break and blank line should become a <br> and two paragraphs; shown: {shown}"
+    );
+    assert_eq!(
+        shown["links"],
+        json!([{ "href": COMMENT_URL, "rel": "nofollow ugc", "text": COMMENT_URL }]),
+        "the web address should be linked with rel=\"nofollow ugc\"; shown: {shown}"
+    );
+    js(
+        &client,
+        "document.getElementById(arguments[0]).scrollIntoView({ block: 'center' });",
+        vec![json!(anchor)],
+    )
+    .await;
+    save_screenshot(&client, "comment-awaiting.png").await;
+
+    // --- 5. Another browser (fresh profile) does not see the held comment; this one still does.
+    let other = connect(&driver, &tools.chromium).await;
+    other
+        .goto(&story_url)
+        .await
+        .or_panic(format_args!("opening {story_url} in a second browser"));
+    let seen = js(
+        &other,
+        r#"
+        return {
+            url: location.href,
+            comments: !!document.getElementById("comments"),
+            form: !!document.getElementById("commentform"),
+            held: !!document.getElementById(arguments[0]),
+            awaiting: document.body.textContent.includes(arguments[1]),
+            text: document.body.textContent.includes("bold?"),
+        };
+        "#,
+        vec![json!(anchor), json!(AWAITING_MODERATION)],
+    )
+    .await;
+    assert_eq!(
+        (&seen["comments"], &seen["form"]),
+        (&json!(true), &json!(true)),
+        "the second browser should see the story with its comments section; seen: {seen}"
+    );
+    assert_eq!(
+        (&seen["held"], &seen["awaiting"], &seen["text"]),
+        (&json!(false), &json!(false), &json!(false)),
+        "the held comment {comment_id} must be visible only to the browser that sent it; \
+         a second browser sees it: {seen}"
+    );
+    client
+        .goto(&story_url)
+        .await
+        .or_panic(format_args!("reopening {story_url} in the first browser"));
+    let still = js(
+        &client,
+        "return !!document.getElementById(arguments[0]);",
+        vec![json!(anchor)],
+    )
+    .await;
+    assert_eq!(
+        still,
+        json!(true),
+        "the browser that sent comment {comment_id} should still see it when it comes back"
+    );
+
+    other
+        .close()
+        .await
+        .or_panic("closing the second WebDriver session");
     client
         .close()
         .await
