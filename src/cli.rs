@@ -80,6 +80,24 @@ pub struct ServeArgs {
     /// HTTPS from X-Forwarded-Proto (only set this when the proxy overwrites those headers).
     #[arg(long, env = "NEWSDESK_BEHIND_PROXY")]
     pub behind_proxy: bool,
+
+    /// SMTP server for notifications (new comments to moderators, replies to subscribers), e.g.
+    /// smtps://USER:PASS@mail.example.org or smtp://HOST:587?tls=required. Without it no email is sent.
+    #[arg(long, env = "NEWSDESK_SMTP_URL", value_name = "URL")]
+    pub smtp_url: Option<String>,
+
+    /// Sender of notification emails.
+    #[arg(
+        long,
+        env = "NEWSDESK_MAIL_FROM",
+        value_name = "ADDRESS",
+        default_value = "Newsdesk <newsdesk@localhost>"
+    )]
+    pub mail_from: String,
+
+    /// The site's public address, used in links inside emails [default: http://LISTEN].
+    #[arg(long, env = "NEWSDESK_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +138,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 theme_dir: args.theme,
                 demo: args.demo,
                 behind_proxy: args.behind_proxy,
+                smtp_url: args.smtp_url,
+                mail_from: args.mail_from,
+                base_url: args.base_url,
             };
             config.check()?;
             crate::serve(config).await

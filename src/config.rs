@@ -22,6 +22,12 @@ pub struct ServeConfig {
     pub demo: bool,
     /// Trust `X-Forwarded-For`/`X-Forwarded-Proto` from a reverse proxy.
     pub behind_proxy: bool,
+    /// Where email notifications go out; none are sent without it.
+    pub smtp_url: Option<String>,
+    /// The sender of notifications.
+    pub mail_from: String,
+    /// The site's public address, for links in emails (default `http://LISTEN`).
+    pub base_url: Option<String>,
 }
 
 /// Why the configuration cannot be used.

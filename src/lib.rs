@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod notify;
 pub mod render;
 pub mod store;
 pub mod web;
@@ -35,16 +36,22 @@ struct AppInner {
     chrome: web::site::ChromeCache,
     secret: tokio::sync::OnceCell<Vec<u8>>,
     behind_proxy: bool,
+    notifier: notify::Notifier,
 }
 
 impl AppState {
     pub fn new(store: Store, theme: Theme) -> AppState {
-        AppState::with_options(store, theme, false)
+        AppState::with_options(store, theme, false, notify::Notifier::none())
     }
 
     /// `behind_proxy`: trust `X-Forwarded-For` and `X-Forwarded-Proto` from the reverse proxy in
     /// front of the site (for readers' addresses and `Secure` cookies).
-    pub fn with_options(store: Store, theme: Theme, behind_proxy: bool) -> AppState {
+    pub fn with_options(
+        store: Store,
+        theme: Theme,
+        behind_proxy: bool,
+        notifier: notify::Notifier,
+    ) -> AppState {
         AppState {
             inner: Arc::new(AppInner {
                 store,
@@ -52,8 +59,13 @@ impl AppState {
                 chrome: web::site::ChromeCache::default(),
                 secret: tokio::sync::OnceCell::new(),
                 behind_proxy,
+                notifier,
             }),
         }
+    }
+
+    pub fn notifier(&self) -> &notify::Notifier {
+        &self.inner.notifier
     }
 
     pub fn behind_proxy(&self) -> bool {
@@ -127,10 +139,21 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     {
         tracing::info!("created the demo news site");
     }
+    let notifier = match &config.smtp_url {
+        Some(url) => {
+            let base = config
+                .base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", config.listen));
+            notify::Notifier::smtp(url, &config.mail_from, &base)?
+        }
+        None => notify::Notifier::none(),
+    };
     let app = app(AppState::with_options(
         store.clone(),
         theme,
         config.behind_proxy,
+        notifier,
     ))
     .into_make_service_with_connect_info::<std::net::SocketAddr>();
     tracing::info!("Newsdesk is serving http://{}", config.listen);

@@ -6,8 +6,9 @@ use super::{ActionError, Result};
 use crate::domain::comment::{CommentForm, CommentState, Signals, assess};
 use crate::domain::settings::SiteSettings;
 use crate::domain::token::verify_comment_form_token;
+use crate::notify::{Email, Notifier};
 use crate::store::Store;
-use crate::store::comments::{CommentTarget, NewComment};
+use crate::store::comments::{CommentTarget, ModerationComment, NewComment};
 
 /// The window the per-IP and per-email limits count over.
 pub const RATE_WINDOW_MINUTES: i64 = 10;
@@ -71,6 +72,7 @@ pub async fn submit(
     secret: &[u8],
     form: &CommentForm,
     origin: &Origin,
+    notifier: &Notifier,
     now: DateTime<Utc>,
 ) -> Result<Posted> {
     let draft = form.parse().map_err(ActionError::Fields)?;
@@ -140,7 +142,9 @@ pub async fn submit(
     };
     let verdict = assess(&draft, &signals, &settings.comment_rules());
     let moderation_token = random_token();
-    let notify_token = if draft.subscribe_replies {
+    // Reply notifications exist only where email can be sent.
+    let subscribe = draft.subscribe_replies && notifier.enabled();
+    let notify_token = if subscribe {
         random_token()
     } else {
         String::new()
@@ -163,11 +167,7 @@ pub async fn submit(
             spam_score: verdict.score,
             spam_reasons: &reasons,
             moderation_token: &moderation_token,
-            notify_replies: if draft.subscribe_replies {
-                "requested"
-            } else {
-                "no"
-            },
+            notify_replies: if subscribe { "requested" } else { "no" },
             notify_token: &notify_token,
             created_at: now,
         },
@@ -185,6 +185,12 @@ pub async fn submit(
     .await?;
     tx.commit().await?;
     store.touch();
+    if notifier.enabled() {
+        // Only requested with a notifier, so without SMTP nothing waits on a confirmation.
+        if let Some(stored) = store.comment(id).await? {
+            notify_new_comment(store, notifier, &stored, &target.title).await?;
+        }
+    }
     Ok(Posted {
         id,
         state: verdict.state,
@@ -237,6 +243,7 @@ impl Moderation {
 /// from, so restore and not-spam put the comment back where it was.
 pub async fn moderate(
     store: &Store,
+    notifier: &Notifier,
     id: i64,
     action: Moderation,
     actor: &Actor,
@@ -296,6 +303,9 @@ pub async fn moderate(
     .await?;
     tx.commit().await?;
     store.touch();
+    if next == CommentState::Approved && current != CommentState::Approved {
+        notify_reply(store, notifier, &comment).await?;
+    }
     Ok(next)
 }
 
@@ -339,6 +349,7 @@ pub async fn delete(store: &Store, id: i64, actor: &Actor, now: DateTime<Utc>) -
 /// A staff reply, published at once under the staff member's name.
 pub async fn reply_as_staff(
     store: &Store,
+    notifier: &Notifier,
     parent_id: i64,
     staff: &crate::store::users::StaffMember,
     text: &str,
@@ -387,6 +398,9 @@ pub async fn reply_as_staff(
     .await?;
     tx.commit().await?;
     store.touch();
+    if let Some(reply) = store.comment(id).await? {
+        notify_reply(store, notifier, &reply).await?;
+    }
     Ok(id)
 }
 
@@ -420,4 +434,93 @@ pub async fn set_reply_subscription(
     .await?;
     tx.commit().await?;
     Ok(comment.id)
+}
+
+/// Emails about a new comment: the moderators when it waits for them, the commenter to confirm
+/// a reply subscription (double opt-in), and the parent's subscriber when it is already published.
+async fn notify_new_comment(
+    store: &Store,
+    notifier: &Notifier,
+    c: &ModerationComment,
+    title: &str,
+) -> Result<()> {
+    let link = notifier.link(&format!("/?p={}#comment-{}", c.article_id, c.id));
+    if c.status == "pending" {
+        let mut body = format!(
+            "A new comment on “{title}” is waiting for moderation.\n\nAuthor: {} <{}>\nWebsite: {}\nAddress: {}\n",
+            c.author_name,
+            c.author_email,
+            if c.author_url.is_empty() {
+                "-"
+            } else {
+                &c.author_url
+            },
+            c.author_ip
+        );
+        if !c.spam_reasons.is_empty() {
+            body.push_str(&format!("Held because: {}\n", c.spam_reasons));
+        }
+        body.push_str(&format!("\n{}\n\nStory: {link}\n", c.body));
+        for to in store.comment_moderator_emails(c.article_id).await? {
+            notifier.send(Email {
+                to,
+                subject: format!("Comment awaiting moderation: {title}"),
+                body: body.clone(),
+                unsubscribe: None,
+            });
+        }
+    }
+    if c.notify_replies == "requested" && !c.notify_token.is_empty() {
+        let confirm = notifier.link(&format!(
+            "/comments/subscription?action=confirm&token={}",
+            c.notify_token
+        ));
+        notifier.send(Email {
+            to: c.author_email.clone(),
+            subject: format!("Confirm reply notifications for “{title}”"),
+            body: format!(
+                "You asked to be told by email when someone replies to your comment on “{title}”.\n\n\
+                 Confirm here: {confirm}\n\nIf you did not ask for this, ignore this email: nothing will be sent.\n"
+            ),
+            unsubscribe: None,
+        });
+    }
+    if c.status == "approved" {
+        notify_reply(store, notifier, c).await?;
+    }
+    Ok(())
+}
+
+/// Tells the author of the comment replied to, if they confirmed reply notifications.
+async fn notify_reply(store: &Store, notifier: &Notifier, reply: &ModerationComment) -> Result<()> {
+    if !notifier.enabled() {
+        return Ok(());
+    }
+    let Some(parent_id) = reply.parent_id else {
+        return Ok(());
+    };
+    let Some(parent) = store.comment(parent_id).await? else {
+        return Ok(());
+    };
+    if parent.notify_replies != "confirmed"
+        || parent.author_email == reply.author_email
+        || parent.notify_token.is_empty()
+    {
+        return Ok(());
+    }
+    let link = notifier.link(&format!("/?p={}#comment-{}", reply.article_id, reply.id));
+    let unsubscribe = notifier.link(&format!(
+        "/comments/subscription?action=unsubscribe&token={}",
+        parent.notify_token
+    ));
+    notifier.send(Email {
+        to: parent.author_email.clone(),
+        subject: format!("{} replied to your comment", reply.author_name),
+        body: format!(
+            "{} replied to your comment:\n\n{}\n\nRead it: {link}\n\nStop these emails: {unsubscribe}\n",
+            reply.author_name, reply.body
+        ),
+        unsubscribe: Some(unsubscribe),
+    });
+    Ok(())
 }

@@ -19,6 +19,10 @@ pub fn router(state: AppState) -> Router {
         // Stories at stable, readable, unique addresses, and their comment form's target.
         .route("/{year}/{month}/{day}/{slug}/", get(site::article::show))
         .route("/wp-comments-post.php", post(site::comments::create))
+        .route(
+            "/comments/subscription",
+            get(site::comments::subscription_page).post(site::comments::subscription_update),
+        )
         // Archives: sections (with sub-sections: `/category/world/asia/`), tags, authors, dates.
         .route("/category/{*path}", get(site::archive::category))
         .route("/tag/{slug}/", get(site::archive::tag))

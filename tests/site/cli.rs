@@ -148,6 +148,28 @@ fn unusable_data_dir_and_database_are_one_line_errors() {
         theme.to_str().unwrap(),
     ]);
     assert_one_line_error(&out, 1, "theme directory");
+    let out = newsdesk(&[
+        "serve",
+        "--data",
+        d,
+        "--listen",
+        "127.0.0.1:0",
+        "--smtp-url",
+        "carrier-pigeon://coop",
+    ]);
+    assert_one_line_error(&out, 1, "invalid --smtp-url");
+    let out = newsdesk(&[
+        "serve",
+        "--data",
+        d,
+        "--listen",
+        "127.0.0.1:0",
+        "--smtp-url",
+        "smtp://127.0.0.1:1",
+        "--mail-from",
+        "not an address",
+    ]);
+    assert_one_line_error(&out, 1, "invalid --mail-from address");
     let _ = std::fs::remove_dir_all(&data);
 }
 

@@ -3,6 +3,7 @@
 use axum::http::StatusCode;
 use chrono::Utc;
 use newsdesk::actions::comments::{self, Actor, Moderation};
+use newsdesk::notify::Notifier;
 
 use crate::support::{Page, TestSite};
 
@@ -23,7 +24,19 @@ on_both_backends!(demo:
     replies_thread_to_the_configured_depth,
     details_are_remembered_only_on_opt_in,
     moderation_actions_are_recorded,
+    without_smtp_nothing_is_sent_and_nothing_fails,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_go_to_moderators_and_confirmed_subscribers_sqlite() {
+    notifications_go_to_moderators_and_confirmed_subscribers(crate::support::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_go_to_moderators_and_confirmed_subscribers_postgres() {
+    notifications_go_to_moderators_and_confirmed_subscribers(crate::support::Backend::Postgres)
+        .await;
+}
 
 async fn settings(site: &TestSite, values: &[(&str, &str)]) {
     let mut tx = site.store.begin().await.unwrap();
@@ -1070,10 +1083,17 @@ async fn moderation_actions_are_recorded(site: TestSite) {
     };
     assert!(!shown(&site).await);
     assert_eq!(
-        comments::moderate(&site.store, id, Moderation::Approve, &editor, now)
-            .await
-            .unwrap()
-            .as_str(),
+        comments::moderate(
+            &site.store,
+            &Notifier::none(),
+            id,
+            Moderation::Approve,
+            &editor,
+            now
+        )
+        .await
+        .unwrap()
+        .as_str(),
         "approved"
     );
     assert!(shown(&site).await);
@@ -1081,33 +1101,68 @@ async fn moderation_actions_are_recorded(site: TestSite) {
         site.get(&f.url).await.texts("#comments-title"),
         vec!["3 comments"]
     );
-    comments::moderate(&site.store, id, Moderation::Spam, &editor, now)
-        .await
-        .unwrap();
+    comments::moderate(
+        &site.store,
+        &Notifier::none(),
+        id,
+        Moderation::Spam,
+        &editor,
+        now,
+    )
+    .await
+    .unwrap();
     assert!(!shown(&site).await);
     // Not spam puts it back where it was: approved.
     assert_eq!(
-        comments::moderate(&site.store, id, Moderation::NotSpam, &editor, now)
-            .await
-            .unwrap()
-            .as_str(),
+        comments::moderate(
+            &site.store,
+            &Notifier::none(),
+            id,
+            Moderation::NotSpam,
+            &editor,
+            now
+        )
+        .await
+        .unwrap()
+        .as_str(),
         "approved"
     );
-    comments::moderate(&site.store, id, Moderation::Trash, &editor, now)
-        .await
-        .unwrap();
+    comments::moderate(
+        &site.store,
+        &Notifier::none(),
+        id,
+        Moderation::Trash,
+        &editor,
+        now,
+    )
+    .await
+    .unwrap();
     assert!(!shown(&site).await);
     assert_eq!(
-        comments::moderate(&site.store, id, Moderation::Restore, &editor, now)
-            .await
-            .unwrap()
-            .as_str(),
+        comments::moderate(
+            &site.store,
+            &Notifier::none(),
+            id,
+            Moderation::Restore,
+            &editor,
+            now
+        )
+        .await
+        .unwrap()
+        .as_str(),
         "approved"
     );
     assert!(
-        comments::moderate(&site.store, id, Moderation::Restore, &editor, now)
-            .await
-            .is_err(),
+        comments::moderate(
+            &site.store,
+            &Notifier::none(),
+            id,
+            Moderation::Restore,
+            &editor,
+            now
+        )
+        .await
+        .is_err(),
         "restore needs the trash"
     );
     comments::edit(&site.store, id, "Edited <b>text</b>", &editor, now)
@@ -1137,9 +1192,16 @@ async fn moderation_actions_are_recorded(site: TestSite) {
     .unwrap();
     tx.commit().await.unwrap();
     let staff = site.store.staff_member(staff_id).await.unwrap().unwrap();
-    let reply = comments::reply_as_staff(&site.store, id, &staff, "Thanks, noted.", now)
-        .await
-        .unwrap();
+    let reply = comments::reply_as_staff(
+        &site.store,
+        &Notifier::none(),
+        id,
+        &staff,
+        "Thanks, noted.",
+        now,
+    )
+    .await
+    .unwrap();
     let page = site.get(&f.url).await;
     assert_eq!(
         page.texts(&format!(
@@ -1180,4 +1242,238 @@ async fn moderation_actions_are_recorded(site: TestSite) {
         ]
     );
     assert!(log[1..].iter().all(|(_, who)| who == "Helena Varga"));
+}
+
+async fn notifications_go_to_moderators_and_confirmed_subscribers(
+    backend: crate::support::Backend,
+) {
+    let sink = crate::smtp::SmtpSink::start().await;
+    let notifier = Notifier::smtp(
+        &sink.url,
+        "Newsdesk Daily <desk@news.example>",
+        "https://news.example",
+    )
+    .unwrap();
+    let Some(site) = TestSite::demo_with_notifier(backend, notifier.clone()).await else {
+        return;
+    };
+    instant_forms(&site).await;
+    let f = form(&site, REFERENCE).await;
+    assert_eq!(
+        site.get(&f.url).await.attrs("#subscribe_replies", "name"),
+        vec!["subscribe_replies"]
+    );
+    let res = post(
+        &site,
+        &f,
+        &[
+            ("comment", "Will anyone answer?"),
+            ("author", "Sub"),
+            ("email", "sub@example.org"),
+            ("subscribe_replies", "yes"),
+        ],
+        "198.51.100.30",
+        None,
+    )
+    .await;
+    let id = comment_id(&res);
+    // The story's author and every editor and administrator hear of the held comment; the
+    // commenter is asked to confirm the subscription.
+    let mails = sink.wait_for(3).await;
+    let to_moderators: Vec<&String> = mails
+        .iter()
+        .filter(|m| m.contains("Subject: Comment awaiting moderation"))
+        .collect();
+    assert_eq!(to_moderators.len(), 2, "{mails:?}");
+    assert!(
+        to_moderators
+            .iter()
+            .any(|m| m.contains("To: admin@newsdesk.invalid"))
+    );
+    assert!(
+        to_moderators
+            .iter()
+            .any(|m| m.contains("To: hvarga@newsdesk.invalid"))
+    );
+    assert!(
+        to_moderators[0].contains("Author: Sub <sub@example.org>")
+            && to_moderators[0].contains("Will anyone answer?")
+    );
+    assert!(to_moderators[0].contains(&format!(
+        "https://news.example/?p={}#comment-{id}",
+        f.post_id
+    )));
+    let confirm = mails
+        .iter()
+        .find(|m| m.contains("To: sub@example.org"))
+        .expect("confirmation email");
+    let link = confirm
+        .split_whitespace()
+        .find(|w| w.starts_with("https://news.example/comments/subscription?action=confirm"))
+        .unwrap();
+    let path = link.trim_start_matches("https://news.example");
+    // Fetching the link changes nothing (mail scanners fetch links); the button does.
+    let page = site.get(path).await;
+    assert_eq!(
+        page.texts("form button"),
+        vec!["Yes, email me about replies"]
+    );
+    assert_eq!(
+        site.store
+            .comment(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .notify_replies,
+        "requested"
+    );
+    let done = site.post_form(path, &[], "198.51.100.30", None).await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert_eq!(
+        site.store
+            .comment(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .notify_replies,
+        "confirmed"
+    );
+    // Approving it is not a reply: no email. A staff reply is, and carries one-click unsubscribe.
+    let now = Utc::now();
+    comments::moderate(
+        &site.store,
+        &notifier,
+        id,
+        Moderation::Approve,
+        &Actor {
+            user_id: None,
+            name: "Ed".into(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let mut tx = site.store.begin().await.unwrap();
+    let staff_id = newsdesk::actions::site::create_user(
+        &mut tx,
+        &newsdesk::domain::user::NewUser {
+            login: "desk".into(),
+            email: "desk@example.org".into(),
+            display_name: "News Desk".into(),
+            slug: None,
+            bio: String::new(),
+            role: newsdesk::domain::user::Role::Editor,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let staff = site.store.staff_member(staff_id).await.unwrap().unwrap();
+    comments::reply_as_staff(
+        &site.store,
+        &notifier,
+        id,
+        &staff,
+        "Yes: the launch pad is due next year.",
+        now,
+    )
+    .await
+    .unwrap();
+    let mails = sink.wait_for(4).await;
+    let reply = &mails[3];
+    assert!(
+        reply.contains("To: sub@example.org")
+            && reply.contains("Subject: News Desk replied to your comment"),
+        "{reply}"
+    );
+    assert!(reply.contains("Yes: the launch pad is due next year."));
+    assert!(
+        reply.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{reply}"
+    );
+    let unsubscribe = reply
+        .lines()
+        .find(|l| l.starts_with("List-Unsubscribe: <"))
+        .unwrap();
+    let path = unsubscribe
+        .trim_start_matches("List-Unsubscribe: <https://news.example")
+        .trim_end_matches('>');
+    // One click from the mail program: a POST, no page in between.
+    let res = site
+        .post_form(
+            path,
+            &[("List-Unsubscribe", "One-Click")],
+            "198.51.100.31",
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(
+        site.store
+            .comment(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .notify_replies,
+        "unsubscribed"
+    );
+    comments::reply_as_staff(&site.store, &notifier, id, &staff, "One more thing.", now)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(sink.count(), 4, "no email after unsubscribing");
+    // Spam alerts nobody.
+    let fields = [
+        ("comment_post_ID", f.post_id.as_str()),
+        ("comment", "spam"),
+        ("author", "Bot"),
+        ("email", "bot@example.org"),
+        ("nd_website_confirm", "x"),
+    ];
+    site.post_form("/wp-comments-post.php", &fields, "198.51.100.32", None)
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(sink.count(), 4, "no email about spam");
+    // A broken link is a clear page, not an error.
+    assert_eq!(
+        site.get("/comments/subscription?action=confirm&token=nope")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        site.get("/comments/subscription").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn without_smtp_nothing_is_sent_and_nothing_fails(site: TestSite) {
+    instant_forms(&site).await;
+    let f = form(&site, REFERENCE).await;
+    assert!(
+        site.get(&f.url)
+            .await
+            .attrs("#subscribe_replies", "name")
+            .is_empty()
+    );
+    let res = post(
+        &site,
+        &f,
+        &[
+            ("comment", "No mail here"),
+            ("author", "Nm"),
+            ("email", "nm@example.org"),
+            ("subscribe_replies", "yes"),
+        ],
+        "198.51.100.33",
+        None,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let c = site.store.comment(comment_id(&res)).await.unwrap().unwrap();
+    assert_eq!(
+        (c.notify_replies.as_str(), c.notify_token.as_str()),
+        ("no", "")
+    );
 }

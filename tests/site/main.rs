@@ -11,5 +11,6 @@ mod browser;
 mod cli;
 mod comments;
 mod home;
+mod smtp;
 mod store;
 mod widgets;

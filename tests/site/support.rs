@@ -141,12 +141,36 @@ impl TestSite {
 
     /// An empty, migrated site whose theme folder overrides the built-in theme.
     pub async fn with_theme(backend: Backend, theme: Option<&std::path::Path>) -> Option<TestSite> {
+        TestSite::build(backend, theme, newsdesk::notify::Notifier::none()).await
+    }
+
+    /// The demo site, sending email through `notifier`.
+    pub async fn demo_with_notifier(
+        backend: Backend,
+        notifier: newsdesk::notify::Notifier,
+    ) -> Option<TestSite> {
+        let site = TestSite::build(backend, None, notifier).await?;
+        assert!(
+            newsdesk::demo::seed_if_empty(&site.store, chrono::Utc::now())
+                .await
+                .expect("demo")
+        );
+        Some(site)
+    }
+
+    async fn build(
+        backend: Backend,
+        theme: Option<&std::path::Path>,
+        notifier: newsdesk::notify::Notifier,
+    ) -> Option<TestSite> {
         let (url, cleanup) = fresh_database(backend).await?;
         let store = Store::connect(&url, 4).await.expect("connect");
         store.migrate().await.expect("migrate");
-        let app = app(AppState::new(
+        let app = app(AppState::with_options(
             store.clone(),
             Theme::load(theme).expect("theme"),
+            false,
+            notifier,
         ));
         Some(TestSite {
             store,

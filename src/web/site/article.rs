@@ -270,7 +270,7 @@ pub(crate) async fn story_page(
         &chrome,
         "article.html",
         &meta,
-        minijinja::context! { story, related, read_also, comments, form },
+        minijinja::context! { story, related, read_also, comments, form, mail_enabled => state.notifier().enabled() },
     )?;
     let private = personal || has_held || status != StatusCode::OK;
     let cache = if private {

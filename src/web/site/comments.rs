@@ -87,6 +87,7 @@ pub async fn create(
         &secret,
         &form,
         &origin,
+        state.notifier(),
         now,
     )
     .await
@@ -231,4 +232,98 @@ fn keep_text(err: AppError, form: &CommentForm) -> AppError {
         },
         other => other,
     }
+}
+
+/// `?action=confirm|unsubscribe&token=…` from a notification email.
+#[derive(Debug, serde::Deserialize)]
+pub struct SubscriptionQuery {
+    action: Option<String>,
+    token: Option<String>,
+}
+
+fn subscription_action(q: &SubscriptionQuery) -> Result<(bool, String), AppError> {
+    let subscribe = match q.action.as_deref() {
+        Some("confirm") => true,
+        Some("unsubscribe") => false,
+        _ => {
+            return Err(AppError::refused(
+                StatusCode::NOT_FOUND,
+                "This link is not complete. Please use the link from the email as it is.",
+            ));
+        }
+    };
+    let token = q.token.clone().filter(|t| !t.is_empty()).ok_or_else(|| {
+        AppError::refused(
+            StatusCode::NOT_FOUND,
+            "This link is not complete. Please use the link from the email as it is.",
+        )
+    })?;
+    Ok((subscribe, token))
+}
+
+/// `GET /comments/subscription`: a page with one button, so that link scanners in mail systems
+/// cannot confirm or cancel anything by merely fetching the link.
+pub async fn subscription_page(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<SubscriptionQuery>,
+) -> Result<Response, AppError> {
+    let (subscribe, token) = subscription_action(&q)?;
+    let comment = state
+        .store()
+        .comment_by_notify_token(&token)
+        .await?
+        .ok_or_else(|| {
+            AppError::refused(StatusCode::NOT_FOUND, "This link is not valid any more.")
+        })?;
+    subscription_response(&state, subscribe, false, comment.article_id).await
+}
+
+/// `POST /comments/subscription`: confirms or ends reply notifications. Mail programs' one-click
+/// unsubscribe (RFC 8058) posts here directly.
+pub async fn subscription_update(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<SubscriptionQuery>,
+) -> Result<Response, AppError> {
+    let (subscribe, token) = subscription_action(&q)?;
+    let id = crate::actions::comments::set_reply_subscription(
+        state.store(),
+        &token,
+        subscribe,
+        state.now(),
+    )
+    .await?;
+    let article_id = state.store().comment(id).await?.map_or(0, |c| c.article_id);
+    subscription_response(&state, subscribe, true, article_id).await
+}
+
+async fn subscription_response(
+    state: &AppState,
+    subscribe: bool,
+    done: bool,
+    article_id: i64,
+) -> Result<Response, AppError> {
+    let chrome = state.chrome_cache().get(state).await?;
+    let title = if subscribe {
+        "Reply notifications"
+    } else {
+        "Stop reply notifications"
+    };
+    let meta = super::PageMeta {
+        title: format!("{title} – {}", chrome.settings.title),
+        robots: Some("noindex"),
+        kind: "page",
+        ..Default::default()
+    };
+    let body = super::render(
+        state,
+        &chrome,
+        "subscription.html",
+        &meta,
+        minijinja::context! { subscribe, done, heading => title, story_url => format!("/?p={article_id}") },
+    )?;
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::response::Html(body),
+    )
+        .into_response())
 }
