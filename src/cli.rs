@@ -34,6 +34,8 @@ pub enum Command {
     Migrate(SiteArgs),
     /// Fill the database with the demo site or with synthetic stories (for benchmarks).
     Seed(SeedArgs),
+    /// Show the site settings, or change them with --set NAME=VALUE.
+    Settings(SettingsArgs),
 }
 
 /// Where the site's data lives; shared by every command that touches the site.
@@ -115,6 +117,20 @@ pub struct SeedArgs {
     pub demo: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// Change a setting, e.g. --set comment_moderation=all (repeatable). Settings: title, tagline,
+    /// timezone, posts_per_page, language, read_also (on/off), comment_moderation
+    /// (all/first_time/none), comment_close_days, thread_depth, comment_min_seconds,
+    /// comment_max_links, comment_moderation_words, comment_block_words (one word per line),
+    /// comment_rate_limit (comments per address in ten minutes).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+}
+
 impl SiteArgs {
     pub fn config(&self) -> anyhow::Result<SiteConfig> {
         Ok(SiteConfig::new(self.data.clone(), self.database.clone())?)
@@ -153,6 +169,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "The database schema is up to date ({}).",
                 crate::store::redact_url(&site.database_url)
             );
+            Ok(())
+        }
+        Command::Settings(args) => {
+            let site = args.site.config()?;
+            let store = open_store(&site, 2).await?;
+            if !args.set.is_empty() {
+                let mut pairs = Vec::new();
+                for item in &args.set {
+                    let (name, value) = item
+                        .split_once('=')
+                        .ok_or_else(|| anyhow::anyhow!("--set takes NAME=VALUE, not {item:?}"))?;
+                    // "\n" in a value stands for a line break (word lists).
+                    pairs.push((name.trim().to_owned(), value.replace("\\n", "\n")));
+                }
+                let mut tx = store.begin().await?;
+                let refs: Vec<(&str, &str)> = pairs
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                crate::actions::site::put_settings(&mut tx, &refs).await?;
+                tx.commit().await?;
+            }
+            for (name, value) in store.settings().await?.to_rows() {
+                println!("{name} = {}", value.replace('\n', "\\n"));
+            }
+            store.close().await;
             Ok(())
         }
         Command::Seed(args) => {

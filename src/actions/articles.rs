@@ -85,3 +85,18 @@ pub(crate) async fn mark_updated(tx: &mut Tx, id: i64, at: DateTime<Utc>) -> Res
     Store::set_article_updated_at(tx, id, at).await?;
     Ok(())
 }
+
+/// Opens or closes a story's comments.
+pub async fn set_comment_status(
+    store: &Store,
+    id: i64,
+    status: crate::domain::article::CommentStatus,
+) -> Result<()> {
+    let mut tx = store.begin().await?;
+    if !Store::set_article_comment_status(&mut tx, id, status.as_str()).await? {
+        return Err(ActionError::NotFound("No such story.".into()));
+    }
+    tx.commit().await?;
+    store.touch();
+    Ok(())
+}

@@ -65,7 +65,7 @@ pub enum SettingError {
     #[error("unknown setting {0:?}")]
     Unknown(String),
     #[error("{0}: {1}")]
-    Invalid(&'static str, &'static str),
+    Invalid(&'static str, String),
 }
 
 impl SiteSettings {
@@ -84,18 +84,24 @@ impl SiteSettings {
         let value = value.trim();
         match name {
             "title" if value.is_empty() => {
-                return Err(SettingError::Invalid("title", "the site needs a title"));
+                return Err(SettingError::Invalid(
+                    "title",
+                    "the site needs a title".into(),
+                ));
             }
             "title" => self.title = value.to_owned(),
             "tagline" => self.tagline = value.to_owned(),
             "timezone" => {
                 self.timezone = value.parse().map_err(|_| {
-                    SettingError::Invalid("timezone", "not an IANA time zone such as Europe/Berlin")
+                    SettingError::Invalid(
+                        "timezone",
+                        "not an IANA time zone such as Europe/Berlin".into(),
+                    )
                 })?
             }
             "posts_per_page" => {
                 self.posts_per_page = value.parse().ok().filter(|n| (1..=100).contains(n)).ok_or(
-                    SettingError::Invalid("posts_per_page", "a number from 1 to 100"),
+                    SettingError::Invalid("posts_per_page", "a number from 1 to 100".into()),
                 )?
             }
             "language" => {
@@ -107,7 +113,7 @@ impl SiteSettings {
                 if !ok {
                     return Err(SettingError::Invalid(
                         "language",
-                        "a language tag such as en or pt-BR",
+                        "a language tag such as en or pt-BR".into(),
                     ));
                 }
                 self.language = value.to_owned()
@@ -116,12 +122,12 @@ impl SiteSettings {
                 self.read_also = match value {
                     "on" | "true" | "1" => true,
                     "off" | "false" | "0" => false,
-                    _ => return Err(SettingError::Invalid("read_also", "on or off")),
+                    _ => return Err(SettingError::Invalid("read_also", "on or off".into())),
                 }
             }
             "comment_moderation" => {
                 self.comment_moderation = ModerationPolicy::parse(value).ok_or(
-                    SettingError::Invalid("comment_moderation", "all, first_time or none"),
+                    SettingError::Invalid("comment_moderation", "all, first_time or none".into()),
                 )?
             }
             "comment_close_days" => {
@@ -150,10 +156,7 @@ fn number(value: &str, min: u32, max: u32, field: &'static str) -> Result<u32, S
         .parse()
         .ok()
         .filter(|n| (min..=max).contains(n))
-        .ok_or(SettingError::Invalid(
-            field,
-            "a whole number in the allowed range",
-        ))
+        .ok_or_else(|| SettingError::Invalid(field, format!("a whole number from {min} to {max}")))
 }
 
 fn word_list(text: &str) -> Vec<String> {
@@ -164,6 +167,35 @@ fn word_list(text: &str) -> Vec<String> {
 }
 
 impl SiteSettings {
+    /// Every setting as its stored text, in a stable order (the names `set` accepts).
+    pub fn to_rows(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("title", self.title.clone()),
+            ("tagline", self.tagline.clone()),
+            ("timezone", self.timezone.name().to_owned()),
+            ("posts_per_page", self.posts_per_page.to_string()),
+            ("language", self.language.clone()),
+            (
+                "read_also",
+                if self.read_also { "on" } else { "off" }.to_owned(),
+            ),
+            (
+                "comment_moderation",
+                self.comment_moderation.as_str().to_owned(),
+            ),
+            ("comment_close_days", self.comment_close_days.to_string()),
+            ("thread_depth", self.thread_depth.to_string()),
+            ("comment_min_seconds", self.comment_min_seconds.to_string()),
+            ("comment_max_links", self.comment_max_links.to_string()),
+            (
+                "comment_moderation_words",
+                self.comment_moderation_words.clone(),
+            ),
+            ("comment_block_words", self.comment_block_words.clone()),
+            ("comment_rate_limit", self.comment_rate_limit.to_string()),
+        ]
+    }
+
     /// The comment rules these settings define.
     pub fn comment_rules(&self) -> CommentRules {
         CommentRules {
@@ -190,6 +222,20 @@ mod tests {
         assert_eq!(s.title, "Daily");
         assert_eq!(s.timezone, chrono_tz::Europe::Berlin);
         assert_eq!(s.posts_per_page, 10);
+    }
+
+    #[test]
+    fn every_setting_round_trips_through_its_text() {
+        let mut s = SiteSettings::default();
+        s.set("comment_moderation", "all").unwrap();
+        s.set("timezone", "Asia/Tokyo").unwrap();
+        let rows = s.to_rows();
+        let back = SiteSettings::from_rows(rows.iter().map(|(k, v)| (*k, v.as_str())));
+        assert_eq!(back.to_rows(), rows);
+        let mut fresh = SiteSettings::default();
+        for (k, v) in &rows {
+            fresh.set(k, v).unwrap();
+        }
     }
 
     #[test]

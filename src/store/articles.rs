@@ -552,3 +552,21 @@ impl Store {
         Tx::begin(&self.db).await
     }
 }
+
+impl Store {
+    /// Opens or closes a story's comments. Returns whether the story exists.
+    pub(crate) async fn set_article_comment_status(
+        tx: &mut Tx,
+        id: i64,
+        status: &str,
+    ) -> Result<bool> {
+        Ok(tx
+            .execute(
+                Sql::new("UPDATE articles SET comment_status = $1 WHERE id = $2")
+                    .bind(status)
+                    .bind(id),
+            )
+            .await?
+            == 1)
+    }
+}

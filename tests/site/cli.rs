@@ -45,7 +45,7 @@ fn help_is_complete() {
     let out = newsdesk(&["--help"]);
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["serve", "migrate", "seed"] {
+    for cmd in ["serve", "migrate", "seed", "settings"] {
         assert!(help.contains(cmd), "--help does not list {cmd}");
     }
     let out = newsdesk(&["serve", "--help"]);
@@ -65,7 +65,7 @@ fn help_is_complete() {
     ] {
         assert!(help.contains(flag), "serve --help does not mention {flag}");
     }
-    for cmd in ["migrate", "seed"] {
+    for cmd in ["migrate", "seed", "settings"] {
         let help = String::from_utf8_lossy(&newsdesk(&[cmd, "--help"]).stdout).into_owned();
         assert!(
             help.contains("--data") && help.contains("--database"),
@@ -197,6 +197,42 @@ fn migrate_and_seed_use_the_data_dir() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("Added 250 synthetic stories"));
+    // Settings are shown and changed, with the same validation as everywhere else.
+    let out = newsdesk(&[
+        "settings",
+        "--data",
+        d,
+        "--set",
+        "comment_moderation=none",
+        "--set",
+        "comment_block_words=casino\\npills",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        shown.contains("comment_moderation = none\n")
+            && shown.contains("comment_block_words = casino\\npills\n"),
+        "{shown}"
+    );
+    assert_one_line_error(
+        &newsdesk(&["settings", "--data", d, "--set", "thread_depth=42"]),
+        1,
+        "thread_depth: a whole number from 1 to 10",
+    );
+    assert_one_line_error(
+        &newsdesk(&["settings", "--data", d, "--set", "colour=red"]),
+        1,
+        "unknown setting \"colour\"",
+    );
+    assert_one_line_error(
+        &newsdesk(&["settings", "--data", d, "--set", "title"]),
+        1,
+        "--set takes NAME=VALUE",
+    );
     let out = newsdesk(&["seed", "--demo", "--data", d]);
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("already has stories"),
