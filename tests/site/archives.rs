@@ -134,12 +134,7 @@ async fn pagination_uses_rel_prev_next(site: TestSite) {
     );
 
     // At 3 a page: pages of 3, 3, 3 and 1.
-    let mut tx = site.store.begin().await.unwrap();
-    newsdesk::actions::site::put_settings(&mut tx, &[("posts_per_page", "3")])
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    site.store.touch();
+    site.settings(&[("posts_per_page", "3")]).await;
     let p1 = site.get("/category/world/").await;
     assert_eq!(p1.texts(".story-list .card").len(), 3);
     assert_eq!(

@@ -161,12 +161,7 @@ async fn related_posts_and_read_also(site: TestSite) {
     });
 
     // The setting turns it off.
-    let mut tx = site.store.begin().await.unwrap();
-    newsdesk::actions::site::put_settings(&mut tx, &[("read_also", "off")])
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    site.store.touch();
+    site.settings(&[("read_also", "off")]).await;
     let page = site.get(&url).await;
     assert!(page.texts("aside.read-also").is_empty());
     assert_eq!(page.texts(".related .card__title").len(), 4);

@@ -20,6 +20,7 @@ on_both_backends!(demo:
     rate_limits_answer_429_with_retry_after,
     a_flood_from_one_address_never_reaches_the_approved_list,
     duplicates_are_refused,
+    forms_sent_from_other_sites_are_refused,
     spam_signals_are_scored_and_explained,
     replies_thread_to_the_configured_depth,
     details_are_remembered_only_on_opt_in,
@@ -39,12 +40,7 @@ async fn notifications_go_to_moderators_and_confirmed_subscribers_postgres() {
 }
 
 async fn settings(site: &TestSite, values: &[(&str, &str)]) {
-    let mut tx = site.store.begin().await.unwrap();
-    newsdesk::actions::site::put_settings(&mut tx, values)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    site.store.touch();
+    site.settings(values).await;
 }
 
 /// The story page and the hidden fields its form carries.
@@ -683,6 +679,46 @@ async fn a_flood_from_one_address_never_reaches_the_approved_list(site: TestSite
     assert_eq!(res.status, StatusCode::SEE_OTHER);
 }
 
+async fn forms_sent_from_other_sites_are_refused(site: TestSite) {
+    instant_forms(&site).await;
+    let f = form(&site, REFERENCE).await;
+    let fields = [
+        ("comment_post_ID", f.post_id.as_str()),
+        ("nd_form_token", f.token.as_str()),
+        ("comment", "cross-site words"),
+        ("author", "X"),
+        ("email", "x@example.org"),
+    ];
+    let res = site
+        .post_form_with(
+            "/wp-comments-post.php",
+            &fields,
+            "198.51.100.40",
+            &[("host", "news.example"), ("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(res.texts("#kept-text"), vec!["cross-site words"]);
+    assert_eq!(
+        site.store
+            .comments_by_status("pending", 10)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "only the demo's held comment"
+    );
+    let res = site
+        .post_form_with(
+            "/wp-comments-post.php",
+            &fields,
+            "198.51.100.40",
+            &[("host", "news.example"), ("origin", "https://news.example")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+}
+
 async fn duplicates_are_refused(site: TestSite) {
     instant_forms(&site).await;
     let f = form(&site, REFERENCE).await;
@@ -1175,23 +1211,7 @@ async fn moderation_actions_are_recorded(site: TestSite) {
         vec!["Edited <b>text</b>"]
     );
     // A staff reply is published at once, nested under the comment.
-    let mut tx = site.store.begin().await.unwrap();
-    let staff_id = newsdesk::actions::site::create_user(
-        &mut tx,
-        &newsdesk::domain::user::NewUser {
-            login: "desk".into(),
-            email: "desk@example.org".into(),
-            display_name: "News Desk".into(),
-            slug: None,
-            bio: String::new(),
-            role: newsdesk::domain::user::Role::Editor,
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    let staff = site.store.staff_member(staff_id).await.unwrap().unwrap();
+    let staff = news_desk(&site).await;
     let reply = comments::reply_as_staff(
         &site.store,
         &Notifier::none(),
@@ -1353,23 +1373,7 @@ async fn notifications_go_to_moderators_and_confirmed_subscribers(
     )
     .await
     .unwrap();
-    let mut tx = site.store.begin().await.unwrap();
-    let staff_id = newsdesk::actions::site::create_user(
-        &mut tx,
-        &newsdesk::domain::user::NewUser {
-            login: "desk".into(),
-            email: "desk@example.org".into(),
-            display_name: "News Desk".into(),
-            slug: None,
-            bio: String::new(),
-            role: newsdesk::domain::user::Role::Editor,
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    let staff = site.store.staff_member(staff_id).await.unwrap().unwrap();
+    let staff = news_desk(&site).await;
     comments::reply_as_staff(
         &site.store,
         &notifier,
@@ -1476,4 +1480,22 @@ async fn without_smtp_nothing_is_sent_and_nothing_fails(site: TestSite) {
         (c.notify_replies.as_str(), c.notify_token.as_str()),
         ("no", "")
     );
+}
+
+/// An editor account that replies to readers.
+async fn news_desk(site: &TestSite) -> newsdesk::store::users::StaffMember {
+    let mut tx = site.store.begin().await.unwrap();
+    let user = newsdesk::domain::user::NewUser {
+        login: "desk".into(),
+        email: "desk@example.org".into(),
+        display_name: "News Desk".into(),
+        slug: None,
+        bio: String::new(),
+        role: newsdesk::domain::user::Role::Editor,
+    };
+    let id = newsdesk::actions::site::create_user(&mut tx, &user, Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    site.store.staff_member(id).await.unwrap().unwrap()
 }

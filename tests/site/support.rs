@@ -196,6 +196,16 @@ impl TestSite {
         self.get_with_cookie(path, None).await
     }
 
+    /// Changes site settings through the same action as `newsdesk settings --set`.
+    pub async fn settings(&self, values: &[(&str, &str)]) {
+        let mut tx = self.store.begin().await.unwrap();
+        newsdesk::actions::site::put_settings(&mut tx, values)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        self.store.touch();
+    }
+
     /// A GET sending the given `Cookie` header.
     pub async fn get_with_cookie(&self, path: &str, cookie: Option<&str>) -> Page {
         let mut req = Request::get(path);
@@ -213,11 +223,24 @@ impl TestSite {
         ip: &str,
         cookie: Option<&str>,
     ) -> Page {
+        let cookie_header = cookie.map(|c| ("cookie", c));
+        self.post_form_with(path, fields, ip, cookie_header.as_slice())
+            .await
+    }
+
+    /// A form POST with extra request headers.
+    pub async fn post_form_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        ip: &str,
+        headers: &[(&str, &str)],
+    ) -> Page {
         let body = serde_urlencoded::to_string(fields).unwrap();
         let mut req =
             Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, c);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         let mut req = req.body(Body::from(body)).unwrap();
         let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();

@@ -44,6 +44,28 @@ fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) ->
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// Whether a browser says the form was sent from another site: its `Origin` names a host other
+/// than the one it sent the form to. Clients that send no `Origin` pass (the form token, honeypot
+/// and limits still apply to them).
+fn cross_site(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let forwarded = state
+        .behind_proxy()
+        .then(|| headers.get("x-forwarded-host"))
+        .flatten();
+    let host = forwarded
+        .or_else(|| headers.get(header::HOST))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin
+        .split_once("://")
+        .map_or("", |(_, rest)| rest)
+        .trim_end_matches('/');
+    origin == "null" || !origin_host.eq_ignore_ascii_case(host)
+}
+
 fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
     state.behind_proxy()
         && headers
@@ -64,6 +86,15 @@ pub async fn create(
             "The comment form could not be read. Please go back and try again.",
         ));
     };
+    if cross_site(&state, &headers) {
+        return Err(keep_text(
+            AppError::refused(
+                StatusCode::FORBIDDEN,
+                "This comment was sent from another website, so it was not accepted.",
+            ),
+            &form,
+        ));
+    }
     let chrome = state.chrome_cache().get(&state).await?;
     let now = state.now();
     let origin = Origin {
