@@ -84,6 +84,7 @@ fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/newsdesk-bench.XXXXXX")
 SERVER_PID=""
 NGINX_PID=""
+CACHED_PID=""
 WRK_PID=""
 
 stop_pid() {
@@ -103,6 +104,7 @@ cleanup() {
     trap - EXIT INT TERM
     stop_pid "$WRK_PID"
     stop_pid "$SERVER_PID"
+    stop_pid "$CACHED_PID"
     stop_pid "$NGINX_PID"
     rm -rf "$TMP"
     exit "$rc"
@@ -112,7 +114,7 @@ trap 'echo; echo "interrupted" >&2; exit 130' INT
 trap 'exit 143' TERM
 
 # Only the command line decides where the data lives and where the server listens.
-NDENV=(env -u NEWSDESK_DATA -u NEWSDESK_DATABASE_URL -u NEWSDESK_LISTEN -u NEWSDESK_THEME -u NEWSDESK_DEMO)
+NDENV=(env -u NEWSDESK_DATA -u NEWSDESK_DATABASE_URL -u NEWSDESK_LISTEN -u NEWSDESK_THEME -u NEWSDESK_DEMO -u NEWSDESK_NO_PAGE_CACHE)
 
 # A free TCP port on 127.0.0.1.
 free_port() {
@@ -181,14 +183,22 @@ echo
 # --- Serve -------------------------------------------------------------------------------------
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
-"${NDENV[@]}" "$BIN" serve --data "$DATA" --listen "127.0.0.1:$PORT" >"$TMP/serve.log" 2>&1 &
+# The pages are measured uncached (every request renders the page from the database) on one
+# server, and the story also through the page cache on a second server over the same data.
+"${NDENV[@]}" "$BIN" serve --data "$DATA" --listen "127.0.0.1:$PORT" --no-page-cache >"$TMP/serve.log" 2>&1 &
 SERVER_PID=$!
 if ! wait_ready "$BASE/healthz" "$SERVER_PID" 60; then
     echo "--- server log ---" >&2
     cat "$TMP/serve.log" >&2
     die "newsdesk serve did not answer 200 on $BASE/healthz within 60 s"
 fi
-echo "Server is up at $BASE (pid $SERVER_PID)."
+echo "Server (no page cache) is up at $BASE (pid $SERVER_PID)."
+CPORT=$(free_port)
+CBASE="http://127.0.0.1:$CPORT"
+"${NDENV[@]}" "$BIN" serve --data "$DATA" --listen "127.0.0.1:$CPORT" >"$TMP/serve-cached.log" 2>&1 &
+CACHED_PID=$!
+wait_ready "$CBASE/healthz" "$CACHED_PID" 60 || die "the cached newsdesk serve did not answer on $CBASE/healthz"
+echo "Server (page cache) is up at $CBASE (pid $CACHED_PID)."
 
 # A site-relative path taken from a Location header or an href; only its path is kept, so that
 # nothing is ever requested from another host.
@@ -226,11 +236,12 @@ SECTION_HREF=${SECTION_HREF//&amp;/&}
 SECTION_PATH=$(to_path "$SECTION_HREF") || die "unexpected section link '$SECTION_HREF'"
 echo "Section URL: $SECTION_PATH (first /category/ link on the home page)"
 
-PAGES=(home section story)
+PAGES=(home section story cached)
 declare -A URL
 URL[home]="$BASE/"
 URL[section]="$BASE$SECTION_PATH"
 URL[story]="$BASE$STORY_PATH"
+URL[cached]="$CBASE$STORY_PATH"
 
 for p in "${PAGES[@]}"; do
     code=$("${CURL[@]}" -o /dev/null -w '%{http_code}' "${URL[$p]}") || die "cannot fetch ${URL[$p]}"
@@ -347,6 +358,7 @@ done
 
 # --- Summary -----------------------------------------------------------------------------------
 kill -0 "$SERVER_PID" 2>/dev/null || die "the newsdesk server exited during the run (see the errors above)"
+kill -0 "$CACHED_PID" 2>/dev/null || die "the cached newsdesk server exited during the run"
 
 echo
 echo "== Results: commit $COMMIT$DIRTY, $ARTICLES articles, $(nproc) CPUs, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s =="
@@ -358,6 +370,8 @@ done
 if [ -n "${RPS[static]:-}" ]; then
     RATIO=$(awk -v a="${RPS[story]}" -v b="${RPS[static]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
     echo "story vs static: Newsdesk ${RPS[story]} req/s / nginx static ${RPS[static]} req/s = $RATIO"
+    RATIO=$(awk -v a="${RPS[cached]}" -v b="${RPS[static]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+    echo "cached story vs static: Newsdesk ${RPS[cached]} req/s / nginx static ${RPS[static]} req/s = $RATIO"
 else
     echo "$STATIC_NOTE"
 fi

@@ -100,6 +100,11 @@ pub struct ServeArgs {
     /// The site's public address, used in links inside emails [default: http://LISTEN].
     #[arg(long, env = "NEWSDESK_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
+
+    /// Render every request instead of keeping public pages in memory for up to a second
+    /// (for measuring, or behind a cache of your own).
+    #[arg(long, env = "NEWSDESK_NO_PAGE_CACHE")]
+    pub no_page_cache: bool,
 }
 
 #[derive(Debug, Args)]
@@ -157,6 +162,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 smtp_url: args.smtp_url,
                 mail_from: args.mail_from,
                 base_url: args.base_url,
+                no_page_cache: args.no_page_cache,
             };
             config.check()?;
             crate::serve(config).await

@@ -28,6 +28,8 @@ pub struct ServeConfig {
     pub mail_from: String,
     /// The site's public address, for links in emails (default `http://LISTEN`).
     pub base_url: Option<String>,
+    /// Render every request (no in-memory page cache).
+    pub no_page_cache: bool,
 }
 
 /// Why the configuration cannot be used.

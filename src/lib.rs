@@ -34,42 +34,47 @@ struct AppInner {
     store: Store,
     theme: Theme,
     chrome: web::site::ChromeCache,
+    pages: web::cache::PageCache,
     secret: tokio::sync::OnceCell<Vec<u8>>,
-    behind_proxy: bool,
-    notifier: notify::Notifier,
+    options: AppOptions,
+}
+
+/// How a site is served, beyond its data and theme.
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    /// Trust `X-Forwarded-For` and `X-Forwarded-Proto` from the reverse proxy in front of the
+    /// site (for readers' addresses and `Secure` cookies).
+    pub behind_proxy: bool,
+    /// Where notification emails go, if anywhere.
+    pub notifier: notify::Notifier,
+    /// Turn off the in-memory page cache (every request renders its page).
+    pub no_page_cache: bool,
 }
 
 impl AppState {
     pub fn new(store: Store, theme: Theme) -> AppState {
-        AppState::with_options(store, theme, false, notify::Notifier::none())
+        AppState::with_options(store, theme, AppOptions::default())
     }
 
-    /// `behind_proxy`: trust `X-Forwarded-For` and `X-Forwarded-Proto` from the reverse proxy in
-    /// front of the site (for readers' addresses and `Secure` cookies).
-    pub fn with_options(
-        store: Store,
-        theme: Theme,
-        behind_proxy: bool,
-        notifier: notify::Notifier,
-    ) -> AppState {
+    pub fn with_options(store: Store, theme: Theme, options: AppOptions) -> AppState {
         AppState {
             inner: Arc::new(AppInner {
                 store,
                 theme,
                 chrome: web::site::ChromeCache::default(),
+                pages: web::cache::PageCache::default(),
                 secret: tokio::sync::OnceCell::new(),
-                behind_proxy,
-                notifier,
+                options,
             }),
         }
     }
 
     pub fn notifier(&self) -> &notify::Notifier {
-        &self.inner.notifier
+        &self.inner.options.notifier
     }
 
     pub fn behind_proxy(&self) -> bool {
-        self.inner.behind_proxy
+        self.inner.options.behind_proxy
     }
 
     /// The site's signing secret, shared by every node through the database.
@@ -94,6 +99,11 @@ impl AppState {
 
     pub fn theme(&self) -> &Theme {
         &self.inner.theme
+    }
+
+    /// The page cache, unless turned off.
+    pub(crate) fn page_cache(&self) -> Option<&web::cache::PageCache> {
+        (!self.inner.options.no_page_cache).then_some(&self.inner.pages)
     }
 
     pub(crate) fn chrome_cache(&self) -> &web::site::ChromeCache {
@@ -149,13 +159,13 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         }
         None => notify::Notifier::none(),
     };
-    let app = app(AppState::with_options(
-        store.clone(),
-        theme,
-        config.behind_proxy,
+    let options = AppOptions {
+        behind_proxy: config.behind_proxy,
         notifier,
-    ))
-    .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        no_page_cache: config.no_page_cache,
+    };
+    let app = app(AppState::with_options(store.clone(), theme, options))
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     tracing::info!("Newsdesk is serving http://{}", config.listen);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

@@ -1,6 +1,7 @@
 //! HTTP only. Every route of the site is listed here.
 
 pub mod assets;
+pub mod cache;
 pub mod cookies;
 pub mod middleware;
 pub mod site;
@@ -42,6 +43,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::themed_errors,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::page_cache,
         ))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .with_state(state)

@@ -8,6 +8,7 @@ const REFERENCE: &str = "Putin meets N Korea's Jong Un at Russia Vostochny Cosmo
 const STICKY: &str = "Parliament passes emergency budget after marathon overnight session";
 
 on_both_backends!(demo:
+    public_pages_are_cached_for_a_second_and_dropped_on_writes,
     home_leads_with_the_sticky_story_then_latest_and_sections,
     home_pages_and_wordpress_links,
     static_pages_and_themed_404,
@@ -236,4 +237,42 @@ async fn health_fails_when_the_database_is_gone(site: TestSite) {
     assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(!page.body.to_lowercase().contains("pool"), "{}", page.body);
     assert!(!page.body.to_lowercase().contains("sql"), "{}", page.body);
+}
+
+async fn public_pages_are_cached_for_a_second_and_dropped_on_writes(site: TestSite) {
+    let cache = |p: &crate::support::Page| {
+        p.headers
+            .get("x-newsdesk-cache")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let first = site.get("/category/world/").await;
+    let second = site.get("/category/world/").await;
+    assert_eq!(
+        (cache(&first).as_deref(), cache(&second).as_deref()),
+        (Some("miss"), Some("hit"))
+    );
+    assert_eq!(first.body, second.body);
+    // Security headers are on cached pages too.
+    assert_eq!(second.headers["x-content-type-options"], "nosniff");
+    // A write empties the cache at once.
+    site.settings(&[("tagline", "Fresh tagline")]).await;
+    let third = site.get("/category/world/").await;
+    assert_eq!(cache(&third).as_deref(), Some("miss"));
+    assert!(third.body.contains("Fresh tagline"));
+    // Personal pages, errors and assets are never cached.
+    let personal = site
+        .get_with_cookie("/category/world/", Some("comment_author=Ann"))
+        .await;
+    assert_eq!(cache(&personal), None);
+    site.get("/no-such-page/").await;
+    assert_ne!(
+        cache(&site.get("/no-such-page/").await).as_deref(),
+        Some("hit")
+    );
+    // And an entry lives for at most a second.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(
+        cache(&site.get("/category/world/").await).as_deref(),
+        Some("miss")
+    );
 }

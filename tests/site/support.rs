@@ -166,11 +166,14 @@ impl TestSite {
         let (url, cleanup) = fresh_database(backend).await?;
         let store = Store::connect(&url, 4).await.expect("connect");
         store.migrate().await.expect("migrate");
+        let options = newsdesk::AppOptions {
+            notifier,
+            ..Default::default()
+        };
         let app = app(AppState::with_options(
             store.clone(),
             Theme::load(theme).expect("theme"),
-            false,
-            notifier,
+            options,
         ));
         Some(TestSite {
             store,

@@ -1,0 +1,122 @@
+//! The page cache: public pages kept in memory for up to a second, so a story that thousands
+//! of readers open at once is rendered about once a second instead of once per reader.
+//!
+//! Only anonymous `GET`s whose response says `Cache-Control: public` are kept, keyed by path and
+//! query. Any content write in this process empties the cache at once (the store's generation
+//! counter); the one-second age bounds how long another node's write can take to show, the same
+//! bound as the site chrome. Readers with a comment identity (remembered details, held comments)
+//! always get a fresh page.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::AppState;
+
+const MAX_AGE: Duration = Duration::from_secs(1);
+const MAX_ENTRIES: usize = 4096;
+const MAX_BODY: usize = 1 << 20;
+/// Cookies that make a page personal.
+const PERSONAL_COOKIES: &[&str] = &["comment_author", "newsdesk_held"];
+
+struct Entry {
+    at: Instant,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// Cached pages of one content generation.
+#[derive(Default)]
+pub struct PageCache {
+    slot: Mutex<(u64, HashMap<String, Entry>)>,
+}
+
+fn cacheable_request(req: &Request) -> bool {
+    if req.method() != Method::GET {
+        return false;
+    }
+    let path = req.uri().path();
+    if path.starts_with("/static/") || path == "/healthz" || path.starts_with("/comments/") {
+        return false;
+    }
+    !req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| {
+            c.split(';')
+                .any(|kv| PERSONAL_COOKIES.contains(&kv.trim().split('=').next().unwrap_or("")))
+        })
+}
+
+fn response(status: StatusCode, headers: &HeaderMap, body: Bytes, hit: bool) -> Response {
+    let mut res = Response::new(Body::from(body));
+    *res.status_mut() = status;
+    *res.headers_mut() = headers.clone();
+    res.headers_mut().insert(
+        "x-newsdesk-cache",
+        HeaderValue::from_static(if hit { "hit" } else { "miss" }),
+    );
+    res
+}
+
+/// Serves public pages from the cache, and fills it.
+pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if !cacheable_request(&req) {
+        return next.run(req).await;
+    }
+    let key = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_owned(), |pq| pq.as_str().to_owned());
+    let Some(cache) = state.page_cache() else {
+        return next.run(req).await;
+    };
+    let generation = state.store().generation();
+    {
+        let slot = cache.slot.lock().expect("page cache lock");
+        if slot.0 == generation
+            && let Some(e) = slot.1.get(&key)
+            && e.at.elapsed() < MAX_AGE
+        {
+            return response(e.status, &e.headers, e.body.clone(), true);
+        }
+    }
+    let res = next.run(req).await;
+    let public = res
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("public"));
+    if res.status() != StatusCode::OK || !public || res.headers().contains_key(header::SET_COOKIE) {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    // Rendered pages are already whole in memory; this only takes them out of the body.
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    if bytes.len() <= MAX_BODY {
+        let mut slot = cache.slot.lock().expect("page cache lock");
+        if slot.0 != generation || slot.1.len() >= MAX_ENTRIES {
+            *slot = (generation, HashMap::new());
+        }
+        slot.1.insert(
+            key,
+            Entry {
+                at: Instant::now(),
+                status: parts.status,
+                headers: parts.headers.clone(),
+                body: bytes.clone(),
+            },
+        );
+    }
+    response(parts.status, &parts.headers, bytes, false)
+}
