@@ -109,29 +109,19 @@ pub async fn submit(
         }
     }
     let since = now - Duration::minutes(RATE_WINDOW_MINUTES);
+    let limit = i64::from(settings.comment_rate_limit);
+    // A cheap look first, without the write lock, turns a flood away early…
     let (by_ip, by_email) = store
         .recent_comment_counts(&origin.ip, &draft.email, since)
         .await?;
-    let limit = i64::from(settings.comment_rate_limit);
     if by_ip >= limit || by_email >= limit {
-        let oldest = store
-            .oldest_recent_comment(&origin.ip, &draft.email, since)
-            .await?
-            .unwrap_or(now);
-        let retry = (oldest + Duration::minutes(RATE_WINDOW_MINUTES) - now)
-            .num_seconds()
-            .max(1) as u64;
-        return Err(ActionError::RateLimited {
-            retry_after_secs: retry,
-        });
+        return Err(rate_limited(store, origin, &draft.email, since, now).await);
     }
     if store
         .is_duplicate_comment(target.id, &draft.email, &draft.author, &draft.text)
         .await?
     {
-        return Err(ActionError::Conflict(
-            "Duplicate comment detected; it looks as though you’ve already said that!".into(),
-        ));
+        return Err(duplicate());
     }
     let signals = Signals {
         honeypot_filled: !form.nd_website_confirm.trim().is_empty(),
@@ -151,6 +141,25 @@ pub async fn submit(
     };
     let reasons = verdict.reasons.join("; ");
     let mut tx = store.begin().await?;
+    // …and the same checks inside the write transaction make the limits exact when many
+    // submissions arrive at once.
+    let (by_ip, by_email, duplicate_text) = Store::comment_limits_in(
+        &mut tx,
+        target.id,
+        &origin.ip,
+        &draft.email,
+        &draft.author,
+        &draft.text,
+        since,
+    )
+    .await?;
+    if by_ip >= limit || by_email >= limit {
+        drop(tx);
+        return Err(rate_limited(store, origin, &draft.email, since, now).await);
+    }
+    if duplicate_text {
+        return Err(duplicate());
+    }
     let id = Store::insert_comment(
         &mut tx,
         &NewComment {
@@ -202,6 +211,32 @@ pub async fn submit(
         email: draft.email,
         url: draft.url,
     })
+}
+
+fn duplicate() -> ActionError {
+    ActionError::Conflict(
+        "Duplicate comment detected; it looks as though you’ve already said that!".into(),
+    )
+}
+
+/// The refusal for a sender over the limit, with when they may try again.
+async fn rate_limited(
+    store: &Store,
+    origin: &Origin,
+    email: &str,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ActionError {
+    let oldest = match store.oldest_recent_comment(&origin.ip, email, since).await {
+        Ok(t) => t.unwrap_or(now),
+        Err(e) => return e.into(),
+    };
+    let retry = (oldest + Duration::minutes(RATE_WINDOW_MINUTES) - now)
+        .num_seconds()
+        .max(1) as u64;
+    ActionError::RateLimited {
+        retry_after_secs: retry,
+    }
 }
 
 fn fields(field: &'static str, message: &str) -> ActionError {

@@ -195,6 +195,46 @@ impl Store {
         Ok((c.by_ip, c.by_email))
     }
 
+    /// Inside a write transaction: locks out concurrent submissions from this address and email
+    /// (PostgreSQL; SQLite's writer is alone anyway), then counts their comments since a time and
+    /// whether this text is a duplicate, so limits hold exactly even under a flood.
+    pub(crate) async fn comment_limits_in(
+        tx: &mut Tx,
+        article_id: i64,
+        ip: &str,
+        email: &str,
+        author: &str,
+        body: &str,
+        since: DateTime<Utc>,
+    ) -> Result<(i64, i64, bool)> {
+        super::dialect::lock(tx, &format!("comment-ip:{ip}")).await?;
+        super::dialect::lock(tx, &format!("comment-email:{email}")).await?;
+        #[derive(sqlx::FromRow, serde::Deserialize)]
+        struct Limits {
+            by_ip: i64,
+            by_email: i64,
+            duplicates: i64,
+        }
+        let l: Limits = tx
+            .fetch_optional(
+                Sql::new(
+                    "SELECT (SELECT COUNT(*) FROM comments WHERE author_ip = $1 AND created_at >= $3) AS by_ip, \
+                            (SELECT COUNT(*) FROM comments WHERE author_email = $2 AND created_at >= $3) AS by_email, \
+                            (SELECT COUNT(*) FROM comments WHERE article_id = $4 AND (author_email = $2 OR author_name = $5) \
+                             AND body = $6 AND status <> 'trash') AS duplicates",
+                )
+                .bind(ip)
+                .bind(email)
+                .bind(since)
+                .bind(article_id)
+                .bind(author)
+                .bind(body),
+            )
+            .await?
+            .expect("a SELECT without FROM returns one row");
+        Ok((l.by_ip, l.by_email, l.duplicates > 0))
+    }
+
     /// The oldest comment time from an IP address or email since a time (for `Retry-After`).
     pub async fn oldest_recent_comment(
         &self,

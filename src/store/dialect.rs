@@ -348,11 +348,15 @@ pub(crate) async fn insert_returning_id(tx: &mut Tx, sql: Sql) -> Result<i64> {
 /// SQLite needs nothing: `BEGIN IMMEDIATE` already admits one writer at a time. PostgreSQL takes
 /// a transaction-scoped advisory lock on the base's hash.
 pub(crate) async fn lock_slug_base(tx: &mut Tx, table: &str, base: &str) -> Result<()> {
+    lock(tx, &format!("{table}:{base}")).await
+}
+
+/// Holds a transaction-scoped lock on `key` (PostgreSQL advisory lock on its hash; nothing on
+/// SQLite, whose `BEGIN IMMEDIATE` transactions already run one at a time).
+pub(crate) async fn lock(tx: &mut Tx, key: &str) -> Result<()> {
     if let Tx::Postgres(_) = tx {
-        tx.execute(
-            Sql::new("SELECT pg_advisory_xact_lock(hashtext($1))").bind(format!("{table}:{base}")),
-        )
-        .await?;
+        tx.execute(Sql::new("SELECT pg_advisory_xact_lock(hashtext($1))").bind(key))
+            .await?;
     }
     Ok(())
 }

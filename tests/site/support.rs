@@ -239,21 +239,38 @@ impl TestSite {
         ip: &str,
         headers: &[(&str, &str)],
     ) -> Page {
-        let body = serde_urlencoded::to_string(fields).unwrap();
-        let mut req =
-            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        for (name, value) in headers {
-            req = req.header(*name, *value);
-        }
-        let mut req = req.body(Body::from(body)).unwrap();
-        let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
-        req.extensions_mut()
-            .insert(axum::extract::ConnectInfo(addr));
-        self.send(req).await
+        post_form_to(self.app.clone(), path, fields, ip, headers).await
     }
 
     async fn send(&self, req: Request<Body>) -> Page {
-        let res = self.app.clone().oneshot(req).await.unwrap();
+        send_to(self.app.clone(), req).await
+    }
+}
+
+/// A form POST to a router, as a browser at `ip` sends it (usable from spawned tasks).
+pub async fn post_form_to(
+    app: Router,
+    path: &str,
+    fields: &[(&str, &str)],
+    ip: &str,
+    headers: &[(&str, &str)],
+) -> Page {
+    let body = serde_urlencoded::to_string(fields).unwrap();
+    let mut req =
+        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let mut req = req.body(Body::from(body)).unwrap();
+    let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    send_to(app, req).await
+}
+
+async fn send_to(app: Router, req: Request<Body>) -> Page {
+    {
+        let res = app.oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
@@ -263,7 +280,9 @@ impl TestSite {
             body: String::from_utf8(bytes.to_vec()).expect("utf-8 body"),
         }
     }
+}
 
+impl TestSite {
     /// The canonical URL of the demo story with this title, as linked from its section archive.
     pub async fn url_of(&self, title: &str) -> String {
         let slug = newsdesk::domain::slug::Slug::from_title(title, "story");

@@ -171,25 +171,26 @@ pub async fn create(
         Err(e) => e,
     };
     // Refused: show the story again with everything the reader typed, and why.
-    let (status, mut state_form, retry) = match refused {
+    let (status, mut state_form) = match refused {
         ActionError::Fields(errors) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             FormState::with_errors(form.clone(), errors),
-            None,
         ),
-        ActionError::Forbidden(m) => (StatusCode::FORBIDDEN, notice(form.clone(), m), None),
-        ActionError::Conflict(m) => (StatusCode::CONFLICT, notice(form.clone(), m), None),
-        ActionError::RateLimited { retry_after_secs } => (
-            StatusCode::TOO_MANY_REQUESTS,
-            notice(
-                form.clone(),
-                format!(
+        ActionError::Forbidden(m) => (StatusCode::FORBIDDEN, notice(form.clone(), m)),
+        ActionError::Conflict(m) => (StatusCode::CONFLICT, notice(form.clone(), m)),
+        // Over the limit: a light page (no story to render) that keeps the text, so a flood
+        // costs the site little.
+        ActionError::RateLimited { retry_after_secs } => {
+            return Err(AppError::Refused {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                message: format!(
                     "You have sent several comments in a short time. Please wait {} and send this one again.",
                     human_duration(retry_after_secs)
                 ),
-            ),
-            Some(retry_after_secs),
-        ),
+                retry_after_secs: Some(retry_after_secs),
+                kept_text: Some(form.comment.clone()),
+            });
+        }
         other => return Err(keep_text(other.into(), &form)),
     };
     let article_id = form.post_id.trim().parse::<i64>().unwrap_or(0);
@@ -221,7 +222,7 @@ pub async fn create(
             author: c.author_name,
         });
     }
-    let mut res = story_page(
+    story_page(
         &state,
         row,
         state_form,
@@ -229,12 +230,7 @@ pub async fn create(
         status,
         true,
     )
-    .await?;
-    if let Some(secs) = retry {
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-    }
-    Ok(res)
+    .await
 }
 
 fn notice(values: CommentForm, message: String) -> FormState {
