@@ -44,8 +44,6 @@ pub struct Posted {
     /// Lets this browser see its own held comment.
     pub moderation_token: String,
     pub target: CommentTarget,
-    /// The reader asked for reply notifications (a confirmation email is due).
-    pub subscribe_token: Option<String>,
     pub remember: bool,
     pub author: String,
     pub email: String,
@@ -205,7 +203,6 @@ pub async fn submit(
         state: verdict.state,
         moderation_token,
         target,
-        subscribe_token: (!notify_token.is_empty()).then_some(notify_token),
         remember: draft.remember,
         author: draft.author,
         email: draft.email,
