@@ -125,7 +125,7 @@ impl NewArticle {
             return Err(ArticleError::NoAuthor);
         }
         let url = self.source_url.trim();
-        if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+        if !url.is_empty() && !url.starts_with("https://") && !url.starts_with("http://") {
             return Err(ArticleError::BadSourceUrl);
         }
         if let (Some(embargo), Some(published), Status::Published) =
