@@ -1304,3 +1304,112 @@ async fn comment_with_a_validation_error_keeps_the_text_then_awaits_moderation()
     drop(driver);
     drop(server);
 }
+
+/// axe-core's script, from `NEWSDESK_AXE_JS` (`.ci/run` installs the npm package `axe-core`).
+fn axe_source() -> Option<String> {
+    match std::env::var("NEWSDESK_AXE_JS") {
+        Ok(path) => Some(
+            std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("cannot read NEWSDESK_AXE_JS={path}: {e}")),
+        ),
+        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!(
+                "CI=true, so the accessibility checks must run: set NEWSDESK_AXE_JS to axe-core's axe.min.js"
+            )
+        }
+        Err(_) => {
+            crate::support::notice(
+                "SKIPPED: the axe accessibility checks need NEWSDESK_AXE_JS=path/to/axe.min.js (npm package axe-core)",
+            );
+            None
+        }
+    }
+}
+
+/// Every page type passes axe-core's WCAG 2.0–2.2 A and AA rules in real Chromium.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_type_passes_axe_wcag_aa() {
+    let Some(tools) = browser_tools() else {
+        return;
+    };
+    let Some(axe) = axe_source() else {
+        return;
+    };
+    let server = Server::start();
+    let driver = Driver::start(&tools.chromedriver);
+    let client = connect(&driver, &tools.chromium).await;
+    let story = open_reference_story(&client, &server).await;
+    let story_path = story
+        .split_once("://")
+        .and_then(|(_, r)| r.find('/').map(|i| r[i..].to_owned()))
+        .unwrap_or(story.clone());
+    let month: String = story_path.split('/').take(3).collect::<Vec<_>>().join("/") + "/";
+    let pages = [
+        "/".to_owned(),
+        story_path.clone(),
+        "/category/world/".to_owned(),
+        "/category/world/asia/".to_owned(),
+        "/tag/space/".to_owned(),
+        "/author/newsroom-desk/".to_owned(),
+        month,
+        "/about/".to_owned(),
+        "/no-such-page/".to_owned(),
+        "/page/2/".to_owned(),
+    ];
+    let mut failures = Vec::new();
+    for path in &pages {
+        client
+            .goto(&format!("http://{}{path}", server.addr))
+            .await
+            .or_panic("opening a page");
+        client
+            .execute(&axe, vec![])
+            .await
+            .or_panic("loading axe-core");
+        let result = client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+                   .then(r => done(r.violations.map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')) }))))
+                   .catch(e => done([{ id: 'axe-error', help: String(e), nodes: [] }]));",
+                vec![],
+            )
+            .await
+            .or_panic("running axe-core");
+        if let Some(list) = result.as_array()
+            && !list.is_empty()
+        {
+            failures.push(format!("{path}: {}", serde_json::to_string(list).unwrap()));
+        }
+    }
+    // The check itself works: a planted image without alternative text is reported.
+    client
+        .goto(&format!("http://{}/", server.addr))
+        .await
+        .or_panic("opening the front page");
+    client
+        .execute(&axe, vec![])
+        .await
+        .or_panic("loading axe-core");
+    let planted = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const img = document.createElement('img'); img.src = '/static/none.png'; document.querySelector('main').appendChild(img);
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a'] } }).then(r => done(r.violations.map(v => v.id)));",
+            vec![],
+        )
+        .await
+        .or_panic("running axe-core on a planted violation");
+    client.close().await.or_panic("closing the browser");
+    assert!(
+        planted
+            .as_array()
+            .is_some_and(|v| v.contains(&serde_json::json!("image-alt"))),
+        "axe did not report a planted violation: {planted}"
+    );
+    assert!(
+        failures.is_empty(),
+        "accessibility violations:\n{}",
+        failures.join("\n")
+    );
+}
