@@ -78,8 +78,9 @@ pub struct ServeArgs {
     #[arg(long, env = "NEWSDESK_DEMO")]
     pub demo: bool,
 
-    /// The site runs behind a reverse proxy: take readers' addresses from X-Forwarded-For and
-    /// HTTPS from X-Forwarded-Proto (only set this when the proxy overwrites those headers).
+    /// The site runs behind a reverse proxy: take readers' addresses from X-Forwarded-For, HTTPS
+    /// from X-Forwarded-Proto and the public host from X-Forwarded-Host (only set this when the
+    /// proxy sets all three).
     #[arg(long, env = "NEWSDESK_BEHIND_PROXY")]
     pub behind_proxy: bool,
 

@@ -42,7 +42,7 @@ struct AppInner {
 /// How a site is served, beyond its data and theme.
 #[derive(Debug, Clone, Default)]
 pub struct AppOptions {
-    /// Trust `X-Forwarded-For` and `X-Forwarded-Proto` from the reverse proxy in front of the
+    /// Trust `X-Forwarded-For`, `X-Forwarded-Proto` and `X-Forwarded-Host` from the reverse proxy in front of the
     /// site (for readers' addresses and `Secure` cookies).
     pub behind_proxy: bool,
     /// Where notification emails go, if anywhere.

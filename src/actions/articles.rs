@@ -42,7 +42,6 @@ pub async fn create(
         match create_in(&mut tx, article, now).await {
             Ok(created) => {
                 tx.commit().await?;
-                store.touch();
                 return Ok(created);
             }
             // Another writer took the slug between our check and our insert: try the next one.
@@ -97,6 +96,5 @@ pub async fn set_comment_status(
         return Err(ActionError::NotFound("No such story.".into()));
     }
     tx.commit().await?;
-    store.touch();
     Ok(())
 }

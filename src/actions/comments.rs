@@ -191,11 +191,16 @@ pub async fn submit(
     )
     .await?;
     tx.commit().await?;
-    store.touch();
     if notifier.enabled() {
-        // Only requested with a notifier, so without SMTP nothing waits on a confirmation.
-        if let Some(stored) = store.comment(id).await? {
-            notify_new_comment(store, notifier, &stored, &target.title).await?;
+        // The comment is saved: a failure to prepare its emails is logged, not the reader's problem.
+        let notified = async {
+            match store.comment(id).await? {
+                Some(stored) => notify_new_comment(store, notifier, &stored, &target.title).await,
+                None => Ok(()),
+            }
+        };
+        if let Err(e) = notified.await {
+            tracing::warn!(comment = id, error = %e, "cannot send the new comment's notifications");
         }
     }
     Ok(Posted {
@@ -334,9 +339,11 @@ pub async fn moderate(
     )
     .await?;
     tx.commit().await?;
-    store.touch();
-    if next == CommentState::Approved && current != CommentState::Approved {
-        notify_reply(store, notifier, &comment).await?;
+    if next == CommentState::Approved
+        && current != CommentState::Approved
+        && let Err(e) = notify_reply(store, notifier, &comment).await
+    {
+        tracing::warn!(comment = id, error = %e, "cannot send the reply notification");
     }
     Ok(next)
 }
@@ -362,7 +369,6 @@ pub async fn edit(
     }
     Store::log_comment_action(&mut tx, id, "edit", actor.user_id, &actor.name, "", now).await?;
     tx.commit().await?;
-    store.touch();
     Ok(())
 }
 
@@ -374,7 +380,6 @@ pub async fn delete(store: &Store, id: i64, actor: &Actor, now: DateTime<Utc>) -
     }
     Store::log_comment_action(&mut tx, id, "delete", actor.user_id, &actor.name, "", now).await?;
     tx.commit().await?;
-    store.touch();
     Ok(())
 }
 
@@ -429,9 +434,10 @@ pub async fn reply_as_staff(
     )
     .await?;
     tx.commit().await?;
-    store.touch();
-    if let Some(reply) = store.comment(id).await? {
-        notify_reply(store, notifier, &reply).await?;
+    if let Ok(Some(reply)) = store.comment(id).await
+        && let Err(e) = notify_reply(store, notifier, &reply).await
+    {
+        tracing::warn!(comment = id, error = %e, "cannot send the reply notification");
     }
     Ok(id)
 }

@@ -34,7 +34,6 @@ pub async fn seed_if_empty(store: &Store, now: DateTime<Utc>) -> actions::Result
     }
     seed_demo(&mut tx, now).await?;
     tx.commit().await?;
-    store.touch();
     Ok(true)
 }
 
@@ -415,7 +414,6 @@ pub async fn seed_synthetic(store: &Store, n: u32, now: DateTime<Utc>) -> action
         tx.commit().await?;
         done = (done + BATCH).min(n);
     }
-    store.touch();
     Ok(())
 }
 

@@ -547,9 +547,9 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a write transaction; call [`Store::touch`] after committing content changes.
+    /// Starts a write transaction; committing it marks the content as changed.
     pub async fn begin(&self) -> Result<Tx> {
-        Tx::begin(&self.db).await
+        Tx::begin(&self.db, self.generation.clone()).await
     }
 }
 

@@ -9,6 +9,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use super::reader::Reader;
 use super::{Db, Result, SqlxResultExt, StoreError};
 
@@ -300,38 +303,53 @@ impl Conn<'_> {
 }
 
 /// A transaction on either backend. Dropped without [`Tx::commit`], it rolls back.
-pub enum Tx {
+pub struct Tx {
+    conn: TxConn,
+    /// The store's content generation: committing bumps it, so in-process caches (site chrome,
+    /// pages) never outlive a write, whichever action made it.
+    generation: Arc<AtomicU64>,
+}
+
+enum TxConn {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 impl Tx {
-    pub(crate) async fn begin(db: &Db) -> Result<Tx> {
-        Ok(match db {
+    pub(crate) async fn begin(db: &Db, generation: Arc<AtomicU64>) -> Result<Tx> {
+        let conn = match db {
             // BEGIN IMMEDIATE takes SQLite's write lock up front, so concurrent writers queue on
             // the busy timeout instead of failing mid-transaction with SQLITE_BUSY.
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.store()?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await.store()?),
-        })
+            Db::Sqlite(p) => TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.store()?),
+            Db::Postgres(p) => TxConn::Postgres(p.begin().await.store()?),
+        };
+        Ok(Tx { conn, generation })
     }
 
+    /// Commits, then marks the content as changed.
     pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await.store(),
-            Tx::Postgres(t) => t.commit().await.store(),
+        match self.conn {
+            TxConn::Sqlite(t) => t.commit().await.store()?,
+            TxConn::Postgres(t) => t.commit().await.store()?,
         }
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    fn is_postgres(&self) -> bool {
+        matches!(self.conn, TxConn::Postgres(_))
     }
 
     fn sqlite(&mut self) -> Option<&mut sqlx::SqliteConnection> {
-        match self {
-            Tx::Sqlite(t) => Some(&mut **t),
-            Tx::Postgres(_) => None,
+        match &mut self.conn {
+            TxConn::Sqlite(t) => Some(&mut **t),
+            TxConn::Postgres(_) => None,
         }
     }
     fn pg(&mut self) -> &mut sqlx::PgConnection {
-        match self {
-            Tx::Postgres(t) => &mut **t,
-            Tx::Sqlite(_) => unreachable!("checked by the caller"),
+        match &mut self.conn {
+            TxConn::Postgres(t) => t,
+            TxConn::Sqlite(_) => unreachable!("checked by the caller"),
         }
     }
 }
@@ -354,7 +372,7 @@ pub(crate) async fn lock_slug_base(tx: &mut Tx, table: &str, base: &str) -> Resu
 /// Holds a transaction-scoped lock on `key` (PostgreSQL advisory lock on its hash; nothing on
 /// SQLite, whose `BEGIN IMMEDIATE` transactions already run one at a time).
 pub(crate) async fn lock(tx: &mut Tx, key: &str) -> Result<()> {
-    if let Tx::Postgres(_) = tx {
+    if tx.is_postgres() {
         tx.execute(Sql::new("SELECT pg_advisory_xact_lock(hashtext($1))").bind(key))
             .await?;
     }

@@ -113,7 +113,7 @@ pub struct Store {
     pub(crate) db: Db,
     /// SQLite's read path (absent for PostgreSQL and in-memory SQLite).
     reader: Option<Arc<reader::Reader>>,
-    generation: Arc<AtomicU64>,
+    pub(crate) generation: Arc<AtomicU64>,
 }
 
 /// Why the database could not be opened.
@@ -246,7 +246,8 @@ impl Store {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// Records that content changed, invalidating in-process caches.
+    /// Records that content changed, invalidating in-process caches. Committed transactions do
+    /// this themselves; this is for changes made around the store (tests writing raw SQL).
     pub fn touch(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }

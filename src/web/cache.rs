@@ -23,7 +23,12 @@ const MAX_AGE: Duration = Duration::from_secs(1);
 const MAX_ENTRIES: usize = 4096;
 const MAX_BODY: usize = 1 << 20;
 /// Cookies that make a page personal.
-const PERSONAL_COOKIES: &[&str] = &["comment_author", "newsdesk_held"];
+const PERSONAL_COOKIES: &[&str] = &[
+    "comment_author",
+    "comment_author_email",
+    "comment_author_url",
+    "newsdesk_held",
+];
 
 struct Entry {
     at: Instant,

@@ -13,6 +13,7 @@ on_both_backends!(demo:
     home_pages_and_wordpress_links,
     static_pages_and_themed_404,
     health_and_assets,
+    odd_requests_get_clear_pages,
 );
 on_both_backends!(empty: empty_site_still_renders, health_fails_when_the_database_is_gone);
 
@@ -173,6 +174,30 @@ async fn static_pages_and_themed_404(site: TestSite) {
     }
 }
 
+async fn odd_requests_get_clear_pages(site: TestSite) {
+    // A path that would redirect off the site is a 404, not a redirect to another host.
+    let page = site.get("//evil.example/x").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND, "{}", page.location());
+    assert_eq!(page.location(), "");
+    // Malformed query strings get the themed page, without the framework's own words.
+    let page = site.get("/?p=1&p=2").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        page.texts(".error-page p")[0],
+        "This address or form could not be understood."
+    );
+    assert!(!page.body.contains("deserialize"));
+    // Page numbers far past any archive are 404s, never an overflow.
+    assert_eq!(
+        site.get("/page/4294967295/").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        site.get("/category/world/page/99999999/").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
 async fn health_and_assets(site: TestSite) {
     let h = site.get("/healthz").await;
     assert_eq!((h.status, h.body.as_str()), (StatusCode::OK, "ok\n"));
@@ -269,6 +294,21 @@ async fn public_pages_are_cached_for_a_second_and_dropped_on_writes(site: TestSi
         cache(&site.get("/no-such-page/").await).as_deref(),
         Some("hit")
     );
+    // A page showing one reader's remembered details is theirs alone, whichever of the three
+    // cookies they still have, and nobody else is ever served it.
+    let url = site.url_of(REFERENCE).await;
+    let mine = site
+        .get_with_cookie(
+            &url,
+            Some("comment_author_email=x@evil.example; comment_author_url=http://spam.example"),
+        )
+        .await;
+    assert_eq!(mine.headers["cache-control"], "private, no-store");
+    assert_eq!(mine.attrs("#email", "value"), vec!["x@evil.example"]);
+    for _ in 0..2 {
+        let anyone = site.get(&url).await;
+        assert!(!anyone.body.contains("evil.example") && !anyone.body.contains("spam.example"));
+    }
     // And an entry lives for at most a second.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(

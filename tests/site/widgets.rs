@@ -50,7 +50,6 @@ async fn add(site: &TestSite, area: &str, title: &str, kind: WidgetKind) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    site.store.touch();
 }
 
 async fn each_widget_type_renders(site: TestSite) {

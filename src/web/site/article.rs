@@ -125,7 +125,10 @@ pub async fn show(
         // Right slug, wrong date: send readers and crawlers to the one canonical address.
         return Ok(Redirect::permanent(&url).into_response());
     }
-    let remembered = cookies::get(&headers, AUTHOR_COOKIE).is_some();
+    // Any remembered detail makes the page this reader's own (never shared, never cached).
+    let remembered = [AUTHOR_COOKIE, EMAIL_COOKIE, URL_COOKIE]
+        .iter()
+        .any(|c| cookies::get(&headers, c).is_some());
     let mut form = FormState {
         values: CommentForm {
             author: cookies::get(&headers, AUTHOR_COOKIE).unwrap_or_default(),

@@ -176,7 +176,14 @@ pub async fn create(
             StatusCode::UNPROCESSABLE_ENTITY,
             FormState::with_errors(form.clone(), errors),
         ),
-        ActionError::Forbidden(m) => (StatusCode::FORBIDDEN, notice(form.clone(), m)),
+        // Closed while the reader was typing: the story no longer has a form, so the text is
+        // shown back on its own page.
+        ActionError::Forbidden(m) => {
+            return Err(keep_text(
+                AppError::refused(StatusCode::FORBIDDEN, m),
+                &form,
+            ));
+        }
         ActionError::Conflict(m) => (StatusCode::CONFLICT, notice(form.clone(), m)),
         // Over the limit: a light page (no story to render) that keeps the text, so a flood
         // costs the site little.

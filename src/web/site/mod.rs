@@ -117,6 +117,10 @@ pub async fn health(State(state): State<AppState>) -> Response {
 /// everything else is the themed 404.
 pub async fn fallback(uri: Uri) -> Result<Response, AppError> {
     let path = uri.path();
+    // `//host/…` or a backslash would make the redirect leave the site.
+    if path.starts_with("//") || path.contains('\\') {
+        return Err(AppError::NotFound);
+    }
     let last = path.rsplit('/').next().unwrap_or("");
     if !path.ends_with('/')
         && !last.contains('.')
@@ -135,7 +139,8 @@ pub async fn fallback(uri: Uri) -> Result<Response, AppError> {
 /// Parses a `/page/N/` number: `Some(n)` for n ≥ 2; page 1 and junk are handled by callers.
 pub(crate) fn parse_page_number(raw: &str) -> Result<u32, AppError> {
     match raw.parse::<u32>() {
-        Ok(n) if n >= 1 => Ok(n),
+        // Far beyond any archive, and safe from overflow in offset arithmetic.
+        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
         _ => Err(AppError::NotFound),
     }
 }
