@@ -8,7 +8,7 @@ use crate::domain::settings::SiteSettings;
 use crate::domain::token::verify_comment_form_token;
 use crate::notify::{Email, Notifier};
 use crate::store::Store;
-use crate::store::comments::{CommentTarget, ModerationComment, NewComment};
+use crate::store::comments::{CommentTarget, LimitProbe, ModerationComment, NewComment};
 
 /// The window the per-IP and per-email limits count over.
 pub const RATE_WINDOW_MINUTES: i64 = 10;
@@ -108,17 +108,20 @@ pub async fn submit(
     }
     let since = now - Duration::minutes(RATE_WINDOW_MINUTES);
     let limit = i64::from(settings.comment_rate_limit);
+    let probe = LimitProbe {
+        article_id: target.id,
+        ip: &origin.ip,
+        email: &draft.email,
+        author: &draft.author,
+        body: &draft.text,
+        since,
+    };
     // A cheap look first, without the write lock, turns a flood away early…
-    let (by_ip, by_email) = store
-        .recent_comment_counts(&origin.ip, &draft.email, since)
-        .await?;
-    if by_ip >= limit || by_email >= limit {
+    let limits = store.comment_limits(&probe).await?;
+    if limits.by_ip >= limit || limits.by_email >= limit {
         return Err(rate_limited(store, origin, &draft.email, since, now).await);
     }
-    if store
-        .is_duplicate_comment(target.id, &draft.email, &draft.author, &draft.text)
-        .await?
-    {
+    if limits.duplicates > 0 {
         return Err(duplicate());
     }
     let signals = Signals {
@@ -141,21 +144,12 @@ pub async fn submit(
     let mut tx = store.begin().await?;
     // …and the same checks inside the write transaction make the limits exact when many
     // submissions arrive at once.
-    let (by_ip, by_email, duplicate_text) = Store::comment_limits_in(
-        &mut tx,
-        target.id,
-        &origin.ip,
-        &draft.email,
-        &draft.author,
-        &draft.text,
-        since,
-    )
-    .await?;
-    if by_ip >= limit || by_email >= limit {
+    let limits = Store::comment_limits_in(&mut tx, &probe).await?;
+    if limits.by_ip >= limit || limits.by_email >= limit {
         drop(tx);
         return Err(rate_limited(store, origin, &draft.email, since, now).await);
     }
-    if duplicate_text {
+    if limits.duplicates > 0 {
         return Err(duplicate());
     }
     let id = Store::insert_comment(

@@ -210,7 +210,6 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
         })
         .collect();
     site::create_menu(tx, "primary", "Sections", &top).await?;
-    let _ = (about, corrections, contact);
     site::create_menu(
         tx,
         "footer",
@@ -317,23 +316,12 @@ fn demo_comment() -> NewComment<'static> {
 pub async fn seed_synthetic(store: &Store, n: u32, now: DateTime<Utc>) -> actions::Result<()> {
     const BATCH: u32 = 1000;
     let now = now.trunc_subsecs(0);
-    let (sections, authors) = {
+    if store.categories().await?.is_empty() {
         let mut tx = store.begin().await?;
-        let s = if store.categories().await?.is_empty() {
-            create_structure(&mut tx, now).await?
-        } else {
-            Structure {
-                sections: HashMap::new(),
-                authors: HashMap::new(),
-            }
-        };
+        create_structure(&mut tx, now).await?;
         tx.commit().await?;
-        let _ = s;
-        (
-            store.categories().await?,
-            synthetic_author_ids(store).await?,
-        )
-    };
+    }
+    let (sections, authors) = (store.categories().await?, store.user_ids().await?);
     if sections.is_empty() || authors.is_empty() {
         return Err(ActionError::invalid(
             "site",
@@ -415,10 +403,6 @@ pub async fn seed_synthetic(store: &Store, n: u32, now: DateTime<Utc>) -> action
         done = (done + BATCH).min(n);
     }
     Ok(())
-}
-
-async fn synthetic_author_ids(store: &Store) -> actions::Result<Vec<i64>> {
-    Ok(store.user_ids().await?)
 }
 
 /// A small deterministic generator (xorshift64*), so synthetic data is the same on every run.

@@ -61,6 +61,42 @@ pub struct NewComment<'a> {
     pub created_at: DateTime<Utc>,
 }
 
+/// What the comment limits are checked against.
+#[derive(Debug, Clone)]
+pub struct LimitProbe<'a> {
+    pub article_id: i64,
+    pub ip: &'a str,
+    pub email: &'a str,
+    pub author: &'a str,
+    pub body: &'a str,
+    pub since: DateTime<Utc>,
+}
+
+/// Recent comments by sender, and whether the text is a duplicate.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct CommentLimits {
+    pub by_ip: i64,
+    pub by_email: i64,
+    pub duplicates: i64,
+}
+
+impl LimitProbe<'_> {
+    fn sql(&self) -> Sql {
+        Sql::new(
+            "SELECT (SELECT COUNT(*) FROM comments WHERE author_ip = $1 AND created_at >= $3) AS by_ip, \
+                    (SELECT COUNT(*) FROM comments WHERE author_email = $2 AND created_at >= $3) AS by_email, \
+                    (SELECT COUNT(*) FROM comments WHERE article_id = $4 AND (author_email = $2 OR author_name = $5) \
+                     AND body = $6 AND status <> 'trash') AS duplicates",
+        )
+        .bind(self.ip)
+        .bind(self.email)
+        .bind(self.since)
+        .bind(self.article_id)
+        .bind(self.author)
+        .bind(self.body)
+    }
+}
+
 /// A moderation log entry.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct CommentLogEntry {
@@ -167,72 +203,30 @@ impl Store {
             .await
     }
 
-    /// Comments sent from an IP address, and under an email address, since a time.
-    pub async fn recent_comment_counts(
-        &self,
-        ip: &str,
-        email: &str,
-        since: DateTime<Utc>,
-    ) -> Result<(i64, i64)> {
-        #[derive(sqlx::FromRow, serde::Deserialize)]
-        struct Counts {
-            by_ip: i64,
-            by_email: i64,
-        }
-        let c: Counts = self
+    /// How many comments this address and this email sent since a time, and whether this
+    /// text is already on the story: what the comment limits look at. A cheap read, so a flood
+    /// is turned away without taking the write lock.
+    pub async fn comment_limits(&self, probe: &LimitProbe<'_>) -> Result<CommentLimits> {
+        Ok(self
             .conn()
-            .fetch_optional(
-                Sql::new(
-                    "SELECT (SELECT COUNT(*) FROM comments WHERE author_ip = $1 AND created_at >= $3) AS by_ip, \
-                            (SELECT COUNT(*) FROM comments WHERE author_email = $2 AND created_at >= $3) AS by_email",
-                )
-                .bind(ip)
-                .bind(email)
-                .bind(since),
-            )
+            .fetch_optional(probe.sql())
             .await?
-            .expect("a SELECT without FROM returns one row");
-        Ok((c.by_ip, c.by_email))
+            .expect("a SELECT without FROM returns one row"))
     }
 
-    /// Inside a write transaction: locks out concurrent submissions from this address and email
-    /// (PostgreSQL; SQLite's writer is alone anyway), then counts their comments since a time and
-    /// whether this text is a duplicate, so limits hold exactly even under a flood.
+    /// The same inside a write transaction, after locking out concurrent submissions from this
+    /// address and email (PostgreSQL; SQLite's writer is alone anyway), so the limits hold
+    /// exactly even under a flood.
     pub(crate) async fn comment_limits_in(
         tx: &mut Tx,
-        article_id: i64,
-        ip: &str,
-        email: &str,
-        author: &str,
-        body: &str,
-        since: DateTime<Utc>,
-    ) -> Result<(i64, i64, bool)> {
-        super::dialect::lock(tx, &format!("comment-ip:{ip}")).await?;
-        super::dialect::lock(tx, &format!("comment-email:{email}")).await?;
-        #[derive(sqlx::FromRow, serde::Deserialize)]
-        struct Limits {
-            by_ip: i64,
-            by_email: i64,
-            duplicates: i64,
-        }
-        let l: Limits = tx
-            .fetch_optional(
-                Sql::new(
-                    "SELECT (SELECT COUNT(*) FROM comments WHERE author_ip = $1 AND created_at >= $3) AS by_ip, \
-                            (SELECT COUNT(*) FROM comments WHERE author_email = $2 AND created_at >= $3) AS by_email, \
-                            (SELECT COUNT(*) FROM comments WHERE article_id = $4 AND (author_email = $2 OR author_name = $5) \
-                             AND body = $6 AND status <> 'trash') AS duplicates",
-                )
-                .bind(ip)
-                .bind(email)
-                .bind(since)
-                .bind(article_id)
-                .bind(author)
-                .bind(body),
-            )
+        probe: &LimitProbe<'_>,
+    ) -> Result<CommentLimits> {
+        super::dialect::lock(tx, &format!("comment-ip:{}", probe.ip)).await?;
+        super::dialect::lock(tx, &format!("comment-email:{}", probe.email)).await?;
+        Ok(tx
+            .fetch_optional(probe.sql())
             .await?
-            .expect("a SELECT without FROM returns one row");
-        Ok((l.by_ip, l.by_email, l.duplicates > 0))
+            .expect("a SELECT without FROM returns one row"))
     }
 
     /// The oldest comment time from an IP address or email since a time (for `Retry-After`).
@@ -266,30 +260,6 @@ impl Store {
                     "SELECT COUNT(*) FROM comments WHERE author_email = $1 AND status = 'approved'",
                 )
                 .bind(email),
-            )
-            .await?;
-        Ok(n > 0)
-    }
-
-    /// Whether the same person already left the same text on the story (not counting trash).
-    pub async fn is_duplicate_comment(
-        &self,
-        article_id: i64,
-        email: &str,
-        author: &str,
-        body: &str,
-    ) -> Result<bool> {
-        let n: i64 = self
-            .conn()
-            .scalar(
-                Sql::new(
-                    "SELECT COUNT(*) FROM comments WHERE article_id = $1 AND (author_email = $2 OR author_name = $3) \
-                     AND body = $4 AND status <> 'trash'",
-                )
-                .bind(article_id)
-                .bind(email)
-                .bind(author)
-                .bind(body),
             )
             .await?;
         Ok(n > 0)
