@@ -20,6 +20,7 @@ pub mod menus;
 pub mod pages;
 mod reader;
 pub mod settings;
+pub mod sitemaps;
 pub mod taxonomy;
 pub mod users;
 pub mod widgets;
