@@ -174,7 +174,11 @@ async fn story_feed(
         .collect();
     let feed = Feed {
         title: f.title,
-        description: f.description,
+        description: if f.description.is_empty() {
+            settings.tagline.clone()
+        } else {
+            f.description
+        },
         home_url: origin::absolute(&f.base),
         base_url: origin::absolute(&f.base),
         language: settings.language.clone(),

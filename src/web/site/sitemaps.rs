@@ -103,6 +103,40 @@ fn term_files(name: &str, terms: &[TermLoc]) -> Vec<(String, Option<DateTime<Utc
         .collect()
 }
 
+/// The indexable archives of a kind. A section's archive also shows its sub-sections'
+/// stories, so a section counts as theirs too.
+async fn indexable(
+    state: &AppState,
+    chrome: &super::Chrome,
+    kind: TermKind,
+    now: DateTime<Utc>,
+) -> Result<Vec<TermLoc>, AppError> {
+    let store = state.store();
+    if kind != TermKind::Section {
+        return Ok(store
+            .indexable_terms(kind, MIN_ARCHIVE_STORIES, now)
+            .await?);
+    }
+    let full = store
+        .indexable_terms(kind, MIN_ARCHIVE_STORIES, now)
+        .await?;
+    let some = store.indexable_terms(kind, 1, now).await?;
+    Ok(chrome
+        .categories
+        .iter()
+        .filter_map(|c| {
+            let family = chrome.category_with_descendants(c.id);
+            let mine: Vec<&TermLoc> = some.iter().filter(|t| family.contains(&t.id)).collect();
+            let enough = full.iter().any(|t| t.id == c.id) || mine.len() >= 2;
+            enough.then(|| TermLoc {
+                id: c.id,
+                slug: c.slug.clone(),
+                lastmod: mine.iter().filter_map(|t| t.lastmod).max(),
+            })
+        })
+        .collect())
+}
+
 /// `/sitemap.xml`: one entry per sitemap file, each with its newest change.
 pub async fn index(State(state): State<AppState>) -> Result<Response, AppError> {
     let store = state.store();
@@ -278,15 +312,12 @@ async fn pages(state: AppState) -> Result<Response, AppError> {
 
 async fn terms(state: AppState, kind: TermKind, n: i64) -> Result<Response, AppError> {
     let now = state.now();
-    let all = state
-        .store()
-        .indexable_terms(kind, MIN_ARCHIVE_STORIES, now)
-        .await?;
+    let chrome = state.chrome_cache().get(&state).await?;
+    let all = indexable(&state, &chrome, kind, now).await?;
     let chunk = all
         .chunks(sitemaps::MAX_URLS)
         .nth(usize::try_from(n - 1).map_err(|_| AppError::NotFound)?)
         .ok_or(AppError::NotFound)?;
-    let chrome = state.chrome_cache().get(&state).await?;
     let tz = chrome.settings.timezone;
     let locs: Vec<Loc> = chunk
         .iter()
