@@ -73,16 +73,17 @@ fn image_type(url: &str) -> &'static str {
 /// The bytes of a feed with its caching headers.
 fn respond(feed: &Feed, format: FeedFormat) -> Response {
     let body = feed.write(format);
+    let etag = conditional::etag_of(&body);
     let mut res = (
         [
             (header::CONTENT_TYPE, format.content_type()),
             (header::CACHE_CONTROL, "public, max-age=0, must-revalidate"),
         ],
-        body.clone(),
+        body,
     )
         .into_response();
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&conditional::etag_of(&body)) {
+    if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
     if let Ok(v) = HeaderValue::from_str(&conditional::http_date(feed.updated.to_utc())) {
