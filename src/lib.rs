@@ -35,6 +35,7 @@ struct AppInner {
     theme: Theme,
     chrome: web::site::ChromeCache,
     pages: web::cache::PageCache,
+    sitemaps: web::site::sitemaps::SitemapCache,
     secret: tokio::sync::OnceCell<Vec<u8>>,
     options: AppOptions,
 }
@@ -66,6 +67,7 @@ impl AppState {
                 theme,
                 chrome: web::site::ChromeCache::default(),
                 pages: web::cache::PageCache::default(),
+                sitemaps: web::site::sitemaps::SitemapCache::default(),
                 secret: tokio::sync::OnceCell::new(),
                 options,
             }),
@@ -112,6 +114,10 @@ impl AppState {
     /// The page cache, unless turned off.
     pub(crate) fn page_cache(&self) -> Option<&web::cache::PageCache> {
         (!self.inner.options.no_page_cache).then_some(&self.inner.pages)
+    }
+
+    pub(crate) fn sitemap_cache(&self) -> &web::site::sitemaps::SitemapCache {
+        &self.inner.sitemaps
     }
 
     pub(crate) fn chrome_cache(&self) -> &web::site::ChromeCache {

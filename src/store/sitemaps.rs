@@ -1,17 +1,18 @@
 //! Reads for sitemaps: what the public site shows, with when it last changed.
 //!
-//! Story sitemaps are cut by id range (`STORY_CHUNK` ids a file), so a file's address and
-//! content stay put as the archive grows and any file is read with a primary-key range scan,
-//! whatever the archive's size.
+//! Story sitemaps are cut by id range (50,000 ids a file), so a file's address and content stay
+//! put as the archive grows; the partial index `articles_sitemap_idx` (published stories by id,
+//! with their dates and slug) lets a range be counted, dated and listed from the index alone.
 
 use chrono::{DateTime, Utc};
 
 use super::dialect::Sql;
 use super::{Result, Store};
 
-/// A group of published stories by id range: `chunk` k holds ids in `(k·size, (k+1)·size]`.
+/// Published stories in an id range `(chunk, chunk + size]`.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct StoryChunk {
+    /// The range's exclusive lower id bound.
     pub chunk: i64,
     pub stories: i64,
     pub lastmod: Option<DateTime<Utc>>,
@@ -66,46 +67,43 @@ impl TermKind {
 }
 
 impl Store {
-    /// Published stories grouped by id range, with each group's newest change.
-    pub async fn story_chunks(&self, size: i64, now: DateTime<Utc>) -> Result<Vec<StoryChunk>> {
+    /// The highest story id (0 for none): how many id ranges there are.
+    pub async fn max_article_id(&self) -> Result<i64> {
         self.conn()
-            .fetch_all(
-                Sql::new(
-                    "SELECT (id - 1) / $1 AS chunk, COUNT(*) AS stories, MAX(updated_at) AS lastmod \
-                     FROM articles WHERE status = 'published' AND published_at <= $2 \
-                     GROUP BY 1 ORDER BY 1",
-                )
-                .bind(size)
-                .bind(now),
-            )
+            .scalar(Sql::new(
+                "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM articles",
+            ))
             .await
     }
 
-    /// The number of published stories with ids in `(after, upto]` and their newest change.
+    /// The number of published stories with ids in `(after, upto]` and their newest change (an
+    /// edit, or publication itself for a story whose time came later), read from
+    /// `articles_sitemap_idx` alone.
     pub async fn story_range_summary(
         &self,
         after: i64,
         upto: i64,
         now: DateTime<Utc>,
-    ) -> Result<(i64, Option<DateTime<Utc>>)> {
-        #[derive(sqlx::FromRow, serde::Deserialize)]
-        struct Rec {
-            stories: i64,
-            lastmod: Option<DateTime<Utc>>,
-        }
-        let r: Option<Rec> = self
+    ) -> Result<StoryChunk> {
+        let r: Option<StoryChunk> = self
             .conn()
             .fetch_optional(
                 Sql::new(
-                    "SELECT CAST(COUNT(*) AS BIGINT) AS stories, MAX(updated_at) AS lastmod FROM articles \
-                     WHERE id > $1 AND id <= $2 AND status = 'published' AND published_at <= $3",
+                    "SELECT CAST($1 AS BIGINT) AS chunk, CAST(COUNT(*) AS BIGINT) AS stories, \
+                     MAX(CASE WHEN updated_at > published_at THEN updated_at ELSE published_at END) AS lastmod \
+                     FROM articles WHERE status = 'published' AND id > $2 AND id <= $3 AND published_at <= $4",
                 )
+                .bind(after)
                 .bind(after)
                 .bind(upto)
                 .bind(now),
             )
             .await?;
-        Ok(r.map_or((0, None), |r| (r.stories, r.lastmod)))
+        Ok(r.unwrap_or(StoryChunk {
+            chunk: after,
+            stories: 0,
+            lastmod: None,
+        }))
     }
 
     /// Up to `limit` published stories with ids in `(after, upto]`, by id.
@@ -120,7 +118,7 @@ impl Store {
             .fetch_all(
                 Sql::new(
                     "SELECT id, slug, published_at, updated_at FROM articles \
-                     WHERE id > $1 AND id <= $2 AND status = 'published' AND published_at <= $3 \
+                     WHERE status = 'published' AND id > $1 AND id <= $2 AND published_at <= $3 \
                      ORDER BY id LIMIT $4",
                 )
                 .bind(after)

@@ -19,8 +19,10 @@ use crate::domain::article::article_path;
 use crate::error::AppError;
 use crate::render::sitemaps::{self, Loc, NewsStory};
 use crate::store::articles::ArticleQuery;
-use crate::store::sitemaps::{TermKind, TermLoc};
+use crate::store::sitemaps::{StoryChunk, TermKind, TermLoc};
 use crate::web::{conditional, origin};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// Ids per story sitemap file.
 const STORY_CHUNK: i64 = sitemaps::MAX_URLS as i64;
@@ -137,17 +139,76 @@ async fn indexable(
         .collect())
 }
 
+/// How long the index's story ranges are reused while this node writes nothing (other nodes'
+/// writes show after this).
+const CHUNKS_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The sitemap index's story ranges, kept while the content is unchanged: summing up a
+/// 1,000,000-story archive takes 20 index range scans, too many for every crawler's visit.
+#[derive(Default)]
+pub struct SitemapCache {
+    slot: Mutex<Option<(u64, Instant, Arc<Vec<StoryChunk>>)>>,
+    /// One computation at a time: crawlers arriving together wait for it instead of repeating it.
+    computing: tokio::sync::Mutex<()>,
+}
+
+/// The non-empty story ranges, oldest first.
+async fn story_chunks(
+    state: &AppState,
+    now: DateTime<Utc>,
+) -> Result<Arc<Vec<StoryChunk>>, AppError> {
+    let store = state.store();
+    let generation = store.generation();
+    let cache = state.sitemap_cache();
+    let cached = || {
+        cache
+            .slot
+            .lock()
+            .expect("sitemap cache lock")
+            .clone()
+            .filter(|(g, at, _)| *g == generation && at.elapsed() < CHUNKS_MAX_AGE)
+            .map(|(_, _, chunks)| chunks)
+    };
+    if let Some(chunks) = cached() {
+        return Ok(chunks);
+    }
+    let _turn = cache.computing.lock().await;
+    if let Some(chunks) = cached() {
+        return Ok(chunks);
+    }
+    let max_id = store.max_article_id().await?;
+    let mut chunks = Vec::new();
+    let mut after = 0;
+    while after < max_id {
+        let c = store
+            .story_range_summary(after, after + STORY_CHUNK, now)
+            .await?;
+        if c.stories > 0 {
+            chunks.push(c);
+        }
+        after += STORY_CHUNK;
+    }
+    let chunks = Arc::new(chunks);
+    *cache.slot.lock().expect("sitemap cache lock") =
+        Some((generation, Instant::now(), chunks.clone()));
+    Ok(chunks)
+}
+
 /// `/sitemap.xml`: one entry per sitemap file, each with its newest change.
 pub async fn index(State(state): State<AppState>) -> Result<Response, AppError> {
     let store = state.store();
     let now = state.now();
     let chrome = state.chrome_cache().get(&state).await?;
     let tz = chrome.settings.timezone;
-    let mut files: Vec<(String, Option<DateTime<Utc>>)> = store
-        .story_chunks(STORY_CHUNK, now)
+    let mut files: Vec<(String, Option<DateTime<Utc>>)> = story_chunks(&state, now)
         .await?
-        .into_iter()
-        .map(|c| (format!("stories-{}.xml", c.chunk + 1), c.lastmod))
+        .iter()
+        .map(|c| {
+            (
+                format!("stories-{}.xml", c.chunk / STORY_CHUNK + 1),
+                c.lastmod,
+            )
+        })
         .collect();
     let pages = store.page_locs().await?;
     if !pages.is_empty() {
@@ -216,7 +277,8 @@ async fn stories(state: AppState, n: i64) -> Result<Response, AppError> {
         .ok_or(AppError::NotFound)?;
     let upto = after.checked_add(STORY_CHUNK).ok_or(AppError::NotFound)?;
     let now = state.now();
-    let (count, lastmod) = state.store().story_range_summary(after, upto, now).await?;
+    let summary = state.store().story_range_summary(after, upto, now).await?;
+    let (count, lastmod) = (summary.stories, summary.lastmod);
     if count == 0 {
         return Err(AppError::NotFound);
     }
