@@ -220,6 +220,51 @@ impl Analyzer {
     }
 }
 
+/// The searchable parts of a story.
+#[derive(Debug, Clone, Copy)]
+pub struct StoryText<'a> {
+    pub title: &'a str,
+    pub excerpt: &'a str,
+    /// Sanitized body HTML.
+    pub body_html: &'a str,
+    /// Display names of the byline.
+    pub authors: &'a [String],
+    pub credit_line: &'a str,
+    pub source_agency: &'a str,
+}
+
+/// What the index stores for a story: its headline's terms, and the terms of everything else
+/// (standfirst, body, bylines, credit line, agency).
+pub fn story_terms(analyzer: &Analyzer, story: &StoryText<'_>) -> (String, String) {
+    let title = analyzer.terms(story.title);
+    let mut rest = analyzer.terms(story.excerpt);
+    analyzer.append_terms(&plain_text(story.body_html), &mut rest);
+    for name in story.authors {
+        analyzer.append_terms(name, &mut rest);
+    }
+    analyzer.append_terms(story.credit_line, &mut rest);
+    analyzer.append_terms(story.source_agency, &mut rest);
+    (title, rest)
+}
+
+/// The text of sanitized HTML: tags become spaces, entities are decoded.
+pub fn plain_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    super::html::decode_entities(&text)
+}
+
 /// A reader's query: phrases of terms, every phrase required (a single word is a one-term
 /// phrase). Built only from analyzed terms, so it holds letters and digits only.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -679,6 +724,29 @@ mod tests {
         let ranked = rank(&q, stories, |s| (s.1.as_str(), s.2.as_str()));
         let order: Vec<&str> = ranked.iter().map(|s| s.0).collect();
         assert_eq!(order, ["title", "half", "newest", "older twin", "weak"]);
+    }
+
+    #[test]
+    fn stories_are_indexed_with_every_searchable_part() {
+        let a = en();
+        let authors = vec!["Ana Lima".to_owned()];
+        let (title, rest) = story_terms(
+            &a,
+            &StoryText {
+                title: "Rockets <launched>",
+                excerpt: "Standfirst",
+                body_html: "<p>First&nbsp;paragraph &amp; more</p><p>Second</p>",
+                authors: &authors,
+                credit_line: "RHM/PR",
+                source_agency: "Sputnik",
+            },
+        );
+        assert_eq!(title, "rocket launch");
+        assert_eq!(
+            rest,
+            "standfirst first paragraph more second ana lima rhm pr sputnik"
+        );
+        assert_eq!(plain_text("<p>a</p><p>b&lt;c</p>"), " a  b<c ");
     }
 
     #[test]

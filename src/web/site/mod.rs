@@ -6,6 +6,7 @@ pub mod chrome;
 pub mod comments;
 pub mod home;
 pub mod page;
+pub mod search;
 pub mod views;
 
 use axum::extract::State;
