@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod comments;
 mod home;
+mod search;
 mod smtp;
 mod store;
 mod widgets;

@@ -182,22 +182,27 @@ struct SearchResult {
 }
 
 /// The filters as the store takes them; unknown sections and authors are ignored.
-fn filter(chrome: &Chrome, authors: &[PublicAuthor], p: &Params) -> SearchFilter {
+async fn filter(state: &AppState, chrome: &Chrome, p: &Params) -> Result<SearchFilter, AppError> {
     let tz = chrome.settings.timezone;
-    SearchFilter {
+    let author = if p.author.is_empty() {
+        None
+    } else {
+        state.store().author_by_slug(&p.author).await?
+    };
+    Ok(SearchFilter {
         category_ids: chrome
             .categories
             .iter()
             .find(|c| c.slug == p.section)
             .map(|c| chrome.category_with_descendants(c.id)),
-        author_id: authors.iter().find(|a| a.slug == p.author).map(|a| a.id),
+        author_id: author.map(|a| a.id),
         from: p.from.and_then(|d| start_of_day(d, tz)),
         // The "to" day is included: stories before the start of the next day.
         until: p
             .to
             .and_then(|d| d.succ_opt())
             .and_then(|d| start_of_day(d, tz)),
-    }
+    })
 }
 
 /// One page of ranked results, and whether there is another.
@@ -267,13 +272,9 @@ pub async fn show(
     let candidates = if query.is_empty() {
         Vec::new()
     } else {
+        let filter = filter(&state, &chrome, &p).await?;
         store
-            .search_candidates(
-                &query,
-                &filter(&chrome, &authors, &p),
-                state.now(),
-                CANDIDATES,
-            )
+            .search_candidates(&query, &filter, state.now(), CANDIDATES)
             .await?
     };
     let found = candidates.len();
