@@ -101,7 +101,8 @@ pub struct ServeArgs {
     )]
     pub mail_from: String,
 
-    /// The site's public address, used in links inside emails [default: http://LISTEN].
+    /// The site's public origin (https://news.example), used in canonical links, feeds,
+    /// sitemaps and emails [default: the address each request was sent to].
     #[arg(long, env = "NEWSDESK_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 

@@ -26,7 +26,8 @@ pub struct ServeConfig {
     pub smtp_url: Option<String>,
     /// The sender of notifications.
     pub mail_from: String,
-    /// The site's public address, for links in emails (default `http://LISTEN`).
+    /// The site's public origin, for absolute links in pages, feeds, sitemaps and emails
+    /// (default: the address each request was sent to).
     pub base_url: Option<String>,
     /// Render every request (no in-memory page cache).
     pub no_page_cache: bool,
@@ -41,6 +42,8 @@ pub enum ConfigError {
     ThemeDir(PathBuf),
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
     DatabaseUrl(String),
+    #[error("base URL {0:?} is not an origin such as https://news.example")]
+    BaseUrl(String),
 }
 
 impl SiteConfig {
@@ -87,6 +90,39 @@ impl ServeConfig {
         {
             return Err(ConfigError::ThemeDir(dir.clone()));
         }
+        if let Some(url) = &self.base_url
+            && !is_origin(url)
+        {
+            return Err(ConfigError::BaseUrl(url.clone()));
+        }
         Ok(())
+    }
+}
+
+/// `http(s)://host[:port]` with nothing after it but an optional `/`: the site is served from
+/// the root of its host.
+fn is_origin(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host = rest.strip_suffix('/').unwrap_or(rest);
+    !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base_urls_are_origins() {
+        assert!(super::is_origin("https://news.example"));
+        assert!(super::is_origin("http://127.0.0.1:8080/"));
+        assert!(!super::is_origin("news.example"));
+        assert!(!super::is_origin("https://news.example/blog/"));
+        assert!(!super::is_origin("https://"));
     }
 }

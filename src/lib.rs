@@ -49,6 +49,9 @@ pub struct AppOptions {
     pub notifier: notify::Notifier,
     /// Turn off the in-memory page cache (every request renders its page).
     pub no_page_cache: bool,
+    /// The site's public origin (`https://news.example`), if fixed; otherwise each request's
+    /// host names it.
+    pub base_url: Option<String>,
 }
 
 impl AppState {
@@ -75,6 +78,11 @@ impl AppState {
 
     pub fn behind_proxy(&self) -> bool {
         self.inner.options.behind_proxy
+    }
+
+    /// The configured public origin, without a trailing slash.
+    pub fn base_url(&self) -> Option<&str> {
+        self.inner.options.base_url.as_deref()
     }
 
     /// The site's signing secret, shared by every node through the database.
@@ -149,10 +157,13 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     {
         tracing::info!("created the demo news site");
     }
+    let base_url = config
+        .base_url
+        .as_deref()
+        .map(|u| u.trim_end_matches('/').to_owned());
     let notifier = match &config.smtp_url {
         Some(url) => {
-            let base = config
-                .base_url
+            let base = base_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{}", config.listen));
             notify::Notifier::smtp(url, &config.mail_from, &base)?
@@ -163,6 +174,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         behind_proxy: config.behind_proxy,
         notifier,
         no_page_cache: config.no_page_cache,
+        base_url,
     };
     let app = app(AppState::with_options(store.clone(), theme, options))
         .into_make_service_with_connect_info::<std::net::SocketAddr>();

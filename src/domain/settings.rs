@@ -32,6 +32,18 @@ pub struct SiteSettings {
     pub comment_block_words: String,
     /// Comments accepted per IP address, and per email address, in ten minutes.
     pub comment_rate_limit: u32,
+    /// Stories (or comments) in each feed.
+    pub feed_items: u32,
+    /// Whether feeds carry each story's full text or only its excerpt.
+    pub feed_content: FeedContent,
+}
+
+/// What a feed entry carries (WordPress's "For each post in a feed, include").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedContent {
+    Full,
+    Excerpt,
 }
 
 fn serialize_tz<S: serde::Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
@@ -55,6 +67,8 @@ impl Default for SiteSettings {
             comment_moderation_words: String::new(),
             comment_block_words: String::new(),
             comment_rate_limit: 5,
+            feed_items: 20,
+            feed_content: FeedContent::Full,
         }
     }
 }
@@ -145,6 +159,19 @@ impl SiteSettings {
             "comment_rate_limit" => {
                 self.comment_rate_limit = number(value, 1, 10_000, "comment_rate_limit")?
             }
+            "feed_items" => self.feed_items = number(value, 1, 100, "feed_items")?,
+            "feed_content" => {
+                self.feed_content = match value {
+                    "full" => FeedContent::Full,
+                    "excerpt" => FeedContent::Excerpt,
+                    _ => {
+                        return Err(SettingError::Invalid(
+                            "feed_content",
+                            "full or excerpt".into(),
+                        ));
+                    }
+                }
+            }
             other => return Err(SettingError::Unknown(other.to_owned())),
         }
         Ok(())
@@ -193,6 +220,15 @@ impl SiteSettings {
             ),
             ("comment_block_words", self.comment_block_words.clone()),
             ("comment_rate_limit", self.comment_rate_limit.to_string()),
+            ("feed_items", self.feed_items.to_string()),
+            (
+                "feed_content",
+                match self.feed_content {
+                    FeedContent::Full => "full",
+                    FeedContent::Excerpt => "excerpt",
+                }
+                .to_owned(),
+            ),
         ]
     }
 

@@ -5,6 +5,10 @@
 //! by file name; everything it does not override comes from the default theme. Assets are served
 //! under fingerprinted names (`style.3f2a91c0.css`) so browsers may cache them forever.
 
+pub mod feeds;
+pub mod sitemaps;
+pub mod xml;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,6 +32,8 @@ pub struct Theme {
     env: Environment<'static>,
     /// Fingerprinted file name → asset.
     assets: HashMap<String, Arc<Asset>>,
+    /// File name → its fingerprinted address (`/static/style.3f2a91c0.css`).
+    urls: Arc<HashMap<String, String>>,
 }
 
 /// Why the theme could not be loaded.
@@ -169,10 +175,11 @@ impl Theme {
                 })?;
         }
         let urls = Arc::new(urls);
+        let lookup = urls.clone();
         env.add_function(
             "asset_url",
             move |name: &str| -> Result<String, minijinja::Error> {
-                urls.get(name).cloned().ok_or_else(|| {
+                lookup.get(name).cloned().ok_or_else(|| {
                     minijinja::Error::new(
                         minijinja::ErrorKind::InvalidOperation,
                         format!("no theme asset named {name}"),
@@ -180,7 +187,7 @@ impl Theme {
                 })
             },
         );
-        Ok(Theme { env, assets })
+        Ok(Theme { env, assets, urls })
     }
 
     /// Renders a template with a serializable context.
@@ -195,6 +202,11 @@ impl Theme {
         };
         let tmpl = self.env.get_template(template).map_err(err)?;
         tmpl.render(ctx).map_err(err)
+    }
+
+    /// The fingerprinted address of an asset, by its file name (`logo.png`).
+    pub fn asset_url(&self, name: &str) -> Option<&str> {
+        self.urls.get(name).map(String::as_str)
     }
 
     /// An asset by its fingerprinted file name.

@@ -282,6 +282,22 @@ impl Store {
         self.conn().fetch_all(sql).await
     }
 
+    /// The bodies of stories, by id (feeds carry them in full).
+    pub async fn bodies_of(&self, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        #[derive(sqlx::FromRow, serde::Deserialize)]
+        struct Rec {
+            id: i64,
+            body: String,
+        }
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT id, body FROM articles WHERE id IN ");
+        sql.arg_list(ids);
+        let rows: Vec<Rec> = self.conn().fetch_all(sql).await?;
+        Ok(rows.into_iter().map(|r| (r.id, r.body)).collect())
+    }
+
     /// The newest published stories of each group of sections, `per_group` each, in one round trip,
     /// leaving out `exclude_ids` (stories already shown higher on the page).
     pub async fn published_by_section_groups(

@@ -145,6 +145,21 @@ impl Store {
         self.conn().fetch_all(sql).await
     }
 
+    /// A story's newest approved comments, newest first (its comments feed).
+    pub async fn latest_approved_comments(
+        &self,
+        article_id: i64,
+        limit: u32,
+    ) -> Result<Vec<PublicComment>> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(PUBLIC_COLUMNS)
+            .push(" FROM comments WHERE article_id = ")
+            .arg(article_id)
+            .push(" AND status = 'approved' ORDER BY created_at DESC, id DESC LIMIT ")
+            .arg(i64::from(limit));
+        self.conn().fetch_all(sql).await
+    }
+
     /// A published story's comment settings.
     pub async fn comment_target(
         &self,

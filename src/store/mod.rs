@@ -21,6 +21,7 @@ pub mod pages;
 mod reader;
 pub mod search;
 pub mod settings;
+pub mod sitemaps;
 pub mod taxonomy;
 pub mod users;
 pub mod widgets;

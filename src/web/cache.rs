@@ -77,10 +77,14 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
     if !cacheable_request(&req) {
         return next.run(req).await;
     }
-    let key = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| req.uri().path().to_owned(), |pq| pq.as_str().to_owned());
+    // Pages hold absolute links on the request's origin (see `web::origin`).
+    let key = format!(
+        "{}{}",
+        crate::web::origin::current(),
+        req.uri()
+            .path_and_query()
+            .map_or_else(|| req.uri().path(), |pq| pq.as_str())
+    );
     let Some(cache) = state.page_cache() else {
         return next.run(req).await;
     };
@@ -100,14 +104,27 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         .get(header::CACHE_CONTROL)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("public"));
-    if res.status() != StatusCode::OK || !public || res.headers().contains_key(header::SET_COOKIE) {
+    // Streamed bodies (large sitemaps) have no known length and are passed through.
+    let whole = axum::body::HttpBody::size_hint(res.body())
+        .exact()
+        .is_some();
+    if res.status() != StatusCode::OK
+        || !public
+        || !whole
+        || res.headers().contains_key(header::SET_COOKIE)
+    {
         return res;
     }
-    let (parts, body) = res.into_parts();
+    let (mut parts, body) = res.into_parts();
     // Rendered pages are already whole in memory; this only takes them out of the body.
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return Response::from_parts(parts, Body::empty());
     };
+    if !parts.headers.contains_key(header::ETAG)
+        && let Ok(tag) = HeaderValue::from_str(&crate::web::conditional::etag_of(&bytes))
+    {
+        parts.headers.insert(header::ETAG, tag);
+    }
     if bytes.len() <= MAX_BODY {
         let mut slot = cache.slot.lock().expect("page cache lock");
         if slot.0 != generation || slot.1.len() >= MAX_ENTRIES {

@@ -2,8 +2,10 @@
 
 pub mod assets;
 pub mod cache;
+pub mod conditional;
 pub mod cookies;
 pub mod middleware;
+pub mod origin;
 pub mod site;
 
 use axum::Router;
@@ -19,6 +21,14 @@ pub fn router(state: AppState) -> Router {
         .route("/page/{n}/", get(site::home::paged))
         // Stories at stable, readable, unique addresses, and their comment form's target.
         .route("/{year}/{month}/{day}/{slug}/", get(site::article::show))
+        .route(
+            "/{year}/{month}/{day}/{slug}/feed/",
+            get(site::feeds::comments),
+        )
+        .route(
+            "/{year}/{month}/{day}/{slug}/feed/{format}/",
+            get(site::feeds::comments_format),
+        )
         .route("/wp-comments-post.php", post(site::comments::create))
         .route(
             "/comments/subscription",
@@ -27,12 +37,30 @@ pub fn router(state: AppState) -> Router {
         // Search (`/?s=…`, WordPress's address, redirects here).
         .route("/search", get(site::search::show))
         .route("/search/", get(site::search::trailing_slash))
-        // Archives: sections (with sub-sections: `/category/world/asia/`), tags, authors, dates.
+        // Archives: sections (with sub-sections: `/category/world/asia/`, and their feeds at
+        // `…/feed/`), tags, authors, dates.
         .route("/category/{*path}", get(site::archive::category))
         .route("/tag/{slug}/", get(site::archive::tag))
         .route("/tag/{slug}/page/{n}/", get(site::archive::tag_paged))
         .route("/author/{slug}/", get(site::archive::author))
         .route("/author/{slug}/page/{n}/", get(site::archive::author_paged))
+        // Feeds: RSS at `…/feed/`, Atom at `…/feed/atom/`, JSON Feed at `…/feed/json/`.
+        .route("/feed/", get(site::feeds::site))
+        .route("/feed/{format}/", get(site::feeds::site_format))
+        .route("/tag/{slug}/feed/", get(site::feeds::tag))
+        .route("/tag/{slug}/feed/{format}/", get(site::feeds::tag_format))
+        .route("/author/{slug}/feed/", get(site::feeds::author))
+        .route(
+            "/author/{slug}/feed/{format}/",
+            get(site::feeds::author_format),
+        )
+        // Crawlers: robots rules, the sitemap index and its files, the Google News sitemap.
+        .route("/robots.txt", get(site::sitemaps::robots))
+        .route("/sitemap.xml", get(site::sitemaps::index))
+        .route("/sitemaps/{file}", get(site::sitemaps::file))
+        .route("/news-sitemap.xml", get(site::sitemaps::news))
+        .route("/wp-sitemap.xml", get(site::sitemaps::moved))
+        .route("/sitemap_index.xml", get(site::sitemaps::moved))
         .route("/{year}/page/{n}/", get(site::archive::year_paged))
         .route("/{year}/{month}/page/{n}/", get(site::archive::month_paged))
         // One segment: a year archive (`/2026/`) or a static page (`/about/`); two: a month archive.
@@ -50,6 +78,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache::page_cache,
+        ))
+        .layer(axum::middleware::from_fn(conditional::not_modified))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            origin::scope,
         ))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .with_state(state)

@@ -209,6 +209,85 @@ impl TestSite {
         self.store.touch();
     }
 
+    /// A GET with extra request headers.
+    pub async fn get_with_headers(&self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let mut req = Request::get(path);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// Runs SQL behind the application's back (as another program or an old import would);
+    /// returns the rows affected.
+    pub async fn raw_execute(&self, sql: &str) -> u64 {
+        use sqlx::{Connection, Executor};
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self.backend {
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                c.execute(sql).await.unwrap().rows_affected()
+            }
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                c.execute(sql).await.unwrap().rows_affected()
+            }
+        }
+    }
+
+    /// `(text, number)` rows of a query run behind the application's back.
+    pub async fn raw_pairs(&self, sql: &str) -> Vec<(String, i64)> {
+        use sqlx::Connection;
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self.backend {
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::query_as(sql).fetch_all(&mut c).await.unwrap()
+            }
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query_as(sql).fetch_all(&mut c).await.unwrap()
+            }
+        }
+    }
+
+    /// Changes a story's headline behind the application's back (as an editor's edit would),
+    /// then marks the content as changed.
+    pub async fn retitle(&self, old: &str, new: &str) {
+        let q = |s: &str| s.replace('\'', "''");
+        let done = self
+            .raw_execute(&format!(
+                "UPDATE articles SET title = '{}' WHERE title = '{}'",
+                q(new),
+                q(old)
+            ))
+            .await;
+        assert_eq!(done, 1, "no story titled {old:?}");
+        self.store.touch();
+    }
+
+    /// Makes the next story id `next` (as after a large import).
+    pub async fn skip_article_ids_to(&self, next: i64) {
+        match self.backend {
+            // SQLite gives the next row the highest id plus one: leave a draft at `next - 1`.
+            Backend::Sqlite => {
+                self.raw_execute(&format!(
+                    "INSERT INTO articles (id, title, slug, created_at, updated_at) \
+                     VALUES ({}, 'Placeholder', 'placeholder-{next}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                    next - 1
+                ))
+                .await;
+            }
+            Backend::Postgres => {
+                self.raw_execute(&format!(
+                    "SELECT setval(pg_get_serial_sequence('articles', 'id'), {})",
+                    next - 1
+                ))
+                .await;
+            }
+        }
+    }
+
     /// A GET sending the given `Cookie` header.
     pub async fn get_with_cookie(&self, path: &str, cookie: Option<&str>) -> Page {
         let mut req = Request::get(path);

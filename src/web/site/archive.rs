@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::views::{self, LinkView, Pagination};
-use super::{Chrome, PageMeta, html, parse_page_number, render};
+use super::{Chrome, PageMeta, html, meta, parse_page_number, render};
 use crate::AppState;
 use crate::error::AppError;
 use crate::store::articles::ArticleQuery;
@@ -21,6 +21,10 @@ pub(crate) struct Listing {
     /// "Section", "Tag", "Author", "Archive" or empty.
     pub kind_label: &'static str,
     pub sub_sections: Vec<LinkView>,
+    /// Breadcrumbs below the home page, ending with this listing.
+    pub trail: Vec<(String, String)>,
+    /// Whether the listing has its own feeds (sections, tags, authors).
+    pub has_feeds: bool,
 }
 
 /// Renders page `n` of a listing; pages past the end are 404s (except an empty first page).
@@ -67,6 +71,23 @@ pub(crate) async fn render_listing(
         // Thin archives (fewer than two stories) are kept out of search engines.
         robots: thin.then_some("noindex, follow"),
         kind: "archive",
+        og_type: (l.kind_label == "Author").then_some("profile"),
+        feeds: if l.has_feeds {
+            meta::feeds_of(
+                &l.base_url,
+                &format!("{} – {}", l.heading, chrome.settings.title),
+            )
+        } else {
+            Vec::new()
+        },
+        json_ld: if l.trail.is_empty() {
+            Vec::new()
+        } else {
+            let mut trail = vec![("Home".to_owned(), "/".to_owned())];
+            trail.extend(l.trail.iter().cloned());
+            vec![meta::breadcrumbs(&trail)]
+        },
+        ..Default::default()
     };
     let body = render(
         state,
@@ -112,8 +133,20 @@ pub async fn category(
     if !path.ends_with('/') {
         return Ok(Redirect::permanent(&format!("/category/{path}/")).into_response());
     }
-    let (segments, n) = split_paged(&path).ok_or(AppError::NotFound)?;
     let chrome = state.chrome_cache().get(&state).await?;
+    if let Some((subject, format)) = super::feeds::split_feed(&path) {
+        let slug = subject.rsplit('/').next().unwrap_or(subject);
+        let cat = chrome
+            .categories
+            .iter()
+            .find(|c| c.slug == slug)
+            .ok_or(AppError::NotFound)?;
+        if format!("/category/{subject}/") != chrome.category_url(cat.id) {
+            return Err(AppError::NotFound);
+        }
+        return super::feeds::section(&state, &chrome, cat.id, format).await;
+    }
+    let (segments, n) = split_paged(&path).ok_or(AppError::NotFound)?;
     let slug = segments.last().ok_or(AppError::NotFound)?;
     let cat = chrome
         .categories
@@ -147,6 +180,8 @@ pub async fn category(
         },
         kind_label: "Section",
         sub_sections,
+        trail: chrome.section_trail(cat.id),
+        has_feeds: true,
     };
     render_listing(&state, &chrome, listing, n).await
 }
@@ -159,6 +194,8 @@ async fn tag_listing(state: AppState, slug: String, n: u32) -> Result<Response, 
         .ok_or(AppError::NotFound)?;
     let chrome = state.chrome_cache().get(&state).await?;
     let listing = Listing {
+        trail: vec![(tag.name.clone(), format!("/tag/{}/", tag.slug))],
+        has_feeds: true,
         heading: tag.name,
         description: tag.description,
         base_url: format!("/tag/{}/", tag.slug),
@@ -195,6 +232,11 @@ async fn author_listing(state: AppState, slug: String, n: u32) -> Result<Respons
         .ok_or(AppError::NotFound)?;
     let chrome = state.chrome_cache().get(&state).await?;
     let listing = Listing {
+        trail: vec![(
+            author.display_name.clone(),
+            format!("/author/{}/", author.slug),
+        )],
+        has_feeds: true,
         heading: author.display_name,
         description: author.bio,
         base_url: format!("/author/{}/", author.slug),
@@ -267,7 +309,13 @@ pub(crate) async fn date_listing(
         Some(m) => format!("/{year}/{m}/"),
         None => format!("/{year}/"),
     };
+    let mut trail = vec![(year.to_owned(), format!("/{year}/"))];
+    if month.is_some() {
+        trail.push((label.clone(), base_url.clone()));
+    }
     let listing = Listing {
+        trail,
+        has_feeds: false,
         heading: label,
         description: String::new(),
         base_url,

@@ -6,8 +6,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
+use super::meta::{self, ArticleMeta};
 use super::views::{self, Card, CommentNode, DateView, ImageView, LinkView};
-use super::{PageMeta, render};
+use super::{Chrome, PageMeta, render};
 use crate::AppState;
 use crate::actions::comments::comments_open;
 use crate::domain::article::{CommentStatus, article_path};
@@ -17,6 +18,8 @@ use crate::domain::token::comment_form_token;
 use crate::error::AppError;
 use crate::store::articles::{ArticleRow, SummaryRow, TermId, TermRef};
 use crate::web::cookies;
+use crate::web::origin;
+use serde_json::json;
 
 /// Stories scored for "Related Posts": this many before and after the story, per section and tag.
 const PER_TERM: u32 = 8;
@@ -260,14 +263,13 @@ pub(crate) async fn story_page(
     };
     let comments: Vec<CommentNode> =
         views::thread_comments(comments, tz, chrome.settings.thread_depth as usize, open);
-    let meta = PageMeta {
-        title: format!("{} – {}", story.title, chrome.settings.title),
-        description: story.excerpt.clone(),
-        canonical: url,
-        kind: "single",
-        robots: (status != StatusCode::OK).then_some("noindex"),
-        ..Default::default()
-    };
+    let meta = story_meta(
+        state,
+        &chrome,
+        &story,
+        &mine("category").collect::<Vec<_>>(),
+        status,
+    );
     let body = render(
         state,
         &chrome,
@@ -287,6 +289,98 @@ pub(crate) async fn story_page(
         Html(body),
     )
         .into_response())
+}
+
+/// The story's `<head>`: OpenGraph article tags, its comments feed, and JSON-LD `NewsArticle`
+/// (with wire provenance) and `BreadcrumbList`.
+fn story_meta(
+    state: &AppState,
+    chrome: &Chrome,
+    story: &StoryView,
+    sections: &[&TermRef],
+    status: StatusCode,
+) -> PageMeta {
+    let published = story.published.iso.clone();
+    let modified = story
+        .updated
+        .as_ref()
+        .map_or_else(|| published.clone(), |d| d.iso.clone());
+    let names = |links: &[LinkView]| links.iter().map(|l| l.name.clone()).collect::<Vec<_>>();
+    let image = story
+        .image
+        .as_ref()
+        .map(|i| i.url.as_str())
+        .or(state.theme().asset_url("share.png"))
+        .map(origin::absolute);
+    let mut article = json!({
+        "@type": "NewsArticle",
+        "@id": origin::absolute(&format!("{}#article", story.url)),
+        "mainEntityOfPage": origin::absolute(&story.url),
+        "url": origin::absolute(&story.url),
+        "headline": headline(&story.title),
+        "description": story.excerpt,
+        "image": image.into_iter().collect::<Vec<_>>(),
+        "datePublished": published,
+        "dateModified": modified,
+        "author": story.authors.iter().map(|a| json!({
+            "@type": "Person", "name": a.name, "url": origin::absolute(&a.url),
+        })).collect::<Vec<_>>(),
+        "publisher": meta::publisher(chrome, state.theme().asset_url("logo.png")),
+        "articleSection": names(&story.sections),
+        "keywords": names(&story.tags),
+        "inLanguage": chrome.settings.language,
+        "isAccessibleForFree": true,
+        "commentCount": story.comment_count,
+    });
+    // Wire copy names the agency it came from; the credit line is shown as the credit text.
+    if !story.credit_line.is_empty() {
+        article["creditText"] = json!(story.credit_line);
+    }
+    let agency = [&story.source_agency, &story.credit_line]
+        .into_iter()
+        .find(|s| !s.is_empty());
+    if let Some(agency) = agency {
+        article["sourceOrganization"] = json!({ "@type": "Organization", "name": agency });
+    }
+    if let Some(source) = &story.source_url {
+        article["isBasedOn"] = json!(source);
+    }
+    let mut trail = vec![("Home".to_owned(), "/".to_owned())];
+    if let Some(first) = sections.first() {
+        trail.extend(chrome.section_trail(first.term_id));
+    }
+    trail.push((story.title.clone(), story.url.clone()));
+    PageMeta {
+        title: format!("{} – {}", story.title, chrome.settings.title),
+        description: story.excerpt.clone(),
+        canonical: story.url.clone(),
+        kind: "single",
+        robots: (status != StatusCode::OK).then_some("noindex"),
+        og_type: Some("article"),
+        image: story.image.clone(),
+        article: Some(ArticleMeta {
+            published: story.published.iso.clone(),
+            modified: article["dateModified"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            authors: names(&story.authors),
+            sections: names(&story.sections),
+            tags: names(&story.tags),
+        }),
+        feeds: meta::feeds_of(&story.url, &format!("Comments on {}", story.title)),
+        json_ld: vec![article, meta::breadcrumbs(&trail)],
+        ..Default::default()
+    }
+}
+
+/// Search engines show headlines up to 110 characters.
+fn headline(title: &str) -> String {
+    if title.chars().count() <= 110 {
+        return title.to_owned();
+    }
+    let cut: String = title.chars().take(109).collect();
+    format!("{}…", cut.rsplit_once(' ').map_or(cut.as_str(), |(h, _)| h))
 }
 
 /// Ranks candidates with the domain's scoring; returns ids, best first.

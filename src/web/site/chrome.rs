@@ -89,6 +89,21 @@ impl Chrome {
         format!("/category/{}/", parts.join("/"))
     }
 
+    /// `(name, address)` of a section and its parents, from the top down (for breadcrumbs).
+    pub fn section_trail(&self, id: i64) -> Vec<(String, String)> {
+        let mut trail = Vec::new();
+        let mut cur = self.category(id);
+        while let Some(c) = cur {
+            trail.push((c.name.clone(), self.category_url(c.id)));
+            if trail.len() > 16 {
+                break;
+            }
+            cur = c.parent_id.and_then(|p| self.category(p));
+        }
+        trail.reverse();
+        trail
+    }
+
     pub fn top_categories(&self) -> impl Iterator<Item = &Category> {
         self.categories.iter().filter(|c| c.parent_id.is_none())
     }

@@ -51,27 +51,12 @@ fn cross_site(state: &AppState, headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let forwarded = state
-        .behind_proxy()
-        .then(|| headers.get("x-forwarded-host"))
-        .flatten();
-    let host = forwarded
-        .or_else(|| headers.get(header::HOST))
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let host = crate::web::origin::request_host(state, headers);
     let origin_host = origin
         .split_once("://")
         .map_or("", |(_, rest)| rest)
         .trim_end_matches('/');
     origin == "null" || !origin_host.eq_ignore_ascii_case(host)
-}
-
-fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
-    state.behind_proxy()
-        && headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|p| p.eq_ignore_ascii_case("https"))
 }
 
 pub async fn create(
@@ -129,7 +114,7 @@ pub async fn create(
                 &posted.target.slug,
                 chrome.settings.timezone,
             );
-            let secure = is_https(&state, &headers);
+            let secure = crate::web::origin::is_https(&state, &headers);
             let mut res = (
                 StatusCode::SEE_OTHER,
                 [(header::LOCATION, format!("{url}#comment-{}", posted.id))],

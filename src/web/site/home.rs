@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::views::{self, Card};
-use super::{PageMeta, html, parse_page_number, render};
+use super::{PageMeta, html, meta, parse_page_number, render};
 use crate::AppState;
 use crate::domain::article::article_path;
 use crate::error::AppError;
@@ -23,6 +23,7 @@ pub struct WpQuery {
     p: Option<String>,
     page_id: Option<String>,
     cat: Option<String>,
+    feed: Option<String>,
     s: Option<String>,
 }
 
@@ -103,6 +104,10 @@ pub async fn show(
         canonical: "/".into(),
         next: has_page_2.then(|| "/page/2/".to_owned()),
         kind: "home",
+        json_ld: vec![
+            meta::website(&chrome),
+            meta::publisher(&chrome, state.theme().asset_url("logo.png")),
+        ],
         ..Default::default()
     };
     let body = render(
@@ -132,6 +137,8 @@ pub async fn paged(
         query: ArticleQuery::default(),
         kind_label: "",
         sub_sections: Vec::new(),
+        trail: Vec::new(),
+        has_feeds: false,
     };
     super::archive::render_listing(&state, &chrome, listing, n).await
 }
@@ -163,6 +170,16 @@ async fn wordpress_redirect(state: &AppState, q: &WpQuery) -> Result<Option<Stri
         let chrome = state.chrome_cache().get(state).await?;
         chrome.category(id).ok_or(AppError::NotFound)?;
         return Ok(Some(chrome.category_url(id)));
+    }
+    if let Some(feed) = q.feed.as_deref() {
+        return Ok(Some(
+            match feed {
+                "atom" => "/feed/atom/",
+                "json" => "/feed/json/",
+                _ => "/feed/",
+            }
+            .to_owned(),
+        ));
     }
     if let Some(s) = &q.s {
         return Ok(Some(super::search::wordpress_search_url(s)));

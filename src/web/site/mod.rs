@@ -4,9 +4,12 @@ pub mod archive;
 pub mod article;
 pub mod chrome;
 pub mod comments;
+pub mod feeds;
 pub mod home;
+pub mod meta;
 pub mod page;
 pub mod search;
+pub mod sitemaps;
 pub mod views;
 
 use axum::extract::State;
@@ -15,23 +18,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Serialize;
 
 pub use chrome::{Chrome, ChromeCache};
+pub use meta::PageMeta;
 
 use crate::AppState;
 use crate::error::{AppError, ErrorPage};
-
-/// Metadata of the page being rendered (the `<head>` and pagination links).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct PageMeta {
-    pub title: String,
-    pub description: String,
-    pub canonical: String,
-    pub prev: Option<String>,
-    pub next: Option<String>,
-    /// `noindex` for pages search engines should skip.
-    pub robots: Option<&'static str>,
-    /// Body class for theme styling (`home`, `single`, `archive`, `page`, `error`).
-    pub kind: &'static str,
-}
 
 /// Renders `template` with the site chrome, page metadata and `content` merged into one context.
 pub(crate) fn render(
@@ -41,13 +31,15 @@ pub(crate) fn render(
     meta: &PageMeta,
     content: impl Serialize,
 ) -> Result<String, AppError> {
+    let theme = state.theme();
+    let head = meta::Head::new(meta, chrome, theme.asset_url("share.png"));
     let ctx = minijinja::context! {
         site => &chrome.settings,
         chrome => chrome,
-        meta => meta,
+        meta => head,
         ..minijinja::Value::from_serialize(content)
     };
-    Ok(state.theme().render(template, ctx)?)
+    Ok(theme.render(template, ctx)?)
 }
 
 /// An HTML response for a rendered page.

@@ -1,0 +1,175 @@
+//! Reads for sitemaps: what the public site shows, with when it last changed.
+//!
+//! Story sitemaps are cut by id range (`STORY_CHUNK` ids a file), so a file's address and
+//! content stay put as the archive grows and any file is read with a primary-key range scan,
+//! whatever the archive's size.
+
+use chrono::{DateTime, Utc};
+
+use super::dialect::Sql;
+use super::{Result, Store};
+
+/// A group of published stories by id range: `chunk` k holds ids in `(k·size, (k+1)·size]`.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct StoryChunk {
+    pub chunk: i64,
+    pub stories: i64,
+    pub lastmod: Option<DateTime<Utc>>,
+}
+
+/// A story's address parts and dates.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct StoryLoc {
+    pub id: i64,
+    pub slug: String,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A section, tag or author whose archive is worth indexing, with its newest story's time.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct TermLoc {
+    pub id: i64,
+    pub slug: String,
+    pub lastmod: Option<DateTime<Utc>>,
+}
+
+/// A published static page.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct PageLoc {
+    pub slug: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Which kind of archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermKind {
+    Section,
+    Tag,
+    Author,
+}
+
+impl TermKind {
+    /// (term table, relation table, relation column, extra condition on the term).
+    fn tables(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            TermKind::Section => ("categories", "article_categories", "category_id", ""),
+            TermKind::Tag => ("tags", "article_tags", "tag_id", ""),
+            TermKind::Author => (
+                "users",
+                "article_authors",
+                "user_id",
+                " AND t.disabled = FALSE",
+            ),
+        }
+    }
+}
+
+impl Store {
+    /// Published stories grouped by id range, with each group's newest change.
+    pub async fn story_chunks(&self, size: i64, now: DateTime<Utc>) -> Result<Vec<StoryChunk>> {
+        self.conn()
+            .fetch_all(
+                Sql::new(
+                    "SELECT (id - 1) / $1 AS chunk, COUNT(*) AS stories, MAX(updated_at) AS lastmod \
+                     FROM articles WHERE status = 'published' AND published_at <= $2 \
+                     GROUP BY 1 ORDER BY 1",
+                )
+                .bind(size)
+                .bind(now),
+            )
+            .await
+    }
+
+    /// The number of published stories with ids in `(after, upto]` and their newest change.
+    pub async fn story_range_summary(
+        &self,
+        after: i64,
+        upto: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(i64, Option<DateTime<Utc>>)> {
+        #[derive(sqlx::FromRow, serde::Deserialize)]
+        struct Rec {
+            stories: i64,
+            lastmod: Option<DateTime<Utc>>,
+        }
+        let r: Option<Rec> = self
+            .conn()
+            .fetch_optional(
+                Sql::new(
+                    "SELECT CAST(COUNT(*) AS BIGINT) AS stories, MAX(updated_at) AS lastmod FROM articles \
+                     WHERE id > $1 AND id <= $2 AND status = 'published' AND published_at <= $3",
+                )
+                .bind(after)
+                .bind(upto)
+                .bind(now),
+            )
+            .await?;
+        Ok(r.map_or((0, None), |r| (r.stories, r.lastmod)))
+    }
+
+    /// Up to `limit` published stories with ids in `(after, upto]`, by id.
+    pub async fn story_locs(
+        &self,
+        after: i64,
+        upto: i64,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<StoryLoc>> {
+        self.conn()
+            .fetch_all(
+                Sql::new(
+                    "SELECT id, slug, published_at, updated_at FROM articles \
+                     WHERE id > $1 AND id <= $2 AND status = 'published' AND published_at <= $3 \
+                     ORDER BY id LIMIT $4",
+                )
+                .bind(after)
+                .bind(upto)
+                .bind(now)
+                .bind(limit),
+            )
+            .await
+    }
+
+    /// Sections, tags or authors with at least `min_stories` published stories (archives with
+    /// fewer are marked `noindex`, so sitemaps leave them out), by id. Each term costs a few
+    /// steps down its listing index, however many stories it has.
+    pub async fn indexable_terms(
+        &self,
+        kind: TermKind,
+        min_stories: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TermLoc>> {
+        let (terms, relation, column, extra) = kind.tables();
+        let newest = |n: i64, sql: &mut Sql| {
+            sql.push("(SELECT r.published_at FROM ")
+                .push(relation)
+                .push(" r JOIN articles x ON x.id = r.article_id WHERE r.")
+                .push(column)
+                .push(" = t.id AND r.published_at <= ")
+                .arg(now)
+                .push(" AND x.status = 'published' ORDER BY r.published_at DESC, r.article_id DESC LIMIT 1 OFFSET ")
+                .arg(n)
+                .push(")");
+        };
+        let mut sql = Sql::new("SELECT * FROM (SELECT t.id, t.slug, ");
+        newest(0, &mut sql);
+        sql.push(" AS lastmod, ");
+        newest(min_stories.max(1) - 1, &mut sql);
+        sql.push(" AS enough FROM ")
+            .push(terms)
+            .push(" t WHERE TRUE")
+            .push(extra)
+            .push(") s WHERE enough IS NOT NULL ORDER BY id");
+        self.conn().fetch_all(sql).await
+    }
+
+    /// Every published static page.
+    pub async fn page_locs(&self) -> Result<Vec<PageLoc>> {
+        self.conn()
+            .fetch_all(Sql::new(
+                "SELECT slug, updated_at FROM pages WHERE status = 'published' ORDER BY id",
+            ))
+            .await
+    }
+}

@@ -1,0 +1,427 @@
+//! Feeds of the site, each section, tag and author, and each story's comments, in RSS 2.0,
+//! Atom and JSON Feed at WordPress's addresses: `…/feed/`, `…/feed/atom/`, `…/feed/json/`
+//! (`…/feed/rss2/`, `…/feed/rss/` and `…/feed/rdf/` redirect to `…/feed/`).
+//!
+//! A feed lists only what the public site shows (published stories whose time has come,
+//! approved comments), never an email address. Responses carry an `ETag` and `Last-Modified`,
+//! so feed readers polling an unchanged feed get `304 Not Modified` (see `web::conditional`).
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::Chrome;
+use crate::AppState;
+use crate::domain::article::article_path;
+use crate::domain::comment::text_to_html;
+use crate::domain::settings::FeedContent;
+use crate::error::AppError;
+use crate::render::feeds::{Enclosure, Entry, Feed, FeedFormat, Person, absolutize};
+use crate::store::articles::ArticleQuery;
+use crate::web::{conditional, origin};
+
+/// What a feed address asks for: a format, or a redirect to the canonical `feed/`.
+pub(crate) enum Requested {
+    Format(FeedFormat),
+    Canonical,
+}
+
+/// Parses the part after `feed/`: nothing, `atom`, `json`, or a WordPress alias of RSS.
+pub(crate) fn parse_format(name: Option<&str>) -> Result<Requested, AppError> {
+    match name {
+        None => Ok(Requested::Format(FeedFormat::Rss)),
+        Some("atom") => Ok(Requested::Format(FeedFormat::Atom)),
+        Some("json") => Ok(Requested::Format(FeedFormat::Json)),
+        Some("rss2" | "rss" | "rdf") => Ok(Requested::Canonical),
+        Some(_) => Err(AppError::NotFound),
+    }
+}
+
+/// If `path` (below some prefix) ends in a feed address, its subject part and what it asks for.
+pub(crate) fn split_feed(path: &str) -> Option<(&str, Option<&str>)> {
+    let trimmed = path.strip_suffix('/')?;
+    if let Some(subject) = trimmed.strip_suffix("/feed") {
+        return Some((subject, None));
+    }
+    let (rest, format) = trimmed.rsplit_once('/')?;
+    let subject = rest.strip_suffix("/feed")?;
+    Some((subject, Some(format)))
+}
+
+fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<chrono::FixedOffset> {
+    at.with_timezone(&tz).fixed_offset()
+}
+
+fn image_type(url: &str) -> &'static str {
+    let ext = url
+        .rsplit('/')
+        .next()
+        .and_then(|f| f.rsplit_once('.'))
+        .map(|(_, e)| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("png") => "image/png",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("avif") => "image/avif",
+        Some("svg") => "image/svg+xml",
+        _ => "image/jpeg",
+    }
+}
+
+/// The bytes of a feed with its caching headers.
+fn respond(feed: &Feed, format: FeedFormat) -> Response {
+    let body = feed.write(format);
+    let etag = conditional::etag_of(&body);
+    let mut res = (
+        [
+            (header::CONTENT_TYPE, format.content_type()),
+            (header::CACHE_CONTROL, "public, max-age=0, must-revalidate"),
+        ],
+        body,
+    )
+        .into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&conditional::http_date(feed.updated.to_utc())) {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+    res
+}
+
+/// A list of stories as a feed.
+struct StoryFeed<'a> {
+    title: String,
+    description: String,
+    /// The subject's address (`/`, `/tag/x/`), where its HTML page and feeds live.
+    base: String,
+    query: ArticleQuery,
+    chrome: &'a Chrome,
+}
+
+async fn story_feed(
+    state: &AppState,
+    f: StoryFeed<'_>,
+    req: Requested,
+) -> Result<Response, AppError> {
+    let format = match req {
+        Requested::Format(format) => format,
+        Requested::Canonical => {
+            return Ok(Redirect::permanent(&format!("{}feed/", f.base)).into_response());
+        }
+    };
+    let store = state.store();
+    let settings = &f.chrome.settings;
+    let tz = settings.timezone;
+    let now = state.now();
+    let rows = store
+        .published_list(&f.query, now, settings.feed_items, 0)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let authors = store.authors_of(&ids).await?;
+    let terms = store.terms_of(&ids).await?;
+    let bodies = match settings.feed_content {
+        FeedContent::Full => store.bodies_of(&ids).await?,
+        FeedContent::Excerpt => Vec::new(),
+    };
+    let origin = origin::current();
+    let mut updated = rows.iter().map(|r| r.updated_at.max(r.published_at)).max();
+    if updated.is_none() {
+        // An empty feed is as new as the site's newest story (or now, for an empty site).
+        updated = store
+            .published_list(&ArticleQuery::default(), now, 1, 0)
+            .await?
+            .first()
+            .map(|r| r.updated_at);
+    }
+    let entries = rows
+        .into_iter()
+        .map(|r| {
+            let url = origin::absolute(&article_path(r.published_at, &r.slug, tz));
+            Entry {
+                id: format!("{origin}/?p={}", r.id),
+                comments_url: Some(format!("{url}#comments")),
+                title: r.title,
+                summary: r.excerpt,
+                content_html: bodies
+                    .iter()
+                    .find(|(id, _)| *id == r.id)
+                    .map(|(_, body)| absolutize(body, &origin)),
+                published: local(r.published_at, tz),
+                updated: local(r.updated_at.max(r.published_at), tz),
+                authors: authors
+                    .iter()
+                    .filter(|a| a.article_id == r.id)
+                    .map(|a| Person {
+                        name: a.display_name.clone(),
+                        url: Some(origin::absolute(&format!("/author/{}/", a.slug))),
+                    })
+                    .collect(),
+                categories: terms
+                    .iter()
+                    .filter(|t| t.article_id == r.id)
+                    .map(|t| t.name.clone())
+                    .collect(),
+                enclosure: r.image_url.map(|u| Enclosure {
+                    mime_type: image_type(&u).to_owned(),
+                    url: origin::absolute(&u),
+                }),
+                url,
+            }
+        })
+        .collect();
+    let feed = Feed {
+        title: f.title,
+        description: if f.description.is_empty() {
+            settings.tagline.clone()
+        } else {
+            f.description
+        },
+        home_url: origin::absolute(&f.base),
+        base_url: origin::absolute(&f.base),
+        language: settings.language.clone(),
+        updated: local(updated.unwrap_or(now), tz),
+        publisher: settings.title.clone(),
+        logo: state.theme().asset_url("logo.png").map(origin::absolute),
+        entries,
+    };
+    Ok(respond(&feed, format))
+}
+
+/// `/feed/`, `/feed/atom/`, `/feed/json/`: the newest stories of the whole site.
+pub async fn site(State(state): State<AppState>) -> Result<Response, AppError> {
+    site_feed(state, None).await
+}
+
+pub async fn site_format(
+    State(state): State<AppState>,
+    Path(format): Path<String>,
+) -> Result<Response, AppError> {
+    site_feed(state, Some(format)).await
+}
+
+async fn site_feed(state: AppState, format: Option<String>) -> Result<Response, AppError> {
+    let req = parse_format(format.as_deref())?;
+    let chrome = state.chrome_cache().get(&state).await?;
+    let f = StoryFeed {
+        title: chrome.settings.title.clone(),
+        description: chrome.settings.tagline.clone(),
+        base: "/".into(),
+        query: ArticleQuery::default(),
+        chrome: &chrome,
+    };
+    story_feed(&state, f, req).await
+}
+
+/// A section's feed (`/category/world/feed/`), stories of its sub-sections included; called by
+/// the section route, which owns `/category/…`.
+pub(crate) async fn section(
+    state: &AppState,
+    chrome: &Chrome,
+    category_id: i64,
+    format: Option<&str>,
+) -> Result<Response, AppError> {
+    let req = parse_format(format)?;
+    let cat = chrome.category(category_id).ok_or(AppError::NotFound)?;
+    let f = StoryFeed {
+        title: format!("{} – {}", cat.name, chrome.settings.title),
+        description: cat.description.clone(),
+        base: chrome.category_url(cat.id),
+        query: ArticleQuery {
+            category_ids: Some(chrome.category_with_descendants(cat.id)),
+            ..Default::default()
+        },
+        chrome,
+    };
+    story_feed(state, f, req).await
+}
+
+async fn tag_feed(
+    state: AppState,
+    slug: String,
+    format: Option<String>,
+) -> Result<Response, AppError> {
+    let req = parse_format(format.as_deref())?;
+    let tag = state
+        .store()
+        .tag_by_slug(&slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let chrome = state.chrome_cache().get(&state).await?;
+    let f = StoryFeed {
+        title: format!("{} – {}", tag.name, chrome.settings.title),
+        description: tag.description,
+        base: format!("/tag/{}/", tag.slug),
+        query: ArticleQuery {
+            tag_id: Some(tag.id),
+            ..Default::default()
+        },
+        chrome: &chrome,
+    };
+    story_feed(&state, f, req).await
+}
+
+/// `/tag/SLUG/feed/`.
+pub async fn tag(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    tag_feed(state, slug, None).await
+}
+
+pub async fn tag_format(
+    State(state): State<AppState>,
+    Path((slug, format)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    tag_feed(state, slug, Some(format)).await
+}
+
+async fn author_feed(
+    state: AppState,
+    slug: String,
+    format: Option<String>,
+) -> Result<Response, AppError> {
+    let req = parse_format(format.as_deref())?;
+    let author = state
+        .store()
+        .author_by_slug(&slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let chrome = state.chrome_cache().get(&state).await?;
+    let f = StoryFeed {
+        title: format!("{} – {}", author.display_name, chrome.settings.title),
+        description: author.bio,
+        base: format!("/author/{}/", author.slug),
+        query: ArticleQuery {
+            author_id: Some(author.id),
+            ..Default::default()
+        },
+        chrome: &chrome,
+    };
+    story_feed(&state, f, req).await
+}
+
+/// `/author/SLUG/feed/`.
+pub async fn author(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    author_feed(state, slug, None).await
+}
+
+pub async fn author_format(
+    State(state): State<AppState>,
+    Path((slug, format)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    author_feed(state, slug, Some(format)).await
+}
+
+/// `/YYYY/MM/DD/slug/feed/`: a story's newest approved comments.
+pub async fn comments(
+    State(state): State<AppState>,
+    Path((y, m, d, slug)): Path<(String, String, String, String)>,
+) -> Result<Response, AppError> {
+    comments_feed(state, [y, m, d], slug, None).await
+}
+
+pub async fn comments_format(
+    State(state): State<AppState>,
+    Path((y, m, d, slug, format)): Path<(String, String, String, String, String)>,
+) -> Result<Response, AppError> {
+    comments_feed(state, [y, m, d], slug, Some(format)).await
+}
+
+async fn comments_feed(
+    state: AppState,
+    date: [String; 3],
+    slug: String,
+    format: Option<String>,
+) -> Result<Response, AppError> {
+    let req = parse_format(format.as_deref())?;
+    let now = state.now();
+    let row = state
+        .store()
+        .published_article_by_slug(&slug, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let published_at = row.published_at.ok_or(AppError::NotFound)?;
+    let chrome = state.chrome_cache().get(&state).await?;
+    let tz = chrome.settings.timezone;
+    let path = article_path(published_at, &row.slug, tz);
+    if path != format!("/{}/{}/{}/{slug}/", date[0], date[1], date[2]) {
+        return Err(AppError::NotFound);
+    }
+    let format = match req {
+        Requested::Format(format) => format,
+        Requested::Canonical => {
+            return Ok(Redirect::permanent(&format!("{path}feed/")).into_response());
+        }
+    };
+    let comments = state
+        .store()
+        .latest_approved_comments(row.id, chrome.settings.feed_items)
+        .await?;
+    let origin = origin::current();
+    let story_url = origin::absolute(&path);
+    let updated = comments
+        .iter()
+        .map(|c| c.created_at)
+        .max()
+        .unwrap_or(row.updated_at.max(published_at));
+    let entries = comments
+        .into_iter()
+        .map(|c| Entry {
+            id: format!("{origin}/?p={}#comment-{}", row.id, c.id),
+            url: format!("{story_url}#comment-{}", c.id),
+            title: format!("By: {}", c.author_name),
+            summary: c.body.split_whitespace().collect::<Vec<_>>().join(" "),
+            content_html: Some(text_to_html(&c.body)),
+            published: local(c.created_at, tz),
+            updated: local(c.created_at, tz),
+            authors: vec![Person {
+                name: c.author_name,
+                url: None,
+            }],
+            categories: Vec::new(),
+            enclosure: None,
+            comments_url: None,
+        })
+        .collect();
+    let feed = Feed {
+        title: format!("Comments on: {}", row.title),
+        description: row.excerpt,
+        home_url: story_url,
+        base_url: origin::absolute(&path),
+        language: chrome.settings.language.clone(),
+        updated: local(updated, tz),
+        publisher: chrome.settings.title.clone(),
+        logo: state.theme().asset_url("logo.png").map(origin::absolute),
+        entries,
+    };
+    Ok(respond(&feed, format))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_paths_split() {
+        assert_eq!(split_feed("world/feed/"), Some(("world", None)));
+        assert_eq!(
+            split_feed("world/asia/feed/atom/"),
+            Some(("world/asia", Some("atom")))
+        );
+        assert_eq!(split_feed("world/"), None);
+        assert_eq!(split_feed("world/page/2/"), None);
+    }
+
+    #[test]
+    fn image_types_follow_the_extension() {
+        assert_eq!(image_type("/media/a.PNG"), "image/png");
+        assert_eq!(image_type("/media/a"), "image/jpeg");
+    }
+}

@@ -1,0 +1,376 @@
+//! `/robots.txt`, the sitemap index `/sitemap.xml`, its files under `/sitemaps/`, and the
+//! Google News sitemap `/news-sitemap.xml`.
+//!
+//! Story files cover fixed id ranges of [`sitemaps::MAX_URLS`] ids and are streamed in pieces
+//! while they are read, so a file of 50,000 addresses never sits whole in memory; their `ETag`
+//! and `Last-Modified` come from one summary query, so a crawler re-reading an unchanged file
+//! gets `304` without a single story being read. WordPress's and Yoast's sitemap addresses
+//! redirect here.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+use crate::AppState;
+use crate::domain::article::article_path;
+use crate::error::AppError;
+use crate::render::sitemaps::{self, Loc, NewsStory};
+use crate::store::articles::ArticleQuery;
+use crate::store::sitemaps::{TermKind, TermLoc};
+use crate::web::{conditional, origin};
+
+/// Ids per story sitemap file.
+const STORY_CHUNK: i64 = sitemaps::MAX_URLS as i64;
+/// Stories read from the database per streamed piece.
+const PIECE: i64 = 2_000;
+/// Archives with fewer stories are `noindex` (see `archive::render_listing`) and not listed.
+const MIN_ARCHIVE_STORIES: i64 = 2;
+/// Google News lists stories of the last two days, at most 1,000.
+const NEWS_WINDOW_HOURS: i64 = 48;
+const NEWS_MAX: u32 = 1_000;
+
+const XML: &str = "application/xml; charset=utf-8";
+
+fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<chrono::FixedOffset> {
+    at.with_timezone(&tz).fixed_offset()
+}
+
+fn xml_response(body: Body, etag: Option<String>, lastmod: Option<DateTime<Utc>>) -> Response {
+    let mut res = (
+        [
+            (header::CONTENT_TYPE, XML),
+            (header::CACHE_CONTROL, "public, max-age=0, must-revalidate"),
+        ],
+        body,
+    )
+        .into_response();
+    let h = res.headers_mut();
+    if let Some(v) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
+        h.insert(header::ETAG, v);
+    }
+    if let Some(v) = lastmod.and_then(|at| HeaderValue::from_str(&conditional::http_date(at)).ok())
+    {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+    res
+}
+
+fn whole(bytes: Vec<u8>, lastmod: Option<DateTime<Utc>>) -> Response {
+    let etag = conditional::etag_of(&bytes);
+    xml_response(Body::from(bytes), Some(etag), lastmod)
+}
+
+/// `/robots.txt`: crawl everything public, skip form targets, and find the sitemaps here.
+pub async fn robots() -> Response {
+    let origin = origin::current();
+    let body = format!(
+        "User-agent: *\n\
+         Disallow: /wp-comments-post.php\n\
+         Disallow: /comments/\n\
+         \n\
+         Sitemap: {origin}/sitemap.xml\n\
+         Sitemap: {origin}/news-sitemap.xml\n"
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `/wp-sitemap.xml` (WordPress) and `/sitemap_index.xml` (Yoast): the index is here now.
+pub async fn moved() -> Redirect {
+    Redirect::permanent("/sitemap.xml")
+}
+
+/// A file of the index: `(name, lastmod)`.
+fn term_files(name: &str, terms: &[TermLoc]) -> Vec<(String, Option<DateTime<Utc>>)> {
+    terms
+        .chunks(sitemaps::MAX_URLS)
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                format!("{name}-{}.xml", i + 1),
+                c.iter().filter_map(|t| t.lastmod).max(),
+            )
+        })
+        .collect()
+}
+
+/// The indexable archives of a kind. A section's archive also shows its sub-sections'
+/// stories, so a section counts as theirs too.
+async fn indexable(
+    state: &AppState,
+    chrome: &super::Chrome,
+    kind: TermKind,
+    now: DateTime<Utc>,
+) -> Result<Vec<TermLoc>, AppError> {
+    let store = state.store();
+    if kind != TermKind::Section {
+        return Ok(store
+            .indexable_terms(kind, MIN_ARCHIVE_STORIES, now)
+            .await?);
+    }
+    let full = store
+        .indexable_terms(kind, MIN_ARCHIVE_STORIES, now)
+        .await?;
+    let some = store.indexable_terms(kind, 1, now).await?;
+    Ok(chrome
+        .categories
+        .iter()
+        .filter_map(|c| {
+            let family = chrome.category_with_descendants(c.id);
+            let mine: Vec<&TermLoc> = some.iter().filter(|t| family.contains(&t.id)).collect();
+            let enough = full.iter().any(|t| t.id == c.id) || mine.len() >= 2;
+            enough.then(|| TermLoc {
+                id: c.id,
+                slug: c.slug.clone(),
+                lastmod: mine.iter().filter_map(|t| t.lastmod).max(),
+            })
+        })
+        .collect())
+}
+
+/// `/sitemap.xml`: one entry per sitemap file, each with its newest change.
+pub async fn index(State(state): State<AppState>) -> Result<Response, AppError> {
+    let store = state.store();
+    let now = state.now();
+    let chrome = state.chrome_cache().get(&state).await?;
+    let tz = chrome.settings.timezone;
+    let mut files: Vec<(String, Option<DateTime<Utc>>)> = store
+        .story_chunks(STORY_CHUNK, now)
+        .await?
+        .into_iter()
+        .map(|c| (format!("stories-{}.xml", c.chunk + 1), c.lastmod))
+        .collect();
+    let pages = store.page_locs().await?;
+    if !pages.is_empty() {
+        files.push((
+            "pages-1.xml".into(),
+            pages.iter().map(|p| p.updated_at).max(),
+        ));
+    }
+    for (kind, name) in [
+        (TermKind::Section, "sections"),
+        (TermKind::Tag, "tags"),
+        (TermKind::Author, "authors"),
+    ] {
+        let terms = store
+            .indexable_terms(kind, MIN_ARCHIVE_STORIES, now)
+            .await?;
+        files.extend(term_files(name, &terms));
+    }
+    let mut locs: Vec<Loc> = files
+        .into_iter()
+        .map(|(name, lastmod)| Loc {
+            loc: origin::absolute(&format!("/sitemaps/{name}")),
+            lastmod: lastmod.map(|at| local(at, tz)),
+        })
+        .collect();
+    let news = news_stories(&state, now).await?;
+    if let Some(newest) = news.iter().map(|s| s.updated_at.max(s.published_at)).max() {
+        locs.push(Loc {
+            loc: origin::absolute("/news-sitemap.xml"),
+            lastmod: Some(local(newest, tz)),
+        });
+    }
+    let lastmod = locs
+        .iter()
+        .filter_map(|l| l.lastmod)
+        .max()
+        .map(|at| at.to_utc());
+    Ok(whole(sitemaps::index(&locs), lastmod))
+}
+
+/// `/sitemaps/NAME-N.xml`.
+pub async fn file(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
+    let (kind, n) = file
+        .strip_suffix(".xml")
+        .and_then(|f| f.rsplit_once('-'))
+        .and_then(|(kind, n)| Some((kind, n.parse::<i64>().ok().filter(|n| *n >= 1)?)))
+        .ok_or(AppError::NotFound)?;
+    match kind {
+        "stories" => stories(state, n).await,
+        "pages" if n == 1 => pages(state).await,
+        "sections" => terms(state, TermKind::Section, n).await,
+        "tags" => terms(state, TermKind::Tag, n).await,
+        "authors" => terms(state, TermKind::Author, n).await,
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Story file `n`: ids `((n-1)·50,000, n·50,000]`, streamed.
+async fn stories(state: AppState, n: i64) -> Result<Response, AppError> {
+    let after = n
+        .checked_sub(1)
+        .and_then(|k| k.checked_mul(STORY_CHUNK))
+        .ok_or(AppError::NotFound)?;
+    let upto = after.checked_add(STORY_CHUNK).ok_or(AppError::NotFound)?;
+    let now = state.now();
+    let (count, lastmod) = state.store().story_range_summary(after, upto, now).await?;
+    if count == 0 {
+        return Err(AppError::NotFound);
+    }
+    let chrome = state.chrome_cache().get(&state).await?;
+    let tz = chrome.settings.timezone;
+    let origin = origin::current();
+    // Addresses depend on the stories, their dates, the time zone and the host.
+    let etag =
+        conditional::etag_of(format!("{n}|{count}|{lastmod:?}|{}|{origin}", tz.name()).as_bytes());
+    struct Cursor {
+        state: AppState,
+        origin: String,
+        tz: Tz,
+        now: DateTime<Utc>,
+        after: i64,
+        upto: i64,
+        started: bool,
+        done: bool,
+    }
+    let cursor = Cursor {
+        state,
+        origin,
+        tz,
+        now,
+        after,
+        upto,
+        started: false,
+        done: false,
+    };
+    let pieces = futures_util::stream::unfold(cursor, |mut c| async move {
+        if c.done {
+            return None;
+        }
+        if !c.started {
+            c.started = true;
+            return Some((Ok(Bytes::from(sitemaps::urlset_start())), c));
+        }
+        let rows = match c
+            .state
+            .store()
+            .story_locs(c.after, c.upto, c.now, PIECE)
+            .await
+        {
+            Ok(rows) => rows,
+            Err(e) => {
+                // Headers are sent; the best left is to cut the document short, which
+                // crawlers treat as a failed fetch and retry.
+                tracing::error!(error = %e, "sitemap: reading stories failed");
+                c.done = true;
+                return Some((Err(std::io::Error::other("sitemap read failed")), c));
+            }
+        };
+        if rows.is_empty() {
+            c.done = true;
+            return Some((Ok(Bytes::from_static(sitemaps::URLSET_END)), c));
+        }
+        c.after = rows.last().map_or(c.upto, |r| r.id);
+        let locs: Vec<Loc> = rows
+            .iter()
+            .map(|r| Loc {
+                loc: format!(
+                    "{}{}",
+                    c.origin,
+                    article_path(r.published_at, &r.slug, c.tz)
+                ),
+                lastmod: Some(local(r.updated_at.max(r.published_at), c.tz)),
+            })
+            .collect();
+        Some((Ok(Bytes::from(sitemaps::urls(&locs))), c))
+    });
+    Ok(xml_response(Body::from_stream(pieces), Some(etag), lastmod))
+}
+
+async fn pages(state: AppState) -> Result<Response, AppError> {
+    let pages = state.store().page_locs().await?;
+    if pages.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let chrome = state.chrome_cache().get(&state).await?;
+    let tz = chrome.settings.timezone;
+    let locs: Vec<Loc> = pages
+        .iter()
+        .map(|p| Loc {
+            loc: origin::absolute(&format!("/{}/", p.slug)),
+            lastmod: Some(local(p.updated_at, tz)),
+        })
+        .collect();
+    Ok(whole(
+        sitemaps::urlset(&locs),
+        pages.iter().map(|p| p.updated_at).max(),
+    ))
+}
+
+async fn terms(state: AppState, kind: TermKind, n: i64) -> Result<Response, AppError> {
+    let now = state.now();
+    let chrome = state.chrome_cache().get(&state).await?;
+    let all = indexable(&state, &chrome, kind, now).await?;
+    let chunk = all
+        .chunks(sitemaps::MAX_URLS)
+        .nth(usize::try_from(n - 1).map_err(|_| AppError::NotFound)?)
+        .ok_or(AppError::NotFound)?;
+    let tz = chrome.settings.timezone;
+    let locs: Vec<Loc> = chunk
+        .iter()
+        .map(|t| Loc {
+            loc: origin::absolute(&match kind {
+                TermKind::Section => chrome.category_url(t.id),
+                TermKind::Tag => format!("/tag/{}/", t.slug),
+                TermKind::Author => format!("/author/{}/", t.slug),
+            }),
+            lastmod: t.lastmod.map(|at| local(at, tz)),
+        })
+        .collect();
+    Ok(whole(
+        sitemaps::urlset(&locs),
+        chunk.iter().filter_map(|t| t.lastmod).max(),
+    ))
+}
+
+async fn news_stories(
+    state: &AppState,
+    now: DateTime<Utc>,
+) -> Result<Vec<crate::store::articles::SummaryRow>, AppError> {
+    let q = ArticleQuery {
+        published_between: Some((
+            now - Duration::hours(NEWS_WINDOW_HOURS),
+            now + Duration::seconds(1),
+        )),
+        ..Default::default()
+    };
+    Ok(state.store().published_list(&q, now, NEWS_MAX, 0).await?)
+}
+
+/// `/news-sitemap.xml`: stories of the last 48 hours for Google News. With none it is an empty
+/// `<urlset>` (and left out of the index).
+pub async fn news(State(state): State<AppState>) -> Result<Response, AppError> {
+    let now = state.now();
+    let chrome = state.chrome_cache().get(&state).await?;
+    let tz = chrome.settings.timezone;
+    let rows = news_stories(&state, now).await?;
+    let stories: Vec<NewsStory> = rows
+        .iter()
+        .map(|r| NewsStory {
+            loc: origin::absolute(&article_path(r.published_at, &r.slug, tz)),
+            title: r.title.clone(),
+            published: local(r.published_at, tz),
+            lastmod: local(r.updated_at.max(r.published_at), tz),
+        })
+        .collect();
+    let body = sitemaps::news(
+        &chrome.settings.title,
+        &sitemaps::news_language(&chrome.settings.language),
+        &stories,
+    );
+    let lastmod = rows.iter().map(|r| r.updated_at.max(r.published_at)).max();
+    Ok(whole(body, lastmod))
+}
