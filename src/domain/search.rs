@@ -8,7 +8,7 @@
 //! reaches the database as a list of quoted terms built from letters and digits only, so no
 //! reader input is ever parsed as FTS5 or tsquery syntax, and both backends match the same words.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -149,6 +149,11 @@ impl Analyzer {
     /// The term a word becomes: folded, lowercased, cut to length, stemmed. Empty if the word
     /// has no letters or digits left after folding.
     fn term(&self, word: &str) -> String {
+        self.stem(Self::fold(word))
+    }
+
+    /// A word folded, lowercased and cut to length (before stemming).
+    fn fold(word: &str) -> String {
         let mut folded = String::with_capacity(word.len());
         for c in word.chars() {
             fold_into(c, &mut folded);
@@ -156,6 +161,10 @@ impl Analyzer {
         if let Some((cut, _)) = folded.char_indices().nth(MAX_TERM_CHARS) {
             folded.truncate(cut);
         }
+        folded
+    }
+
+    fn stem(&self, folded: String) -> String {
         match &self.stemmer {
             Some(stemmer) if !folded.is_empty() => {
                 let stem = stemmer.stem(&folded);
@@ -169,37 +178,52 @@ impl Analyzer {
         }
     }
 
-    /// Every word of `text` with its term, in order; words that fold to nothing are skipped.
-    pub fn words(&self, text: &str) -> Vec<Word> {
-        let mut words = Vec::new();
+    /// Whether stemming keeps a word's first letter, so that a word can only match a term with
+    /// the same first letter: true of the suffix-stripping stemmers. The Arabic one removes
+    /// prefixes, the Greek one drops accents, and Tamil's is not known to keep it.
+    fn keeps_first_letter(&self) -> bool {
+        !matches!(
+            self.algorithm,
+            Some(Algorithm::Arabic | Algorithm::Greek | Algorithm::Tamil)
+        )
+    }
+
+    /// Where the words of `text` are: byte ranges, and whether each is an ideograph.
+    fn spans(text: &str) -> Vec<(usize, usize, bool)> {
+        let mut spans = Vec::new();
         let mut start: Option<usize> = None;
-        let push = |s: usize, e: usize, ideograph: bool, words: &mut Vec<Word>| {
-            let term = self.term(&text[s..e]);
-            if !term.is_empty() {
-                words.push(Word {
-                    start: s,
-                    end: e,
-                    term,
-                    ideograph,
-                });
-            }
-        };
         for (i, c) in text.char_indices() {
             if is_ideograph(c) {
                 if let Some(s) = start.take() {
-                    push(s, i, false, &mut words);
+                    spans.push((s, i, false));
                 }
-                push(i, i + c.len_utf8(), true, &mut words);
+                spans.push((i, i + c.len_utf8(), true));
             } else if is_word_char(c) {
                 start.get_or_insert(i);
             } else if let Some(s) = start.take() {
-                push(s, i, false, &mut words);
+                spans.push((s, i, false));
             }
         }
         if let Some(s) = start {
-            push(s, text.len(), false, &mut words);
+            spans.push((s, text.len(), false));
         }
-        words
+        spans
+    }
+
+    /// Every word of `text` with its term, in order; words that fold to nothing are skipped.
+    pub fn words(&self, text: &str) -> Vec<Word> {
+        Self::spans(text)
+            .into_iter()
+            .filter_map(|(start, end, ideograph)| {
+                let term = self.term(&text[start..end]);
+                (!term.is_empty()).then_some(Word {
+                    start,
+                    end,
+                    term,
+                    ideograph,
+                })
+            })
+            .collect()
     }
 
     /// The terms of `text`, separated by single spaces: what the index stores.
@@ -349,63 +373,89 @@ const TITLE_WEIGHT: f64 = 3.0;
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
-/// Occurrences of `phrase` in `terms`.
-fn occurrences(phrase: &[String], terms: &[&str]) -> usize {
-    if phrase.is_empty() || terms.len() < phrase.len() {
-        return 0;
-    }
-    terms
-        .windows(phrase.len())
-        .filter(|w| w.iter().zip(phrase).all(|(a, b)| *a == b))
-        .count()
+/// A query prepared for counting: each phrase as it appears in indexed text (terms separated
+/// by single spaces), so that an occurrence is a substring found with a fast string search
+/// rather than by splitting every story into words.
+struct Counter {
+    phrases: Vec<(String, usize)>,
 }
 
-/// Scores indexed stories (headline terms, other terms) against a query.
-fn relevance(query: &SearchQuery, title: &[&str], rest: &[&str], average_length: f64) -> Relevance {
-    let length = TITLE_WEIGHT * title.len() as f64 + rest.len() as f64;
-    let norm = K1 * (1.0 - B + B * length / average_length.max(1.0));
-    let mut r = Relevance {
-        title_matches: 0,
-        score: 0.0,
-    };
-    for phrase in query.phrases() {
-        let in_title = occurrences(phrase, title);
-        let tf = TITLE_WEIGHT * in_title as f64 + occurrences(phrase, rest) as f64;
-        if in_title > 0 {
-            r.title_matches += 1;
+impl Counter {
+    fn new(query: &SearchQuery) -> Counter {
+        Counter {
+            phrases: query
+                .phrases()
+                .iter()
+                .map(|p| (p.join(" "), p.len()))
+                .collect(),
         }
-        // A matching phrase of several words says more than one word.
-        r.score += phrase.len() as f64 * tf * (K1 + 1.0) / (tf + norm);
     }
-    r
+
+    /// Adds the occurrences of each phrase in the space-separated `text` to `counts`; returns
+    /// the number of terms in `text`.
+    fn count(&self, text: &str, counts: &mut [usize]) -> usize {
+        for ((phrase, _), count) in self.phrases.iter().zip(counts.iter_mut()) {
+            *count += occurrences(text, phrase);
+        }
+        if text.is_empty() {
+            0
+        } else {
+            text.bytes().filter(|b| *b == b' ').count() + 1
+        }
+    }
+}
+
+/// Occurrences of `phrase` in `text` as whole terms (bounded by spaces or the ends).
+fn occurrences(text: &str, phrase: &str) -> usize {
+    let bytes = text.as_bytes();
+    text.match_indices(phrase)
+        .filter(|(at, _)| {
+            let end = at + phrase.len();
+            (*at == 0 || bytes[at - 1] == b' ') && (end == bytes.len() || bytes[end] == b' ')
+        })
+        .count()
 }
 
 /// Orders matching stories by relevance: more headline matches first, then the higher score;
 /// ties keep the order given, so pass stories newest first for recency to break them.
 /// `terms` gives each story's indexed headline and other terms.
 pub fn rank<T>(query: &SearchQuery, stories: Vec<T>, terms: impl Fn(&T) -> (&str, &str)) -> Vec<T> {
-    let relevances: Vec<Relevance> = {
-        let split: Vec<(Vec<&str>, Vec<&str>)> = stories
-            .iter()
-            .map(|s| {
-                let (title, rest) = terms(s);
-                (
-                    title.split_ascii_whitespace().collect(),
-                    rest.split_ascii_whitespace().collect(),
-                )
-            })
-            .collect();
-        let total: f64 = split
-            .iter()
-            .map(|(t, r)| TITLE_WEIGHT * t.len() as f64 + r.len() as f64)
-            .sum();
-        let average = total / split.len().max(1) as f64;
-        split
-            .iter()
-            .map(|(t, r)| relevance(query, t, r, average))
-            .collect()
-    };
-    let mut scored: Vec<(Relevance, T)> = relevances.into_iter().zip(stories).collect();
+    let counter = Counter::new(query);
+    let phrases = counter.phrases.len();
+    // Per story: its weighted length, then (headline, other) occurrences of each phrase.
+    let mut lengths = Vec::with_capacity(stories.len());
+    let mut counts = vec![0_usize; stories.len() * phrases * 2];
+    for (i, story) in stories.iter().enumerate() {
+        let (title, rest) = terms(story);
+        let slot = &mut counts[i * phrases * 2..(i + 1) * phrases * 2];
+        let (in_title, in_rest) = slot.split_at_mut(phrases);
+        let title_len = counter.count(title, in_title);
+        let rest_len = counter.count(rest, in_rest);
+        lengths.push(TITLE_WEIGHT * title_len as f64 + rest_len as f64);
+    }
+    let average = (lengths.iter().sum::<f64>() / lengths.len().max(1) as f64).max(1.0);
+    let mut scored: Vec<(Relevance, T)> = stories
+        .into_iter()
+        .enumerate()
+        .map(|(i, story)| {
+            let slot = &counts[i * phrases * 2..(i + 1) * phrases * 2];
+            let norm = K1 * (1.0 - B + B * lengths[i] / average);
+            let mut r = Relevance {
+                title_matches: 0,
+                score: 0.0,
+            };
+            for (p, (_, words)) in counter.phrases.iter().enumerate() {
+                let (in_title, in_rest) = (slot[p], slot[phrases + p]);
+                if in_title > 0 {
+                    r.title_matches += 1;
+                }
+                let tf = TITLE_WEIGHT * in_title as f64 + in_rest as f64;
+                // A matching phrase of several words says more than one word.
+                r.score += *words as f64 * tf * (K1 + 1.0) / (tf + norm);
+            }
+            (r, story)
+        })
+        .collect();
     // Stable: equal stories stay newest first.
     scored.sort_by(|(a, _), (b, _)| {
         b.title_matches
@@ -418,6 +468,38 @@ pub fn rank<T>(query: &SearchQuery, stories: Vec<T>, terms: impl Fn(&T) -> (&str
 /// Words of context shown before the first highlighted word of a snippet.
 const LEAD_WORDS: usize = 5;
 
+/// A word of a text being highlighted: where it is, and the query term it matches.
+struct Mark<'t> {
+    start: usize,
+    end: usize,
+    term: Option<&'t str>,
+}
+
+/// The words of `text` with the query term each matches. A word repeated in the text is
+/// analyzed once, and where the stemmer keeps first letters, words that cannot match are not
+/// stemmed at all (snippets analyze whole stories on every search).
+fn marks<'t>(analyzer: &Analyzer, text: &str, terms: &HashSet<&'t str>) -> Vec<Mark<'t>> {
+    let first_letters: Option<HashSet<char>> = analyzer
+        .keeps_first_letter()
+        .then(|| terms.iter().filter_map(|t| t.chars().next()).collect());
+    let mut seen: HashMap<&str, Option<Option<&'t str>>> = HashMap::new();
+    Analyzer::spans(text)
+        .into_iter()
+        .filter_map(|(start, end, _)| {
+            let raw = &text[start..end];
+            let term = *seen.entry(raw).or_insert_with(|| {
+                let folded = Analyzer::fold(raw);
+                let first = folded.chars().next()?;
+                if first_letters.as_ref().is_some_and(|f| !f.contains(&first)) {
+                    return Some(None);
+                }
+                Some(terms.get(analyzer.stem(folded).as_str()).copied())
+            });
+            term.map(|term| Mark { start, end, term })
+        })
+        .collect()
+}
+
 /// HTML for `text` with every word whose term is in `terms` wrapped in `<mark>`; everything else
 /// is escaped. With `max_words`, only the passage of that many words holding the most query
 /// terms is shown, with `…` where text is left out, and `None` if no word matches.
@@ -427,20 +509,17 @@ pub fn highlight(
     terms: &HashSet<&str>,
     max_words: Option<usize>,
 ) -> Option<String> {
-    let words = analyzer.words(text);
-    let hits: Vec<usize> = (0..words.len())
-        .filter(|i| terms.contains(words[*i].term.as_str()))
-        .collect();
+    let words = marks(analyzer, text, terms);
     let Some(max) = max_words else {
-        return Some(marked(text, &words, 0, words.len(), terms, true));
+        return Some(marked(text, &words, 0, words.len(), true));
     };
-    let best = best_passage(&words, &hits, max, terms)?;
+    let best = best_passage(&words, max)?;
     let end = (best + max).min(words.len());
     let mut html = String::new();
     if best > 0 {
         html.push_str("… ");
     }
-    html.push_str(&marked(text, &words, best, end, terms, false));
+    html.push_str(&marked(text, &words, best, end, false));
     if end < words.len() {
         html.push_str(" …");
     }
@@ -448,13 +527,11 @@ pub fn highlight(
 }
 
 /// The first word of the `max`-word passage with the most distinct query terms (then the most
-/// matches), starting a few words before a match for context.
-fn best_passage(
-    words: &[Word],
-    hits: &[usize],
-    max: usize,
-    terms: &HashSet<&str>,
-) -> Option<usize> {
+/// matches), starting a few words before a match for context. `None` if nothing matches.
+fn best_passage(words: &[Mark<'_>], max: usize) -> Option<usize> {
+    let hits: Vec<usize> = (0..words.len())
+        .filter(|i| words[*i].term.is_some())
+        .collect();
     let mut best: Option<(usize, usize, usize)> = None;
     // Enough anchors for any real passage, bounded for very long stories.
     for &anchor in hits.iter().take(200) {
@@ -463,13 +540,9 @@ fn best_passage(
         let in_window: Vec<&str> = hits
             .iter()
             .filter(|h| (start..end).contains(*h))
-            .map(|h| words[*h].term.as_str())
+            .filter_map(|h| words[*h].term)
             .collect();
-        let distinct = in_window
-            .iter()
-            .filter(|t| terms.contains(**t))
-            .collect::<HashSet<_>>()
-            .len();
+        let distinct = in_window.iter().collect::<HashSet<_>>().len();
         if best.is_none_or(|(d, n, _)| (distinct, in_window.len()) > (d, n)) {
             best = Some((distinct, in_window.len(), start));
         }
@@ -478,14 +551,7 @@ fn best_passage(
 }
 
 /// Escaped text of words `from..to` (and, if `whole`, the text around them), query words marked.
-fn marked(
-    text: &str,
-    words: &[Word],
-    from: usize,
-    to: usize,
-    terms: &HashSet<&str>,
-    whole: bool,
-) -> String {
+fn marked(text: &str, words: &[Mark<'_>], from: usize, to: usize, whole: bool) -> String {
     let mut html = String::with_capacity(text.len() + 32);
     let mut pos = if whole {
         0
@@ -495,7 +561,7 @@ fn marked(
     for w in &words[from..to] {
         html.push_str(&escape(&collapse(&text[pos..w.start])));
         let word = escape(&text[w.start..w.end]);
-        if terms.contains(w.term.as_str()) {
+        if w.term.is_some() {
             html.push_str("<mark>");
             html.push_str(&word);
             html.push_str("</mark>");
@@ -579,6 +645,28 @@ mod tests {
             Analyzer::for_language("en-GB").signature(),
             en().signature()
         );
+    }
+
+    #[test]
+    fn suffix_stemmers_keep_the_first_letter() {
+        let words = "Elections resumes Häuser canciones électeurs Путин встретился ёлка running \
+                     ponies yelling ýmir Ÿ Ωmega 2024s años généralement Öffentlichkeit";
+        for lang in [
+            "da", "nl", "en", "fi", "fr", "de", "hu", "it", "no", "pt", "ro", "ru", "es", "sv",
+            "tr", "zz",
+        ] {
+            let a = Analyzer::for_language(lang);
+            assert!(a.keeps_first_letter());
+            for w in a.words(words) {
+                let folded = Analyzer::fold(&words[w.start..w.end]);
+                assert_eq!(
+                    folded.chars().next(),
+                    w.term.chars().next(),
+                    "{lang}: {folded}"
+                );
+            }
+        }
+        assert!(!Analyzer::for_language("ar").keeps_first_letter());
     }
 
     #[test]
@@ -751,11 +839,16 @@ mod tests {
 
     #[test]
     fn phrases_count_only_adjacent_terms() {
-        let terms = ["north", "korea", "south", "korea"];
-        let phrase = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
-        assert_eq!(occurrences(&phrase("north korea"), &terms), 1);
-        assert_eq!(occurrences(&phrase("korea"), &terms), 2);
-        assert_eq!(occurrences(&phrase("korea north"), &terms), 0);
+        let a = Analyzer::for_language("xx");
+        let q = SearchQuery::parse(&a, r#""north korea" korea "korea north" "a b c""#);
+        let counter = Counter::new(&q);
+        let mut counts = vec![0; 4];
+        let n = counter.count("north korea south korea north a b a b c", &mut counts);
+        assert_eq!(n, 10);
+        assert_eq!(counts, [1, 2, 1, 1]);
+        // Whole terms only: "korea" is not found inside "koreas" or "skorea".
+        assert_eq!(occurrences("koreas skorea korea", "korea"), 1);
+        assert_eq!(counter.count("", &mut counts), 0);
     }
 
     #[test]

@@ -39,7 +39,6 @@ fn key_floor(t: DateTime<Utc>) -> i64 {
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct SearchCandidate {
     pub article_id: i64,
-    pub published_at: DateTime<Utc>,
     pub title_terms: String,
     pub body_terms: String,
 }
@@ -166,7 +165,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let postgres = matches!(self.backend(), super::Backend::Postgres);
-        let mut sql = Sql::new("SELECT d.article_id, d.published_at, d.title_terms, d.body_terms ");
+        let mut sql = Sql::new("SELECT d.article_id, d.title_terms, d.body_terms ");
         // The key column whose order each backend's index walks.
         let key = if postgres {
             sql.push("FROM search_documents d WHERE d.document @@ CAST(")

@@ -19,7 +19,7 @@ use crate::store::users::PublicAuthor;
 
 /// Matching stories ranked per query: the newest this many matches. However many stories match
 /// a common word, a search costs one bounded walk of the index and ranks this many.
-pub const CANDIDATES: u32 = 500;
+pub const CANDIDATES: u32 = 200;
 /// Words in a result's snippet.
 const SNIPPET_WORDS: usize = 32;
 
