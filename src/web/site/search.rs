@@ -1,7 +1,7 @@
 //! `/search?q=…`: full-text search over published stories, with section, author and date
 //! filters and pages of results. Every query, however odd, gets an ordinary page.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use axum::extract::{Query, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -205,7 +205,7 @@ async fn filter(state: &AppState, chrome: &Chrome, p: &Params) -> Result<SearchF
     })
 }
 
-/// One page of ranked results, and whether there is another.
+/// The results for the given story ids, in that order: cards with marked headlines and snippets.
 async fn results_page(
     state: &AppState,
     chrome: &Chrome,
@@ -232,73 +232,65 @@ async fn results_page(
     let cards = views::cards(store, chrome, rows, true).await?;
     Ok(cards
         .into_iter()
-        .map(|card| {
-            let body = bodies.get(&card.id).map_or("", String::as_str);
-            let excerpt = excerpts.get(&card.id).map_or("", String::as_str);
-            let snippet_html = search::highlight(
+        .map(|card| SearchResult {
+            title_html: search::highlight(analyzer, &card.title, &terms, None).unwrap_or_default(),
+            snippet_html: snippet(
                 analyzer,
-                &search::plain_text(body),
+                bodies.get(&card.id).map_or("", String::as_str),
+                excerpts.get(&card.id).map_or("", String::as_str),
                 &terms,
-                Some(SNIPPET_WORDS),
-            )
-            .or_else(|| {
-                (!excerpt.is_empty())
-                    .then(|| search::highlight(analyzer, excerpt, &terms, None))
-                    .flatten()
-            });
-            SearchResult {
-                title_html: search::highlight(analyzer, &card.title, &terms, None)
-                    .unwrap_or_default(),
-                snippet_html,
-                card,
-            }
+            ),
+            card,
         })
         .collect())
 }
 
-/// `GET /search?q=…&section=SLUG&author=SLUG&from=YYYY-MM-DD&to=YYYY-MM-DD&page=N`.
-pub async fn show(
-    State(state): State<AppState>,
-    Query(pairs): Query<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
-    let p = Params::from_pairs(pairs);
-    let chrome = state.chrome_cache().get(&state).await?;
-    let store = state.store();
-    let analyzer = Analyzer::for_language(&chrome.settings.language);
-    let query = SearchQuery::parse(&analyzer, &p.q);
-    let authors = store.search_authors().await?;
-    let per_page = chrome.settings.posts_per_page;
+/// The passage of the body with the most query words, or else the standfirst (marked where it
+/// matches), or nothing.
+fn snippet(
+    analyzer: &Analyzer,
+    body_html: &str,
+    excerpt: &str,
+    terms: &HashSet<&str>,
+) -> Option<String> {
+    search::highlight(
+        analyzer,
+        &search::plain_text(body_html),
+        terms,
+        Some(SNIPPET_WORDS),
+    )
+    .or_else(|| {
+        (!excerpt.is_empty())
+            .then(|| search::highlight(analyzer, excerpt, terms, None))
+            .flatten()
+    })
+}
 
-    let candidates = if query.is_empty() {
-        Vec::new()
-    } else {
-        let filter = filter(&state, &chrome, &p).await?;
-        store
-            .search_candidates(&query, &filter, state.now(), CANDIDATES)
-            .await?
-    };
-    let found = candidates.len();
-    let ranked: Vec<i64> = search::rank(&query, candidates, |c| {
+/// Ids of the stories matching the query and filters, most relevant first.
+async fn ranked_ids(
+    state: &AppState,
+    chrome: &Chrome,
+    p: &Params,
+    query: &SearchQuery,
+) -> Result<Vec<i64>, AppError> {
+    if query.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = filter(state, chrome, p).await?;
+    let candidates = state
+        .store()
+        .search_candidates(query, &filter, state.now(), CANDIDATES)
+        .await?;
+    Ok(search::rank(query, candidates, |c| {
         (c.title_terms.as_str(), c.body_terms.as_str())
     })
     .into_iter()
     .map(|c| c.article_id)
-    .collect();
-    let skip = (p.page.saturating_sub(1) as usize).saturating_mul(per_page as usize);
-    let page_ids: Vec<i64> = ranked
-        .iter()
-        .skip(skip)
-        .take(per_page as usize)
-        .copied()
-        .collect();
-    let results = results_page(&state, &chrome, &analyzer, &query, &page_ids).await?;
+    .collect())
+}
 
-    let last_page = found.div_ceil(per_page as usize).max(1) as u32;
-    let pagination = Pagination {
-        current: p.page,
-        prev: (p.page > 1).then(|| p.url((p.page - 1).min(last_page))),
-        next: (skip + (per_page as usize) < found).then(|| p.url(p.page + 1)),
-    };
+/// The page's heading and `<head>` metadata.
+fn page_meta(chrome: &Chrome, p: &Params, pagination: &Pagination) -> (String, PageMeta) {
     let heading = if p.q.is_empty() {
         "Search".to_owned()
     } else {
@@ -319,6 +311,35 @@ pub async fn show(
         kind: "search",
         ..Default::default()
     };
+    (heading, meta)
+}
+
+/// `GET /search?q=…&section=SLUG&author=SLUG&from=YYYY-MM-DD&to=YYYY-MM-DD&page=N`.
+pub async fn show(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let p = Params::from_pairs(pairs);
+    let chrome = state.chrome_cache().get(&state).await?;
+    let store = state.store();
+    let analyzer = Analyzer::for_language(&chrome.settings.language);
+    let query = SearchQuery::parse(&analyzer, &p.q);
+    let authors = store.search_authors().await?;
+    let per_page = chrome.settings.posts_per_page as usize;
+
+    let ranked = ranked_ids(&state, &chrome, &p, &query).await?;
+    let found = ranked.len();
+    let skip = (p.page.saturating_sub(1) as usize).saturating_mul(per_page);
+    let page_ids: Vec<i64> = ranked.iter().skip(skip).take(per_page).copied().collect();
+    let results = results_page(&state, &chrome, &analyzer, &query, &page_ids).await?;
+
+    let last_page = found.div_ceil(per_page).max(1) as u32;
+    let pagination = Pagination {
+        current: p.page,
+        prev: (p.page > 1).then(|| p.url((p.page - 1).min(last_page))),
+        next: (skip + per_page < found).then(|| p.url(p.page + 1)),
+    };
+    let (heading, meta) = page_meta(&chrome, &p, &pagination);
     let body = render(
         &state,
         &chrome,
