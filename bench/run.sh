@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Newsdesk HTTP benchmark: seeds N synthetic stories into a fresh SQLite data folder, serves them
-# on a free loopback port and measures the home page, a section archive and a story page with wrk.
+# on a free loopback port and measures the home page, a section archive, a story page and three
+# searches (a common word, a rare word, a phrase) with wrk.
 # If nginx is installed, the story page's HTML is also served as a static file for reference.
 #
 # Usage: bash bench/run.sh [--articles N] [--duration SECONDS] [--connections C] [--threads T]
@@ -243,9 +244,21 @@ URL[section]="$BASE$SECTION_PATH"
 URL[story]="$BASE$STORY_PATH"
 URL[cached]="$CBASE$STORY_PATH"
 
+# Searches, uncached: a common word (a topic named in about a third of the synthetic stories), a
+# rare word (a coined surname found in a handful of stories per 100,000; see src/demo/mod.rs) and
+# a quoted phrase of two common words.
+PAGES+=(q-common q-rare q-phrase)
+URL[q-common]="$BASE/search?q=housing"
+URL[q-rare]="$BASE/search?q=hamene"
+URL[q-phrase]="$BASE/search?q=%22city+council%22"
+
 for p in "${PAGES[@]}"; do
     code=$("${CURL[@]}" -o /dev/null -w '%{http_code}' "${URL[$p]}") || die "cannot fetch ${URL[$p]}"
     [ "$code" = 200 ] || die "$p page ${URL[$p]} answered $code, expected 200"
+done
+for p in q-common q-rare q-phrase; do
+    MATCHES=$("${CURL[@]}" "${URL[$p]}" | grep -o 'class="search-count"[^<]*' | sed 's/.*>//' || true)
+    echo "Search $p: ${MATCHES:-no results}"
 done
 
 # --- Static reference (nginx, only if installed) ----------------------------------------------

@@ -1,4 +1,4 @@
-//! Command-line interface: `serve`, `migrate`, `seed`.
+//! Command-line interface: `serve`, `migrate`, `seed`, `settings`, `reindex`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -36,6 +36,9 @@ pub enum Command {
     Seed(SeedArgs),
     /// Show the site settings, or change them with --set NAME=VALUE.
     Settings(SettingsArgs),
+    /// Rebuild the full-text search index from the stories (the index is otherwise kept up to
+    /// date by every change, and rebuilt by itself when the language setting changes).
+    Reindex(SiteArgs),
 }
 
 /// Where the site's data lives; shared by every command that touches the site.
@@ -203,6 +206,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{name} = {}", value.replace('\n', "\\n"));
             }
             store.close().await;
+            Ok(())
+        }
+        Command::Reindex(args) => {
+            let site = args.config()?;
+            let store = open_store(&site, 2).await?;
+            let started = std::time::Instant::now();
+            let n = store
+                .rebuild_search_index()
+                .await
+                .context("cannot rebuild the search index")?;
+            store.close().await;
+            println!(
+                "Indexed {n} published stories for search in {:.1} s.",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Seed(args) => {

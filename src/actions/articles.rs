@@ -1,9 +1,11 @@
-//! Creating stories.
+//! Creating, editing, publishing, unpublishing and deleting stories. Each runs in one
+//! transaction that also keeps the search index in step, so search never shows a draft, a
+//! deleted story or an old headline.
 
 use chrono::{DateTime, Utc};
 
 use super::{ActionError, Result};
-use crate::domain::article::{ArticleError, NewArticle};
+use crate::domain::article::{ArticleError, ArticlePatch, NewArticle, Status};
 use crate::domain::slug::Slug;
 use crate::store::dialect::Tx;
 use crate::store::{Store, StoreError};
@@ -93,6 +95,75 @@ pub async fn set_comment_status(
 ) -> Result<()> {
     let mut tx = store.begin().await?;
     if !Store::set_article_comment_status(&mut tx, id, status.as_str()).await? {
+        return Err(ActionError::NotFound("No such story.".into()));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Edits a story's headline, body, standfirst, credit line, agency or byline (fields left
+/// `None` stay as they are) and marks it updated. The slug, and so the address, stays.
+pub async fn edit(store: &Store, id: i64, patch: &ArticlePatch, now: DateTime<Utc>) -> Result<()> {
+    patch.validate()?;
+    let mut tx = store.begin().await?;
+    let found = Store::update_article(&mut tx, id, patch, now)
+        .await
+        .map_err(|e| match e {
+            StoreError::MissingReference(_) => {
+                ActionError::invalid("authors", "an author does not exist")
+            }
+            e => ActionError::Store(e),
+        })?;
+    if !found {
+        return Err(ActionError::NotFound("No such story.".into()));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Publishes a story at `at`, or at its existing publication time, or now. A time in the future
+/// schedules it: it stays out of every public list and of search until then.
+pub async fn publish(
+    store: &Store,
+    id: i64,
+    at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut tx = store.begin().await?;
+    let state = Store::article_state(&mut tx, id)
+        .await?
+        .ok_or_else(|| ActionError::NotFound("No such story.".into()))?;
+    let published_at = at.or(state.published_at).unwrap_or(now);
+    if state.embargo_until.is_some_and(|e| published_at < e) {
+        return Err(ArticleError::BeforeEmbargo.into());
+    }
+    Store::set_article_status(&mut tx, id, Status::Published, Some(published_at)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Takes a story off the site: back to `draft`, or into the `trash`. Its publication time is
+/// kept for when it is published again.
+pub async fn unpublish(store: &Store, id: i64, to: Status) -> Result<()> {
+    if matches!(to, Status::Published | Status::Scheduled) {
+        return Err(ActionError::invalid(
+            "status",
+            "a story is taken off the site as a draft, pending, private or in the trash",
+        ));
+    }
+    let mut tx = store.begin().await?;
+    let state = Store::article_state(&mut tx, id)
+        .await?
+        .ok_or_else(|| ActionError::NotFound("No such story.".into()))?;
+    Store::set_article_status(&mut tx, id, to, state.published_at).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a story for good, with its comments.
+pub async fn delete(store: &Store, id: i64) -> Result<()> {
+    let mut tx = store.begin().await?;
+    if !Store::delete_article(&mut tx, id).await? {
         return Err(ActionError::NotFound("No such story.".into()));
     }
     tx.commit().await?;

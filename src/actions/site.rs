@@ -31,7 +31,8 @@ pub const RESERVED_PAGE_SLUGS: &[&str] = &[
     "wp-comments-post",
 ];
 
-/// Validates and stores site settings.
+/// Validates and stores site settings. A new `language` re-indexes every story for search in
+/// the same transaction when it changes how words are stemmed.
 pub async fn put_settings(tx: &mut Tx, values: &[(&str, &str)]) -> Result<()> {
     let mut check = SiteSettings::default();
     for (name, value) in values {
@@ -42,6 +43,9 @@ pub async fn put_settings(tx: &mut Tx, values: &[(&str, &str)]) -> Result<()> {
             SettingError::Invalid(field, msg) => ActionError::invalid(field, msg),
         })?;
         Store::put_setting(tx, name, value.trim()).await?;
+    }
+    if values.iter().any(|(name, _)| *name == "language") {
+        Store::refresh_search_index(tx).await?;
     }
     Ok(())
 }

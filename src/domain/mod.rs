@@ -4,6 +4,7 @@ pub mod article;
 pub mod comment;
 pub mod html;
 pub mod related;
+pub mod search;
 pub mod settings;
 pub mod slug;
 pub mod token;

@@ -336,7 +336,7 @@ impl Tx {
         Ok(())
     }
 
-    fn is_postgres(&self) -> bool {
+    pub(crate) fn is_postgres(&self) -> bool {
         matches!(self.conn, TxConn::Postgres(_))
     }
 

@@ -19,6 +19,7 @@ pub use dialect::Tx;
 pub mod menus;
 pub mod pages;
 mod reader;
+pub mod search;
 pub mod settings;
 pub mod sitemaps;
 pub mod taxonomy;
@@ -126,6 +127,8 @@ pub enum ConnectError {
     Open { url: String, source: sqlx::Error },
     #[error("cannot migrate the database schema: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot build the search index: {0}")]
+    SearchIndex(#[source] StoreError),
 }
 
 impl Backend {
@@ -217,12 +220,21 @@ impl Store {
         })
     }
 
-    /// Creates or upgrades the schema. On PostgreSQL the migrator holds an advisory lock, so
-    /// several nodes starting at once migrate exactly once.
+    /// Creates or upgrades the schema, then indexes the stories for search if the index is
+    /// missing or was built for another language. On PostgreSQL the migrator holds an advisory
+    /// lock, so several nodes starting at once migrate exactly once.
     pub async fn migrate(&self) -> std::result::Result<(), ConnectError> {
         match &self.db {
             Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
             Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        if let Some(n) = self
+            .ensure_search_index()
+            .await
+            .map_err(ConnectError::SearchIndex)?
+            && n > 0
+        {
+            tracing::info!(stories = n, "built the search index");
         }
         Ok(())
     }

@@ -34,6 +34,9 @@ pub fn router(state: AppState) -> Router {
             "/comments/subscription",
             get(site::comments::subscription_page).post(site::comments::subscription_update),
         )
+        // Search (`/?s=…`, WordPress's address, redirects here).
+        .route("/search", get(site::search::show))
+        .route("/search/", get(site::search::trailing_slash))
         // Archives: sections (with sub-sections: `/category/world/asia/`, and their feeds at
         // `…/feed/`), tags, authors, dates.
         .route("/category/{*path}", get(site::archive::category))

@@ -1355,6 +1355,7 @@ async fn every_page_type_passes_axe_wcag_aa() {
         "/about/".to_owned(),
         "/no-such-page/".to_owned(),
         "/page/2/".to_owned(),
+        "/search?q=space+launch&section=science".to_owned(),
     ];
     let mut failures = Vec::new();
     for path in &pages {

@@ -1361,7 +1361,7 @@ async fn notifications_go_to_moderators_and_confirmed_subscribers(
     // Fetching the link changes nothing (mail scanners fetch links); the button does.
     let page = site.get(path).await;
     assert_eq!(
-        page.texts("form button"),
+        page.texts("main form button"),
         vec!["Yes, email me about replies"]
     );
     assert_eq!(

@@ -12,6 +12,7 @@ mod cli;
 mod comments;
 mod feeds;
 mod home;
+mod search;
 mod seo;
 mod sitemaps;
 mod smtp;

@@ -16,13 +16,15 @@ const PER_SECTION: u32 = 4;
 /// Stories in the "Latest" column after the lead story.
 const LATEST: u32 = 8;
 
-/// WordPress's query-string links: `/?p=ID`, `/?page_id=ID`, `/?cat=ID`. Unknown keys are ignored.
+/// WordPress's query-string links: `/?p=ID`, `/?page_id=ID`, `/?cat=ID`, and its search
+/// `/?s=…`. Unknown keys are ignored.
 #[derive(Debug, Deserialize)]
 pub struct WpQuery {
     p: Option<String>,
     page_id: Option<String>,
     cat: Option<String>,
     feed: Option<String>,
+    s: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -178,6 +180,9 @@ async fn wordpress_redirect(state: &AppState, q: &WpQuery) -> Result<Option<Stri
             }
             .to_owned(),
         ));
+    }
+    if let Some(s) = &q.s {
+        return Ok(Some(super::search::wordpress_search_url(s)));
     }
     Ok(None)
 }

@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod home;
 pub mod meta;
 pub mod page;
+pub mod search;
 pub mod sitemaps;
 pub mod views;
 
