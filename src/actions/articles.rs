@@ -138,6 +138,8 @@ pub async fn publish(
         return Err(ArticleError::BeforeEmbargo.into());
     }
     Store::set_article_status(&mut tx, id, Status::Published, Some(published_at)).await?;
+    // Publishing (or re-dating) is a change: feeds and sitemaps date it.
+    mark_updated(&mut tx, id, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -206,7 +206,8 @@ impl Feed {
             .close("author")
             .text("generator", &[], "Newsdesk");
         if let Some(logo) = &self.logo {
-            x.text("logo", &[], logo);
+            // The publisher's mark is square: Atom's `icon` (its `logo` is meant to be 2:1).
+            x.text("icon", &[], logo);
         }
         x.raw("\n");
         for e in &self.entries {

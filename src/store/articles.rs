@@ -209,6 +209,9 @@ impl Store {
 
     /// ` AND a.id IN (…)` over relation rows `(table, column, value)`, each branch newest-first
     /// and, with a depth, limited to that many stories.
+    ///
+    /// `CROSS JOIN` makes SQLite walk the relation's listing index first, whatever its
+    /// statistics say about `articles.status` (PostgreSQL plans it as the inner join it is).
     fn push_relation(
         sql: &mut Sql,
         branches: &[(&str, &str, i64)],
@@ -225,7 +228,7 @@ impl Store {
             }
             sql.push("SELECT article_id FROM (SELECT r.article_id FROM ")
                 .push(table)
-                .push(" r JOIN articles x ON x.id = r.article_id WHERE r.")
+                .push(" r CROSS JOIN articles x WHERE x.id = r.article_id AND r.")
                 .push(column)
                 .push(" = ")
                 .arg(*value)
@@ -443,7 +446,7 @@ impl Store {
                 branch += 1;
                 sql.push("SELECT article_id FROM (SELECT r.article_id FROM ")
                     .push(table)
-                    .push(" r JOIN articles x ON x.id = r.article_id WHERE r.")
+                    .push(" r CROSS JOIN articles x WHERE x.id = r.article_id AND r.")
                     .push(column)
                     .push(" = ")
                     .arg(t.term_id)

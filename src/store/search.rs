@@ -241,14 +241,15 @@ impl Store {
         self.conn().fetch_all(sql).await
     }
 
-    /// Authors with at least one story, by name (the search form's author filter).
-    pub async fn search_authors(&self) -> Result<Vec<PublicAuthor>> {
+    /// Authors with at least one public story, by name (the search form's author filter).
+    pub async fn search_authors(&self, now: DateTime<Utc>) -> Result<Vec<PublicAuthor>> {
         self.conn()
             .fetch_all(Sql::new(
                 "SELECT u.id, u.display_name, u.slug, u.bio FROM users u WHERE u.disabled = FALSE \
-                 AND EXISTS (SELECT 1 FROM article_authors aa WHERE aa.user_id = u.id) \
+                 AND EXISTS (SELECT 1 FROM article_authors aa CROSS JOIN articles a \
+                 WHERE a.id = aa.article_id AND aa.user_id = u.id AND a.status = 'published' AND aa.published_at <= $1) \
                  ORDER BY u.display_name, u.id",
-            ))
+            ).bind(now))
             .await
     }
 

@@ -142,7 +142,7 @@ impl Store {
         let newest = |n: i64, sql: &mut Sql| {
             sql.push("(SELECT r.published_at FROM ")
                 .push(relation)
-                .push(" r JOIN articles x ON x.id = r.article_id WHERE r.")
+                .push(" r CROSS JOIN articles x WHERE x.id = r.article_id AND r.")
                 .push(column)
                 .push(" = t.id AND r.published_at <= ")
                 .arg(now)

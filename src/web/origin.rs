@@ -30,7 +30,8 @@ pub fn request_host<'a>(state: &AppState, headers: &'a HeaderMap) -> &'a str {
     forwarded
         .or_else(|| headers.get(header::HOST))
         .and_then(|v| v.to_str().ok())
-        .map(|h| h.split(',').next().unwrap_or("").trim())
+        // A proxy that appends to `X-Forwarded-Host` puts the value it saw last.
+        .map(|h| h.rsplit(',').next().unwrap_or("").trim())
         .unwrap_or("")
 }
 

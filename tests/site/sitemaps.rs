@@ -147,7 +147,7 @@ async fn story_sitemaps_list_exactly_the_public_stories(site: TestSite) {
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     // Publishing changes it.
     let at = Utc::now() - Duration::seconds(1);
-    articles::create(
+    let (id, _) = articles::create(
         &site.store,
         &article(
             "Published about the sitemap",
@@ -165,6 +165,22 @@ async fn story_sitemaps_list_exactly_the_public_stories(site: TestSite) {
         .await;
     assert_eq!(changed.status, StatusCode::OK);
     assert_eq!(locs(&changed).len(), 43);
+    // Taking it down changes it again (no `Last-Modified` that could move backwards).
+    assert!(changed.headers.get(header::LAST_MODIFIED).is_none());
+    let newer = changed.headers[header::ETAG].to_str().unwrap().to_owned();
+    articles::unpublish(&site.store, id, Status::Trash)
+        .await
+        .unwrap();
+    let back = site
+        .get_with_headers("/sitemaps/stories-1.xml", &[("if-none-match", &newer)])
+        .await;
+    assert_eq!(back.status, StatusCode::OK);
+    assert_eq!(locs(&back).len(), 42);
+    // One address per file.
+    assert_eq!(
+        site.get("/sitemaps/stories-01.xml").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn story_files_follow_id_ranges(site: TestSite) {

@@ -50,7 +50,8 @@ pub(crate) fn split_feed(path: &str) -> Option<(&str, Option<&str>)> {
     Some((subject, Some(format)))
 }
 
-fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<chrono::FixedOffset> {
+/// A time in the site's time zone, as feeds and sitemaps write it.
+pub(crate) fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<chrono::FixedOffset> {
     at.with_timezone(&tz).fixed_offset()
 }
 
@@ -82,12 +83,11 @@ fn respond(feed: &Feed, format: FeedFormat) -> Response {
         body,
     )
         .into_response();
-    let h = res.headers_mut();
+    // An entity tag only: `Last-Modified` would have to be the newest date among the entries
+    // still listed, which moves backwards when the newest story is taken down, and a reader
+    // asking `If-Modified-Since` would then keep the retracted story.
     if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&conditional::http_date(feed.updated.to_utc())) {
-        h.insert(header::LAST_MODIFIED, v);
+        res.headers_mut().insert(header::ETAG, v);
     }
     res
 }
@@ -183,7 +183,8 @@ async fn story_feed(
         home_url: origin::absolute(&f.base),
         base_url: origin::absolute(&f.base),
         language: settings.language.clone(),
-        updated: local(updated.unwrap_or(now), tz),
+        // An empty site's feed keeps one date, so its entity tag stays put too.
+        updated: local(updated.unwrap_or(DateTime::UNIX_EPOCH), tz),
         publisher: settings.title.clone(),
         logo: state.theme().asset_url("logo.png").map(origin::absolute),
         entries,

@@ -324,7 +324,7 @@ pub async fn show(
     let store = state.store();
     let analyzer = Analyzer::for_language(&chrome.settings.language);
     let query = SearchQuery::parse(&analyzer, &p.q);
-    let authors = store.search_authors().await?;
+    let authors = store.search_authors(state.now()).await?;
     let per_page = chrome.settings.posts_per_page as usize;
 
     let ranked = ranked_ids(&state, &chrome, &p, &query).await?;

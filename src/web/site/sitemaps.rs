@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
+use super::feeds::local;
 use crate::AppState;
 use crate::domain::article::article_path;
 use crate::error::AppError;
@@ -36,11 +37,9 @@ const NEWS_MAX: u32 = 1_000;
 
 const XML: &str = "application/xml; charset=utf-8";
 
-fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<chrono::FixedOffset> {
-    at.with_timezone(&tz).fixed_offset()
-}
-
-fn xml_response(body: Body, etag: Option<String>, lastmod: Option<DateTime<Utc>>) -> Response {
+/// XML with an entity tag. No `Last-Modified`: the newest date among the addresses still listed
+/// moves backwards when a story is taken down, so `If-Modified-Since` could keep it listed.
+fn xml_response(body: Body, etag: String) -> Response {
     let mut res = (
         [
             (header::CONTENT_TYPE, XML),
@@ -49,20 +48,15 @@ fn xml_response(body: Body, etag: Option<String>, lastmod: Option<DateTime<Utc>>
         body,
     )
         .into_response();
-    let h = res.headers_mut();
-    if let Some(v) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
-        h.insert(header::ETAG, v);
-    }
-    if let Some(v) = lastmod.and_then(|at| HeaderValue::from_str(&conditional::http_date(at)).ok())
-    {
-        h.insert(header::LAST_MODIFIED, v);
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        res.headers_mut().insert(header::ETAG, v);
     }
     res
 }
 
-fn whole(bytes: Vec<u8>, lastmod: Option<DateTime<Utc>>) -> Response {
+fn whole(bytes: Vec<u8>) -> Response {
     let etag = conditional::etag_of(&bytes);
-    xml_response(Body::from(bytes), Some(etag), lastmod)
+    xml_response(Body::from(bytes), etag)
 }
 
 /// `/robots.txt`: crawl everything public, skip form targets, and find the sitemaps here.
@@ -73,8 +67,7 @@ pub async fn robots() -> Response {
          Disallow: /wp-comments-post.php\n\
          Disallow: /comments/\n\
          \n\
-         Sitemap: {origin}/sitemap.xml\n\
-         Sitemap: {origin}/news-sitemap.xml\n"
+         Sitemap: {origin}/sitemap.xml\n"
     );
     (
         [
@@ -119,24 +112,26 @@ async fn indexable(
             .indexable_terms(kind, MIN_ARCHIVE_STORIES, now)
             .await?);
     }
-    let full = store
-        .indexable_terms(kind, MIN_ARCHIVE_STORIES, now)
-        .await?;
-    let some = store.indexable_terms(kind, 1, now).await?;
-    Ok(chrome
-        .categories
-        .iter()
-        .filter_map(|c| {
-            let family = chrome.category_with_descendants(c.id);
-            let mine: Vec<&TermLoc> = some.iter().filter(|t| family.contains(&t.id)).collect();
-            let enough = full.iter().any(|t| t.id == c.id) || mine.len() >= 2;
-            enough.then(|| TermLoc {
+    // A section's page lists its sub-sections' stories too: it is indexable when that list
+    // (the same query) holds enough stories.
+    let mut out = Vec::new();
+    for c in &chrome.categories {
+        let q = ArticleQuery {
+            category_ids: Some(chrome.category_with_descendants(c.id)),
+            ..Default::default()
+        };
+        let rows = store
+            .published_list(&q, now, MIN_ARCHIVE_STORIES as u32, 0)
+            .await?;
+        if rows.len() as i64 >= MIN_ARCHIVE_STORIES {
+            out.push(TermLoc {
                 id: c.id,
                 slug: c.slug.clone(),
-                lastmod: mine.iter().filter_map(|t| t.lastmod).max(),
-            })
-        })
-        .collect())
+                lastmod: rows.first().map(|r| r.published_at),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// How long the index's story ranges are reused while this node writes nothing (other nodes'
@@ -241,12 +236,7 @@ pub async fn index(State(state): State<AppState>) -> Result<Response, AppError> 
             lastmod: Some(local(newest, tz)),
         });
     }
-    let lastmod = locs
-        .iter()
-        .filter_map(|l| l.lastmod)
-        .max()
-        .map(|at| at.to_utc());
-    Ok(whole(sitemaps::index(&locs), lastmod))
+    Ok(whole(sitemaps::index(&locs)))
 }
 
 /// `/sitemaps/NAME-N.xml`.
@@ -257,7 +247,14 @@ pub async fn file(
     let (kind, n) = file
         .strip_suffix(".xml")
         .and_then(|f| f.rsplit_once('-'))
-        .and_then(|(kind, n)| Some((kind, n.parse::<i64>().ok().filter(|n| *n >= 1)?)))
+        .and_then(|(kind, n)| {
+            // One address per file: `stories-01.xml` and `stories-+1.xml` are not copies.
+            let n = n
+                .parse::<i64>()
+                .ok()
+                .filter(|v| *v >= 1 && v.to_string() == n)?;
+            Some((kind, n))
+        })
         .ok_or(AppError::NotFound)?;
     match kind {
         "stories" => stories(state, n).await,
@@ -349,7 +346,7 @@ async fn stories(state: AppState, n: i64) -> Result<Response, AppError> {
             .collect();
         Some((Ok(Bytes::from(sitemaps::urls(&locs))), c))
     });
-    Ok(xml_response(Body::from_stream(pieces), Some(etag), lastmod))
+    Ok(xml_response(Body::from_stream(pieces), etag))
 }
 
 async fn pages(state: AppState) -> Result<Response, AppError> {
@@ -366,10 +363,7 @@ async fn pages(state: AppState) -> Result<Response, AppError> {
             lastmod: Some(local(p.updated_at, tz)),
         })
         .collect();
-    Ok(whole(
-        sitemaps::urlset(&locs),
-        pages.iter().map(|p| p.updated_at).max(),
-    ))
+    Ok(whole(sitemaps::urlset(&locs)))
 }
 
 async fn terms(state: AppState, kind: TermKind, n: i64) -> Result<Response, AppError> {
@@ -392,10 +386,7 @@ async fn terms(state: AppState, kind: TermKind, n: i64) -> Result<Response, AppE
             lastmod: t.lastmod.map(|at| local(at, tz)),
         })
         .collect();
-    Ok(whole(
-        sitemaps::urlset(&locs),
-        chunk.iter().filter_map(|t| t.lastmod).max(),
-    ))
+    Ok(whole(sitemaps::urlset(&locs)))
 }
 
 async fn news_stories(
@@ -433,6 +424,5 @@ pub async fn news(State(state): State<AppState>) -> Result<Response, AppError> {
         &sitemaps::news_language(&chrome.settings.language),
         &stories,
     );
-    let lastmod = rows.iter().map(|r| r.updated_at.max(r.published_at)).max();
-    Ok(whole(body, lastmod))
+    Ok(whole(body))
 }
