@@ -153,7 +153,7 @@ fn tsvector_literal(title_terms: &str, body_terms: &str) -> String {
 impl Store {
     /// The newest published stories (at most `limit`) matching every phrase of `q` and the
     /// filters, newest first, with their indexed terms for ranking. Costs one backward walk of
-    /// the index that stops after `limit` matches, however many stories match.
+    /// the index that stops after `limit` matches (or at the end, when fewer match).
     pub async fn search_candidates(
         &self,
         q: &SearchQuery,

@@ -18,7 +18,8 @@ use crate::store::search::SearchFilter;
 use crate::store::users::PublicAuthor;
 
 /// Matching stories ranked per query: the newest this many matches. However many stories match
-/// a common word, a search costs one bounded walk of the index and ranks this many.
+/// a common word, the walk of the index stops after this many (a phrase or filter that rarely
+/// matches still walks every story holding its words).
 pub const CANDIDATES: u32 = 200;
 /// Words in a result's snippet.
 const SNIPPET_WORDS: usize = 32;
