@@ -124,13 +124,7 @@ async fn every_subject_has_three_formats(site: TestSite) {
 }
 
 async fn feeds_show_only_what_the_public_site_shows(site: TestSite) {
-    let author = site
-        .store
-        .author_by_slug("newsroom-desk")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let author = site.desk().await;
     let now = Utc::now();
     for (title, status, at) in [
         ("A draft nobody may read", Status::Draft, None),
@@ -229,13 +223,7 @@ async fn conditional_get_answers_not_modified(site: TestSite) {
     // No `Last-Modified`: taking the newest story down would move it backwards.
     assert!(first.headers.get(header::LAST_MODIFIED).is_none());
     // A new story changes the feed: the old tag no longer matches.
-    let author = site
-        .store
-        .author_by_slug("newsroom-desk")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let author = site.desk().await;
     // A second ago: the site counts in whole seconds.
     let now = Utc::now() - Duration::seconds(1);
     let (id, _) = articles::create(

@@ -136,19 +136,8 @@ async fn archives_have_breadcrumbs_and_the_home_page_a_website(site: TestSite) {
         ["profile"]
     );
     // Thin archives and error pages are kept out of search engines.
-    let author = site
-        .store
-        .author_by_slug("newsroom-desk")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    site.raw_execute("INSERT INTO tags (slug, name) VALUES ('lonely', 'Lonely')")
-        .await;
-    let tag = site
-        .raw_pairs("SELECT slug, id FROM tags WHERE slug = 'lonely'")
-        .await[0]
-        .1;
+    let author = site.desk().await;
+    let tag = site.add_tag("lonely", "Lonely").await;
     let at = Utc::now() - Duration::hours(1);
     let mut story = article(
         "A lonely story",
@@ -205,13 +194,7 @@ async fn link_previews_get_absolute_addresses_on_the_requested_host(site: TestSi
 }
 
 async fn hostile_headlines_cannot_break_out_of_json_ld(site: TestSite) {
-    let author = site
-        .store
-        .author_by_slug("newsroom-desk")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let author = site.desk().await;
     let at = Utc::now() - Duration::hours(1);
     let title = "Breaking </script><script>alert(1)</script> & \"quotes\"";
     let mut story = article(title, vec![author], vec![], Status::Published, Some(at));

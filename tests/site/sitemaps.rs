@@ -101,13 +101,7 @@ async fn robots_announce_the_index_which_lists_every_file(site: TestSite) {
 }
 
 async fn story_sitemaps_list_exactly_the_public_stories(site: TestSite) {
-    let author = site
-        .store
-        .author_by_slug("newsroom-desk")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let author = site.desk().await;
     let now = Utc::now();
     for (title, status, at) in [
         ("Draft about the sitemap", Status::Draft, None),
@@ -186,13 +180,7 @@ async fn story_sitemaps_list_exactly_the_public_stories(site: TestSite) {
 async fn story_files_follow_id_ranges(site: TestSite) {
     // A story with a high id (as after a large import) lands in the file for its id range;
     // files between list nothing and are not announced.
-    let author = site
-        .store
-        .author_by_slug("newsroom-desk")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let author = site.desk().await;
     let at = Utc::now() - Duration::hours(1);
     site.skip_article_ids_to(120_001).await;
     let (id, _) = articles::create(
@@ -225,19 +213,8 @@ async fn story_files_follow_id_ranges(site: TestSite) {
 
 async fn archive_sitemaps_leave_out_thin_archives(site: TestSite) {
     // A tag with a single story.
-    site.raw_execute("INSERT INTO tags (slug, name) VALUES ('lonely', 'Lonely')")
-        .await;
-    let tag = site
-        .raw_pairs("SELECT slug, id FROM tags WHERE slug = 'lonely'")
-        .await[0]
-        .1;
-    let author = site
-        .store
-        .author_by_slug("newsroom-desk")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let tag = site.add_tag("lonely", "Lonely").await;
+    let author = site.desk().await;
     let at = Utc::now() - Duration::hours(1);
     let mut story = article(
         "The only lonely story",

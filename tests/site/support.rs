@@ -251,6 +251,27 @@ impl TestSite {
         }
     }
 
+    /// The id of the demo's "admin" byline (public slug `newsroom-desk`).
+    pub async fn desk(&self) -> i64 {
+        self.store
+            .author_by_slug("newsroom-desk")
+            .await
+            .unwrap()
+            .expect("the demo's desk author")
+            .id
+    }
+
+    /// Adds a tag behind the application's back (no action creates tags yet); returns its id.
+    pub async fn add_tag(&self, slug: &str, name: &str) -> i64 {
+        self.raw_execute(&format!(
+            "INSERT INTO tags (slug, name) VALUES ('{slug}', '{name}')"
+        ))
+        .await;
+        self.raw_pairs(&format!("SELECT slug, id FROM tags WHERE slug = '{slug}'"))
+            .await[0]
+            .1
+    }
+
     /// Changes a story's headline behind the application's back (as an editor's edit would),
     /// then marks the content as changed.
     pub async fn retitle(&self, old: &str, new: &str) {
