@@ -6,7 +6,7 @@
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -17,6 +17,23 @@ pub fn etag_of(body: &[u8]) -> String {
     let hash = Sha256::digest(body);
     let hex: String = hash.iter().take(12).map(|b| format!("{b:02x}")).collect();
     format!("\"{hex}\"")
+}
+
+/// A public response validated by its entity tag alone: feeds and sitemaps. No
+/// `Last-Modified`: the newest date among the entries still listed moves backwards when a story
+/// is taken down, and a client asking `If-Modified-Since` would then keep the retracted story.
+pub fn tagged(content_type: &'static str, body: Body, etag: &str) -> Response {
+    let mut res = Response::new(body);
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=0, must-revalidate"),
+    );
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    res
 }
 
 /// An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).

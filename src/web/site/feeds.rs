@@ -7,7 +7,6 @@
 //! so feed readers polling an unchanged feed get `304 Not Modified` (see `web::conditional`).
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -75,21 +74,7 @@ fn image_type(url: &str) -> &'static str {
 fn respond(feed: &Feed, format: FeedFormat) -> Response {
     let body = feed.write(format);
     let etag = conditional::etag_of(&body);
-    let mut res = (
-        [
-            (header::CONTENT_TYPE, format.content_type()),
-            (header::CACHE_CONTROL, "public, max-age=0, must-revalidate"),
-        ],
-        body,
-    )
-        .into_response();
-    // An entity tag only: `Last-Modified` would have to be the newest date among the entries
-    // still listed, which moves backwards when the newest story is taken down, and a reader
-    // asking `If-Modified-Since` would then keep the retracted story.
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        res.headers_mut().insert(header::ETAG, v);
-    }
-    res
+    conditional::tagged(format.content_type(), body.into(), &etag)
 }
 
 /// A list of stories as a feed.

@@ -9,7 +9,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -37,26 +37,13 @@ const NEWS_MAX: u32 = 1_000;
 
 const XML: &str = "application/xml; charset=utf-8";
 
-/// XML with an entity tag. No `Last-Modified`: the newest date among the addresses still listed
-/// moves backwards when a story is taken down, so `If-Modified-Since` could keep it listed.
-fn xml_response(body: Body, etag: String) -> Response {
-    let mut res = (
-        [
-            (header::CONTENT_TYPE, XML),
-            (header::CACHE_CONTROL, "public, max-age=0, must-revalidate"),
-        ],
-        body,
-    )
-        .into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        res.headers_mut().insert(header::ETAG, v);
-    }
-    res
+fn xml_response(body: Body, etag: &str) -> Response {
+    conditional::tagged(XML, body, etag)
 }
 
 fn whole(bytes: Vec<u8>) -> Response {
     let etag = conditional::etag_of(&bytes);
-    xml_response(Body::from(bytes), etag)
+    xml_response(Body::from(bytes), &etag)
 }
 
 /// `/robots.txt`: crawl everything public, skip form targets, and find the sitemaps here.
@@ -346,7 +333,7 @@ async fn stories(state: AppState, n: i64) -> Result<Response, AppError> {
             .collect();
         Some((Ok(Bytes::from(sitemaps::urls(&locs))), c))
     });
-    Ok(xml_response(Body::from_stream(pieces), etag))
+    Ok(xml_response(Body::from_stream(pieces), &etag))
 }
 
 async fn pages(state: AppState) -> Result<Response, AppError> {
