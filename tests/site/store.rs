@@ -66,7 +66,8 @@ async fn user(site: &TestSite, login: &str, name: &str) -> i64 {
 
 async fn unicode_titles_get_readable_unique_slugs(site: TestSite) {
     let author = user(&site, "ana", "Ana Lima").await;
-    let at = Some(Utc::now() - Duration::minutes(5));
+    let when = Utc::now() - Duration::minutes(5);
+    let at = Some(when);
     let mut slugs = Vec::new();
     for title in [
         "Zürich café owners fight rent rises",
@@ -98,7 +99,7 @@ async fn unicode_titles_get_readable_unique_slugs(site: TestSite) {
     );
     // Each is served at its own address.
     for slug in &slugs {
-        let path = newsdesk::domain::article::article_path(at.unwrap(), slug, chrono_tz::UTC);
+        let path = newsdesk::domain::article::article_path(when, slug, chrono_tz::UTC);
         assert_eq!(
             site.get(&path).await.status,
             axum::http::StatusCode::OK,

@@ -125,11 +125,14 @@ async fn indexable(
 /// writes show after this).
 const CHUNKS_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// Story ranges with the content generation they were read at, and when.
+type CachedChunks = (u64, Instant, Arc<Vec<StoryChunk>>);
+
 /// The sitemap index's story ranges, kept while the content is unchanged: summing up a
 /// 1,000,000-story archive takes 20 index range scans, too many for every crawler's visit.
 #[derive(Default)]
 pub struct SitemapCache {
-    slot: Mutex<Option<(u64, Instant, Arc<Vec<StoryChunk>>)>>,
+    slot: Mutex<Option<CachedChunks>>,
     /// One computation at a time: crawlers arriving together wait for it instead of repeating it.
     computing: tokio::sync::Mutex<()>,
 }
