@@ -2,7 +2,8 @@
 //! of readers open at once is rendered about once a second instead of once per reader.
 //!
 //! Only anonymous `GET`s whose response says `Cache-Control: public` and whose body has a known
-//! length are kept, keyed by origin (see `web::origin`), path and query; each gets an `ETag`. Any content write in this process empties the cache at once (the store's generation
+//! length are kept, keyed by origin (see `web::origin`), path and query; each gets an `ETag`.
+//! Any content write in this process empties the cache at once (the store's generation
 //! counter); the one-second age bounds how long another node's write can take to show, the same
 //! bound as the site chrome. Readers with a comment identity (remembered details, held comments)
 //! always get a fresh page.
