@@ -18,11 +18,32 @@ pub enum FeedFormat {
 }
 
 impl FeedFormat {
+    /// Every format, in the order pages announce them.
+    pub const ALL: [FeedFormat; 3] = [FeedFormat::Rss, FeedFormat::Atom, FeedFormat::Json];
+
+    /// The media type, as `<link rel="alternate" type>` names it.
+    pub fn mime(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "application/rss+xml",
+            FeedFormat::Atom => "application/atom+xml",
+            FeedFormat::Json => "application/feed+json",
+        }
+    }
+
     pub fn content_type(self) -> &'static str {
         match self {
             FeedFormat::Rss => "application/rss+xml; charset=utf-8",
             FeedFormat::Atom => "application/atom+xml; charset=utf-8",
             FeedFormat::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+
+    /// How people call it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "RSS",
+            FeedFormat::Atom => "Atom",
+            FeedFormat::Json => "JSON Feed",
         }
     }
 
@@ -75,10 +96,8 @@ pub struct Entry {
 pub struct Feed {
     pub title: String,
     pub description: String,
-    /// The HTML page the feed belongs to.
+    /// The HTML page the feed belongs to; each format's own address is this plus its suffix.
     pub home_url: String,
-    /// The feed's subject address; each format's own address is this plus its suffix.
-    pub base_url: String,
     pub language: String,
     /// The newest change among the entries (or the site's when there are none).
     pub updated: DateTime<FixedOffset>,
@@ -90,7 +109,7 @@ pub struct Feed {
 
 impl Feed {
     pub fn self_url(&self, format: FeedFormat) -> String {
-        format!("{}{}", self.base_url, format.suffix())
+        format!("{}{}", self.home_url, format.suffix())
     }
 
     pub fn write(&self, format: FeedFormat) -> Vec<u8> {

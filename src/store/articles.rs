@@ -285,15 +285,15 @@ impl Store {
         self.conn().fetch_all(sql).await
     }
 
-    /// The bodies of stories, by id (feeds carry them in full).
-    pub async fn bodies_of(&self, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    /// The bodies of stories by id (feeds carry them in full; search cuts snippets from them).
+    pub async fn bodies_of(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
         #[derive(sqlx::FromRow, serde::Deserialize)]
         struct Rec {
             id: i64,
             body: String,
         }
         if ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Default::default());
         }
         let mut sql = Sql::new("SELECT id, body FROM articles WHERE id IN ");
         sql.arg_list(ids);

@@ -55,13 +55,6 @@ pub struct SearchFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
-/// A story's body, for snippets.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
-pub struct StoryBody {
-    pub id: i64,
-    pub body: String,
-}
-
 /// A story as the index reads it.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 struct SourceRow {
@@ -229,16 +222,6 @@ impl Store {
             .arg(author)
             .push(")");
         }
-    }
-
-    /// Bodies of the given stories, for snippets.
-    pub async fn story_bodies(&self, ids: &[i64]) -> Result<Vec<StoryBody>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut sql = Sql::new("SELECT id, body FROM articles WHERE id IN ");
-        sql.arg_list(ids);
-        self.conn().fetch_all(sql).await
     }
 
     /// Authors with at least one public story, by name (the search form's author filter).

@@ -144,7 +144,8 @@ pub async fn category(
         if format!("/category/{subject}/") != chrome.category_url(cat.id) {
             return Err(AppError::NotFound);
         }
-        return super::feeds::section(&state, &chrome, cat.id, format).await;
+        let listing = section_subject(&chrome, cat.id);
+        return super::feeds::listing(&state, &chrome, &listing, format).await;
     }
     let (segments, n) = split_paged(&path).ok_or(AppError::NotFound)?;
     let slug = segments.last().ok_or(AppError::NotFound)?;
@@ -161,39 +162,48 @@ pub async fn category(
     {
         return Ok(Redirect::permanent(&paged_url(&base, n)).into_response());
     }
+    let listing = section_subject(&chrome, cat.id);
+    render_listing(&state, &chrome, listing, n).await
+}
+
+/// A section's stories, its sub-sections' included (its archive pages and its feeds).
+fn section_subject(chrome: &Chrome, id: i64) -> Listing {
+    let (name, description) = chrome
+        .category(id)
+        .map(|c| (c.name.clone(), c.description.clone()))
+        .unwrap_or_default();
     let sub_sections = chrome
         .categories
         .iter()
-        .filter(|c| c.parent_id == Some(cat.id))
+        .filter(|c| c.parent_id == Some(id))
         .map(|c| LinkView {
             name: c.name.clone(),
             url: chrome.category_url(c.id),
         })
         .collect();
-    let listing = Listing {
-        heading: cat.name.clone(),
-        description: cat.description.clone(),
-        base_url: base,
+    Listing {
+        heading: name,
+        description,
+        base_url: chrome.category_url(id),
         query: ArticleQuery {
-            category_ids: Some(chrome.category_with_descendants(cat.id)),
+            category_ids: Some(chrome.category_with_descendants(id)),
             ..Default::default()
         },
         kind_label: "Section",
         sub_sections,
-        trail: chrome.section_trail(cat.id),
+        trail: chrome.section_trail(id),
         has_feeds: true,
-    };
-    render_listing(&state, &chrome, listing, n).await
+    }
 }
 
-async fn tag_listing(state: AppState, slug: String, n: u32) -> Result<Response, AppError> {
+/// A tag's stories (its archive pages and its feeds).
+pub(crate) async fn tag_subject(state: &AppState, slug: &str) -> Result<Listing, AppError> {
     let tag = state
         .store()
-        .tag_by_slug(&slug)
+        .tag_by_slug(slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let chrome = state.chrome_cache().get(&state).await?;
-    let listing = Listing {
+    Ok(Listing {
         trail: vec![(tag.name.clone(), format!("/tag/{}/", tag.slug))],
         has_feeds: true,
         heading: tag.name,
@@ -205,7 +215,12 @@ async fn tag_listing(state: AppState, slug: String, n: u32) -> Result<Response, 
         },
         kind_label: "Tag",
         sub_sections: Vec::new(),
-    };
+    })
+}
+
+async fn tag_listing(state: AppState, slug: String, n: u32) -> Result<Response, AppError> {
+    let listing = tag_subject(&state, &slug).await?;
+    let chrome = state.chrome_cache().get(&state).await?;
     render_listing(&state, &chrome, listing, n).await
 }
 
@@ -224,14 +239,14 @@ pub async fn tag_paged(
     tag_listing(state, slug, n).await
 }
 
-async fn author_listing(state: AppState, slug: String, n: u32) -> Result<Response, AppError> {
+/// An author's stories (their archive pages and their feeds).
+pub(crate) async fn author_subject(state: &AppState, slug: &str) -> Result<Listing, AppError> {
     let author = state
         .store()
-        .author_by_slug(&slug)
+        .author_by_slug(slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let chrome = state.chrome_cache().get(&state).await?;
-    let listing = Listing {
+    Ok(Listing {
         trail: vec![(
             author.display_name.clone(),
             format!("/author/{}/", author.slug),
@@ -246,7 +261,12 @@ async fn author_listing(state: AppState, slug: String, n: u32) -> Result<Respons
         },
         kind_label: "Author",
         sub_sections: Vec::new(),
-    };
+    })
+}
+
+async fn author_listing(state: AppState, slug: String, n: u32) -> Result<Response, AppError> {
+    let listing = author_subject(&state, &slug).await?;
+    let chrome = state.chrome_cache().get(&state).await?;
     render_listing(&state, &chrome, listing, n).await
 }
 

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::Chrome;
+use super::archive::{self, Listing};
 use crate::AppState;
 use crate::domain::article::article_path;
 use crate::domain::comment::text_to_html;
@@ -110,7 +111,7 @@ async fn story_feed(
     let terms = store.terms_of(&ids).await?;
     let bodies = match settings.feed_content {
         FeedContent::Full => store.bodies_of(&ids).await?,
-        FeedContent::Excerpt => Vec::new(),
+        FeedContent::Excerpt => Default::default(),
     };
     let origin = origin::current();
     let mut updated = rows.iter().map(|r| r.updated_at.max(r.published_at)).max();
@@ -131,10 +132,7 @@ async fn story_feed(
                 comments_url: Some(format!("{url}#comments")),
                 title: r.title,
                 summary: r.excerpt,
-                content_html: bodies
-                    .iter()
-                    .find(|(id, _)| *id == r.id)
-                    .map(|(_, body)| absolutize(body, &origin)),
+                content_html: bodies.get(&r.id).map(|body| absolutize(body, &origin)),
                 published: local(r.published_at, tz),
                 updated: local(r.updated_at.max(r.published_at), tz),
                 authors: authors
@@ -166,7 +164,6 @@ async fn story_feed(
             f.description
         },
         home_url: origin::absolute(&f.base),
-        base_url: origin::absolute(&f.base),
         language: settings.language.clone(),
         // An empty site's feed keeps one date, so its entity tag stays put too.
         updated: local(updated.unwrap_or(DateTime::UNIX_EPOCH), tz),
@@ -202,24 +199,20 @@ async fn site_feed(state: AppState, format: Option<String>) -> Result<Response, 
     story_feed(&state, f, req).await
 }
 
-/// A section's feed (`/category/world/feed/`), stories of its sub-sections included; called by
-/// the section route, which owns `/category/…`.
-pub(crate) async fn section(
+/// The feed of an archive's stories: a section (`/category/world/feed/`, called by the section
+/// route, which owns `/category/…`), a tag or an author.
+pub(crate) async fn listing(
     state: &AppState,
     chrome: &Chrome,
-    category_id: i64,
+    l: &Listing,
     format: Option<&str>,
 ) -> Result<Response, AppError> {
     let req = parse_format(format)?;
-    let cat = chrome.category(category_id).ok_or(AppError::NotFound)?;
     let f = StoryFeed {
-        title: format!("{} – {}", cat.name, chrome.settings.title),
-        description: cat.description.clone(),
-        base: chrome.category_url(cat.id),
-        query: ArticleQuery {
-            category_ids: Some(chrome.category_with_descendants(cat.id)),
-            ..Default::default()
-        },
+        title: format!("{} – {}", l.heading, chrome.settings.title),
+        description: l.description.clone(),
+        base: l.base_url.clone(),
+        query: l.query.clone(),
         chrome,
     };
     story_feed(state, f, req).await
@@ -230,24 +223,9 @@ async fn tag_feed(
     slug: String,
     format: Option<String>,
 ) -> Result<Response, AppError> {
-    let req = parse_format(format.as_deref())?;
-    let tag = state
-        .store()
-        .tag_by_slug(&slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let l = archive::tag_subject(&state, &slug).await?;
     let chrome = state.chrome_cache().get(&state).await?;
-    let f = StoryFeed {
-        title: format!("{} – {}", tag.name, chrome.settings.title),
-        description: tag.description,
-        base: format!("/tag/{}/", tag.slug),
-        query: ArticleQuery {
-            tag_id: Some(tag.id),
-            ..Default::default()
-        },
-        chrome: &chrome,
-    };
-    story_feed(&state, f, req).await
+    listing(&state, &chrome, &l, format.as_deref()).await
 }
 
 /// `/tag/SLUG/feed/`.
@@ -270,24 +248,9 @@ async fn author_feed(
     slug: String,
     format: Option<String>,
 ) -> Result<Response, AppError> {
-    let req = parse_format(format.as_deref())?;
-    let author = state
-        .store()
-        .author_by_slug(&slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let l = archive::author_subject(&state, &slug).await?;
     let chrome = state.chrome_cache().get(&state).await?;
-    let f = StoryFeed {
-        title: format!("{} – {}", author.display_name, chrome.settings.title),
-        description: author.bio,
-        base: format!("/author/{}/", author.slug),
-        query: ArticleQuery {
-            author_id: Some(author.id),
-            ..Default::default()
-        },
-        chrome: &chrome,
-    };
-    story_feed(&state, f, req).await
+    listing(&state, &chrome, &l, format.as_deref()).await
 }
 
 /// `/author/SLUG/feed/`.
@@ -380,7 +343,6 @@ async fn comments_feed(
         title: format!("Comments on: {}", row.title),
         description: row.excerpt,
         home_url: story_url,
-        base_url: origin::absolute(&path),
         language: chrome.settings.language.clone(),
         updated: local(updated, tz),
         publisher: chrome.settings.title.clone(),

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::Chrome;
 use super::views::ImageView;
+use crate::render::feeds::FeedFormat;
 use crate::web::origin;
 
 /// Metadata of the page being rendered.
@@ -56,21 +57,14 @@ pub struct FeedLink {
     pub mime: &'static str,
 }
 
-/// The feed formats every feed address comes in: (path suffix, MIME type, label).
-pub const FEED_FORMATS: [(&str, &str, &str); 3] = [
-    ("feed/", "application/rss+xml", "RSS"),
-    ("feed/atom/", "application/atom+xml", "Atom"),
-    ("feed/json/", "application/feed+json", "JSON Feed"),
-];
-
 /// The three feeds of a subject whose pages live under `base` (`/`, `/tag/x/`, a story).
 pub fn feeds_of(base: &str, title: &str) -> Vec<FeedLink> {
-    FEED_FORMATS
+    FeedFormat::ALL
         .iter()
-        .map(|(suffix, mime, label)| FeedLink {
-            title: format!("{title} ({label})"),
-            href: format!("{base}{suffix}"),
-            mime,
+        .map(|f| FeedLink {
+            title: format!("{title} ({})", f.label()),
+            href: format!("{base}{}", f.suffix()),
+            mime: f.mime(),
         })
         .collect()
 }

@@ -223,12 +223,7 @@ async fn results_page(
         .filter_map(|id| by_id.remove(id))
         .collect();
     let excerpts: HashMap<i64, String> = rows.iter().map(|r| (r.id, r.excerpt.clone())).collect();
-    let bodies: HashMap<i64, String> = store
-        .story_bodies(ranked_ids)
-        .await?
-        .into_iter()
-        .map(|b| (b.id, b.body))
-        .collect();
+    let bodies = store.bodies_of(ranked_ids).await?;
     let terms = query.terms();
     let cards = views::cards(store, chrome, rows, true).await?;
     Ok(cards
