@@ -1,4 +1,4 @@
-//! Command-line interface: `serve`, `migrate`, `seed`, `settings`, `reindex`.
+//! Command-line interface: `serve`, `migrate`, `seed`, `settings`, `reindex`, `user`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
+use crate::actions::Actor;
+use crate::actions::accounts::{self, LinkPurpose, NewAccount};
 use crate::config::{ServeConfig, SiteConfig};
+use crate::domain::user::Role;
 use crate::store::Store;
 
 /// Newsdesk: a news publishing platform in one binary.
@@ -39,6 +42,76 @@ pub enum Command {
     /// Rebuild the full-text search index from the stories (the index is otherwise kept up to
     /// date by every change, and rebuilt by itself when the language setting changes).
     Reindex(SiteArgs),
+    /// Manage the newsroom's accounts: add, list, change roles, reset passwords, disable.
+    User(UserArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// The site's public origin, for set-password links (https://news.example).
+    #[arg(
+        long,
+        env = "NEWSDESK_BASE_URL",
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    pub base_url: String,
+
+    #[command(subcommand)]
+    pub command: UserCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person. The password is read from standard input (typed without echo on a
+    /// terminal, or piped in); with --invite, a one-time link to set it is printed instead.
+    Add {
+        /// Sign-in name: letters, digits, dots, hyphens, underscores or @. Never shown publicly.
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        email: String,
+        /// The name bylines show.
+        #[arg(long = "display-name", value_name = "NAME")]
+        display_name: String,
+        /// administrator, editor, author or contributor.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Print a link (valid 7 days) with which the person sets their own password.
+        #[arg(long)]
+        invite: bool,
+    },
+    /// List every account.
+    List,
+    /// Change a person's role.
+    SetRole {
+        login: String,
+        /// administrator, editor, author or contributor.
+        #[arg(value_parser = parse_role)]
+        role: Role,
+    },
+    /// Set a new password (read from standard input), or with --link print a one-time link
+    /// (valid 24 hours) for the person to set it. Signs the person out everywhere.
+    ResetPassword {
+        login: String,
+        #[arg(long)]
+        link: bool,
+    },
+    /// Disable an account: it cannot sign in, is signed out everywhere and leaves the public
+    /// site; its stories stay.
+    Disable { login: String },
+    /// Enable a disabled account again.
+    Enable { login: String },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(&s.trim().to_lowercase()).ok_or_else(|| {
+        format!("unknown role {s:?}: choose administrator, editor, author or contributor")
+    })
 }
 
 /// Where the site's data lives; shared by every command that touches the site.
@@ -223,6 +296,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::User(args) => {
+            let site = args.site.config()?;
+            let store = open_store(&site, 2).await?;
+            let result = run_user(&store, &args).await;
+            store.close().await;
+            result
+        }
         Command::Seed(args) => {
             let site = args.site.config()?;
             let store = open_store(&site, 4).await?;
@@ -250,4 +330,134 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Reads a password: without echo from a terminal, else the first line of standard input.
+fn read_password(prompt: &str) -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    let line = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt)?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line
+    };
+    let password = line.trim_end_matches(['\n', '\r']).to_owned();
+    anyhow::ensure!(
+        !password.is_empty(),
+        "no password given on standard input (or use --invite / --link)"
+    );
+    Ok(password)
+}
+
+async fn account_id(store: &Store, login: &str) -> anyhow::Result<i64> {
+    Ok(store
+        .account_by_login(login)
+        .await?
+        .ok_or_else(|| {
+            anyhow::anyhow!("no account has the login {login:?} (see `newsdesk user list`)")
+        })?
+        .id)
+}
+
+async fn run_user(store: &Store, args: &UserArgs) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    let link = |token: String| {
+        format!(
+            "{}/admin/password/{token}",
+            args.base_url.trim_end_matches('/')
+        )
+    };
+    match &args.command {
+        UserCommand::Add {
+            login,
+            email,
+            display_name,
+            role,
+            invite,
+        } => {
+            let password = if *invite {
+                None
+            } else {
+                Some(read_password("Password: ")?)
+            };
+            let account = NewAccount {
+                login: login.clone(),
+                email: email.clone(),
+                display_name: display_name.clone(),
+                role: *role,
+                password,
+            };
+            let id = accounts::add_user(store, Actor::Operator, &account, now).await?;
+            println!(
+                "Added {} ({login}) as {}.",
+                display_name.trim(),
+                role.label().to_lowercase()
+            );
+            if *invite {
+                let token =
+                    accounts::password_link(store, Actor::Operator, id, LinkPurpose::Invite, now)
+                        .await?;
+                println!(
+                    "They set their password at this link (valid 7 days, once):\n{}",
+                    link(token)
+                );
+            }
+        }
+        UserCommand::List => {
+            let rows = store.accounts().await?;
+            println!(
+                "{:<20} {:<14} {:<28} {:<10} NAME",
+                "LOGIN", "ROLE", "EMAIL", "STATE"
+            );
+            for a in rows {
+                let state = if a.disabled {
+                    "disabled"
+                } else if !a.has_password {
+                    "invited"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<20} {:<14} {:<28} {:<10} {}",
+                    a.login, a.role, a.email, state, a.display_name
+                );
+            }
+        }
+        UserCommand::SetRole { login, role } => {
+            let id = account_id(store, login).await?;
+            accounts::set_role(store, Actor::Operator, id, *role).await?;
+            println!("{login} is now {}.", role.label().to_lowercase());
+        }
+        UserCommand::ResetPassword {
+            login,
+            link: as_link,
+        } => {
+            let id = account_id(store, login).await?;
+            if *as_link {
+                let token =
+                    accounts::password_link(store, Actor::Operator, id, LinkPurpose::Reset, now)
+                        .await?;
+                println!(
+                    "{login} sets a new password at this link (valid 24 hours, once):\n{}",
+                    link(token)
+                );
+            } else {
+                let password = read_password("New password: ")?;
+                accounts::set_password(store, Actor::Operator, id, &password).await?;
+                println!("The password of {login} was changed; they were signed out everywhere.");
+            }
+        }
+        UserCommand::Disable { login } => {
+            let id = account_id(store, login).await?;
+            accounts::set_disabled(store, Actor::Operator, id, true).await?;
+            println!("{login} is disabled and signed out everywhere.");
+        }
+        UserCommand::Enable { login } => {
+            let id = account_id(store, login).await?;
+            accounts::set_disabled(store, Actor::Operator, id, false).await?;
+            println!("{login} can sign in again.");
+        }
+    }
+    Ok(())
 }

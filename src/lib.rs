@@ -33,6 +33,7 @@ pub struct AppState {
 struct AppInner {
     store: Store,
     theme: Theme,
+    admin_ui: Theme,
     chrome: web::site::ChromeCache,
     pages: web::cache::PageCache,
     sitemaps: web::site::sitemaps::SitemapCache,
@@ -65,6 +66,7 @@ impl AppState {
             inner: Arc::new(AppInner {
                 store,
                 theme,
+                admin_ui: Theme::admin(),
                 chrome: web::site::ChromeCache::default(),
                 pages: web::cache::PageCache::default(),
                 sitemaps: web::site::sitemaps::SitemapCache::default(),
@@ -109,6 +111,11 @@ impl AppState {
 
     pub fn theme(&self) -> &Theme {
         &self.inner.theme
+    }
+
+    /// The newsroom admin's templates and assets.
+    pub fn admin_ui(&self) -> &Theme {
+        &self.inner.admin_ui
     }
 
     /// The page cache, unless turned off.

@@ -21,7 +21,7 @@ CREATE INDEX sessions_user_idx ON sessions (user_id);
 -- past the free ones doubles the wait.
 CREATE TABLE login_throttle (
     throttle_key    TEXT PRIMARY KEY,
-    failures        INTEGER NOT NULL,
+    failures        BIGINT NOT NULL,
     last_failure_at TIMESTAMPTZ NOT NULL,
     locked_until    TIMESTAMPTZ
 );

@@ -1,11 +1,34 @@
 //! Every write use case, one function each, shared by the CLI, the demo, and later the admin,
 //! the API and the importer, so they all apply the same rules.
 
+pub mod accounts;
 pub mod articles;
 pub mod comments;
 pub mod site;
 
+use crate::domain::user::{Capability, Staff};
 use crate::store::StoreError;
+
+/// Who asks for an action: a signed-in member of the newsroom, whose role decides, or the
+/// operator at the command line, who already controls the server and its database.
+#[derive(Debug, Clone, Copy)]
+pub enum Actor<'a> {
+    Operator,
+    Staff(&'a Staff),
+}
+
+impl Actor<'_> {
+    /// Refuses, changing nothing, unless the actor's role allows `capability`.
+    pub fn require(self, capability: Capability) -> Result<()> {
+        match self {
+            Actor::Operator => Ok(()),
+            Actor::Staff(s) if s.can(capability) => Ok(()),
+            Actor::Staff(_) => Err(ActionError::Forbidden(
+                "Your role does not allow this.".into(),
+            )),
+        }
+    }
+}
 
 /// Why a write was refused or failed.
 #[derive(Debug, thiserror::Error)]

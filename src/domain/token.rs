@@ -42,6 +42,42 @@ pub fn verify_comment_form_token(secret: &[u8], article_id: i64, token: &str) ->
     Some(issued_unix)
 }
 
+/// The token an admin form shown before sign-in carries (sign-in, set password).
+pub fn admin_form_token(secret: &[u8], issued_unix: i64) -> String {
+    let sig = mac(secret, &format!("admin-form:{issued_unix}"))
+        .finalize()
+        .into_bytes();
+    format!("{issued_unix}.{}", hex(&sig))
+}
+
+/// Whether this site issued an admin form token within `max_age_secs` of `now_unix`.
+pub fn verify_admin_form_token(
+    secret: &[u8],
+    token: &str,
+    now_unix: i64,
+    max_age_secs: i64,
+) -> bool {
+    let Some((issued, sig)) = token.trim().split_once('.') else {
+        return false;
+    };
+    let (Ok(issued_unix), Some(sig)) = (issued.parse::<i64>(), unhex(sig)) else {
+        return false;
+    };
+    (0..=max_age_secs).contains(&(now_unix - issued_unix))
+        && mac(secret, &format!("admin-form:{issued_unix}"))
+            .verify_slice(&sig)
+            .is_ok()
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +96,21 @@ mod tests {
         for junk in ["", ".", "x.y", "1.zz", "1.abc"] {
             assert_eq!(verify_comment_form_token(b"secret", 7, junk), None);
         }
+    }
+
+    #[test]
+    fn admin_form_tokens_expire_and_resist_forgery() {
+        let t = admin_form_token(b"k", 1000);
+        assert!(verify_admin_form_token(b"k", &t, 1500, 7200));
+        assert!(!verify_admin_form_token(b"k", &t, 1000 + 7201, 7200));
+        assert!(
+            !verify_admin_form_token(b"k", &t, 999, 7200),
+            "issued in the future"
+        );
+        assert!(!verify_admin_form_token(b"other", &t, 1500, 7200));
+        assert!(!verify_admin_form_token(b"k", "1000.00", 1500, 7200));
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
     }
 }

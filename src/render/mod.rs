@@ -20,6 +20,10 @@ use sha2::{Digest, Sha256};
 #[folder = "themes/default/"]
 struct DefaultTheme;
 
+#[derive(rust_embed::RustEmbed)]
+#[folder = "admin/"]
+struct AdminUi;
+
 /// A static file of the theme.
 #[derive(Debug)]
 pub struct Asset {
@@ -84,20 +88,23 @@ fn fingerprinted(name: &str, bytes: &[u8]) -> String {
     }
 }
 
-/// Files of one kind (`templates` or `static`) from the default theme, overridden by the theme folder.
+/// Files of one kind (`templates` or `static`) embedded in the binary under `E`'s folder.
+fn embedded_files<E: rust_embed::RustEmbed>(dir: &str) -> HashMap<String, Vec<u8>> {
+    let prefix = format!("{dir}/");
+    E::iter()
+        .filter_map(|path| {
+            let name = path.strip_prefix(&prefix)?.to_owned();
+            Some((name, E::get(&path)?.data.into_owned()))
+        })
+        .collect()
+}
+
+/// Files of one kind from the default theme, overridden by the theme folder.
 fn theme_files(
     dir: &str,
     override_dir: Option<&Path>,
 ) -> Result<Vec<(String, Vec<u8>)>, ThemeError> {
-    let mut files: HashMap<String, Vec<u8>> = HashMap::new();
-    let prefix = format!("{dir}/");
-    for path in DefaultTheme::iter() {
-        if let Some(name) = path.strip_prefix(&prefix)
-            && let Some(file) = DefaultTheme::get(&path)
-        {
-            files.insert(name.to_owned(), file.data.into_owned());
-        }
-    }
+    let mut files = embedded_files::<DefaultTheme>(dir);
     if let Some(root) = override_dir {
         let folder = root.join(dir);
         if folder.is_dir() {
@@ -120,9 +127,13 @@ fn theme_files(
             }
         }
     }
+    Ok(sorted(files))
+}
+
+fn sorted(files: HashMap<String, Vec<u8>>) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<_> = files.into_iter().collect();
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(files)
+    files
 }
 
 impl Theme {
@@ -137,11 +148,34 @@ impl Theme {
                 source,
             });
         }
+        Theme::build(
+            theme_files("templates", override_dir)?,
+            theme_files("static", override_dir)?,
+            "/static/",
+        )
+    }
+
+    /// The newsroom admin's own templates and assets (`admin/`), served under
+    /// `/admin/static/`. Themes never change the admin.
+    pub fn admin() -> Theme {
+        Theme::build(
+            sorted(embedded_files::<AdminUi>("templates")),
+            sorted(embedded_files::<AdminUi>("static")),
+            "/admin/static/",
+        )
+        .expect("the admin templates are checked by the test suite")
+    }
+
+    fn build(
+        templates: Vec<(String, Vec<u8>)>,
+        statics: Vec<(String, Vec<u8>)>,
+        url_prefix: &str,
+    ) -> Result<Theme, ThemeError> {
         let mut assets = HashMap::new();
         let mut urls: HashMap<String, String> = HashMap::new();
-        for (name, bytes) in theme_files("static", override_dir)? {
+        for (name, bytes) in statics {
             let fp = fingerprinted(&name, &bytes);
-            urls.insert(name.clone(), format!("/static/{fp}"));
+            urls.insert(name.clone(), format!("{url_prefix}{fp}"));
             assets.insert(
                 fp,
                 Arc::new(Asset {
@@ -166,7 +200,7 @@ impl Theme {
             }
             minijinja::escape_formatter(out, state, value)
         });
-        for (name, bytes) in theme_files("templates", override_dir)? {
+        for (name, bytes) in templates {
             let source = String::from_utf8_lossy(&bytes).into_owned();
             env.add_template_owned(name.clone(), source)
                 .map_err(|source| ThemeError::Template {

@@ -1,5 +1,6 @@
 //! HTTP only. Every route of the site is listed here.
 
+pub mod admin;
 pub mod assets;
 pub mod cache;
 pub mod conditional;
@@ -15,7 +16,7 @@ use crate::AppState;
 
 /// The table of contents of the site.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let public = Router::new()
         // Home, its pages, and WordPress query links (`/?p=ID`, `/?page_id=ID`, `/?cat=ID`).
         .route("/", get(site::home::show))
         .route("/page/{n}/", get(site::home::paged))
@@ -79,7 +80,14 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             cache::page_cache,
         ))
-        .layer(axum::middleware::from_fn(conditional::not_modified))
+        .layer(axum::middleware::from_fn(conditional::not_modified));
+    Router::new()
+        // The newsroom admin: its own pages, errors and headers; never in the page cache.
+        .merge(admin::router(state.clone()))
+        .route("/admin", get(admin::wordpress_admin))
+        .route("/wp-admin/", get(admin::wordpress_admin))
+        .route("/wp-login.php", get(admin::wordpress_admin))
+        .merge(public)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             origin::scope,

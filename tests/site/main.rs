@@ -5,6 +5,7 @@
 #[macro_use]
 mod support;
 
+mod admin_auth;
 mod archives;
 mod article;
 mod browser;

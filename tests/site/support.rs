@@ -488,3 +488,93 @@ macro_rules! on_both_backends {
         }
     )* };
 }
+
+/// A signed-in member of the newsroom, as a browser holds them: the session cookie and the
+/// page's CSRF token.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub id: i64,
+    pub login: String,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// The password every test account gets.
+pub const STAFF_PASSWORD: &str = "correct horse battery staple";
+/// The origin test requests are sent to.
+pub const ORIGIN: &str = "http://localhost";
+
+impl TestSite {
+    /// Adds an account with this login and role (display name "Login Surname").
+    pub async fn add_staff(&self, login: &str, role: newsdesk::domain::user::Role) -> i64 {
+        use newsdesk::actions::{Actor, accounts};
+        let account = accounts::NewAccount {
+            login: login.to_owned(),
+            email: format!("{login}@news.example"),
+            display_name: format!("{} Surname", login[..1].to_uppercase() + &login[1..]),
+            role,
+            password: Some(STAFF_PASSWORD.to_owned()),
+        };
+        accounts::add_user(&self.store, Actor::Operator, &account, chrono::Utc::now())
+            .await
+            .unwrap()
+    }
+
+    /// Adds an account and signs it in through `/admin/login`.
+    pub async fn staff(&self, login: &str, role: newsdesk::domain::user::Role) -> Staff {
+        let id = self.add_staff(login, role).await;
+        self.sign_in(id, login).await
+    }
+
+    /// Signs an existing account in through the login form, as a browser does.
+    pub async fn sign_in(&self, id: i64, login: &str) -> Staff {
+        let form = self.get("/admin/login").await;
+        let token = form.attrs("input[name=_csrf]", "value").remove(0);
+        let res = self
+            .post_form_with(
+                "/admin/login",
+                &[
+                    ("_csrf", &token),
+                    ("login", login),
+                    ("password", STAFF_PASSWORD),
+                ],
+                "192.0.2.10",
+                &[("origin", ORIGIN)],
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "sign-in failed: {}",
+            res.body
+        );
+        let cookie = res.cookies();
+        let dash = self.get_with_cookie("/admin/", Some(&cookie)).await;
+        assert_eq!(dash.status, StatusCode::OK);
+        let csrf = dash.attrs("meta[name=csrf-token]", "content").remove(0);
+        Staff {
+            id,
+            login: login.to_owned(),
+            cookie,
+            csrf,
+        }
+    }
+
+    /// A signed-in GET.
+    pub async fn admin_get(&self, who: &Staff, path: &str) -> Page {
+        self.get_with_cookie(path, Some(&who.cookie)).await
+    }
+
+    /// A signed-in form POST from the admin's own pages (with the CSRF token and `Origin`).
+    pub async fn admin_post(&self, who: &Staff, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut all = vec![("_csrf", who.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form_with(
+            path,
+            &all,
+            "192.0.2.10",
+            &[("cookie", &who.cookie), ("origin", ORIGIN)],
+        )
+        .await
+    }
+}

@@ -29,7 +29,7 @@ const REMEMBER_DAYS: i64 = 365;
 const HELD_DAYS: i64 = 30;
 
 /// The reader's address: the peer, or with `--behind-proxy` the proxy's `X-Forwarded-For`.
-fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+pub(crate) fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
     if state.behind_proxy()
         && let Some(ip) = headers
             .get("x-forwarded-for")

@@ -1,0 +1,19 @@
+// Newsroom admin: small enhancements; every page works without them.
+
+// Buttons that destroy something ask first: <button data-confirm="Delete this story?">.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
+
+// "Select all" checkboxes for bulk actions: <input type=checkbox data-select-all="name">.
+document.addEventListener("change", (event) => {
+  const all = event.target.closest("[data-select-all]");
+  if (!all) return;
+  const form = all.form || document;
+  for (const box of form.querySelectorAll(`input[type=checkbox][name="${all.dataset.selectAll}"]`)) {
+    box.checked = all.checked;
+  }
+});

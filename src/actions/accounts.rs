@@ -1,0 +1,416 @@
+//! Accounts and signing in: creating people, their passwords and roles, sessions, and the
+//! failed-attempt counters that slow down password guessing.
+//!
+//! Secrets handed out (session cookies, set-password links) are random tokens; only their
+//! SHA-256 is stored.
+
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+
+use super::{ActionError, Actor, Result};
+use crate::domain::password;
+use crate::domain::user::{Capability, NewUser, Role};
+use crate::store::Store;
+use crate::store::accounts::{SessionRecord, Throttle};
+
+/// A session ends after this long without a request…
+pub const SESSION_IDLE: Duration = Duration::hours(12);
+/// …and after this long whatever happens.
+pub const SESSION_LIFETIME: Duration = Duration::days(14);
+/// How long an invitation link works.
+pub const INVITE_VALID: Duration = Duration::days(7);
+/// How long a password-reset link works.
+pub const RESET_VALID: Duration = Duration::days(1);
+
+/// Failed sign-ins allowed per account before each further one doubles the wait.
+const FREE_FAILURES_ACCOUNT: i64 = 5;
+/// The same per address, which many people may share (a newsroom's office network).
+const FREE_FAILURES_IP: i64 = 20;
+/// The first wait, and the longest.
+const FIRST_WAIT_SECS: i64 = 30;
+const LONGEST_WAIT_SECS: i64 = 3600;
+/// Failures older than this are forgotten.
+const FAILURE_MEMORY: Duration = Duration::hours(24);
+
+/// The one answer for an unknown login, a wrong password and a disabled account.
+pub const WRONG_CREDENTIALS: &str = "The login or password is not right.";
+
+/// SHA-256 of a token, as stored.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// 256 random bits as hex.
+fn new_token() -> String {
+    let mut buf = [0u8; 32];
+    getrandom::fill(&mut buf).expect("the operating system's random number generator");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A person to add to the newsroom.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub login: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// None: the person sets it through an invitation link.
+    pub password: Option<String>,
+}
+
+fn check_email(email: &str) -> Result<()> {
+    let email = email.trim();
+    let ok = email.len() <= 254
+        && !email.contains(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.contains('@')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(ActionError::invalid(
+            "email",
+            "enter an email address such as name@news.example",
+        ))
+    }
+}
+
+/// Adds a person. Only administrators (or the operator at the command line) may.
+pub async fn add_user(
+    store: &Store,
+    by: Actor<'_>,
+    account: &NewAccount,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    by.require(Capability::ManageUsers)?;
+    check_email(&account.email)?;
+    if let Some(pw) = &account.password {
+        password::check_strength(pw, account.login.trim(), account.email.trim())
+            .map_err(|m| ActionError::invalid("password", m))?;
+    }
+    let hash = match &account.password {
+        Some(pw) => Some(hash_blocking(pw.clone()).await),
+        None => None,
+    };
+    let mut tx = store.begin().await?;
+    let new = NewUser {
+        login: account.login.trim().to_owned(),
+        email: account.email.trim().to_owned(),
+        display_name: account.display_name.trim().to_owned(),
+        slug: None,
+        bio: String::new(),
+        role: account.role,
+    };
+    let id = super::site::create_user(&mut tx, &new, now).await?;
+    if let Some(hash) = hash {
+        Store::set_password_hash(&mut tx, id, &hash).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn hash_blocking(password: String) -> String {
+    tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .expect("password hashing does not panic")
+}
+
+async fn verify_blocking(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || match hash {
+        Some(h) => password::verify(&password, &h),
+        None => {
+            password::verify_nothing(&password);
+            false
+        }
+    })
+    .await
+    .expect("password checking does not panic")
+}
+
+/// What a set-password link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    Invite,
+    Reset,
+}
+
+/// Issues a one-time link token to set the password (replacing any earlier unused one).
+/// The caller turns it into `/admin/password/TOKEN`.
+pub async fn password_link(
+    store: &Store,
+    by: Actor<'_>,
+    user_id: i64,
+    purpose: LinkPurpose,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    by.require(Capability::ManageUsers)?;
+    let token = new_token();
+    let (name, valid) = match purpose {
+        LinkPurpose::Invite => ("invite", INVITE_VALID),
+        LinkPurpose::Reset => ("reset", RESET_VALID),
+    };
+    let mut tx = store.begin().await?;
+    if store.account(user_id).await?.is_none() {
+        return Err(ActionError::NotFound("No such person.".into()));
+    }
+    Store::insert_user_token(
+        &mut tx,
+        &token_hash(&token),
+        user_id,
+        name,
+        now,
+        now + valid,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// The account a set-password link is for, if it still works.
+pub async fn link_account(
+    store: &Store,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<crate::store::accounts::Account>> {
+    let mut tx = store.begin().await?;
+    let id = Store::user_token(&mut tx, &token_hash(token), now).await?;
+    drop(tx);
+    match id {
+        Some(id) => Ok(store.account(id).await?),
+        None => Ok(None),
+    }
+}
+
+/// Sets the password through a one-time link, which then stops working. Every existing
+/// session of the account ends.
+pub async fn set_password_by_link(
+    store: &Store,
+    token: &str,
+    new_password: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let account = link_account(store, token, now).await?.ok_or_else(|| {
+        ActionError::NotFound(
+            "This link has expired or was already used. Ask an administrator for a new one.".into(),
+        )
+    })?;
+    password::check_strength(new_password, &account.login, &account.email)
+        .map_err(|m| ActionError::invalid("password", m))?;
+    let hash = hash_blocking(new_password.to_owned()).await;
+    let mut tx = store.begin().await?;
+    if !Store::use_user_token(&mut tx, &token_hash(token), now).await? {
+        return Err(ActionError::NotFound("This link was already used.".into()));
+    }
+    Store::set_password_hash(&mut tx, account.id, &hash).await?;
+    Store::delete_sessions_of(&mut tx, account.id).await?;
+    tx.commit().await?;
+    Ok(account.id)
+}
+
+/// Sets a password directly (the operator at the command line). Every session of the account ends.
+pub async fn set_password(
+    store: &Store,
+    by: Actor<'_>,
+    user_id: i64,
+    new_password: &str,
+) -> Result<()> {
+    by.require(Capability::ManageUsers)?;
+    let account = store
+        .account(user_id)
+        .await?
+        .ok_or_else(|| ActionError::NotFound("No such person.".into()))?;
+    password::check_strength(new_password, &account.login, &account.email)
+        .map_err(|m| ActionError::invalid("password", m))?;
+    let hash = hash_blocking(new_password.to_owned()).await;
+    let mut tx = store.begin().await?;
+    Store::set_password_hash(&mut tx, user_id, &hash).await?;
+    Store::delete_sessions_of(&mut tx, user_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes a person's role. The last active administrator keeps theirs.
+pub async fn set_role(store: &Store, by: Actor<'_>, user_id: i64, role: Role) -> Result<()> {
+    by.require(Capability::ManageUsers)?;
+    let mut tx = store.begin().await?;
+    let account = store
+        .account(user_id)
+        .await?
+        .ok_or_else(|| ActionError::NotFound("No such person.".into()))?;
+    if account.role == Role::Administrator.as_str()
+        && role != Role::Administrator
+        && !account.disabled
+        && Store::count_active_administrators(&mut tx).await? <= 1
+    {
+        return Err(ActionError::Conflict(
+            "The site needs at least one administrator; make someone else one first.".into(),
+        ));
+    }
+    Store::set_role(&mut tx, user_id, role).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Disables (or enables again) an account. A disabled account cannot sign in, is signed out
+/// everywhere at once, and disappears from the public site; its stories stay.
+pub async fn set_disabled(
+    store: &Store,
+    by: Actor<'_>,
+    user_id: i64,
+    disabled: bool,
+) -> Result<()> {
+    by.require(Capability::ManageUsers)?;
+    if let Actor::Staff(me) = by
+        && me.id == user_id
+        && disabled
+    {
+        return Err(ActionError::Conflict(
+            "You cannot disable your own account.".into(),
+        ));
+    }
+    let mut tx = store.begin().await?;
+    let account = store
+        .account(user_id)
+        .await?
+        .ok_or_else(|| ActionError::NotFound("No such person.".into()))?;
+    if disabled
+        && account.role == Role::Administrator.as_str()
+        && !account.disabled
+        && Store::count_active_administrators(&mut tx).await? <= 1
+    {
+        return Err(ActionError::Conflict(
+            "The site needs at least one active administrator.".into(),
+        ));
+    }
+    Store::set_disabled(&mut tx, user_id, disabled).await?;
+    if disabled {
+        Store::delete_sessions_of(&mut tx, user_id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn throttle_keys(login: &str, ip: &str) -> [(String, i64); 2] {
+    [
+        (
+            format!("account:{}", login.trim().to_lowercase()),
+            FREE_FAILURES_ACCOUNT,
+        ),
+        (format!("ip:{ip}"), FREE_FAILURES_IP),
+    ]
+}
+
+/// Checks a login and password and opens a session; returns its token for the cookie.
+///
+/// Unknown logins, wrong passwords and disabled accounts get the same answer, after the same
+/// work. After a few failures for one account (or many from one address) each further failure
+/// doubles the wait before the next attempt is even checked.
+pub async fn sign_in(
+    store: &Store,
+    login: &str,
+    password: &str,
+    ip: &str,
+    user_agent: &str,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let keys = throttle_keys(login, ip);
+    let mut tx = store.begin().await?;
+    let mut wait = 0;
+    for (key, _) in &keys {
+        if let Some(t) = Store::throttle(&mut tx, key).await?
+            && let Some(until) = t.locked_until
+            && until > now
+        {
+            wait = wait.max((until - now).num_seconds().max(1));
+        }
+    }
+    if wait > 0 {
+        return Err(ActionError::RateLimited {
+            retry_after_secs: wait as u64,
+        });
+    }
+    let creds = Store::credentials(&mut tx, login.trim()).await?;
+    drop(tx);
+    let (user_id, hash) = match creds {
+        Some(c) if !c.disabled => (Some(c.id), c.password_hash),
+        _ => (None, None),
+    };
+    let ok = verify_blocking(password.to_owned(), hash).await && user_id.is_some();
+    let mut tx = store.begin().await?;
+    let Some(user_id) = user_id.filter(|_| ok) else {
+        for (key, free) in &keys {
+            let before = Store::throttle(&mut tx, key).await?;
+            let failures = match before {
+                Some(t) if now - t.last_failure_at < FAILURE_MEMORY => t.failures + 1,
+                _ => 1,
+            };
+            let locked_until = (failures >= *free).then(|| {
+                let doublings = (failures - free).min(16) as u32;
+                now + Duration::seconds((FIRST_WAIT_SECS << doublings).min(LONGEST_WAIT_SECS))
+            });
+            let t = Throttle {
+                failures,
+                last_failure_at: now,
+                locked_until,
+            };
+            Store::put_throttle(&mut tx, key, &t).await?;
+        }
+        tx.commit().await?;
+        return Err(ActionError::invalid("login", WRONG_CREDENTIALS));
+    };
+    Store::clear_throttle(&mut tx, &keys[0].0).await?;
+    let token = new_token();
+    let csrf = new_token();
+    let ua: String = user_agent.chars().take(300).collect();
+    Store::insert_session(&mut tx, &token_hash(&token), user_id, &csrf, ip, &ua, now).await?;
+    Store::delete_expired_sessions(&mut tx, now - SESSION_IDLE, now - SESSION_LIFETIME).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// The live session a cookie token names, renewing its idle timer; expired sessions end here.
+pub async fn session(
+    store: &Store,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<SessionRecord>> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let hash = token_hash(token);
+    let Some(record) = store.session(&hash).await? else {
+        return Ok(None);
+    };
+    if now - record.last_seen_at > SESSION_IDLE || now - record.created_at > SESSION_LIFETIME {
+        let mut tx = store.begin().await?;
+        Store::delete_session(&mut tx, &hash).await?;
+        tx.commit().await?;
+        return Ok(None);
+    }
+    // Renewing at most once a minute keeps reads from writing on every request.
+    if now - record.last_seen_at > Duration::seconds(60) {
+        let mut tx = store.begin().await?;
+        Store::touch_session(&mut tx, &hash, now).await?;
+        tx.commit().await?;
+    }
+    Ok(Some(record))
+}
+
+/// Ends one session.
+pub async fn sign_out(store: &Store, token: &str) -> Result<()> {
+    let mut tx = store.begin().await?;
+    Store::delete_session(&mut tx, &token_hash(token)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends every session of an account, on every device and node.
+pub async fn sign_out_everywhere(store: &Store, user_id: i64) -> Result<u64> {
+    let mut tx = store.begin().await?;
+    let n = Store::delete_sessions_of(&mut tx, user_id).await?;
+    tx.commit().await?;
+    Ok(n)
+}

@@ -1,0 +1,354 @@
+//! Signing in: sessions, failed-attempt counters, one-time set-password links, and the
+//! account list the admin and `newsdesk user` show.
+
+use chrono::{DateTime, Utc};
+
+use super::dialect::{Sql, Tx};
+use super::{Result, Store};
+use crate::domain::user::{Role, Staff};
+
+/// An account as the sign-in check sees it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub(crate) struct Credentials {
+    pub id: i64,
+    pub password_hash: Option<String>,
+    #[serde(deserialize_with = "super::dialect::flexible_bool")]
+    pub disabled: bool,
+}
+
+/// An account as the user list shows it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
+pub struct Account {
+    pub id: i64,
+    pub login: String,
+    pub email: String,
+    pub display_name: String,
+    pub slug: String,
+    pub role: String,
+    #[serde(deserialize_with = "super::dialect::flexible_bool")]
+    pub disabled: bool,
+    /// Whether a password is set (an invited person has none until they follow the link).
+    #[serde(deserialize_with = "super::dialect::flexible_bool")]
+    pub has_password: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+/// A session found by its token.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub staff: Staff,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+/// A failed-attempt counter.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub(crate) struct Throttle {
+    pub failures: i64,
+    pub last_failure_at: DateTime<Utc>,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+const ACCOUNT_COLUMNS: &str = "id, login, email, display_name, slug, role, disabled, \
+     (password_hash IS NOT NULL) AS has_password, created_at, last_login_at";
+
+impl Store {
+    pub(crate) async fn credentials(tx: &mut Tx, login: &str) -> Result<Option<Credentials>> {
+        tx.fetch_optional(
+            Sql::new("SELECT id, password_hash, disabled FROM users WHERE login = $1").bind(login),
+        )
+        .await
+    }
+
+    pub(crate) async fn set_password_hash(tx: &mut Tx, user_id: i64, hash: &str) -> Result<bool> {
+        Ok(tx
+            .execute(
+                Sql::new("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(hash)
+                    .bind(user_id),
+            )
+            .await?
+            == 1)
+    }
+
+    pub(crate) async fn set_role(tx: &mut Tx, user_id: i64, role: Role) -> Result<bool> {
+        Ok(tx
+            .execute(
+                Sql::new("UPDATE users SET role = $1 WHERE id = $2")
+                    .bind(role.as_str())
+                    .bind(user_id),
+            )
+            .await?
+            == 1)
+    }
+
+    pub(crate) async fn set_disabled(tx: &mut Tx, user_id: i64, disabled: bool) -> Result<bool> {
+        Ok(tx
+            .execute(
+                Sql::new("UPDATE users SET disabled = $1 WHERE id = $2")
+                    .bind(disabled)
+                    .bind(user_id),
+            )
+            .await?
+            == 1)
+    }
+
+    pub(crate) async fn count_active_administrators(tx: &mut Tx) -> Result<i64> {
+        tx.scalar(Sql::new(
+            "SELECT COUNT(*) FROM users WHERE role = 'administrator' AND disabled = FALSE",
+        ))
+        .await
+    }
+
+    /// Every account, by login.
+    pub async fn accounts(&self) -> Result<Vec<Account>> {
+        self.conn()
+            .fetch_all(Sql::new(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM users ORDER BY login"
+            )))
+            .await
+    }
+
+    pub async fn account(&self, id: i64) -> Result<Option<Account>> {
+        self.conn()
+            .fetch_optional(
+                Sql::new(&format!(
+                    "SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $1"
+                ))
+                .bind(id),
+            )
+            .await
+    }
+
+    pub async fn account_by_login(&self, login: &str) -> Result<Option<Account>> {
+        self.conn()
+            .fetch_optional(
+                Sql::new(&format!(
+                    "SELECT {ACCOUNT_COLUMNS} FROM users WHERE login = $1"
+                ))
+                .bind(login),
+            )
+            .await
+    }
+}
+
+impl Store {
+    pub(crate) async fn insert_session(
+        tx: &mut Tx,
+        token_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+        ip: &str,
+        user_agent: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        tx.execute(
+            Sql::new(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, ip, user_agent) \
+                 VALUES ($1, $2, $3, $4, $4, $5, $6)",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(csrf_token)
+            .bind(now)
+            .bind(ip)
+            .bind(user_agent),
+        )
+        .await?;
+        tx.execute(
+            Sql::new("UPDATE users SET last_login_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(user_id),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The session with this token hash and its (enabled) account.
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
+        #[derive(sqlx::FromRow, serde::Deserialize)]
+        struct Rec {
+            id: i64,
+            login: String,
+            display_name: String,
+            email: String,
+            role: String,
+            csrf_token: String,
+            created_at: DateTime<Utc>,
+            last_seen_at: DateTime<Utc>,
+        }
+        let rec: Option<Rec> = self
+            .conn()
+            .fetch_optional(
+                Sql::new(
+                    "SELECT u.id, u.login, u.display_name, u.email, u.role, s.csrf_token, s.created_at, s.last_seen_at \
+                     FROM sessions s JOIN users u ON u.id = s.user_id \
+                     WHERE s.token_hash = $1 AND u.disabled = FALSE",
+                )
+                .bind(token_hash),
+            )
+            .await?;
+        Ok(rec.and_then(|r| {
+            Some(SessionRecord {
+                staff: Staff {
+                    id: r.id,
+                    login: r.login,
+                    display_name: r.display_name,
+                    email: r.email,
+                    role: Role::parse(&r.role)?,
+                },
+                csrf_token: r.csrf_token,
+                created_at: r.created_at,
+                last_seen_at: r.last_seen_at,
+            })
+        }))
+    }
+
+    pub(crate) async fn touch_session(
+        tx: &mut Tx,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        tx.execute(
+            Sql::new("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(token_hash),
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<u64> {
+        tx.execute(Sql::new("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash))
+            .await
+    }
+
+    pub(crate) async fn delete_sessions_of(tx: &mut Tx, user_id: i64) -> Result<u64> {
+        tx.execute(Sql::new("DELETE FROM sessions WHERE user_id = $1").bind(user_id))
+            .await
+    }
+
+    /// Removes sessions idle since `idle_before` or created before `created_before`.
+    pub(crate) async fn delete_expired_sessions(
+        tx: &mut Tx,
+        idle_before: DateTime<Utc>,
+        created_before: DateTime<Utc>,
+    ) -> Result<u64> {
+        tx.execute(
+            Sql::new("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+                .bind(idle_before)
+                .bind(created_before),
+        )
+        .await
+    }
+
+    /// How many browsers are signed in to this account.
+    pub async fn session_count(&self, user_id: i64) -> Result<i64> {
+        self.conn()
+            .scalar(Sql::new("SELECT COUNT(*) FROM sessions WHERE user_id = $1").bind(user_id))
+            .await
+    }
+}
+
+impl Store {
+    pub(crate) async fn throttle(tx: &mut Tx, key: &str) -> Result<Option<Throttle>> {
+        tx.fetch_optional(
+            Sql::new(
+                "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE throttle_key = $1",
+            )
+            .bind(key),
+        )
+        .await
+    }
+
+    pub(crate) async fn put_throttle(tx: &mut Tx, key: &str, t: &Throttle) -> Result<()> {
+        tx.execute(
+            Sql::new(
+                "INSERT INTO login_throttle (throttle_key, failures, last_failure_at, locked_until) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (throttle_key) DO UPDATE \
+                 SET failures = $2, last_failure_at = $3, locked_until = $4",
+            )
+            .bind(key)
+            .bind(t.failures)
+            .bind(t.last_failure_at)
+            .bind(t.locked_until),
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn clear_throttle(tx: &mut Tx, key: &str) -> Result<()> {
+        tx.execute(Sql::new("DELETE FROM login_throttle WHERE throttle_key = $1").bind(key))
+            .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    pub(crate) async fn insert_user_token(
+        tx: &mut Tx,
+        token_hash: &str,
+        user_id: i64,
+        purpose: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        // A new link replaces any earlier unused one.
+        tx.execute(
+            Sql::new("DELETE FROM user_tokens WHERE user_id = $1 AND used_at IS NULL")
+                .bind(user_id),
+        )
+        .await?;
+        tx.execute(
+            Sql::new(
+                "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(purpose)
+            .bind(now)
+            .bind(expires_at),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The account a set-password link is for, if the link is unused and unexpired.
+    pub(crate) async fn user_token(
+        tx: &mut Tx,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
+        let ids: Vec<i64> = tx
+            .scalars(
+                Sql::new(
+                    "SELECT t.user_id FROM user_tokens t JOIN users u ON u.id = t.user_id \
+                     WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > $2 AND u.disabled = FALSE",
+                )
+                .bind(token_hash)
+                .bind(now),
+            )
+            .await?;
+        Ok(ids.into_iter().next())
+    }
+
+    pub(crate) async fn use_user_token(
+        tx: &mut Tx,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(tx
+            .execute(
+                Sql::new(
+                    "UPDATE user_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+                )
+                .bind(now)
+                .bind(token_hash),
+            )
+            .await?
+            == 1)
+    }
+}
