@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod jobs;
 pub mod notify;
 pub mod render;
 pub mod store;
@@ -189,6 +190,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         no_page_cache: config.no_page_cache,
         base_url,
     };
+    let scheduler = jobs::spawn_scheduler(store.clone(), jobs::SCHEDULER_PERIOD);
     let app = app(AppState::with_options(store.clone(), theme, options))
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
     tracing::info!("Newsdesk is serving http://{}", config.listen);
@@ -196,6 +198,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the server stopped")?;
+    scheduler.abort();
     store.close().await;
     Ok(())
 }

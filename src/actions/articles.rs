@@ -137,7 +137,13 @@ pub async fn publish(
     if state.embargo_until.is_some_and(|e| published_at < e) {
         return Err(ArticleError::BeforeEmbargo.into());
     }
-    Store::set_article_status(&mut tx, id, Status::Published, Some(published_at)).await?;
+    // A time still to come schedules the story; the scheduler publishes it then.
+    let status = if published_at > now {
+        Status::Scheduled
+    } else {
+        Status::Published
+    };
+    Store::set_article_status(&mut tx, id, status, Some(published_at)).await?;
     // Publishing (or re-dating) is a change: feeds and sitemaps date it.
     mark_updated(&mut tx, id, now).await?;
     tx.commit().await?;

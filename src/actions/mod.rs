@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod articles;
 pub mod comments;
 pub mod site;
+pub mod stories;
 
 use crate::domain::user::{Capability, Staff};
 use crate::store::StoreError;

@@ -2,6 +2,7 @@
 
 pub mod article;
 pub mod comment;
+pub mod diff;
 pub mod html;
 pub mod password;
 pub mod related;

@@ -15,6 +15,7 @@ use sqlx::{PgPool, SqlitePool};
 pub mod accounts;
 pub mod articles;
 pub mod comments;
+pub mod desk;
 pub mod dialect;
 pub use dialect::Tx;
 pub mod menus;

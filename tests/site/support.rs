@@ -578,3 +578,17 @@ impl TestSite {
         .await
     }
 }
+
+impl TestSite {
+    /// Follows a redirect answered to `who`, carrying the one-time message cookie it set, as
+    /// a browser does.
+    pub async fn admin_follow(&self, who: &Staff, res: &Page) -> Page {
+        let flash = res.cookies();
+        let cookie = if flash.is_empty() {
+            who.cookie.clone()
+        } else {
+            format!("{}; {flash}", who.cookie)
+        };
+        self.get_with_cookie(res.location(), Some(&cookie)).await
+    }
+}

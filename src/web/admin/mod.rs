@@ -8,6 +8,7 @@
 pub mod csrf;
 pub mod frame;
 pub mod session;
+pub mod stories;
 
 use axum::Router;
 use axum::extract::{Path, Request, State};
@@ -27,6 +28,38 @@ pub fn router(state: AppState) -> Router<AppState> {
     let signed_in = Router::new()
         .route("/admin/", get(dashboard))
         .route("/admin/logout", post(session::sign_out))
+        // Stories: the list, the editor, autosave, preview, revisions.
+        .route("/admin/stories", get(stories::list))
+        .route("/admin/stories/", get(stories::list_slash))
+        .route("/admin/stories/bulk", post(stories::bulk))
+        .route(
+            "/admin/stories/new",
+            get(stories::new_story).post(stories::create),
+        )
+        .route("/admin/stories/autosave", post(stories::autosave_new))
+        .route(
+            "/admin/stories/{id}",
+            get(stories::edit).post(stories::update),
+        )
+        .route("/admin/stories/{id}/autosave", post(stories::autosave))
+        .route(
+            "/admin/stories/{id}/autosave/discard",
+            post(stories::discard_autosave),
+        )
+        .route(
+            "/admin/stories/{id}/preview",
+            get(stories::preview_saved).post(stories::preview),
+        )
+        .route("/admin/stories/{id}/delete", post(stories::delete))
+        .route("/admin/stories/{id}/revisions", get(stories::revisions))
+        .route(
+            "/admin/stories/{id}/revisions/{rev}",
+            get(stories::revision),
+        )
+        .route(
+            "/admin/stories/{id}/revisions/{rev}/restore",
+            post(stories::restore_revision),
+        )
         .route(
             "/admin/logout-everywhere",
             post(session::sign_out_everywhere),

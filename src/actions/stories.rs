@@ -1,0 +1,523 @@
+//! The story editor's actions: saving with a change of state, autosave, the edit lock,
+//! revisions, and the job that publishes scheduled stories at their time.
+//!
+//! Who may do what follows WordPress (see [`Staff::can_edit_story`] and
+//! [`Staff::can_publish_story`]); a refused action changes nothing.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{ActionError, Result};
+use crate::domain::article::{MAX_TITLE_LEN, Status};
+use crate::domain::html::SafeHtml;
+use crate::domain::slug::Slug;
+use crate::domain::user::{Capability, Staff};
+use crate::store::Store;
+use crate::store::desk::{StoryColumns, StoryRecord};
+
+/// An edit lock not renewed for this long has lapsed (the editor renews it with each autosave).
+pub const LOCK_LAPSES_AFTER: Duration = Duration::minutes(2);
+
+/// What the editor sends, parsed but not yet checked.
+#[derive(Debug, Clone, Default)]
+pub struct StoryInput {
+    pub title: String,
+    /// Empty: made from the headline.
+    pub slug: String,
+    pub body: SafeHtml,
+    pub excerpt: String,
+    pub author_ids: Vec<i64>,
+    /// The first is the primary section.
+    pub category_ids: Vec<i64>,
+    pub tag_names: Vec<String>,
+    pub credit_line: String,
+    pub source_agency: String,
+    pub source_url: String,
+    pub embargo_until: Option<DateTime<Utc>>,
+    /// When to publish; empty means now (or, for a published story, when it was published).
+    pub publish_at: Option<DateTime<Utc>>,
+    pub featured_image_id: Option<i64>,
+    pub sticky: bool,
+    pub comments_open: bool,
+}
+
+/// What the person asked for with the button they pressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// Save, keeping a draft a draft and a published story published.
+    Save,
+    /// Draft → pending review.
+    Submit,
+    /// Publish now, or schedule when the time is in the future.
+    Publish,
+    /// Back to draft, off the site.
+    Unpublish,
+    /// Published, but only for the newsroom.
+    MakePrivate,
+    Trash,
+    /// Out of the trash, as a draft.
+    Restore,
+}
+
+impl Intent {
+    pub fn parse(s: &str) -> Option<Intent> {
+        Some(match s {
+            "save" => Intent::Save,
+            "submit" => Intent::Submit,
+            "publish" => Intent::Publish,
+            "unpublish" => Intent::Unpublish,
+            "private" => Intent::MakePrivate,
+            "trash" => Intent::Trash,
+            "restore" => Intent::Restore,
+            _ => return None,
+        })
+    }
+}
+
+/// The outcome of a save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    pub id: i64,
+    pub status: Status,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+fn forbidden() -> ActionError {
+    ActionError::Forbidden("Your role does not allow this for this story.".into())
+}
+
+fn not_found() -> ActionError {
+    ActionError::NotFound("No such story.".into())
+}
+
+/// Loads a story and checks the person may edit it.
+async fn editable(store: &Store, me: &Staff, id: i64) -> Result<(StoryRecord, Vec<i64>)> {
+    let story = store.story(id).await?.ok_or_else(not_found)?;
+    let authors = store.story_links(id).await?.author_ids;
+    let status = Status::parse(&story.status).unwrap_or(Status::Draft);
+    if !me.can_edit_story(&authors, status) {
+        return Err(forbidden());
+    }
+    Ok((story, authors))
+}
+
+/// Checks the fields, all at once, so the form can show every problem.
+pub fn check(input: &StoryInput, me: &Staff) -> Result<Option<Slug>> {
+    let mut errors: BTreeMap<&'static str, String> = BTreeMap::new();
+    let title = input.title.trim();
+    if title.is_empty() {
+        errors.insert("title", "A story needs a headline.".into());
+    } else if title.chars().count() > MAX_TITLE_LEN {
+        errors.insert(
+            "title",
+            format!("A headline may have at most {MAX_TITLE_LEN} characters."),
+        );
+    }
+    let slug = if input.slug.trim().is_empty() {
+        None
+    } else {
+        match Slug::parse(input.slug.trim()) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                errors.insert("slug", e.to_string());
+                None
+            }
+        }
+    };
+    if input.author_ids.is_empty() {
+        errors.insert("authors", "A story needs at least one author.".into());
+    } else if !me.can(Capability::EditOthers) && !input.author_ids.contains(&me.id) {
+        errors.insert(
+            "authors",
+            "You must stay on the byline of your own story.".into(),
+        );
+    }
+    let url = input.source_url.trim();
+    if !url.is_empty() && !url.starts_with("https://") && !url.starts_with("http://") {
+        errors.insert(
+            "source_url",
+            "Enter an address starting with http:// or https://.".into(),
+        );
+    }
+    if input.excerpt.chars().count() > 1000 {
+        errors.insert(
+            "excerpt",
+            "An excerpt may have at most 1,000 characters.".into(),
+        );
+    }
+    if errors.is_empty() {
+        Ok(slug)
+    } else {
+        Err(ActionError::Fields(errors))
+    }
+}
+
+/// Saves the editor's form (creating the story when `id` is `None`) and applies the intent.
+pub async fn save(
+    store: &Store,
+    me: &Staff,
+    id: Option<i64>,
+    input: &StoryInput,
+    intent: Intent,
+    now: DateTime<Utc>,
+) -> Result<Saved> {
+    if !me.can(Capability::WriteDrafts) {
+        return Err(forbidden());
+    }
+    let (current, old_authors) = match id {
+        Some(id) => {
+            let (story, authors) = editable(store, me, id).await?;
+            (Some(story), authors)
+        }
+        None => (None, Vec::new()),
+    };
+    let requested_slug = check(input, me)?;
+    let status = current
+        .as_ref()
+        .and_then(|s| Status::parse(&s.status))
+        .unwrap_or(Status::Draft);
+    // Publishing rights are judged on the byline before and after the edit, so nobody can
+    // publish a colleague's story by adding themselves to it.
+    let may_publish = if current.is_some() {
+        me.can_publish_story(&old_authors) && me.can_publish_story(&input.author_ids)
+    } else {
+        me.can_publish_story(&input.author_ids)
+    };
+    let live = matches!(
+        status,
+        Status::Published | Status::Scheduled | Status::Private
+    );
+    let needs_publish_right = match intent {
+        Intent::Publish | Intent::Unpublish | Intent::MakePrivate => true,
+        Intent::Save => live,
+        Intent::Trash => live,
+        Intent::Submit | Intent::Restore => false,
+    };
+    if needs_publish_right && !may_publish {
+        return Err(forbidden());
+    }
+
+    // Where the story ends up, and when it is dated.
+    let current_time = current.as_ref().and_then(|s| s.published_at);
+    let (new_status, published_at) = match intent {
+        Intent::Publish => {
+            let at = input
+                .publish_at
+                .or(current_time.filter(|_| live))
+                .unwrap_or(now);
+            (
+                if at > now {
+                    Status::Scheduled
+                } else {
+                    Status::Published
+                },
+                Some(at),
+            )
+        }
+        Intent::Save if matches!(status, Status::Published | Status::Scheduled) => {
+            let at = input.publish_at.or(current_time).unwrap_or(now);
+            (
+                if at > now {
+                    Status::Scheduled
+                } else {
+                    Status::Published
+                },
+                Some(at),
+            )
+        }
+        Intent::Save => (status, input.publish_at.or(current_time)),
+        Intent::Submit => (Status::Pending, input.publish_at.or(current_time)),
+        Intent::Unpublish => (Status::Draft, current_time),
+        Intent::MakePrivate => (Status::Private, current_time.or(Some(now))),
+        Intent::Trash => (Status::Trash, current_time),
+        Intent::Restore => {
+            if status != Status::Trash {
+                return Err(ActionError::Conflict(
+                    "Only a story in the trash can be restored.".into(),
+                ));
+            }
+            (Status::Draft, current_time)
+        }
+    };
+    if intent == Intent::Submit && !matches!(status, Status::Draft | Status::Pending) {
+        return Err(ActionError::Conflict(
+            "Only a draft can be submitted for review.".into(),
+        ));
+    }
+    if matches!(new_status, Status::Published | Status::Scheduled)
+        && let (Some(embargo), Some(at)) = (input.embargo_until, published_at)
+        && at < embargo
+    {
+        let mut errors = BTreeMap::new();
+        errors.insert(
+            "publish_at",
+            "This story is under embargo: schedule it for the end of the embargo or later."
+                .to_owned(),
+        );
+        return Err(ActionError::Fields(errors));
+    }
+
+    let mut tx = store.begin().await?;
+    let base = requested_slug.clone().unwrap_or_else(|| match &current {
+        Some(s) => Slug::parse(&s.slug).unwrap_or_else(|_| Slug::from_title(&input.title, "story")),
+        None => Slug::from_title(&input.title, "story"),
+    });
+    let slug = if Store::slug_taken(&mut tx, base.as_str(), id).await? {
+        if requested_slug.is_some() && current.as_ref().is_none_or(|s| s.slug != base.as_str()) {
+            let mut errors = BTreeMap::new();
+            errors.insert(
+                "slug",
+                "Another story already uses this address.".to_owned(),
+            );
+            return Err(ActionError::Fields(errors));
+        }
+        let taken = Store::article_slugs_like(&mut tx, &base).await?;
+        base.first_free(taken.iter().map(String::as_str))
+    } else {
+        base
+    };
+    let mut tag_ids = Vec::new();
+    for name in &input.tag_names {
+        let name = name.trim();
+        if name.is_empty() {
+            continue;
+        }
+        let tag_slug = Slug::from_title(name, "tag");
+        let id = Store::ensure_tag(&mut tx, tag_slug.as_str(), name).await?;
+        if !tag_ids.contains(&id) {
+            tag_ids.push(id);
+        }
+    }
+    let mut category_ids = input.category_ids.clone();
+    category_ids.dedup();
+    let mut author_ids = input.author_ids.clone();
+    author_ids.dedup();
+    let columns = StoryColumns {
+        title: input.title.trim(),
+        slug: slug.as_str(),
+        body: input.body.as_str(),
+        excerpt: input.excerpt.trim(),
+        credit_line: input.credit_line.trim(),
+        source_agency: input.source_agency.trim(),
+        source_url: input.source_url.trim(),
+        embargo_until: input.embargo_until,
+        featured_image_id: input.featured_image_id,
+        sticky: input.sticky,
+        comment_status: if input.comments_open {
+            "open"
+        } else {
+            "closed"
+        },
+        author_ids: &author_ids,
+        category_ids: &category_ids,
+        tag_ids: &tag_ids,
+    };
+    let result = match id {
+        Some(id) => Store::write_story(&mut tx, id, &columns, now)
+            .await
+            .map(|()| id),
+        None => Store::insert_story(&mut tx, &columns, now).await,
+    };
+    let story_id = result.map_err(|e| match e {
+        crate::store::StoreError::MissingReference(_) => ActionError::invalid(
+            "authors",
+            "an author, section, tag or image no longer exists; reload the page",
+        ),
+        e => ActionError::Store(e),
+    })?;
+    Store::set_article_status(&mut tx, story_id, new_status, published_at).await?;
+    Store::record_revision(
+        &mut tx,
+        story_id,
+        Some(me.id),
+        columns.title,
+        columns.excerpt,
+        columns.body,
+        now,
+    )
+    .await?;
+    Store::drop_autosave(&mut tx, story_id, me.id).await?;
+    tx.commit().await?;
+    Ok(Saved {
+        id: story_id,
+        status: new_status,
+        published_at,
+    })
+}
+
+/// Deletes a story in the trash for good, with its comments and revisions.
+pub async fn delete_forever(store: &Store, me: &Staff, id: i64) -> Result<()> {
+    let (story, authors) = editable(store, me, id).await?;
+    if story.status != Status::Trash.as_str() {
+        return Err(ActionError::Conflict(
+            "Move the story to the trash first.".into(),
+        ));
+    }
+    if !me.can(Capability::EditOthers) && !authors.contains(&me.id) {
+        return Err(forbidden());
+    }
+    super::articles::delete(store, id).await
+}
+
+/// Changes the state of several stories; returns how many changed. Stories the person may not
+/// change are skipped and counted apart.
+pub async fn bulk(
+    store: &Store,
+    me: &Staff,
+    ids: &[i64],
+    intent: Intent,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize)> {
+    let (mut done, mut refused) = (0, 0);
+    for &id in ids.iter().take(500) {
+        let Ok((story, _)) = editable(store, me, id).await else {
+            refused += 1;
+            continue;
+        };
+        let links = store.story_links(id).await?;
+        let input = StoryInput {
+            title: story.title.clone(),
+            slug: story.slug.clone(),
+            body: SafeHtml::from_trusted_storage(story.body.clone()),
+            excerpt: story.excerpt.clone(),
+            author_ids: links.author_ids,
+            category_ids: links.category_ids,
+            tag_names: links.tag_names,
+            credit_line: story.credit_line.clone(),
+            source_agency: story.source_agency.clone(),
+            source_url: story.source_url.clone(),
+            embargo_until: story.embargo_until,
+            publish_at: story.published_at,
+            featured_image_id: story.featured_image_id,
+            sticky: story.sticky,
+            comments_open: story.comment_status == "open",
+        };
+        match save(store, me, Some(id), &input, intent, now).await {
+            Ok(_) => done += 1,
+            Err(ActionError::Forbidden(_) | ActionError::Conflict(_) | ActionError::Fields(_)) => {
+                refused += 1
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((done, refused))
+}
+
+/// What an autosave reports back to the editor.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AutosaveOutcome {
+    pub id: i64,
+    pub saved_at: DateTime<Utc>,
+    /// Someone else has the story open.
+    pub lock_holder: Option<String>,
+}
+
+/// Keeps the editor's unsaved text for this person without touching the story itself. A story
+/// never saved before is first saved as a draft (it needs a headline for that).
+pub async fn autosave(
+    store: &Store,
+    me: &Staff,
+    id: Option<i64>,
+    input: &StoryInput,
+    now: DateTime<Utc>,
+) -> Result<AutosaveOutcome> {
+    let id = match id {
+        Some(id) => {
+            editable(store, me, id).await?;
+            id
+        }
+        None => save(store, me, None, input, Intent::Save, now).await?.id,
+    };
+    let mut tx = store.begin().await?;
+    Store::put_autosave(
+        &mut tx,
+        id,
+        me.id,
+        input.title.trim(),
+        input.excerpt.trim(),
+        input.body.as_str(),
+        now,
+    )
+    .await?;
+    let lock_holder =
+        Store::take_edit_lock(&mut tx, id, me.id, now, now - LOCK_LAPSES_AFTER).await?;
+    tx.commit().await?;
+    Ok(AutosaveOutcome {
+        id,
+        saved_at: now,
+        lock_holder,
+    })
+}
+
+/// Opens a story in the editor: takes the edit lock unless someone else holds it, and says who.
+pub async fn open(
+    store: &Store,
+    me: &Staff,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(StoryRecord, Option<String>)> {
+    let (story, _) = editable(store, me, id).await?;
+    let mut tx = store.begin().await?;
+    let holder = Store::take_edit_lock(&mut tx, id, me.id, now, now - LOCK_LAPSES_AFTER).await?;
+    tx.commit().await?;
+    Ok((story, holder))
+}
+
+/// Throws away this person's autosaved text of a story.
+pub async fn discard_autosave(store: &Store, me: &Staff, id: i64) -> Result<()> {
+    editable(store, me, id).await?;
+    let mut tx = store.begin().await?;
+    Store::drop_autosave(&mut tx, id, me.id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Puts a revision's text back into the story (itself recorded as a new revision).
+pub async fn restore_revision(
+    store: &Store,
+    me: &Staff,
+    id: i64,
+    revision_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Saved> {
+    let (story, _) = editable(store, me, id).await?;
+    let revision = store
+        .revisions(id)
+        .await?
+        .into_iter()
+        .find(|r| r.id == revision_id)
+        .ok_or_else(|| ActionError::NotFound("No such revision of this story.".into()))?;
+    let links = store.story_links(id).await?;
+    let input = StoryInput {
+        title: revision.title,
+        slug: story.slug.clone(),
+        body: SafeHtml::from_trusted_storage(revision.body),
+        excerpt: revision.excerpt,
+        author_ids: links.author_ids,
+        category_ids: links.category_ids,
+        tag_names: links.tag_names,
+        credit_line: story.credit_line,
+        source_agency: story.source_agency,
+        source_url: story.source_url,
+        embargo_until: story.embargo_until,
+        publish_at: story.published_at,
+        featured_image_id: story.featured_image_id,
+        sticky: story.sticky,
+        comments_open: story.comment_status == "open",
+    };
+    save(store, me, Some(id), &input, Intent::Save, now).await
+}
+
+/// Publishes every scheduled story whose time has come. Run by the background job on every
+/// node; each story is published exactly once whatever the number of nodes.
+pub async fn publish_due(store: &Store, now: DateTime<Utc>) -> Result<Vec<i64>> {
+    // A cheap read first: most seconds nothing is due, and no write lock is taken.
+    if !store.any_due(now).await? {
+        return Ok(Vec::new());
+    }
+    let mut tx = store.begin().await?;
+    let ids = Store::publish_due(&mut tx, now).await?;
+    tx.commit().await?;
+    Ok(ids)
+}

@@ -1,0 +1,1037 @@
+//! The story list, the editor, autosave, preview and revisions.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::session::redirect_with_flash;
+use super::{Frame, Signed};
+use crate::AppState;
+use crate::actions::ActionError;
+use crate::actions::stories::{self, Intent, StoryInput};
+use crate::domain::article::{Status, article_path};
+use crate::domain::html::SafeHtml;
+use crate::domain::user::Capability;
+use crate::error::AppError;
+use crate::store::desk::{DeskQuery, DeskSort, StoryRecord};
+
+/// Stories per page of the list.
+const PAGE_SIZE: u32 = 30;
+
+/// The form's fields, in order, as `(name, value)` pairs (repeated names for lists).
+fn pairs(body: &Bytes) -> Result<Vec<(String, String)>, AppError> {
+    serde_urlencoded::from_bytes(body)
+        .map_err(|_| AppError::refused(StatusCode::BAD_REQUEST, "The form could not be read."))
+}
+
+fn first<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn all_ids(pairs: &[(String, String)], name: &str) -> Vec<i64> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .filter_map(|(_, v)| v.trim().parse().ok())
+        .collect()
+}
+
+/// `2026-11-28T10:30` (what `<input type=datetime-local>` sends) in the site's time zone.
+pub fn parse_local(value: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let naive = NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M"))
+        .map_err(|_| "Enter a date and time such as 2026-11-28 14:30.".to_owned())?;
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .ok_or_else(|| {
+            "This time does not exist in the site's time zone (a clock change).".to_owned()
+        })
+}
+
+fn local_input(t: Option<DateTime<Utc>>, tz: Tz) -> String {
+    t.map(|t| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// Plain text typed without the rich editor becomes paragraphs; HTML is sanitized.
+fn body_from_form(raw: &str) -> SafeHtml {
+    if raw.contains('<') {
+        SafeHtml::sanitize(raw)
+    } else {
+        let text = raw.replace("\r\n", "\n");
+        SafeHtml::from_paragraphs(text.split("\n\n"))
+    }
+}
+
+/// The editor form as sent: the parsed input plus what could not be parsed.
+struct Submitted {
+    input: StoryInput,
+    intent: Intent,
+    errors: BTreeMap<&'static str, String>,
+    /// The raw date fields, shown back as typed.
+    raw_publish_at: String,
+    raw_embargo: String,
+    raw_tags: String,
+}
+
+fn read_form(pairs: &[(String, String)], tz: Tz) -> Submitted {
+    let mut errors = BTreeMap::new();
+    let mut date = |name: &'static str| match parse_local(first(pairs, name), tz) {
+        Ok(t) => t,
+        Err(m) => {
+            errors.insert(name, m);
+            None
+        }
+    };
+    let publish_at = date("publish_at");
+    let embargo_until = date("embargo_until");
+    let raw_tags = first(pairs, "tags").to_owned();
+    let input = StoryInput {
+        title: first(pairs, "title").to_owned(),
+        slug: first(pairs, "slug").to_owned(),
+        body: body_from_form(first(pairs, "body")),
+        excerpt: first(pairs, "excerpt").to_owned(),
+        author_ids: all_ids(pairs, "author"),
+        category_ids: all_ids(pairs, "category"),
+        tag_names: raw_tags
+            .split(',')
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        credit_line: first(pairs, "credit_line").to_owned(),
+        source_agency: first(pairs, "source_agency").to_owned(),
+        source_url: first(pairs, "source_url").to_owned(),
+        embargo_until,
+        publish_at,
+        featured_image_id: first(pairs, "featured_image_id").trim().parse().ok(),
+        sticky: !first(pairs, "sticky").is_empty(),
+        comments_open: !first(pairs, "comments_open").is_empty(),
+    };
+    Submitted {
+        input,
+        intent: Intent::parse(first(pairs, "intent")).unwrap_or(Intent::Save),
+        errors,
+        raw_publish_at: first(pairs, "publish_at").to_owned(),
+        raw_embargo: first(pairs, "embargo_until").to_owned(),
+        raw_tags,
+    }
+}
+
+/// What the editor template shows in its fields.
+#[derive(Debug, serde::Serialize)]
+struct EditorValues {
+    title: String,
+    slug: String,
+    body: String,
+    excerpt: String,
+    author_ids: Vec<i64>,
+    category_ids: Vec<i64>,
+    tags: String,
+    credit_line: String,
+    source_agency: String,
+    source_url: String,
+    embargo_until: String,
+    publish_at: String,
+    featured_image_id: Option<i64>,
+    sticky: bool,
+    comments_open: bool,
+}
+
+impl EditorValues {
+    fn from_submitted(s: &Submitted) -> EditorValues {
+        let i = &s.input;
+        EditorValues {
+            title: i.title.clone(),
+            slug: i.slug.clone(),
+            body: i.body.as_str().to_owned(),
+            excerpt: i.excerpt.clone(),
+            author_ids: i.author_ids.clone(),
+            category_ids: i.category_ids.clone(),
+            tags: s.raw_tags.clone(),
+            credit_line: i.credit_line.clone(),
+            source_agency: i.source_agency.clone(),
+            source_url: i.source_url.clone(),
+            embargo_until: s.raw_embargo.clone(),
+            publish_at: s.raw_publish_at.clone(),
+            featured_image_id: i.featured_image_id,
+            sticky: i.sticky,
+            comments_open: i.comments_open,
+        }
+    }
+}
+
+#[derive(Debug, serde::Serialize)]
+struct SectionOption {
+    id: i64,
+    name: String,
+    depth: usize,
+}
+
+/// Sections in tree order, each with its depth.
+fn section_tree(all: &[crate::store::taxonomy::Category]) -> Vec<SectionOption> {
+    fn walk(
+        all: &[crate::store::taxonomy::Category],
+        parent: Option<i64>,
+        depth: usize,
+        out: &mut Vec<SectionOption>,
+    ) {
+        for c in all.iter().filter(|c| c.parent_id == parent) {
+            if out.iter().any(|o| o.id == c.id) || depth > 8 {
+                continue;
+            }
+            out.push(SectionOption {
+                id: c.id,
+                name: c.name.clone(),
+                depth,
+            });
+            walk(all, Some(c.id), depth + 1, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(all, None, 0, &mut out);
+    out
+}
+
+struct EditorPage<'a> {
+    story: Option<&'a StoryRecord>,
+    values: EditorValues,
+    errors: BTreeMap<&'static str, String>,
+    lock_holder: Option<String>,
+    autosave: Option<crate::store::desk::Autosave>,
+    status: StatusCode,
+}
+
+async fn render_editor(
+    state: &AppState,
+    signed: &Signed,
+    page: EditorPage<'_>,
+) -> Result<Response, AppError> {
+    let store = state.store();
+    let settings = store.settings().await?;
+    let tz = settings.timezone;
+    let title = if page.story.is_some() {
+        "Edit story"
+    } else {
+        "New story"
+    };
+    let frame = Frame::new(
+        state,
+        signed,
+        title,
+        if page.story.is_some() {
+            "stories"
+        } else {
+            "new-story"
+        },
+    )
+    .await?;
+    let me = &signed.staff;
+    let people: Vec<_> = store
+        .accounts()
+        .await?
+        .into_iter()
+        .filter(|a| {
+            !a.disabled
+                && (me.can(Capability::EditOthers)
+                    || a.id == me.id
+                    || page.values.author_ids.contains(&a.id))
+        })
+        .collect();
+    let sections = section_tree(&store.categories().await?);
+    let tag_names: Vec<String> = store.tag_names(500).await?;
+    let images = store.recent_images(100).await?;
+    let story = page.story;
+    let status = story
+        .map(|s| s.status.clone())
+        .unwrap_or_else(|| "new".into());
+    let authors_now = match story {
+        Some(s) => store.story_links(s.id).await?.author_ids,
+        None => vec![me.id],
+    };
+    let may_publish = me.can_publish_story(&authors_now);
+    let public_url = story
+        .filter(|s| s.status == "published")
+        .and_then(|s| s.published_at.map(|t| article_path(t, &s.slug, tz)));
+    let error_list: Vec<(&str, &String)> = page.errors.iter().map(|(k, v)| (*k, v)).collect();
+    let html = frame.render(
+        state,
+        "story_edit.html",
+        minijinja::context! {
+            story => story,
+            status => status,
+            values => page.values,
+            errors => page.errors,
+            error_list => error_list,
+            people => people,
+            sections => sections,
+            tag_names => tag_names,
+            images => images,
+            may_publish => may_publish,
+            public_url => public_url,
+            lock_holder => page.lock_holder,
+            autosave => page.autosave.map(|a| minijinja::context! {
+                saved_at => a.saved_at.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string(),
+                title => a.title, excerpt => a.excerpt, body => a.body,
+            }),
+            saved_at => story.map(|s| s.updated_at.to_rfc3339()),
+            published_local => story.and_then(|s| s.published_at).map(|t| t.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string()),
+            timezone => tz.name(),
+        },
+    )?;
+    Ok((page.status, html).into_response())
+}
+
+fn values_of(story: &StoryRecord, links: crate::store::desk::StoryLinks, tz: Tz) -> EditorValues {
+    EditorValues {
+        title: story.title.clone(),
+        slug: story.slug.clone(),
+        body: story.body.clone(),
+        excerpt: story.excerpt.clone(),
+        author_ids: links.author_ids,
+        category_ids: links.category_ids,
+        tags: links.tag_names.join(", "),
+        credit_line: story.credit_line.clone(),
+        source_agency: story.source_agency.clone(),
+        source_url: story.source_url.clone(),
+        embargo_until: local_input(story.embargo_until, tz),
+        publish_at: local_input(story.published_at, tz),
+        featured_image_id: story.featured_image_id,
+        sticky: story.sticky,
+        comments_open: story.comment_status == "open",
+    }
+}
+
+pub async fn new_story(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> Result<Response, AppError> {
+    if !signed.staff.can(Capability::WriteDrafts) {
+        return Err(AppError::refused(
+            StatusCode::FORBIDDEN,
+            "Your role does not allow writing stories.",
+        ));
+    }
+    let values = EditorValues {
+        title: String::new(),
+        slug: String::new(),
+        body: String::new(),
+        excerpt: String::new(),
+        author_ids: vec![signed.staff.id],
+        category_ids: Vec::new(),
+        tags: String::new(),
+        credit_line: String::new(),
+        source_agency: String::new(),
+        source_url: String::new(),
+        embargo_until: String::new(),
+        publish_at: String::new(),
+        featured_image_id: None,
+        sticky: false,
+        comments_open: true,
+    };
+    render_editor(
+        &state,
+        &signed,
+        EditorPage {
+            story: None,
+            values,
+            errors: BTreeMap::new(),
+            lock_holder: None,
+            autosave: None,
+            status: StatusCode::OK,
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct EditQuery {
+    /// `1`: fill the form from this person's autosave.
+    restore: Option<String>,
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<EditQuery>,
+) -> Result<Response, AppError> {
+    let (story, holder) = stories::open(state.store(), &signed.staff, id, state.now()).await?;
+    let tz = state.store().settings().await?.timezone;
+    let links = state.store().story_links(id).await?;
+    let mut values = values_of(&story, links, tz);
+    let autosave = state
+        .store()
+        .autosave(id, signed.staff.id)
+        .await?
+        .filter(|a| a.saved_at >= story.updated_at)
+        .filter(|a| a.title != story.title || a.body != story.body || a.excerpt != story.excerpt);
+    let autosave = match (q.restore.as_deref(), autosave) {
+        (Some("1"), Some(a)) => {
+            values.title = a.title;
+            values.excerpt = a.excerpt;
+            values.body = a.body;
+            None
+        }
+        (_, a) => a,
+    };
+    render_editor(
+        &state,
+        &signed,
+        EditorPage {
+            story: Some(&story),
+            values,
+            errors: BTreeMap::new(),
+            lock_holder: holder,
+            autosave,
+            status: StatusCode::OK,
+        },
+    )
+    .await
+}
+
+fn saved_message(status: Status, published_at: Option<DateTime<Utc>>, tz: Tz) -> String {
+    match status {
+        Status::Published => "Story published.".into(),
+        Status::Scheduled => format!(
+            "Story scheduled for {}.",
+            published_at
+                .map(|t| t.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string())
+                .unwrap_or_default()
+        ),
+        Status::Pending => "Story submitted for review.".into(),
+        Status::Private => "Story saved as private.".into(),
+        Status::Trash => "Story moved to the trash.".into(),
+        Status::Draft => "Draft saved.".into(),
+    }
+}
+
+async fn save_form(
+    state: &AppState,
+    signed: &Signed,
+    headers: &HeaderMap,
+    id: Option<i64>,
+    body: &Bytes,
+) -> Result<Response, AppError> {
+    let pairs = pairs(body)?;
+    let tz = state.store().settings().await?.timezone;
+    let submitted = read_form(&pairs, tz);
+    let current = match id {
+        Some(id) => Some(state.store().story(id).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let result = if submitted.errors.is_empty() {
+        stories::save(
+            state.store(),
+            &signed.staff,
+            id,
+            &submitted.input,
+            submitted.intent,
+            state.now(),
+        )
+        .await
+    } else {
+        // Dates that could not be read stop the save; the other fields are checked too, so
+        // every problem shows at once.
+        match stories::check(&submitted.input, &signed.staff) {
+            Err(ActionError::Fields(errors)) => Err(ActionError::Fields(errors)),
+            _ => Err(ActionError::Fields(BTreeMap::new())),
+        }
+    };
+    match result {
+        Ok(saved) => {
+            let message = saved_message(saved.status, saved.published_at, tz);
+            let to = if saved.status == Status::Trash {
+                "/admin/stories".to_owned()
+            } else {
+                format!("/admin/stories/{}", saved.id)
+            };
+            Ok(redirect_with_flash(state, headers, &to, &message))
+        }
+        Err(ActionError::Fields(mut errors)) => {
+            errors.extend(submitted.errors.clone());
+            render_editor(
+                state,
+                signed,
+                EditorPage {
+                    story: current.as_ref(),
+                    values: EditorValues::from_submitted(&submitted),
+                    errors,
+                    lock_holder: None,
+                    autosave: None,
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                },
+            )
+            .await
+        }
+        Err(ActionError::Invalid { field, message }) => {
+            let mut errors = submitted.errors.clone();
+            errors.insert(field, message);
+            render_editor(
+                state,
+                signed,
+                EditorPage {
+                    story: current.as_ref(),
+                    values: EditorValues::from_submitted(&submitted),
+                    errors,
+                    lock_holder: None,
+                    autosave: None,
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                },
+            )
+            .await
+        }
+        Err(ActionError::Conflict(message)) => {
+            let mut errors = submitted.errors.clone();
+            errors.insert("status", message);
+            render_editor(
+                state,
+                signed,
+                EditorPage {
+                    story: current.as_ref(),
+                    values: EditorValues::from_submitted(&submitted),
+                    errors,
+                    lock_holder: None,
+                    autosave: None,
+                    status: StatusCode::CONFLICT,
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    save_form(&state, &signed, &headers, None, &body).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    save_form(&state, &signed, &headers, Some(id), &body).await
+}
+
+fn json(status: StatusCode, value: serde_json::Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+async fn autosave_form(
+    state: &AppState,
+    signed: &Signed,
+    id: Option<i64>,
+    body: &Bytes,
+) -> Result<Response, AppError> {
+    let pairs = pairs(body)?;
+    let tz = state.store().settings().await?.timezone;
+    let mut submitted = read_form(&pairs, tz);
+    if submitted.input.author_ids.is_empty() {
+        submitted.input.author_ids = vec![signed.staff.id];
+    }
+    match stories::autosave(
+        state.store(),
+        &signed.staff,
+        id,
+        &submitted.input,
+        state.now(),
+    )
+    .await
+    {
+        Ok(out) => Ok(json(
+            StatusCode::OK,
+            serde_json::json!({
+                "id": out.id,
+                "saved_at": out.saved_at.to_rfc3339(),
+                "edit_url": format!("/admin/stories/{}", out.id),
+                "autosave_url": format!("/admin/stories/{}/autosave", out.id),
+                "lock": out.lock_holder.map(|name| serde_json::json!({ "held_by": name })),
+            }),
+        )),
+        Err(ActionError::Fields(errors)) => Ok(json(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            serde_json::json!({ "error": "invalid", "fields": errors }),
+        )),
+        Err(ActionError::Forbidden(m)) => Ok(json(
+            StatusCode::FORBIDDEN,
+            serde_json::json!({ "error": m }),
+        )),
+        Err(ActionError::NotFound(m)) => Ok(json(
+            StatusCode::NOT_FOUND,
+            serde_json::json!({ "error": m }),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn autosave_new(
+    State(state): State<AppState>,
+    signed: Signed,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    autosave_form(&state, &signed, None, &body).await
+}
+
+pub async fn autosave(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    autosave_form(&state, &signed, Some(id), &body).await
+}
+
+pub async fn discard_autosave(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    stories::discard_autosave(state.store(), &signed.staff, id).await?;
+    Ok(redirect_with_flash(
+        &state,
+        &headers,
+        &format!("/admin/stories/{id}"),
+        "The autosaved text was discarded.",
+    ))
+}
+
+/// The editor's text rendered as the public story page, without saving anything.
+pub async fn preview(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (story, _) = stories::open(state.store(), &signed.staff, id, state.now()).await?;
+    let pairs = pairs(&body)?;
+    let tz = state.store().settings().await?.timezone;
+    let submitted = read_form(&pairs, tz);
+    preview_page(&state, &story, Some(&submitted.input)).await
+}
+
+/// The saved story rendered as the public story page (drafts included).
+pub async fn preview_saved(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (story, _) = stories::open(state.store(), &signed.staff, id, state.now()).await?;
+    preview_page(&state, &story, None).await
+}
+
+async fn preview_page(
+    state: &AppState,
+    story: &StoryRecord,
+    input: Option<&StoryInput>,
+) -> Result<Response, AppError> {
+    let row = state
+        .store()
+        .story_as_article_row(story.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut row = row;
+    row.published_at = Some(row.published_at.unwrap_or_else(|| state.now()));
+    if let Some(input) = input {
+        row.title = input.title.trim().to_owned();
+        row.body = input.body.as_str().to_owned();
+        row.excerpt = input.excerpt.trim().to_owned();
+        row.credit_line = input.credit_line.trim().to_owned();
+        row.source_agency = input.source_agency.trim().to_owned();
+        row.source_url = input.source_url.trim().to_owned();
+    }
+    let mut res = crate::web::site::article::story_page(
+        state,
+        row,
+        crate::web::site::article::FormState::default(),
+        &[],
+        StatusCode::OK,
+        true,
+    )
+    .await?;
+    let h = res.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        "no-store".parse().expect("a valid header value"),
+    );
+    h.insert(
+        "x-robots-tag",
+        "noindex, nofollow".parse().expect("a valid header value"),
+    );
+    Ok(res)
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    section: String,
+    #[serde(default)]
+    tag: String,
+    #[serde(default)]
+    author: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    page: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct ListRow {
+    id: i64,
+    title: String,
+    status: String,
+    status_label: &'static str,
+    when: String,
+    updated: String,
+    authors: String,
+    comment_count: i64,
+    public_url: Option<String>,
+    editable: bool,
+}
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "draft" => "Draft",
+        "pending" => "Pending review",
+        "scheduled" => "Scheduled",
+        "published" => "Published",
+        "private" => "Private",
+        "trash" => "Trash",
+        _ => "Unknown",
+    }
+}
+
+fn parse_day(s: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()?;
+    tz.from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let store = state.store();
+    let tz = store.settings().await?.timezone;
+    let page: u32 = q.page.parse().unwrap_or(1).max(1);
+    let tag = if q.tag.trim().is_empty() {
+        None
+    } else {
+        store.tag_by_slug(q.tag.trim()).await?
+    };
+    let query = DeskQuery {
+        status: Status::parse(&q.status),
+        category_id: q.section.parse().ok(),
+        tag_id: tag.as_ref().map(|t| t.id),
+        author_id: q.author.parse().ok(),
+        changed_between: (
+            parse_day(&q.from, tz),
+            parse_day(&q.to, tz).map(|t| t + chrono::Duration::days(1)),
+        ),
+        words: q.q.split_whitespace().map(str::to_owned).collect(),
+        sort: match q.sort.as_str() {
+            "published" => DeskSort::Published,
+            "title" => DeskSort::Title,
+            _ => DeskSort::Changed,
+        },
+        offset: (page - 1) * PAGE_SIZE,
+        limit: PAGE_SIZE,
+    };
+    let (rows, total) = store.desk(&query).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let authors = store.authors_of(&ids).await?;
+    let author_ids = store.author_ids_of(&ids).await?;
+    let me = &signed.staff;
+    let list: Vec<ListRow> = rows
+        .into_iter()
+        .map(|r| {
+            let mine: Vec<i64> = author_ids
+                .iter()
+                .filter(|(a, _)| *a == r.id)
+                .map(|(_, u)| *u)
+                .collect();
+            let status = Status::parse(&r.status).unwrap_or(Status::Draft);
+            ListRow {
+                editable: me.can_edit_story(&mine, status),
+                public_url: (r.status == "published")
+                    .then(|| r.published_at.map(|t| article_path(t, &r.slug, tz)))
+                    .flatten(),
+                authors: authors
+                    .iter()
+                    .filter(|a| a.article_id == r.id)
+                    .map(|a| a.display_name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                when: r
+                    .published_at
+                    .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default(),
+                updated: r
+                    .updated_at
+                    .with_timezone(&tz)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+                status_label: status_label(&r.status),
+                id: r.id,
+                title: r.title,
+                status: r.status,
+                comment_count: r.comment_count,
+            }
+        })
+        .collect();
+    let counts = store.desk_counts().await?;
+    let count_of = |s: &str| counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+    let tabs: Vec<_> = [
+        ("", "All"),
+        ("draft", "Drafts"),
+        ("pending", "Pending review"),
+        ("scheduled", "Scheduled"),
+        ("published", "Published"),
+        ("private", "Private"),
+        ("trash", "Trash"),
+    ]
+    .into_iter()
+    .map(|(key, label)| {
+        let n = if key.is_empty() {
+            counts
+                .iter()
+                .filter(|(k, _)| k != "trash")
+                .map(|(_, n)| n)
+                .sum()
+        } else {
+            count_of(key)
+        };
+        minijinja::context! { key, label, count => n }
+    })
+    .collect();
+    let pages = (total as u32).div_ceil(PAGE_SIZE).max(1);
+    let query_without_page = serde_urlencoded::to_string(
+        [
+            ("status", &q.status),
+            ("section", &q.section),
+            ("tag", &q.tag),
+            ("author", &q.author),
+            ("from", &q.from),
+            ("to", &q.to),
+            ("q", &q.q),
+            ("sort", &q.sort),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default();
+    let frame = Frame::new(&state, &signed, "Stories", "stories").await?;
+    let html = frame.render(
+        &state,
+        "stories.html",
+        minijinja::context! {
+            rows => list,
+            total => total,
+            tabs => tabs,
+            q => minijinja::context! { status => q.status, section => q.section, tag => q.tag, author => q.author, from => q.from, to => q.to, q => q.q, sort => q.sort },
+            sections => section_tree(&store.categories().await?),
+            people => store.accounts().await?,
+            page => page,
+            pages => pages,
+            base_query => query_without_page,
+            in_trash => q.status == "trash",
+        },
+    )?;
+    Ok(html.into_response())
+}
+
+pub async fn bulk(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let pairs = pairs(&body)?;
+    let ids = all_ids(&pairs, "id");
+    let back = match first(&pairs, "back") {
+        b if b.starts_with("/admin/stories") => b.to_owned(),
+        _ => "/admin/stories".to_owned(),
+    };
+    if ids.is_empty() {
+        return Ok(redirect_with_flash(
+            &state,
+            &headers,
+            &back,
+            "Tick the stories to change first.",
+        ));
+    }
+    let action = first(&pairs, "action");
+    let (done, refused) = if action == "delete" {
+        let (mut done, mut refused) = (0, 0);
+        for id in &ids {
+            match stories::delete_forever(state.store(), &signed.staff, *id).await {
+                Ok(()) => done += 1,
+                Err(
+                    ActionError::Forbidden(_) | ActionError::Conflict(_) | ActionError::NotFound(_),
+                ) => refused += 1,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        (done, refused)
+    } else {
+        let intent = Intent::parse(action).ok_or_else(|| {
+            AppError::refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Choose what to do with the stories.",
+            )
+        })?;
+        stories::bulk(state.store(), &signed.staff, &ids, intent, state.now()).await?
+    };
+    let mut message = format!(
+        "{done} {} changed.",
+        if done == 1 { "story" } else { "stories" }
+    );
+    if refused > 0 {
+        message.push_str(&format!(
+            " {refused} could not be changed (your role, or their state, does not allow it)."
+        ));
+    }
+    Ok(redirect_with_flash(&state, &headers, &back, &message))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    stories::delete_forever(state.store(), &signed.staff, id).await?;
+    Ok(redirect_with_flash(
+        &state,
+        &headers,
+        "/admin/stories?status=trash",
+        "Story deleted for good.",
+    ))
+}
+
+pub async fn revisions(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (story, _) = stories::open(state.store(), &signed.staff, id, state.now()).await?;
+    let tz = state.store().settings().await?.timezone;
+    let revisions = state.store().revisions(id).await?;
+    let rows: Vec<_> = revisions
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            minijinja::context! {
+                id => r.id,
+                author => r.author_name.clone().unwrap_or_else(|| "Someone no longer here".into()),
+                when => r.created_at.with_timezone(&tz).format("%-d %B %Y, %H:%M:%S").to_string(),
+                title => r.title.clone(),
+                current => i == 0,
+            }
+        })
+        .collect();
+    let frame = Frame::new(&state, &signed, "Revisions", "stories").await?;
+    Ok(frame
+        .render(
+            &state,
+            "revisions.html",
+            minijinja::context! { story => story, revisions => rows },
+        )?
+        .into_response())
+}
+
+pub async fn revision(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, rev)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let (story, _) = stories::open(state.store(), &signed.staff, id, state.now()).await?;
+    let tz = state.store().settings().await?.timezone;
+    let revisions = state.store().revisions(id).await?;
+    let pos = revisions
+        .iter()
+        .position(|r| r.id == rev)
+        .ok_or(AppError::NotFound)?;
+    let this = &revisions[pos];
+    // Compared with the version before it (the oldest is compared with nothing).
+    let before = revisions.get(pos + 1);
+    let empty = String::new();
+    let diff = |old: &str, new: &str| crate::domain::diff::inline_html(old, new);
+    let body_text = |html: &str| crate::domain::diff::readable_text(html);
+    let frame = Frame::new(&state, &signed, "Compare revisions", "stories").await?;
+    Ok(frame
+        .render(
+            &state,
+            "revision.html",
+            minijinja::context! {
+                story => story,
+                revision => minijinja::context! {
+                    id => this.id,
+                    author => this.author_name.clone().unwrap_or_else(|| "Someone no longer here".into()),
+                    when => this.created_at.with_timezone(&tz).format("%-d %B %Y, %H:%M:%S").to_string(),
+                    latest => pos == 0,
+                },
+                title_diff => diff(before.map_or(&empty, |b| &b.title), &this.title),
+                excerpt_diff => diff(before.map_or(&empty, |b| &b.excerpt), &this.excerpt),
+                body_diff => diff(&before.map_or(String::new(), |b| body_text(&b.body)), &body_text(&this.body)),
+            },
+        )?
+        .into_response())
+}
+
+pub async fn restore_revision(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Path((id, rev)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    stories::restore_revision(state.store(), &signed.staff, id, rev, state.now()).await?;
+    Ok(redirect_with_flash(
+        &state,
+        &headers,
+        &format!("/admin/stories/{id}"),
+        "The revision was restored.",
+    ))
+}
+
+/// `/admin/stories/` with a trailing slash leads to the list.
+pub async fn list_slash() -> Redirect {
+    Redirect::permanent("/admin/stories")
+}

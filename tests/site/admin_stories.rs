@@ -1,0 +1,678 @@
+//! The story editor and list: every role at each boundary, validation, scheduling, embargo,
+//! autosave, revisions, the edit lock and preview.
+
+use axum::http::StatusCode;
+use chrono::{Duration, Utc};
+use newsdesk::actions::stories;
+use newsdesk::domain::user::Role;
+
+use crate::on_both_backends;
+use crate::support::{Staff, TestSite};
+
+on_both_backends!(empty:
+    contributors_write_drafts_and_submit_but_cannot_publish,
+    authors_publish_their_own_stories_only,
+    editors_edit_publish_and_unpublish_anyones_story,
+    invalid_input_is_shown_next_to_the_fields_and_kept,
+    scheduled_stories_publish_at_their_time_exactly_once,
+    embargoed_stories_cannot_be_published_early,
+    autosave_keeps_work_without_touching_the_story,
+    revisions_show_what_changed_and_can_be_restored,
+    a_second_editor_is_warned_and_preview_shows_unsaved_text,
+    the_list_filters_searches_and_changes_stories_in_bulk,
+);
+
+/// Saves the editor form of story `id` (or a new story) with these fields and `intent`.
+async fn save(
+    site: &TestSite,
+    who: &Staff,
+    id: Option<i64>,
+    fields: &[(&str, &str)],
+    intent: &str,
+) -> crate::support::Page {
+    let path = match id {
+        Some(id) => format!("/admin/stories/{id}"),
+        None => "/admin/stories/new".to_owned(),
+    };
+    let author = who.id.to_string();
+    let mut all: Vec<(&str, &str)> = vec![("intent", intent)];
+    if !fields.iter().any(|(k, _)| *k == "author") {
+        all.push(("author", &author));
+    }
+    all.extend_from_slice(fields);
+    site.admin_post(who, &path, &all).await
+}
+
+/// The id of the story a redirect after saving points at.
+fn saved_id(res: &crate::support::Page) -> i64 {
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "not saved: {}", res.body);
+    res.location()
+        .trim_start_matches("/admin/stories/")
+        .parse()
+        .unwrap_or_else(|_| panic!("unexpected redirect {}", res.location()))
+}
+
+async fn status_of(site: &TestSite, id: i64) -> String {
+    site.store.story(id).await.unwrap().unwrap().status
+}
+
+async fn public_url(site: &TestSite, id: i64) -> String {
+    let s = site.store.story(id).await.unwrap().unwrap();
+    newsdesk::domain::article::article_path(s.published_at.unwrap(), &s.slug, chrono_tz::UTC)
+}
+
+async fn contributors_write_drafts_and_submit_but_cannot_publish(site: TestSite) {
+    let carl = site.staff("carl", Role::Contributor).await;
+    let id = saved_id(
+        &save(
+            &site,
+            &carl,
+            None,
+            &[
+                ("title", "Council votes on budget"),
+                ("body", "First paragraph.\n\nSecond."),
+            ],
+            "save",
+        )
+        .await,
+    );
+    assert_eq!(status_of(&site, id).await, "draft");
+    let story = site.store.story(id).await.unwrap().unwrap();
+    assert_eq!(story.body, "<p>First paragraph.</p>\n<p>Second.</p>\n");
+    // Publishing is refused and changes nothing.
+    let res = save(
+        &site,
+        &carl,
+        Some(id),
+        &[("title", "Council votes on budget, changed")],
+        "publish",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        site.store.story(id).await.unwrap().unwrap().title,
+        "Council votes on budget"
+    );
+    let res = save(
+        &site,
+        &carl,
+        Some(id),
+        &[("title", "Council votes on budget")],
+        "submit",
+    )
+    .await;
+    assert_eq!(saved_id(&res), id);
+    assert_eq!(status_of(&site, id).await, "pending");
+    // Someone else's draft is out of reach, to read and to change.
+    let dana = site.staff("dana", Role::Contributor).await;
+    assert_eq!(
+        site.admin_get(&dana, &format!("/admin/stories/{id}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let res = save(&site, &dana, Some(id), &[("title", "Hijacked")], "save").await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Once an editor publishes it, the contributor can no longer change it.
+    let eve = site.staff("eve", Role::Editor).await;
+    let carl_id = carl.id.to_string();
+    saved_id(
+        &save(
+            &site,
+            &eve,
+            Some(id),
+            &[("title", "Council votes on budget"), ("author", &carl_id)],
+            "publish",
+        )
+        .await,
+    );
+    assert_eq!(status_of(&site, id).await, "published");
+    let res = save(
+        &site,
+        &carl,
+        Some(id),
+        &[("title", "Quietly changed")],
+        "save",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Contributors cannot upload either (the media library requires authors).
+    assert!(
+        !newsdesk::domain::user::Role::Contributor
+            .can(newsdesk::domain::user::Capability::UploadMedia)
+    );
+}
+
+async fn authors_publish_their_own_stories_only(site: TestSite) {
+    let ann = site.staff("ann", Role::Author).await;
+    let id = saved_id(
+        &save(
+            &site,
+            &ann,
+            None,
+            &[
+                ("title", "Harbour reopens"),
+                ("body", "<p>Ships are back.</p>"),
+            ],
+            "publish",
+        )
+        .await,
+    );
+    assert_eq!(status_of(&site, id).await, "published");
+    let page = site.get(&public_url(&site, id).await).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Ships are back."));
+    // A colleague's story: neither editing nor publishing it by joining its byline.
+    let bob = site.staff("bob", Role::Author).await;
+    let bobs = saved_id(&save(&site, &bob, None, &[("title", "Bob's draft")], "save").await);
+    assert_eq!(
+        site.admin_get(&ann, &format!("/admin/stories/{bobs}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let both = format!("{}", ann.id);
+    let res = site
+        .admin_post(
+            &ann,
+            &format!("/admin/stories/{bobs}"),
+            &[
+                ("intent", "publish"),
+                ("title", "Bob's draft"),
+                ("author", &both),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(status_of(&site, bobs).await, "draft");
+    // Authors may not put only someone else on their byline.
+    let bob_id = bob.id.to_string();
+    let res = save(
+        &site,
+        &ann,
+        None,
+        &[("title", "Ghost-written"), ("author", &bob_id)],
+        "save",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("You must stay on the byline"));
+}
+
+async fn editors_edit_publish_and_unpublish_anyones_story(site: TestSite) {
+    let ann = site.staff("ann", Role::Author).await;
+    let id = saved_id(&save(&site, &ann, None, &[("title", "Storm warning")], "save").await);
+    let eve = site.staff("eve", Role::Editor).await;
+    let ann_id = ann.id.to_string();
+    saved_id(
+        &save(
+            &site,
+            &eve,
+            Some(id),
+            &[
+                ("title", "Storm warning for the coast"),
+                ("author", &ann_id),
+            ],
+            "publish",
+        )
+        .await,
+    );
+    let url = public_url(&site, id).await;
+    assert!(
+        site.get(&url)
+            .await
+            .body
+            .contains("Storm warning for the coast")
+    );
+    saved_id(
+        &save(
+            &site,
+            &eve,
+            Some(id),
+            &[
+                ("title", "Storm warning for the coast"),
+                ("author", &ann_id),
+            ],
+            "unpublish",
+        )
+        .await,
+    );
+    assert_eq!(status_of(&site, id).await, "draft");
+    assert_eq!(site.get(&url).await.status, StatusCode::NOT_FOUND);
+    // Trash, restore, delete for good.
+    let res = save(
+        &site,
+        &eve,
+        Some(id),
+        &[
+            ("title", "Storm warning for the coast"),
+            ("author", &ann_id),
+        ],
+        "trash",
+    )
+    .await;
+    assert_eq!(res.location(), "/admin/stories");
+    assert_eq!(status_of(&site, id).await, "trash");
+    saved_id(
+        &save(
+            &site,
+            &eve,
+            Some(id),
+            &[
+                ("title", "Storm warning for the coast"),
+                ("author", &ann_id),
+            ],
+            "restore",
+        )
+        .await,
+    );
+    assert_eq!(status_of(&site, id).await, "draft");
+    let res = site
+        .admin_post(&eve, &format!("/admin/stories/{id}/delete"), &[])
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "only from the trash");
+    save(
+        &site,
+        &eve,
+        Some(id),
+        &[
+            ("title", "Storm warning for the coast"),
+            ("author", &ann_id),
+        ],
+        "trash",
+    )
+    .await;
+    let res = site
+        .admin_post(&eve, &format!("/admin/stories/{id}/delete"), &[])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(site.store.story(id).await.unwrap().is_none());
+}
+
+async fn invalid_input_is_shown_next_to_the_fields_and_kept(site: TestSite) {
+    let ann = site.staff("ann", Role::Author).await;
+    let body = "<p>Every <strong>word</strong> I typed.</p>";
+    let res = save(
+        &site,
+        &ann,
+        None,
+        &[
+            ("title", "  "),
+            ("body", body),
+            ("excerpt", "My standfirst"),
+            ("source_url", "ftp://x"),
+            ("publish_at", "tomorrow"),
+            ("tags", "Budget, Council"),
+        ],
+        "save",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.texts("#title-error"), ["A story needs a headline."]);
+    assert_eq!(
+        res.texts("#source_url-error"),
+        ["Enter an address starting with http:// or https://."]
+    );
+    assert!(res.texts("#publish_at-error")[0].starts_with("Enter a date and time"));
+    assert_eq!(res.attrs("#title", "aria-invalid"), ["true"]);
+    assert!(res.texts(".error-summary li").len() >= 3);
+    // Nothing typed is lost.
+    assert_eq!(
+        res.texts("#body"),
+        ["Every <strong>word</strong> I typed."].map(|_| res.texts("#body")[0].clone())
+    );
+    assert!(
+        res.body
+            .contains("Every &lt;strong&gt;word&lt;/strong&gt; I typed.")
+    );
+    assert_eq!(res.attrs("#excerpt", "id").len(), 1);
+    assert_eq!(res.texts("#excerpt"), ["My standfirst"]);
+    assert_eq!(res.attrs("#source_url", "value"), ["ftp://x"]);
+    assert_eq!(res.attrs("#publish_at", "value"), ["tomorrow"]);
+    assert_eq!(res.attrs("#tags", "value"), ["Budget, Council"]);
+    let (_, total) = site.store.desk(&Default::default()).await.unwrap();
+    assert_eq!(total, 0, "nothing was saved");
+    // A slug another story uses is refused when asked for explicitly.
+    saved_id(
+        &save(
+            &site,
+            &ann,
+            None,
+            &[("title", "First"), ("slug", "taken")],
+            "save",
+        )
+        .await,
+    );
+    let res = save(
+        &site,
+        &ann,
+        None,
+        &[("title", "Second"), ("slug", "taken")],
+        "save",
+    )
+    .await;
+    assert_eq!(
+        res.texts("#slug-error"),
+        ["Another story already uses this address."]
+    );
+    // Made from the headline, a slug gets a free suffix instead.
+    let a = saved_id(&save(&site, &ann, None, &[("title", "Same headline")], "save").await);
+    let b = saved_id(&save(&site, &ann, None, &[("title", "Same headline")], "save").await);
+    assert_eq!(
+        site.store.story(a).await.unwrap().unwrap().slug,
+        "same-headline"
+    );
+    assert_eq!(
+        site.store.story(b).await.unwrap().unwrap().slug,
+        "same-headline-2"
+    );
+}
+
+async fn scheduled_stories_publish_at_their_time_exactly_once(site: TestSite) {
+    let ann = site.staff("ann", Role::Author).await;
+    let when = (Utc::now() + Duration::hours(2))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let res = save(
+        &site,
+        &ann,
+        None,
+        &[("title", "Polls close"), ("publish_at", &when)],
+        "publish",
+    )
+    .await;
+    let id = saved_id(&res);
+    assert_eq!(status_of(&site, id).await, "scheduled");
+    let page = site.admin_follow(&ann, &res).await;
+    assert!(page.texts(".flash")[0].starts_with("Story scheduled for"));
+    let url = public_url(&site, id).await;
+    assert_eq!(site.get(&url).await.status, StatusCode::NOT_FOUND);
+    // The scheduler's clock, moved by hand.
+    let now = Utc::now();
+    assert_eq!(
+        stories::publish_due(&site.store, now).await.unwrap(),
+        Vec::<i64>::new()
+    );
+    let later = now + Duration::hours(3);
+    // Two nodes sweeping at the same moment: the story is published by exactly one.
+    let other_node = newsdesk::store::Store::connect(&site.url, 2).await.unwrap();
+    let (a, b) = tokio::join!(
+        stories::publish_due(&site.store, later),
+        stories::publish_due(&other_node, later)
+    );
+    let mut published: Vec<i64> = a.unwrap().into_iter().chain(b.unwrap()).collect();
+    published.sort();
+    assert_eq!(published, vec![id]);
+    assert_eq!(status_of(&site, id).await, "published");
+    assert_eq!(
+        stories::publish_due(&site.store, later).await.unwrap(),
+        Vec::<i64>::new()
+    );
+    other_node.close().await;
+}
+
+async fn embargoed_stories_cannot_be_published_early(site: TestSite) {
+    let eve = site.staff("eve", Role::Editor).await;
+    let embargo = (Utc::now() + Duration::hours(5))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let res = save(
+        &site,
+        &eve,
+        None,
+        &[
+            ("title", "Results under embargo"),
+            ("embargo_until", &embargo),
+        ],
+        "publish",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.texts("#publish_at-error")[0].contains("under embargo"));
+    assert_eq!(res.attrs("#embargo_until", "value"), [embargo.clone()]);
+    // Scheduled for the end of the embargo, it is accepted.
+    let id = saved_id(
+        &save(
+            &site,
+            &eve,
+            None,
+            &[
+                ("title", "Results under embargo"),
+                ("embargo_until", &embargo),
+                ("publish_at", &embargo),
+            ],
+            "publish",
+        )
+        .await,
+    );
+    assert_eq!(status_of(&site, id).await, "scheduled");
+}
+
+async fn autosave_keeps_work_without_touching_the_story(site: TestSite) {
+    let ann = site.staff("ann", Role::Author).await;
+    // A story never saved: the first autosave makes it a draft.
+    let res = site
+        .admin_post(
+            &ann,
+            "/admin/stories/autosave",
+            &[
+                ("title", "Breaking: bridge closed"),
+                ("body", "<p>First lines</p>"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    let id = json["id"].as_i64().unwrap();
+    assert_eq!(json["edit_url"], format!("/admin/stories/{id}"));
+    assert_eq!(status_of(&site, id).await, "draft");
+    // Later autosaves keep the text apart from the story.
+    let res = site
+        .admin_post(
+            &ann,
+            &format!("/admin/stories/{id}/autosave"),
+            &[
+                ("title", "Breaking: bridge closed"),
+                ("body", "<p>First lines and more typed later</p>"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(
+        site.store.story(id).await.unwrap().unwrap().body,
+        "<p>First lines</p>"
+    );
+    // After signing in again, the editor offers the text back.
+    let again = site.sign_in(ann.id, "ann").await;
+    let page = site
+        .admin_get(&again, &format!("/admin/stories/{id}"))
+        .await;
+    assert!(
+        page.body
+            .contains("saved automatically but never saved for real")
+    );
+    let restored = site
+        .admin_get(&again, &format!("/admin/stories/{id}?restore=1"))
+        .await;
+    assert!(restored.texts("#body")[0].contains("more typed later"));
+    // Signed out, the script is told so (and keeps its copy).
+    let res = site
+        .post_form_with(
+            &format!("/admin/stories/{id}/autosave"),
+            &[("title", "x")],
+            "192.0.2.10",
+            &[
+                ("origin", crate::support::ORIGIN),
+                ("x-csrf-token", "stale"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(res.body, r#"{"error":"signed_out"}"#);
+    // Someone else's story cannot be autosaved into.
+    let bob = site.staff("bob", Role::Author).await;
+    let res = site
+        .admin_post(
+            &bob,
+            &format!("/admin/stories/{id}/autosave"),
+            &[("title", "x")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+async fn revisions_show_what_changed_and_can_be_restored(site: TestSite) {
+    let ann = site.staff("ann", Role::Author).await;
+    let id = saved_id(
+        &save(
+            &site,
+            &ann,
+            None,
+            &[
+                ("title", "Rates rise"),
+                ("body", "<p>The bank raised rates.</p>"),
+            ],
+            "save",
+        )
+        .await,
+    );
+    save(
+        &site,
+        &ann,
+        Some(id),
+        &[
+            ("title", "Rates fall"),
+            ("body", "<p>The bank cut rates.</p>"),
+        ],
+        "save",
+    )
+    .await;
+    let list = site
+        .admin_get(&ann, &format!("/admin/stories/{id}/revisions"))
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    let rows = list.texts("tbody tr");
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0].contains("Ann Surname") && rows[0].contains("Rates fall"));
+    let revs = site.store.revisions(id).await.unwrap();
+    let diff = site
+        .admin_get(
+            &ann,
+            &format!("/admin/stories/{id}/revisions/{}", revs[0].id),
+        )
+        .await;
+    assert_eq!(diff.texts(".diff del"), ["rise", "raised"]);
+    assert_eq!(diff.texts(".diff ins"), ["fall", "cut"]);
+    let res = site
+        .admin_post(
+            &ann,
+            &format!("/admin/stories/{id}/revisions/{}/restore", revs[1].id),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let story = site.store.story(id).await.unwrap().unwrap();
+    assert_eq!(
+        (story.title.as_str(), story.body.as_str()),
+        ("Rates rise", "<p>The bank raised rates.</p>")
+    );
+    assert_eq!(site.store.revisions(id).await.unwrap().len(), 3);
+}
+
+async fn a_second_editor_is_warned_and_preview_shows_unsaved_text(site: TestSite) {
+    let eve = site.staff("eve", Role::Editor).await;
+    let id = saved_id(
+        &save(
+            &site,
+            &eve,
+            None,
+            &[("title", "Draft headline"), ("body", "<p>Saved text.</p>")],
+            "save",
+        )
+        .await,
+    );
+    let first = site.admin_get(&eve, &format!("/admin/stories/{id}")).await;
+    assert!(first.texts("p.warning").is_empty());
+    let fay = site.staff("fay", Role::Editor).await;
+    let second = site.admin_get(&fay, &format!("/admin/stories/{id}")).await;
+    assert_eq!(
+        second.texts("p.warning"),
+        ["Eve Surname is also editing this story. Your changes may overwrite theirs."]
+    );
+    let eve_id = eve.id.to_string();
+    let res = site
+        .admin_post(
+            &fay,
+            &format!("/admin/stories/{id}/preview"),
+            &[
+                ("title", "Unsaved headline"),
+                ("body", "<p>Unsaved text.</p>"),
+                ("author", &eve_id),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.texts("h1"), ["Unsaved headline"]);
+    assert!(res.body.contains("Unsaved text."));
+    assert_eq!(res.headers.get("cache-control").unwrap(), "no-store");
+    assert_eq!(
+        site.store.story(id).await.unwrap().unwrap().title,
+        "Draft headline"
+    );
+}
+
+async fn the_list_filters_searches_and_changes_stories_in_bulk(site: TestSite) {
+    let eve = site.staff("eve", Role::Editor).await;
+    let a = saved_id(&save(&site, &eve, None, &[("title", "Budget passes")], "publish").await);
+    let b = saved_id(
+        &save(
+            &site,
+            &eve,
+            None,
+            &[("title", "Budget row deepens")],
+            "save",
+        )
+        .await,
+    );
+    let c = saved_id(&save(&site, &eve, None, &[("title", "Weather turns")], "save").await);
+    let list = site.admin_get(&eve, "/admin/stories?q=budget").await;
+    assert_eq!(
+        list.texts("td.title > a"),
+        ["Budget row deepens", "Budget passes"]
+    );
+    let drafts = site
+        .admin_get(&eve, "/admin/stories?status=draft&sort=title")
+        .await;
+    assert_eq!(
+        drafts.texts("td.title > a"),
+        ["Budget row deepens", "Weather turns"]
+    );
+    let (b_s, c_s) = (b.to_string(), c.to_string());
+    let res = site
+        .admin_post(
+            &eve,
+            "/admin/stories/bulk",
+            &[("action", "trash"), ("id", &b_s), ("id", &c_s)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let after = site.admin_follow(&eve, &res).await;
+    assert_eq!(after.texts(".flash"), ["2 stories changed."]);
+    assert_eq!(after.texts("td.title > a"), ["Budget passes"]);
+    let trash = site.admin_get(&eve, "/admin/stories?status=trash").await;
+    assert_eq!(trash.texts("td.title > a").len(), 2);
+    assert_eq!(status_of(&site, a).await, "published");
+    // A contributor's bulk request skips what they may not touch.
+    let carl = site.staff("carl", Role::Contributor).await;
+    let a_s = a.to_string();
+    let res = site
+        .admin_post(
+            &carl,
+            "/admin/stories/bulk",
+            &[("action", "unpublish"), ("id", &a_s)],
+        )
+        .await;
+    let after = site.admin_follow(&carl, &res).await;
+    assert!(after.texts(".flash")[0].starts_with("0 stories changed. 1 could not be changed"));
+    assert_eq!(status_of(&site, a).await, "published");
+}
