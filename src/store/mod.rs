@@ -16,6 +16,7 @@ pub mod articles;
 pub mod comments;
 pub mod dialect;
 pub use dialect::Tx;
+pub mod media;
 pub mod menus;
 pub mod pages;
 mod reader;
