@@ -3,6 +3,7 @@
 
 pub mod articles;
 pub mod comments;
+pub mod media;
 pub mod site;
 
 use crate::store::StoreError;
