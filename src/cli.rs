@@ -44,7 +44,7 @@ pub enum Command {
 /// Where the site's data lives; shared by every command that touches the site.
 #[derive(Debug, Args, Clone)]
 pub struct SiteArgs {
-    /// Data folder: holds the SQLite database and media. Created if missing.
+    /// Data folder: holds the SQLite database (with uploaded images). Created if missing.
     #[arg(
         long = "data",
         env = "NEWSDESK_DATA",
