@@ -464,7 +464,12 @@ fn strip_gif(bytes: &[u8]) -> Option<StrippedGif> {
     let mut out = bytes.get(..at)?.to_vec();
     let mut frames = 0;
     loop {
-        match *bytes.get(at)? {
+        // Many GIFs in the wild end without their trailer; browsers show them, and so do we.
+        let Some(&block) = bytes.get(at) else {
+            out.push(0x3B);
+            return (frames > 0).then_some(StrippedGif { bytes: out, frames });
+        };
+        match block {
             // Image descriptor, optional local colour table, LZW code size, image data.
             0x2C => {
                 let flags = *bytes.get(at + 9)?;
@@ -705,6 +710,11 @@ mod tests {
         let still = encoded(&photo(400, 20), ImageFormat::Gif);
         let processed = process("still.gif", &still).unwrap();
         assert_eq!(processed.renditions.len(), 2);
+        let untrailed = &still[..still.len() - 1];
+        assert_eq!(
+            process("cut.gif", untrailed).unwrap().original().bytes,
+            processed.original().bytes
+        );
     }
 
     fn color_table_len(flags: u8) -> usize {
