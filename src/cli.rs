@@ -117,7 +117,7 @@ fn parse_role(s: &str) -> Result<Role, String> {
 /// Where the site's data lives; shared by every command that touches the site.
 #[derive(Debug, Args, Clone)]
 pub struct SiteArgs {
-    /// Data folder: holds the SQLite database and media. Created if missing.
+    /// Data folder: holds the SQLite database (with uploaded images). Created if missing.
     #[arg(
         long = "data",
         env = "NEWSDESK_DATA",

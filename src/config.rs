@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// Where the site's data lives.
 #[derive(Debug, Clone)]
 pub struct SiteConfig {
-    /// Folder for the SQLite file and media.
+    /// Folder for the SQLite file (uploaded images live in the database).
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`.
     pub database_url: String,

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod articles;
 pub mod comments;
+pub mod media;
 pub mod site;
 pub mod stories;
 

@@ -122,6 +122,14 @@ impl Staff {
         matches!(status, Status::Draft | Status::Pending)
     }
 
+    /// Whether this person may change or delete a library item uploaded by `uploaded_by`:
+    /// authors their own uploads, editors and administrators everyone's (also items whose
+    /// uploader is unknown).
+    pub fn can_edit_media(&self, uploaded_by: Option<i64>) -> bool {
+        self.can(Capability::EditOthers)
+            || (self.can(Capability::UploadMedia) && uploaded_by == Some(self.id))
+    }
+
     /// Whether this person may publish, schedule, unpublish or make private this story.
     pub fn can_publish_story(&self, author_ids: &[i64]) -> bool {
         self.can(Capability::EditOthers)
@@ -199,5 +207,19 @@ mod tests {
         let editor = staff(4, Role::Editor);
         assert!(editor.can_edit_story(&[1], Status::Published));
         assert!(editor.can_publish_story(&[1]));
+    }
+
+    #[test]
+    fn media_ownership() {
+        let contributor = staff(1, Role::Contributor);
+        assert!(!contributor.can_edit_media(Some(1)));
+        let author = staff(3, Role::Author);
+        assert!(author.can_edit_media(Some(3)));
+        assert!(!author.can_edit_media(Some(4)));
+        assert!(!author.can_edit_media(None));
+        for role in [Role::Editor, Role::Administrator] {
+            assert!(staff(4, role).can_edit_media(Some(3)));
+            assert!(staff(4, role).can_edit_media(None));
+        }
     }
 }

@@ -27,6 +27,8 @@ pub struct ArticleRow {
     #[serde(deserialize_with = "super::dialect::flexible_bool")]
     pub sticky: bool,
     pub comment_status: String,
+    /// The featured image's library id.
+    pub image_id: Option<i64>,
     pub image_url: Option<String>,
     pub image_alt: Option<String>,
     pub comment_count: i64,
@@ -44,6 +46,8 @@ pub struct SummaryRow {
     #[serde(deserialize_with = "super::dialect::flexible_bool")]
     pub sticky: bool,
     pub credit_line: String,
+    /// The featured image's library id.
+    pub image_id: Option<i64>,
     pub image_url: Option<String>,
     pub image_alt: Option<String>,
     pub comment_count: i64,
@@ -90,7 +94,7 @@ pub struct ArticleQuery {
 }
 
 const SUMMARY_COLUMNS: &str = "a.id, a.title, a.slug, a.excerpt, a.published_at, a.updated_at, a.sticky, a.credit_line, \
-     (SELECT m.url FROM media m WHERE m.id = a.featured_image_id) AS image_url, \
+     a.featured_image_id AS image_id, (SELECT m.url FROM media m WHERE m.id = a.featured_image_id) AS image_url, \
      (SELECT m.alt_text FROM media m WHERE m.id = a.featured_image_id) AS image_alt, \
      (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count";
 
@@ -129,7 +133,7 @@ impl Store {
         let mut sql = Sql::new(
             "SELECT a.id, a.title, a.slug, a.body, a.excerpt, a.status, a.published_at, a.created_at, \
              a.updated_at, a.credit_line, a.source_agency, a.source_url, a.embargo_until, a.sticky, \
-             a.comment_status, m.url AS image_url, m.alt_text AS image_alt, \
+             a.comment_status, a.featured_image_id AS image_id, m.url AS image_url, m.alt_text AS image_alt, \
              (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count \
              FROM articles a LEFT JOIN media m ON m.id = a.featured_image_id WHERE ",
         );

@@ -24,6 +24,8 @@ pub(crate) enum Arg {
     Time(DateTime<Utc>),
     OptTime(Option<DateTime<Utc>>),
     Bool(bool),
+    /// A file's bytes: BLOB on SQLite, BYTEA on PostgreSQL.
+    Bytes(Vec<u8>),
 }
 
 impl From<i64> for Arg {
@@ -64,6 +66,11 @@ impl From<Option<DateTime<Utc>>> for Arg {
 impl From<bool> for Arg {
     fn from(v: bool) -> Arg {
         Arg::Bool(v)
+    }
+}
+impl From<Vec<u8>> for Arg {
+    fn from(v: Vec<u8>) -> Arg {
+        Arg::Bytes(v)
     }
 }
 
@@ -134,6 +141,7 @@ macro_rules! prepare {
                 Arg::Time(v) => q.bind(v),
                 Arg::OptTime(v) => q.bind(v),
                 Arg::Bool(v) => q.bind(v),
+                Arg::Bytes(v) => q.bind(v),
             };
         }
         q
@@ -162,6 +170,40 @@ pub(crate) fn flexible_bool<'de, D: serde::Deserializer<'de>>(
         }
     }
     d.deserialize_any(V)
+}
+
+/// Reads a BLOB or BYTEA column as bytes. On the SQLite read path this takes the value whole,
+/// where serde's default for `Vec<u8>` would visit it byte by byte.
+pub(crate) fn blob<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<u8>, D::Error> {
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Vec<u8>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("bytes")
+        }
+        fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> std::result::Result<Vec<u8>, E> {
+            Ok(v.to_vec())
+        }
+        fn visit_byte_buf<E: serde::de::Error>(
+            self,
+            v: Vec<u8>,
+        ) -> std::result::Result<Vec<u8>, E> {
+            Ok(v)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Vec<u8>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(b) = seq.next_element()? {
+                out.push(b);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_byte_buf(V)
 }
 
 /// Rows decodable on both backends (sqlx on PostgreSQL and for SQLite writes; serde on the

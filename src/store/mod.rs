@@ -18,6 +18,7 @@ pub mod comments;
 pub mod desk;
 pub mod dialect;
 pub use dialect::Tx;
+pub mod media;
 pub mod menus;
 pub mod pages;
 mod reader;

@@ -132,5 +132,6 @@ fn to_value(arg: &Arg) -> rusqlite::types::Value {
         Arg::Time(t) => time(t),
         Arg::OptTime(t) => t.as_ref().map_or(Value::Null, time),
         Arg::Bool(b) => Value::Integer(i64::from(*b)),
+        Arg::Bytes(v) => Value::Blob(v.clone()),
     }
 }

@@ -49,7 +49,13 @@ fn cacheable_request(req: &Request) -> bool {
         return false;
     }
     let path = req.uri().path();
-    if path.starts_with("/static/") || path == "/healthz" || path.starts_with("/comments/") {
+    // Theme assets and uploads are served from memory or one indexed read, and browsers keep
+    // them for a year: holding large images here too would only crowd out pages.
+    if path.starts_with("/static/")
+        || path.starts_with("/media/")
+        || path == "/healthz"
+        || path.starts_with("/comments/")
+    {
         return false;
     }
     !req.headers()

@@ -67,6 +67,8 @@ pub fn router(state: AppState) -> Router {
         // One segment: a year archive (`/2026/`) or a static page (`/about/`); two: a month archive.
         .route("/{segment}/", get(site::page::one_segment))
         .route("/{first}/{second}/", get(site::page::two_segments))
+        // Uploaded images (`original`, `w320`…), at addresses that never change.
+        .route("/media/{id}/{variant}/{file_name}", get(site::media::show))
         // Operations and theme assets.
         .route("/healthz", get(site::health))
         .route("/static/{file}", get(assets::show))

@@ -14,6 +14,7 @@ mod cli;
 mod comments;
 mod feeds;
 mod home;
+mod media;
 mod search;
 mod seo;
 mod sitemaps;

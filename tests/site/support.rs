@@ -401,6 +401,47 @@ impl TestSite {
     }
 }
 
+/// A response whose body is bytes (an image), read whole.
+pub struct RawResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// A header's value, or `""`.
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+impl TestSite {
+    /// A GET with extra request headers whose answer is not text.
+    pub async fn get_raw(&self, path: &str, headers: &[(&str, &str)]) -> RawResponse {
+        let mut req = Request::get(path);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let res = self
+            .app
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        RawResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
 /// A response, read whole.
 pub struct Page {
     pub status: StatusCode,

@@ -217,7 +217,13 @@ pub(crate) async fn story_page(
     let comments = store.visible_comments(row.id, held).await?;
     let has_held = comments.iter().any(|c| c.status != "approved");
 
-    let mut cards = views::cards_with(&chrome, picked, &terms, &[]).into_iter();
+    // The story's own image and the related stories' in one query.
+    let images = views::ImageFiles::load(
+        store,
+        std::iter::once(row.image_id).chain(picked.iter().map(|c| c.image_id)),
+    )
+    .await?;
+    let mut cards = views::cards_with(&chrome, picked, &terms, &[], &images).into_iter();
     let read_also: Option<Card> = if chrome.settings.read_also {
         cards.next()
     } else {
@@ -249,10 +255,7 @@ pub(crate) async fn story_page(
         tags: mine("tag").map(views::tag_link).collect(),
         source_url: Some(row.source_url.clone())
             .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
-        image: row.image_url.clone().map(|url| ImageView {
-            url,
-            alt: row.image_alt.clone().unwrap_or_default(),
-        }),
+        image: images.view(row.image_id, row.image_url.clone(), row.image_alt.clone()),
         comments_open: open,
         comment_count: row.comment_count,
         title: row.title,

@@ -70,8 +70,15 @@ pub async fn show(
     ids.extend(by_section.iter().map(|(_, r)| r.id));
     let terms = store.terms_of(&ids).await?;
     let authors = store.authors_of(&ids).await?;
+    let images = views::ImageFiles::load(
+        store,
+        top.iter()
+            .chain(by_section.iter().map(|(_, r)| r))
+            .map(|r| r.image_id),
+    )
+    .await?;
 
-    let mut top_cards = views::cards_with(&chrome, top, &terms, &authors).into_iter();
+    let mut top_cards = views::cards_with(&chrome, top, &terms, &authors, &images).into_iter();
     let lead = top_cards.next();
     let latest: Vec<Card> = top_cards.collect();
     let mut blocks: Vec<SectionBlock> = sections
@@ -85,7 +92,7 @@ pub async fn show(
     let (groups_idx, rows): (Vec<usize>, Vec<_>) = by_section.into_iter().unzip();
     for (g, card) in groups_idx
         .into_iter()
-        .zip(views::cards_with(&chrome, rows, &terms, &authors))
+        .zip(views::cards_with(&chrome, rows, &terms, &authors, &images))
     {
         if let Some(block) = blocks.get_mut(g) {
             block.stories.push(card);

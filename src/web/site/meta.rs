@@ -99,11 +99,12 @@ impl<'a> Head<'a> {
                 share_image.map(|url| ImageView {
                     url: url.to_owned(),
                     alt: chrome.settings.title.clone(),
+                    ..Default::default()
                 })
             })
             .map(|i| ImageView {
                 url: origin::absolute(&i.url),
-                alt: i.alt,
+                ..i
             });
         let mut feeds = feeds_of("/", &chrome.settings.title);
         feeds.extend(meta.feeds.iter().cloned());

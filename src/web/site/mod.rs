@@ -6,6 +6,7 @@ pub mod chrome;
 pub mod comments;
 pub mod feeds;
 pub mod home;
+pub mod media;
 pub mod meta;
 pub mod page;
 pub mod search;

@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::store::Store;
 use crate::store::articles::{ArticleQuery, AuthorRef, SummaryRow, TermRef};
 use crate::store::comments::PublicComment;
+use crate::store::media::ImageVariant;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkView {
@@ -21,10 +22,65 @@ pub struct LinkView {
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ImageView {
     pub url: String,
     pub alt: String,
+    /// Uploads only: every stored file as `URL Ww`, for `srcset` (the theme picks `sizes`).
+    pub srcset: Option<String>,
+    /// Uploads only: the original's size, for `width` and `height`.
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+}
+
+/// The stored files of the images on a page, loaded in one query.
+#[derive(Debug, Default)]
+pub struct ImageFiles(HashMap<i64, Vec<ImageVariant>>);
+
+impl ImageFiles {
+    /// The files of the given images (repeats and `None`s are fine).
+    pub async fn load(
+        store: &Store,
+        ids: impl IntoIterator<Item = Option<i64>>,
+    ) -> Result<ImageFiles, AppError> {
+        let mut ids: Vec<i64> = ids.into_iter().flatten().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut files: HashMap<i64, Vec<ImageVariant>> = HashMap::new();
+        for v in store.image_variants(&ids).await? {
+            files.entry(v.media_id).or_default().push(v);
+        }
+        Ok(ImageFiles(files))
+    }
+
+    /// The view of a featured image: with `srcset` and its size when it is an upload, as it
+    /// was stored (a URL and alt text) otherwise.
+    pub fn view(
+        &self,
+        id: Option<i64>,
+        url: Option<String>,
+        alt: Option<String>,
+    ) -> Option<ImageView> {
+        let url = url?;
+        let mut view = ImageView {
+            url,
+            alt: alt.unwrap_or_default(),
+            ..Default::default()
+        };
+        // Files come narrowest first; the original is the widest.
+        if let Some(files) = id.and_then(|id| self.0.get(&id))
+            && let Some(original) = files.iter().find(|f| f.variant == "original")
+        {
+            let srcset: Vec<String> = files
+                .iter()
+                .map(|f| format!("{} {}w", f.url(), f.width))
+                .collect();
+            view.srcset = Some(srcset.join(", "));
+            view.width = Some(original.width);
+            view.height = Some(original.height);
+        }
+        Some(view)
+    }
 }
 
 /// A date for `<time datetime=…>` and for people.
@@ -103,15 +159,17 @@ pub async fn cards(
     } else {
         Vec::new()
     };
-    Ok(cards_with(chrome, rows, &terms, &authors))
+    let images = ImageFiles::load(store, rows.iter().map(|r| r.image_id)).await?;
+    Ok(cards_with(chrome, rows, &terms, &authors, &images))
 }
 
-/// Cards for rows, given their already-loaded terms and authors.
+/// Cards for rows, given their already-loaded terms, authors and image files.
 pub fn cards_with(
     chrome: &Chrome,
     rows: Vec<SummaryRow>,
     terms: &[TermRef],
     authors: &[AuthorRef],
+    images: &ImageFiles,
 ) -> Vec<Card> {
     let mut section: HashMap<i64, LinkView> = HashMap::new();
     for t in terms.iter().filter(|t| t.kind == "category") {
@@ -130,10 +188,7 @@ pub fn cards_with(
                 .filter(|a| a.article_id == r.id)
                 .map(author_link)
                 .collect(),
-            image: r.image_url.map(|url| ImageView {
-                url,
-                alt: r.image_alt.unwrap_or_default(),
-            }),
+            image: images.view(r.image_id, r.image_url, r.image_alt),
             id: r.id,
             title: r.title,
             excerpt: r.excerpt,

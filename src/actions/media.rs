@@ -1,0 +1,135 @@
+//! The media library: uploading images, changing their alt text and caption, deleting them.
+//!
+//! Authors and up upload; authors change and delete their own uploads, editors and
+//! administrators anyone's. An image that stories use is deleted only when asked to be anyway.
+
+use chrono::{DateTime, Utc};
+
+use super::{ActionError, Result};
+use crate::domain::media::{self, Details, DetailsError, UploadError};
+use crate::domain::user::{Capability, Staff};
+use crate::store::Store;
+use crate::store::dialect::Tx;
+use crate::store::media::{MediaItem, MediaUse};
+
+impl From<UploadError> for ActionError {
+    fn from(e: UploadError) -> ActionError {
+        ActionError::invalid("file", e.to_string())
+    }
+}
+
+impl From<DetailsError> for ActionError {
+    fn from(e: DetailsError) -> ActionError {
+        let field = match e {
+            DetailsError::AltTextTooLong => "alt_text",
+            DetailsError::CaptionTooLong => "caption",
+        };
+        ActionError::invalid(field, e.to_string())
+    }
+}
+
+/// Adds an image to the library. The file is judged by its content (JPEG, PNG, GIF or WebP;
+/// see [`media::process`]), stored without its metadata, with its responsive widths, under a
+/// clean file name. Nothing is stored when anything is refused.
+pub async fn upload(
+    store: &Store,
+    actor: &Staff,
+    file_name: &str,
+    bytes: Vec<u8>,
+    alt_text: &str,
+    caption: &str,
+    now: DateTime<Utc>,
+) -> Result<MediaItem> {
+    if !actor.can(Capability::UploadMedia) {
+        return Err(ActionError::Forbidden(
+            "Your role cannot upload images; ask an editor to add it.".into(),
+        ));
+    }
+    let details = Details::new(alt_text, caption)?;
+    // Decoding and scaling take a while for large photos: off the async workers, and before
+    // the transaction, so writers do not wait for it.
+    let name = file_name.to_owned();
+    let image = tokio::task::spawn_blocking(move || media::process(&name, &bytes))
+        .await
+        .unwrap_or_else(|e| {
+            // A decoder that panics on a hostile file has not read it.
+            tracing::error!(error = %e, "processing an upload failed");
+            Err(UploadError::Unreadable)
+        })?;
+    let mut tx = store.begin().await?;
+    let id = Store::insert_media(
+        &mut tx,
+        image,
+        &details.alt_text,
+        &details.caption,
+        actor.id,
+        now,
+    )
+    .await?;
+    let item = Store::media_item_in(&mut tx, id)
+        .await?
+        .ok_or_else(|| ActionError::NotFound("The image vanished while it was saved.".into()))?;
+    tx.commit().await?;
+    Ok(item)
+}
+
+/// Changes an item's alt text and caption.
+pub async fn update_details(
+    store: &Store,
+    actor: &Staff,
+    id: i64,
+    alt_text: &str,
+    caption: &str,
+) -> Result<MediaItem> {
+    let details = Details::new(alt_text, caption)?;
+    let mut tx = store.begin().await?;
+    editable(&mut tx, actor, id).await?;
+    Store::update_media_details(&mut tx, id, &details.alt_text, &details.caption).await?;
+    let item = Store::media_item_in(&mut tx, id)
+        .await?
+        .ok_or_else(not_found)?;
+    tx.commit().await?;
+    Ok(item)
+}
+
+/// Deletes an item and its files. While stories use it (as featured image or in their text),
+/// it is refused with their number, unless `force`: then the stories lose their featured image
+/// and their text keeps an address that no longer answers.
+pub async fn delete(store: &Store, actor: &Staff, id: i64, force: bool) -> Result<()> {
+    let mut tx = store.begin().await?;
+    let item = editable(&mut tx, actor, id).await?;
+    if !force {
+        let uses: Vec<MediaUse> = Store::media_usage_in(&mut tx, &item).await?;
+        if !uses.is_empty() {
+            let n = uses.len();
+            return Err(ActionError::Conflict(format!(
+                "This image is used by {n} {}; remove it from {} first, or delete it anyway.",
+                if n == 1 { "story" } else { "stories" },
+                if n == 1 { "that story" } else { "them" },
+            )));
+        }
+    }
+    Store::delete_media(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn not_found() -> ActionError {
+    ActionError::NotFound("There is no such image in the library.".into())
+}
+
+/// The item, if it exists and `actor` may change it.
+async fn editable(tx: &mut Tx, actor: &Staff, id: i64) -> Result<MediaItem> {
+    if !actor.can(Capability::UploadMedia) {
+        return Err(ActionError::Forbidden(
+            "Your role cannot change images in the library.".into(),
+        ));
+    }
+    let item = Store::media_item_in(tx, id).await?.ok_or_else(not_found)?;
+    if !actor.can_edit_media(item.uploaded_by) {
+        return Err(ActionError::Forbidden(
+            "You can change only the images you uploaded.".into(),
+        ));
+    }
+    Ok(item)
+}

@@ -1,0 +1,330 @@
+//! The media library: uploads and their files (stored in the database, so every node of a
+//! PostgreSQL site serves them), the library listing, and which stories use an image.
+
+use chrono::{DateTime, Utc};
+
+use super::dialect::{Conn, Sql, Tx, insert_returning_id};
+use super::{Result, Store};
+use crate::domain::media::{ProcessedImage, Variant, file_path};
+
+/// A library item as the newsroom sees it. Images added before uploads existed (a URL only)
+/// have an empty `file_name` and no files.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
+pub struct MediaItem {
+    pub id: i64,
+    /// The original's public address.
+    pub url: String,
+    pub file_name: String,
+    pub alt_text: String,
+    pub caption: String,
+    pub mime_type: String,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    /// Size of the stored original.
+    pub byte_size: i64,
+    pub uploaded_by: Option<i64>,
+    /// The uploader's display name, while their account exists.
+    pub uploader: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One stored file of an upload, without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
+pub struct MediaFileInfo {
+    pub variant: String,
+    pub width: i64,
+    pub height: i64,
+    pub content_type: String,
+    pub byte_size: i64,
+}
+
+/// A library item with its files, the original first, then the widths from narrowest.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MediaDetail {
+    pub item: MediaItem,
+    pub files: Vec<MediaFileInfo>,
+}
+
+/// A file as served.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct MediaFile {
+    pub content_type: String,
+    #[serde(deserialize_with = "super::dialect::blob")]
+    pub bytes: Vec<u8>,
+    /// When its upload was made: with the id and variant, it tells this file from any other
+    /// that ever had the same address.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A file of an image shown on a page, for `srcset`.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct ImageVariant {
+    pub media_id: i64,
+    pub variant: String,
+    pub width: i64,
+    pub height: i64,
+    pub file_name: String,
+}
+
+impl ImageVariant {
+    pub fn url(&self) -> String {
+        let variant = Variant::parse(&self.variant).unwrap_or(Variant::Original);
+        file_path(self.media_id, variant, &self.file_name)
+    }
+}
+
+/// A story that uses an image: as its featured image, in its body, or both.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
+pub struct MediaUse {
+    pub article_id: i64,
+    pub title: String,
+    pub status: String,
+    #[serde(deserialize_with = "super::dialect::flexible_bool")]
+    pub featured: bool,
+    #[serde(deserialize_with = "super::dialect::flexible_bool")]
+    pub in_body: bool,
+}
+
+const ITEM_COLUMNS: &str = "SELECT m.id, m.url, m.file_name, m.alt_text, m.caption, m.mime_type, \
+     CAST(m.width AS BIGINT) AS width, CAST(m.height AS BIGINT) AS height, m.byte_size, \
+     m.uploaded_by, u.display_name AS uploader, m.created_at \
+     FROM media m LEFT JOIN users u ON u.id = m.uploaded_by";
+
+/// `text` as a `LIKE … ESCAPE '\'` pattern matching itself anywhere.
+fn contains_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}
+
+impl Store {
+    /// One page of the library, newest first, optionally only items whose file name, alt text
+    /// or caption contain `search` (any case). Ask for one more than a page to learn whether a
+    /// next page exists.
+    pub async fn media_library(
+        &self,
+        search: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<MediaItem>> {
+        let mut sql = Sql::new(ITEM_COLUMNS);
+        let search = search.trim();
+        if !search.is_empty() {
+            let pattern = contains_pattern(&search.to_lowercase());
+            sql.push(" WHERE LOWER(m.file_name) LIKE ")
+                .arg(pattern.as_str())
+                .push(" ESCAPE '\\' OR LOWER(m.alt_text) LIKE ")
+                .arg(pattern.as_str())
+                .push(" ESCAPE '\\' OR LOWER(m.caption) LIKE ")
+                .arg(pattern)
+                .push(" ESCAPE '\\'");
+        }
+        sql.push(" ORDER BY m.created_at DESC, m.id DESC LIMIT ")
+            .arg(i64::from(limit))
+            .push(" OFFSET ")
+            .arg(i64::from(offset));
+        self.conn().fetch_all(sql).await
+    }
+
+    /// One library item with its files.
+    pub async fn media_item(&self, id: i64) -> Result<Option<MediaDetail>> {
+        let mut conn = self.conn();
+        let Some(item) = Self::item(&mut conn, id).await? else {
+            return Ok(None);
+        };
+        let files = conn
+            .fetch_all(
+                Sql::new(
+                    "SELECT variant, CAST(width AS BIGINT) AS width, CAST(height AS BIGINT) AS height, \
+                     content_type, CAST(LENGTH(bytes) AS BIGINT) AS byte_size FROM media_files \
+                     WHERE media_id = $1 \
+                     ORDER BY CASE WHEN variant = 'original' THEN 0 ELSE 1 END, width",
+                )
+                .bind(id),
+            )
+            .await?;
+        Ok(Some(MediaDetail { item, files }))
+    }
+
+    async fn item(conn: &mut Conn<'_>, id: i64) -> Result<Option<MediaItem>> {
+        let mut sql = Sql::new(ITEM_COLUMNS);
+        sql.push(" WHERE m.id = ").arg(id);
+        conn.fetch_optional(sql).await
+    }
+
+    /// A library item, read inside a write transaction.
+    pub(crate) async fn media_item_in(tx: &mut Tx, id: i64) -> Result<Option<MediaItem>> {
+        let mut sql = Sql::new(ITEM_COLUMNS);
+        sql.push(" WHERE m.id = ").arg(id);
+        tx.fetch_optional(sql).await
+    }
+
+    /// The file served at `/media/{id}/{variant}/{file_name}`: nothing unless all three match.
+    pub async fn media_file(
+        &self,
+        id: i64,
+        variant: Variant,
+        file_name: &str,
+    ) -> Result<Option<MediaFile>> {
+        self.conn()
+            .fetch_optional(
+                Sql::new(
+                    "SELECT f.content_type, f.bytes, m.created_at FROM media_files f \
+                     JOIN media m ON m.id = f.media_id \
+                     WHERE f.media_id = $1 AND f.variant = $2 AND m.file_name = $3",
+                )
+                .bind(id)
+                .bind(variant.to_string())
+                .bind(file_name),
+            )
+            .await
+    }
+
+    /// Every stored file of the given images (for `srcset`), in one query; images without
+    /// files (added by URL) have none.
+    pub async fn image_variants(&self, media_ids: &[i64]) -> Result<Vec<ImageVariant>> {
+        if media_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT f.media_id, f.variant, CAST(f.width AS BIGINT) AS width, \
+             CAST(f.height AS BIGINT) AS height, m.file_name \
+             FROM media_files f JOIN media m ON m.id = f.media_id WHERE f.media_id IN ",
+        );
+        sql.arg_list(media_ids)
+            .push(" ORDER BY f.media_id, f.width");
+        self.conn().fetch_all(sql).await
+    }
+
+    /// The stories using an image: as featured image, or with one of its addresses in the body.
+    /// Newest first.
+    pub async fn media_usage(&self, id: i64) -> Result<Vec<MediaUse>> {
+        let mut conn = self.conn();
+        let Some(item) = Self::item(&mut conn, id).await? else {
+            return Ok(Vec::new());
+        };
+        conn.fetch_all(Self::usage_sql(&item)).await
+    }
+
+    /// [`Store::media_usage`] inside a write transaction.
+    pub(crate) async fn media_usage_in(tx: &mut Tx, item: &MediaItem) -> Result<Vec<MediaUse>> {
+        tx.fetch_all(Self::usage_sql(item)).await
+    }
+
+    /// Uploads are referenced by any of their files' addresses (`/media/ID/…`); images added by
+    /// URL by that URL. Bodies are scanned: this is for the newsroom, not for public pages.
+    fn usage_sql(item: &MediaItem) -> Sql {
+        let reference = if item.file_name.is_empty() {
+            item.url.clone()
+        } else {
+            format!("/media/{}/", item.id)
+        };
+        Sql::new(
+            "SELECT id AS article_id, title, status, \
+             CASE WHEN featured_image_id = $1 THEN TRUE ELSE FALSE END AS featured, \
+             CASE WHEN body LIKE $2 ESCAPE '\\' THEN TRUE ELSE FALSE END AS in_body \
+             FROM articles WHERE featured_image_id = $1 OR body LIKE $2 ESCAPE '\\' \
+             ORDER BY id DESC",
+        )
+        .bind(item.id)
+        .bind(contains_pattern(&reference))
+    }
+
+    /// Stores an accepted upload: its library row and every file. The row's `url` is the
+    /// original's address, so whatever shows `media.url` shows the upload.
+    pub(crate) async fn insert_media(
+        tx: &mut Tx,
+        image: ProcessedImage,
+        alt_text: &str,
+        caption: &str,
+        uploaded_by: i64,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let original = image.original();
+        let id = insert_returning_id(
+            tx,
+            Sql::new(
+                "INSERT INTO media (url, alt_text, caption, mime_type, width, height, created_at, \
+                 file_name, byte_size, uploaded_by) \
+                 VALUES ('', $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(alt_text)
+            .bind(caption)
+            .bind(original.format.content_type())
+            .bind(i64::from(original.width))
+            .bind(i64::from(original.height))
+            .bind(now)
+            .bind(image.file_name.as_str())
+            .bind(original.bytes.len() as i64)
+            .bind(uploaded_by),
+        )
+        .await?;
+        tx.execute(
+            Sql::new("UPDATE media SET url = $1 WHERE id = $2")
+                .bind(file_path(id, Variant::Original, &image.file_name))
+                .bind(id),
+        )
+        .await?;
+        for r in image.renditions {
+            tx.execute(
+                Sql::new(
+                    "INSERT INTO media_files (media_id, variant, width, height, content_type, bytes) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(id)
+                .bind(r.variant.to_string())
+                .bind(i64::from(r.width))
+                .bind(i64::from(r.height))
+                .bind(r.format.content_type())
+                .bind(r.bytes),
+            )
+            .await?;
+        }
+        Ok(id)
+    }
+
+    /// Changes an item's alt text and caption. Returns whether it exists.
+    pub(crate) async fn update_media_details(
+        tx: &mut Tx,
+        id: i64,
+        alt_text: &str,
+        caption: &str,
+    ) -> Result<bool> {
+        Ok(tx
+            .execute(
+                Sql::new("UPDATE media SET alt_text = $1, caption = $2 WHERE id = $3")
+                    .bind(alt_text)
+                    .bind(caption)
+                    .bind(id),
+            )
+            .await?
+            == 1)
+    }
+
+    /// Deletes an item and its files; stories that featured it lose their featured image.
+    /// Returns whether it existed.
+    pub(crate) async fn delete_media(tx: &mut Tx, id: i64) -> Result<bool> {
+        Ok(tx
+            .execute(Sql::new("DELETE FROM media WHERE id = $1").bind(id))
+            .await?
+            == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_pattern;
+
+    #[test]
+    fn like_patterns_match_literally() {
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+        assert_eq!(contains_pattern("/media/4/"), "%/media/4/%");
+    }
+}
