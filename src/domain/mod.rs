@@ -3,6 +3,7 @@
 pub mod article;
 pub mod comment;
 pub mod html;
+pub mod markdown;
 pub mod related;
 pub mod search;
 pub mod settings;
