@@ -4,6 +4,7 @@ pub mod article;
 pub mod comment;
 pub mod diff;
 pub mod html;
+pub mod markdown;
 pub mod media;
 pub mod password;
 pub mod related;
