@@ -7,6 +7,7 @@
 
 pub mod csrf;
 pub mod frame;
+pub mod media;
 pub mod session;
 pub mod stories;
 
@@ -28,6 +29,17 @@ pub fn router(state: AppState) -> Router<AppState> {
     let signed_in = Router::new()
         .route("/admin/", get(dashboard))
         .route("/admin/logout", post(session::sign_out))
+        // The media library, the editor's image picker and Markdown conversion.
+        .route(
+            "/admin/media",
+            get(media::library)
+                .post(media::upload)
+                .layer(media::upload_limit()),
+        )
+        .route("/admin/media/picker", get(media::picker))
+        .route("/admin/media/{id}", get(media::item).post(media::update))
+        .route("/admin/media/{id}/delete", post(media::delete))
+        .route("/admin/markdown", post(media::markdown))
         // Stories: the list, the editor, autosave, preview, revisions.
         .route("/admin/stories", get(stories::list))
         .route("/admin/stories/", get(stories::list_slash))

@@ -15,7 +15,6 @@ use crate::AppState;
 use crate::actions::ActionError;
 use crate::actions::stories::{self, Intent, StoryInput};
 use crate::domain::article::{Status, article_path};
-use crate::domain::html::SafeHtml;
 use crate::domain::user::Capability;
 use crate::error::AppError;
 use crate::store::desk::{DeskQuery, DeskSort, StoryRecord};
@@ -67,16 +66,6 @@ fn local_input(t: Option<DateTime<Utc>>, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
-/// Plain text typed without the rich editor becomes paragraphs; HTML is sanitized.
-fn body_from_form(raw: &str) -> SafeHtml {
-    if raw.contains('<') {
-        SafeHtml::sanitize(raw)
-    } else {
-        let text = raw.replace("\r\n", "\n");
-        SafeHtml::from_paragraphs(text.split("\n\n"))
-    }
-}
-
 /// The editor form as sent: the parsed input plus what could not be parsed.
 struct Submitted {
     input: StoryInput,
@@ -103,7 +92,7 @@ fn read_form(pairs: &[(String, String)], tz: Tz) -> Submitted {
     let input = StoryInput {
         title: first(pairs, "title").to_owned(),
         slug: first(pairs, "slug").to_owned(),
-        body: body_from_form(first(pairs, "body")),
+        body: crate::domain::markdown::body_to_html(first(pairs, "body")),
         excerpt: first(pairs, "excerpt").to_owned(),
         author_ids: all_ids(pairs, "author"),
         category_ids: all_ids(pairs, "category"),
