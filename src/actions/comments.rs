@@ -6,9 +6,9 @@ use super::{ActionError, Result};
 use crate::domain::comment::{CommentForm, CommentState, Signals, assess};
 use crate::domain::settings::SiteSettings;
 use crate::domain::token::verify_comment_form_token;
+use crate::domain::user::{Capability, Staff};
 use crate::notify::{Email, Notifier};
 use crate::store::Store;
-use crate::domain::user::{Capability, Staff};
 use crate::store::comments::{
     CommentContent, CommentTarget, LimitProbe, ModerationComment, NewComment,
 };

@@ -455,10 +455,7 @@ fn explain(reason: &str) -> Explained {
             ),
         )
     } else if reason == "every comment is held for moderation" {
-        (
-            0,
-            "The site holds every comment for moderation.".to_owned(),
-        )
+        (0, "The site holds every comment for moderation.".to_owned())
     } else if reason == "first comment under this email address" {
         (
             0,
@@ -702,7 +699,10 @@ mod tests {
         let explained = explain_reasons(&a.reasons.join("; "));
         assert_eq!(explained.iter().map(|e| e.points).sum::<i32>(), a.score);
         assert_eq!(
-            explained.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(),
+            explained
+                .iter()
+                .map(|e| e.text.as_str())
+                .collect::<Vec<_>>(),
             [
                 "A hidden field that people never see was filled in, as bots do.",
                 "It was sent 1 second after the form was shown; people need at least 3.",
@@ -716,9 +716,11 @@ mod tests {
             &Signals::default(),
             &rules(ModerationPolicy::HoldFirstTime),
         );
-        assert!(explain_reasons(&forged.reasons.join("; "))[0]
-            .text
-            .contains("signed token was missing or forged"));
+        assert!(
+            explain_reasons(&forged.reasons.join("; "))[0]
+                .text
+                .contains("signed token was missing or forged")
+        );
         assert_eq!(
             explain_reasons("first comment under this email address")[0].points,
             0

@@ -45,7 +45,10 @@ async fn comment(site: &TestSite, text: &str, author: &str, ip: &str) -> i64 {
     let (url, post_id) = story(site).await;
     let page = site.get(&url).await;
     let token = page.attrs("input[name=nd_form_token]", "value").remove(0);
-    let email = format!("{}@readers.example", author.to_lowercase().replace(' ', "."));
+    let email = format!(
+        "{}@readers.example",
+        author.to_lowercase().replace(' ', ".")
+    );
     let res = site
         .post_form(
             "/wp-comments-post.php",
@@ -190,7 +193,10 @@ async fn approving_publishes_and_spam_removes(site: TestSite) {
         ["rea.der@readers.example"]
     );
     assert_eq!(queue.texts(&format!("{row} .ip")), ["IP 198.51.100.2"]);
-    assert_eq!(queue.texts(&format!("{row} .text")), ["Please publish <me>"]);
+    assert_eq!(
+        queue.texts(&format!("{row} .text")),
+        ["Please publish <me>"]
+    );
     assert!(!queue.body.contains("<me>"), "comment text is escaped");
     let (url, _) = story(&site).await;
     assert_eq!(
@@ -361,7 +367,11 @@ async fn edits_follow_the_comment_rules_and_keep_what_was_typed(site: TestSite) 
             c.author_email.as_str(),
             c.author_url.as_str()
         ),
-        ("Rea D. Er", "rea@readers.example", "http://readers.example/rea")
+        (
+            "Rea D. Er",
+            "rea@readers.example",
+            "http://readers.example/rea"
+        )
     );
     // Approved, it shows as plain text on the story.
     let res = site
@@ -387,7 +397,10 @@ async fn replies_are_threaded_on_the_public_page(site: TestSite) {
     let editor = site.staff("edna", Role::Editor).await;
     let path = format!("/admin/comments/{id}");
     let page = site.admin_get(&editor, &path).await;
-    assert_eq!(page.texts("#reply ~ .hint"), ["Replying approves this comment too."]);
+    assert_eq!(
+        page.texts("#reply ~ .hint"),
+        ["Replying approves this comment too."]
+    );
     let res = site
         .admin_post(
             &editor,
@@ -460,7 +473,9 @@ async fn spam_reasons_are_explained(site: TestSite) {
         spam.texts(&format!("{row} .spam-reasons li")),
         ["It contains “casino”, one of the site’s blocked words. (+80)"]
     );
-    let one = site.admin_get(&editor, &format!("/admin/comments/{id}")).await;
+    let one = site
+        .admin_get(&editor, &format!("/admin/comments/{id}"))
+        .await;
     assert_eq!(
         one.texts(".spam-reasons li"),
         ["It contains “casino”, one of the site’s blocked words. (+80)"]
@@ -501,7 +516,13 @@ async fn people_and_settings_are_for_administrators(site: TestSite) {
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{path}");
         assert!(!res.body.contains("/admin/password/"));
     }
-    assert!(site.store.account_by_login("sneaky").await.unwrap().is_none());
+    assert!(
+        site.store
+            .account_by_login("sneaky")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let otto = site.store.account(someone).await.unwrap().unwrap();
     assert_eq!((otto.role.as_str(), otto.disabled), ("author", false));
     assert_eq!(site.store.settings().await.unwrap().title, before);
@@ -523,13 +544,18 @@ async fn people_and_settings_are_for_administrators(site: TestSite) {
         ["ada you", "edna", "otto"]
     );
     assert_eq!(people.texts("tbody .state"), ["active", "active", "active"]);
-    assert!(!people.body.contains("$argon2"), "no password hash is shown");
+    assert!(
+        !people.body.contains("$argon2"),
+        "no password hash is shown"
+    );
 }
 
 /// The set-password link a page shows, as a path.
 fn link_path(page: &Page) -> String {
     let link = page.attrs("#link", "value").remove(0);
-    let path = link.strip_prefix(ORIGIN).expect("an absolute link to this site");
+    let path = link
+        .strip_prefix(ORIGIN)
+        .expect("an absolute link to this site");
     assert!(path.starts_with("/admin/password/"), "{path}");
     path.to_owned()
 }
@@ -673,7 +699,15 @@ async fn roles_change_but_the_last_administrator_stays(site: TestSite) {
         .admin_post(&admin, &format!("/admin/users/{}/disable", admin.id), &[])
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT);
-    assert!(!site.store.account(admin.id).await.unwrap().unwrap().disabled);
+    assert!(
+        !site
+            .store
+            .account(admin.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled
+    );
 }
 
 async fn disabling_ends_every_session(site: TestSite) {
@@ -706,14 +740,22 @@ async fn disabling_ends_every_session(site: TestSite) {
 }
 
 /// The settings form as the page shows it, with some values replaced.
-async fn settings_form(site: &TestSite, who: &Staff, set: &[(&str, &str)]) -> Vec<(String, String)> {
+async fn settings_form(
+    site: &TestSite,
+    who: &Staff,
+    set: &[(&str, &str)],
+) -> Vec<(String, String)> {
     let page = site.admin_get(who, "/admin/settings").await;
     let html = page.html();
     let mut fields: Vec<(String, String)> = Vec::new();
     let sel = |s: &str| scraper::Selector::parse(s).unwrap();
-    for input in html.select(&sel("form.settings input, form.settings textarea, form.settings select")) {
+    for input in html.select(&sel(
+        "form.settings input, form.settings textarea, form.settings select",
+    )) {
         let el = input.value();
-        let Some(name) = el.attr("name") else { continue };
+        let Some(name) = el.attr("name") else {
+            continue;
+        };
         if name == "_csrf" {
             continue;
         }
@@ -755,7 +797,10 @@ async fn settings_are_checked_and_kept_on_errors(site: TestSite) {
     let page = site.admin_get(&admin, "/admin/settings").await;
     assert_eq!(page.attrs("#title", "value"), ["Newsdesk"]);
     assert_eq!(page.texts("#timezone option[selected]"), ["UTC"]);
-    assert!(page.texts("#timezone option").contains(&"Europe/Berlin".to_owned()));
+    assert!(
+        page.texts("#timezone option")
+            .contains(&"Europe/Berlin".to_owned())
+    );
     let fields = settings_form(
         &site,
         &admin,
@@ -785,10 +830,7 @@ async fn settings_are_checked_and_kept_on_errors(site: TestSite) {
     assert_eq!(res.attrs("#title", "value"), ["Harbour Times"]);
     assert_eq!(res.attrs("#tagline", "value"), ["Our town, every day"]);
     assert_eq!(res.attrs("#posts_per_page", "value"), ["0"]);
-    assert_eq!(
-        res.texts("#timezone option[selected]"),
-        ["Europe/Berlin"]
-    );
+    assert_eq!(res.texts("#timezone option[selected]"), ["Europe/Berlin"]);
     assert_eq!(res.texts("textarea#comment_block_words"), ["casino viagra"]);
     assert_eq!(
         res.attrs("input[name=comment_moderation][checked]", "value"),

@@ -182,10 +182,7 @@ fn bulk_actions(status: &str) -> Vec<(&'static str, &'static str)> {
             ("spam", "Mark as spam"),
             ("trash", "Move to trash"),
         ],
-        "spam" => vec![
-            ("not_spam", "Not spam"),
-            ("delete", "Delete permanently"),
-        ],
+        "spam" => vec![("not_spam", "Not spam"), ("delete", "Delete permanently")],
         _ => vec![("restore", "Restore"), ("delete", "Delete permanently")],
     }
 }

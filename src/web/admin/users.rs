@@ -135,14 +135,7 @@ pub async fn list(State(state): State<AppState>, signed: Signed) -> Result<Respo
         role: Role::Author.as_str().to_owned(),
         ..Default::default()
     };
-    render_people(
-        &state,
-        &signed,
-        StatusCode::OK,
-        invite,
-        Problems::default(),
-    )
-    .await
+    render_people(&state, &signed, StatusCode::OK, invite, Problems::default()).await
 }
 
 /// The page showing a new set-password link once.
@@ -187,7 +180,9 @@ pub async fn invite(
     by.require(Capability::ManageUsers)?;
     let Some(role) = Role::parse(&form.role) else {
         let problems = Problems {
-            invite: [("role", "Choose a role.".to_owned())].into_iter().collect(),
+            invite: [("role", "Choose a role.".to_owned())]
+                .into_iter()
+                .collect(),
             row: None,
         };
         return render_people(
@@ -372,11 +367,7 @@ pub async fn reset_link(
 ) -> Result<Response, AppError> {
     let by = Actor::Staff(&signed.staff);
     by.require(Capability::ManageUsers)?;
-    let account = state
-        .store()
-        .account(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let account = state.store().account(id).await?.ok_or(AppError::NotFound)?;
     let purpose = if account.has_password {
         LinkPurpose::Reset
     } else {
