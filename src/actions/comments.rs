@@ -6,9 +6,12 @@ use super::{ActionError, Result};
 use crate::domain::comment::{CommentForm, CommentState, Signals, assess};
 use crate::domain::settings::SiteSettings;
 use crate::domain::token::verify_comment_form_token;
+use crate::domain::user::{Capability, Staff};
 use crate::notify::{Email, Notifier};
 use crate::store::Store;
-use crate::store::comments::{CommentTarget, LimitProbe, ModerationComment, NewComment};
+use crate::store::comments::{
+    CommentContent, CommentTarget, LimitProbe, ModerationComment, NewComment,
+};
 
 /// The window the per-IP and per-email limits count over.
 pub const RATE_WINDOW_MINUTES: i64 = 10;
@@ -394,6 +397,9 @@ pub async fn reply_as_staff(
     if text.is_empty() {
         return Err(fields("comment", "A reply cannot be empty."));
     }
+    if text.len() > crate::domain::comment::MAX_COMMENT_BYTES {
+        return Err(fields("comment", "The reply is too long."));
+    }
     let mut tx = store.begin().await?;
     let id = Store::insert_comment(
         &mut tx,
@@ -434,6 +440,189 @@ pub async fn reply_as_staff(
         tracing::warn!(comment = id, error = %e, "cannot send the reply notification");
     }
     Ok(id)
+}
+
+impl Actor {
+    /// How the moderation log records someone acting through the newsroom or the command line.
+    pub fn of(by: super::Actor<'_>) -> Actor {
+        match by {
+            super::Actor::Operator => Actor {
+                user_id: None,
+                name: "newsdesk CLI".into(),
+            },
+            super::Actor::Staff(s) => Actor {
+                user_id: Some(s.id),
+                name: s.display_name.clone(),
+            },
+        }
+    }
+}
+
+// The newsroom's moderation: the actions above, for someone whose role allows moderating.
+
+/// Applies a moderation decision if `by` may moderate comments.
+pub async fn moderate_as(
+    store: &Store,
+    notifier: &Notifier,
+    by: super::Actor<'_>,
+    id: i64,
+    action: Moderation,
+    now: DateTime<Utc>,
+) -> Result<CommentState> {
+    by.require(Capability::ModerateComments)?;
+    moderate(store, notifier, id, action, &Actor::of(by), now).await
+}
+
+/// Deletes a comment for good if `by` may moderate comments. Only spam and trashed comments
+/// can be deleted, so nothing published disappears in one click.
+pub async fn delete_as(
+    store: &Store,
+    by: super::Actor<'_>,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    by.require(Capability::ModerateComments)?;
+    let comment = store
+        .comment(id)
+        .await?
+        .ok_or_else(|| ActionError::NotFound("No such comment.".into()))?;
+    if !matches!(comment.status.as_str(), "spam" | "trash") {
+        return Err(ActionError::Conflict(
+            "Only spam and trashed comments can be deleted permanently; move it to the trash first."
+                .into(),
+        ));
+    }
+    delete(store, id, &Actor::of(by), now).await
+}
+
+/// What a bulk action does to each selected comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bulk {
+    Moderate(Moderation),
+    Delete,
+}
+
+/// Applies one action to many comments; returns how many it changed. Comments the action does
+/// not fit (restoring one that is not in the trash, deleting a published one) or that no longer
+/// exist are left as they are.
+pub async fn moderate_many_as(
+    store: &Store,
+    notifier: &Notifier,
+    by: super::Actor<'_>,
+    ids: &[i64],
+    action: Bulk,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    by.require(Capability::ModerateComments)?;
+    let mut done = 0;
+    for &id in ids {
+        let result = match action {
+            Bulk::Moderate(m) => moderate_as(store, notifier, by, id, m, now).await.map(drop),
+            Bulk::Delete => delete_as(store, by, id, now).await,
+        };
+        match result {
+            Ok(()) => done += 1,
+            Err(ActionError::NotFound(_) | ActionError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}
+
+/// A moderator's correction of a comment: who wrote it and what it says.
+#[derive(Debug, Clone, Default)]
+pub struct CommentEdit {
+    pub author: String,
+    pub email: String,
+    pub url: String,
+    pub text: String,
+}
+
+/// Corrects a comment's author, email, website and text under the same rules as the public
+/// comment form (the text stays plain text). Field errors use the form's field names.
+pub async fn edit_as(
+    store: &Store,
+    by: super::Actor<'_>,
+    id: i64,
+    edit: &CommentEdit,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    by.require(Capability::ModerateComments)?;
+    let comment = store
+        .comment(id)
+        .await?
+        .ok_or_else(|| ActionError::NotFound("No such comment.".into()))?;
+    let draft = CommentForm {
+        comment: edit.text.clone(),
+        author: edit.author.clone(),
+        email: edit.email.clone(),
+        url: edit.url.clone(),
+        post_id: comment.article_id.to_string(),
+        ..Default::default()
+    }
+    .parse()
+    .map_err(ActionError::Fields)?;
+    let actor = Actor::of(by);
+    let mut tx = store.begin().await?;
+    let content = CommentContent {
+        author_name: &draft.author,
+        author_email: &draft.email,
+        author_url: &draft.url,
+        body: &draft.text,
+    };
+    if Store::set_comment_content(&mut tx, id, &content, now).await? == 0 {
+        return Err(ActionError::NotFound("No such comment.".into()));
+    }
+    Store::log_comment_action(&mut tx, id, "edit", actor.user_id, &actor.name, "", now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A reply from the signed-in staff member, published at once under their name and threaded
+/// under `parent_id`, within the site's thread depth. Replying to a comment still waiting for
+/// moderation approves it first, so the reply never hangs under a hidden comment.
+pub async fn reply_as(
+    store: &Store,
+    notifier: &Notifier,
+    settings: &SiteSettings,
+    staff: &Staff,
+    parent_id: i64,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let by = super::Actor::Staff(staff);
+    by.require(Capability::ModerateComments)?;
+    let parent = store
+        .comment(parent_id)
+        .await?
+        .ok_or_else(|| ActionError::NotFound("No such comment.".into()))?;
+    if matches!(parent.status.as_str(), "spam" | "trash") {
+        return Err(ActionError::Conflict(
+            "This comment is not published; restore it before replying.".into(),
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(fields("comment", "A reply cannot be empty."));
+    }
+    if store.comment_depth(parent_id).await? >= i64::from(settings.thread_depth) {
+        return Err(fields(
+            "comment",
+            &format!(
+                "Replies can be nested at most {} levels deep; reply to a comment further up the thread.",
+                settings.thread_depth
+            ),
+        ));
+    }
+    if parent.status == "pending" {
+        moderate_as(store, notifier, by, parent_id, Moderation::Approve, now).await?;
+    }
+    let member = crate::store::users::StaffMember {
+        id: staff.id,
+        display_name: staff.display_name.clone(),
+        email: staff.email.clone(),
+        role: staff.role.as_str().to_owned(),
+    };
+    reply_as_staff(store, notifier, parent_id, &member, text, now).await
 }
 
 /// Confirms (double opt-in) or ends a reply subscription by its emailed token.

@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{ActionError, Result};
+use super::{ActionError, Actor, Result};
 use crate::domain::html::SafeHtml;
 use crate::domain::settings::{SettingError, SiteSettings};
 use crate::domain::slug::Slug;
-use crate::domain::user::NewUser;
+use crate::domain::user::{Capability, NewUser};
 use crate::domain::widget::WidgetKind;
 use crate::store::Store;
 use crate::store::comments::NewComment;
@@ -50,6 +50,50 @@ pub async fn put_settings(tx: &mut Tx, values: &[(&str, &str)]) -> Result<()> {
     Ok(())
 }
 
+/// Changes site settings for someone whose role allows it (the newsroom's settings page).
+/// Every value is checked before anything is stored; all the refused ones come back together,
+/// by setting name, so each can be shown next to its field.
+pub async fn update_settings(store: &Store, by: Actor<'_>, values: &[(&str, &str)]) -> Result<()> {
+    by.require(Capability::ManageSettings)?;
+    let mut check = SiteSettings::default();
+    let mut errors = std::collections::BTreeMap::new();
+    for (name, value) in values {
+        match check.set(name, value) {
+            Ok(()) => {}
+            Err(SettingError::Invalid(field, msg)) => {
+                errors.insert(field, msg);
+            }
+            Err(SettingError::Unknown(n)) => {
+                return Err(ActionError::invalid(
+                    "setting",
+                    format!("unknown setting {n:?}"),
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ActionError::Fields(errors));
+    }
+    // Only what changed is written: an unchanged language must not re-index every story.
+    let current = store.settings().await?.to_rows();
+    let changed: Vec<(&str, &str)> = values
+        .iter()
+        .filter(|(name, value)| {
+            !current
+                .iter()
+                .any(|(n, v)| n == name && v.as_str() == value.trim())
+        })
+        .copied()
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let mut tx = store.begin().await?;
+    put_settings(&mut tx, &changed).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Creates an account. Its public slug comes from the display name and is never the login.
 pub async fn create_user(tx: &mut Tx, user: &NewUser, now: DateTime<Utc>) -> Result<i64> {
     let login = user.login.trim();
@@ -71,9 +115,10 @@ pub async fn create_user(tx: &mut Tx, user: &NewUser, now: DateTime<Utc>) -> Res
         ));
     }
     if Store::user_id_by_login(tx, login).await?.is_some() {
-        return Err(ActionError::Conflict(format!(
-            "login: {login:?} is already taken"
-        )));
+        return Err(ActionError::invalid(
+            "login",
+            format!("{login:?} is already taken"),
+        ));
     }
     let base = match &user.slug {
         Some(s) => Slug::parse(s).map_err(|e| ActionError::invalid("slug", e.to_string()))?,

@@ -379,6 +379,100 @@ fn matching_word<'a>(words: &'a [String], haystack: &str) -> Option<&'a str> {
         .find(|w| haystack.contains(&w.to_lowercase()))
 }
 
+/// What each rule adds to a comment's spam score.
+const HONEYPOT_POINTS: i32 = 100;
+const NO_TOKEN_POINTS: i32 = 60;
+const TOO_FAST_POINTS: i32 = 50;
+const BLOCKED_WORD_POINTS: i32 = 80;
+const LINKS_POINTS: i32 = 20;
+const MODERATION_WORD_POINTS: i32 = 20;
+
+/// One stored reason of [`assess`], explained for a moderator.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Explained {
+    /// What the rule added to the spam score (0 for the moderation policy).
+    pub points: i32,
+    pub text: String,
+}
+
+/// Explains the reasons [`assess`] stored with a comment (joined with `"; "`), in order.
+pub fn explain_reasons(stored: &str) -> Vec<Explained> {
+    stored
+        .split("; ")
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(explain)
+        .collect()
+}
+
+fn explain(reason: &str) -> Explained {
+    let quoted = |prefix: &str| {
+        reason
+            .strip_prefix(prefix)
+            .map(|w| w.trim_matches('"').replace("\\\"", "\""))
+    };
+    let (points, text) = if reason == "the hidden honeypot field was filled in" {
+        (
+            HONEYPOT_POINTS,
+            "A hidden field that people never see was filled in, as bots do.".to_owned(),
+        )
+    } else if reason == "the form token was missing or not issued by this site" {
+        (
+            NO_TOKEN_POINTS,
+            "It was not sent from a comment form this site showed (the form's signed token was missing or forged), as scripts do."
+                .to_owned(),
+        )
+    } else if let Some(rest) = reason.strip_prefix("sent ")
+        && let Some((secs, min)) = rest.split_once(" s after the form was shown (minimum ")
+    {
+        (
+            TOO_FAST_POINTS,
+            format!(
+                "It was sent {secs} second{} after the form was shown; people need at least {}.",
+                if secs == "1" { "" } else { "s" },
+                min.trim_end_matches(" s)")
+            ),
+        )
+    } else if let Some(word) = quoted("contains the blocked word ") {
+        (
+            BLOCKED_WORD_POINTS,
+            format!("It contains “{word}”, one of the site’s blocked words."),
+        )
+    } else if let Some(word) = quoted("contains the moderation word ") {
+        (
+            MODERATION_WORD_POINTS,
+            format!("It contains “{word}”, one of the site’s moderation words."),
+        )
+    } else if let Some((n, max)) = reason
+        .split_once(" links (more than ")
+        .filter(|(n, _)| n.bytes().all(|b| b.is_ascii_digit()))
+    {
+        (
+            LINKS_POINTS,
+            format!(
+                "It has {n} links; comments with more than {} wait for moderation.",
+                max.trim_end_matches(" are held)")
+            ),
+        )
+    } else if reason == "every comment is held for moderation" {
+        (0, "The site holds every comment for moderation.".to_owned())
+    } else if reason == "first comment under this email address" {
+        (
+            0,
+            "It is the first comment from this email address, and first comments wait for moderation."
+                .to_owned(),
+        )
+    } else {
+        let mut chars = reason.chars();
+        let text = match chars.next() {
+            Some(c) => c.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        };
+        (0, text)
+    };
+    Explained { points, text }
+}
+
 /// Decides a comment's fate. Spam signals (honeypot, a missing or forged form token, a form
 /// sent faster than a person could, a blocked word) mark it spam; softer ones (too many links,
 /// a moderation word) hold it; otherwise the moderation policy decides.
@@ -388,18 +482,18 @@ pub fn assess(draft: &CommentDraft, signals: &Signals, rules: &CommentRules) -> 
     let mut spam = false;
     let mut hold = false;
     if signals.honeypot_filled {
-        score += 100;
+        score += HONEYPOT_POINTS;
         spam = true;
         reasons.push("the hidden honeypot field was filled in".to_owned());
     }
     match signals.seconds_on_form {
         None => {
-            score += 60;
+            score += NO_TOKEN_POINTS;
             spam = true;
             reasons.push("the form token was missing or not issued by this site".to_owned());
         }
         Some(s) if s < i64::from(rules.min_seconds) => {
-            score += 50;
+            score += TOO_FAST_POINTS;
             spam = true;
             reasons.push(format!(
                 "sent {s} s after the form was shown (minimum {} s)",
@@ -414,13 +508,13 @@ pub fn assess(draft: &CommentDraft, signals: &Signals, rules: &CommentRules) -> 
     )
     .to_lowercase();
     if let Some(w) = matching_word(&rules.block_words, &haystack) {
-        score += 80;
+        score += BLOCKED_WORD_POINTS;
         spam = true;
         reasons.push(format!("contains the blocked word {w:?}"));
     }
     let links = link_count(&draft.text);
     if links > rules.max_links as usize {
-        score += 20;
+        score += LINKS_POINTS;
         hold = true;
         reasons.push(format!(
             "{links} links (more than {} are held)",
@@ -428,7 +522,7 @@ pub fn assess(draft: &CommentDraft, signals: &Signals, rules: &CommentRules) -> 
         ));
     }
     if let Some(w) = matching_word(&rules.moderation_words, &haystack) {
-        score += 20;
+        score += MODERATION_WORD_POINTS;
         hold = true;
         reasons.push(format!("contains the moderation word {w:?}"));
     }
@@ -586,6 +680,53 @@ mod tests {
             moderation_words: vec!["casino".into()],
             block_words: vec!["viagra".into()],
         }
+    }
+
+    #[test]
+    fn stored_reasons_are_explained_with_their_points() {
+        let d = CommentForm {
+            comment: "Cheap viagra http://a.org http://b.org http://c.org casino".into(),
+            ..form()
+        }
+        .parse()
+        .unwrap();
+        let bot = Signals {
+            honeypot_filled: true,
+            seconds_on_form: Some(1),
+            known_commenter: false,
+        };
+        let a = assess(&d, &bot, &rules(ModerationPolicy::HoldAll));
+        let explained = explain_reasons(&a.reasons.join("; "));
+        assert_eq!(explained.iter().map(|e| e.points).sum::<i32>(), a.score);
+        assert_eq!(
+            explained
+                .iter()
+                .map(|e| e.text.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "A hidden field that people never see was filled in, as bots do.",
+                "It was sent 1 second after the form was shown; people need at least 3.",
+                "It contains “viagra”, one of the site’s blocked words.",
+                "It has 3 links; comments with more than 2 wait for moderation.",
+                "It contains “casino”, one of the site’s moderation words.",
+            ]
+        );
+        let forged = assess(
+            &d,
+            &Signals::default(),
+            &rules(ModerationPolicy::HoldFirstTime),
+        );
+        assert!(
+            explain_reasons(&forged.reasons.join("; "))[0]
+                .text
+                .contains("signed token was missing or forged")
+        );
+        assert_eq!(
+            explain_reasons("first comment under this email address")[0].points,
+            0
+        );
+        assert_eq!(explain_reasons("something new")[0].text, "Something new");
+        assert!(explain_reasons("").is_empty());
     }
 
     #[test]

@@ -61,6 +61,15 @@ pub struct NewComment<'a> {
     pub created_at: DateTime<Utc>,
 }
 
+/// A comment's author details and text, as a moderator corrects them (already validated).
+#[derive(Debug, Clone)]
+pub struct CommentContent<'a> {
+    pub author_name: &'a str,
+    pub author_email: &'a str,
+    pub author_url: &'a str,
+    pub body: &'a str,
+}
+
 /// What the comment limits are checked against.
 #[derive(Debug, Clone)]
 pub struct LimitProbe<'a> {
@@ -116,6 +125,44 @@ pub struct CommentTarget {
     pub published_at: DateTime<Utc>,
     pub comment_status: String,
 }
+
+/// A comment in the newsroom's moderation queue, with the story it is on.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
+pub struct QueueComment {
+    pub id: i64,
+    pub article_id: i64,
+    pub parent_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: String,
+    pub author_ip: String,
+    pub body: String,
+    pub status: String,
+    pub spam_score: i32,
+    pub spam_reasons: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub article_title: String,
+    pub article_slug: String,
+    pub article_status: String,
+    pub article_published_at: Option<DateTime<Utc>>,
+    /// The name on the comment this one replies to, if it still exists.
+    pub parent_author: Option<String>,
+}
+
+/// How many comments are in one moderation state.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct StatusCount {
+    pub status: String,
+    pub n: i64,
+}
+
+const QUEUE_SELECT: &str = "SELECT c.id, c.article_id, c.parent_id, c.user_id, c.author_name, c.author_email, \
+     c.author_url, c.author_ip, c.body, c.status, c.spam_score, c.spam_reasons, c.created_at, c.updated_at, \
+     a.title AS article_title, a.slug AS article_slug, a.status AS article_status, \
+     a.published_at AS article_published_at, p.author_name AS parent_author \
+     FROM comments c JOIN articles a ON a.id = c.article_id LEFT JOIN comments p ON p.id = c.parent_id";
 
 const PUBLIC_COLUMNS: &str = "id, parent_id, author_name, author_url, body, status, created_at";
 const MODERATION_COLUMNS: &str = "id, article_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
@@ -200,6 +247,39 @@ impl Store {
             .push(" ORDER BY created_at DESC, id DESC LIMIT ")
             .arg(i64::from(limit));
         self.conn().fetch_all(sql).await
+    }
+
+    /// One page of the moderation queue for a state, newest first.
+    pub async fn moderation_queue(
+        &self,
+        status: &str,
+        limit: u32,
+        offset: u64,
+    ) -> Result<Vec<QueueComment>> {
+        let mut sql = Sql::new(QUEUE_SELECT);
+        sql.push(" WHERE c.status = ")
+            .arg(status)
+            .push(" ORDER BY c.created_at DESC, c.id DESC LIMIT ")
+            .arg(i64::from(limit))
+            .push(" OFFSET ")
+            .arg(i64::try_from(offset).unwrap_or(i64::MAX));
+        self.conn().fetch_all(sql).await
+    }
+
+    /// One comment as the moderation queue shows it.
+    pub async fn queue_comment(&self, id: i64) -> Result<Option<QueueComment>> {
+        let mut sql = Sql::new(QUEUE_SELECT);
+        sql.push(" WHERE c.id = ").arg(id);
+        self.conn().fetch_optional(sql).await
+    }
+
+    /// How many comments are in each moderation state (states without any are left out).
+    pub async fn comment_counts(&self) -> Result<Vec<StatusCount>> {
+        self.conn()
+            .fetch_all(Sql::new(
+                "SELECT status, COUNT(*) AS n FROM comments GROUP BY status ORDER BY status",
+            ))
+            .await
     }
 
     /// How deep a comment sits in its thread (a top-level comment is 1).
@@ -353,6 +433,28 @@ impl Store {
                 .bind(body)
                 .bind(at)
                 .bind(id),
+        )
+        .await
+    }
+
+    /// Replaces what the commenter wrote and who they said they are (a moderator's edit).
+    pub(crate) async fn set_comment_content(
+        tx: &mut Tx,
+        id: i64,
+        content: &CommentContent<'_>,
+        at: DateTime<Utc>,
+    ) -> Result<u64> {
+        tx.execute(
+            Sql::new(
+                "UPDATE comments SET author_name = $1, author_email = $2, author_url = $3, body = $4, \
+                 updated_at = $5 WHERE id = $6",
+            )
+            .bind(content.author_name)
+            .bind(content.author_email)
+            .bind(content.author_url)
+            .bind(content.body)
+            .bind(at)
+            .bind(id),
         )
         .await
     }

@@ -6,6 +6,7 @@
 mod support;
 
 mod admin_auth;
+mod admin_moderation;
 mod admin_stories;
 mod archives;
 mod article;

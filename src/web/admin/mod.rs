@@ -5,11 +5,14 @@
 //! [`session::require`] (who is asking), and [`csrf::check`] on every state-changing request.
 //! Handlers only translate HTTP to `actions::*` calls, which enforce each role's rights.
 
+pub mod comments;
 pub mod csrf;
 pub mod frame;
 pub mod media;
 pub mod session;
+pub mod settings;
 pub mod stories;
+pub mod users;
 
 use axum::Router;
 use axum::extract::{Path, Request, State};
@@ -76,6 +79,18 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/admin/logout-everywhere",
             post(session::sign_out_everywhere),
         )
+        // Comments, people, settings.
+        .route("/admin/comments", get(comments::queue))
+        .route("/admin/comments/moderate", post(comments::moderate))
+        .route("/admin/comments/{id}", get(comments::show))
+        .route("/admin/comments/{id}/edit", post(comments::edit))
+        .route("/admin/comments/{id}/reply", post(comments::reply))
+        .route("/admin/users", get(users::list).post(users::invite))
+        .route("/admin/users/{id}/role", post(users::change_role))
+        .route("/admin/users/{id}/disable", post(users::disable))
+        .route("/admin/users/{id}/enable", post(users::enable))
+        .route("/admin/users/{id}/reset", post(users::reset_link))
+        .route("/admin/settings", get(settings::page).post(settings::save))
         .layer(from_fn_with_state(state.clone(), csrf::check))
         .layer(from_fn_with_state(state.clone(), session::require));
     let signed_out = Router::new()
@@ -120,12 +135,43 @@ async fn asset(
         .into_response())
 }
 
+/// One number on the dashboard, linking to where it can be acted on.
+#[derive(Debug, serde::Serialize)]
+struct Stat {
+    label: &'static str,
+    count: i64,
+    href: &'static str,
+}
+
 async fn dashboard(
     State(state): State<AppState>,
     signed: Signed,
 ) -> Result<Html<String>, AppError> {
+    use crate::domain::user::Capability;
+    let store = state.store();
+    let me = &signed.staff;
+    // Each area adds the numbers its people act on, for the roles that may act on them.
+    let mut stats = Vec::new();
+    if me.can(Capability::ModerateComments) {
+        let counts = store.comment_counts().await?;
+        stats.push(Stat {
+            label: "Comments awaiting moderation",
+            count: counts
+                .iter()
+                .find(|c| c.status == "pending")
+                .map_or(0, |c| c.n),
+            href: "/admin/comments?status=pending",
+        });
+    }
+    if me.can(Capability::ManageUsers) {
+        stats.push(Stat {
+            label: "People in the newsroom",
+            count: store.accounts().await?.len() as i64,
+            href: "/admin/users",
+        });
+    }
     let frame = Frame::new(&state, &signed, "Dashboard", "dashboard").await?;
-    frame.render(&state, "dashboard.html", minijinja::context! {})
+    frame.render(&state, "dashboard.html", minijinja::context! { stats })
 }
 
 /// Admin pages are private and must never be framed, cached or leak their address.
