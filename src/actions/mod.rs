@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod articles;
 pub mod comments;
 pub mod site;
+pub mod structure;
 
 use crate::domain::user::{Capability, Staff};
 use crate::store::StoreError;
