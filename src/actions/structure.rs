@@ -119,10 +119,7 @@ async fn checked_section(
                 String::new()
             }
             Ok(s) => {
-                if all
-                    .iter()
-                    .any(|c| c.slug == s.as_str() && Some(c.id) != id)
-                {
+                if all.iter().any(|c| c.slug == s.as_str() && Some(c.id) != id) {
                     errors.insert(
                         "slug",
                         format!("another section already uses the address “{s}”"),
@@ -281,8 +278,8 @@ pub async fn merge_section(store: &Store, by: Actor<'_>, from: i64, into: i64) -
     let find = |id| all.iter().find(|c| c.id == id).cloned();
     let source =
         find(from).ok_or_else(|| ActionError::NotFound("There is no such section.".into()))?;
-    let target = find(into)
-        .ok_or_else(|| fields([("into", "that section no longer exists".to_owned())]))?;
+    let target =
+        find(into).ok_or_else(|| fields([("into", "that section no longer exists".to_owned())]))?;
     // A target inside the merged section first steps out of it, so no section ends up
     // under its own sub-section.
     if is_within(&all, into, from) {
@@ -449,7 +446,10 @@ pub async fn edit_tag(store: &Store, by: Actor<'_>, id: i64, input: &TagInput) -
 pub async fn merge_tag(store: &Store, by: Actor<'_>, from: i64, into: i64) -> Result<()> {
     by.require(Capability::ManageTaxonomy)?;
     if from == into {
-        return Err(fields([("into", "choose another tag to merge into".to_owned())]));
+        return Err(fields([(
+            "into",
+            "choose another tag to merge into".to_owned(),
+        )]));
     }
     let mut tx = store.begin().await?;
     if Store::tag_in_tx(&mut tx, from).await?.is_none() {
@@ -530,7 +530,9 @@ pub async fn add_widget(
     let widget = checked_widget(store, kind, fields_in).await?;
     let mut tx = store.begin().await?;
     if !Store::widget_area_exists(&mut tx, area).await? {
-        return Err(ActionError::NotFound("There is no such widget area.".into()));
+        return Err(ActionError::NotFound(
+            "There is no such widget area.".into(),
+        ));
     }
     let position = Store::widget_ids_in_area(&mut tx, area).await?.len() as i32;
     let id = Store::insert_widget(&mut tx, area, position, fields_in.title.trim(), &widget).await?;
@@ -617,7 +619,9 @@ pub struct MenuItemInput {
 /// Whether `url` is a web address a reader's browser may follow: `http(s)://host…` or a path
 /// on this site.
 pub fn is_safe_link(url: &str) -> bool {
-    if url.is_empty() || url.len() > 2000 || url.chars().any(|c| c.is_whitespace() || c.is_control())
+    if url.is_empty()
+        || url.len() > 2000
+        || url.chars().any(|c| c.is_whitespace() || c.is_control())
     {
         return false;
     }
@@ -836,7 +840,10 @@ mod tests {
     #[test]
     fn moving_stops_at_the_ends() {
         assert_eq!(moved(vec![1, 2, 3], 2, Direction::Up), Some(vec![2, 1, 3]));
-        assert_eq!(moved(vec![1, 2, 3], 2, Direction::Down), Some(vec![1, 3, 2]));
+        assert_eq!(
+            moved(vec![1, 2, 3], 2, Direction::Down),
+            Some(vec![1, 3, 2])
+        );
         assert_eq!(moved(vec![1, 2, 3], 1, Direction::Up), None);
         assert_eq!(moved(vec![1, 2, 3], 3, Direction::Down), None);
         assert_eq!(moved(vec![1, 2, 3], 9, Direction::Up), None);

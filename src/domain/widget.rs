@@ -183,13 +183,17 @@ impl WidgetFields {
         if self.title.trim().chars().count() > 200 {
             errors.insert("title", "keep the title under 200 characters".to_owned());
         }
-        let count = |errors: &mut std::collections::BTreeMap<&'static str, String>| {
-            match self.count.trim().parse::<u8>().ok().filter(|n| (1..=MAX_COUNT).contains(n)) {
-                Some(n) => n,
-                None => {
-                    errors.insert("count", format!("enter a number from 1 to {MAX_COUNT}"));
-                    0
-                }
+        let count = |errors: &mut std::collections::BTreeMap<&'static str, String>| match self
+            .count
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|n| (1..=MAX_COUNT).contains(n))
+        {
+            Some(n) => n,
+            None => {
+                errors.insert("count", format!("enter a number from 1 to {MAX_COUNT}"));
+                0
             }
         };
         let kind = match kind {

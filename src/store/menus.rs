@@ -205,8 +205,10 @@ impl Store {
             return self
                 .conn()
                 .fetch_all(
-                    Sql::new("SELECT id, title FROM articles WHERE id = $1 AND status = 'published'")
-                        .bind(id),
+                    Sql::new(
+                        "SELECT id, title FROM articles WHERE id = $1 AND status = 'published'",
+                    )
+                    .bind(id),
                 )
                 .await;
         }
@@ -224,7 +226,12 @@ impl Store {
     }
 
     pub(crate) async fn category_exists(tx: &mut Tx, id: i64) -> Result<bool> {
-        exists(tx, "SELECT CAST(COUNT(*) AS BIGINT) FROM categories WHERE id = $1", id).await
+        exists(
+            tx,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM categories WHERE id = $1",
+            id,
+        )
+        .await
     }
 
     pub(crate) async fn published_page_exists(tx: &mut Tx, id: i64) -> Result<bool> {

@@ -97,7 +97,10 @@ impl Store {
     pub async fn widget_record(&self, id: i64) -> Result<Option<WidgetRecord>> {
         self.conn()
             .fetch_optional(
-                Sql::new(&format!("SELECT {RECORD_COLUMNS} FROM widgets WHERE id = $1")).bind(id),
+                Sql::new(&format!(
+                    "SELECT {RECORD_COLUMNS} FROM widgets WHERE id = $1"
+                ))
+                .bind(id),
             )
             .await
     }
@@ -114,7 +117,10 @@ impl Store {
 
     pub(crate) async fn widget_record_in_tx(tx: &mut Tx, id: i64) -> Result<Option<WidgetRecord>> {
         tx.fetch_optional(
-            Sql::new(&format!("SELECT {RECORD_COLUMNS} FROM widgets WHERE id = $1")).bind(id),
+            Sql::new(&format!(
+                "SELECT {RECORD_COLUMNS} FROM widgets WHERE id = $1"
+            ))
+            .bind(id),
         )
         .await
     }
@@ -167,8 +173,10 @@ impl Store {
         kind: &str,
     ) -> Result<Vec<WidgetRecord>> {
         tx.fetch_all(
-            Sql::new(&format!("SELECT {RECORD_COLUMNS} FROM widgets WHERE kind = $1"))
-                .bind(kind),
+            Sql::new(&format!(
+                "SELECT {RECORD_COLUMNS} FROM widgets WHERE kind = $1"
+            ))
+            .bind(kind),
         )
         .await
     }

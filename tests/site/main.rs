@@ -6,6 +6,7 @@
 mod support;
 
 mod admin_auth;
+mod admin_structure;
 mod archives;
 mod article;
 mod browser;

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::views::{self, Card, LinkView};
 use crate::AppState;
-use crate::domain::settings::SiteSettings;
 use crate::domain::article::article_path;
+use crate::domain::settings::SiteSettings;
 use crate::domain::widget::{Widget, WidgetKind};
 use crate::error::AppError;
 use crate::store::articles::ArticleQuery;
@@ -187,7 +187,7 @@ async fn load(state: &AppState) -> Result<Chrome, AppError> {
 }
 
 /// A menu entry's label and address, if its target still exists and is public.
-fn menu_link(chrome: &Chrome, item: &MenuItemRow) -> Option<MenuLink> {
+pub(crate) fn menu_link(chrome: &Chrome, item: &MenuItemRow) -> Option<MenuLink> {
     let (default_label, url) = match item.kind.as_str() {
         "category" => item.target_id.and_then(|id| {
             chrome
@@ -198,7 +198,11 @@ fn menu_link(chrome: &Chrome, item: &MenuItemRow) -> Option<MenuLink> {
             (Some(slug), Some(title)) => (title.clone(), format!("/{slug}/")),
             _ => return None,
         },
-        "article" => match (&item.target_slug, &item.target_title, item.target_published_at) {
+        "article" => match (
+            &item.target_slug,
+            &item.target_title,
+            item.target_published_at,
+        ) {
             (Some(slug), Some(title), Some(at)) => (
                 title.clone(),
                 article_path(at, slug, chrome.settings.timezone),
