@@ -7,6 +7,7 @@ pub mod comments;
 pub mod media;
 pub mod site;
 pub mod stories;
+pub mod structure;
 
 use crate::domain::user::{Capability, Staff};
 use crate::store::StoreError;

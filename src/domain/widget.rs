@@ -129,6 +129,133 @@ impl WidgetKind {
     }
 }
 
+/// Every kind of widget, with the name the newsroom sees.
+pub const KINDS: [(&str, &str); 4] = [
+    ("posts_in_category", "Posts in a section"),
+    ("featured_post", "Featured story"),
+    ("latest_posts", "Latest stories"),
+    ("text", "Text or HTML"),
+];
+
+/// Longest text widget accepted, in bytes.
+pub const MAX_TEXT_LEN: usize = 20_000;
+
+/// A widget's settings as typed into the admin's form: every field as text, so that what was
+/// typed can be shown again next to its error.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct WidgetFields {
+    pub title: String,
+    pub category_id: String,
+    pub count: String,
+    pub article_id: String,
+    pub html: String,
+}
+
+impl WidgetFields {
+    /// The fields showing a stored widget.
+    pub fn of(title: &str, kind: &WidgetKind) -> WidgetFields {
+        let mut f = WidgetFields {
+            title: title.to_owned(),
+            count: default_count().to_string(),
+            ..WidgetFields::default()
+        };
+        match kind {
+            WidgetKind::PostsInCategory { category_id, count } => {
+                f.category_id = category_id.to_string();
+                f.count = count.to_string();
+            }
+            WidgetKind::FeaturedPost { article_id } => {
+                f.article_id = article_id.map(|id| id.to_string()).unwrap_or_default();
+            }
+            WidgetKind::LatestPosts { count } => f.count = count.to_string(),
+            WidgetKind::Text { html } => f.html = html.as_str().to_owned(),
+        }
+        f
+    }
+
+    /// The widget these fields describe, or each wrong field's message by field name.
+    pub fn parse(
+        &self,
+        kind: &str,
+    ) -> Result<WidgetKind, std::collections::BTreeMap<&'static str, String>> {
+        let mut errors = std::collections::BTreeMap::new();
+        if self.title.trim().chars().count() > 200 {
+            errors.insert("title", "keep the title under 200 characters".to_owned());
+        }
+        let count = |errors: &mut std::collections::BTreeMap<&'static str, String>| match self
+            .count
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|n| (1..=MAX_COUNT).contains(n))
+        {
+            Some(n) => n,
+            None => {
+                errors.insert("count", format!("enter a number from 1 to {MAX_COUNT}"));
+                0
+            }
+        };
+        let kind = match kind {
+            "posts_in_category" => {
+                let category_id = match self.category_id.trim().parse::<i64>() {
+                    Ok(id) => id,
+                    Err(_) => {
+                        errors.insert("category_id", "choose a section".to_owned());
+                        0
+                    }
+                };
+                WidgetKind::PostsInCategory {
+                    category_id,
+                    count: count(&mut errors),
+                }
+            }
+            "featured_post" => {
+                let article_id = match self.article_id.trim() {
+                    "" => None,
+                    id => match id.parse::<i64>() {
+                        Ok(id) if id > 0 => Some(id),
+                        _ => {
+                            errors.insert(
+                                "article_id",
+                                "enter a story's number, or leave it empty for the newest sticky story"
+                                    .to_owned(),
+                            );
+                            None
+                        }
+                    },
+                };
+                WidgetKind::FeaturedPost { article_id }
+            }
+            "latest_posts" => WidgetKind::LatestPosts {
+                count: count(&mut errors),
+            },
+            "text" => {
+                if self.html.trim().is_empty() {
+                    errors.insert("html", "write the text to show".to_owned());
+                } else if self.html.len() > MAX_TEXT_LEN {
+                    errors.insert(
+                        "html",
+                        format!("keep the text under {MAX_TEXT_LEN} characters"),
+                    );
+                }
+                WidgetKind::Text {
+                    html: SafeHtml::sanitize(&self.html),
+                }
+            }
+            other => {
+                errors.insert("kind", format!("there is no widget type {other:?}"));
+                return Err(errors);
+            }
+        };
+        if errors.is_empty() {
+            Ok(kind)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// A widget as configured in a widget area.
 #[derive(Debug, Clone)]
 pub struct Widget {
@@ -190,5 +317,43 @@ mod tests {
                 html: SafeHtml::from_trusted_storage("<b>hi</b>".into())
             }
         );
+    }
+
+    #[test]
+    fn form_fields_are_checked_one_by_one() {
+        let f = WidgetFields {
+            title: "Sport".into(),
+            category_id: "4".into(),
+            count: "3".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            f.parse("posts_in_category").unwrap(),
+            WidgetKind::PostsInCategory {
+                category_id: 4,
+                count: 3
+            }
+        );
+        let bad = WidgetFields {
+            count: "99".into(),
+            ..Default::default()
+        };
+        let errors = bad.parse("posts_in_category").unwrap_err();
+        assert_eq!(
+            errors.keys().copied().collect::<Vec<_>>(),
+            ["category_id", "count"]
+        );
+        assert!(
+            WidgetFields::default()
+                .parse("text")
+                .unwrap_err()
+                .contains_key("html")
+        );
+        assert_eq!(
+            WidgetFields::default().parse("featured_post").unwrap(),
+            WidgetKind::FeaturedPost { article_id: None }
+        );
+        let w = WidgetKind::LatestPosts { count: 7 };
+        assert_eq!(WidgetFields::of("", &w).parse("latest_posts").unwrap(), w);
     }
 }

@@ -128,6 +128,19 @@ impl Sql {
     }
 }
 
+/// `%text%` for `LIKE … ESCAPE '\'`, the wildcards in `text` taken literally.
+pub(crate) fn like_pattern(text: &str) -> String {
+    let mut p = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
 /// Builds the sqlx query for `$sql` with `$ctor` and binds every argument.
 macro_rules! prepare {
     ($ctor:expr, $sql:expr) => {{

@@ -8,6 +8,7 @@ mod support;
 mod admin_auth;
 mod admin_moderation;
 mod admin_stories;
+mod admin_structure;
 mod archives;
 mod article;
 mod browser;

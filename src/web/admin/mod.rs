@@ -9,10 +9,13 @@ pub mod comments;
 pub mod csrf;
 pub mod frame;
 pub mod media;
+pub mod menus;
+pub mod sections;
 pub mod session;
 pub mod settings;
 pub mod stories;
 pub mod users;
+pub mod widgets;
 
 use axum::Router;
 use axum::extract::{Path, Request, State};
@@ -91,6 +94,49 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/users/{id}/enable", post(users::enable))
         .route("/admin/users/{id}/reset", post(users::reset_link))
         .route("/admin/settings", get(settings::page).post(settings::save))
+        // Site structure: sections, tags, widgets, menus.
+        .route(
+            "/admin/sections",
+            get(sections::sections).post(sections::create_section),
+        )
+        .route(
+            "/admin/sections/{id}",
+            get(sections::section).post(sections::edit_section),
+        )
+        .route("/admin/sections/{id}/move", post(sections::move_section))
+        .route("/admin/sections/{id}/merge", post(sections::merge_section))
+        .route(
+            "/admin/sections/{id}/delete",
+            post(sections::delete_section),
+        )
+        .route(
+            "/admin/tags",
+            get(sections::tags).post(sections::create_tag),
+        )
+        .route(
+            "/admin/tags/{id}",
+            get(sections::tag).post(sections::edit_tag),
+        )
+        .route("/admin/tags/{id}/merge", post(sections::merge_tag))
+        .route("/admin/tags/{id}/delete", post(sections::delete_tag))
+        .route(
+            "/admin/widgets",
+            get(widgets::widgets).post(widgets::add_widget),
+        )
+        .route("/admin/widgets/new", get(widgets::new_widget))
+        .route("/admin/widgets/preview", post(widgets::preview))
+        .route("/admin/widgets/read-also", post(widgets::read_also))
+        .route(
+            "/admin/widgets/{id}",
+            get(widgets::widget).post(widgets::configure_widget),
+        )
+        .route("/admin/widgets/{id}/move", post(widgets::move_widget))
+        .route("/admin/widgets/{id}/delete", post(widgets::remove_widget))
+        .route("/admin/menus", get(menus::menus))
+        .route("/admin/menus/{location}/items", post(menus::add_item))
+        .route("/admin/menus/items/{id}", post(menus::relabel_item))
+        .route("/admin/menus/items/{id}/move", post(menus::move_item))
+        .route("/admin/menus/items/{id}/delete", post(menus::remove_item))
         .layer(from_fn_with_state(state.clone(), csrf::check))
         .layer(from_fn_with_state(state.clone(), session::require));
     let signed_out = Router::new()

@@ -136,11 +136,14 @@ pub async fn category(
     let chrome = state.chrome_cache().get(&state).await?;
     if let Some((subject, format)) = super::feeds::split_feed(&path) {
         let slug = subject.rsplit('/').next().unwrap_or(subject);
-        let cat = chrome
-            .categories
-            .iter()
-            .find(|c| c.slug == slug)
-            .ok_or(AppError::NotFound)?;
+        let Some(cat) = chrome.categories.iter().find(|c| c.slug == slug) else {
+            let base = moved_section(&state, &chrome, slug).await?;
+            let feed = match format {
+                Some(f) => format!("{base}feed/{f}/"),
+                None => format!("{base}feed/"),
+            };
+            return Ok(Redirect::permanent(&feed).into_response());
+        };
         if format!("/category/{subject}/") != chrome.category_url(cat.id) {
             return Err(AppError::NotFound);
         }
@@ -149,11 +152,10 @@ pub async fn category(
     }
     let (segments, n) = split_paged(&path).ok_or(AppError::NotFound)?;
     let slug = segments.last().ok_or(AppError::NotFound)?;
-    let cat = chrome
-        .categories
-        .iter()
-        .find(|c| c.slug == *slug)
-        .ok_or(AppError::NotFound)?;
+    let Some(cat) = chrome.categories.iter().find(|c| c.slug == *slug) else {
+        let base = moved_section(&state, &chrome, slug).await?;
+        return Ok(Redirect::permanent(&paged_url(&base, n)).into_response());
+    };
     let base = chrome.category_url(cat.id);
     if format!(
         "/category/{}",
@@ -164,6 +166,20 @@ pub async fn category(
     }
     let listing = section_subject(&chrome, cat.id);
     render_listing(&state, &chrome, listing, n).await
+}
+
+/// The address of the section an old slug now leads to (after a rename, merge or deletion into
+/// another section), or not found.
+async fn moved_section(state: &AppState, chrome: &Chrome, slug: &str) -> Result<String, AppError> {
+    let id = state
+        .store()
+        .category_redirect(slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    chrome
+        .category(id)
+        .map(|c| chrome.category_url(c.id))
+        .ok_or(AppError::NotFound)
 }
 
 /// A section's stories, its sub-sections' included (its archive pages and its feeds).

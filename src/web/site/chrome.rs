@@ -9,10 +9,12 @@ use serde::Serialize;
 
 use super::views::{self, Card, LinkView};
 use crate::AppState;
+use crate::domain::article::article_path;
 use crate::domain::settings::SiteSettings;
-use crate::domain::widget::WidgetKind;
+use crate::domain::widget::{Widget, WidgetKind};
 use crate::error::AppError;
 use crate::store::articles::ArticleQuery;
+use crate::store::menus::MenuItemRow;
 use crate::store::taxonomy::Category;
 
 const MAX_AGE: Duration = Duration::from_secs(1);
@@ -31,11 +33,12 @@ pub struct WidgetView {
     pub html: Option<String>,
 }
 
-/// A menu entry with its resolved label and URL.
+/// A menu entry with its resolved label and URL, and the entries nested under it.
 #[derive(Debug, Clone, Serialize)]
 pub struct MenuLink {
     pub label: String,
     pub url: String,
+    pub children: Vec<MenuLink>,
 }
 
 /// Everything around a page's content.
@@ -144,75 +147,36 @@ async fn load(state: &AppState) -> Result<Chrome, AppError> {
         sidebar: Vec::new(),
         footer: Vec::new(),
     };
-    for item in store.menu_items().await? {
-        let target = match item.kind.as_str() {
-            "category" => item.target_id.and_then(|id| {
-                chrome
-                    .category(id)
-                    .map(|c| (c.name.clone(), chrome.category_url(id)))
-            }),
-            "link" | "page" | "article" => Some((item.label.clone(), item.url.clone())),
-            _ => None,
-        };
-        let Some((default_label, url)) = target else {
-            continue;
-        };
-        let label = if item.label.is_empty() {
-            default_label
-        } else {
-            item.label
-        };
-        let link = MenuLink { label, url };
-        match item.location.as_str() {
-            "primary" => chrome.primary_menu.push(link),
-            "footer" => chrome.footer_menu.push(link),
-            _ => {}
+    let items = store.menu_items().await?;
+    // Top-level entries first, then each nested entry under its parent (one level deep); an
+    // entry whose target is gone or unpublished is left out, with whatever is nested under it.
+    // (item id, index in its menu) of each top-level entry shown.
+    let mut placed: Vec<(i64, usize)> = Vec::new();
+    for top in [true, false] {
+        for item in items.iter().filter(|i| i.parent_id.is_none() == top) {
+            let Some(link) = menu_link(&chrome, item) else {
+                continue;
+            };
+            let list = match item.location.as_str() {
+                "primary" => &mut chrome.primary_menu,
+                "footer" => &mut chrome.footer_menu,
+                _ => continue,
+            };
+            match item.parent_id {
+                None => {
+                    placed.push((item.id, list.len()));
+                    list.push(link);
+                }
+                Some(parent) => {
+                    if let Some(&(_, index)) = placed.iter().find(|(id, _)| *id == parent) {
+                        list[index].children.push(link);
+                    }
+                }
+            }
         }
     }
     for widget in store.widgets().await? {
-        let (stories, more, html) = match &widget.kind {
-            WidgetKind::PostsInCategory { category_id, count } => {
-                let ids = chrome.category_with_descendants(*category_id);
-                let q = ArticleQuery {
-                    category_ids: Some(ids),
-                    ..Default::default()
-                };
-                let rows = store.published_list(&q, now, u32::from(*count), 0).await?;
-                let more = chrome.category(*category_id).map(|c| LinkView {
-                    name: c.name.clone(),
-                    url: chrome.category_url(c.id),
-                });
-                (rows, more, None)
-            }
-            WidgetKind::FeaturedPost { article_id } => {
-                let row = match article_id {
-                    Some(id) => store
-                        .published_by_ids(&[*id], now)
-                        .await?
-                        .into_iter()
-                        .next(),
-                    None => store.latest_sticky(now).await?,
-                };
-                (row.into_iter().collect(), None, None)
-            }
-            WidgetKind::LatestPosts { count } => (
-                store
-                    .published_list(&ArticleQuery::default(), now, u32::from(*count), 0)
-                    .await?,
-                None,
-                None,
-            ),
-            WidgetKind::Text { html } => (Vec::new(), None, Some(html.as_str().to_owned())),
-        };
-        let stories = views::cards(store, &chrome, stories, false).await?;
-        let view = WidgetView {
-            id: widget.id,
-            kind: widget.kind.kind(),
-            title: widget.title,
-            stories,
-            more,
-            html,
-        };
+        let view = widget_view(state, &chrome, &widget).await?;
         match widget.area.as_str() {
             "sidebar" => chrome.sidebar.push(view),
             "footer" => chrome.footer.push(view),
@@ -220,4 +184,96 @@ async fn load(state: &AppState) -> Result<Chrome, AppError> {
         }
     }
     Ok(chrome)
+}
+
+/// A menu entry's label and address, if its target still exists and is public.
+pub(crate) fn menu_link(chrome: &Chrome, item: &MenuItemRow) -> Option<MenuLink> {
+    let (default_label, url) = match item.kind.as_str() {
+        "category" => item.target_id.and_then(|id| {
+            chrome
+                .category(id)
+                .map(|c| (c.name.clone(), chrome.category_url(id)))
+        })?,
+        "page" => match (&item.target_slug, &item.target_title) {
+            (Some(slug), Some(title)) => (title.clone(), format!("/{slug}/")),
+            _ => return None,
+        },
+        "article" => match (
+            &item.target_slug,
+            &item.target_title,
+            item.target_published_at,
+        ) {
+            (Some(slug), Some(title), Some(at)) => (
+                title.clone(),
+                article_path(at, slug, chrome.settings.timezone),
+            ),
+            _ => return None,
+        },
+        "link" => (item.label.clone(), item.url.clone()),
+        _ => return None,
+    };
+    let label = if item.label.is_empty() {
+        default_label
+    } else {
+        item.label.clone()
+    };
+    Some(MenuLink {
+        label,
+        url,
+        children: Vec::new(),
+    })
+}
+
+/// A widget as the theme renders it (`widget.html`), its stories read now. The admin's live
+/// preview renders unsaved widgets through this too.
+pub async fn widget_view(
+    state: &AppState,
+    chrome: &Chrome,
+    widget: &Widget,
+) -> Result<WidgetView, AppError> {
+    let store = state.store();
+    let now = state.now();
+    let (stories, more, html) = match &widget.kind {
+        WidgetKind::PostsInCategory { category_id, count } => {
+            let ids = chrome.category_with_descendants(*category_id);
+            let q = ArticleQuery {
+                category_ids: Some(ids),
+                ..Default::default()
+            };
+            let rows = store.published_list(&q, now, u32::from(*count), 0).await?;
+            let more = chrome.category(*category_id).map(|c| LinkView {
+                name: c.name.clone(),
+                url: chrome.category_url(c.id),
+            });
+            (rows, more, None)
+        }
+        WidgetKind::FeaturedPost { article_id } => {
+            let row = match article_id {
+                Some(id) => store
+                    .published_by_ids(&[*id], now)
+                    .await?
+                    .into_iter()
+                    .next(),
+                None => store.latest_sticky(now).await?,
+            };
+            (row.into_iter().collect(), None, None)
+        }
+        WidgetKind::LatestPosts { count } => (
+            store
+                .published_list(&ArticleQuery::default(), now, u32::from(*count), 0)
+                .await?,
+            None,
+            None,
+        ),
+        WidgetKind::Text { html } => (Vec::new(), None, Some(html.as_str().to_owned())),
+    };
+    let stories = views::cards(store, chrome, stories, false).await?;
+    Ok(WidgetView {
+        id: widget.id,
+        kind: widget.kind.kind(),
+        title: widget.title.clone(),
+        stories,
+        more,
+        html,
+    })
 }
