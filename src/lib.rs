@@ -170,6 +170,25 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
             .context("cannot create the demo site")?
     {
         tracing::info!("created the demo news site");
+        // The demo's administrator has no password: hand the operator a way in.
+        if let Some(admin) = store.account_by_login("admin").await? {
+            let base = config
+                .base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", config.listen));
+            let token = actions::accounts::password_link(
+                &store,
+                actions::Actor::Operator,
+                admin.id,
+                actions::accounts::LinkPurpose::Invite,
+                Utc::now(),
+            )
+            .await?;
+            tracing::info!(
+                "sign in to the newsroom as \"admin\": choose a password at {}/admin/password/{token} (valid 7 days)",
+                base.trim_end_matches('/')
+            );
+        }
     }
     let base_url = config
         .base_url

@@ -1518,7 +1518,10 @@ class Autosave {
     form.addEventListener('change', (event) => {
       if (!editor.root.contains(event.target)) this.changed();
     });
-    form.addEventListener('submit', () => {
+    form.addEventListener('submit', (event) => {
+      // Preview opens in another tab: this page stays and keeps autosaving.
+      if (event.submitter && event.submitter.formTarget === '_blank') return;
+      // The form itself saves now: no autosave may race it (a new story would be made twice).
       this.submitting = true;
       this.writeLocal({ submitted: true });
     });
@@ -1631,6 +1634,7 @@ class Autosave {
   }
 
   async save(leaving) {
+    if (this.submitting) return;
     clearTimeout(this.timer);
     if (this.version <= this.savedVersion) return;
     if (this.inFlight && !leaving) {

@@ -98,6 +98,13 @@ const SUMMARY_COLUMNS: &str = "a.id, a.title, a.slug, a.excerpt, a.published_at,
      (SELECT m.alt_text FROM media m WHERE m.id = a.featured_image_id) AS image_alt, \
      (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count";
 
+/// Reads an [`ArticleRow`]; the caller appends the condition.
+pub(super) const ARTICLE_SELECT: &str = "SELECT a.id, a.title, a.slug, a.body, a.excerpt, a.status, a.published_at, a.created_at, \
+     a.updated_at, a.credit_line, a.source_agency, a.source_url, a.embargo_until, a.sticky, \
+     a.comment_status, a.featured_image_id AS image_id, m.url AS image_url, m.alt_text AS image_alt, \
+     (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count \
+     FROM articles a LEFT JOIN media m ON m.id = a.featured_image_id WHERE ";
+
 impl Store {
     pub(crate) fn conn(&self) -> Conn<'_> {
         Conn {
@@ -130,13 +137,7 @@ impl Store {
         value: Arg,
         now: DateTime<Utc>,
     ) -> Result<Option<ArticleRow>> {
-        let mut sql = Sql::new(
-            "SELECT a.id, a.title, a.slug, a.body, a.excerpt, a.status, a.published_at, a.created_at, \
-             a.updated_at, a.credit_line, a.source_agency, a.source_url, a.embargo_until, a.sticky, \
-             a.comment_status, a.featured_image_id AS image_id, m.url AS image_url, m.alt_text AS image_alt, \
-             (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count \
-             FROM articles a LEFT JOIN media m ON m.id = a.featured_image_id WHERE ",
-        );
+        let mut sql = Sql::new(ARTICLE_SELECT);
         sql.push(key)
             .push(" = ")
             .arg(value)

@@ -384,14 +384,7 @@ impl Store {
     ) -> Result<Option<super::articles::ArticleRow>> {
         self.conn()
             .fetch_optional(
-                Sql::new(
-                    "SELECT a.id, a.title, a.slug, a.body, a.excerpt, a.status, a.published_at, a.created_at, \
-                     a.updated_at, a.credit_line, a.source_agency, a.source_url, a.embargo_until, a.sticky, \
-                     a.comment_status, m.url AS image_url, m.alt_text AS image_alt, \
-                     (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count \
-                     FROM articles a LEFT JOIN media m ON m.id = a.featured_image_id WHERE a.id = $1",
-                )
-                .bind(id),
+                Sql::new(&format!("{}a.id = $1", super::articles::ARTICLE_SELECT)).bind(id),
             )
             .await
     }

@@ -1414,3 +1414,431 @@ async fn every_page_type_passes_axe_wcag_aa() {
         failures.join("\n")
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The newsroom admin.
+// ---------------------------------------------------------------------------------------------
+
+const ADMIN_LOGIN: &str = "desk-editor";
+const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+impl Server {
+    /// Adds an administrator with `newsdesk user add`, as an operator would.
+    fn add_administrator(&self) {
+        let data = self._root.path().join("data");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+            .args(["user", "--data"])
+            .arg(&data)
+            .args([
+                "add",
+                "--login",
+                ADMIN_LOGIN,
+                "--email",
+                "desk@news.example",
+                "--display-name",
+                "Desk Editor",
+                "--role",
+                "administrator",
+            ])
+            .env_remove("NEWSDESK_DATABASE_URL")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("newsdesk user add starts");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{ADMIN_PASSWORD}\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "user add failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self._root.path().join("data")
+    }
+}
+
+/// A small photograph-like PNG for the upload.
+fn test_photo(dir: &Path) -> PathBuf {
+    let img = image::RgbImage::from_fn(800, 500, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
+    });
+    let path = dir.join("harbour.png");
+    img.save(&path).expect("the test photo is written");
+    path
+}
+
+async fn sign_in_as_admin(client: &Client, server: &Server) {
+    client
+        .goto(&server.url("/admin/"))
+        .await
+        .or_panic("opening the admin");
+    find(client, "#login", "finding the login field")
+        .await
+        .send_keys(ADMIN_LOGIN)
+        .await
+        .or_panic("typing the login");
+    find(client, "#password", "finding the password field")
+        .await
+        .send_keys(ADMIN_PASSWORD)
+        .await
+        .or_panic("typing the password");
+    let button = find(client, "form button.primary", "finding the sign-in button").await;
+    click_and_wait_for_new_page(client, &button, "signing in").await;
+    let h1 = find(client, "h1", "reading the dashboard heading")
+        .await
+        .text()
+        .await
+        .or_panic("reading h1");
+    assert_eq!(h1, "Dashboard");
+}
+
+async fn run_axe(client: &Client, axe: &str) -> Value {
+    client
+        .execute(axe, vec![])
+        .await
+        .or_panic("loading axe-core");
+    client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+               .then(r => done(r.violations.map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')) }))))
+               .catch(e => done([{ id: 'axe-error', help: String(e), nodes: [] }]));",
+            vec![],
+        )
+        .await
+        .or_panic("running axe-core")
+}
+
+/// A journalist signs in, uploads a photo, writes a story with the toolbar (bold, a link, a
+/// quote, the photo), schedules it a few seconds ahead and sees the scheduler publish it with
+/// nobody visiting; an editor moderates a comment and retitles a widget; the admin pages pass
+/// axe.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn newsroom_writes_schedules_moderates_and_configures() {
+    let Some(tools) = browser_tools() else {
+        return;
+    };
+    let axe = axe_source();
+    let server = Server::start();
+    server.add_administrator();
+    let driver = Driver::start(&tools.chromedriver);
+    let client = connect(&driver, &tools.chromium).await;
+    sign_in_as_admin(&client, &server).await;
+
+    // Upload a photo to the media library.
+    client
+        .goto(&server.url("/admin/media"))
+        .await
+        .or_panic("opening the media library");
+    let photo = test_photo(&server.data_dir());
+    find(&client, "#file", "finding the file input")
+        .await
+        .send_keys(&photo.display().to_string())
+        .await
+        .or_panic("choosing the photo");
+    find(&client, "#alt_text", "finding the alt text")
+        .await
+        .send_keys("Boats in the harbour")
+        .await
+        .or_panic("typing alt text");
+    let upload = find(
+        &client,
+        "form[enctype] button.primary",
+        "finding the upload button",
+    )
+    .await;
+    click_and_wait_for_new_page(&client, &upload, "uploading").await;
+    assert_eq!(
+        find(&client, ".flash", "reading the upload message")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "Image uploaded."
+    );
+
+    // Write a story with the toolbar.
+    client
+        .goto(&server.url("/admin/stories/new"))
+        .await
+        .or_panic("opening the editor");
+    find(&client, "#title", "finding the headline")
+        .await
+        .send_keys("Harbour reopens after the storm")
+        .await
+        .or_panic("typing the headline");
+    let surface = find(&client, ".editor-surface", "finding the editing surface").await;
+    surface.click().await.or_panic("focusing the story");
+    surface
+        .send_keys("The harbour reopened ")
+        .await
+        .or_panic("typing");
+    let command = |name: &'static str| {
+        let client = client.clone();
+        async move {
+            find(
+                &client,
+                &format!(".editor-toolbar button[data-command={name}]"),
+                name,
+            )
+            .await
+        }
+    };
+    command("bold")
+        .await
+        .click()
+        .await
+        .or_panic("pressing bold");
+    surface
+        .send_keys("on Monday")
+        .await
+        .or_panic("typing bold text");
+    command("bold")
+        .await
+        .click()
+        .await
+        .or_panic("releasing bold");
+    surface
+        .send_keys(", said the port ")
+        .await
+        .or_panic("typing");
+    command("link")
+        .await
+        .click()
+        .await
+        .or_panic("pressing link");
+    let url = find(&client, "#editor-link-url", "finding the link address").await;
+    url.send_keys("https://port.example/notice")
+        .await
+        .or_panic("typing the address");
+    url.send_keys(ENTER).await.or_panic("confirming the link");
+    surface.send_keys(ENTER).await.or_panic("new paragraph");
+    command("quote")
+        .await
+        .click()
+        .await
+        .or_panic("pressing quote");
+    surface
+        .send_keys("We are open for business.")
+        .await
+        .or_panic("typing the quote");
+    surface.send_keys(ENTER).await.or_panic("leaving the quote");
+    surface.send_keys(ENTER).await.or_panic("leaving the quote");
+    command("image")
+        .await
+        .click()
+        .await
+        .or_panic("pressing image");
+    let choice = find(
+        &client,
+        ".editor-media__choice",
+        "finding the uploaded photo",
+    )
+    .await;
+    choice.click().await.or_panic("choosing the photo");
+    let body = js(
+        &client,
+        "return document.querySelector('#body').value;",
+        vec![],
+    )
+    .await;
+    let body = body.as_str().unwrap_or_default().to_owned();
+    for part in [
+        "<strong>on Monday</strong>",
+        "href=\"https://port.example/notice\"",
+        "<blockquote>",
+        "alt=\"Boats in the harbour\"",
+    ] {
+        assert!(
+            body.contains(part),
+            "the editor's HTML lacks {part}: {body}"
+        );
+    }
+    save_screenshot(&client, "admin-editor.png").await;
+
+    // Schedule it a few seconds ahead (the demo site's clock is UTC).
+    let when = (chrono::Utc::now() + chrono::Duration::seconds(6))
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string();
+    js(
+        &client,
+        "document.querySelector('#publish_at').value = arguments[0];",
+        vec![json!(when)],
+    )
+    .await;
+    let publish = find(&client, "button[value=publish]", "finding Publish").await;
+    click_and_wait_for_new_page(&client, &publish, "scheduling").await;
+    let flash = find(&client, ".flash", "reading the scheduling message")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(flash.starts_with("Story scheduled for"), "{flash}");
+    let edit_url = client.current_url().await.unwrap().to_string();
+    let id: i64 = edit_url.rsplit('/').next().unwrap().parse().unwrap();
+    // Nobody visits the site while the time passes.
+    tokio::time::sleep(Duration::from_secs(9)).await;
+    let store = newsdesk::store::Store::connect(
+        &format!(
+            "sqlite://{}",
+            server.data_dir().join("newsdesk.db").display()
+        ),
+        1,
+    )
+    .await
+    .unwrap();
+    let story = store.story(id).await.unwrap().unwrap();
+    assert_eq!(
+        story.status, "published",
+        "the scheduler published the story by itself"
+    );
+    let path = newsdesk::domain::article::article_path(
+        story.published_at.unwrap(),
+        &story.slug,
+        chrono_tz::UTC,
+    );
+    store.close().await;
+    client
+        .goto(&server.url(&path))
+        .await
+        .or_panic("opening the published story");
+    let article = find(&client, "article", "reading the story")
+        .await
+        .html(false)
+        .await
+        .unwrap();
+    for part in [
+        "<strong>on Monday</strong>",
+        "https://port.example/notice",
+        "<blockquote>",
+        "Boats in the harbour",
+    ] {
+        assert!(article.contains(part), "the public story lacks {part}");
+    }
+    client
+        .goto(&server.url("/admin/stories?q=harbour"))
+        .await
+        .or_panic("opening the story list");
+    let listed = js(
+        &client,
+        "return [...document.querySelectorAll('td.title > a')].map(a => a.textContent);",
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        listed,
+        json!(["Harbour reopens after the storm"]),
+        "the story was saved once"
+    );
+    save_screenshot(&client, "admin-stories.png").await;
+
+    // Moderate a comment: approve the demo's pending one.
+    client
+        .goto(&server.url("/admin/comments?status=pending"))
+        .await
+        .or_panic("opening the queue");
+    save_screenshot(&client, "admin-comments.png").await;
+    let approve = find(
+        &client,
+        "button[name=one][value^='approve:']",
+        "finding Approve",
+    )
+    .await;
+    click_and_wait_for_new_page(&client, &approve, "approving").await;
+    let flash = find(&client, ".flash", "reading the moderation message")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(flash.to_lowercase().contains("approved"), "{flash}");
+
+    // Retitle a sidebar widget and see it on the site.
+    client
+        .goto(&server.url("/admin/widgets"))
+        .await
+        .or_panic("opening the widgets");
+    let configure = find(
+        &client,
+        "td.title a[href^='/admin/widgets/']",
+        "finding a widget to configure",
+    )
+    .await;
+    configure.click().await.or_panic("opening the widget");
+    let title = find(&client, "#title", "finding the widget title").await;
+    title.clear().await.or_panic("clearing the title");
+    title
+        .send_keys("Health Tips of the Week")
+        .await
+        .or_panic("typing the title");
+    save_screenshot(&client, "admin-widget.png").await;
+    let save = find(&client, "button.primary[value=save]", "finding Save").await;
+    click_and_wait_for_new_page(&client, &save, "saving the widget").await;
+    client
+        .goto(&server.url("/"))
+        .await
+        .or_panic("opening the home page");
+    let titles = js(
+        &client,
+        "return [...document.querySelectorAll('.widget__title')].map(h => h.textContent.trim());",
+        vec![],
+    )
+    .await;
+    assert!(
+        titles
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "Health Tips of the Week"),
+        "{titles}"
+    );
+
+    // The admin's pages pass axe.
+    if let Some(axe) = axe {
+        let mut failures = Vec::new();
+        for page in [
+            "/admin/",
+            "/admin/stories",
+            &format!("/admin/stories/{id}"),
+            "/admin/stories/new",
+            "/admin/media",
+            "/admin/comments",
+            "/admin/widgets",
+            "/admin/menus",
+            "/admin/sections",
+            "/admin/tags",
+            "/admin/users",
+            "/admin/settings",
+            &format!("/admin/stories/{id}/revisions"),
+        ] {
+            client
+                .goto(&server.url(page))
+                .await
+                .or_panic("opening an admin page");
+            let mut result = run_axe(&client, &axe).await;
+            if result.as_array().is_some_and(|l| !l.is_empty()) {
+                // Once more after the page has settled (scripts enhancing it, styles applied),
+                // so only lasting violations count.
+                tokio::time::sleep(Duration::from_millis(800)).await;
+                result = run_axe(&client, &axe).await;
+            }
+            if result.as_array().is_some_and(|l| !l.is_empty()) {
+                failures.push(format!("{page}: {result}"));
+            }
+        }
+        client.goto(&server.url("/admin/logout")).await.ok();
+        assert!(
+            failures.is_empty(),
+            "accessibility violations:\n{}",
+            failures.join("\n")
+        );
+    }
+    client.close().await.or_panic("closing the browser");
+}

@@ -62,7 +62,7 @@ pub fn parse_local(value: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, String>
 }
 
 fn local_input(t: Option<DateTime<Utc>>, tz: Tz) -> String {
-    t.map(|t| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string())
+    t.map(|t| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M:%S").to_string())
         .unwrap_or_default()
 }
 
