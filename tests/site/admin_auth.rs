@@ -51,6 +51,7 @@ async fn signing_in_sets_a_private_session_cookie_and_strict_headers(site: TestS
     ] {
         assert!(set_cookie.contains(part), "{set_cookie}");
     }
+    assert!(!set_cookie.contains("Secure"), "plain HTTP: {set_cookie}");
     let dash = site.get_with_cookie("/admin/", Some(&res.cookies())).await;
     assert_eq!(dash.status, StatusCode::OK);
     assert!(dash.body.contains("Mira Surname"));
@@ -61,6 +62,38 @@ async fn signing_in_sets_a_private_session_cookie_and_strict_headers(site: TestS
     assert_eq!(h("cache-control"), "no-store");
     assert_eq!(h("referrer-policy"), "same-origin");
     assert_eq!(h("x-content-type-options"), "nosniff");
+    // Served over HTTPS (here: behind a proxy that says so), the cookie is `Secure`.
+    let behind_tls = newsdesk::app(newsdesk::AppState::with_options(
+        site.store.clone(),
+        newsdesk::render::Theme::load(None).unwrap(),
+        newsdesk::AppOptions {
+            behind_proxy: true,
+            ..Default::default()
+        },
+    ));
+    let token = site
+        .get("/admin/login")
+        .await
+        .attrs("input[name=_csrf]", "value")
+        .remove(0);
+    let res = crate::support::post_form_to(
+        behind_tls,
+        "/admin/login",
+        &[
+            ("_csrf", &token),
+            ("login", "mira"),
+            ("password", STAFF_PASSWORD),
+        ],
+        "192.0.2.1",
+        &[
+            ("origin", "https://localhost"),
+            ("x-forwarded-proto", "https"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let set_cookie = res.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(set_cookie.contains("; Secure"), "{set_cookie}");
     // `next` never leads off the admin.
     let form = site.get("/admin/login?next=https://evil.example/").await;
     assert_eq!(form.attrs("input[name=next]", "value"), ["/admin/"]);

@@ -154,7 +154,14 @@ async fn moderation_is_for_editors_and_administrators(site: TestSite) {
         // Their dashboard and navigation do not offer moderation.
         let dash = site.admin_get(&who, "/admin/").await;
         assert!(dash.texts("nav.side a[href='/admin/comments']").is_empty());
-        assert!(dash.texts(".stats").is_empty());
+        assert!(dash.texts(".stats a[href^='/admin/comments']").is_empty());
+        assert_eq!(
+            dash.texts(&format!(
+                ".stats a[href='/admin/stories?status=draft&author={}']",
+                who.id
+            )),
+            ["0 Your drafts"]
+        );
     }
     assert!(!public_shows(&site, id).await);
     let editor = site.staff("edna", Role::Editor).await;

@@ -186,7 +186,7 @@ async fn asset(
 struct Stat {
     label: &'static str,
     count: i64,
-    href: &'static str,
+    href: String,
 }
 
 async fn dashboard(
@@ -198,6 +198,33 @@ async fn dashboard(
     let me = &signed.staff;
     // Each area adds the numbers its people act on, for the roles that may act on them.
     let mut stats = Vec::new();
+    let stories = |status, author_id| crate::store::desk::DeskQuery {
+        status: Some(status),
+        author_id,
+        limit: 1,
+        ..Default::default()
+    };
+    use crate::domain::article::Status;
+    let (_, mine) = store.desk(&stories(Status::Draft, Some(me.id))).await?;
+    stats.push(Stat {
+        label: "Your drafts",
+        count: mine,
+        href: format!("/admin/stories?status=draft&author={}", me.id),
+    });
+    if me.can(Capability::EditOthers) {
+        let (_, pending) = store.desk(&stories(Status::Pending, None)).await?;
+        stats.push(Stat {
+            label: "Stories waiting for review",
+            count: pending,
+            href: "/admin/stories?status=pending".into(),
+        });
+    }
+    let (_, scheduled) = store.desk(&stories(Status::Scheduled, None)).await?;
+    stats.push(Stat {
+        label: "Scheduled stories",
+        count: scheduled,
+        href: "/admin/stories?status=scheduled".into(),
+    });
     if me.can(Capability::ModerateComments) {
         let counts = store.comment_counts().await?;
         stats.push(Stat {
@@ -206,14 +233,14 @@ async fn dashboard(
                 .iter()
                 .find(|c| c.status == "pending")
                 .map_or(0, |c| c.n),
-            href: "/admin/comments?status=pending",
+            href: "/admin/comments?status=pending".into(),
         });
     }
     if me.can(Capability::ManageUsers) {
         stats.push(Stat {
             label: "People in the newsroom",
             count: store.accounts().await?.len() as i64,
-            href: "/admin/users",
+            href: "/admin/users".into(),
         });
     }
     let frame = Frame::new(&state, &signed, "Dashboard", "dashboard").await?;
