@@ -4,7 +4,6 @@ use axum::http::StatusCode;
 use newsdesk::actions::{Actor, accounts};
 use newsdesk::domain::user::Role;
 
-use crate::on_both_backends;
 use crate::support::{ORIGIN, STAFF_PASSWORD, TestSite};
 
 on_both_backends!(empty:
@@ -126,7 +125,9 @@ async fn state_changes_need_the_token_and_the_sites_origin(site: TestSite) {
     let sessions = || site.store.session_count(mira.id);
     assert_eq!(sessions().await.unwrap(), 1);
     let cookie = mira.cookie.as_str();
-    let cases: [(&str, Vec<(&str, &str)>, Vec<(&str, &str)>); 4] = [
+    type Fields<'a> = Vec<(&'a str, &'a str)>;
+    // (case, form fields, request headers)
+    let cases: [(&str, Fields, Fields); 4] = [
         (
             "no token",
             vec![],

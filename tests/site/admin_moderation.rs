@@ -92,13 +92,6 @@ async fn public_shows(site: &TestSite, id: i64) -> bool {
         .is_empty()
 }
 
-/// Follows a Post/Redirect/Get answer as the browser does, with the flash it left.
-async fn follow(site: &TestSite, who: &Staff, res: &Page) -> Page {
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let cookie = format!("{}; {}", who.cookie, res.cookies());
-    site.get_with_cookie(res.location(), Some(&cookie)).await
-}
-
 /// How many comments wait for moderation.
 async fn pending(site: &TestSite) -> i64 {
     site.store
@@ -224,7 +217,7 @@ async fn approving_publishes_and_spam_removes(site: TestSite) {
         )
         .await;
     assert_eq!(res.location(), "/admin/comments?status=pending");
-    let next = follow(&site, &editor, &res).await;
+    let next = site.admin_follow(&editor, &res).await;
     assert_eq!(next.texts(".flash"), ["Comment approved."]);
     assert!(next.texts(&row).is_empty(), "it left the pending tab");
     assert!(public_shows(&site, id).await);
@@ -237,7 +230,7 @@ async fn approving_publishes_and_spam_removes(site: TestSite) {
         )
         .await;
     assert_eq!(
-        follow(&site, &editor, &res).await.texts(".flash"),
+        site.admin_follow(&editor, &res).await.texts(".flash"),
         ["Comment marked as spam."]
     );
     assert!(!public_shows(&site, id).await);
@@ -252,7 +245,8 @@ async fn approving_publishes_and_spam_removes(site: TestSite) {
         )
         .await;
     assert!(
-        follow(&site, &editor, &res).await.texts(".flash")[0].starts_with("Only spam and trashed")
+        site.admin_follow(&editor, &res).await.texts(".flash")[0]
+            .starts_with("Only spam and trashed")
     );
     assert_eq!(status_of(&site, other).await, "pending");
     let spam = site.admin_get(&editor, "/admin/comments?status=spam").await;
@@ -268,7 +262,7 @@ async fn approving_publishes_and_spam_removes(site: TestSite) {
         )
         .await;
     assert_eq!(
-        follow(&site, &editor, &res).await.texts(".flash"),
+        site.admin_follow(&editor, &res).await.texts(".flash"),
         ["Comment deleted permanently."]
     );
     assert!(site.store.comment(id).await.unwrap().is_none());
@@ -301,7 +295,7 @@ async fn bulk_approval(site: TestSite) {
             ],
         )
         .await;
-    let next = follow(&site, &editor, &res).await;
+    let next = site.admin_follow(&editor, &res).await;
     assert_eq!(next.texts(".flash"), ["2 comments approved."]);
     let ids = next.attrs("input[name=ids]", "value");
     assert!(ids.contains(&c.to_string()));
@@ -364,7 +358,7 @@ async fn edits_follow_the_comment_rules_and_keep_what_was_typed(site: TestSite) 
         )
         .await;
     assert_eq!(
-        follow(&site, &editor, &res).await.texts(".flash"),
+        site.admin_follow(&editor, &res).await.texts(".flash"),
         ["Comment saved."]
     );
     let c = site.store.comment(id).await.unwrap().unwrap();
@@ -416,7 +410,7 @@ async fn replies_are_threaded_on_the_public_page(site: TestSite) {
         )
         .await;
     assert_eq!(
-        follow(&site, &editor, &res).await.texts(".flash"),
+        site.admin_follow(&editor, &res).await.texts(".flash"),
         ["Your reply is published."]
     );
     // The question is approved with it, and the answer hangs under it.
@@ -671,7 +665,7 @@ async fn roles_change_but_the_last_administrator_stays(site: TestSite) {
             &[("role", "editor")],
         )
         .await;
-    let page = follow(&site, &admin, &res).await;
+    let page = site.admin_follow(&admin, &res).await;
     assert_eq!(page.texts(".flash"), ["Otto Surname is now Editor."]);
     assert_eq!(
         page.attrs(&format!("#role-{otto} option[selected]"), "value"),
@@ -724,7 +718,7 @@ async fn disabling_ends_every_session(site: TestSite) {
     let res = site
         .admin_post(&admin, &format!("/admin/users/{}/disable", editor.id), &[])
         .await;
-    let page = follow(&site, &admin, &res).await;
+    let page = site.admin_follow(&admin, &res).await;
     assert_eq!(
         page.texts(".flash"),
         ["Edna Surname is disabled and signed out everywhere."]
@@ -741,7 +735,7 @@ async fn disabling_ends_every_session(site: TestSite) {
     let res = site
         .admin_post(&admin, &format!("/admin/users/{}/enable", editor.id), &[])
         .await;
-    let page = follow(&site, &admin, &res).await;
+    let page = site.admin_follow(&admin, &res).await;
     assert_eq!(page.texts(".flash"), ["Edna Surname can sign in again."]);
     site.sign_in(editor.id, "edna").await;
 }
@@ -864,7 +858,9 @@ async fn settings_are_checked_and_kept_on_errors(site: TestSite) {
         .into_iter()
         .filter(|(k, _)| k != "read_also")
         .collect();
-    let page = follow(&site, &admin, &post_settings(&site, &admin, &fields).await).await;
+    let page = site
+        .admin_follow(&admin, &post_settings(&site, &admin, &fields).await)
+        .await;
     assert_eq!(page.texts(".flash"), ["Settings saved."]);
     let stored = site.store.settings().await.unwrap();
     assert_eq!(stored.posts_per_page, 25);

@@ -535,7 +535,6 @@ macro_rules! on_both_backends {
 #[derive(Debug, Clone)]
 pub struct Staff {
     pub id: i64,
-    pub login: String,
     pub cookie: String,
     pub csrf: String,
 }
@@ -593,12 +592,7 @@ impl TestSite {
         let dash = self.get_with_cookie("/admin/", Some(&cookie)).await;
         assert_eq!(dash.status, StatusCode::OK);
         let csrf = dash.attrs("meta[name=csrf-token]", "content").remove(0);
-        Staff {
-            id,
-            login: login.to_owned(),
-            cookie,
-            csrf,
-        }
+        Staff { id, cookie, csrf }
     }
 
     /// A signed-in GET.
@@ -624,6 +618,12 @@ impl TestSite {
     /// Follows a redirect answered to `who`, carrying the one-time message cookie it set, as
     /// a browser does.
     pub async fn admin_follow(&self, who: &Staff, res: &Page) -> Page {
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "not a redirect: {}",
+            res.body
+        );
         let flash = res.cookies();
         let cookie = if flash.is_empty() {
             who.cookie.clone()

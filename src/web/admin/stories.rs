@@ -450,25 +450,24 @@ async fn save_form(
             };
             Ok(redirect_with_flash(state, headers, &to, &message))
         }
-        Err(ActionError::Fields(mut errors)) => {
-            errors.extend(submitted.errors.clone());
-            render_editor(
-                state,
-                signed,
-                EditorPage {
-                    story: current.as_ref(),
-                    values: EditorValues::from_submitted(&submitted),
-                    errors,
-                    lock_holder: None,
-                    autosave: None,
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                },
-            )
-            .await
-        }
-        Err(ActionError::Invalid { field, message }) => {
+        Err(e) => {
+            // The form again, every problem beside its field and everything typed kept.
             let mut errors = submitted.errors.clone();
-            errors.insert(field, message);
+            let status = match e {
+                ActionError::Fields(fields) => {
+                    errors.extend(fields);
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                ActionError::Invalid { field, message } => {
+                    errors.insert(field, message);
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                ActionError::Conflict(message) => {
+                    errors.insert("status", message);
+                    StatusCode::CONFLICT
+                }
+                e => return Err(e.into()),
+            };
             render_editor(
                 state,
                 signed,
@@ -478,29 +477,11 @@ async fn save_form(
                     errors,
                     lock_holder: None,
                     autosave: None,
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    status,
                 },
             )
             .await
         }
-        Err(ActionError::Conflict(message)) => {
-            let mut errors = submitted.errors.clone();
-            errors.insert("status", message);
-            render_editor(
-                state,
-                signed,
-                EditorPage {
-                    story: current.as_ref(),
-                    values: EditorValues::from_submitted(&submitted),
-                    errors,
-                    lock_holder: None,
-                    autosave: None,
-                    status: StatusCode::CONFLICT,
-                },
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
     }
 }
 
