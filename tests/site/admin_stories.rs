@@ -19,6 +19,7 @@ on_both_backends!(empty:
     revisions_show_what_changed_and_can_be_restored,
     a_second_editor_is_warned_and_preview_shows_unsaved_text,
     the_list_filters_searches_and_changes_stories_in_bulk,
+    the_featured_images_alt_text_is_edited_beside_it,
 );
 
 /// Saves the editor form of story `id` (or a new story) with these fields and `intent`.
@@ -667,4 +668,121 @@ async fn the_list_filters_searches_and_changes_stories_in_bulk(site: TestSite) {
     let after = site.admin_follow(&carl, &res).await;
     assert!(after.texts(".flash")[0].starts_with("0 stories changed. 1 could not be changed"));
     assert_eq!(status_of(&site, a).await, "published");
+}
+
+async fn the_featured_images_alt_text_is_edited_beside_it(site: TestSite) {
+    let ann = site.staff("ann", Role::Author).await;
+    let me = newsdesk::domain::user::Staff {
+        id: ann.id,
+        login: "ann".into(),
+        display_name: "Ann Surname".into(),
+        email: "ann@news.example".into(),
+        role: Role::Author,
+    };
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_fn(400, 300, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    })
+    .write_to(&mut png, image::ImageFormat::Png)
+    .unwrap();
+    let item = newsdesk::actions::media::upload(
+        &site.store,
+        &me,
+        "quay.png",
+        png.into_inner(),
+        "",
+        "The quay",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let image = item.id.to_string();
+    let id = saved_id(
+        &save(
+            &site,
+            &ann,
+            None,
+            &[("title", "Quay repaired"), ("featured_image_id", &image)],
+            "save",
+        )
+        .await,
+    );
+    let editor = site.admin_get(&ann, &format!("/admin/stories/{id}")).await;
+    assert_eq!(editor.attrs("#featured_image_alt", "value"), [""]);
+    let res = save(
+        &site,
+        &ann,
+        Some(id),
+        &[
+            ("title", "Quay repaired"),
+            ("featured_image_id", &image),
+            ("featured_image_alt_for", &image),
+            ("featured_image_alt", "Workers resurfacing the quay"),
+        ],
+        "save",
+    )
+    .await;
+    assert_eq!(
+        site.admin_follow(&ann, &res).await.texts(".flash"),
+        ["Draft saved."]
+    );
+    let stored = site.store.media_item(item.id).await.unwrap().unwrap().item;
+    assert_eq!(
+        (stored.alt_text.as_str(), stored.caption.as_str()),
+        ("Workers resurfacing the quay", "The quay")
+    );
+    // A contributor is shown the alt text but cannot change it (and is told so if they try).
+    let eve = site.staff("eve", Role::Editor).await;
+    let carl = site.staff("carl", Role::Contributor).await;
+    let carl_id = carl.id.to_string();
+    let theirs = saved_id(&save(&site, &carl, None, &[("title", "Carl's piece")], "save").await);
+    save(
+        &site,
+        &eve,
+        Some(theirs),
+        &[
+            ("title", "Carl's piece"),
+            ("author", &carl_id),
+            ("featured_image_id", &image),
+        ],
+        "save",
+    )
+    .await;
+    let page = site
+        .admin_get(&carl, &format!("/admin/stories/{theirs}"))
+        .await;
+    assert!(page.attrs("#featured_image_alt", "value").is_empty());
+    assert!(page.body.contains("Alt text: Workers resurfacing the quay"));
+    let res = save(
+        &site,
+        &carl,
+        Some(theirs),
+        &[
+            ("title", "Carl's piece"),
+            ("featured_image_id", &image),
+            ("featured_image_alt_for", &image),
+            ("featured_image_alt", "Vandalised"),
+        ],
+        "save",
+    )
+    .await;
+    let flash = site
+        .admin_follow(&carl, &res)
+        .await
+        .texts(".flash")
+        .remove(0);
+    assert!(
+        flash.starts_with("Draft saved. The image's alt text was not changed:"),
+        "{flash}"
+    );
+    assert_eq!(
+        site.store
+            .media_item(item.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .item
+            .alt_text,
+        "Workers resurfacing the quay"
+    );
 }

@@ -1778,6 +1778,18 @@ async fn newsroom_writes_schedules_moderates_and_configures() {
         .send_keys("Health Tips of the Week")
         .await
         .or_panic("typing the title");
+    // The preview beside the form follows the typing, in the public theme's own HTML.
+    let previewed = eventually(UI_TIMEOUT, || async {
+        js(
+            &client,
+            "return document.querySelector('#widget-preview .widget__title')?.textContent.trim();",
+            vec![],
+        )
+        .await
+            == json!("Health Tips of the Week")
+    })
+    .await;
+    assert!(previewed, "the live preview did not show the new title");
     save_screenshot(&client, "admin-widget.png").await;
     let save = find(&client, "button.primary[value=save]", "finding Save").await;
     click_and_wait_for_new_page(&client, &save, "saving the widget").await;

@@ -75,6 +75,8 @@ struct Submitted {
     raw_publish_at: String,
     raw_embargo: String,
     raw_tags: String,
+    /// The featured image's alt text as edited, and which image it was shown for.
+    featured_alt: Option<(i64, String)>,
 }
 
 fn read_form(pairs: &[(String, String)], tz: Tz) -> Submitted {
@@ -117,6 +119,12 @@ fn read_form(pairs: &[(String, String)], tz: Tz) -> Submitted {
         raw_publish_at: first(pairs, "publish_at").to_owned(),
         raw_embargo: first(pairs, "embargo_until").to_owned(),
         raw_tags,
+        featured_alt: first(pairs, "featured_image_alt_for")
+            .trim()
+            .parse()
+            .ok()
+            .filter(|_| pairs.iter().any(|(k, _)| k == "featured_image_alt"))
+            .map(|id| (id, first(pairs, "featured_image_alt").to_owned())),
     }
 }
 
@@ -136,6 +144,7 @@ struct EditorValues {
     embargo_until: String,
     publish_at: String,
     featured_image_id: Option<i64>,
+    featured_image_alt: Option<String>,
     sticky: bool,
     comments_open: bool,
 }
@@ -157,6 +166,11 @@ impl EditorValues {
             embargo_until: s.raw_embargo.clone(),
             publish_at: s.raw_publish_at.clone(),
             featured_image_id: i.featured_image_id,
+            featured_image_alt: s
+                .featured_alt
+                .as_ref()
+                .filter(|(id, _)| Some(*id) == i.featured_image_id)
+                .map(|(_, alt)| alt.clone()),
             sticky: i.sticky,
             comments_open: i.comments_open,
         }
@@ -243,6 +257,13 @@ async fn render_editor(
     let sections = section_tree(&store.categories().await?);
     let tag_names: Vec<String> = store.tag_names(500).await?;
     let images = store.recent_images(100).await?;
+    let featured = match page.values.featured_image_id {
+        Some(id) => store.media_item(id).await?.map(|d| d.item),
+        None => None,
+    };
+    let may_describe = featured
+        .as_ref()
+        .is_some_and(|f| me.can_edit_media(f.uploaded_by));
     let story = page.story;
     let status = story
         .map(|s| s.status.clone())
@@ -269,6 +290,11 @@ async fn render_editor(
             sections => sections,
             tag_names => tag_names,
             images => images,
+            featured => featured.as_ref().map(|f| minijinja::context! {
+                id => f.id,
+                alt => page.values.featured_image_alt.clone().unwrap_or_else(|| f.alt_text.clone()),
+            }),
+            may_describe => may_describe,
             may_publish => may_publish,
             public_url => public_url,
             lock_holder => page.lock_holder,
@@ -299,6 +325,7 @@ fn values_of(story: &StoryRecord, links: crate::store::desk::StoryLinks, tz: Tz)
         embargo_until: local_input(story.embargo_until, tz),
         publish_at: local_input(story.published_at, tz),
         featured_image_id: story.featured_image_id,
+        featured_image_alt: None,
         sticky: story.sticky,
         comments_open: story.comment_status == "open",
     }
@@ -328,6 +355,7 @@ pub async fn new_story(
         embargo_until: String::new(),
         publish_at: String::new(),
         featured_image_id: None,
+        featured_image_alt: None,
         sticky: false,
         comments_open: true,
     };
@@ -442,7 +470,10 @@ async fn save_form(
     };
     match result {
         Ok(saved) => {
-            let message = saved_message(saved.status, saved.published_at, tz);
+            let mut message = saved_message(saved.status, saved.published_at, tz);
+            if let Err(problem) = describe_featured_image(state, signed, &submitted).await? {
+                message.push_str(&format!(" The image's alt text was not changed: {problem}"));
+            }
             let to = if saved.status == Status::Trash {
                 "/admin/stories".to_owned()
             } else {
@@ -482,6 +513,44 @@ async fn save_form(
             )
             .await
         }
+    }
+}
+
+/// Saves the featured image's alt text typed in the editor, when it was shown for the image
+/// now chosen and changed. A refusal (the role, or the text) is returned for the message.
+async fn describe_featured_image(
+    state: &AppState,
+    signed: &Signed,
+    submitted: &Submitted,
+) -> Result<Result<(), String>, AppError> {
+    let (Some((shown_for, alt)), Some(chosen)) =
+        (&submitted.featured_alt, submitted.input.featured_image_id)
+    else {
+        return Ok(Ok(()));
+    };
+    if *shown_for != chosen {
+        return Ok(Ok(()));
+    }
+    let Some(item) = state.store().media_item(chosen).await? else {
+        return Ok(Ok(()));
+    };
+    if item.item.alt_text == alt.trim() {
+        return Ok(Ok(()));
+    }
+    match crate::actions::media::update_details(
+        state.store(),
+        &signed.staff,
+        chosen,
+        alt,
+        &item.item.caption,
+    )
+    .await
+    {
+        Ok(_) => Ok(Ok(())),
+        Err(ActionError::Invalid { message, .. } | ActionError::Forbidden(message)) => {
+            Ok(Err(message))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
