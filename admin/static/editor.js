@@ -24,10 +24,11 @@ const SHORTCUTS = {
   h2: 'Control+Alt+2', h3: 'Control+Alt+3', quote: 'Control+Shift+9', ul: 'Control+Shift+8',
   ol: 'Control+Shift+7', undo: 'Control+Z', redo: 'Control+Shift+Z',
 };
+// Each button's name starts with or contains its visible text (WCAG 2.5.3, label in name).
 const TOOLBAR = [
   ['paragraph', 'Paragraph', '¶'],
-  ['h2', 'Heading', 'H2'],
-  ['h3', 'Subheading', 'H3'],
+  ['h2', 'H2 heading', 'H2'],
+  ['h3', 'H3 subheading', 'H3'],
   null,
   ['bold', 'Bold', 'B'],
   ['italic', 'Italic', 'I'],
@@ -35,7 +36,7 @@ const TOOLBAR = [
   null,
   ['quote', 'Block quote', '“ ”'],
   ['ul', 'Bulleted list', '• List'],
-  ['ol', 'Numbered list', '1. List'],
+  ['ol', '1. List, numbered', '1. List'],
   null,
   ['image', 'Image', 'Image'],
   ['embed', 'Embed', 'Embed'],
