@@ -1480,6 +1480,17 @@ async fn sign_in_as_admin(client: &Client, server: &Server) {
         .goto(&server.url("/admin/"))
         .await
         .or_panic("opening the admin");
+    fill_sign_in_form(client).await;
+    let h1 = find(client, "h1", "reading the dashboard heading")
+        .await
+        .text()
+        .await
+        .or_panic("reading h1");
+    assert_eq!(h1, "Dashboard");
+}
+
+/// Signs in on the sign-in form the browser shows.
+async fn fill_sign_in_form(client: &Client) {
     find(client, "#login", "finding the login field")
         .await
         .send_keys(ADMIN_LOGIN)
@@ -1492,12 +1503,6 @@ async fn sign_in_as_admin(client: &Client, server: &Server) {
         .or_panic("typing the password");
     let button = find(client, "form button.primary", "finding the sign-in button").await;
     click_and_wait_for_new_page(client, &button, "signing in").await;
-    let h1 = find(client, "h1", "reading the dashboard heading")
-        .await
-        .text()
-        .await
-        .or_panic("reading h1");
-    assert_eq!(h1, "Dashboard");
 }
 
 async fn run_axe(client: &Client, axe: &str) -> Value {
@@ -1852,5 +1857,85 @@ async fn newsroom_writes_schedules_moderates_and_configures() {
             failures.join("\n")
         );
     }
+    client.close().await.or_panic("closing the browser");
+}
+
+/// A journalist's session ends while they type: the editor says so and keeps the text in the
+/// browser; after signing in again the editor puts the text back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_survives_a_session_that_ends() {
+    let Some(tools) = browser_tools() else {
+        return;
+    };
+    let server = Server::start();
+    server.add_administrator();
+    let driver = Driver::start(&tools.chromedriver);
+    let client = connect(&driver, &tools.chromium).await;
+    sign_in_as_admin(&client, &server).await;
+    client
+        .goto(&server.url("/admin/stories/new"))
+        .await
+        .or_panic("opening the editor");
+    // The session ends (expired, or signed out elsewhere) before anything was saved.
+    client
+        .delete_cookie("newsdesk_session")
+        .await
+        .or_panic("ending the session");
+    find(&client, "#title", "finding the headline")
+        .await
+        .send_keys("Night shift: council papers leaked")
+        .await
+        .or_panic("typing the headline");
+    let surface = find(&client, ".editor-surface", "finding the editing surface").await;
+    surface.click().await.or_panic("focusing the story");
+    surface
+        .send_keys("Three pages of the draft budget reached the newsroom at midnight.")
+        .await
+        .or_panic("typing the story");
+    let told = eventually(Duration::from_secs(10), || async {
+        js(
+            &client,
+            "return document.querySelector('#autosave-status').textContent;",
+            vec![],
+        )
+        .await
+        .as_str()
+        .is_some_and(|t| t.starts_with("Signed out — your work is kept in this browser."))
+    })
+    .await;
+    assert!(told, "the editor did not say the session ended");
+    // The browser is closed, and later the journalist comes back and signs in.
+    client
+        .goto(&server.url("/admin/stories/new"))
+        .await
+        .or_panic("coming back to the editor");
+    fill_sign_in_form(&client).await;
+    let restored = eventually(UI_TIMEOUT, || async {
+        js(
+            &client,
+            "return [document.querySelector('#title').value, document.querySelector('.editor-surface')?.textContent ?? ''];",
+            vec![],
+        )
+        .await
+            == json!([
+                "Night shift: council papers leaked",
+                "Three pages of the draft budget reached the newsroom at midnight."
+            ])
+    })
+    .await;
+    assert!(
+        restored,
+        "the typed text was not put back after signing in again"
+    );
+    let notice = find(
+        &client,
+        ".editor-notice",
+        "finding the restored-text notice",
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(!notice.is_empty());
     client.close().await.or_panic("closing the browser");
 }
