@@ -7,6 +7,7 @@ use newsdesk::domain::user::Role;
 use crate::support::{ORIGIN, Page, Staff, TestSite};
 
 on_both_backends!(demo:
+    the_featured_story_is_chosen_by_headline,
     authors_and_contributors_cannot_change_the_structure,
     sections_are_created_renamed_and_moved,
     merged_and_deleted_sections_keep_their_stories_findable,
@@ -963,4 +964,22 @@ async fn menu_entries_are_added_nested_reordered_and_removed(site: TestSite) {
     let mut expected = before.clone();
     expected.extend(["Title race".to_owned(), "Asia".to_owned()]);
     assert_eq!(header(&site.get("/").await), expected);
+}
+
+async fn the_featured_story_is_chosen_by_headline(site: TestSite) {
+    let eve = site.staff("eve", Role::Editor).await;
+    let form = site
+        .admin_get(&eve, "/admin/widgets/new?area=sidebar&kind=featured_post")
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    let labels = form.texts("#article_id option");
+    assert_eq!(labels[0], "The newest sticky story");
+    assert!(
+        labels
+            .iter()
+            .any(|l| l == "Putin meets N Korea's Jong Un at Russia Vostochny Cosmodrome"),
+        "{labels:?}"
+    );
+    let values = form.attrs("#article_id option", "value");
+    assert!(values[1..].iter().all(|v| v.parse::<i64>().is_ok()));
 }

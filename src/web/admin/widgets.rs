@@ -188,6 +188,43 @@ async fn render_form(
         walk(&chrome, None, 0, &mut out);
         out
     };
+    // The featured story is chosen by headline among the latest published ones (and the one
+    // already chosen, however old).
+    let stories: Vec<Opt> = if target.kind == "featured_post" {
+        let (latest, _) = state
+            .store()
+            .desk(&crate::store::desk::DeskQuery {
+                status: Some(crate::domain::article::Status::Published),
+                sort: crate::store::desk::DeskSort::Published,
+                limit: 100,
+                ..Default::default()
+            })
+            .await?;
+        let mut out: Vec<Opt> = latest
+            .into_iter()
+            .map(|r| Opt {
+                value: r.id.to_string(),
+                label: r.title,
+            })
+            .collect();
+        let chosen = fields.article_id.trim();
+        if !chosen.is_empty() && !out.iter().any(|o| o.value == chosen) {
+            let label = match chosen.parse::<i64>() {
+                Ok(id) => state.store().story(id).await?.map(|s| s.title),
+                Err(_) => None,
+            };
+            out.insert(
+                0,
+                Opt {
+                    value: chosen.to_owned(),
+                    label: label.unwrap_or_else(|| format!("Story {chosen} (no longer exists)")),
+                },
+            );
+        }
+        out
+    } else {
+        Vec::new()
+    };
     let title = match target.id {
         Some(_) => format!("Configure widget: {label}"),
         None => format!("New widget: {label}"),
@@ -202,7 +239,7 @@ async fn render_form(
         "widget_form.html",
         minijinja::context! {
             id => target.id, area, kind => &target.kind, kind_label => label, action,
-            fields, errors, sections, preview, max_count => crate::domain::widget::MAX_COUNT,
+            fields, errors, sections, stories, preview, max_count => crate::domain::widget::MAX_COUNT,
         },
     )
 }
