@@ -45,7 +45,7 @@ fn help_is_complete() {
     let out = newsdesk(&["--help"]);
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["serve", "migrate", "seed", "settings"] {
+    for cmd in ["serve", "migrate", "seed", "settings", "reindex", "user"] {
         assert!(help.contains(cmd), "--help does not list {cmd}");
     }
     let out = newsdesk(&["serve", "--help"]);
@@ -250,4 +250,118 @@ fn a_port_in_use_is_a_one_line_error() {
     assert_one_line_error(&out, 1, &format!("cannot listen on {addr}"));
     drop(taken);
     let _ = std::fs::remove_dir_all(&data);
+}
+
+/// `newsdesk user …` with `input` on standard input.
+fn newsdesk_with_input(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(args)
+        .env_remove("NEWSDESK_DATA")
+        .env_remove("NEWSDESK_DATABASE_URL")
+        .env_remove("NEWSDESK_BASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run newsdesk");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn user_accounts_are_managed_with_clear_errors() {
+    let dir = temp_dir("users");
+    let data = dir.to_str().unwrap();
+    let add = |login: &str, role: &str, password: &str| {
+        newsdesk_with_input(
+            &[
+                "user",
+                "--data",
+                data,
+                "add",
+                "--login",
+                login,
+                "--email",
+                &format!("{login}@news.example"),
+                "--display-name",
+                "Ann Reporter",
+                "--role",
+                role,
+            ],
+            &format!("{password}\n"),
+        )
+    };
+    let out = add("ann", "author", "quiet river at dawn");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Added Ann Reporter (ann) as author.\n"
+    );
+    assert_one_line_error(
+        &add("ann", "author", "quiet river at dawn"),
+        1,
+        "\"ann\" is already taken",
+    );
+    assert_one_line_error(&add("bob", "author", "short"), 1, "at least 10 characters");
+    assert_one_line_error(
+        &add("bob", "chief", "quiet river at dawn"),
+        2,
+        "unknown role \"chief\"",
+    );
+    let out = newsdesk(&[
+        "user",
+        "--data",
+        data,
+        "--base-url",
+        "https://news.example",
+        "add",
+        "--login",
+        "cara",
+        "--email",
+        "cara@news.example",
+        "--display-name",
+        "Cara",
+        "--role",
+        "editor",
+        "--invite",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("https://news.example/admin/password/"),
+        "{stdout}"
+    );
+    let out = newsdesk(&["user", "--data", data, "set-role", "ann", "editor"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ann is now editor.\n");
+    let out = newsdesk(&["user", "--data", data, "disable", "cara"]);
+    assert!(out.status.success());
+    let out = newsdesk(&["user", "--data", data, "list"]);
+    let list = String::from_utf8_lossy(&out.stdout);
+    let row = |login: &str| {
+        list.lines()
+            .find(|l| l.starts_with(&format!("{login} ")))
+            .unwrap_or_else(|| panic!("{login} not listed: {list}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(row("ann")[1..4], ["editor", "ann@news.example", "active"]);
+    assert_eq!(
+        row("cara")[1..4],
+        ["editor", "cara@news.example", "disabled"]
+    );
+    assert_one_line_error(
+        &newsdesk(&["user", "--data", data, "reset-password", "nobody", "--link"]),
+        1,
+        "no account has the login \"nobody\"",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
