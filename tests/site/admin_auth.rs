@@ -245,32 +245,41 @@ async fn signing_out_everywhere_ends_every_session(site: TestSite) {
 }
 
 async fn idle_and_disabled_sessions_end(site: TestSite) {
+    let ago = |d: chrono::Duration| (chrono::Utc::now() - d).to_rfc3339();
     let mira = site.staff("mira", Role::Author).await;
-    site.raw_execute("UPDATE sessions SET last_seen_at = created_at")
-        .await;
-    match site.backend {
-        crate::support::Backend::Sqlite => {
-            site.raw_execute("UPDATE sessions SET last_seen_at = '2020-01-01T00:00:00+00:00'")
-                .await
-        }
-        crate::support::Backend::Postgres => {
-            site.raw_execute("UPDATE sessions SET last_seen_at = now() - interval '13 hours'")
-                .await
-        }
-    };
+    // Idle for longer than 12 hours.
+    site.raw_execute(&format!(
+        "UPDATE sessions SET last_seen_at = '{}'",
+        ago(chrono::Duration::hours(13))
+    ))
+    .await;
     let res = site.admin_get(&mira, "/admin/").await;
-    assert_eq!(
-        res.status,
-        StatusCode::SEE_OTHER,
-        "idle for longer than 12 hours"
-    );
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "idle for 13 hours");
     assert_eq!(site.store.session_count(mira.id).await.unwrap(), 0);
+    // In use all along, but older than 14 days.
     let again = site.sign_in(mira.id, "mira").await;
+    site.raw_execute(&format!(
+        "UPDATE sessions SET created_at = '{}', last_seen_at = '{}'",
+        ago(chrono::Duration::days(15)),
+        ago(chrono::Duration::minutes(5))
+    ))
+    .await;
+    assert_eq!(
+        site.admin_get(&again, "/admin/").await.status,
+        StatusCode::SEE_OTHER,
+        "15 days old"
+    );
+    // A disabled account's sessions end at once.
+    let third = site.sign_in(mira.id, "mira").await;
+    assert_eq!(
+        site.admin_get(&third, "/admin/").await.status,
+        StatusCode::OK
+    );
     accounts::set_disabled(&site.store, Actor::Operator, mira.id, true)
         .await
         .unwrap();
     assert_eq!(
-        site.admin_get(&again, "/admin/").await.status,
+        site.admin_get(&third, "/admin/").await.status,
         StatusCode::SEE_OTHER
     );
 }
