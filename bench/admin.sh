@@ -40,7 +40,7 @@ trap cleanup EXIT
 DATA=$TMP/data
 PORT=$(( 20000 + RANDOM % 20000 ))
 BASE=http://127.0.0.1:$PORT
-PASSWORD="benchmark password one"
+PASSWORD="quiet river at dawn"
 NDENV=(env -u NEWSDESK_DATABASE_URL -u NEWSDESK_DATA NEWSDESK_LOG=warn)
 
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
