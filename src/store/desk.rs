@@ -277,19 +277,19 @@ impl Store {
         }
         if let Some(c) = q.category_id {
             filter
-                .push(" AND EXISTS (SELECT 1 FROM article_categories x WHERE x.article_id = a.id AND x.category_id = ")
+                .push(" AND a.id IN (SELECT x.article_id FROM article_categories x WHERE x.category_id = ")
                 .arg(c)
                 .push(")");
         }
         if let Some(t) = q.tag_id {
             filter
-                .push(" AND EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = a.id AND x.tag_id = ")
+                .push(" AND a.id IN (SELECT x.article_id FROM article_tags x WHERE x.tag_id = ")
                 .arg(t)
                 .push(")");
         }
         if let Some(u) = q.author_id {
             filter
-                .push(" AND EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.user_id = ")
+                .push(" AND a.id IN (SELECT x.article_id FROM article_authors x WHERE x.user_id = ")
                 .arg(u)
                 .push(")");
         }
