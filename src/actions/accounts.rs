@@ -11,7 +11,7 @@ use super::{ActionError, Actor, Result};
 use crate::domain::password;
 use crate::domain::user::{Capability, NewUser, Role};
 use crate::store::Store;
-use crate::store::accounts::{SessionRecord, Throttle};
+use crate::store::accounts::SessionRecord;
 
 /// A session ends after this long without a request…
 pub const SESSION_IDLE: Duration = Duration::hours(12);
@@ -317,51 +317,49 @@ pub async fn sign_in(
     now: DateTime<Utc>,
 ) -> Result<String> {
     let keys = throttle_keys(login, ip);
+    // Count the attempt before checking the password, each key in one statement, so that
+    // guesses sent in parallel each count and each see the lock the ones before them set.
     let mut tx = store.begin().await?;
     let mut wait = 0;
-    for (key, _) in &keys {
-        if let Some(t) = Store::throttle(&mut tx, key).await?
-            && let Some(until) = t.locked_until
-            && until > now
-        {
-            wait = wait.max((until - now).num_seconds().max(1));
+    for (key, free) in &keys {
+        match Store::count_attempt(&mut tx, key, now, now - FAILURE_MEMORY).await? {
+            Some(n) if n >= *free => {
+                // From the last free attempt on, each attempt locks the key before it is
+                // checked (a success unlocks it); each further failure doubles the wait.
+                let doublings = (n - free).min(16) as u32;
+                let secs = (FIRST_WAIT_SECS << doublings).min(LONGEST_WAIT_SECS);
+                Store::lock_throttle(&mut tx, key, now + Duration::seconds(secs)).await?;
+            }
+            Some(_) => {}
+            None => {
+                let until = Store::throttle(&mut tx, key)
+                    .await?
+                    .and_then(|t| t.locked_until)
+                    .unwrap_or(now);
+                wait = wait.max((until - now).num_seconds().max(1));
+            }
         }
     }
     if wait > 0 {
+        // Refused unchecked; the attempt is not counted (the transaction is dropped).
         return Err(ActionError::RateLimited {
             retry_after_secs: wait as u64,
         });
     }
     let creds = Store::credentials(&mut tx, login.trim()).await?;
-    drop(tx);
+    tx.commit().await?;
     let (user_id, hash) = match creds {
         Some(c) if !c.disabled => (Some(c.id), c.password_hash),
         _ => (None, None),
     };
     let ok = verify_blocking(password.to_owned(), hash).await && user_id.is_some();
-    let mut tx = store.begin().await?;
     let Some(user_id) = user_id.filter(|_| ok) else {
-        for (key, free) in &keys {
-            let before = Store::throttle(&mut tx, key).await?;
-            let failures = match before {
-                Some(t) if now - t.last_failure_at < FAILURE_MEMORY => t.failures + 1,
-                _ => 1,
-            };
-            let locked_until = (failures >= *free).then(|| {
-                let doublings = (failures - free).min(16) as u32;
-                now + Duration::seconds((FIRST_WAIT_SECS << doublings).min(LONGEST_WAIT_SECS))
-            });
-            let t = Throttle {
-                failures,
-                last_failure_at: now,
-                locked_until,
-            };
-            Store::put_throttle(&mut tx, key, &t).await?;
-        }
-        tx.commit().await?;
         return Err(ActionError::invalid("login", WRONG_CREDENTIALS));
     };
+    let mut tx = store.begin().await?;
+    // A success clears the account's count and takes back the address's attempt.
     Store::clear_throttle(&mut tx, &keys[0].0).await?;
+    Store::forgive_attempt(&mut tx, &keys[1].0, keys[1].1).await?;
     let token = new_token();
     let csrf = new_token();
     let ua: String = user_agent.chars().take(300).collect();

@@ -98,16 +98,21 @@ pub async fn update_details(
 pub async fn delete(store: &Store, actor: &Staff, id: i64, force: bool) -> Result<()> {
     let mut tx = store.begin().await?;
     let item = editable(&mut tx, actor, id).await?;
-    if !force {
-        let uses: Vec<MediaUse> = Store::media_usage_in(&mut tx, &item).await?;
-        if !uses.is_empty() {
-            let n = uses.len();
-            return Err(ActionError::Conflict(format!(
-                "This image is used by {n} {}; remove it from {} first, or delete it anyway.",
-                if n == 1 { "story" } else { "stories" },
-                if n == 1 { "that story" } else { "them" },
-            )));
-        }
+    // Usage is read now, in the deleting transaction, not when the page was shown.
+    let uses: Vec<MediaUse> = Store::media_usage_in(&mut tx, &item).await?;
+    if force && !uses.is_empty() && !actor.can(Capability::EditOthers) {
+        // Deleting it would change those stories: only someone who may edit any story may.
+        return Err(ActionError::Forbidden(
+            "Only an editor can delete an image that stories use.".into(),
+        ));
+    }
+    if !force && !uses.is_empty() {
+        let n = uses.len();
+        return Err(ActionError::Conflict(format!(
+            "This image is used by {n} {}; remove it from {} first, or delete it anyway.",
+            if n == 1 { "story" } else { "stories" },
+            if n == 1 { "that story" } else { "them" },
+        )));
     }
     Store::delete_media(&mut tx, id).await?;
     tx.commit().await?;

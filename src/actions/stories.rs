@@ -91,8 +91,8 @@ fn not_found() -> ActionError {
     ActionError::NotFound("No such story.".into())
 }
 
-/// Loads a story and checks the person may edit it.
-async fn editable(store: &Store, me: &Staff, id: i64) -> Result<(StoryRecord, Vec<i64>)> {
+/// Loads a story and checks the person may edit it (and so see it in the admin).
+pub async fn editable(store: &Store, me: &Staff, id: i64) -> Result<(StoryRecord, Vec<i64>)> {
     let story = store.story(id).await?.ok_or_else(not_found)?;
     let authors = store.story_links(id).await?.author_ids;
     let status = Status::parse(&story.status).unwrap_or(Status::Draft);

@@ -46,8 +46,6 @@ pub struct SessionRecord {
 /// A failed-attempt counter.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct Throttle {
-    pub failures: i64,
-    pub last_failure_at: DateTime<Utc>,
     pub locked_until: Option<DateTime<Utc>>,
 }
 
@@ -255,25 +253,61 @@ impl Store {
 impl Store {
     pub(crate) async fn throttle(tx: &mut Tx, key: &str) -> Result<Option<Throttle>> {
         tx.fetch_optional(
-            Sql::new(
-                "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE throttle_key = $1",
-            )
-            .bind(key),
+            Sql::new("SELECT locked_until FROM login_throttle WHERE throttle_key = $1").bind(key),
         )
         .await
     }
 
-    pub(crate) async fn put_throttle(tx: &mut Tx, key: &str, t: &Throttle) -> Result<()> {
+    /// Counts a sign-in attempt against `key` in one statement, unless the key is locked at
+    /// `now`; failures from before `forget_before` no longer count. Returns the attempts
+    /// counted, this one included, or `None` when the key is locked. Concurrent attempts each
+    /// get their own number (the row is updated in place, never read and written back).
+    pub(crate) async fn count_attempt(
+        tx: &mut Tx,
+        key: &str,
+        now: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
+        let n: Vec<i64> = tx
+            .scalars(
+                Sql::new(
+                    "INSERT INTO login_throttle (throttle_key, failures, last_failure_at, locked_until) \
+                     VALUES ($1, 1, $2, NULL) ON CONFLICT (throttle_key) DO UPDATE SET \
+                     failures = CASE WHEN login_throttle.last_failure_at < $3 THEN 1 \
+                                     ELSE login_throttle.failures + 1 END, \
+                     last_failure_at = $2 \
+                     WHERE login_throttle.locked_until IS NULL OR login_throttle.locked_until <= $2 \
+                     RETURNING failures",
+                )
+                .bind(key)
+                .bind(now)
+                .bind(forget_before),
+            )
+            .await?;
+        Ok(n.into_iter().next())
+    }
+
+    pub(crate) async fn lock_throttle(tx: &mut Tx, key: &str, until: DateTime<Utc>) -> Result<()> {
+        tx.execute(
+            Sql::new("UPDATE login_throttle SET locked_until = $1 WHERE throttle_key = $2")
+                .bind(until)
+                .bind(key),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Takes back one counted attempt (it succeeded), unlocking the key when it falls below
+    /// `free` attempts.
+    pub(crate) async fn forgive_attempt(tx: &mut Tx, key: &str, free: i64) -> Result<()> {
         tx.execute(
             Sql::new(
-                "INSERT INTO login_throttle (throttle_key, failures, last_failure_at, locked_until) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (throttle_key) DO UPDATE \
-                 SET failures = $2, last_failure_at = $3, locked_until = $4",
+                "UPDATE login_throttle SET failures = failures - 1, \
+                 locked_until = CASE WHEN failures - 1 < $1 THEN NULL ELSE locked_until END \
+                 WHERE throttle_key = $2 AND failures > 0",
             )
-            .bind(key)
-            .bind(t.failures)
-            .bind(t.last_failure_at)
-            .bind(t.locked_until),
+            .bind(free)
+            .bind(key),
         )
         .await?;
         Ok(())

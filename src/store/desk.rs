@@ -70,6 +70,21 @@ pub struct DeskQuery {
     pub sort: DeskSort,
     pub offset: u32,
     pub limit: u32,
+    /// For someone who may not edit others' stories: only what is on the site (published or
+    /// scheduled) and their own stories in any state.
+    pub visible_to: Option<i64>,
+}
+
+/// Appends the visibility rule of [`DeskQuery::visible_to`].
+fn push_visibility(sql: &mut Sql, visible_to: Option<i64>) {
+    if let Some(user) = visible_to {
+        sql.push(
+            " AND (a.status IN ('published', 'scheduled') \
+             OR a.id IN (SELECT x.article_id FROM article_authors x WHERE x.user_id = ",
+        )
+        .arg(user)
+        .push("))");
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -293,6 +308,7 @@ impl Store {
                 .arg(u)
                 .push(")");
         }
+        push_visibility(&mut filter, q.visible_to);
         if let Some(from) = q.changed_between.0 {
             filter.push(" AND a.updated_at >= ").arg(from);
         }
@@ -389,8 +405,8 @@ impl Store {
             .await
     }
 
-    /// How many stories are in each state.
-    pub async fn desk_counts(&self) -> Result<Vec<(String, i64)>> {
+    /// How many stories are in each state (that `visible_to` may see, when given).
+    pub async fn desk_counts(&self, visible_to: Option<i64>) -> Result<Vec<(String, i64)>> {
         #[derive(sqlx::FromRow, serde::Deserialize)]
         struct Rec {
             status: String,
@@ -398,9 +414,13 @@ impl Store {
         }
         let rows: Vec<Rec> = self
             .conn()
-            .fetch_all(Sql::new(
-                "SELECT status, COUNT(*) AS n FROM articles GROUP BY status",
-            ))
+            .fetch_all({
+                let mut sql =
+                    Sql::new("SELECT a.status, COUNT(*) AS n FROM articles a WHERE 1 = 1");
+                push_visibility(&mut sql, visible_to);
+                sql.push(" GROUP BY a.status");
+                sql
+            })
             .await?;
         Ok(rows.into_iter().map(|r| (r.status, r.n)).collect())
     }

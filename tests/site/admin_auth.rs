@@ -212,6 +212,41 @@ async fn repeated_failures_are_throttled_with_retry_after(site: TestSite) {
         .parse()
         .unwrap();
     assert!((31..=60).contains(&retry), "{retry}");
+    // Guesses sent all at once each count: no more than the free ones are even checked.
+    site.add_staff("omar", Role::Author).await;
+    let token = site
+        .get("/admin/login")
+        .await
+        .attrs("input[name=_csrf]", "value")
+        .remove(0);
+    let burst = (0..12).map(|i| {
+        let (app, token) = (site.app.clone(), token.clone());
+        async move {
+            crate::support::post_form_to(
+                app,
+                "/admin/login",
+                &[("_csrf", &token), ("login", "omar"), ("password", "guess")],
+                &format!("198.18.0.{i}"),
+                &[("origin", ORIGIN)],
+            )
+            .await
+            .status
+        }
+    });
+    let statuses = futures_util::future::join_all(burst).await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    let throttled = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(checked + throttled, 12, "{statuses:?}");
+    assert!(
+        checked <= 5,
+        "{checked} parallel guesses were checked: {statuses:?}"
+    );
     // One address guessing many accounts is throttled too.
     for i in 0..20 {
         login_attempt(&site, &format!("user{i}"), "guess", "192.0.2.200").await;

@@ -20,6 +20,7 @@ on_both_backends!(empty:
     a_second_editor_is_warned_and_preview_shows_unsaved_text,
     the_list_filters_searches_and_changes_stories_in_bulk,
     the_featured_images_alt_text_is_edited_beside_it,
+    people_without_editing_rights_see_only_what_they_may,
 );
 
 /// Saves the editor form of story `id` (or a new story) with these fields and `intent`.
@@ -784,5 +785,119 @@ async fn the_featured_images_alt_text_is_edited_beside_it(site: TestSite) {
             .item
             .alt_text,
         "Workers resurfacing the quay"
+    );
+}
+
+async fn people_without_editing_rights_see_only_what_they_may(site: TestSite) {
+    let eve = site.staff("eve", Role::Editor).await;
+    let carl = site.staff("carl", Role::Contributor).await;
+    saved_id(
+        &save(
+            &site,
+            &eve,
+            None,
+            &[("title", "Editor's secret draft")],
+            "save",
+        )
+        .await,
+    );
+    let private = saved_id(
+        &save(
+            &site,
+            &eve,
+            None,
+            &[("title", "Editor's private note")],
+            "save",
+        )
+        .await,
+    );
+    save(
+        &site,
+        &eve,
+        Some(private),
+        &[("title", "Editor's private note")],
+        "private",
+    )
+    .await;
+    saved_id(
+        &save(
+            &site,
+            &eve,
+            None,
+            &[("title", "Editor's published story")],
+            "publish",
+        )
+        .await,
+    );
+    let mine = saved_id(&save(&site, &carl, None, &[("title", "Carl's own draft")], "save").await);
+    // The list: what is on the site, and their own stories; never others' drafts or private ones.
+    let list = site.admin_get(&carl, "/admin/stories").await;
+    let mut titles = list.texts("td.title");
+    titles.sort();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(
+        titles[0].starts_with("Carl's own draft")
+            && titles[1].starts_with("Editor's published story")
+    );
+    assert_eq!(list.texts(".tabs a[aria-current=page]"), ["All (2)"]);
+    assert_eq!(
+        site.admin_get(&carl, "/admin/stories?q=secret")
+            .await
+            .texts("td.title"),
+        Vec::<String>::new()
+    );
+    // A form with a bad date, sent for someone else's story, reveals nothing of it.
+    let res = save(
+        &site,
+        &carl,
+        Some(private),
+        &[("title", "x"), ("publish_at", "soon")],
+        "save",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(!res.body.contains("private note"));
+    // A save refused outright hands back what was typed.
+    let eve_id = eve.id.to_string();
+    save(
+        &site,
+        &eve,
+        Some(mine),
+        &[
+            ("title", "Carl's own draft"),
+            ("author", &carl.id.to_string()),
+            ("author", &eve_id),
+        ],
+        "publish",
+    )
+    .await;
+    let res = save(
+        &site,
+        &carl,
+        Some(mine),
+        &[
+            ("title", "Carl's late correction"),
+            ("body", "<p>One more fact.</p>"),
+        ],
+        "save",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let kept = res.texts("textarea").join("\n");
+    assert!(
+        kept.contains("Carl's late correction") && kept.contains("One more fact."),
+        "{kept}"
+    );
+    // Previews and revisions do not take the edit lock; only the editor does.
+    site.admin_get(&eve, &format!("/admin/stories/{mine}/preview"))
+        .await;
+    site.admin_get(&eve, &format!("/admin/stories/{mine}/revisions"))
+        .await;
+    let fay = site.staff("fay", Role::Editor).await;
+    assert!(
+        site.admin_get(&fay, &format!("/admin/stories/{mine}"))
+            .await
+            .texts("p.warning")
+            .is_empty()
     );
 }

@@ -8,6 +8,7 @@ use crate::support::{ORIGIN, Page, Staff, TestSite};
 
 on_both_backends!(demo:
     the_featured_story_is_chosen_by_headline,
+    a_tag_merge_target_is_a_slug_even_when_numeric,
     authors_and_contributors_cannot_change_the_structure,
     sections_are_created_renamed_and_moved,
     merged_and_deleted_sections_keep_their_stories_findable,
@@ -982,4 +983,31 @@ async fn the_featured_story_is_chosen_by_headline(site: TestSite) {
     );
     let values = form.attrs("#article_id option", "value");
     assert!(values[1..].iter().all(|v| v.parse::<i64>().is_ok()));
+}
+
+async fn a_tag_merge_target_is_a_slug_even_when_numeric(site: TestSite) {
+    let eve = site.staff("eve", Role::Editor).await;
+    let year = site.add_tag("2026", "2026").await;
+    let source = site.add_tag("year-in-review", "Year in review").await;
+    // A tag whose id is 2026 would be the wrong target if the slug were read as an id.
+    assert_ne!(year, 2026);
+    let res = site
+        .admin_post(
+            &eve,
+            &format!("/admin/tags/{source}/merge"),
+            &[("into", "2026")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert!(
+        site.store
+            .tag_by_slug("year-in-review")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        site.store.tag_by_slug("2026").await.unwrap().unwrap().id,
+        year
+    );
 }

@@ -498,6 +498,16 @@ async fn images_in_use_are_deleted_only_when_forced(site: TestSite) {
         ),
         other => panic!("expected a conflict, got {other:?}"),
     }
+    // Not even its uploader, an author, may force it out of stories: that changes them.
+    match media::delete(&site.store, &author, item.id, true).await {
+        Err(ActionError::Forbidden(message)) => {
+            assert_eq!(
+                message,
+                "Only an editor can delete an image that stories use."
+            )
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
     // Someone else's upload is not another author's to delete.
     assert!(matches!(
         media::delete(&site.store, &other_author, item.id, true).await,

@@ -18,6 +18,8 @@ use crate::web::origin;
 
 /// The largest request body the admin reads (an image upload and its form).
 pub const MAX_BODY: usize = 26 * 1024 * 1024;
+/// The largest body read before sign-in.
+const MAX_ANONYMOUS_BODY: usize = 64 * 1024;
 
 fn refused(message: &str) -> Response {
     AppError::refused(StatusCode::FORBIDDEN, message).into_response()
@@ -70,12 +72,18 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
         );
     }
     let (parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+    // Before sign-in only small forms are read (sign-in, set password).
+    let limit = if parts.extensions.get::<Signed>().is_some() {
+        MAX_BODY
+    } else {
+        MAX_ANONYMOUS_BODY
+    };
+    let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => {
             return AppError::refused(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "What you sent is larger than the admin accepts (26 MB).",
+                "What you sent is larger than this form accepts.",
             )
             .into_response();
         }

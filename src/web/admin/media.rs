@@ -184,10 +184,12 @@ async fn item_page(
     let usage = state.store().media_usage(id).await?;
     let frame = Frame::new(state, signed, "Image", "media").await?;
     let may_edit = signed.staff.can_edit_media(detail.item.uploaded_by);
+    // Deleting an image in use changes those stories: editors only.
+    let may_force = signed.staff.can(Capability::EditOthers);
     let html = frame.render(
         state,
         "media_item.html",
-        minijinja::context! { detail, usage, error, may_edit },
+        minijinja::context! { detail, usage, error, may_edit, may_force },
     )?;
     Ok((status, html).into_response())
 }

@@ -202,6 +202,7 @@ async fn dashboard(
         status: Some(status),
         author_id,
         limit: 1,
+        visible_to: (!me.can(Capability::EditOthers)).then_some(me.id),
         ..Default::default()
     };
     use crate::domain::article::Status;

@@ -581,15 +581,13 @@ pub async fn merge_tag(
     Path(id): Path<i64>,
     Form(merge): Form<TagMerge>,
 ) -> Result<Response, AppError> {
-    // The target is typed as a tag's address (slug) or chosen by id.
-    let into = match optional_id(&merge.into) {
-        Some(id) => Some(id),
-        None => state
-            .store()
-            .tag_by_slug(merge.into.trim())
-            .await?
-            .map(|t| t.id),
-    };
+    // The target is typed as a tag's address (slug). Only a slug: an address of digits
+    // ("2026") is a slug too, never an id.
+    let into = state
+        .store()
+        .tag_by_slug(merge.into.trim())
+        .await?
+        .map(|t| t.id);
     let result = match into {
         Some(into) => {
             structure::merge_tag(state.store(), Actor::Staff(&signed.staff), id, into).await

@@ -446,8 +446,12 @@ async fn save_form(
     let pairs = pairs(body)?;
     let tz = state.store().settings().await?.timezone;
     let submitted = read_form(&pairs, tz);
+    // Only someone who may edit the story sees it again, whatever went wrong with the form.
     let current = match id {
-        Some(id) => Some(state.store().story(id).await?.ok_or(AppError::NotFound)?),
+        Some(id) => match stories::editable(state.store(), &signed.staff, id).await {
+            Ok((story, _)) => Some(story),
+            Err(e) => return Err(keeping_typed_text(&submitted, e)),
+        },
         None => None,
     };
     let result = if submitted.errors.is_empty() {
@@ -497,7 +501,7 @@ async fn save_form(
                     errors.insert("status", message);
                     StatusCode::CONFLICT
                 }
-                e => return Err(e.into()),
+                e => return Err(keeping_typed_text(&submitted, e)),
             };
             render_editor(
                 state,
@@ -513,6 +517,26 @@ async fn save_form(
             )
             .await
         }
+    }
+}
+
+/// A refusal after which the editor cannot be shown again (the story is not this person's, or
+/// is gone): the error page hands back the headline and text they typed.
+fn keeping_typed_text(submitted: &Submitted, e: ActionError) -> AppError {
+    let (status, message) = match e {
+        ActionError::Forbidden(m) => (StatusCode::FORBIDDEN, m),
+        ActionError::NotFound(m) => (StatusCode::NOT_FOUND, m),
+        e => return e.into(),
+    };
+    AppError::Refused {
+        status,
+        message,
+        retry_after_secs: None,
+        kept_text: Some(format!(
+            "{}\n\n{}",
+            submitted.input.title.trim(),
+            crate::domain::diff::readable_text(submitted.input.body.as_str())
+        )),
     }
 }
 
@@ -668,7 +692,7 @@ pub async fn preview(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (story, _) = stories::open(state.store(), &signed.staff, id, state.now()).await?;
+    let (story, _) = stories::editable(state.store(), &signed.staff, id).await?;
     let pairs = pairs(&body)?;
     let tz = state.store().settings().await?.timezone;
     let submitted = read_form(&pairs, tz);
@@ -681,7 +705,7 @@ pub async fn preview_saved(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let (story, _) = stories::open(state.store(), &signed.staff, id, state.now()).await?;
+    let (story, _) = stories::editable(state.store(), &signed.staff, id).await?;
     preview_page(&state, &story, None).await
 }
 
@@ -811,6 +835,7 @@ pub async fn list(
         },
         offset: (page - 1) * PAGE_SIZE,
         limit: PAGE_SIZE,
+        visible_to: (!signed.staff.can(Capability::EditOthers)).then_some(signed.staff.id),
     };
     let (rows, total) = store.desk(&query).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -854,7 +879,7 @@ pub async fn list(
             }
         })
         .collect();
-    let counts = store.desk_counts().await?;
+    let counts = store.desk_counts(query.visible_to).await?;
     let count_of = |s: &str| counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
     let tabs: Vec<_> = [
         ("", "All"),
@@ -990,7 +1015,7 @@ pub async fn revisions(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let (story, _) = stories::open(state.store(), &signed.staff, id, state.now()).await?;
+    let (story, _) = stories::editable(state.store(), &signed.staff, id).await?;
     let tz = state.store().settings().await?.timezone;
     let revisions = state.store().revisions(id).await?;
     let rows: Vec<_> = revisions
@@ -1021,7 +1046,7 @@ pub async fn revision(
     signed: Signed,
     Path((id, rev)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let (story, _) = stories::open(state.store(), &signed.staff, id, state.now()).await?;
+    let (story, _) = stories::editable(state.store(), &signed.staff, id).await?;
     let tz = state.store().settings().await?.timezone;
     let revisions = state.store().revisions(id).await?;
     let pos = revisions
