@@ -14,7 +14,7 @@ use crate::domain::html::SafeHtml;
 use crate::domain::slug::Slug;
 use crate::domain::user::{Capability, Staff};
 use crate::store::Store;
-use crate::store::desk::{StoryColumns, StoryRecord};
+use crate::store::desk::{StoryColumns, StoryLinks, StoryRecord};
 
 /// An edit lock not renewed for this long has lapsed (the editor renews it with each autosave).
 pub const LOCK_LAPSES_AFTER: Duration = Duration::minutes(2);
@@ -92,14 +92,37 @@ fn not_found() -> ActionError {
 }
 
 /// Loads a story and checks the person may edit it (and so see it in the admin).
-pub async fn editable(store: &Store, me: &Staff, id: i64) -> Result<(StoryRecord, Vec<i64>)> {
+pub async fn editable(store: &Store, me: &Staff, id: i64) -> Result<(StoryRecord, StoryLinks)> {
     let story = store.story(id).await?.ok_or_else(not_found)?;
-    let authors = store.story_links(id).await?.author_ids;
+    let links = store.story_links(id).await?;
     let status = Status::parse(&story.status).unwrap_or(Status::Draft);
-    if !me.can_edit_story(&authors, status) {
+    if !me.can_edit_story(&links.author_ids, status) {
         return Err(forbidden());
     }
-    Ok((story, authors))
+    Ok((story, links))
+}
+
+impl StoryInput {
+    /// The editor's input that would save a story as it stands.
+    pub fn of(story: StoryRecord, links: StoryLinks) -> StoryInput {
+        StoryInput {
+            comments_open: story.comment_status == "open",
+            title: story.title,
+            slug: story.slug,
+            body: SafeHtml::from_trusted_storage(story.body),
+            excerpt: story.excerpt,
+            author_ids: links.author_ids,
+            category_ids: links.category_ids,
+            tag_names: links.tag_names,
+            credit_line: story.credit_line,
+            source_agency: story.source_agency,
+            source_url: story.source_url,
+            embargo_until: story.embargo_until,
+            publish_at: story.published_at,
+            featured_image_id: story.featured_image_id,
+            sticky: story.sticky,
+        }
+    }
 }
 
 /// Checks the fields, all at once, so the form can show every problem.
@@ -167,8 +190,8 @@ pub async fn save(
     }
     let (current, old_authors) = match id {
         Some(id) => {
-            let (story, authors) = editable(store, me, id).await?;
-            (Some(story), authors)
+            let (story, links) = editable(store, me, id).await?;
+            (Some(story), links.author_ids)
         }
         None => (None, Vec::new()),
     };
@@ -354,7 +377,7 @@ pub async fn delete_forever(store: &Store, me: &Staff, id: i64) -> Result<()> {
             "Move the story to the trash first.".into(),
         ));
     }
-    if !me.can(Capability::EditOthers) && !authors.contains(&me.id) {
+    if !me.can(Capability::EditOthers) && !authors.author_ids.contains(&me.id) {
         return Err(forbidden());
     }
     super::articles::delete(store, id).await
@@ -371,28 +394,11 @@ pub async fn bulk(
 ) -> Result<(usize, usize)> {
     let (mut done, mut refused) = (0, 0);
     for &id in ids.iter().take(500) {
-        let Ok((story, _)) = editable(store, me, id).await else {
+        let Ok((story, links)) = editable(store, me, id).await else {
             refused += 1;
             continue;
         };
-        let links = store.story_links(id).await?;
-        let input = StoryInput {
-            title: story.title.clone(),
-            slug: story.slug.clone(),
-            body: SafeHtml::from_trusted_storage(story.body.clone()),
-            excerpt: story.excerpt.clone(),
-            author_ids: links.author_ids,
-            category_ids: links.category_ids,
-            tag_names: links.tag_names,
-            credit_line: story.credit_line.clone(),
-            source_agency: story.source_agency.clone(),
-            source_url: story.source_url.clone(),
-            embargo_until: story.embargo_until,
-            publish_at: story.published_at,
-            featured_image_id: story.featured_image_id,
-            sticky: story.sticky,
-            comments_open: story.comment_status == "open",
-        };
+        let input = StoryInput::of(story, links);
         match save(store, me, Some(id), &input, intent, now).await {
             Ok(_) => done += 1,
             Err(ActionError::Forbidden(_) | ActionError::Conflict(_) | ActionError::Fields(_)) => {
@@ -456,12 +462,12 @@ pub async fn open(
     me: &Staff,
     id: i64,
     now: DateTime<Utc>,
-) -> Result<(StoryRecord, Option<String>)> {
-    let (story, _) = editable(store, me, id).await?;
+) -> Result<(StoryRecord, StoryLinks, Option<String>)> {
+    let (story, links) = editable(store, me, id).await?;
     let mut tx = store.begin().await?;
     let holder = Store::take_edit_lock(&mut tx, id, me.id, now, now - LOCK_LAPSES_AFTER).await?;
     tx.commit().await?;
-    Ok((story, holder))
+    Ok((story, links, holder))
 }
 
 /// Throws away this person's autosaved text of a story.
@@ -481,30 +487,18 @@ pub async fn restore_revision(
     revision_id: i64,
     now: DateTime<Utc>,
 ) -> Result<Saved> {
-    let (story, _) = editable(store, me, id).await?;
+    let (story, links) = editable(store, me, id).await?;
     let revision = store
         .revisions(id)
         .await?
         .into_iter()
         .find(|r| r.id == revision_id)
         .ok_or_else(|| ActionError::NotFound("No such revision of this story.".into()))?;
-    let links = store.story_links(id).await?;
     let input = StoryInput {
         title: revision.title,
-        slug: story.slug.clone(),
         body: SafeHtml::from_trusted_storage(revision.body),
         excerpt: revision.excerpt,
-        author_ids: links.author_ids,
-        category_ids: links.category_ids,
-        tag_names: links.tag_names,
-        credit_line: story.credit_line,
-        source_agency: story.source_agency,
-        source_url: story.source_url,
-        embargo_until: story.embargo_until,
-        publish_at: story.published_at,
-        featured_image_id: story.featured_image_id,
-        sticky: story.sticky,
-        comments_open: story.comment_status == "open",
+        ..StoryInput::of(story, links)
     };
     save(store, me, Some(id), &input, Intent::Save, now).await
 }

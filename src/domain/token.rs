@@ -23,31 +23,38 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// The token a comment form carries: when it was rendered, for which story, signed.
-pub fn comment_form_token(secret: &[u8], article_id: i64, issued_unix: i64) -> String {
-    let sig = mac(secret, &format!("comment-form:{article_id}:{issued_unix}"))
+/// `ISSUED.SIGNATURE`: when a form for `purpose` was rendered, signed with the site's secret.
+fn issue(secret: &[u8], purpose: &str, issued_unix: i64) -> String {
+    let sig = mac(secret, &format!("{purpose}:{issued_unix}"))
         .finalize()
         .into_bytes();
     format!("{issued_unix}.{}", hex(&sig))
 }
 
-/// When a comment form token was issued, if this site issued it for this story.
-pub fn verify_comment_form_token(secret: &[u8], article_id: i64, token: &str) -> Option<i64> {
+/// When a token was issued, if this site issued it for `purpose`.
+fn issued_at(secret: &[u8], purpose: &str, token: &str) -> Option<i64> {
     let (issued, sig) = token.trim().split_once('.')?;
     let issued_unix: i64 = issued.parse().ok()?;
     let sig = unhex(sig)?;
-    mac(secret, &format!("comment-form:{article_id}:{issued_unix}"))
+    mac(secret, &format!("{purpose}:{issued_unix}"))
         .verify_slice(&sig)
         .ok()?;
     Some(issued_unix)
 }
 
+/// The token a comment form carries: when it was rendered, for which story, signed.
+pub fn comment_form_token(secret: &[u8], article_id: i64, issued_unix: i64) -> String {
+    issue(secret, &format!("comment-form:{article_id}"), issued_unix)
+}
+
+/// When a comment form token was issued, if this site issued it for this story.
+pub fn verify_comment_form_token(secret: &[u8], article_id: i64, token: &str) -> Option<i64> {
+    issued_at(secret, &format!("comment-form:{article_id}"), token)
+}
+
 /// The token an admin form shown before sign-in carries (sign-in, set password).
 pub fn admin_form_token(secret: &[u8], issued_unix: i64) -> String {
-    let sig = mac(secret, &format!("admin-form:{issued_unix}"))
-        .finalize()
-        .into_bytes();
-    format!("{issued_unix}.{}", hex(&sig))
+    issue(secret, "admin-form", issued_unix)
 }
 
 /// Whether this site issued an admin form token within `max_age_secs` of `now_unix`.
@@ -57,16 +64,8 @@ pub fn verify_admin_form_token(
     now_unix: i64,
     max_age_secs: i64,
 ) -> bool {
-    let Some((issued, sig)) = token.trim().split_once('.') else {
-        return false;
-    };
-    let (Ok(issued_unix), Some(sig)) = (issued.parse::<i64>(), unhex(sig)) else {
-        return false;
-    };
-    (0..=max_age_secs).contains(&(now_unix - issued_unix))
-        && mac(secret, &format!("admin-form:{issued_unix}"))
-            .verify_slice(&sig)
-            .is_ok()
+    issued_at(secret, "admin-form", token)
+        .is_some_and(|issued| (0..=max_age_secs).contains(&(now_unix - issued)))
 }
 
 /// Compares two secrets in time that does not depend on where they differ.

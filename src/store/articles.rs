@@ -606,7 +606,7 @@ pub struct ArticleState {
 }
 
 /// Tables whose rows carry a copy of their story's publication time.
-const RELATIONS: [&str; 3] = ["article_authors", "article_categories", "article_tags"];
+pub(super) const RELATIONS: [&str; 3] = ["article_authors", "article_categories", "article_tags"];
 
 impl Store {
     /// A story's status, publication time and embargo, read inside a write transaction.

@@ -107,14 +107,6 @@ pub struct DeskRow {
     pub comment_count: i64,
 }
 
-/// An image offered as a story's featured image.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
-pub struct ImageChoice {
-    pub id: i64,
-    pub url: String,
-    pub alt_text: String,
-}
-
 /// A saved version of a story's text.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct Revision {
@@ -139,9 +131,6 @@ pub struct Autosave {
 
 const RECORD_COLUMNS: &str = "id, title, slug, body, excerpt, status, published_at, created_at, updated_at, \
      credit_line, source_agency, source_url, embargo_until, featured_image_id, sticky, comment_status";
-
-/// Tables whose rows carry a copy of their story's publication time.
-const RELATIONS: [&str; 3] = ["article_authors", "article_categories", "article_tags"];
 
 impl Store {
     /// A story in any state.
@@ -249,7 +238,7 @@ impl Store {
             .bind(id),
         )
         .await?;
-        for table in RELATIONS {
+        for table in super::articles::RELATIONS {
             let mut sql = Sql::new("DELETE FROM ");
             sql.push(table).push(" WHERE article_id = ").arg(id);
             tx.execute(sql).await?;
@@ -349,19 +338,6 @@ impl Store {
             .push(" OFFSET ")
             .arg(i64::from(q.offset));
         Ok((self.conn().fetch_all(sql).await?, total))
-    }
-
-    /// Recent images for the featured-image menu: id, file name or URL, alt text.
-    pub async fn recent_images(&self, limit: u32) -> Result<Vec<ImageChoice>> {
-        self.conn()
-            .fetch_all(
-                Sql::new(
-                    "SELECT id, url, alt_text FROM media WHERE mime_type LIKE 'image/%' OR mime_type = '' \
-                     ORDER BY id DESC LIMIT $1",
-                )
-                .bind(i64::from(limit)),
-            )
-            .await
     }
 
     /// Tag names for the editor's suggestions, most used first.

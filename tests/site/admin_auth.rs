@@ -304,6 +304,16 @@ async fn idle_and_disabled_sessions_end(site: TestSite) {
         StatusCode::SEE_OTHER,
         "15 days old"
     );
+    // A new password ends every session.
+    let before_reset = site.sign_in(mira.id, "mira").await;
+    accounts::set_password(&site.store, Actor::Operator, mira.id, STAFF_PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(
+        site.admin_get(&before_reset, "/admin/").await.status,
+        StatusCode::SEE_OTHER,
+        "signed out by the password change"
+    );
     // A disabled account's sessions end at once.
     let third = site.sign_in(mira.id, "mira").await;
     assert_eq!(

@@ -83,11 +83,12 @@ impl Frame {
         title: &str,
         current: &'static str,
     ) -> Result<Frame, AppError> {
-        let settings = state.store().settings().await?;
+        // The site's title comes from the snapshot public pages use, not a query per page.
+        let chrome = state.chrome_cache().get(state).await?;
         Ok(Frame {
             title: title.to_owned(),
             current,
-            site_title: settings.title,
+            site_title: chrome.settings.title.clone(),
             csrf: signed.csrf.clone(),
             me: signed.staff.clone(),
             nav: NAV

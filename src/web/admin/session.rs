@@ -8,7 +8,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use cookie::{Cookie, SameSite};
 
 use crate::AppState;
 use crate::actions::{ActionError, accounts};
@@ -50,26 +49,18 @@ fn secure(state: &AppState, headers: &HeaderMap) -> bool {
     origin::of_request(state, headers).starts_with("https://")
 }
 
+/// An admin cookie: sent only to `/admin`, never readable by scripts.
 fn admin_cookie(
     name: &str,
     value: &str,
-    max_age: Option<cookie::time::Duration>,
+    max_age: cookie::time::Duration,
     secure: bool,
 ) -> HeaderValue {
-    let mut c = Cookie::build((name.to_owned(), value.to_owned()))
-        .path("/admin")
-        .same_site(SameSite::Lax)
-        .http_only(true)
-        .secure(secure);
-    if let Some(age) = max_age {
-        c = c.max_age(age);
-    }
-    HeaderValue::from_str(&c.build().encoded().to_string())
-        .expect("an encoded cookie is a valid header value")
+    cookies::set_at("/admin", name, value, max_age, true, secure)
 }
 
 fn removal(name: &str) -> HeaderValue {
-    admin_cookie(name, "", Some(cookie::time::Duration::ZERO), false)
+    cookies::remove_at("/admin", name)
 }
 
 /// A redirect that leaves a one-time message for the next page.
@@ -85,7 +76,7 @@ pub fn redirect_with_flash(
         admin_cookie(
             FLASH_COOKIE,
             message,
-            Some(cookie::time::Duration::minutes(5)),
+            cookie::time::Duration::minutes(5),
             secure(state, headers),
         ),
     );
@@ -299,9 +290,7 @@ pub async fn sign_in(
                 admin_cookie(
                     SESSION_COOKIE,
                     &token,
-                    Some(cookie::time::Duration::seconds(
-                        accounts::SESSION_LIFETIME.num_seconds(),
-                    )),
+                    cookie::time::Duration::seconds(accounts::SESSION_LIFETIME.num_seconds()),
                     secure(&state, &headers),
                 ),
             );

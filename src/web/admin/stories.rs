@@ -256,7 +256,13 @@ async fn render_editor(
         .collect();
     let sections = section_tree(&store.categories().await?);
     let tag_names: Vec<String> = store.tag_names(500).await?;
-    let images = store.recent_images(100).await?;
+    // The featured-image menu: the library's newest images.
+    let images: Vec<_> = store
+        .media_library("", 100, 0)
+        .await?
+        .into_iter()
+        .filter(|i| i.mime_type.starts_with("image/") || i.mime_type.is_empty())
+        .collect();
     let featured = match page.values.featured_image_id {
         Some(id) => store.media_item(id).await?.map(|d| d.item),
         None => None,
@@ -386,9 +392,9 @@ pub async fn edit(
     Path(id): Path<i64>,
     Query(q): Query<EditQuery>,
 ) -> Result<Response, AppError> {
-    let (story, holder) = stories::open(state.store(), &signed.staff, id, state.now()).await?;
+    let (story, links, holder) =
+        stories::open(state.store(), &signed.staff, id, state.now()).await?;
     let tz = state.store().settings().await?.timezone;
-    let links = state.store().story_links(id).await?;
     let mut values = values_of(&story, links, tz);
     let autosave = state
         .store()
