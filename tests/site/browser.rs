@@ -90,8 +90,8 @@ fn browser_tools() -> Option<BrowserTools> {
                     missing.join("; ")
                 );
             }
-            crate::support::notice(&format!(
-                "SKIPPED: the headless Chromium tests need chromium and chromedriver \
+            crate::support::skipped(&format!(
+                "the headless Chromium tests need chromium and chromedriver \
                  (apt install chromium chromium-driver): {}",
                 missing.join("; ")
             ));
@@ -1318,8 +1318,8 @@ fn axe_source() -> Option<String> {
             )
         }
         Err(_) => {
-            crate::support::notice(
-                "SKIPPED: the axe accessibility checks need NEWSDESK_AXE_JS=path/to/axe.min.js (npm package axe-core)",
+            crate::support::skipped(
+                "the axe accessibility checks need NEWSDESK_AXE_JS=path/to/axe.min.js (npm package axe-core)",
             );
             None
         }

@@ -23,17 +23,30 @@ pub const POSTGRES_ENV: &str = "NEWSDESK_TEST_POSTGRES_URL";
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-fn unique_name() -> String {
+/// A name no other test (or test run) uses: `PREFIX_newsdesk_PID_N_NANOS`, within
+/// PostgreSQL's 63-byte limit for names.
+fn unique_name(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .subsec_nanos();
-    format!(
-        "newsdesk_test_{}_{}_{}",
+    let suffix = format!(
+        "newsdesk_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed),
         nanos
-    )
+    );
+    let room = 63 - suffix.len() - 1;
+    let prefix: String = prefix
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(room)
+        .collect();
+    if prefix.is_empty() {
+        suffix
+    } else {
+        format!("{prefix}_{suffix}")
+    }
 }
 
 /// A site on a fresh database; the database is removed when the site is dropped.
@@ -86,7 +99,7 @@ impl Drop for TestSite {
 async fn fresh_database(backend: Backend) -> Option<(String, Cleanup)> {
     match backend {
         Backend::Sqlite => {
-            let dir = std::env::temp_dir().join(unique_name());
+            let dir = std::env::temp_dir().join(unique_name("test"));
             std::fs::create_dir_all(&dir).unwrap();
             let url = format!("sqlite://{}", dir.join("newsdesk.db").display());
             Some((url, Cleanup::File(dir)))
@@ -98,13 +111,17 @@ async fn fresh_database(backend: Backend) -> Option<(String, Cleanup)> {
                         "{POSTGRES_ENV} must be set in CI: the store tests must run on PostgreSQL too"
                     );
                 }
-                notice(&format!(
-                    "SKIPPED: every `::postgres` test passes without running, because \
-                     {POSTGRES_ENV} is not set (e.g. {POSTGRES_ENV}=postgres://postgres@127.0.0.1:5432/test)"
+                skipped(&format!(
+                    "{POSTGRES_ENV} is not set (e.g. {POSTGRES_ENV}=postgres://postgres@127.0.0.1:5432/test)"
                 ));
                 return None;
             };
-            let name = unique_name();
+            // Throwaway databases are named after the one the URL names, so any database the
+            // tests are given works, and what they leave behind after a crash is easy to find.
+            let database = admin_url
+                .rsplit_once('/')
+                .map_or("", |(_, db)| db.split('?').next().unwrap_or(""));
+            let name = unique_name(database);
             use sqlx::Executor;
             let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
                 .await
@@ -121,16 +138,34 @@ async fn fresh_database(backend: Backend) -> Option<(String, Cleanup)> {
     }
 }
 
-/// Prints a notice once per test run, past the test harness's output capture, so that a skip
-/// is seen even when every test passes.
-pub fn notice(text: &str) {
+/// Says that the calling test is skipped and why, past the test harness's output capture, so
+/// a test that did not run never reads as a plain "ok"; the number of skipped tests is printed
+/// again when the test binary exits, after libtest's own summary.
+pub fn skipped(reason: &str) {
     use std::io::Write;
-    static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    let mut seen = SEEN.lock().unwrap();
-    if !seen.iter().any(|s| s == text) {
-        seen.push(text.to_owned());
-        let _ = writeln!(std::io::stderr(), "{text}");
+    use std::sync::atomic::AtomicUsize;
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    static SUMMARY: std::sync::Once = std::sync::Once::new();
+    extern "C" fn summary() {
+        let n = COUNT.load(Ordering::Relaxed);
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: {n} {} did not run (see the SKIPPED lines above for why)",
+            if n == 1 { "test" } else { "tests" }
+        );
     }
+    unsafe extern "C" {
+        fn atexit(callback: extern "C" fn()) -> std::ffi::c_int;
+    }
+    SUMMARY.call_once(|| {
+        // SAFETY: registers a plain function with the C runtime; it only reads an atomic and
+        // writes to stderr, both valid during exit.
+        unsafe { atexit(summary) };
+    });
+    COUNT.fetch_add(1, Ordering::Relaxed);
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a test");
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {reason}");
 }
 
 impl TestSite {
@@ -186,9 +221,14 @@ impl TestSite {
 
     /// The demo site, created now.
     pub async fn demo(backend: Backend) -> Option<TestSite> {
+        TestSite::demo_at(backend, chrono::Utc::now()).await
+    }
+
+    /// The demo site as if created at `at` (its stories are dated relative to that moment).
+    pub async fn demo_at(backend: Backend, at: chrono::DateTime<chrono::Utc>) -> Option<TestSite> {
         let site = TestSite::empty(backend).await?;
         assert!(
-            newsdesk::demo::seed_if_empty(&site.store, chrono::Utc::now())
+            newsdesk::demo::seed_if_empty(&site.store, at)
                 .await
                 .expect("demo")
         );

@@ -292,9 +292,16 @@ async fn errors(State(state): State<AppState>, req: Request, next: Next) -> Resp
             StatusCode::FORBIDDEN => "Your role does not allow this.".into(),
             _ => "Something went wrong on our side. Nothing was changed; please try again.".into(),
         });
+    // The site's name from the snapshot public pages use; an error page still renders when
+    // the database cannot be read.
+    let site_title = match state.chrome_cache().get(&state).await {
+        Ok(chrome) => chrome.settings.title.clone(),
+        Err(_) => "Newsdesk".to_owned(),
+    };
     let html = state.admin_ui().render(
         "error.html",
         minijinja::context! {
+            site_title => site_title,
             status => page.status.as_u16(),
             reason => page.status.canonical_reason().unwrap_or("Error"),
             message => message,
