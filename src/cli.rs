@@ -108,6 +108,13 @@ pub enum UserCommand {
     Enable { login: String },
 }
 
+fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    crate::config::listen_address(s).map_err(|e| match e {
+        crate::config::ConfigError::Listen(_, reason) => reason,
+        e => e.to_string(),
+    })
+}
+
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(&s.trim().to_lowercase()).ok_or_else(|| {
         format!("unknown role {s:?}: choose administrator, editor, author or contributor")
@@ -117,18 +124,25 @@ fn parse_role(s: &str) -> Result<Role, String> {
 /// Where the site's data lives; shared by every command that touches the site.
 #[derive(Debug, Args, Clone)]
 pub struct SiteArgs {
-    /// Data folder: holds the SQLite database (with uploaded images). Created if missing.
+    /// Data folder: holds the SQLite database (with uploaded images). Created if missing;
+    /// not used when --database names the database.
     #[arg(
         long = "data",
         env = "NEWSDESK_DATA",
         value_name = "DIR",
-        default_value = "./newsdesk-data"
+        default_value = "./newsdesk-data",
+        global = true
     )]
     pub data: PathBuf,
 
     /// Database URL: sqlite://PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DB.
     /// [default: sqlite://DIR/newsdesk.db in the data folder]
-    #[arg(long = "database", env = "NEWSDESK_DATABASE_URL", value_name = "URL")]
+    #[arg(
+        long = "database",
+        env = "NEWSDESK_DATABASE_URL",
+        value_name = "URL",
+        global = true
+    )]
     pub database: Option<String>,
 }
 
@@ -137,12 +151,14 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub site: SiteArgs,
 
-    /// Address and port to listen on.
+    /// Address and port to listen on: an IP address or a host name, with the port
+    /// (127.0.0.1:8080, [::]:80, localhost:8080).
     #[arg(
         long,
         env = "NEWSDESK_LISTEN",
         value_name = "ADDR",
-        default_value = "127.0.0.1:8080"
+        default_value = "127.0.0.1:8080",
+        value_parser = parse_listen
     )]
     pub listen: SocketAddr,
 
@@ -201,15 +217,13 @@ pub struct SeedArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = crate::domain::settings::SETTINGS_HELP)]
 pub struct SettingsArgs {
     #[command(flatten)]
     pub site: SiteArgs,
 
-    /// Change a setting, e.g. --set comment_moderation=all (repeatable). Settings: title, tagline,
-    /// timezone, posts_per_page, language, read_also (on/off), comment_moderation
-    /// (all/first_time/none), comment_close_days, thread_depth, comment_min_seconds,
-    /// comment_max_links, comment_moderation_words, comment_block_words (one word per line),
-    /// comment_rate_limit (comments per address in ten minutes).
+    /// Change a setting, e.g. --set comment_moderation=all (repeatable; every setting and its
+    /// values are listed below).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
 }

@@ -42,23 +42,35 @@ pub enum ConfigError {
     ThemeDir(PathBuf),
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
     DatabaseUrl(String),
+    #[error(
+        "the database URL (--database or NEWSDESK_DATABASE_URL) is empty: give sqlite://PATH or \
+         postgres://USER@HOST/DB, or leave it unset for the SQLite file in the data folder"
+    )]
+    EmptyDatabaseUrl,
+    #[error("cannot listen on {0:?}: {1}")]
+    Listen(String, String),
     #[error("base URL {0:?} is not an origin such as https://news.example")]
     BaseUrl(String),
 }
 
 impl SiteConfig {
-    /// Resolves the database URL (default: `newsdesk.db` in the data folder) and makes sure the
-    /// data folder exists and is writable.
+    /// Resolves the database URL (default: `newsdesk.db` in the data folder, which is then
+    /// created and checked for writing). A URL that is given but empty is refused rather than
+    /// taken as the default: a site must never silently start on a new, empty database.
     pub fn new(data_dir: PathBuf, database_url: Option<String>) -> Result<SiteConfig, ConfigError> {
-        prepare_data_dir(&data_dir)?;
-        let database_url = match database_url.filter(|u| !u.trim().is_empty()) {
+        let database_url = match database_url {
+            Some(url) if url.trim().is_empty() => return Err(ConfigError::EmptyDatabaseUrl),
             Some(url) => {
+                let url = url.trim().to_owned();
                 if crate::store::Backend::of_url(&url).is_none() {
                     return Err(ConfigError::DatabaseUrl(crate::store::redact_url(&url)));
                 }
                 url
             }
-            None => format!("sqlite://{}", data_dir.join("newsdesk.db").display()),
+            None => {
+                prepare_data_dir(&data_dir)?;
+                format!("sqlite://{}", data_dir.join("newsdesk.db").display())
+            }
         };
         Ok(SiteConfig {
             data_dir,
@@ -99,6 +111,25 @@ impl ServeConfig {
     }
 }
 
+/// The address to listen on: `IP:PORT`, or a host name with a port (`localhost:8080`),
+/// resolved once at start-up (the first address it names).
+pub fn listen_address(text: &str) -> Result<SocketAddr, ConfigError> {
+    use std::net::ToSocketAddrs;
+    let fail = |reason: String| ConfigError::Listen(text.to_owned(), reason);
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    if !text.contains(':') {
+        return Err(fail(
+            "give a port too, e.g. 127.0.0.1:8080 or localhost:8080".into(),
+        ));
+    }
+    text.to_socket_addrs()
+        .map_err(|e| fail(format!("the name does not resolve ({e})")))?
+        .next()
+        .ok_or_else(|| fail("the name resolves to no address".into()))
+}
+
 /// `http(s)://host[:port]` with nothing after it but an optional `/`: the site is served from
 /// the root of its host.
 fn is_origin(url: &str) -> bool {
@@ -117,6 +148,32 @@ fn is_origin(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn listen_addresses_take_names_and_need_a_port() {
+        assert_eq!(
+            super::listen_address("127.0.0.1:8080").unwrap().to_string(),
+            "127.0.0.1:8080"
+        );
+        assert!(
+            super::listen_address("localhost:8080")
+                .unwrap()
+                .ip()
+                .is_loopback()
+        );
+        assert!(super::listen_address("localhost").is_err());
+        assert!(super::listen_address("no-such-host.invalid:80").is_err());
+    }
+
+    #[test]
+    fn an_empty_database_url_is_refused_and_creates_nothing() {
+        let dir = std::env::temp_dir().join(format!("newsdesk-config-{}", std::process::id()));
+        let e = super::SiteConfig::new(dir.clone(), Some("  ".into())).unwrap_err();
+        assert!(e.to_string().contains("is empty"), "{e}");
+        let pg = super::SiteConfig::new(dir.clone(), Some("postgres://u@h/db".into())).unwrap();
+        assert_eq!(pg.database_url, "postgres://u@h/db");
+        assert!(!dir.exists(), "a PostgreSQL site made a data folder");
+    }
+
     #[test]
     fn base_urls_are_origins() {
         assert!(super::is_origin("https://news.example"));

@@ -148,8 +148,12 @@ pub fn init_tracing() {
     let filter = std::env::var("NEWSDESK_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "info,sqlx=warn".to_owned());
+    // Colour only on a terminal: a log file or a pipe gets plain text.
+    use std::io::IsTerminal;
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_ansi(colour)
         .with_writer(std::io::stderr)
         .try_init();
 }
@@ -212,7 +216,8 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let scheduler = jobs::spawn_scheduler(store.clone(), jobs::SCHEDULER_PERIOD);
     let app = app(AppState::with_options(store.clone(), theme, options))
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tracing::info!("Newsdesk is serving http://{}", config.listen);
+    let bound = listener.local_addr().unwrap_or(config.listen);
+    tracing::info!("Newsdesk is serving http://{bound}");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -118,20 +118,7 @@ impl SiteSettings {
                     SettingError::Invalid("posts_per_page", "a number from 1 to 100".into()),
                 )?
             }
-            "language" => {
-                let ok = !value.is_empty()
-                    && value.len() <= 35
-                    && value
-                        .split('-')
-                        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
-                if !ok {
-                    return Err(SettingError::Invalid(
-                        "language",
-                        "a language tag such as en or pt-BR".into(),
-                    ));
-                }
-                self.language = value.to_owned()
-            }
+            "language" => self.language = language_tag(value)?,
             "read_also" => {
                 self.read_also = match value {
                     "on" | "true" | "1" => true,
@@ -177,6 +164,62 @@ impl SiteSettings {
         Ok(())
     }
 }
+
+/// A BCP 47 tag whose language is a known ISO 639 language (`en`, `pt-BR`, `fil`), with the
+/// language in lower case and a region in upper case, as `<html lang>` and feeds expect.
+fn language_tag(value: &str) -> Result<String, SettingError> {
+    let refuse = || {
+        SettingError::Invalid(
+            "language",
+            "an ISO 639 language code with an optional region, such as en, de or pt-BR".into(),
+        )
+    };
+    let mut parts = value.split(['-', '_']);
+    let primary = parts.next().unwrap_or("").to_ascii_lowercase();
+    let known = match primary.len() {
+        2 => isolang::Language::from_639_1(&primary).is_some(),
+        3 => isolang::Language::from_639_3(&primary).is_some(),
+        _ => false,
+    };
+    if !known || !primary.chars().all(|c| c.is_ascii_lowercase()) {
+        return Err(refuse());
+    }
+    let mut tag = primary;
+    for part in parts {
+        if part.is_empty() || part.len() > 8 || !part.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(refuse());
+        }
+        tag.push('-');
+        tag.push_str(&if part.len() == 2 {
+            part.to_ascii_uppercase()
+        } else {
+            part.to_owned()
+        });
+    }
+    Ok(tag)
+}
+
+/// Every setting `newsdesk settings --set` takes, with the values it accepts.
+pub const SETTINGS_HELP: &str = "\
+Settings (NAME = accepted values):
+  title                     the site's name (not empty)
+  tagline                   one line under the title
+  timezone                  an IANA time zone, e.g. Europe/Berlin
+  posts_per_page            1 to 100
+  language                  ISO 639 code with optional region: en, de, pt-BR; search stems
+                            ar da de el en es fi fr hu it nl no pt ro ru sv ta tr, and matches
+                            whole words in any other language
+  read_also                 on or off (the dismissible \"Read also\" box on stories)
+  comment_moderation        all, first_time or none
+  comment_close_days        0 to 36500 (0: comments never close by age)
+  thread_depth              1 to 10
+  comment_min_seconds       0 to 600 (the least time between opening a story and commenting)
+  comment_max_links         0 to 1000 (more links than this holds a comment)
+  comment_moderation_words  words that hold a comment, one per line (\\n on the command line)
+  comment_block_words       words that refuse a comment, one per line
+  comment_rate_limit        1 to 10000 comments per address in ten minutes
+  feed_items                1 to 100
+  feed_content              full or excerpt";
 
 fn number(value: &str, min: u32, max: u32, field: &'static str) -> Result<u32, SettingError> {
     value
@@ -279,6 +322,12 @@ mod tests {
         let mut s = SiteSettings::default();
         assert!(s.set("timezone", "Mars/Olympus").is_err());
         assert!(s.set("language", "en GB").is_err());
+        assert!(s.set("language", "xx").is_err());
+        assert!(s.set("language", "english").is_err());
+        s.set("language", "pt_br").unwrap();
+        assert_eq!(s.language, "pt-BR");
+        s.set("language", "fil").unwrap();
+        assert_eq!(s.language, "fil");
         assert!(s.set("nope", "1").is_err());
         assert!(s.set("read_also", "off").is_ok());
         assert!(s.set("thread_depth", "11").is_err());

@@ -126,8 +126,10 @@ pub struct Store {
 pub enum ConnectError {
     #[error("unsupported database URL (use sqlite://PATH or postgres://USER@HOST/DB)")]
     Scheme,
-    #[error("cannot open the database {url}: {source}")]
-    Open { url: String, source: sqlx::Error },
+    /// The reason is one line for an operator, with a hint where one helps; the driver's own
+    /// error chain is not repeated after it.
+    #[error("cannot open the database {url}: {reason}")]
+    Open { url: String, reason: String },
     #[error("cannot migrate the database schema: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot build the search index: {0}")]
@@ -143,6 +145,40 @@ impl Backend {
         } else {
             None
         }
+    }
+}
+
+/// Why a database could not be opened, in one line, with what to do about the usual causes.
+fn connect_failure(url: &str, e: &sqlx::Error) -> String {
+    let (host, port, database) = match PgConnectOptions::from_str(url) {
+        Ok(o) => (
+            o.get_host().to_owned(),
+            o.get_port(),
+            o.get_database().unwrap_or_default().to_owned(),
+        ),
+        Err(_) => (String::new(), 0, String::new()),
+    };
+    match e {
+        sqlx::Error::Database(db) => {
+            let message = db.message();
+            match db.code().as_deref() {
+                Some("3D000") => format!("{message} (create it with `createdb {database}`)"),
+                Some("28P01" | "28000") => {
+                    format!("{message} (check the user and password in the URL)")
+                }
+                _ => message.to_owned(),
+            }
+        }
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            format!("connection refused (is PostgreSQL running and listening on {host}:{port}?)")
+        }
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound && !host.is_empty() => {
+            format!("{io} (is PostgreSQL running, with its socket at {host}?)")
+        }
+        sqlx::Error::Io(io) => io.to_string(),
+        sqlx::Error::PoolTimedOut => format!("no answer in time (is {host}:{port} reachable?)"),
+        sqlx::Error::Configuration(c) => format!("the URL is not valid: {c}"),
+        other => other.to_string(),
     }
 }
 
@@ -166,9 +202,9 @@ impl Store {
         url: &str,
         max_connections: u32,
     ) -> std::result::Result<Store, ConnectError> {
-        let open_err = |source| ConnectError::Open {
+        let open_err = |source: sqlx::Error| ConnectError::Open {
             url: redact_url(url),
-            source,
+            reason: connect_failure(url, &source),
         };
         let mut reader = None;
         let db = match Backend::of_url(url).ok_or(ConnectError::Scheme)? {
@@ -200,7 +236,7 @@ impl Store {
                     let r =
                         reader::Reader::open(file, readers).map_err(|e| ConnectError::Open {
                             url: redact_url(url),
-                            source: sqlx::Error::Protocol(e.to_string()),
+                            reason: e.to_string(),
                         })?;
                     reader = Some(Arc::new(r));
                 }
@@ -210,6 +246,17 @@ impl Store {
                 let opts = PgConnectOptions::from_str(url)
                     .map_err(open_err)?
                     .application_name("newsdesk");
+                // One direct connection first: a pool reports a refused or missing server only
+                // as a time-out, and the operator needs the real cause.
+                {
+                    use sqlx::Connection;
+                    sqlx::PgConnection::connect_with(&opts)
+                        .await
+                        .map_err(open_err)?
+                        .close()
+                        .await
+                        .map_err(open_err)?;
+                }
                 let pool = PgPoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(Duration::from_secs(5))

@@ -173,6 +173,115 @@ fn unusable_data_dir_and_database_are_one_line_errors() {
     let _ = std::fs::remove_dir_all(&data);
 }
 
+/// What an operator gets wrong first: an empty database URL, a PostgreSQL server that is not
+/// there or has no such database, a host name to listen on, the site flags after a
+/// subcommand, a setting's value; each gets one line saying what to do, and a PostgreSQL site
+/// leaves no data folder behind.
+#[test]
+fn operator_mistakes_get_one_line_with_a_hint() {
+    let data = temp_dir("operator");
+    let d = data.to_str().unwrap();
+    assert_one_line_error(
+        &newsdesk(&["migrate", "--data", d, "--database", " "]),
+        1,
+        "the database URL (--database or NEWSDESK_DATABASE_URL) is empty",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(["migrate", "--data", d])
+        .env("NEWSDESK_DATABASE_URL", "")
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 1, "is empty");
+    assert!(
+        !data.exists(),
+        "an empty database URL made a new SQLite site"
+    );
+
+    // A port nothing listens on: refused, with the host and port to check.
+    assert_one_line_error(
+        &newsdesk(&[
+            "migrate",
+            "--data",
+            d,
+            "--database",
+            "postgres://u@127.0.0.1:1/x",
+        ]),
+        1,
+        "connection refused (is PostgreSQL running and listening on 127.0.0.1:1?)",
+    );
+    assert!(!data.exists(), "a PostgreSQL site made a data folder");
+    if let Ok(admin) = std::env::var(crate::support::POSTGRES_ENV) {
+        let base = admin.rsplit_once('/').unwrap().0;
+        let missing = format!("{base}/newsdesk_no_such_database");
+        let out = newsdesk(&["migrate", "--data", d, "--database", &missing]);
+        assert_one_line_error(
+            &out,
+            1,
+            "(create it with `createdb newsdesk_no_such_database`)",
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.matches("does not exist").count(), 1, "{stderr}");
+    } else {
+        crate::support::skipped("the missing-database hint needs PostgreSQL");
+    }
+
+    // The site flags may follow the subcommand, however deep.
+    let out = newsdesk(&["user", "list", "--data", d]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(data.join("newsdesk.db").exists());
+
+    // Languages are ISO 639 codes; `settings --help` lists every setting.
+    assert_one_line_error(
+        &newsdesk(&["settings", "--data", d, "--set", "language=klingon"]),
+        1,
+        "an ISO 639 language code",
+    );
+    let out = newsdesk(&["settings", "--data", d, "--set", "language=pt_br"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("language = pt-BR"));
+    let help = String::from_utf8_lossy(&newsdesk(&["settings", "--help"]).stdout).into_owned();
+    for (name, _) in newsdesk::domain::settings::SiteSettings::default().to_rows() {
+        assert!(
+            help.contains(&format!("\n  {name} ")),
+            "settings --help lacks {name}"
+        );
+    }
+
+    // A host name to listen on; logs into a pipe carry no colour codes.
+    let mut server = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(["serve", "--data", d, "--listen", "localhost:0"])
+        .env_remove("NEWSDESK_DATABASE_URL")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(server.stderr.take().unwrap());
+    let mut line = String::new();
+    let serving = loop {
+        line.clear();
+        if std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() == 0 {
+            break None;
+        }
+        assert!(
+            !line.contains('\u{1b}'),
+            "colour codes in a piped log: {line:?}"
+        );
+        if let Some(at) = line.find("Newsdesk is serving http://") {
+            break Some(line[at..].trim().to_owned());
+        }
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    let serving = serving.expect("the server did not start on localhost");
+    assert!(
+        serving.contains("127.0.0.1:") || serving.contains("[::1]:"),
+        "{serving}"
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}
+
 #[test]
 fn migrate_and_seed_use_the_data_dir() {
     let data = temp_dir("seed");
