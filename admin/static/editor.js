@@ -1534,6 +1534,20 @@ class Autosave {
       if (event.submitter && event.submitter.formTarget === '_blank') return;
       // The form itself saves now: no autosave may race it (a new story would be made twice).
       this.submitting = true;
+      clearTimeout(this.timer);
+      if (this.inFlight && this.isNew) {
+        // An autosave is making the story this moment: the form goes to that story once it
+        // is answered.
+        event.preventDefault();
+        if (this.submitWaiting) return;
+        this.submitWaiting = true;
+        const submitter = event.submitter && event.submitter.form === form ? event.submitter : undefined;
+        this.saveDone.then(() => {
+          this.submitWaiting = false;
+          form.requestSubmit(submitter);
+        });
+        return;
+      }
       this.writeLocal({ submitted: true });
     });
     document.addEventListener('visibilitychange', () => {
@@ -1758,6 +1772,10 @@ class Autosave {
       keepalive: leaving,
     });
     this.inFlight = request;
+    let done;
+    this.saveDone = new Promise((resolve) => {
+      done = resolve;
+    });
     try {
       const response = await request;
       await this.handle(response, version);
@@ -1766,6 +1784,7 @@ class Autosave {
       this.retry();
     } finally {
       this.inFlight = null;
+      done();
       if (this.pending) {
         this.pending = false;
         this.schedule(0);
