@@ -16,6 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use fantoccini::actions::InputSource;
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
@@ -972,6 +973,124 @@ async fn read_also_box_slides_in_and_stays_dismissed() {
         .or_panic("closing the WebDriver session");
     drop(driver);
     drop(server);
+}
+
+/// The Read also box takes no focus as it slides in, and never covers the control that has
+/// keyboard focus (WCAG 2.4.11, Focus Not Obscured): tabbing to a control under it moves it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_also_box_never_covers_the_focused_control() {
+    let Some(tools) = browser_tools() else {
+        return;
+    };
+    let server = Server::start();
+    let driver = Driver::start(&tools.chromedriver);
+    let client = connect(&driver, &tools.chromium).await;
+    open_reference_story(&client, &server).await;
+
+    // Focus is on a link in the story when the reader reaches its end and the box slides in.
+    let focused = js(
+        &client,
+        "const a = document.querySelector('.story-body a[href], .story-footer a[href]'); a.focus(); return a.outerHTML;",
+        vec![],
+    )
+    .await;
+    js(
+        &client,
+        "window.scrollTo(0, document.body.scrollHeight);",
+        vec![],
+    )
+    .await;
+    let settled = eventually(UI_TIMEOUT, || async {
+        let s = box_state(&client).await;
+        s["classes"]
+            .as_array()
+            .is_some_and(|c| c.contains(&json!("is-shown")))
+            && s["animations"] == json!(0)
+            && s["visibility"] == json!("visible")
+    })
+    .await;
+    let state = box_state(&client).await;
+    assert!(settled, "the box did not slide in; state: {state}");
+    let still = js(&client, "return document.activeElement.outerHTML;", vec![]).await;
+    assert_eq!(still, focused, "the box took focus as it slid in");
+
+    // Find a control the box covers, bring it under the box, and tab to it from the one before.
+    let target = js(
+        &client,
+        r#"
+        const box = document.querySelector('aside.read-also');
+        const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        const tabbable = [...document.querySelectorAll('a[href], button, input, textarea, select')]
+            .filter(e => !box.contains(e) && e.tabIndex >= 0 && !e.disabled && e.getClientRects().length
+                && getComputedStyle(e).visibility === 'visible');
+        for (let i = 1; i < tabbable.length; i++) {
+            const b = box.getBoundingClientRect();
+            const r = tabbable[i].getBoundingClientRect();
+            if (r.left >= b.right || r.right <= b.left || r.height > b.height) continue;
+            window.scrollBy(0, (r.top + r.bottom) / 2 - (b.top + b.bottom) / 2);
+            if (!overlap(tabbable[i].getBoundingClientRect(), box.getBoundingClientRect())) continue;
+            window.__target = tabbable[i];
+            tabbable[i - 1].focus({ preventScroll: true });
+            return tabbable[i].outerHTML.slice(0, 200);
+        }
+        return null;
+        "#,
+        vec![],
+    )
+    .await;
+    assert!(
+        target.is_string(),
+        "no control on the page can be brought under the box; state: {}",
+        box_state(&client).await
+    );
+    let tab = fantoccini::actions::KeyActions::new("keyboard".into())
+        .then(fantoccini::actions::KeyAction::Down { value: '\u{E004}' })
+        .then(fantoccini::actions::KeyAction::Up { value: '\u{E004}' });
+    client.perform_actions(tab).await.or_panic("pressing Tab");
+    let geometry = r#"
+        const box = document.querySelector('aside.read-also');
+        const b = box.getBoundingClientRect();
+        const r = document.activeElement.getBoundingClientRect();
+        const visible = getComputedStyle(box).visibility === 'visible' && getComputedStyle(box).display !== 'none';
+        const inView = b.bottom > 0 && b.top < innerHeight;
+        return {
+            onTarget: document.activeElement === window.__target,
+            covered: visible && inView && r.left < b.right && b.left < r.right && r.top < b.bottom && b.top < r.bottom,
+            animations: box.getAnimations().length,
+            classes: [...box.classList],
+            box: [b.left, b.top, b.right, b.bottom].map(Math.round),
+            focused: [r.left, r.top, r.right, r.bottom].map(Math.round),
+        };
+    "#;
+    let clear = eventually(UI_TIMEOUT, || async {
+        let g = js(&client, geometry, vec![]).await;
+        g["onTarget"] == json!(true) && g["covered"] == json!(false) && g["animations"] == json!(0)
+    })
+    .await;
+    let g = js(&client, geometry, vec![]).await;
+    assert_eq!(
+        g["onTarget"],
+        json!(true),
+        "Tab did not reach {target}: {g}"
+    );
+    assert!(
+        clear,
+        "the Read also box covers the focused control {target}: {g}"
+    );
+    save_screenshot(&client, "read-also-focus.png").await;
+
+    // Focus elsewhere: the box is back in its corner.
+    js(&client, "document.activeElement.blur();", vec![]).await;
+    let back = eventually(UI_TIMEOUT, || async {
+        let s = box_state(&client).await;
+        s["classes"] == json!(["read-also", "is-shown"])
+            && s["visibility"] == json!("visible")
+            && s["animations"] == json!(0)
+    })
+    .await;
+    let state = box_state(&client).await;
+    assert!(back, "the box did not come back; state: {state}");
+    client.close().await.or_panic("closing the browser");
 }
 
 /// The comment form without JavaScript help: a refused comment comes back with the reader's
