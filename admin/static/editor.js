@@ -1541,6 +1541,7 @@ class Autosave {
         event.preventDefault();
         if (this.submitWaiting) return;
         this.submitWaiting = true;
+        this.say('Saving…');
         const submitter = event.submitter && event.submitter.form === form ? event.submitter : undefined;
         this.saveDone.then(() => {
           this.submitWaiting = false;
@@ -1629,9 +1630,11 @@ class Autosave {
       // Whatever was typed here meanwhile stays in this browser under this form's key.
       const current = this.fields();
       if (!current.title.trim() && !current.excerpt.trim() && !textOf(current.body)) this.removeLocal();
-      this.adoptKey(key.slice(COPY_PREFIX.length));
+      const name = key.slice(COPY_PREFIX.length);
+      this.adoptKey(NEW_COPY_KEY.test(name) ? name : `new-${randomKey()}`);
       this.setFields(copy);
       this.changed();
+      if (key !== this.key && this.localOk) this.removeLocal(key);
       const headline = this.form.elements.namedItem('title');
       if (headline && typeof headline.focus === 'function') headline.focus();
     });
