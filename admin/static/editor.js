@@ -539,6 +539,8 @@ class StoryEditor {
     this.root = el('div', { class: 'editor' }, this.toolbar, this.surface, help);
     textarea.after(this.root);
     textarea.hidden = true;
+    // The hint for typing without the toolbar is for pages where this script did not run.
+    for (const hint of form.querySelectorAll('[data-without-toolbar]')) hint.hidden = true;
     if (label) label.addEventListener('click', () => this.surface.focus());
 
     this.linkDialog = new UrlDialog('editor-link', 'Link', 'Web address',
@@ -1508,10 +1510,18 @@ class Autosave {
     this.timer = null;
     this.inFlight = null;
     this.submitting = false;
-    this.timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { hour: '2-digit', minute: '2-digit' });
+    // One clock in the whole admin: 24 hours, in the site's time zone like the server's times.
+    const clock = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+    this.timeFormat = dateFormat(clock, form.dataset.timezone);
+    this.dayFormat = dateFormat({ day: 'numeric', month: 'short', ...clock }, form.dataset.timezone);
 
+    this.dayKey = dateFormat({ year: 'numeric', month: '2-digit', day: '2-digit' }, form.dataset.timezone);
+    // Pages without a key of their own (older pages, the fixture) make one.
+    if (['', 'new'].includes(form.dataset.storyKey || '')) this.adoptKey(`new-${randomKey()}`);
+    this.forgetSavedCopy();
     if (this.serverSavedAt) this.say(`Last saved ${this.time(this.serverSavedAt)}`);
     this.restore();
+    if (this.isNew) this.offerUnsaved();
     editor.onChange = () => this.changed();
     form.addEventListener('input', (event) => {
       if (!editor.root.contains(event.target)) this.changed();
@@ -1524,6 +1534,21 @@ class Autosave {
       if (event.submitter && event.submitter.formTarget === '_blank') return;
       // The form itself saves now: no autosave may race it (a new story would be made twice).
       this.submitting = true;
+      clearTimeout(this.timer);
+      if (this.inFlight && this.isNew) {
+        // An autosave is making the story this moment: the form goes to that story once it
+        // is answered.
+        event.preventDefault();
+        if (this.submitWaiting) return;
+        this.submitWaiting = true;
+        this.say('Saving…');
+        const submitter = event.submitter && event.submitter.form === form ? event.submitter : undefined;
+        this.saveDone.then(() => {
+          this.submitWaiting = false;
+          form.requestSubmit(submitter);
+        });
+        return;
+      }
       this.writeLocal({ submitted: true });
     });
     document.addEventListener('visibilitychange', () => {
@@ -1537,7 +1562,89 @@ class Autosave {
   }
 
   get key() {
-    return `newsdesk:story:${this.form.dataset.storyKey}`;
+    return `${COPY_PREFIX}${this.form.dataset.storyKey}`;
+  }
+
+  // A story the server has not created yet: its copy is keyed `new-…`, one key per form.
+  get isNew() {
+    return !/^\d+$/.test(this.form.dataset.storyKey || '');
+  }
+
+  adoptKey(key) {
+    this.form.dataset.storyKey = key;
+    const field = this.form.elements.namedItem('copy_key');
+    if (field && 'value' in field) field.value = key;
+  }
+
+  // After the form saved a new story the server names its copy (`?saved_copy=new-…`): the
+  // server holds that text now, so the copy goes, and so does the parameter.
+  forgetSavedCopy() {
+    const url = new URL(location.href);
+    const saved = url.searchParams.get('saved_copy');
+    if (saved === null) return;
+    if (NEW_COPY_KEY.test(saved)) this.removeLocal(`${COPY_PREFIX}${saved}`);
+    url.searchParams.delete('saved_copy');
+    history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+  }
+
+  // Copies of other new stories that the server never acknowledged (the session ended, the
+  // browser closed, a save failed). Never merged into this form: offered one at a time.
+  unsavedCopies() {
+    const copies = [];
+    let keys = [];
+    try {
+      keys = Object.keys(localStorage);
+    } catch {
+      return copies;
+    }
+    for (const key of keys) {
+      const name = key.slice(COPY_PREFIX.length);
+      if (!key.startsWith(COPY_PREFIX) || key === this.key) continue;
+      if (name !== 'new' && !NEW_COPY_KEY.test(name)) continue;
+      const copy = this.readLocal(key);
+      // Earlier versions kept every new story's copy under `new`, even once it was saved.
+      const empty = !copy || !(copy.title || '').trim() && !(copy.excerpt || '').trim()
+        && !textOf(copy.body);
+      if (empty || (name === 'new' && copy.submitted)) {
+        this.removeLocal(key);
+        continue;
+      }
+      copies.push({ key, copy });
+    }
+    return copies.sort((a, b) => (Date.parse(b.copy.savedAt) || 0) - (Date.parse(a.copy.savedAt) || 0));
+  }
+
+  offerUnsaved() {
+    const [offer] = this.unsavedCopies();
+    if (!offer) return;
+    const { key, copy } = offer;
+    const title = (copy.title || '').trim() || textOf(copy.body).slice(0, 80) || (copy.excerpt || '').trim();
+    const restore = el('button', { type: 'button', class: 'editor-notice__button', text: 'Restore it into the editor' });
+    const discard = el('button', { type: 'button', class: 'editor-notice__button', text: 'Discard it' });
+    const notice = el('div', { class: 'editor-notice editor-notice--unsaved', role: 'status' },
+      el('p', { text: `Text you wrote in this browser ${this.when(copy.savedAt)} was not saved: “${title}”` }),
+      restore, ' ', discard);
+    this.editor.root.before(notice);
+    restore.addEventListener('click', () => {
+      notice.remove();
+      // Whatever was typed here meanwhile stays in this browser under this form's key.
+      const current = this.fields();
+      if (!current.title.trim() && !current.excerpt.trim() && !textOf(current.body)) this.removeLocal();
+      const name = key.slice(COPY_PREFIX.length);
+      this.adoptKey(NEW_COPY_KEY.test(name) ? name : `new-${randomKey()}`);
+      this.setFields(copy);
+      this.changed();
+      if (key !== this.key && this.localOk) this.removeLocal(key);
+      const headline = this.form.elements.namedItem('title');
+      if (headline && typeof headline.focus === 'function') headline.focus();
+    });
+    discard.addEventListener('click', () => {
+      notice.remove();
+      this.removeLocal(key);
+      this.offerUnsaved();
+      const next = this.form.querySelector('.editor-notice--unsaved .editor-notice__button');
+      (next || this.editor.surface).focus();
+    });
   }
 
   fields() {
@@ -1589,6 +1696,11 @@ class Autosave {
     const serverTime = Date.parse(this.serverSavedAt) || 0;
     const copyTime = Date.parse(copy.savedAt) || 0;
     const serverMoved = (copy.base || '') !== this.serverSavedAt;
+    if (same && this.isNew) {
+      // A refused new story, shown again: the server still has none of it.
+      this.writeLocal();
+      return;
+    }
     if (same || (copy.submitted && serverMoved) || (copyTime <= serverTime && serverMoved)) {
       this.removeLocal();
       return;
@@ -1642,6 +1754,12 @@ class Autosave {
       this.pending = true;
       return;
     }
+    if (this.isNew && !this.fields().title.trim()) {
+      // The server makes a story only with a headline; until then the text stays here.
+      if (!leaving) this.say(this.localOk ? 'Kept in this browser — add a headline to save a draft.'
+        : 'Not saved — add a headline to save a draft.');
+      return;
+    }
     const version = this.version;
     this.editor.textarea.value = this.editor.html();
     const body = new URLSearchParams();
@@ -1657,6 +1775,10 @@ class Autosave {
       keepalive: leaving,
     });
     this.inFlight = request;
+    let done;
+    this.saveDone = new Promise((resolve) => {
+      done = resolve;
+    });
     try {
       const response = await request;
       await this.handle(response, version);
@@ -1665,6 +1787,7 @@ class Autosave {
       this.retry();
     } finally {
       this.inFlight = null;
+      done();
       if (this.pending) {
         this.pending = false;
         this.schedule(0);
@@ -1704,7 +1827,7 @@ class Autosave {
     this.form.dataset.savedAt = this.serverSavedAt;
     if (json.id !== undefined && json.id !== null && this.form.dataset.storyKey !== String(json.id)) {
       const oldKey = this.key;
-      this.form.dataset.storyKey = String(json.id);
+      this.adoptKey(String(json.id));
       if (json.edit_url) {
         this.form.action = json.edit_url;
         history.replaceState(history.state, '', json.edit_url);
@@ -1742,10 +1865,41 @@ class Autosave {
     const date = new Date(iso);
     return Number.isNaN(date.getTime()) ? '' : this.timeFormat.format(date);
   }
+
+  // "at 14:05" today, "on 3 Dec, 14:05" another day.
+  when(iso) {
+    const date = new Date(iso);
+    if (Number.isNaN(date.getTime())) return 'earlier';
+    const today = this.dayKey.format(date) === this.dayKey.format(new Date());
+    return today ? `at ${this.time(iso)}` : `on ${this.dayFormat.format(date)}`;
+  }
+}
+
+const COPY_PREFIX = 'newsdesk:story:';
+const NEW_COPY_KEY = /^new-[a-z0-9]{1,40}$/;
+
+function randomKey() {
+  const bytes = new Uint8Array(10);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => 'abcdefghijklmnopqrstuvwxyz234567'[b % 32]).join('');
+}
+
+function dateFormat(options, timeZone) {
+  const locale = document.documentElement.lang || undefined;
+  try {
+    return new Intl.DateTimeFormat(locale, timeZone ? { ...options, timeZone } : options);
+  } catch {
+    // A time zone this browser does not know: its own.
+    return new Intl.DateTimeFormat(locale, options);
+  }
 }
 
 function normalizeBody(html) {
   return serialize(cleanHtml(html || '', false));
+}
+
+function textOf(html) {
+  return cleanHtml(html || '', false).textContent.replace(/\s+/g, ' ').trim();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ on_both_backends!(empty:
     the_list_filters_searches_and_changes_stories_in_bulk,
     the_featured_images_alt_text_is_edited_beside_it,
     people_without_editing_rights_see_only_what_they_may,
+    saving_says_what_happened_and_names_the_browser_copy,
 );
 
 /// Saves the editor form of story `id` (or a new story) with these fields and `intent`.
@@ -49,6 +50,9 @@ fn saved_id(res: &crate::support::Page) -> i64 {
     assert_eq!(res.status, StatusCode::SEE_OTHER, "not saved: {}", res.body);
     res.location()
         .trim_start_matches("/admin/stories/")
+        .split('?')
+        .next()
+        .unwrap_or_default()
         .parse()
         .unwrap_or_else(|_| panic!("unexpected redirect {}", res.location()))
 }
@@ -900,4 +904,111 @@ async fn people_without_editing_rights_see_only_what_they_may(site: TestSite) {
             .texts("p.warning")
             .is_empty()
     );
+}
+
+/// The message after a save says what happened (an already public story is updated, not
+/// published again), and a new story's form names its browser copy: kept when the form comes
+/// back refused, handed back in the redirect once the story is saved, never someone else's.
+async fn saving_says_what_happened_and_names_the_browser_copy(site: TestSite) {
+    let ann = site.staff("ann", Role::Author).await;
+    let flash = |res: crate::support::Page| {
+        let site = &site;
+        let ann = &ann;
+        async move { site.admin_follow(ann, &res).await.texts(".flash") }
+    };
+    // Each New story form gets its own key, in the form and in a field that carries it back.
+    let keys: Vec<String> = {
+        let mut keys = Vec::new();
+        for _ in 0..2 {
+            let page = site.admin_get(&ann, "/admin/stories/new").await;
+            let key = page.attrs("#story-form", "data-story-key").remove(0);
+            assert_eq!(page.attrs("input[name=copy_key]", "value"), [key.as_str()]);
+            keys.push(key);
+        }
+        keys
+    };
+    for key in &keys {
+        let tail = key.strip_prefix("new-").expect("a new-… key");
+        assert!(
+            (1..=40).contains(&tail.len())
+                && tail
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+            "{key}"
+        );
+    }
+    assert_ne!(keys[0], keys[1]);
+    // Refused: the form comes back with the same key.
+    let res = save(
+        &site,
+        &ann,
+        None,
+        &[("title", " "), ("copy_key", "new-draft7")],
+        "save",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.attrs("#story-form", "data-story-key"), ["new-draft7"]);
+    assert_eq!(res.attrs("input[name=copy_key]", "value"), ["new-draft7"]);
+    // A key that is not one of ours is replaced, never echoed.
+    for bad in [
+        "new-Draft",
+        "../admin",
+        "new-",
+        &format!("new-{}", "a".repeat(41)),
+    ] {
+        let res = save(
+            &site,
+            &ann,
+            None,
+            &[("title", ""), ("copy_key", bad)],
+            "save",
+        )
+        .await;
+        let key = res.attrs("#story-form", "data-story-key").remove(0);
+        assert!(key.starts_with("new-") && key != bad, "{bad} → {key}");
+        let res = save(
+            &site,
+            &ann,
+            None,
+            &[("title", "Odd key"), ("copy_key", bad)],
+            "save",
+        )
+        .await;
+        assert!(!res.location().contains('?'), "{bad} → {}", res.location());
+    }
+    // Saved: the redirect names the copy the browser may now drop.
+    let res = save(
+        &site,
+        &ann,
+        None,
+        &[("title", "Ferry timetable"), ("copy_key", "new-draft7")],
+        "save",
+    )
+    .await;
+    let id = saved_id(&res);
+    assert_eq!(
+        res.location(),
+        format!("/admin/stories/{id}?saved_copy=new-draft7")
+    );
+    assert_eq!(flash(res).await, ["Draft saved."]);
+    // The saved story's page has no copy key field; saving it never names one.
+    let page = site.admin_get(&ann, &format!("/admin/stories/{id}")).await;
+    assert_eq!(
+        page.attrs("#story-form", "data-story-key"),
+        [id.to_string()]
+    );
+    assert!(page.attrs("input[name=copy_key]", "value").is_empty());
+    let fields = [("title", "Ferry timetable"), ("copy_key", "new-draft7")];
+    let res = save(&site, &ann, Some(id), &fields, "publish").await;
+    assert_eq!(res.location(), format!("/admin/stories/{id}"));
+    assert_eq!(flash(res).await, ["Story published."]);
+    let res = save(&site, &ann, Some(id), &fields, "save").await;
+    assert_eq!(flash(res).await, ["Story updated."]);
+    assert_eq!(status_of(&site, id).await, "published");
+    // Private, then public again: published, not updated.
+    let res = save(&site, &ann, Some(id), &fields, "private").await;
+    assert_eq!(flash(res).await, ["Story saved as private."]);
+    let res = save(&site, &ann, Some(id), &fields, "publish").await;
+    assert_eq!(flash(res).await, ["Story published."]);
 }

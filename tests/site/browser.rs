@@ -16,6 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use fantoccini::actions::InputSource;
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
@@ -569,6 +570,35 @@ async fn find(client: &Client, selector: &str, doing: &str) -> Element {
         .or_panic(format_args!("finding `{selector}` ({doing})"))
 }
 
+/// `find` for what a script puts on the page after it loaded (a list fetched from the server,
+/// a notice): waits until `selector` matches.
+async fn find_when_loaded(client: &Client, selector: &str, doing: &str) -> Element {
+    let found = eventually(UI_TIMEOUT, || async {
+        client.find(Locator::Css(selector)).await.is_ok()
+    })
+    .await;
+    assert!(
+        found,
+        "`{selector}` did not appear within {UI_TIMEOUT:?} ({doing})"
+    );
+    find(client, selector, doing).await
+}
+
+/// Runs `script` until it returns `expected` (within `UI_TIMEOUT`); panics with what it last
+/// returned.
+async fn wait_for_js(client: &Client, script: &str, expected: Value, what: &str) {
+    let last = std::sync::Mutex::new(Value::Null);
+    let reached = eventually(UI_TIMEOUT, || async {
+        let now = js(client, script, vec![]).await;
+        let done = now == expected;
+        *last.lock().unwrap() = now;
+        done
+    })
+    .await;
+    let last = last.into_inner().unwrap();
+    assert!(reached, "{what}: expected {expected}, last saw {last}");
+}
+
 /// Front page → the reference story, by following its link as a reader would. Returns the
 /// story's address as the browser shows it.
 async fn open_reference_story(client: &Client, server: &Server) -> String {
@@ -943,6 +973,124 @@ async fn read_also_box_slides_in_and_stays_dismissed() {
         .or_panic("closing the WebDriver session");
     drop(driver);
     drop(server);
+}
+
+/// The Read also box takes no focus as it slides in, and never covers the control that has
+/// keyboard focus (WCAG 2.4.11, Focus Not Obscured): tabbing to a control under it moves it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_also_box_never_covers_the_focused_control() {
+    let Some(tools) = browser_tools() else {
+        return;
+    };
+    let server = Server::start();
+    let driver = Driver::start(&tools.chromedriver);
+    let client = connect(&driver, &tools.chromium).await;
+    open_reference_story(&client, &server).await;
+
+    // Focus is on a link in the story when the reader reaches its end and the box slides in.
+    let focused = js(
+        &client,
+        "const a = document.querySelector('.story-body a[href], .story-footer a[href]'); a.focus(); return a.outerHTML;",
+        vec![],
+    )
+    .await;
+    js(
+        &client,
+        "window.scrollTo(0, document.body.scrollHeight);",
+        vec![],
+    )
+    .await;
+    let settled = eventually(UI_TIMEOUT, || async {
+        let s = box_state(&client).await;
+        s["classes"]
+            .as_array()
+            .is_some_and(|c| c.contains(&json!("is-shown")))
+            && s["animations"] == json!(0)
+            && s["visibility"] == json!("visible")
+    })
+    .await;
+    let state = box_state(&client).await;
+    assert!(settled, "the box did not slide in; state: {state}");
+    let still = js(&client, "return document.activeElement.outerHTML;", vec![]).await;
+    assert_eq!(still, focused, "the box took focus as it slid in");
+
+    // Find a control the box covers, bring it under the box, and tab to it from the one before.
+    let target = js(
+        &client,
+        r#"
+        const box = document.querySelector('aside.read-also');
+        const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        const tabbable = [...document.querySelectorAll('a[href], button, input, textarea, select')]
+            .filter(e => !box.contains(e) && e.tabIndex >= 0 && !e.disabled && e.getClientRects().length
+                && getComputedStyle(e).visibility === 'visible');
+        for (let i = 1; i < tabbable.length; i++) {
+            const b = box.getBoundingClientRect();
+            const r = tabbable[i].getBoundingClientRect();
+            if (r.left >= b.right || r.right <= b.left || r.height > b.height) continue;
+            window.scrollBy(0, (r.top + r.bottom) / 2 - (b.top + b.bottom) / 2);
+            if (!overlap(tabbable[i].getBoundingClientRect(), box.getBoundingClientRect())) continue;
+            window.__target = tabbable[i];
+            tabbable[i - 1].focus({ preventScroll: true });
+            return tabbable[i].outerHTML.slice(0, 200);
+        }
+        return null;
+        "#,
+        vec![],
+    )
+    .await;
+    assert!(
+        target.is_string(),
+        "no control on the page can be brought under the box; state: {}",
+        box_state(&client).await
+    );
+    let tab = fantoccini::actions::KeyActions::new("keyboard".into())
+        .then(fantoccini::actions::KeyAction::Down { value: '\u{E004}' })
+        .then(fantoccini::actions::KeyAction::Up { value: '\u{E004}' });
+    client.perform_actions(tab).await.or_panic("pressing Tab");
+    let geometry = r#"
+        const box = document.querySelector('aside.read-also');
+        const b = box.getBoundingClientRect();
+        const r = document.activeElement.getBoundingClientRect();
+        const visible = getComputedStyle(box).visibility === 'visible' && getComputedStyle(box).display !== 'none';
+        const inView = b.bottom > 0 && b.top < innerHeight;
+        return {
+            onTarget: document.activeElement === window.__target,
+            covered: visible && inView && r.left < b.right && b.left < r.right && r.top < b.bottom && b.top < r.bottom,
+            animations: box.getAnimations().length,
+            classes: [...box.classList],
+            box: [b.left, b.top, b.right, b.bottom].map(Math.round),
+            focused: [r.left, r.top, r.right, r.bottom].map(Math.round),
+        };
+    "#;
+    let clear = eventually(UI_TIMEOUT, || async {
+        let g = js(&client, geometry, vec![]).await;
+        g["onTarget"] == json!(true) && g["covered"] == json!(false) && g["animations"] == json!(0)
+    })
+    .await;
+    let g = js(&client, geometry, vec![]).await;
+    assert_eq!(
+        g["onTarget"],
+        json!(true),
+        "Tab did not reach {target}: {g}"
+    );
+    assert!(
+        clear,
+        "the Read also box covers the focused control {target}: {g}"
+    );
+    save_screenshot(&client, "read-also-focus.png").await;
+
+    // Focus elsewhere: the box is back in its corner.
+    js(&client, "document.activeElement.blur();", vec![]).await;
+    let back = eventually(UI_TIMEOUT, || async {
+        let s = box_state(&client).await;
+        s["classes"] == json!(["read-also", "is-shown"])
+            && s["visibility"] == json!("visible")
+            && s["animations"] == json!(0)
+    })
+    .await;
+    let state = box_state(&client).await;
+    assert!(back, "the box did not come back; state: {state}");
+    client.close().await.or_panic("closing the browser");
 }
 
 /// The comment form without JavaScript help: a refused comment comes back with the reader's
@@ -1580,7 +1728,7 @@ async fn newsroom_writes_schedules_moderates_and_configures() {
         .send_keys("Harbour reopens after the storm")
         .await
         .or_panic("typing the headline");
-    let surface = find(&client, ".editor-surface", "finding the editing surface").await;
+    let surface = find_when_loaded(&client, ".editor-surface", "finding the editing surface").await;
     surface.click().await.or_panic("focusing the story");
     surface
         .send_keys("The harbour reopened ")
@@ -1642,13 +1790,21 @@ async fn newsroom_writes_schedules_moderates_and_configures() {
         .click()
         .await
         .or_panic("pressing image");
-    let choice = find(
+    // The picker fetches the library after it opens.
+    let choice = find_when_loaded(
         &client,
         ".editor-media__choice",
-        "finding the uploaded photo",
+        "finding the uploaded photo in the picker",
     )
     .await;
     choice.click().await.or_panic("choosing the photo");
+    wait_for_js(
+        &client,
+        "return document.querySelector('#body').value.includes('<figure>');",
+        json!(true),
+        "the chosen photo in the story",
+    )
+    .await;
     let body = js(
         &client,
         "return document.querySelector('#body').value;",
@@ -1669,8 +1825,9 @@ async fn newsroom_writes_schedules_moderates_and_configures() {
     }
     save_screenshot(&client, "admin-editor.png").await;
 
-    // Schedule it a few seconds ahead (the demo site's clock is UTC).
-    let when = (chrono::Utc::now() + chrono::Duration::seconds(6))
+    // Schedule it a little ahead, more than a page load may take on a busy machine (the demo
+    // site's clock is UTC).
+    let when = (chrono::Utc::now() + chrono::Duration::seconds(15))
         .format("%Y-%m-%dT%H:%M:%S")
         .to_string();
     js(
@@ -1690,7 +1847,6 @@ async fn newsroom_writes_schedules_moderates_and_configures() {
     let edit_url = client.current_url().await.unwrap().to_string();
     let id: i64 = edit_url.rsplit('/').next().unwrap().parse().unwrap();
     // Nobody visits the site while the time passes.
-    tokio::time::sleep(Duration::from_secs(9)).await;
     let store = newsdesk::store::Store::connect(
         &format!(
             "sqlite://{}",
@@ -1700,10 +1856,15 @@ async fn newsroom_writes_schedules_moderates_and_configures() {
     )
     .await
     .unwrap();
+    let published = eventually(Duration::from_secs(45), || async {
+        store.story(id).await.unwrap().unwrap().status == "published"
+    })
+    .await;
     let story = store.story(id).await.unwrap().unwrap();
-    assert_eq!(
-        story.status, "published",
-        "the scheduler published the story by itself"
+    assert!(
+        published,
+        "the scheduler did not publish the story by itself: it is {}",
+        story.status
     );
     let path = newsdesk::domain::article::article_path(
         story.published_at.unwrap(),
@@ -1776,7 +1937,7 @@ async fn newsroom_writes_schedules_moderates_and_configures() {
         "finding a widget to configure",
     )
     .await;
-    configure.click().await.or_panic("opening the widget");
+    click_and_wait_for_new_page(&client, &configure, "opening the widget").await;
     let title = find(&client, "#title", "finding the widget title").await;
     title.clear().await.or_panic("clearing the title");
     title
@@ -1886,7 +2047,7 @@ async fn typing_survives_a_session_that_ends() {
         .send_keys("Night shift: council papers leaked")
         .await
         .or_panic("typing the headline");
-    let surface = find(&client, ".editor-surface", "finding the editing surface").await;
+    let surface = find_when_loaded(&client, ".editor-surface", "finding the editing surface").await;
     surface.click().await.or_panic("focusing the story");
     surface
         .send_keys("Three pages of the draft budget reached the newsroom at midnight.")
@@ -1910,32 +2071,243 @@ async fn typing_survives_a_session_that_ends() {
         .await
         .or_panic("coming back to the editor");
     fill_sign_in_form(&client).await;
-    let restored = eventually(UI_TIMEOUT, || async {
-        js(
-            &client,
-            "return [document.querySelector('#title').value, document.querySelector('.editor-surface')?.textContent ?? ''];",
-            vec![],
-        )
-        .await
-            == json!([
-                "Night shift: council papers leaked",
-                "Three pages of the draft budget reached the newsroom at midnight."
-            ])
-    })
-    .await;
-    assert!(
-        restored,
-        "the typed text was not put back after signing in again"
-    );
-    let notice = find(
+    // The text is offered, not merged into the new story's empty form.
+    let notice = find_when_loaded(
         &client,
         ".editor-notice",
-        "finding the restored-text notice",
+        "finding the offer of the unsaved text",
     )
     .await
     .text()
     .await
     .unwrap();
-    assert!(!notice.is_empty());
+    assert!(
+        notice.starts_with("Text you wrote in this browser at ")
+            && notice.contains(" was not saved: “Night shift: council papers leaked”"),
+        "{notice}"
+    );
+    assert_eq!(
+        editor_fields(&client).await,
+        json!(["", "", ""]),
+        "the unsaved text was put into the form before it was asked for"
+    );
+    let restore = find(
+        &client,
+        ".editor-notice button.editor-notice__button",
+        "finding Restore it into the editor",
+    )
+    .await;
+    assert_eq!(restore.text().await.unwrap(), "Restore it into the editor");
+    restore.click().await.or_panic("restoring the text");
+    assert_eq!(
+        editor_fields(&client).await,
+        json!([
+            "Night shift: council papers leaked",
+            "",
+            "Three pages of the draft budget reached the newsroom at midnight."
+        ]),
+        "the typed text was not put back after signing in again"
+    );
+    // Signed in again, the restored text is saved as a draft of its own.
+    wait_for_js(
+        &client,
+        "return /^\\/admin\\/stories\\/\\d+$/.test(location.pathname) && !Object.keys(localStorage).some(k => k.startsWith('newsdesk:story:new'));",
+        json!(true),
+        "the restored text saved to the server",
+    )
+    .await;
+    client.close().await.or_panic("closing the browser");
+}
+
+/// The headline, excerpt and story text of the editor form, as the person sees them.
+async fn editor_fields(client: &Client) -> Value {
+    js(
+        client,
+        "return [document.querySelector('#title').value, document.querySelector('#excerpt').value, document.querySelector('.editor-surface').textContent.trim()];",
+        vec![],
+    )
+    .await
+}
+
+/// Types a headline, a story and an excerpt into the open editor.
+async fn write_story(client: &Client, title: &str, body: &str, excerpt: &str) {
+    find(client, "#title", "finding the headline")
+        .await
+        .send_keys(title)
+        .await
+        .or_panic("typing the headline");
+    let surface = find_when_loaded(client, ".editor-surface", "finding the editing surface").await;
+    surface.click().await.or_panic("focusing the story");
+    surface.send_keys(body).await.or_panic("typing the story");
+    find(client, "#excerpt", "finding the excerpt")
+        .await
+        .send_keys(excerpt)
+        .await
+        .or_panic("typing the excerpt");
+    assert_eq!(editor_fields(client).await, json!([title, excerpt, body]));
+}
+
+/// Saving a new story ends its copy in this browser: the next New story starts empty, with
+/// nothing offered, and publishing it stores only its own text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_story_stays_out_of_the_next_new_story() {
+    let Some(tools) = browser_tools() else {
+        return;
+    };
+    let server = Server::start();
+    server.add_administrator();
+    let driver = Driver::start(&tools.chromedriver);
+    let client = connect(&driver, &tools.chromium).await;
+    sign_in_as_admin(&client, &server).await;
+    let no_copies_left = "return location.search === '' && !Object.keys(localStorage).some(k => k.startsWith('newsdesk:story:new'));";
+
+    // Story A, saved as a draft.
+    client
+        .goto(&server.url("/admin/stories/new"))
+        .await
+        .or_panic("opening the editor");
+    write_story(
+        &client,
+        "Bridge closes for repairs",
+        "Engineers found cracks in two pillars.",
+        "Traffic goes round by the ring road.",
+    )
+    .await;
+    let save = find(
+        &client,
+        "button[name=intent][value=save]",
+        "finding Save draft",
+    )
+    .await;
+    click_and_wait_for_new_page(&client, &save, "saving story A as a draft").await;
+    assert_eq!(
+        find(&client, ".flash", "reading the message")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "Draft saved."
+    );
+    wait_for_js(
+        &client,
+        no_copies_left,
+        json!(true),
+        "story A's copy dropped",
+    )
+    .await;
+
+    // New story: an empty form, nothing offered, the no-toolbar hint hidden.
+    client
+        .goto(&server.url("/admin/stories/new"))
+        .await
+        .or_panic("opening the editor again");
+    find_when_loaded(&client, ".editor-surface", "finding the editing surface").await;
+    assert_eq!(editor_fields(&client).await, json!(["", "", ""]));
+    let shown = js(
+        &client,
+        "return [document.querySelectorAll('.editor-notice').length, document.querySelector('#body-hint').hidden, document.querySelector('main').textContent.includes('Bridge closes')];",
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        shown,
+        json!([0, true, false]),
+        "[notices, hint hidden, A shown]"
+    );
+
+    // Story B, published.
+    write_story(
+        &client,
+        "Library opens on Sundays",
+        "From next week the central library opens seven days a week.",
+        "Longer hours from next week.",
+    )
+    .await;
+    let publish = find(
+        &client,
+        "button[name=intent][value=publish]",
+        "finding Publish",
+    )
+    .await;
+    click_and_wait_for_new_page(&client, &publish, "publishing story B").await;
+    assert_eq!(
+        find(&client, ".flash", "reading the message")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "Story published."
+    );
+    wait_for_js(
+        &client,
+        no_copies_left,
+        json!(true),
+        "story B's copy dropped",
+    )
+    .await;
+    let path = js(&client, "return location.pathname;", vec![]).await;
+    let id: i64 = path
+        .as_str()
+        .and_then(|p| p.strip_prefix("/admin/stories/"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("not on a story's editor: {path}"));
+
+    // The stored story B holds only B's text; A is a draft of its own.
+    let store = newsdesk::store::Store::connect(
+        &format!(
+            "sqlite://{}",
+            server.data_dir().join("newsdesk.db").display()
+        ),
+        1,
+    )
+    .await
+    .unwrap();
+    let b = store.story(id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            b.title.as_str(),
+            b.excerpt.as_str(),
+            b.body.as_str(),
+            b.status.as_str()
+        ),
+        (
+            "Library opens on Sundays",
+            "Longer hours from next week.",
+            "<p>From next week the central library opens seven days a week.</p>",
+            "published"
+        )
+    );
+    let (rows, total) = store
+        .desk(&newsdesk::store::desk::DeskQuery {
+            words: vec!["Bridge".into()],
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let a: Vec<_> = rows
+        .iter()
+        .filter(|r| r.title == "Bridge closes for repairs")
+        .map(|r| r.status.as_str())
+        .collect();
+    assert_eq!(a, ["draft"], "story A: {total} stories");
+    let public =
+        newsdesk::domain::article::article_path(b.published_at.unwrap(), &b.slug, chrono_tz::UTC);
+    store.close().await;
+    client
+        .goto(&server.url(&public))
+        .await
+        .or_panic("opening story B on the site");
+    let article = find(&client, "article", "reading story B")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        article.contains("seven days a week")
+            && !article.contains("Bridge")
+            && !article.contains("cracks"),
+        "{article}"
+    );
     client.close().await.or_panic("closing the browser");
 }

@@ -66,6 +66,31 @@ fn local_input(t: Option<DateTime<Utc>>, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
+/// The key under which the editor keeps a new story's text in the browser (`localStorage`):
+/// `new-` and up to 40 lowercase letters and digits, one per New story form, so one story's
+/// copy is never offered for another. A form sent back carries it in the field `copy_key`.
+fn copy_key(raw: &str) -> Option<&str> {
+    let rest = raw.strip_prefix("new-")?;
+    (!rest.is_empty()
+        && rest.len() <= 40
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+    .then_some(raw)
+}
+
+/// A fresh browser-copy key for a New story form: 80 random bits.
+fn fresh_copy_key() -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut buf = [0u8; 16];
+    getrandom::fill(&mut buf).expect("the operating system's random number generator");
+    let tail: String = buf
+        .iter()
+        .map(|b| ALPHABET[usize::from(b % 32)] as char)
+        .collect();
+    format!("new-{tail}")
+}
+
 /// The editor form as sent: the parsed input plus what could not be parsed.
 struct Submitted {
     input: StoryInput,
@@ -215,6 +240,8 @@ struct EditorPage<'a> {
     errors: BTreeMap<&'static str, String>,
     lock_holder: Option<String>,
     autosave: Option<crate::store::desk::Autosave>,
+    /// A new story's browser-copy key (see [`copy_key`]); unused for a saved story.
+    copy_key: String,
     status: StatusCode,
 }
 
@@ -311,6 +338,7 @@ async fn render_editor(
             saved_at => story.map(|s| s.updated_at.to_rfc3339()),
             published_local => story.and_then(|s| s.published_at).map(|t| t.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string()),
             timezone => tz.name(),
+            copy_key => page.copy_key,
         },
     )?;
     Ok((page.status, html).into_response())
@@ -374,6 +402,7 @@ pub async fn new_story(
             errors: BTreeMap::new(),
             lock_holder: None,
             autosave: None,
+            copy_key: fresh_copy_key(),
             status: StatusCode::OK,
         },
     )
@@ -420,14 +449,23 @@ pub async fn edit(
             errors: BTreeMap::new(),
             lock_holder: holder,
             autosave,
+            copy_key: String::new(),
             status: StatusCode::OK,
         },
     )
     .await
 }
 
-fn saved_message(status: Status, published_at: Option<DateTime<Utc>>, tz: Tz) -> String {
+/// What the person is told after a save: `before` is the story's state before it (None for a
+/// new story), so saving a story that was already public says it was updated.
+fn saved_message(
+    before: Option<&str>,
+    status: Status,
+    published_at: Option<DateTime<Utc>>,
+    tz: Tz,
+) -> String {
     match status {
+        Status::Published if before == Some("published") => "Story updated.".into(),
         Status::Published => "Story published.".into(),
         Status::Scheduled => format!(
             "Story scheduled for {}.",
@@ -452,6 +490,10 @@ async fn save_form(
     let pairs = pairs(body)?;
     let tz = state.store().settings().await?.timezone;
     let submitted = read_form(&pairs, tz);
+    let new_copy = match id {
+        None => copy_key(first(&pairs, "copy_key")),
+        Some(_) => None,
+    };
     // Only someone who may edit the story sees it again, whatever went wrong with the form.
     let current = match id {
         Some(id) => match stories::editable(state.store(), &signed.staff, id).await {
@@ -480,14 +522,16 @@ async fn save_form(
     };
     match result {
         Ok(saved) => {
-            let mut message = saved_message(saved.status, saved.published_at, tz);
+            let before = current.as_ref().map(|s| s.status.as_str());
+            let mut message = saved_message(before, saved.status, saved.published_at, tz);
             if let Err(problem) = describe_featured_image(state, signed, &submitted).await? {
                 message.push_str(&format!(" The image's alt text was not changed: {problem}"));
             }
-            let to = if saved.status == Status::Trash {
-                "/admin/stories".to_owned()
-            } else {
-                format!("/admin/stories/{}", saved.id)
+            let to = match (saved.status, new_copy) {
+                (Status::Trash, _) => "/admin/stories".to_owned(),
+                // The editor page drops this browser's copy of the new story: the server has it.
+                (_, Some(key)) => format!("/admin/stories/{}?saved_copy={key}", saved.id),
+                (_, None) => format!("/admin/stories/{}", saved.id),
             };
             Ok(redirect_with_flash(state, headers, &to, &message))
         }
@@ -518,6 +562,7 @@ async fn save_form(
                     errors,
                     lock_holder: None,
                     autosave: None,
+                    copy_key: new_copy.map_or_else(fresh_copy_key, str::to_owned),
                     status,
                 },
             )

@@ -49,8 +49,41 @@
     function show() {
       if (shown || box.hidden) return;
       shown = true;
+      place();
+      // It only appears: focus stays where the reader has it.
       box.classList.add("is-shown");
       if (status && link) status.textContent = "Read also: " + link.textContent;
+    }
+
+    // The box never covers the control that has keyboard focus (WCAG 2.4.11): it waits at the
+    // bottom corner, moves to the top one when the focused control is under it, and out of
+    // sight when it would cover the control there too.
+    function restingRect(atTop) {
+      var gap = parseFloat(window.getComputedStyle(box).right) || 16;
+      var width = box.offsetWidth, height = box.offsetHeight;
+      var right = root.clientWidth - gap;
+      var top = atTop ? gap : root.clientHeight - gap - height;
+      return { left: right - width, right: right, top: top, bottom: top + height };
+    }
+    function overlaps(a, b) {
+      return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    }
+    function place() {
+      placing = false;
+      var where = "bottom";
+      var focused = document.activeElement;
+      if (shown && focused && focused !== document.body && focused !== root && !box.contains(focused)) {
+        var r = focused.getBoundingClientRect();
+        if ((r.width || r.height) && overlaps(r, restingRect(false))) {
+          where = overlaps(r, restingRect(true)) ? "away" : "top";
+        }
+      }
+      box.classList.toggle("is-top", where === "top");
+      box.classList.toggle("is-away", where === "away");
+    }
+    var placing = false;
+    function placeSoon() {
+      if (shown && !placing) { placing = true; window.requestAnimationFrame(place); }
     }
 
     // Shown once the reader has reached the end of the story, however they got there
@@ -73,6 +106,11 @@
       if (e.key === "Escape" && shown && !box.hidden) dismiss();
     });
     window.addEventListener("scroll", onScroll, { passive: true });
+    // Focus moving (also to nothing), and anything that moves the focused control.
+    document.addEventListener("focusin", function () { if (shown) place(); });
+    document.addEventListener("focusout", placeSoon);
+    window.addEventListener("scroll", placeSoon, { passive: true });
+    window.addEventListener("resize", placeSoon);
     check();
   }
 
