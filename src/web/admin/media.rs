@@ -91,7 +91,7 @@ pub async fn library(
         &q,
         StatusCode::OK,
         None,
-        minijinja::context! {},
+        minijinja::context! { alt_text => "", caption => "" },
     )
     .await
 }
