@@ -236,26 +236,50 @@ pub async fn set_password(
 pub async fn set_role(store: &Store, by: Actor<'_>, user_id: i64, role: Role) -> Result<()> {
     by.require(Capability::ManageUsers)?;
     let mut tx = store.begin().await?;
-    let account = store
-        .account(user_id)
-        .await?
-        .ok_or_else(|| ActionError::NotFound("No such person.".into()))?;
+    let (account, admins) = account_and_administrators(&mut tx, user_id).await?;
     if account.role == Role::Administrator.as_str()
         && role != Role::Administrator
         && !account.disabled
-        && Store::count_active_administrators(&mut tx).await? <= 1
+        && admins.iter().all(|&id| id == user_id)
     {
         return Err(ActionError::Conflict(
             "The site needs at least one administrator; make someone else one first.".into(),
         ));
     }
+    still_administrator(by, &admins)?;
     Store::set_role(&mut tx, user_id, role).await?;
     tx.commit().await?;
     Ok(())
 }
 
+/// The account, read after locking the active administrators (see
+/// [`Store::lock_active_administrators`]), so a check that another administrator remains
+/// holds until the transaction commits.
+async fn account_and_administrators(
+    tx: &mut crate::store::Tx,
+    user_id: i64,
+) -> Result<(crate::store::accounts::Account, Vec<i64>)> {
+    let admins = Store::lock_active_administrators(tx).await?;
+    let account = Store::account_in(tx, user_id)
+        .await?
+        .ok_or_else(|| ActionError::NotFound("No such person.".into()))?;
+    Ok((account, admins))
+}
+
+/// Refuses a signed-in person who stopped being an active administrator since their session
+/// was read (demoted or disabled by a colleague a moment ago).
+fn still_administrator(by: Actor<'_>, admins: &[i64]) -> Result<()> {
+    match by {
+        Actor::Staff(me) if !admins.contains(&me.id) => Err(ActionError::Forbidden(
+            "Your role does not allow this.".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Disables (or enables again) an account. A disabled account cannot sign in, is signed out
-/// everywhere at once, and disappears from the public site; its stories stay.
+/// everywhere at once, and disappears from the public site; its stories stay. The last active
+/// administrator stays enabled.
 pub async fn set_disabled(
     store: &Store,
     by: Actor<'_>,
@@ -272,19 +296,17 @@ pub async fn set_disabled(
         ));
     }
     let mut tx = store.begin().await?;
-    let account = store
-        .account(user_id)
-        .await?
-        .ok_or_else(|| ActionError::NotFound("No such person.".into()))?;
+    let (account, admins) = account_and_administrators(&mut tx, user_id).await?;
     if disabled
         && account.role == Role::Administrator.as_str()
         && !account.disabled
-        && Store::count_active_administrators(&mut tx).await? <= 1
+        && admins.iter().all(|&id| id == user_id)
     {
         return Err(ActionError::Conflict(
             "The site needs at least one active administrator.".into(),
         ));
     }
+    still_administrator(by, &admins)?;
     Store::set_disabled(&mut tx, user_id, disabled).await?;
     if disabled {
         Store::delete_sessions_of(&mut tx, user_id).await?;

@@ -93,10 +93,26 @@ impl Store {
             == 1)
     }
 
-    pub(crate) async fn count_active_administrators(tx: &mut Tx) -> Result<i64> {
-        tx.scalar(Sql::new(
-            "SELECT COUNT(*) FROM users WHERE role = 'administrator' AND disabled = FALSE",
-        ))
+    /// Ids of the active administrators, locked until the transaction ends, so that two
+    /// people demoting or disabling each other at once cannot both see another administrator
+    /// left: on PostgreSQL the second waits for the first and then reads the rows as changed
+    /// (locked in id order, so two such transactions never deadlock).
+    pub(crate) async fn lock_active_administrators(tx: &mut Tx) -> Result<Vec<i64>> {
+        let sql = format!(
+            "SELECT id FROM users WHERE role = 'administrator' AND disabled = FALSE ORDER BY id{}",
+            super::dialect::for_update(tx)
+        );
+        tx.scalars(Sql::new(&sql)).await
+    }
+
+    /// An account read inside a transaction (after its locks are taken).
+    pub(crate) async fn account_in(tx: &mut Tx, id: i64) -> Result<Option<Account>> {
+        tx.fetch_optional(
+            Sql::new(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $1"
+            ))
+            .bind(id),
+        )
         .await
     }
 
