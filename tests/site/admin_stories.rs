@@ -21,6 +21,7 @@ on_both_backends!(empty:
     the_list_filters_searches_and_changes_stories_in_bulk,
     the_featured_images_alt_text_is_edited_beside_it,
     people_without_editing_rights_see_only_what_they_may,
+    editors_saving_one_headline_at_once_get_distinct_addresses,
 );
 
 /// Saves the editor form of story `id` (or a new story) with these fields and `intent`.
@@ -900,4 +901,63 @@ async fn people_without_editing_rights_see_only_what_they_may(site: TestSite) {
             .texts("p.warning")
             .is_empty()
     );
+}
+
+/// Two editors save new stories with the same headline (and the same new tag) at the same
+/// instant, each through their own connection: both are saved, at `x` and `x-2`. The same for
+/// sections and tags created from one name.
+async fn editors_saving_one_headline_at_once_get_distinct_addresses(site: TestSite) {
+    use newsdesk::actions::{Actor, structure};
+    let editor = |id: i64, login: &str| newsdesk::domain::user::Staff {
+        id,
+        login: login.to_owned(),
+        display_name: login.to_owned(),
+        email: format!("{login}@news.example"),
+        role: Role::Editor,
+    };
+    let ed = editor(site.add_staff("ed", Role::Editor).await, "ed");
+    let flo = editor(site.add_staff("flo", Role::Editor).await, "flo");
+    let now = Utc::now();
+    for round in 0..10 {
+        let input = |who: &newsdesk::domain::user::Staff| stories::StoryInput {
+            title: format!("Floods close the bridge {round}"),
+            author_ids: vec![who.id],
+            tag_names: vec![format!("Floods {round}")],
+            ..Default::default()
+        };
+        let (a, b) = (input(&ed), input(&flo));
+        let (ra, rb) = tokio::join!(
+            stories::save(&site.store, &ed, None, &a, stories::Intent::Save, now),
+            stories::save(&site.store, &flo, None, &b, stories::Intent::Save, now),
+        );
+        let mut slugs = Vec::new();
+        for saved in [ra, rb] {
+            let id = saved.unwrap_or_else(|e| panic!("round {round}: {e:?}")).id;
+            slugs.push(site.store.story(id).await.unwrap().unwrap().slug);
+        }
+        slugs.sort();
+        let x = format!("floods-close-the-bridge-{round}");
+        assert_eq!(slugs, [x.clone(), format!("{x}-2")], "round {round}");
+
+        let section = structure::SectionInput {
+            name: format!("Weather {round}"),
+            ..Default::default()
+        };
+        let (ra, rb) = tokio::join!(
+            structure::create_section(&site.store, Actor::Operator, &section),
+            structure::create_section(&site.store, Actor::Operator, &section),
+        );
+        let (ra, rb) = (ra.unwrap(), rb.unwrap());
+        assert_ne!(ra, rb);
+        let tag = structure::TagInput {
+            name: format!("Storms {round}"),
+            ..Default::default()
+        };
+        let (ra, rb) = tokio::join!(
+            structure::create_tag(&site.store, Actor::Operator, &tag),
+            structure::create_tag(&site.store, Actor::Operator, &tag),
+        );
+        let (ra, rb) = (ra.unwrap(), rb.unwrap());
+        assert_ne!(ra, rb);
+    }
 }
