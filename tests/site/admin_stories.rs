@@ -22,6 +22,7 @@ on_both_backends!(empty:
     the_featured_images_alt_text_is_edited_beside_it,
     people_without_editing_rights_see_only_what_they_may,
     editors_saving_one_headline_at_once_get_distinct_addresses,
+    every_admin_list_takes_any_page_number,
 );
 
 /// Saves the editor form of story `id` (or a new story) with these fields and `intent`.
@@ -960,4 +961,57 @@ async fn editors_saving_one_headline_at_once_get_distinct_addresses(site: TestSi
         let (ra, rb) = (ra.unwrap(), rb.unwrap());
         assert_ne!(ra, rb);
     }
+}
+
+/// A page number typed into an admin list's address is read like the public search's: junk,
+/// zero and negatives mean the first page, numbers past any list (however long) the last one;
+/// never an overflow.
+async fn every_admin_list_takes_any_page_number(site: TestSite) {
+    let admin = site.staff("ada", Role::Administrator).await;
+    let lists = [
+        "/admin/stories?",
+        "/admin/stories?status=draft&sort=title&",
+        "/admin/media?",
+        "/admin/media?q=x&",
+        "/admin/tags?",
+        "/admin/comments?status=pending&",
+        "/admin/comments?status=spam&",
+        "/admin/users?",
+    ];
+    let values = [
+        "99999999999999999999",
+        "9223372036854775807",
+        "18446744073709551615",
+        "4294967295",
+        "4294967296",
+        "100001",
+        "-1",
+        "-9223372036854775808",
+        "0",
+        "abc",
+        "%00",
+        "1e9",
+        "",
+    ];
+    for list in lists {
+        for value in values {
+            let path = format!("{list}page={value}");
+            let res = site.admin_get(&admin, &path).await;
+            assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+        }
+    }
+    // The moderation queue's bulk form returns to the page it came from, clamped.
+    let res = site
+        .admin_post(
+            &admin,
+            "/admin/comments/moderate",
+            &[
+                ("action", "approve"),
+                ("status", "pending"),
+                ("page", "9223372036854775807"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.location(), "/admin/comments?status=pending&page=100000");
 }
