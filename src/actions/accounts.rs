@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::{ActionError, Actor, Result};
 use crate::domain::password;
-use crate::domain::user::{Capability, NewUser, Role};
+use crate::domain::user::{Capability, NewUser, Role, normalize_email};
 use crate::store::Store;
 use crate::store::accounts::SessionRecord;
 
@@ -86,10 +86,17 @@ pub async fn add_user(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     by.require(Capability::ManageUsers)?;
-    check_email(&account.email)?;
+    let email = normalize_email(&account.email);
+    check_email(&email)?;
     if let Some(pw) = &account.password {
-        password::check_strength(pw, account.login.trim(), account.email.trim())
-            .map_err(|m| ActionError::invalid("password", m))?;
+        check_password(
+            store,
+            pw,
+            account.login.trim(),
+            &email,
+            &account.display_name,
+        )
+        .await?;
     }
     let hash = match &account.password {
         Some(pw) => Some(hash_blocking(pw.clone()).await),
@@ -98,7 +105,7 @@ pub async fn add_user(
     let mut tx = store.begin().await?;
     let new = NewUser {
         login: account.login.trim().to_owned(),
-        email: account.email.trim().to_owned(),
+        email,
         display_name: account.display_name.trim().to_owned(),
         slug: None,
         bio: String::new(),
@@ -110,6 +117,24 @@ pub async fn add_user(
     }
     tx.commit().await?;
     Ok(id)
+}
+
+/// Refuses a password too easy to guess for this person on this site.
+async fn check_password(
+    store: &Store,
+    new_password: &str,
+    login: &str,
+    email: &str,
+    display_name: &str,
+) -> Result<()> {
+    let site_title = store.settings().await?.title;
+    let about = password::Context {
+        login,
+        email,
+        display_name: display_name.trim(),
+        site_title: &site_title,
+    };
+    password::check_strength(new_password, about).map_err(|m| ActionError::invalid("password", m))
 }
 
 async fn hash_blocking(password: String) -> String {
@@ -197,8 +222,14 @@ pub async fn set_password_by_link(
             "This link has expired or was already used. Ask an administrator for a new one.".into(),
         )
     })?;
-    password::check_strength(new_password, &account.login, &account.email)
-        .map_err(|m| ActionError::invalid("password", m))?;
+    check_password(
+        store,
+        new_password,
+        &account.login,
+        &account.email,
+        &account.display_name,
+    )
+    .await?;
     let hash = hash_blocking(new_password.to_owned()).await;
     let mut tx = store.begin().await?;
     if !Store::use_user_token(&mut tx, &token_hash(token), now).await? {
@@ -222,8 +253,14 @@ pub async fn set_password(
         .account(user_id)
         .await?
         .ok_or_else(|| ActionError::NotFound("No such person.".into()))?;
-    password::check_strength(new_password, &account.login, &account.email)
-        .map_err(|m| ActionError::invalid("password", m))?;
+    check_password(
+        store,
+        new_password,
+        &account.login,
+        &account.email,
+        &account.display_name,
+    )
+    .await?;
     let hash = hash_blocking(new_password.to_owned()).await;
     let mut tx = store.begin().await?;
     Store::set_password_hash(&mut tx, user_id, &hash).await?;

@@ -4,10 +4,14 @@
 use newsdesk::actions::{ActionError, Actor, accounts};
 use newsdesk::domain::user::{Role, Staff};
 
-use crate::support::TestSite;
+use axum::http::StatusCode;
+
+use crate::support::{ORIGIN, TestSite};
 
 on_both_backends!(empty:
     two_administrators_demoting_each_other_leave_one,
+    an_email_address_belongs_to_one_account,
+    guessable_passwords_are_refused_on_every_path,
 );
 
 /// Adds an invited administrator (no password, so no hashing) and returns them as signed in.
@@ -79,4 +83,187 @@ async fn two_administrators_demoting_each_other_leave_one(site: TestSite) {
             other => panic!("round {round}: one change must be refused, got {other:?}"),
         }
     }
+}
+
+fn person(login: &str, email: &str) -> accounts::NewAccount {
+    accounts::NewAccount {
+        login: login.to_owned(),
+        email: email.to_owned(),
+        display_name: format!("{login} Person"),
+        role: Role::Author,
+        password: None,
+    }
+}
+
+/// Emails are kept trimmed and in lower case, and a second account cannot have one already
+/// used, however it is spelled: from the admin's invitation form, and when two are added at
+/// the same instant (the unique index decides, with the same field error).
+async fn an_email_address_belongs_to_one_account(site: TestSite) {
+    let now = chrono::Utc::now();
+    let id = accounts::add_user(
+        &site.store,
+        Actor::Operator,
+        &person("ann", "  Ann.Reporter@News.Example "),
+        now,
+    )
+    .await
+    .unwrap();
+    let ann = site.store.account(id).await.unwrap().unwrap();
+    assert_eq!(ann.email, "ann.reporter@news.example");
+    let refused = accounts::add_user(
+        &site.store,
+        Actor::Operator,
+        &person("bea", "ANN.REPORTER@news.example"),
+        now,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "email: the address ann.reporter@news.example is already used by another account"
+    );
+
+    let admin = site.staff("ada", Role::Administrator).await;
+    let res = site
+        .admin_post(
+            &admin,
+            "/admin/users",
+            &[
+                ("login", "bea"),
+                ("email", "Ann.Reporter@news.example"),
+                ("display_name", "Bea"),
+                ("role", "author"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert_eq!(
+        res.texts("#invite-email-error"),
+        ["The address ann.reporter@news.example is already used by another account."]
+    );
+    assert_eq!(
+        res.attrs("#invite-email", "value"),
+        ["Ann.Reporter@news.example"]
+    );
+    assert!(site.store.account_by_login("bea").await.unwrap().is_none());
+
+    for round in 0..5 {
+        let email = format!("twin{round}@news.example");
+        let (a, b) = (
+            person(&format!("x{round}"), &email),
+            person(&format!("y{round}"), &email),
+        );
+        let (ra, rb) = tokio::join!(
+            accounts::add_user(&site.store, Actor::Operator, &a, now),
+            accounts::add_user(&site.store, Actor::Operator, &b, now),
+        );
+        assert!(ra.is_ok() != rb.is_ok(), "round {round}: {ra:?} {rb:?}");
+        let refused = if ra.is_ok() { rb } else { ra };
+        match refused {
+            Err(ActionError::Invalid {
+                field: "email",
+                message,
+            }) => {
+                assert!(message.ends_with("is already used by another account"))
+            }
+            other => panic!("round {round}: {other:?}"),
+        }
+    }
+}
+
+/// Common and guessable passwords, and ones made of the person's or the site's names, are
+/// refused with a reason and what to do instead, wherever a password is chosen.
+async fn guessable_passwords_are_refused_on_every_path(site: TestSite) {
+    let now = chrono::Utc::now();
+    let weak = [
+        "password12",
+        "passwordpassword",
+        "qwertyuiop",
+        // The site's title (by default "Newsdesk") and the person's name are guessed first.
+        "newsdesk2026",
+        "NiaNewcomer1",
+        "riversidegazette",
+    ];
+    for pw in weak {
+        if pw == "riversidegazette" {
+            site.settings(&[("title", "Riverside Gazette")]).await;
+        }
+        let account = accounts::NewAccount {
+            password: Some(pw.to_owned()),
+            display_name: "Nia Newcomer".into(),
+            ..person("nia", "nia@news.example")
+        };
+        let err = accounts::add_user(&site.store, Actor::Operator, &account, now)
+            .await
+            .expect_err(pw);
+        match err {
+            ActionError::Invalid {
+                field: "password",
+                message,
+            } => {
+                assert!(
+                    message.starts_with("This password is too easy to guess."),
+                    "{pw}: {message}"
+                );
+                assert!(message.contains("Add another word or two."), "{message}");
+            }
+            other => panic!("{pw}: {other:?}"),
+        }
+    }
+    // The set-password page (invitation and reset links) applies the same rule.
+    let id = accounts::add_user(
+        &site.store,
+        Actor::Operator,
+        &accounts::NewAccount {
+            display_name: "Nia Newcomer".into(),
+            ..person("nia", "nia@news.example")
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let token = accounts::password_link(
+        &site.store,
+        Actor::Operator,
+        id,
+        accounts::LinkPurpose::Invite,
+        now,
+    )
+    .await
+    .unwrap();
+    let path = format!("/admin/password/{token}");
+    for pw in [
+        "qwertyuiop",
+        "passwordpassword",
+        "correct horse battery staple",
+    ] {
+        let form = site.get(&path).await;
+        let csrf = form.attrs("input[name=_csrf]", "value").remove(0);
+        let res = site
+            .post_form_with(
+                &path,
+                &[("_csrf", &csrf), ("password", pw), ("repeat", pw)],
+                "192.0.2.30",
+                &[("origin", ORIGIN)],
+            )
+            .await;
+        if pw.contains(' ') {
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        } else {
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{pw}");
+            assert!(
+                res.body.contains("This password is too easy to guess."),
+                "{pw}"
+            );
+        }
+    }
+    // And so does the operator's reset.
+    let err = accounts::set_password(&site.store, Actor::Operator, id, "gazette2026")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("password: This password is too easy"),
+        "{err}"
+    );
 }

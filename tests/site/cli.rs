@@ -313,6 +313,44 @@ fn user_accounts_are_managed_with_clear_errors() {
         "\"ann\" is already taken",
     );
     assert_one_line_error(&add("bob", "author", "short"), 1, "at least 10 characters");
+    // Common and guessable passwords are refused, saying what to do instead.
+    for weak in [
+        "password12",
+        "passwordpassword",
+        "qwertyuiop",
+        "newsdesk2026",
+        "annreporter2",
+    ] {
+        let out = add("bob", "author", weak);
+        assert_one_line_error(&out, 1, "password: This password is too easy to guess.");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("Add another word or two."),
+            "{weak}"
+        );
+    }
+    // One email address, however it is typed, belongs to one account.
+    let out = newsdesk_with_input(
+        &[
+            "user",
+            "--data",
+            data,
+            "add",
+            "--login",
+            "ann2",
+            "--email",
+            " Ann@News.EXAMPLE ",
+            "--display-name",
+            "Another Ann",
+            "--role",
+            "author",
+        ],
+        "velvet tractor of mondays\n",
+    );
+    assert_one_line_error(
+        &out,
+        1,
+        "email: the address ann@news.example is already used by another account",
+    );
     assert_one_line_error(
         &add("bob", "chief", "quiet river at dawn"),
         2,
@@ -328,7 +366,7 @@ fn user_accounts_are_managed_with_clear_errors() {
         "--login",
         "cara",
         "--email",
-        "cara@news.example",
+        "  Cara@News.Example",
         "--display-name",
         "Cara",
         "--role",
