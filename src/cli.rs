@@ -198,9 +198,19 @@ pub struct SeedArgs {
           value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub articles: Option<u32>,
 
-    /// Fill an empty database with the demo news site.
+    /// Fill an empty database with the demo news site, and print a one-time link (valid 7
+    /// days) where the demo's administrator, "admin", chooses a password.
     #[arg(long)]
     pub demo: bool,
+
+    /// The site's public origin, for that link (https://news.example).
+    #[arg(
+        long,
+        env = "NEWSDESK_BASE_URL",
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub base_url: String,
 }
 
 #[derive(Debug, Args)]
@@ -316,6 +326,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .context("cannot create the demo site")?
                 {
                     println!("Created the demo news site.");
+                    if let Some(line) = crate::first_sign_in(&store, &args.base_url).await? {
+                        let mut chars = line.chars();
+                        let first = chars.next().map(|c| c.to_uppercase().to_string());
+                        println!("{}{}.", first.unwrap_or_default(), chars.as_str());
+                    }
                 } else {
                     println!("The database already has stories; the demo site was not added.");
                 }

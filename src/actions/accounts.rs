@@ -21,6 +21,9 @@ pub const SESSION_LIFETIME: Duration = Duration::days(14);
 pub const INVITE_VALID: Duration = Duration::days(7);
 /// How long a password-reset link works.
 pub const RESET_VALID: Duration = Duration::days(1);
+/// How long a link creating the first administrator works (`newsdesk serve` logs a new one at
+/// each start while the site has none).
+pub const SETUP_VALID: Duration = Duration::days(1);
 
 /// Failed sign-ins allowed per account before each further one doubles the wait.
 const FREE_FAILURES_ACCOUNT: i64 = 5;
@@ -86,6 +89,15 @@ pub async fn add_user(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     by.require(Capability::ManageUsers)?;
+    let (new, hash) = checked_account(store, account).await?;
+    let mut tx = store.begin().await?;
+    let id = insert_account(&mut tx, &new, hash.as_deref(), now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Checks a new account's fields and hashes its password, before any transaction opens.
+async fn checked_account(store: &Store, account: &NewAccount) -> Result<(NewUser, Option<String>)> {
     let email = normalize_email(&account.email);
     check_email(&email)?;
     if let Some(pw) = &account.password {
@@ -102,7 +114,6 @@ pub async fn add_user(
         Some(pw) => Some(hash_blocking(pw.clone()).await),
         None => None,
     };
-    let mut tx = store.begin().await?;
     let new = NewUser {
         login: account.login.trim().to_owned(),
         email,
@@ -111,10 +122,84 @@ pub async fn add_user(
         bio: String::new(),
         role: account.role,
     };
-    let id = super::site::create_user(&mut tx, &new, now).await?;
+    Ok((new, hash))
+}
+
+async fn insert_account(
+    tx: &mut crate::store::Tx,
+    new: &NewUser,
+    hash: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let id = super::site::create_user(tx, new, now).await?;
     if let Some(hash) = hash {
-        Store::set_password_hash(&mut tx, id, &hash).await?;
+        Store::set_password_hash(tx, id, hash).await?;
     }
+    Ok(id)
+}
+
+/// Issues a one-time link token with which whoever runs a new site creates its first
+/// administrator (the caller turns it into `/admin/setup/TOKEN`). `None` once any administrator
+/// exists: from then on people are added by administrators or `newsdesk user add`.
+pub async fn setup_link(
+    store: &Store,
+    by: Actor<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<String>> {
+    by.require(Capability::ManageUsers)?;
+    let mut tx = store.begin().await?;
+    Store::lock_first_administrator(&mut tx).await?;
+    if Store::count_administrators(&mut tx).await? > 0 {
+        return Ok(None);
+    }
+    let token = new_token();
+    Store::insert_setup_token(&mut tx, &token_hash(&token), now, now + SETUP_VALID).await?;
+    tx.commit().await?;
+    Ok(Some(token))
+}
+
+/// Whether a set-up link still works: unused, unexpired, and no administrator exists yet.
+pub async fn setup_link_works(store: &Store, token: &str, now: DateTime<Utc>) -> Result<bool> {
+    Ok(store.setup_token_works(&token_hash(token), now).await?)
+}
+
+/// The refusal of a set-up link that no longer works.
+fn setup_link_gone() -> ActionError {
+    ActionError::NotFound(
+        "This set-up link has expired or was already used, or the newsroom already has an \
+         administrator. Sign in, or ask an administrator to invite you."
+            .into(),
+    )
+}
+
+/// Creates the site's first administrator through a set-up link, which then stops working,
+/// as every other set-up link does. The account's fields follow the same rules as any other;
+/// its role is always administrator and it needs a password.
+pub async fn set_up_first_administrator(
+    store: &Store,
+    token: &str,
+    account: &NewAccount,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    if !setup_link_works(store, token, now).await? {
+        return Err(setup_link_gone());
+    }
+    if account.password.is_none() {
+        return Err(ActionError::invalid("password", "choose a password"));
+    }
+    let account = NewAccount {
+        role: Role::Administrator,
+        ..account.clone()
+    };
+    let (new, hash) = checked_account(store, &account).await?;
+    let mut tx = store.begin().await?;
+    Store::lock_first_administrator(&mut tx).await?;
+    if Store::count_administrators(&mut tx).await? > 0
+        || !Store::use_setup_token(&mut tx, &token_hash(token), now).await?
+    {
+        return Err(setup_link_gone());
+    }
+    let id = insert_account(&mut tx, &new, hash.as_deref(), now).await?;
     tx.commit().await?;
     Ok(id)
 }
