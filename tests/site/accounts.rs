@@ -12,6 +12,7 @@ on_both_backends!(empty:
     two_administrators_demoting_each_other_leave_one,
     an_email_address_belongs_to_one_account,
     guessable_passwords_are_refused_on_every_path,
+    set_up_links_create_one_first_administrator,
 );
 
 /// Adds an invited administrator (no password, so no hashing) and returns them as signed in.
@@ -265,5 +266,68 @@ async fn guessable_passwords_are_refused_on_every_path(site: TestSite) {
         err.to_string()
             .starts_with("password: This password is too easy"),
         "{err}"
+    );
+}
+
+/// Set-up links exist only while the site has no administrator; each works once, before it
+/// expires; two used at the same instant create one administrator; none works once any
+/// administrator exists.
+async fn set_up_links_create_one_first_administrator(site: TestSite) {
+    let now = chrono::Utc::now();
+    let first = accounts::setup_link(&site.store, Actor::Operator, now)
+        .await
+        .unwrap()
+        .unwrap();
+    let second = accounts::setup_link(&site.store, Actor::Operator, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(first, second);
+    assert_eq!(first.len(), 64);
+    let account = |login: &str| accounts::NewAccount {
+        login: login.to_owned(),
+        email: format!("{login}@news.example"),
+        display_name: format!("{login} Chief"),
+        role: Role::Contributor,
+        password: Some("correct horse battery staple".into()),
+    };
+    // Expired, a link does nothing.
+    let later = now + accounts::SETUP_VALID + chrono::Duration::seconds(1);
+    let err = accounts::set_up_first_administrator(&site.store, &first, &account("late"), later)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ActionError::NotFound(_)), "{err:?}");
+    assert!(
+        !accounts::setup_link_works(&site.store, "0".repeat(64).as_str(), now)
+            .await
+            .unwrap()
+    );
+    // Two links used at once: one administrator.
+    let (a, b) = (account("ana"), account("ben"));
+    let (ra, rb) = tokio::join!(
+        accounts::set_up_first_administrator(&site.store, &first, &a, now),
+        accounts::set_up_first_administrator(&site.store, &second, &b, now),
+    );
+    assert!(ra.is_ok() != rb.is_ok(), "{ra:?} {rb:?}");
+    let id = ra.or(rb).unwrap();
+    let admin = site.store.account(id).await.unwrap().unwrap();
+    assert_eq!(
+        admin.role, "administrator",
+        "whatever role the form asked for"
+    );
+    assert!(admin.has_password);
+    assert_eq!(active_administrators(&site).await, [id]);
+    for token in [&first, &second] {
+        assert!(
+            !accounts::setup_link_works(&site.store, token, now)
+                .await
+                .unwrap()
+        );
+    }
+    assert!(
+        accounts::setup_link(&site.store, Actor::Operator, now)
+            .await
+            .unwrap()
+            .is_none()
     );
 }
