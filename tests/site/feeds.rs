@@ -334,7 +334,7 @@ async fn feed_snapshots(site: TestSite) {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", "[DATE]");
     settings.add_filter(
-        r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}",
+        r"[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}",
         "[DATE]",
     );
     settings.add_filter(r"/\d{4}/\d\d/\d\d/", "/[Y]/[M]/[D]/");
