@@ -67,8 +67,10 @@ pub struct UserArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Add a person. The password is read from standard input (typed without echo on a
-    /// terminal, or piped in); with --invite, a one-time link to set it is printed instead.
+    /// Add a person. The password is read from standard input (typed twice without echo on a
+    /// terminal, or one line piped in); with --invite, a one-time link to set it is printed
+    /// instead. Passwords need 10 characters and must be hard to guess; an email address
+    /// belongs to one account only.
     Add {
         /// Sign-in name: letters, digits, dots, hyphens, underscores or @. Never shown publicly.
         #[arg(long)]
@@ -94,8 +96,9 @@ pub enum UserCommand {
         #[arg(value_parser = parse_role)]
         role: Role,
     },
-    /// Set a new password (read from standard input), or with --link print a one-time link
-    /// (valid 24 hours) for the person to set it. Signs the person out everywhere.
+    /// Set a new password (read from standard input, typed twice on a terminal), or with --link
+    /// print a one-time link (valid 24 hours) for the person to set it. Signs the person out
+    /// everywhere.
     ResetPassword {
         login: String,
         #[arg(long)]
@@ -211,9 +214,19 @@ pub struct SeedArgs {
           value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub articles: Option<u32>,
 
-    /// Fill an empty database with the demo news site.
+    /// Fill an empty database with the demo news site, and print a one-time link (valid 7
+    /// days) where the demo's administrator, "admin", chooses a password.
     #[arg(long)]
     pub demo: bool,
+
+    /// The site's public origin, for that link (https://news.example).
+    #[arg(
+        long,
+        env = "NEWSDESK_BASE_URL",
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub base_url: String,
 }
 
 #[derive(Debug, Args)]
@@ -327,6 +340,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .context("cannot create the demo site")?
                 {
                     println!("Created the demo news site.");
+                    if let Some(line) = crate::first_sign_in(&store, &args.base_url).await? {
+                        let mut chars = line.chars();
+                        let first = chars.next().map(|c| c.to_uppercase().to_string());
+                        println!("{}{}.", first.unwrap_or_default(), chars.as_str());
+                    }
                 } else {
                     println!("The database already has stories; the demo site was not added.");
                 }
@@ -346,11 +364,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Reads a password: without echo from a terminal, else the first line of standard input.
+/// Reads a new password: on a terminal typed twice without echo (a typo would otherwise lock
+/// the person out), else the first line of standard input.
 fn read_password(prompt: &str) -> anyhow::Result<String> {
     use std::io::{BufRead, IsTerminal};
     let line = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password(prompt)?
+        let first = rpassword::prompt_password(prompt)?;
+        let again = rpassword::prompt_password("The same password again: ")?;
+        anyhow::ensure!(
+            first == again,
+            "the two passwords typed differ; nothing was changed, try again"
+        );
+        first
     } else {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;

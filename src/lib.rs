@@ -158,6 +158,46 @@ pub fn init_tracing() {
         .try_init();
 }
 
+/// How whoever runs the site gets into a newsroom nobody can sign in to yet, as one line with
+/// a one-time link (on `base`), or `None` when someone can:
+/// - the demo's administrator, "admin", has no password: a link to choose it (valid 7 days);
+/// - a site with no administrator at all: a link to create the first one (valid 24 hours; a
+///   new one at each start, each working once and none once an administrator exists).
+pub async fn first_sign_in(store: &store::Store, base: &str) -> anyhow::Result<Option<String>> {
+    use actions::{Actor, accounts};
+    let base = base.trim_end_matches('/');
+    let now = Utc::now();
+    if let Some(admin) = store.account_by_login("admin").await?
+        && admin.role == "administrator"
+        && !admin.has_password
+        && !admin.disabled
+        && store
+            .accounts()
+            .await?
+            .iter()
+            .all(|a| a.role != "administrator" || !a.has_password)
+    {
+        let token = accounts::password_link(
+            store,
+            Actor::Operator,
+            admin.id,
+            accounts::LinkPurpose::Invite,
+            now,
+        )
+        .await?;
+        return Ok(Some(format!(
+            "sign in to the newsroom as \"admin\": choose a password at {base}/admin/password/{token} (valid 7 days, once)"
+        )));
+    }
+    Ok(accounts::setup_link(store, Actor::Operator, now)
+        .await?
+        .map(|token| {
+            format!(
+                "the newsroom has no administrator yet: create one at {base}/admin/setup/{token} (valid 24 hours, once), or with `newsdesk user add --role administrator`"
+            )
+        }))
+}
+
 /// Runs `newsdesk serve` until Ctrl-C or SIGTERM.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let theme = Theme::load(config.theme_dir.as_deref())?;
@@ -174,25 +214,6 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
             .context("cannot create the demo site")?
     {
         tracing::info!("created the demo news site");
-        // The demo's administrator has no password: hand the operator a way in.
-        if let Some(admin) = store.account_by_login("admin").await? {
-            let base = config
-                .base_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", config.listen));
-            let token = actions::accounts::password_link(
-                &store,
-                actions::Actor::Operator,
-                admin.id,
-                actions::accounts::LinkPurpose::Invite,
-                Utc::now(),
-            )
-            .await?;
-            tracing::info!(
-                "sign in to the newsroom as \"admin\": choose a password at {}/admin/password/{token} (valid 7 days)",
-                base.trim_end_matches('/')
-            );
-        }
     }
     let base_url = config
         .base_url
@@ -213,6 +234,14 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         no_page_cache: config.no_page_cache,
         base_url,
     };
+    // Once everything is checked: a way into a newsroom nobody can sign in to yet.
+    let base = config
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.listen));
+    if let Some(line) = first_sign_in(&store, &base).await? {
+        tracing::info!("{line}");
+    }
     let scheduler = jobs::spawn_scheduler(store.clone(), jobs::SCHEDULER_PERIOD);
     let app = app(AppState::with_options(store.clone(), theme, options))
         .into_make_service_with_connect_info::<std::net::SocketAddr>();

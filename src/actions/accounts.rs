@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::{ActionError, Actor, Result};
 use crate::domain::password;
-use crate::domain::user::{Capability, NewUser, Role};
+use crate::domain::user::{Capability, NewUser, Role, normalize_email};
 use crate::store::Store;
 use crate::store::accounts::SessionRecord;
 
@@ -21,6 +21,9 @@ pub const SESSION_LIFETIME: Duration = Duration::days(14);
 pub const INVITE_VALID: Duration = Duration::days(7);
 /// How long a password-reset link works.
 pub const RESET_VALID: Duration = Duration::days(1);
+/// How long a link creating the first administrator works (`newsdesk serve` logs a new one at
+/// each start while the site has none).
+pub const SETUP_VALID: Duration = Duration::days(1);
 
 /// Failed sign-ins allowed per account before each further one doubles the wait.
 const FREE_FAILURES_ACCOUNT: i64 = 5;
@@ -86,30 +89,137 @@ pub async fn add_user(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     by.require(Capability::ManageUsers)?;
-    check_email(&account.email)?;
+    let (new, hash) = checked_account(store, account).await?;
+    let mut tx = store.begin().await?;
+    let id = insert_account(&mut tx, &new, hash.as_deref(), now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Checks a new account's fields and hashes its password, before any transaction opens.
+async fn checked_account(store: &Store, account: &NewAccount) -> Result<(NewUser, Option<String>)> {
+    let email = normalize_email(&account.email);
+    check_email(&email)?;
     if let Some(pw) = &account.password {
-        password::check_strength(pw, account.login.trim(), account.email.trim())
-            .map_err(|m| ActionError::invalid("password", m))?;
+        check_password(
+            store,
+            pw,
+            account.login.trim(),
+            &email,
+            &account.display_name,
+        )
+        .await?;
     }
     let hash = match &account.password {
         Some(pw) => Some(hash_blocking(pw.clone()).await),
         None => None,
     };
-    let mut tx = store.begin().await?;
     let new = NewUser {
         login: account.login.trim().to_owned(),
-        email: account.email.trim().to_owned(),
+        email,
         display_name: account.display_name.trim().to_owned(),
         slug: None,
         bio: String::new(),
         role: account.role,
     };
-    let id = super::site::create_user(&mut tx, &new, now).await?;
+    Ok((new, hash))
+}
+
+async fn insert_account(
+    tx: &mut crate::store::Tx,
+    new: &NewUser,
+    hash: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let id = super::site::create_user(tx, new, now).await?;
     if let Some(hash) = hash {
-        Store::set_password_hash(&mut tx, id, &hash).await?;
+        Store::set_password_hash(tx, id, hash).await?;
     }
+    Ok(id)
+}
+
+/// Issues a one-time link token with which whoever runs a new site creates its first
+/// administrator (the caller turns it into `/admin/setup/TOKEN`). `None` once any administrator
+/// exists: from then on people are added by administrators or `newsdesk user add`.
+pub async fn setup_link(
+    store: &Store,
+    by: Actor<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<String>> {
+    by.require(Capability::ManageUsers)?;
+    let mut tx = store.begin().await?;
+    Store::lock_first_administrator(&mut tx).await?;
+    if Store::count_administrators(&mut tx).await? > 0 {
+        return Ok(None);
+    }
+    let token = new_token();
+    Store::insert_setup_token(&mut tx, &token_hash(&token), now, now + SETUP_VALID).await?;
+    tx.commit().await?;
+    Ok(Some(token))
+}
+
+/// Whether a set-up link still works: unused, unexpired, and no administrator exists yet.
+pub async fn setup_link_works(store: &Store, token: &str, now: DateTime<Utc>) -> Result<bool> {
+    Ok(store.setup_token_works(&token_hash(token), now).await?)
+}
+
+/// The refusal of a set-up link that no longer works.
+fn setup_link_gone() -> ActionError {
+    ActionError::NotFound(
+        "This set-up link has expired or was already used, or the newsroom already has an \
+         administrator. Sign in, or ask an administrator to invite you."
+            .into(),
+    )
+}
+
+/// Creates the site's first administrator through a set-up link, which then stops working,
+/// as every other set-up link does. The account's fields follow the same rules as any other;
+/// its role is always administrator and it needs a password.
+pub async fn set_up_first_administrator(
+    store: &Store,
+    token: &str,
+    account: &NewAccount,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    if !setup_link_works(store, token, now).await? {
+        return Err(setup_link_gone());
+    }
+    if account.password.is_none() {
+        return Err(ActionError::invalid("password", "choose a password"));
+    }
+    let account = NewAccount {
+        role: Role::Administrator,
+        ..account.clone()
+    };
+    let (new, hash) = checked_account(store, &account).await?;
+    let mut tx = store.begin().await?;
+    Store::lock_first_administrator(&mut tx).await?;
+    if Store::count_administrators(&mut tx).await? > 0
+        || !Store::use_setup_token(&mut tx, &token_hash(token), now).await?
+    {
+        return Err(setup_link_gone());
+    }
+    let id = insert_account(&mut tx, &new, hash.as_deref(), now).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Refuses a password too easy to guess for this person on this site.
+async fn check_password(
+    store: &Store,
+    new_password: &str,
+    login: &str,
+    email: &str,
+    display_name: &str,
+) -> Result<()> {
+    let site_title = store.settings().await?.title;
+    let about = password::Context {
+        login,
+        email,
+        display_name: display_name.trim(),
+        site_title: &site_title,
+    };
+    password::check_strength(new_password, about).map_err(|m| ActionError::invalid("password", m))
 }
 
 async fn hash_blocking(password: String) -> String {
@@ -197,8 +307,14 @@ pub async fn set_password_by_link(
             "This link has expired or was already used. Ask an administrator for a new one.".into(),
         )
     })?;
-    password::check_strength(new_password, &account.login, &account.email)
-        .map_err(|m| ActionError::invalid("password", m))?;
+    check_password(
+        store,
+        new_password,
+        &account.login,
+        &account.email,
+        &account.display_name,
+    )
+    .await?;
     let hash = hash_blocking(new_password.to_owned()).await;
     let mut tx = store.begin().await?;
     if !Store::use_user_token(&mut tx, &token_hash(token), now).await? {
@@ -222,8 +338,14 @@ pub async fn set_password(
         .account(user_id)
         .await?
         .ok_or_else(|| ActionError::NotFound("No such person.".into()))?;
-    password::check_strength(new_password, &account.login, &account.email)
-        .map_err(|m| ActionError::invalid("password", m))?;
+    check_password(
+        store,
+        new_password,
+        &account.login,
+        &account.email,
+        &account.display_name,
+    )
+    .await?;
     let hash = hash_blocking(new_password.to_owned()).await;
     let mut tx = store.begin().await?;
     Store::set_password_hash(&mut tx, user_id, &hash).await?;
@@ -236,26 +358,50 @@ pub async fn set_password(
 pub async fn set_role(store: &Store, by: Actor<'_>, user_id: i64, role: Role) -> Result<()> {
     by.require(Capability::ManageUsers)?;
     let mut tx = store.begin().await?;
-    let account = store
-        .account(user_id)
-        .await?
-        .ok_or_else(|| ActionError::NotFound("No such person.".into()))?;
+    let (account, admins) = account_and_administrators(&mut tx, user_id).await?;
     if account.role == Role::Administrator.as_str()
         && role != Role::Administrator
         && !account.disabled
-        && Store::count_active_administrators(&mut tx).await? <= 1
+        && admins.iter().all(|&id| id == user_id)
     {
         return Err(ActionError::Conflict(
             "The site needs at least one administrator; make someone else one first.".into(),
         ));
     }
+    still_administrator(by, &admins)?;
     Store::set_role(&mut tx, user_id, role).await?;
     tx.commit().await?;
     Ok(())
 }
 
+/// The account, read after locking the active administrators (see
+/// [`Store::lock_active_administrators`]), so a check that another administrator remains
+/// holds until the transaction commits.
+async fn account_and_administrators(
+    tx: &mut crate::store::Tx,
+    user_id: i64,
+) -> Result<(crate::store::accounts::Account, Vec<i64>)> {
+    let admins = Store::lock_active_administrators(tx).await?;
+    let account = Store::account_in(tx, user_id)
+        .await?
+        .ok_or_else(|| ActionError::NotFound("No such person.".into()))?;
+    Ok((account, admins))
+}
+
+/// Refuses a signed-in person who stopped being an active administrator since their session
+/// was read (demoted or disabled by a colleague a moment ago).
+fn still_administrator(by: Actor<'_>, admins: &[i64]) -> Result<()> {
+    match by {
+        Actor::Staff(me) if !admins.contains(&me.id) => Err(ActionError::Forbidden(
+            "Your role does not allow this.".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Disables (or enables again) an account. A disabled account cannot sign in, is signed out
-/// everywhere at once, and disappears from the public site; its stories stay.
+/// everywhere at once, and disappears from the public site; its stories stay. The last active
+/// administrator stays enabled.
 pub async fn set_disabled(
     store: &Store,
     by: Actor<'_>,
@@ -272,19 +418,17 @@ pub async fn set_disabled(
         ));
     }
     let mut tx = store.begin().await?;
-    let account = store
-        .account(user_id)
-        .await?
-        .ok_or_else(|| ActionError::NotFound("No such person.".into()))?;
+    let (account, admins) = account_and_administrators(&mut tx, user_id).await?;
     if disabled
         && account.role == Role::Administrator.as_str()
         && !account.disabled
-        && Store::count_active_administrators(&mut tx).await? <= 1
+        && admins.iter().all(|&id| id == user_id)
     {
         return Err(ActionError::Conflict(
             "The site needs at least one active administrator.".into(),
         ));
     }
+    still_administrator(by, &admins)?;
     Store::set_disabled(&mut tx, user_id, disabled).await?;
     if disabled {
         Store::delete_sessions_of(&mut tx, user_id).await?;

@@ -11,7 +11,7 @@ use crate::store::dialect::Tx;
 use crate::store::{Store, StoreError};
 
 /// How often a slug collision with a concurrent writer is retried before giving up.
-const SLUG_RETRIES: u32 = 5;
+pub(crate) const SLUG_RETRIES: u32 = 5;
 
 impl From<ArticleError> for ActionError {
     fn from(e: ArticleError) -> ActionError {

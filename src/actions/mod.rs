@@ -58,7 +58,16 @@ pub enum ActionError {
     #[error("too many requests; retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
+}
+
+impl From<StoreError> for ActionError {
+    fn from(e: StoreError) -> ActionError {
+        match e {
+            StoreError::Taken { field, message } => ActionError::Invalid { field, message },
+            e => ActionError::Store(e),
+        }
+    }
 }
 
 impl ActionError {

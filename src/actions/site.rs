@@ -129,6 +129,7 @@ pub async fn create_user(tx: &mut Tx, user: &NewUser, now: DateTime<Utc>) -> Res
     let slug = base.first_free(taken.iter().map(String::as_str).chain([login]));
     let user = NewUser {
         login: login.to_owned(),
+        email: crate::domain::user::normalize_email(&user.email),
         ..user.clone()
     };
     Ok(Store::insert_user(tx, &user, slug.as_str(), now).await?)

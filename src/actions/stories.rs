@@ -281,13 +281,64 @@ pub async fn save(
         return Err(ActionError::Fields(errors));
     }
 
-    let mut tx = store.begin().await?;
-    let base = requested_slug.clone().unwrap_or_else(|| match &current {
+    let plan = Plan {
+        id,
+        current: current.as_ref(),
+        requested_slug: requested_slug.as_ref(),
+        status: new_status,
+        published_at,
+    };
+    // The slug is chosen under a lock on its base; a writer taking it under another base (a
+    // typed `x-2`) makes the loser retry, with the slug chosen again.
+    let mut last = None;
+    for _ in 0..super::articles::SLUG_RETRIES {
+        let mut tx = store.begin().await?;
+        match write(&mut tx, me, input, &plan, now).await {
+            Ok(story_id) => {
+                tx.commit().await?;
+                return Ok(Saved {
+                    id: story_id,
+                    status: new_status,
+                    published_at,
+                });
+            }
+            Err(ActionError::Store(e)) if e.is_conflict_on("articles_slug_key") => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.map_or_else(
+        || ActionError::Conflict("slug: no free slug".into()),
+        ActionError::Store,
+    ))
+}
+
+/// Where a checked save goes: the story (none when new), its state and time.
+struct Plan<'a> {
+    id: Option<i64>,
+    current: Option<&'a StoryRecord>,
+    requested_slug: Option<&'a Slug>,
+    status: Status,
+    published_at: Option<DateTime<Utc>>,
+}
+
+/// Writes a checked save in the caller's transaction; returns the story's id.
+async fn write(
+    tx: &mut crate::store::Tx,
+    me: &Staff,
+    input: &StoryInput,
+    plan: &Plan<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let (id, current, requested_slug) = (plan.id, plan.current, plan.requested_slug);
+    let (new_status, published_at) = (plan.status, plan.published_at);
+    let base = requested_slug.cloned().unwrap_or_else(|| match current {
         Some(s) => Slug::parse(&s.slug).unwrap_or_else(|_| Slug::from_title(&input.title, "story")),
         None => Slug::from_title(&input.title, "story"),
     });
-    let slug = if Store::slug_taken(&mut tx, base.as_str(), id).await? {
-        if requested_slug.is_some() && current.as_ref().is_none_or(|s| s.slug != base.as_str()) {
+    // Taken before the check, so writers of one base take turns (see `article_slugs_like`).
+    Store::lock_article_slug(tx, &base).await?;
+    let slug = if Store::slug_taken(tx, base.as_str(), id).await? {
+        if requested_slug.is_some() && current.is_none_or(|s| s.slug != base.as_str()) {
             let mut errors = BTreeMap::new();
             errors.insert(
                 "slug",
@@ -295,7 +346,7 @@ pub async fn save(
             );
             return Err(ActionError::Fields(errors));
         }
-        let taken = Store::article_slugs_like(&mut tx, &base).await?;
+        let taken = Store::article_slugs_like(tx, &base).await?;
         base.first_free(taken.iter().map(String::as_str))
     } else {
         base
@@ -307,7 +358,7 @@ pub async fn save(
             continue;
         }
         let tag_slug = Slug::from_title(name, "tag");
-        let id = Store::ensure_tag(&mut tx, tag_slug.as_str(), name).await?;
+        let id = Store::ensure_tag(tx, tag_slug.as_str(), name).await?;
         if !tag_ids.contains(&id) {
             tag_ids.push(id);
         }
@@ -337,10 +388,8 @@ pub async fn save(
         tag_ids: &tag_ids,
     };
     let result = match id {
-        Some(id) => Store::write_story(&mut tx, id, &columns, now)
-            .await
-            .map(|()| id),
-        None => Store::insert_story(&mut tx, &columns, now).await,
+        Some(id) => Store::write_story(tx, id, &columns, now).await.map(|()| id),
+        None => Store::insert_story(tx, &columns, now).await,
     };
     let story_id = result.map_err(|e| match e {
         crate::store::StoreError::MissingReference(_) => ActionError::invalid(
@@ -349,9 +398,9 @@ pub async fn save(
         ),
         e => ActionError::Store(e),
     })?;
-    Store::set_article_status(&mut tx, story_id, new_status, published_at).await?;
+    Store::set_article_status(tx, story_id, new_status, published_at).await?;
     Store::record_revision(
-        &mut tx,
+        tx,
         story_id,
         Some(me.id),
         columns.title,
@@ -360,13 +409,8 @@ pub async fn save(
         now,
     )
     .await?;
-    Store::drop_autosave(&mut tx, story_id, me.id).await?;
-    tx.commit().await?;
-    Ok(Saved {
-        id: story_id,
-        status: new_status,
-        published_at,
-    })
+    Store::drop_autosave(tx, story_id, me.id).await?;
+    Ok(story_id)
 }
 
 /// Deletes a story in the trash for good, with its comments and revisions.

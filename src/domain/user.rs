@@ -25,6 +25,13 @@ impl Role {
     }
 }
 
+/// An email address as stored and compared: without surrounding space, in lower case (the
+/// whole address: no mail system in practice tells `Ann@` from `ann@`), so one address cannot
+/// be on two accounts in different spellings.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
 /// A new account. The public slug is derived from the display name and never equals the login,
 /// so author archives do not reveal sign-in names.
 #[derive(Debug, Clone)]

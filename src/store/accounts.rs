@@ -93,10 +93,26 @@ impl Store {
             == 1)
     }
 
-    pub(crate) async fn count_active_administrators(tx: &mut Tx) -> Result<i64> {
-        tx.scalar(Sql::new(
-            "SELECT COUNT(*) FROM users WHERE role = 'administrator' AND disabled = FALSE",
-        ))
+    /// Ids of the active administrators, locked until the transaction ends, so that two
+    /// people demoting or disabling each other at once cannot both see another administrator
+    /// left: on PostgreSQL the second waits for the first and then reads the rows as changed
+    /// (locked in id order, so two such transactions never deadlock).
+    pub(crate) async fn lock_active_administrators(tx: &mut Tx) -> Result<Vec<i64>> {
+        let sql = format!(
+            "SELECT id FROM users WHERE role = 'administrator' AND disabled = FALSE ORDER BY id{}",
+            super::dialect::for_update(tx)
+        );
+        tx.scalars(Sql::new(&sql)).await
+    }
+
+    /// An account read inside a transaction (after its locks are taken).
+    pub(crate) async fn account_in(tx: &mut Tx, id: i64) -> Result<Option<Account>> {
+        tx.fetch_optional(
+            Sql::new(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $1"
+            ))
+            .bind(id),
+        )
         .await
     }
 
@@ -378,6 +394,77 @@ impl Store {
             .execute(
                 Sql::new(
                     "UPDATE user_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+                )
+                .bind(now)
+                .bind(token_hash),
+            )
+            .await?
+            == 1)
+    }
+}
+
+impl Store {
+    /// How many administrator accounts exist, in any state. While there are none, set-up links
+    /// may create the first; taken after [`Store::lock_first_administrator`].
+    pub(crate) async fn count_administrators(tx: &mut Tx) -> Result<i64> {
+        tx.scalar(Sql::new(
+            "SELECT COUNT(*) FROM users WHERE role = 'administrator'",
+        ))
+        .await
+    }
+
+    /// Makes set-up links used at the same instant (on several nodes) take turns, so only the
+    /// first creates an administrator.
+    pub(crate) async fn lock_first_administrator(tx: &mut Tx) -> Result<()> {
+        super::dialect::lock(tx, "first-administrator").await
+    }
+
+    pub(crate) async fn insert_setup_token(
+        tx: &mut Tx,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        tx.execute(
+            Sql::new(
+                "INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .bind(expires_at),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Whether a set-up link is unused and unexpired, and no administrator exists yet.
+    pub async fn setup_token_works(&self, token_hash: &str, now: DateTime<Utc>) -> Result<bool> {
+        let n: i64 = self
+            .conn()
+            .scalar(
+                Sql::new(
+                    "SELECT COUNT(*) FROM setup_tokens \
+                     WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                     AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'administrator')",
+                )
+                .bind(token_hash)
+                .bind(now),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    /// Marks a set-up link used; false when it was already used or has expired.
+    pub(crate) async fn use_setup_token(
+        tx: &mut Tx,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(tx
+            .execute(
+                Sql::new(
+                    "UPDATE setup_tokens SET used_at = $1 \
+                     WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
                 )
                 .bind(now)
                 .bind(token_hash),

@@ -476,8 +476,13 @@ impl Store {
     }
 
     /// Slugs already taken by `base` or `base-N`, for collision handling.
+    /// Makes writers choosing a story slug from `base` take turns until the transaction ends.
+    pub(crate) async fn lock_article_slug(tx: &mut Tx, base: &Slug) -> Result<()> {
+        super::dialect::lock_slug_base(tx, "articles", base.as_str()).await
+    }
+
     pub(crate) async fn article_slugs_like(tx: &mut Tx, base: &Slug) -> Result<Vec<String>> {
-        super::dialect::lock_slug_base(tx, "articles", base.as_str()).await?;
+        Store::lock_article_slug(tx, base).await?;
         tx.scalars(
             // A range rather than LIKE 'base-%', so both backends use the unique index.
             Sql::new("SELECT slug FROM articles WHERE slug = $1 OR (slug >= $2 AND slug < $3)")

@@ -424,6 +424,13 @@ pub(crate) async fn lock_slug_base(tx: &mut Tx, table: &str, base: &str) -> Resu
     lock(tx, &format!("{table}:{base}")).await
 }
 
+/// ` FOR UPDATE` on PostgreSQL, to lock the rows a `SELECT` reads until the transaction ends;
+/// nothing on SQLite, which has no row locks and whose `BEGIN IMMEDIATE` transactions already
+/// run one at a time.
+pub(crate) fn for_update(tx: &Tx) -> &'static str {
+    if tx.is_postgres() { " FOR UPDATE" } else { "" }
+}
+
 /// Holds a transaction-scoped lock on `key` (PostgreSQL advisory lock on its hash; nothing on
 /// SQLite, whose `BEGIN IMMEDIATE` transactions already run one at a time).
 pub(crate) async fn lock(tx: &mut Tx, key: &str) -> Result<()> {

@@ -50,6 +50,13 @@ pub enum StoreError {
     /// A unique constraint was violated; carries the constraint name (e.g. `articles_slug_key`).
     #[error("conflict on {0}")]
     Conflict(String),
+    /// A value a person typed is already another row's, where it must be unique; the field
+    /// and a message safe to show (see [`StoreError::taken`]).
+    #[error("{field}: {message}")]
+    Taken {
+        field: &'static str,
+        message: String,
+    },
     /// A referenced row does not exist.
     #[error("missing reference: {0}")]
     MissingReference(String),
@@ -76,6 +83,21 @@ impl StoreError {
             }
         }
         StoreError::Database(err)
+    }
+
+    /// Turns a unique violation of a constraint on a typed value into the field error people
+    /// see (`email: the address ann@news.example is already used by another account`); the one
+    /// place where these database facts become words.
+    pub(crate) fn taken(self, value: &str) -> StoreError {
+        let (field, what) = match &self {
+            StoreError::Conflict(c) if c == "users_email_key" => ("email", "the address"),
+            StoreError::Conflict(c) if c == "users_login_key" => ("login", "the login"),
+            _ => return self,
+        };
+        StoreError::Taken {
+            field,
+            message: format!("{what} {value} is already used by another account"),
+        }
     }
 
     /// Whether this is a unique violation of the named constraint.

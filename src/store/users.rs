@@ -63,6 +63,13 @@ impl Store {
             .bind(now),
         )
         .await
+        .map_err(|e| {
+            if e.is_conflict_on("users_login_key") {
+                e.taken(&u.login)
+            } else {
+                e.taken(&u.email)
+            }
+        })
     }
 }
 

@@ -7,6 +7,7 @@ pub mod conditional;
 pub mod cookies;
 pub mod middleware;
 pub mod origin;
+pub mod paging;
 pub mod site;
 
 use axum::Router;

@@ -22,6 +22,8 @@ on_both_backends!(empty:
     the_featured_images_alt_text_is_edited_beside_it,
     people_without_editing_rights_see_only_what_they_may,
     saving_says_what_happened_and_names_the_browser_copy,
+    editors_saving_one_headline_at_once_get_distinct_addresses,
+    every_admin_list_takes_any_page_number,
 );
 
 /// Saves the editor form of story `id` (or a new story) with these fields and `intent`.
@@ -1011,4 +1013,116 @@ async fn saving_says_what_happened_and_names_the_browser_copy(site: TestSite) {
     assert_eq!(flash(res).await, ["Story saved as private."]);
     let res = save(&site, &ann, Some(id), &fields, "publish").await;
     assert_eq!(flash(res).await, ["Story published."]);
+}
+
+/// Two editors save new stories with the same headline (and the same new tag) at the same
+/// instant, each through their own connection: both are saved, at `x` and `x-2`. The same for
+/// sections and tags created from one name.
+async fn editors_saving_one_headline_at_once_get_distinct_addresses(site: TestSite) {
+    use newsdesk::actions::{Actor, structure};
+    let editor = |id: i64, login: &str| newsdesk::domain::user::Staff {
+        id,
+        login: login.to_owned(),
+        display_name: login.to_owned(),
+        email: format!("{login}@news.example"),
+        role: Role::Editor,
+    };
+    let ed = editor(site.add_staff("ed", Role::Editor).await, "ed");
+    let flo = editor(site.add_staff("flo", Role::Editor).await, "flo");
+    let now = Utc::now();
+    for round in 0..10 {
+        let input = |who: &newsdesk::domain::user::Staff| stories::StoryInput {
+            title: format!("Floods close the bridge {round}"),
+            author_ids: vec![who.id],
+            tag_names: vec![format!("Floods {round}")],
+            ..Default::default()
+        };
+        let (a, b) = (input(&ed), input(&flo));
+        let (ra, rb) = tokio::join!(
+            stories::save(&site.store, &ed, None, &a, stories::Intent::Save, now),
+            stories::save(&site.store, &flo, None, &b, stories::Intent::Save, now),
+        );
+        let mut slugs = Vec::new();
+        for saved in [ra, rb] {
+            let id = saved.unwrap_or_else(|e| panic!("round {round}: {e:?}")).id;
+            slugs.push(site.store.story(id).await.unwrap().unwrap().slug);
+        }
+        slugs.sort();
+        let x = format!("floods-close-the-bridge-{round}");
+        assert_eq!(slugs, [x.clone(), format!("{x}-2")], "round {round}");
+
+        let section = structure::SectionInput {
+            name: format!("Weather {round}"),
+            ..Default::default()
+        };
+        let (ra, rb) = tokio::join!(
+            structure::create_section(&site.store, Actor::Operator, &section),
+            structure::create_section(&site.store, Actor::Operator, &section),
+        );
+        let (ra, rb) = (ra.unwrap(), rb.unwrap());
+        assert_ne!(ra, rb);
+        let tag = structure::TagInput {
+            name: format!("Storms {round}"),
+            ..Default::default()
+        };
+        let (ra, rb) = tokio::join!(
+            structure::create_tag(&site.store, Actor::Operator, &tag),
+            structure::create_tag(&site.store, Actor::Operator, &tag),
+        );
+        let (ra, rb) = (ra.unwrap(), rb.unwrap());
+        assert_ne!(ra, rb);
+    }
+}
+
+/// A page number typed into an admin list's address is read like the public search's: junk,
+/// zero and negatives mean the first page, numbers past any list (however long) the last one;
+/// never an overflow.
+async fn every_admin_list_takes_any_page_number(site: TestSite) {
+    let admin = site.staff("ada", Role::Administrator).await;
+    let lists = [
+        "/admin/stories?",
+        "/admin/stories?status=draft&sort=title&",
+        "/admin/media?",
+        "/admin/media?q=x&",
+        "/admin/tags?",
+        "/admin/comments?status=pending&",
+        "/admin/comments?status=spam&",
+        "/admin/users?",
+    ];
+    let values = [
+        "99999999999999999999",
+        "9223372036854775807",
+        "18446744073709551615",
+        "4294967295",
+        "4294967296",
+        "100001",
+        "-1",
+        "-9223372036854775808",
+        "0",
+        "abc",
+        "%00",
+        "1e9",
+        "",
+    ];
+    for list in lists {
+        for value in values {
+            let path = format!("{list}page={value}");
+            let res = site.admin_get(&admin, &path).await;
+            assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+        }
+    }
+    // The moderation queue's bulk form returns to the page it came from, clamped.
+    let res = site
+        .admin_post(
+            &admin,
+            "/admin/comments/moderate",
+            &[
+                ("action", "approve"),
+                ("status", "pending"),
+                ("page", "9223372036854775807"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.location(), "/admin/comments?status=pending&page=100000");
 }

@@ -422,6 +422,44 @@ fn user_accounts_are_managed_with_clear_errors() {
         "\"ann\" is already taken",
     );
     assert_one_line_error(&add("bob", "author", "short"), 1, "at least 10 characters");
+    // Common and guessable passwords are refused, saying what to do instead.
+    for weak in [
+        "password12",
+        "passwordpassword",
+        "qwertyuiop",
+        "newsdesk2026",
+        "annreporter2",
+    ] {
+        let out = add("bob", "author", weak);
+        assert_one_line_error(&out, 1, "password: This password is too easy to guess.");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("Add another word or two."),
+            "{weak}"
+        );
+    }
+    // One email address, however it is typed, belongs to one account.
+    let out = newsdesk_with_input(
+        &[
+            "user",
+            "--data",
+            data,
+            "add",
+            "--login",
+            "ann2",
+            "--email",
+            " Ann@News.EXAMPLE ",
+            "--display-name",
+            "Another Ann",
+            "--role",
+            "author",
+        ],
+        "velvet tractor of mondays\n",
+    );
+    assert_one_line_error(
+        &out,
+        1,
+        "email: the address ann@news.example is already used by another account",
+    );
     assert_one_line_error(
         &add("bob", "chief", "quiet river at dawn"),
         2,
@@ -437,7 +475,7 @@ fn user_accounts_are_managed_with_clear_errors() {
         "--login",
         "cara",
         "--email",
-        "cara@news.example",
+        "  Cara@News.Example",
         "--display-name",
         "Cara",
         "--role",
@@ -471,6 +509,240 @@ fn user_accounts_are_managed_with_clear_errors() {
         &newsdesk(&["user", "--data", data, "reset-password", "nobody", "--link"]),
         1,
         "no account has the login \"nobody\"",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// One HTTP/1.1 request to a running server: the status, the `Set-Cookie` and `Location`
+/// headers, and the body.
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> (u16, Vec<String>, String) {
+    use std::io::{Read, Write};
+    let body = serde_urlencoded::to_string(form).unwrap();
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nConnection: close\r\n"
+    );
+    if !cookie.is_empty() {
+        request.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
+    if method == "POST" {
+        request.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    request.push_str("\r\n");
+    request.push_str(if method == "POST" { &body } else { "" });
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head[9..12].parse().unwrap();
+    let headers = head
+        .lines()
+        .filter(|l| {
+            let l = l.to_ascii_lowercase();
+            l.starts_with("set-cookie:") || l.starts_with("location:")
+        })
+        .map(str::to_owned)
+        .collect();
+    (status, headers, body.to_owned())
+}
+
+/// The value of the hidden `_csrf` field of a page's form.
+fn csrf_of(page: &str) -> String {
+    let at = page.find("name=\"_csrf\" value=\"").expect("a form token") + 20;
+    page[at..].split('"').next().unwrap().to_owned()
+}
+
+/// A fresh site's `serve` logs a one-time link that creates the first administrator, who then
+/// signs in; the link works once, and no new one is logged once an administrator exists.
+#[test]
+fn a_fresh_site_logs_a_link_to_create_its_first_administrator() {
+    use std::io::BufRead;
+    let dir = temp_dir("first-admin");
+    let data = dir.to_str().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let serve = || {
+        Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+            .args(["serve", "--data", data, "--listen", &addr])
+            .env_remove("NEWSDESK_DATABASE_URL")
+            .env_remove("NEWSDESK_BASE_URL")
+            .env("NEWSDESK_LOG", "info")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run newsdesk serve")
+    };
+    // Reads the log until the server is serving; returns the lines logged.
+    let started = |child: &mut std::process::Child| {
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                let serving = line.contains("Newsdesk is serving");
+                let _ = tx.send(line);
+                if serving {
+                    break;
+                }
+            }
+        });
+        let mut lines = Vec::new();
+        while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            let serving = line.contains("Newsdesk is serving");
+            lines.push(line);
+            if serving {
+                return lines;
+            }
+        }
+        panic!("the server did not start: {lines:?}");
+    };
+    let mut child = serve();
+    let lines = started(&mut child);
+    let line = lines
+        .iter()
+        .find(|l| l.contains("/admin/setup/"))
+        .unwrap_or_else(|| panic!("no set-up link logged: {lines:?}"));
+    assert!(
+        line.contains("newsdesk user add --role administrator"),
+        "{line}"
+    );
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap();
+    let path = url
+        .strip_prefix(&format!("http://{addr}"))
+        .unwrap_or_else(|| panic!("{url} is not on {addr}"))
+        .to_owned();
+    let token = path.rsplit('/').next().unwrap();
+    assert_eq!(token.len(), 64, "{token}");
+
+    let (status, _, page) = http(&addr, "GET", &path, "", &[]);
+    assert_eq!(status, 200, "{page}");
+    let form = |password: &str| {
+        vec![
+            ("login", "chief".to_owned()),
+            ("email", "Chief@News.Example".to_owned()),
+            ("display_name", "Chief Editor".to_owned()),
+            ("password", password.to_owned()),
+            ("repeat", password.to_owned()),
+        ]
+    };
+    let post = |fields: Vec<(&str, String)>| {
+        let (_, _, page) = http(&addr, "GET", &path, "", &[]);
+        let csrf = csrf_of(&page);
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", &csrf)];
+        all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+        http(&addr, "POST", &path, "", &all)
+    };
+    // A guessable password is refused on the form, which keeps what was typed.
+    let (status, _, page) = post(form("qwertyuiop"));
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("This password is too easy to guess."),
+        "{page}"
+    );
+    assert!(page.contains("value=\"Chief Editor\""), "{page}");
+    let (status, headers, page) = post(form("correct horse battery staple"));
+    assert_eq!(status, 303, "{page}");
+    assert!(
+        headers.contains(&"location: /admin/login?m=set-up".to_owned()),
+        "{headers:?}"
+    );
+    // Used once, the link no longer works.
+    let (status, _, page) = http(&addr, "GET", &path, "", &[]);
+    assert_eq!(status, 404);
+    assert!(page.contains("This link no longer works"), "{page}");
+
+    // The new administrator signs in.
+    let (_, _, login) = http(&addr, "GET", "/admin/login", "", &[]);
+    let csrf = csrf_of(&login);
+    let (status, headers, page) = http(
+        &addr,
+        "POST",
+        "/admin/login",
+        "",
+        &[
+            ("_csrf", &csrf),
+            ("login", "chief"),
+            ("password", "correct horse battery staple"),
+        ],
+    );
+    assert_eq!(status, 303, "{page}");
+    let cookie = headers
+        .iter()
+        .find_map(|h| {
+            h.split_once(": ")
+                .map(|(_, v)| v)
+                .filter(|v| v.starts_with("newsdesk_session="))
+        })
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_else(|| panic!("no session cookie: {headers:?}"))
+        .to_owned();
+    let (status, _, dash) = http(&addr, "GET", "/admin/", &cookie, &[]);
+    assert_eq!(status, 200);
+    assert!(dash.contains("Chief Editor"), "{dash}");
+    let (_, _, people) = http(&addr, "GET", "/admin/users", &cookie, &[]);
+    assert!(people.contains("chief@news.example"), "{people}");
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // With an administrator, a restart logs no link.
+    let mut child = serve();
+    let lines = started(&mut child);
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains("/admin/setup/") || l.contains("/admin/password/")),
+        "{lines:?}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `seed --demo` prints the link where the demo's administrator chooses a password.
+#[test]
+fn the_demo_seed_prints_the_administrators_link() {
+    let dir = temp_dir("demo-link");
+    let data = dir.to_str().unwrap();
+    let out = newsdesk(&[
+        "seed",
+        "--demo",
+        "--data",
+        data,
+        "--base-url",
+        "https://news.example/",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("Created the demo news site.\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Sign in to the newsroom as \"admin\": choose a password at https://news.example/admin/password/"),
+        "{stdout}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -122,7 +122,8 @@ fn tab_status(s: Option<&str>) -> &'static str {
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct QueueQuery {
     status: Option<String>,
-    page: Option<u64>,
+    #[serde(default)]
+    page: String,
 }
 
 /// `GET /admin/comments?status=pending&page=1`
@@ -133,7 +134,7 @@ pub async fn queue(
 ) -> Result<Response, AppError> {
     may_moderate(&signed)?;
     let status = tab_status(q.status.as_deref());
-    let page = q.page.unwrap_or(1).max(1);
+    let page = u64::from(crate::web::paging::query_page(&q.page));
     let store = state.store();
     let counts = store.comment_counts().await?;
     let count_of = |s: &str| counts.iter().find(|c| c.status == s).map_or(0, |c| c.n);
@@ -241,10 +242,7 @@ pub async fn moderate(
         ),
     };
     let status = tab_status(field("status"));
-    let page = field("page")
-        .and_then(|p| p.parse::<u64>().ok())
-        .unwrap_or(1)
-        .max(1);
+    let page = crate::web::paging::query_page(field("page").unwrap_or(""));
     let back = match field("from").and_then(|f| f.parse::<i64>().ok()) {
         // From one comment's own page: back there, unless it is gone.
         Some(id) if action != "delete" => format!("/admin/comments/{id}"),

@@ -48,7 +48,7 @@ async fn library_page(
     upload_error: Option<String>,
     kept: minijinja::Value,
 ) -> Result<Response, AppError> {
-    let page: u32 = q.page.parse().unwrap_or(1).max(1);
+    let page = crate::web::paging::query_page(&q.page);
     let mut items = state
         .store()
         .media_library(q.q.trim(), PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)

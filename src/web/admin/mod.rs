@@ -13,6 +13,7 @@ pub mod menus;
 pub mod sections;
 pub mod session;
 pub mod settings;
+pub mod setup;
 pub mod stories;
 pub mod users;
 pub mod widgets;
@@ -147,6 +148,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/admin/password/{token}",
             get(session::password_page).post(session::set_password),
+        )
+        .route(
+            "/admin/setup/{token}",
+            get(setup::setup_page).post(setup::set_up),
         )
         .layer(from_fn_with_state(state.clone(), csrf::check))
         .route("/admin/static/{file}", get(asset));

@@ -395,7 +395,7 @@ const TAGS_PER_PAGE: u32 = 50;
 #[serde(default)]
 pub struct TagQuery {
     q: String,
-    page: Option<u32>,
+    page: String,
 }
 
 #[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
@@ -423,7 +423,7 @@ async fn render_tags(
     form: &TagForm,
     errors: &BTreeMap<&'static str, String>,
 ) -> Result<Html<String>, AppError> {
-    let page = query.page.unwrap_or(1).max(1);
+    let page = crate::web::paging::query_page(&query.page);
     let mut tags = state
         .store()
         .tags_with_counts(

@@ -168,7 +168,7 @@ fn safe_next(next: Option<&str>) -> &str {
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct LoginQuery {
     next: Option<String>,
-    /// Which notice to show: `signed-out`, `everywhere`, `password-set`.
+    /// Which notice to show: `signed-out`, `everywhere`, `password-set`, `set-up`.
     m: Option<String>,
 }
 
@@ -177,11 +177,12 @@ fn notice(key: Option<&str>) -> Option<&'static str> {
         "signed-out" => Some("You are signed out."),
         "everywhere" => Some("You are signed out on every device."),
         "password-set" => Some("Your password is set. Sign in with it now."),
+        "set-up" => Some("The newsroom is set up. Sign in as its administrator now."),
         _ => None,
     }
 }
 
-async fn form_token(state: &AppState) -> Result<String, AppError> {
+pub(super) async fn form_token(state: &AppState) -> Result<String, AppError> {
     Ok(token::admin_form_token(
         state.secret().await?,
         state.now().timestamp(),

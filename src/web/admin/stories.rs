@@ -863,7 +863,7 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     let store = state.store();
     let tz = store.settings().await?.timezone;
-    let page: u32 = q.page.parse().unwrap_or(1).max(1);
+    let page = crate::web::paging::query_page(&q.page);
     let tag = if q.tag.trim().is_empty() {
         None
     } else {

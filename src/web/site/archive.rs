@@ -6,10 +6,11 @@ use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::views::{self, LinkView, Pagination};
-use super::{Chrome, PageMeta, html, meta, parse_page_number, render};
+use super::{Chrome, PageMeta, html, meta, render};
 use crate::AppState;
 use crate::error::AppError;
 use crate::store::articles::ArticleQuery;
+use crate::web::paging::path_page;
 
 /// A list of stories to show.
 pub(crate) struct Listing {
@@ -251,7 +252,7 @@ pub async fn tag_paged(
     State(state): State<AppState>,
     Path((slug, n)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let n = parse_page_number(&n)?;
+    let n = path_page(&n)?;
     tag_listing(state, slug, n).await
 }
 
@@ -297,7 +298,7 @@ pub async fn author_paged(
     State(state): State<AppState>,
     Path((slug, n)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let n = parse_page_number(&n)?;
+    let n = path_page(&n)?;
     author_listing(state, slug, n).await
 }
 
@@ -369,7 +370,7 @@ pub async fn year_paged(
     State(state): State<AppState>,
     Path((year, n)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let n = parse_page_number(&n)?;
+    let n = path_page(&n)?;
     date_listing(&state, &year, None, n).await
 }
 
@@ -377,7 +378,7 @@ pub async fn month_paged(
     State(state): State<AppState>,
     Path((year, month, n)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
-    let n = parse_page_number(&n)?;
+    let n = path_page(&n)?;
     date_listing(&state, &year, Some(&month), n).await
 }
 

@@ -5,11 +5,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::views::{self, Card};
-use super::{PageMeta, html, meta, parse_page_number, render};
+use super::{PageMeta, html, meta, render};
 use crate::AppState;
 use crate::domain::article::article_path;
 use crate::error::AppError;
 use crate::store::articles::ArticleQuery;
+use crate::web::paging::path_page;
 
 /// Stories shown per section block on the front page.
 const PER_SECTION: u32 = 4;
@@ -132,7 +133,7 @@ pub async fn paged(
     State(state): State<AppState>,
     Path(n): Path<String>,
 ) -> Result<Response, AppError> {
-    let n = parse_page_number(&n)?;
+    let n = path_page(&n)?;
     if n == 1 {
         return Ok(Redirect::permanent("/").into_response());
     }

@@ -129,12 +129,3 @@ pub async fn fallback(uri: Uri) -> Result<Response, AppError> {
     }
     Err(AppError::NotFound)
 }
-
-/// Parses a `/page/N/` number: `Some(n)` for n ≥ 2; page 1 and junk are handled by callers.
-pub(crate) fn parse_page_number(raw: &str) -> Result<u32, AppError> {
-    match raw.parse::<u32>() {
-        // Far beyond any archive, and safe from overflow in offset arithmetic.
-        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
-        _ => Err(AppError::NotFound),
-    }
-}

@@ -70,12 +70,7 @@ impl Params {
             author: printable(get("author"), 200),
             from: parse_date(get("from")),
             to: parse_date(get("to")),
-            page: get("page")
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .unwrap_or(1),
+            page: crate::web::paging::query_page(get("page")),
         }
     }
 
