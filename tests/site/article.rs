@@ -12,6 +12,7 @@ on_both_backends!(demo:
     comments_are_threaded_and_emails_never_shown,
     wrong_dates_redirect_and_unpublished_stories_are_hidden,
     updated_time_is_shown_after_an_edit,
+    the_byline_shows_once,
 );
 
 async fn reference_story_reproduces_the_reference_page(site: TestSite) {
@@ -277,4 +278,33 @@ async fn updated_time_is_shown_after_an_edit(site: TestSite) {
     assert!(page.texts(".byline").join(" ").contains("Updated"));
     let reference = site.get(&site.url_of(REFERENCE).await).await;
     assert!(reference.attrs("time.updated", "datetime").is_empty());
+}
+
+async fn the_byline_shows_once(site: TestSite) {
+    let page = site.get(&site.url_of(REFERENCE).await).await;
+    // Once, under the headline: no second list of authors at the foot of the story.
+    assert_eq!(page.texts("article.story .byline").len(), 1);
+    assert_eq!(
+        page.attrs("article.story a[rel=author]", "href"),
+        vec!["/author/newsroom-desk/"]
+    );
+    assert!(page.texts(".story-authors").is_empty());
+    let story_text = page.texts("article.story").join(" ");
+    assert_eq!(story_text.matches("admin").count(), 1, "{story_text}");
+    assert_eq!(
+        page.texts("article.story .byline__authors"),
+        vec!["By admin"]
+    );
+    // Search engines still learn who wrote it.
+    let json_ld = page.texts("script[type='application/ld+json']").join("");
+    let json: serde_json::Value = serde_json::from_str(&json_ld).unwrap();
+    let graph = json["@graph"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| vec![json.clone()]);
+    let article = graph
+        .iter()
+        .find(|n| n["@type"] == "NewsArticle")
+        .expect("NewsArticle");
+    assert_eq!(article["author"][0]["name"], "admin");
 }
