@@ -111,6 +111,7 @@ pub async fn show(
         canonical: "/".into(),
         next: has_page_2.then(|| "/page/2/".to_owned()),
         kind: "home",
+        lists_latest: !latest.is_empty(),
         json_ld: vec![
             meta::website(&chrome),
             meta::publisher(&chrome, state.theme().asset_url("logo.png")),
