@@ -374,7 +374,7 @@ async fn landmarks_have_unique_names_on_every_page_type(site: TestSite) {
         "/author/newsroom-desk/".to_owned(),
         year,
         month,
-        // DAY
+        day,
         "/about/".to_owned(),
         "/search".to_owned(),
         "/search?q=putin".to_owned(),

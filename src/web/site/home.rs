@@ -147,6 +147,7 @@ pub async fn paged(
         sub_sections: Vec::new(),
         trail: Vec::new(),
         has_feeds: false,
+        missing_when_empty: false,
     };
     super::archive::render_listing(&state, &chrome, listing, n).await
 }
