@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         // Operations and theme assets.
         .route("/healthz", get(site::health))
         .route("/static/{file}", get(assets::show))
+        .route("/favicon.ico", get(assets::favicon))
         // Anything else: add a missing trailing slash, or the themed 404 page.
         .fallback(site::fallback)
         .layer(axum::middleware::from_fn_with_state(

@@ -16,6 +16,7 @@ on_both_backends!(demo:
     odd_requests_get_clear_pages,
     latest_news_shows_once_on_the_front_page,
     landmarks_have_unique_names_on_every_page_type,
+    favicon_ico_is_served,
 );
 on_both_backends!(empty: empty_site_still_renders, health_fails_when_the_database_is_gone);
 
@@ -398,6 +399,40 @@ async fn landmarks_have_unique_names_on_every_page_type(site: TestSite) {
             names.len(),
             n,
             "{path}: landmark names repeat: {landmarks:?}"
+        );
+    }
+}
+
+async fn favicon_ico_is_served(site: TestSite) {
+    let icon = site.get_raw("/favicon.ico", &[]).await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(icon.header("content-type"), "image/x-icon");
+    assert_eq!(icon.header("cache-control"), "public, max-age=2592000");
+    // An icon file (ICONDIR: reserved 0, type 1) holding the 16, 32 and 48 pixel monogram.
+    assert_eq!(&icon.body[..6], &[0, 0, 1, 0, 3, 0]);
+    let sizes: Vec<u8> = (0..3).map(|i| icon.body[6 + 16 * i]).collect();
+    assert_eq!(sizes, [16, 32, 48]);
+    let first_at = u32::from_le_bytes(icon.body[18..22].try_into().unwrap()) as usize;
+    assert_eq!(&icon.body[first_at..first_at + 8], b"\x89PNG\r\n\x1a\n");
+    // Asked again with its entity tag, it is not sent again.
+    let etag = icon.header("etag").to_owned();
+    assert!(!etag.is_empty());
+    let again = site
+        .get_raw("/favicon.ico", &[("if-none-match", &etag)])
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    // Every page points at it (and at the SVG, which browsers that read SVG prefer).
+    for path in ["/", "/about/", "/search", "/no-such-page/"] {
+        let page = site.get(path).await;
+        assert_eq!(
+            page.attrs("link[rel=icon]", "href")[0],
+            "/favicon.ico",
+            "{path}"
+        );
+        assert_eq!(
+            page.attrs("link[rel=icon][type='image/svg+xml']", "href")
+                .len(),
+            1
         );
     }
 }
