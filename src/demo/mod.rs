@@ -275,10 +275,10 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
         &NewComment {
             article_id: reference_id,
             parent_id: None,
-            author_name: "Held for moderation",
-            author_email: "pending@example.invalid",
+            author_name: "Daniel Okoro",
+            author_email: "d.okoro@example.invalid",
             author_url: "",
-            body: "This comment is awaiting moderation and is not shown.",
+            body: "Worth remembering that the last summit between the two, in Vladivostok in 2019, also ended without a joint statement.\n\nI would be more interested in what was agreed on the rail link than in the rocket tour.",
             status: "pending",
             created_at: at(70),
             ..demo_comment()

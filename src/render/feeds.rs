@@ -69,6 +69,16 @@ pub struct Person {
 pub struct Enclosure {
     pub url: String,
     pub mime_type: String,
+    /// The file's size in bytes (0 when unknown: an image stored elsewhere).
+    pub length: u64,
+}
+
+/// RSS's channel image: a picture of at most 144 × 400 pixels, with its size.
+#[derive(Debug, Clone)]
+pub struct ChannelImage {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
 }
 
 /// One entry: a story, or a comment in a story's comments feed.
@@ -103,7 +113,10 @@ pub struct Feed {
     pub updated: DateTime<FixedOffset>,
     /// The site's publisher, credited when an entry names no author.
     pub publisher: String,
+    /// The publisher's square mark, any size (Atom's `icon`, JSON Feed's `icon`).
     pub logo: Option<String>,
+    /// The RSS channel `<image>`, within RSS's size limits.
+    pub rss_image: Option<ChannelImage>,
     pub entries: Vec<Entry>,
 }
 
@@ -149,12 +162,14 @@ impl Feed {
             .text("lastBuildDate", &[], &self.updated.to_rfc2822())
             .text("generator", &[], "Newsdesk")
             .raw("\n");
-        if let Some(logo) = &self.logo {
+        if let Some(img) = &self.rss_image {
             // RSS wants the image's title and link to match the channel's.
             x.open("image", &[])
-                .text("url", &[], logo)
+                .text("url", &[], &img.url)
                 .text("title", &[], &self.title)
                 .text("link", &[], &self.home_url)
+                .text("width", &[], &img.width.to_string())
+                .text("height", &[], &img.height.to_string())
                 .close("image")
                 .raw("\n");
         }
@@ -175,10 +190,13 @@ impl Feed {
                 x.text("content:encoded", &[], html);
             }
             if let Some(img) = &e.enclosure {
-                // The size is not recorded; RSS readers accept 0 for "unknown".
                 x.empty(
                     "enclosure",
-                    &[("url", &img.url), ("length", "0"), ("type", &img.mime_type)],
+                    &[
+                        ("url", &img.url),
+                        ("length", &img.length.to_string()),
+                        ("type", &img.mime_type),
+                    ],
                 );
             }
             if let Some(c) = &e.comments_url {
@@ -258,14 +276,16 @@ impl Feed {
                 x.text("content", &[("type", "html")], html);
             }
             if let Some(img) = &e.enclosure {
-                x.empty(
-                    "link",
-                    &[
-                        ("rel", "enclosure"),
-                        ("type", &img.mime_type),
-                        ("href", &img.url),
-                    ],
-                );
+                let length = img.length.to_string();
+                let mut attrs = vec![
+                    ("rel", "enclosure"),
+                    ("type", img.mime_type.as_str()),
+                    ("href", img.url.as_str()),
+                ];
+                if img.length > 0 {
+                    attrs.push(("length", &length));
+                }
+                x.empty("link", &attrs);
             }
             x.close("entry").raw("\n");
         }
@@ -298,7 +318,11 @@ impl Feed {
                 }
                 if let Some(img) = &e.enclosure {
                     item["image"] = json!(img.url);
-                    item["attachments"] = json!([{ "url": img.url, "mime_type": img.mime_type }]);
+                    let mut attachment = json!({ "url": img.url, "mime_type": img.mime_type });
+                    if img.length > 0 {
+                        attachment["size_in_bytes"] = json!(img.length);
+                    }
+                    item["attachments"] = json!([attachment]);
                 }
                 item
             })

@@ -6,6 +6,7 @@
 //! under fingerprinted names (`style.3f2a91c0.css`) so browsers may cache them forever.
 
 pub mod feeds;
+pub mod icons;
 pub mod sitemaps;
 pub mod xml;
 
@@ -130,6 +131,26 @@ fn theme_files(
     Ok(sorted(files))
 }
 
+/// The largest channel image RSS 2.0 allows.
+pub const RSS_IMAGE_MAX: (u32, u32) = (144, 400);
+
+/// Adds the images a theme may ship but need not: `favicon.ico` (the Newsdesk monogram) and
+/// `feed-logo.png` (its `logo.png` scaled to RSS's limits).
+fn with_derived_images(mut files: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
+    let has = |files: &[(String, Vec<u8>)], name: &str| files.iter().any(|(n, _)| n == name);
+    if !has(&files, "favicon.ico") {
+        files.push(("favicon.ico".to_owned(), icons::favicon_ico()));
+    }
+    if !has(&files, "feed-logo.png")
+        && let Some(logo) = files.iter().find(|(n, _)| n == "logo.png")
+        && let Some(png) = icons::fit_png(&logo.1, RSS_IMAGE_MAX.0, RSS_IMAGE_MAX.1)
+    {
+        files.push(("feed-logo.png".to_owned(), png));
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
 fn sorted(files: HashMap<String, Vec<u8>>) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<_> = files.into_iter().collect();
     files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -150,9 +171,16 @@ impl Theme {
         }
         Theme::build(
             theme_files("templates", override_dir)?,
-            theme_files("static", override_dir)?,
+            with_derived_images(theme_files("static", override_dir)?),
             "/static/",
         )
+    }
+
+    /// The asset named `name` (`favicon.ico`), served at a fixed address rather than its
+    /// fingerprinted one.
+    pub fn asset_named(&self, name: &str) -> Option<Arc<Asset>> {
+        let url = self.urls.get(name)?;
+        self.asset(url.rsplit('/').next()?)
     }
 
     /// The newsroom admin's own templates and assets (`admin/`), served under

@@ -38,6 +38,15 @@ pub struct MediaFileInfo {
     pub byte_size: i64,
 }
 
+/// What a feed says of an image it attaches: its type and the byte size of the file at its
+/// address (the stored original; 0 for an image added by address only, whose size is unknown).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
+pub struct EnclosureInfo {
+    pub media_id: i64,
+    pub mime_type: String,
+    pub byte_size: i64,
+}
+
 /// A library item with its files, the original first, then the widths from narrowest.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct MediaDetail {
@@ -200,6 +209,19 @@ impl Store {
         );
         sql.arg_list(media_ids)
             .push(" ORDER BY f.media_id, f.width");
+        self.conn().fetch_all(sql).await
+    }
+
+    /// The type and size of each image's original, for feed enclosures, in one query.
+    pub async fn enclosures(&self, media_ids: &[i64]) -> Result<Vec<EnclosureInfo>> {
+        if media_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT m.id AS media_id, m.mime_type, CAST(m.byte_size AS BIGINT) AS byte_size \
+             FROM media m WHERE m.id IN ",
+        );
+        sql.arg_list(media_ids);
         self.conn().fetch_all(sql).await
     }
 

@@ -65,6 +65,12 @@ pub fn router(state: AppState) -> Router {
         .route("/sitemap_index.xml", get(site::sitemaps::moved))
         .route("/{year}/page/{n}/", get(site::archive::year_paged))
         .route("/{year}/{month}/page/{n}/", get(site::archive::month_paged))
+        // Three segments: a day archive (`/2026/03/05/`); a story is the same with its slug.
+        .route("/{year}/{month}/{day}/", get(site::archive::day))
+        .route(
+            "/{year}/{month}/{day}/page/{n}/",
+            get(site::archive::day_paged),
+        )
         // One segment: a year archive (`/2026/`) or a static page (`/about/`); two: a month archive.
         .route("/{segment}/", get(site::page::one_segment))
         .route("/{first}/{second}/", get(site::page::two_segments))
@@ -73,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         // Operations and theme assets.
         .route("/healthz", get(site::health))
         .route("/static/{file}", get(assets::show))
+        .route("/favicon.ico", get(assets::favicon))
         // Anything else: add a missing trailing slash, or the themed 404 page.
         .fallback(site::fallback)
         .layer(axum::middleware::from_fn_with_state(

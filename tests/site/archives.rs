@@ -4,10 +4,13 @@ use axum::http::StatusCode;
 
 use crate::support::TestSite;
 
+const REFERENCE: &str = "Putin meets N Korea's Jong Un at Russia Vostochny Cosmodrome";
+
 on_both_backends!(demo:
     section_archive_includes_sub_sections,
     tag_and_author_archives,
     date_archives,
+    day_archives,
     pagination_uses_rel_prev_next,
 );
 
@@ -110,14 +113,12 @@ async fn date_archives(site: TestSite) {
             "{href} listed under /{y}/{m}/"
         );
     }
-    // A month without stories is an empty archive, kept out of search engines.
-    let empty = site.get("/1999/01/").await;
-    assert_eq!(empty.status, StatusCode::OK);
-    assert_eq!(empty.texts(".empty"), vec!["No stories here yet."]);
-    assert_eq!(
-        empty.attrs("meta[name=robots]", "content"),
-        vec!["noindex, follow"]
-    );
+    // A year or month without stories is not found, like a date that does not exist.
+    for empty in ["/1999/", "/1999/01/", "/1999/01/01/", "/1999/page/2/"] {
+        let page = site.get(empty).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{empty}");
+        assert_eq!(page.texts("h1"), vec!["Page not found"], "{empty}");
+    }
     for bad in ["/2026/00/", "/2026/1/", "/20261/", "/99999/"] {
         assert_eq!(site.get(bad).await.status, StatusCode::NOT_FOUND, "{bad}");
     }
@@ -202,5 +203,103 @@ async fn pagination_uses_rel_prev_next(site: TestSite) {
         assert_eq!(next, &format!("http://localhost/{y}/{m}/page/2/"));
         let path = next.strip_prefix("http://localhost").unwrap();
         assert_eq!(site.get(path).await.status, StatusCode::OK);
+    }
+}
+
+async fn day_archives(site: TestSite) {
+    let story = site.url_of(REFERENCE).await;
+    let parts: Vec<&str> = story.split('/').collect();
+    let (y, m, d) = (parts[1], parts[2], parts[3]);
+    let day = format!("/{y}/{m}/{d}/");
+    let page = site.get(&day).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let date =
+        chrono::NaiveDate::from_ymd_opt(y.parse().unwrap(), m.parse().unwrap(), d.parse().unwrap())
+            .unwrap();
+    let heading = date.format("%B %-d, %Y").to_string();
+    assert_eq!(page.texts("h1.archive-title"), vec![heading.clone()]);
+    assert_eq!(page.texts(".archive-kind"), vec!["Archive"]);
+    let titles = page.texts(".story-list .card__title");
+    assert!(titles.contains(&REFERENCE.to_owned()), "{titles:?}");
+    // Only that day's stories, each at an address under the day.
+    for href in page.attrs(".story-list .card__title a", "href") {
+        assert!(href.starts_with(&day), "{href} listed under {day}");
+    }
+    assert_eq!(
+        page.attrs("link[rel=canonical]", "href"),
+        vec![format!("http://localhost{day}")]
+    );
+    // Breadcrumbs lead up through the month and the year, as theirs do.
+    let json_ld = page.texts("script[type='application/ld+json']").join("");
+    let month_name = date.format("%B %Y").to_string();
+    for (name, url) in [
+        (y.to_owned(), format!("http://localhost/{y}/")),
+        (month_name, format!("http://localhost/{y}/{m}/")),
+        (heading, format!("http://localhost{day}")),
+    ] {
+        assert!(
+            json_ld.contains(&format!("\"{name}\"")),
+            "{name} in {json_ld}"
+        );
+        assert!(json_ld.contains(&url), "{url} in {json_ld}");
+    }
+    // Like the year and month archives: no feeds of their own, not in the sitemaps.
+    assert_eq!(
+        page.attrs("link[rel=alternate]", "href"),
+        site.get(&format!("/{y}/{m}/"))
+            .await
+            .attrs("link[rel=alternate]", "href")
+    );
+    assert_eq!(
+        site.get(&format!("{day}feed/")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let index = site.get("/sitemap.xml").await.body;
+    assert!(!index.contains(&format!("/{y}/{m}/{d}/<")), "{index}");
+    // The address without its slash, and the story below it, still lead where they did.
+    assert_eq!(
+        site.get(&format!("/{y}/{m}/{d}")).await.location(),
+        day.as_str()
+    );
+    assert_eq!(site.get(&story).await.status, StatusCode::OK);
+    // Pages: one story a page, as many pages as the day has stories.
+    let count = titles.len();
+    site.settings(&[("posts_per_page", "1")]).await;
+    let first = site.get(&day).await;
+    assert_eq!(first.texts(".story-list .card").len(), 1);
+    if count > 1 {
+        assert_eq!(
+            first.attrs("link[rel=next]", "href"),
+            vec![format!("http://localhost{day}page/2/")]
+        );
+        let last = site.get(&format!("{day}page/{count}/")).await;
+        assert_eq!(last.status, StatusCode::OK);
+        assert_eq!(
+            last.attrs("link[rel=canonical]", "href"),
+            vec![format!("http://localhost{day}page/{count}/")]
+        );
+        assert!(last.attrs("link[rel=next]", "href").is_empty());
+    }
+    assert_eq!(
+        site.get(&format!("{day}page/{}/", count + 1)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // A day without stories, and days that do not exist, are not found.
+    for missing in [
+        "/1999/01/01/".to_owned(),
+        format!("/{y}/02/30/"),
+        format!("/{y}/02/31/"),
+        format!("/{y}/13/01/"),
+        format!("/{y}/{m}/00/"),
+        format!("/{y}/{m}/32/"),
+        format!("/{y}/{m}/7/"),
+        format!("/{y}/{m}/xx/"),
+        "/about/us/now/".to_owned(),
+    ] {
+        assert_eq!(
+            site.get(&missing).await.status,
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
     }
 }

@@ -12,6 +12,8 @@ on_both_backends!(demo:
     comments_are_threaded_and_emails_never_shown,
     wrong_dates_redirect_and_unpublished_stories_are_hidden,
     updated_time_is_shown_after_an_edit,
+    the_byline_shows_once,
+    the_demo_discussion_reads_like_readers_wrote_it,
 );
 
 async fn reference_story_reproduces_the_reference_page(site: TestSite) {
@@ -189,7 +191,9 @@ async fn comments_are_threaded_and_emails_never_shown(site: TestSite) {
         2
     );
     // The pending comment and every email address stay private.
-    assert!(!page.body.contains("awaiting moderation and is not shown"));
+    // The demo's comment held for moderation is not shown.
+    assert!(!page.body.contains("Daniel Okoro"));
+    assert!(!page.body.contains("rail link"));
     assert!(!page.body.contains("@example.invalid"));
     // Article lists show approved counts only.
     let home = site.get("/").await;
@@ -277,4 +281,80 @@ async fn updated_time_is_shown_after_an_edit(site: TestSite) {
     assert!(page.texts(".byline").join(" ").contains("Updated"));
     let reference = site.get(&site.url_of(REFERENCE).await).await;
     assert!(reference.attrs("time.updated", "datetime").is_empty());
+}
+
+async fn the_byline_shows_once(site: TestSite) {
+    let page = site.get(&site.url_of(REFERENCE).await).await;
+    // Once, under the headline: no second list of authors at the foot of the story.
+    assert_eq!(page.texts("article.story .byline").len(), 1);
+    assert_eq!(
+        page.attrs("article.story a[rel=author]", "href"),
+        vec!["/author/newsroom-desk/"]
+    );
+    assert!(page.texts(".story-authors").is_empty());
+    let story_text = page.texts("article.story").join(" ");
+    assert_eq!(story_text.matches("admin").count(), 1, "{story_text}");
+    assert_eq!(
+        page.texts("article.story .byline__authors"),
+        vec!["By admin"]
+    );
+    // Search engines still learn who wrote it.
+    let json_ld = page.texts("script[type='application/ld+json']").join("");
+    let json: serde_json::Value = serde_json::from_str(&json_ld).unwrap();
+    let graph = json["@graph"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| vec![json.clone()]);
+    let article = graph
+        .iter()
+        .find(|n| n["@type"] == "NewsArticle")
+        .expect("NewsArticle");
+    assert_eq!(article["author"][0]["name"], "admin");
+}
+
+async fn the_demo_discussion_reads_like_readers_wrote_it(site: TestSite) {
+    // Every demo comment, shown or held, as the newsroom's moderation queue lists it.
+    let rows = site
+        .raw_pairs(
+            "SELECT author_name || ': ' || body || ' [' || status || ']', \
+             CAST(CASE WHEN parent_id IS NULL THEN 0 ELSE 1 END AS BIGINT) FROM comments ORDER BY id",
+        )
+        .await;
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for (text, _) in &rows {
+        let lower = text.to_lowercase();
+        for placeholder in [
+            "placeholder",
+            "lorem",
+            "held for moderation",
+            "awaiting moderation",
+            "not shown",
+            "test comment",
+        ] {
+            assert!(
+                !lower.contains(placeholder),
+                "placeholder text in a demo comment: {text}"
+            );
+        }
+    }
+    // A thread (a reply under the first comment) and one comment still held.
+    assert_eq!(
+        rows.iter().map(|(_, reply)| *reply).collect::<Vec<_>>(),
+        [0, 1, 0]
+    );
+    assert!(
+        rows[2].0.starts_with("Daniel Okoro: ") && rows[2].0.ends_with("[pending]"),
+        "{rows:?}"
+    );
+    // Readers see the discussion about the story, threaded.
+    let page = site.get(&site.url_of(REFERENCE).await).await;
+    let texts = page.texts(".comment__content").join(" ");
+    assert!(
+        texts.contains("cosmodrome") && texts.contains("Angara"),
+        "{texts}"
+    );
+    assert_eq!(
+        page.texts(".comment-list .children .comment__author"),
+        vec!["Tomasz"]
+    );
 }

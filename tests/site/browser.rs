@@ -1492,6 +1492,7 @@ async fn every_page_type_passes_axe_wcag_aa() {
         .and_then(|(_, r)| r.find('/').map(|i| r[i..].to_owned()))
         .unwrap_or(story.clone());
     let month: String = story_path.split('/').take(3).collect::<Vec<_>>().join("/") + "/";
+    let day: String = story_path.split('/').take(4).collect::<Vec<_>>().join("/") + "/";
     let pages = [
         "/".to_owned(),
         story_path.clone(),
@@ -1500,6 +1501,7 @@ async fn every_page_type_passes_axe_wcag_aa() {
         "/tag/space/".to_owned(),
         "/author/newsroom-desk/".to_owned(),
         month,
+        day,
         "/about/".to_owned(),
         "/no-such-page/".to_owned(),
         "/page/2/".to_owned(),

@@ -16,6 +16,7 @@ on_both_backends!(demo:
     ids_survive_edits_and_dates_carry_the_time_zone,
     excerpt_setting_and_wordpress_addresses,
     feed_snapshots,
+    the_rss_channel_image_is_within_rss_limits,
 );
 
 const REFERENCE: &str = "Putin meets N Korea's Jong Un at Russia Vostochny Cosmodrome";
@@ -363,4 +364,64 @@ async fn feed_snapshots(site: TestSite) {
             );
         })
         .await;
+}
+
+async fn the_rss_channel_image_is_within_rss_limits(site: TestSite) {
+    let story = site.url_of(REFERENCE).await;
+    for path in [
+        "/feed/".to_owned(),
+        "/tag/space/feed/".to_owned(),
+        format!("{story}feed/"),
+    ] {
+        let rss = site.get(&path).await;
+        let doc = xml(&rss);
+        let image = doc
+            .descendants()
+            .find(|n| n.has_tag_name("image"))
+            .unwrap_or_else(|| panic!("{path} has no <image>"));
+        let child = |name: &str| {
+            image
+                .children()
+                .find(|c| c.has_tag_name(name))
+                .and_then(|c| c.text())
+                .unwrap_or_else(|| panic!("{path}: <image> has no <{name}>"))
+                .to_owned()
+        };
+        let (width, height): (u32, u32) = (
+            child("width").parse().unwrap(),
+            child("height").parse().unwrap(),
+        );
+        assert!(width <= 144 && height <= 400, "{path}: {width}×{height}");
+        assert_eq!(
+            child("link"),
+            "http://localhost".to_owned()
+                + if path.starts_with("/tag") {
+                    "/tag/space/"
+                } else if path == "/feed/" {
+                    "/"
+                } else {
+                    &story
+                }
+        );
+        // The declared size is the picture's.
+        let url = child("url");
+        let file = site
+            .get_raw(url.strip_prefix("http://localhost").unwrap(), &[])
+            .await;
+        assert_eq!(file.header("content-type"), "image/png");
+        let picture = image::load_from_memory(&file.body).unwrap();
+        assert_eq!(
+            (picture.width(), picture.height()),
+            (width, height),
+            "{path}"
+        );
+    }
+    // Atom and JSON Feed keep the full-size square logo as their icon.
+    let atom = site.get("/feed/atom/").await.body;
+    assert!(
+        regex::Regex::new(r"<icon>http://localhost/static/logo\.[0-9a-f]+\.png</icon>")
+            .unwrap()
+            .is_match(&atom),
+        "{atom}"
+    );
 }

@@ -14,6 +14,9 @@ on_both_backends!(demo:
     static_pages_and_themed_404,
     health_and_assets,
     odd_requests_get_clear_pages,
+    latest_news_shows_once_on_the_front_page,
+    landmarks_have_unique_names_on_every_page_type,
+    favicon_ico_is_served,
 );
 on_both_backends!(empty: empty_site_still_renders, health_fails_when_the_database_is_gone);
 
@@ -326,4 +329,110 @@ async fn public_pages_are_cached_for_a_second_and_dropped_on_writes(site: TestSi
         cache(&site.get("/category/world/").await).as_deref(),
         Some("miss")
     );
+}
+
+async fn latest_news_shows_once_on_the_front_page(site: TestSite) {
+    let page = site.get("/").await;
+    assert_eq!(page.body.matches("Latest news").count(), 1);
+    assert_eq!(
+        page.texts("main .latest .section-heading"),
+        vec!["Latest news"]
+    );
+    // The sidebar's latest-stories widget would repeat the list beside it; its other widgets stay.
+    assert!(page.texts(".sidebar .widget--latest_posts").is_empty());
+    assert_eq!(
+        page.texts(".sidebar .widget__title"),
+        vec!["Health Tips", "Featured"]
+    );
+    // Elsewhere the widget is where the newsroom put it.
+    for path in ["/category/world/", "/about/", &site.url_of(REFERENCE).await] {
+        let page = site.get(path).await;
+        assert_eq!(
+            page.texts(".sidebar .widget--latest_posts .widget__title"),
+            vec!["Latest news"],
+            "{path}"
+        );
+    }
+    // The 404 page lists the latest stories itself, so it leaves the widget out too.
+    let missing = site.get("/no-such-page/").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.body.matches("Latest news").count(), 1);
+}
+
+async fn landmarks_have_unique_names_on_every_page_type(site: TestSite) {
+    let story = site.url_of(REFERENCE).await;
+    let day = story.rsplitn(3, '/').nth(2).unwrap().to_owned() + "/";
+    let month = day.rsplitn(3, '/').nth(2).unwrap().to_owned() + "/";
+    let year = month.rsplitn(3, '/').nth(2).unwrap().to_owned() + "/";
+    site.settings(&[("posts_per_page", "3")]).await;
+    for path in [
+        "/".to_owned(),
+        "/page/2/".to_owned(),
+        story,
+        "/category/world/".to_owned(),
+        "/category/world/page/2/".to_owned(),
+        "/tag/space/".to_owned(),
+        "/author/newsroom-desk/".to_owned(),
+        year,
+        month,
+        day,
+        "/about/".to_owned(),
+        "/search".to_owned(),
+        "/search?q=putin".to_owned(),
+        "/search?q=the&page=2".to_owned(),
+        "/no-such-page/".to_owned(),
+    ] {
+        let page = site.get(&path).await;
+        let landmarks = page.landmarks();
+        assert!(landmarks.len() >= 3, "{path}: {landmarks:?}");
+        for (role, name) in &landmarks {
+            assert!(
+                !name.trim().is_empty(),
+                "{path}: an unnamed {role} in {landmarks:?}"
+            );
+        }
+        let mut names: Vec<&str> = landmarks.iter().map(|(_, n)| n.as_str()).collect();
+        names.sort();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            n,
+            "{path}: landmark names repeat: {landmarks:?}"
+        );
+    }
+}
+
+async fn favicon_ico_is_served(site: TestSite) {
+    let icon = site.get_raw("/favicon.ico", &[]).await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(icon.header("content-type"), "image/x-icon");
+    assert_eq!(icon.header("cache-control"), "public, max-age=2592000");
+    // An icon file (ICONDIR: reserved 0, type 1) holding the 16, 32 and 48 pixel monogram.
+    assert_eq!(&icon.body[..6], &[0, 0, 1, 0, 3, 0]);
+    let sizes: Vec<u8> = (0..3).map(|i| icon.body[6 + 16 * i]).collect();
+    assert_eq!(sizes, [16, 32, 48]);
+    let first_at = u32::from_le_bytes(icon.body[18..22].try_into().unwrap()) as usize;
+    assert_eq!(&icon.body[first_at..first_at + 8], b"\x89PNG\r\n\x1a\n");
+    // Asked again with its entity tag, it is not sent again.
+    let etag = icon.header("etag").to_owned();
+    assert!(!etag.is_empty());
+    let again = site
+        .get_raw("/favicon.ico", &[("if-none-match", &etag)])
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    // Every page points at it (and at the SVG, which browsers that read SVG prefer).
+    for path in ["/", "/about/", "/search", "/no-such-page/"] {
+        let page = site.get(path).await;
+        assert_eq!(
+            page.attrs("link[rel=icon]", "href")[0],
+            "/favicon.ico",
+            "{path}"
+        );
+        assert_eq!(
+            page.attrs("link[rel=icon][type='image/svg+xml']", "href")
+                .len(),
+            1
+        );
+    }
 }

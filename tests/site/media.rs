@@ -22,6 +22,7 @@ on_both_backends!(empty:
     files_are_served_for_a_year_and_revalidate,
     featured_uploads_get_srcset,
     images_in_use_are_deleted_only_when_forced,
+    feeds_carry_the_real_size_and_type_of_images,
     the_library_lists_searches_and_edits,
 );
 
@@ -644,4 +645,80 @@ async fn the_library_lists_searches_and_edits(site: TestSite) {
         media::update_details(&site.store, &editor, 999_999, "", "").await,
         Err(ActionError::NotFound(_))
     ));
+}
+
+async fn feeds_carry_the_real_size_and_type_of_images(site: TestSite) {
+    let author = staff(&site, "ana", Role::Author).await;
+    let jpeg = upload(
+        &site,
+        &author,
+        "harbour.jpg",
+        encoded(&photo(900, 500), ImageFormat::Jpeg),
+    )
+    .await;
+    // A PNG uploaded under a misleading name is still announced as what it is.
+    let png = upload(
+        &site,
+        &author,
+        "chart.jpg",
+        encoded(&photo(300, 200), ImageFormat::Png),
+    )
+    .await;
+    let now = Utc::now();
+    for (title, image, minutes) in [
+        ("Fishing fleet returns to the harbour", jpeg.id, 5),
+        ("Catch figures for the season", png.id, 10),
+    ] {
+        let mut story = crate::store::article(
+            title,
+            vec![author.id],
+            vec![],
+            Status::Published,
+            Some(now - Duration::minutes(minutes)),
+        );
+        story.featured_image_id = Some(image);
+        articles::create(&site.store, &story, now).await.unwrap();
+    }
+    let rss = site.get("/feed/").await;
+    let doc = roxmltree::Document::parse(&rss.body).unwrap();
+    let enclosures: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("enclosure"))
+        .collect();
+    assert_eq!(enclosures.len(), 2);
+    let mut types = Vec::new();
+    for e in enclosures {
+        let url = e.attribute("url").unwrap();
+        let file = site
+            .get_raw(url.strip_prefix("http://localhost").unwrap(), &[])
+            .await;
+        assert_eq!(file.status, StatusCode::OK, "{url}");
+        // The length is the byte size of the file at that address, and the type its type.
+        assert_eq!(
+            e.attribute("length").unwrap(),
+            file.body.len().to_string(),
+            "{url}"
+        );
+        assert_ne!(e.attribute("length"), Some("0"));
+        assert_eq!(
+            e.attribute("type").unwrap(),
+            file.header("content-type"),
+            "{url}"
+        );
+        types.push(e.attribute("type").unwrap().to_owned());
+    }
+    assert_eq!(types, ["image/jpeg", "image/png"]);
+    // Atom and JSON Feed say the same.
+    let atom = site.get("/feed/atom/").await.body;
+    assert!(
+        atom.contains(&format!("length=\"{}\"", jpeg.byte_size)),
+        "{atom}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&site.get("/feed/json/").await.body).unwrap();
+    assert_eq!(
+        json["items"][0]["attachments"][0]["size_in_bytes"],
+        jpeg.byte_size
+    );
+    assert_eq!(json["items"][1]["attachments"][0]["mime_type"], "image/png");
 }

@@ -24,6 +24,8 @@ on_both_backends!(empty:
     wordpress_search_links_lead_to_the_results,
     result_pages_are_kept_out_of_search_engines,
     stories_from_before_search_are_indexed_on_start,
+    the_search_page_has_one_search_box,
+    unknown_and_malformed_filters_are_named,
 );
 
 /// The sections and authors the tests write stories into.
@@ -664,9 +666,10 @@ async fn result_pages_are_kept_out_of_search_engines(site: TestSite) {
             ["noindex, follow"],
             "{path}"
         );
+        // One search box: the page's own form stands in for the header's.
         assert_eq!(
             page.attrs("form[role=search] input[type=search]", "name"),
-            ["q", "q"]
+            ["q"]
         );
     }
     // Every page has the header's search form, labelled.
@@ -754,4 +757,104 @@ fn reindex_command_rebuilds_the_index() {
         "{help}"
     );
     let _ = std::fs::remove_dir_all(&data);
+}
+
+async fn the_search_page_has_one_search_box(site: TestSite) {
+    let n = newsroom(&site).await;
+    add(&site, story("Glacier retreat", "Ice.", n.ana, n.world, 1)).await;
+    for path in [
+        "/search",
+        "/search?q=glacier",
+        "/search?q=glacier+%22ice%22&section=world",
+    ] {
+        let page = site.get(path).await;
+        // One box, the page's own, with the filters and the query as typed.
+        assert_eq!(page.attrs("input[name=q]", "id"), ["search-q"], "{path}");
+        assert_eq!(
+            page.attrs("form[role=search]", "aria-label"),
+            ["Search stories"],
+            "{path}"
+        );
+        assert!(
+            page.attrs(".site-header form", "action").is_empty(),
+            "{path}"
+        );
+    }
+    assert_eq!(
+        site.get("/search?q=glacier+%22ice%22")
+            .await
+            .attrs("#search-q", "value"),
+        ["glacier \"ice\""]
+    );
+    // Every other page keeps the header's box.
+    let home = site.get("/").await;
+    assert_eq!(home.attrs("input[name=q]", "id"), ["site-search-q"]);
+    assert_eq!(
+        home.attrs(".site-header form[role=search]", "aria-label"),
+        ["Site search"]
+    );
+}
+
+async fn unknown_and_malformed_filters_are_named(site: TestSite) {
+    let n = newsroom(&site).await;
+    add(
+        &site,
+        story("Monsoon worldwide", "Rain.", n.ana, n.world, 1),
+    )
+    .await;
+    let notices = |page: &crate::support::Page| page.texts(".search-notices li");
+    let page = site.get("/search?q=monsoon&section=nope").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        notices(&page),
+        ["There is no section “nope”; showing all sections."]
+    );
+    // All sections are searched, and further pages do not carry the unknown section.
+    assert_eq!(
+        found(&site, "/search?q=monsoon&section=nope").await,
+        ["Monsoon worldwide"]
+    );
+    assert_eq!(
+        page.attrs("#search-section option[selected]", "value"),
+        Vec::<String>::new()
+    );
+    let page = site
+        .get("/search?q=monsoon&from=2026-13-45&to=2026-02-30")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        notices(&page),
+        [
+            "“2026-13-45” is not a valid date for “Published from” (use YYYY-MM-DD); it is left out.",
+            "“2026-02-30” is not a valid date for “Published to” (use YYYY-MM-DD); it is left out.",
+        ]
+    );
+    assert_eq!(
+        found(&site, "/search?q=monsoon&from=2026-13-45").await,
+        ["Monsoon worldwide"]
+    );
+    let page = site.get("/search?q=monsoon&author=nobody&colour=red").await;
+    assert_eq!(
+        notices(&page),
+        [
+            "The search has no filter “colour”; it is ignored.",
+            "There is no author “nobody”; showing all authors.",
+        ]
+    );
+    // What the form itself sends (empty filters) and tracking parameters say nothing.
+    for quiet in [
+        "/search?q=monsoon&section=&author=&from=&to=",
+        "/search?q=monsoon&utm_source=newsletter&utm_medium=email&fbclid=abc&gclid=x",
+        "/search?q=monsoon&section=world&author=ana-lima&from=2026-01-01",
+    ] {
+        let page = site.get(quiet).await;
+        assert!(notices(&page).is_empty(), "{quiet}: {:?}", notices(&page));
+    }
+    // The notice is text: a hostile value is printed escaped.
+    let page = site.get("/search?q=x&section=%3Cb%3Ebold%3C%2Fb%3E").await;
+    assert_eq!(
+        notices(&page),
+        ["There is no section “<b>bold</b>”; showing all sections."]
+    );
+    assert!(!page.body.contains("<b>bold"));
 }

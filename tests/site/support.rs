@@ -538,6 +538,53 @@ impl Page {
             .collect()
     }
 
+    /// Every named or nameable landmark as `(role, accessible name)`: `nav`, `aside`,
+    /// `form[role=search]`, and `section`s named by `aria-label` or `aria-labelledby` (the
+    /// heading's text). An unnamed `nav` or `aside` has the name `""`.
+    pub fn landmarks(&self) -> Vec<(String, String)> {
+        let doc = self.html();
+        let sel = scraper::Selector::parse("nav, aside, section, form[role=search]").unwrap();
+        let text_of = |id: &str| {
+            let sel = scraper::Selector::parse(&format!("[id='{id}']")).unwrap();
+            doc.select(&sel)
+                .next()
+                .map(|e| {
+                    e.text()
+                        .collect::<String>()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default()
+        };
+        doc.select(&sel)
+            .filter_map(|e| {
+                let el = e.value();
+                let name = match (el.attr("aria-label"), el.attr("aria-labelledby")) {
+                    (Some(label), _) => Some(label.to_owned()),
+                    (None, Some(ids)) => Some(
+                        ids.split_whitespace()
+                            .map(text_of)
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ),
+                    (None, None) => None,
+                };
+                let role = match el.name() {
+                    "nav" => "navigation",
+                    "aside" => "complementary",
+                    "form" => "search",
+                    // A section is a landmark (region) only when it has a name.
+                    _ => {
+                        name.as_ref()?;
+                        "region"
+                    }
+                };
+                Some((role.to_owned(), name.unwrap_or_default()))
+            })
+            .collect()
+    }
+
     /// The outer HTML of the first element matching a CSS selector.
     pub fn fragment(&self, selector: &str) -> String {
         let sel = scraper::Selector::parse(selector).unwrap();

@@ -9,7 +9,7 @@ on_both_backends!(demo: demo_widgets_render_from_configuration, each_widget_type
 on_both_backends!(empty: invalid_stored_widgets_are_skipped);
 
 async fn demo_widgets_render_from_configuration(site: TestSite) {
-    let page = site.get("/").await;
+    let page = site.get("/category/world/").await;
     // "Post Widget 1" on the reference page: the Health Tips list, newest first, 5 of its 6 stories.
     let tips = page.texts(".sidebar .widget--posts_in_category li a");
     assert_eq!(tips.len(), 5);

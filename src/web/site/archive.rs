@@ -1,8 +1,8 @@
-//! Archives: sections (with sub-sections), tags, authors, years and months; paginated.
+//! Archives: sections (with sub-sections), tags, authors, years, months and days; paginated.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::views::{self, LinkView, Pagination};
@@ -26,9 +26,13 @@ pub(crate) struct Listing {
     pub trail: Vec<(String, String)>,
     /// Whether the listing has its own feeds (sections, tags, authors).
     pub has_feeds: bool,
+    /// Whether a listing without stories is not found (a date with no stories) rather than an
+    /// empty page (a section or tag that exists but has no stories yet).
+    pub missing_when_empty: bool,
 }
 
-/// Renders page `n` of a listing; pages past the end are 404s (except an empty first page).
+/// Renders page `n` of a listing; pages past the end are 404s (and an empty first page, when
+/// the listing says so).
 pub(crate) async fn render_listing(
     state: &AppState,
     chrome: &Chrome,
@@ -44,7 +48,7 @@ pub(crate) async fn render_listing(
         .await?;
     let has_next = rows.len() > per_page as usize;
     rows.truncate(per_page as usize);
-    if n > 1 && rows.is_empty() {
+    if rows.is_empty() && (n > 1 || l.missing_when_empty) {
         return Err(AppError::NotFound);
     }
     let thin = n == 1 && rows.len() < 2;
@@ -210,6 +214,7 @@ fn section_subject(chrome: &Chrome, id: i64) -> Listing {
         sub_sections,
         trail: chrome.section_trail(id),
         has_feeds: true,
+        missing_when_empty: false,
     }
 }
 
@@ -223,6 +228,7 @@ pub(crate) async fn tag_subject(state: &AppState, slug: &str) -> Result<Listing,
     Ok(Listing {
         trail: vec![(tag.name.clone(), format!("/tag/{}/", tag.slug))],
         has_feeds: true,
+        missing_when_empty: false,
         heading: tag.name,
         description: tag.description,
         base_url: format!("/tag/{}/", tag.slug),
@@ -269,6 +275,7 @@ pub(crate) async fn author_subject(state: &AppState, slug: &str) -> Result<Listi
             format!("/author/{}/", author.slug),
         )],
         has_feeds: true,
+        missing_when_empty: false,
         heading: author.display_name,
         description: author.bio,
         base_url: format!("/author/{}/", author.slug),
@@ -302,57 +309,94 @@ pub async fn author_paged(
     author_listing(state, slug, n).await
 }
 
-/// Parses a 4-digit year and optional month into a UTC range in the site's time zone.
+/// Two ASCII digits (`03`), as dates in addresses are written.
+fn two_digits(s: &str) -> Option<u32> {
+    (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+/// Parses a 4-digit year, an optional 2-digit month and (with a month) an optional 2-digit
+/// day into a UTC range in the site's time zone, with the archive's heading. Dates that do
+/// not exist (`2026/02/30`) are `None`.
 pub(crate) fn date_range(
     year: &str,
     month: Option<&str>,
+    day: Option<&str>,
     tz: Tz,
 ) -> Option<(DateTime<Utc>, DateTime<Utc>, String)> {
-    if year.len() != 4 {
+    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let y: i32 = year.parse().ok().filter(|y| (1000..=9999).contains(y))?;
-    let start_of = |y: i32, m: u32| {
-        tz.with_ymd_and_hms(y, m, 1, 0, 0, 0)
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
+    // The first moment of a local day (midnight, or later when a clock change skips it).
+    let start_of = |d: chrono::NaiveDate| {
+        (0..3).find_map(|h| {
+            tz.with_ymd_and_hms(d.year(), d.month(), d.day(), h, 0, 0)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+        })
     };
-    match month {
-        None => Some((start_of(y, 1)?, start_of(y + 1, 1)?, y.to_string())),
-        Some(m) => {
-            if m.len() != 2 {
-                return None;
-            }
-            let m: u32 = m.parse().ok().filter(|m| (1..=12).contains(m))?;
-            let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-            let label = chrono::NaiveDate::from_ymd_opt(y, m, 1)?
-                .format("%B %Y")
-                .to_string();
-            Some((start_of(y, m)?, start_of(ny, nm)?, label))
+    let date = chrono::NaiveDate::from_ymd_opt;
+    match (month, day) {
+        (None, None) => Some((
+            start_of(date(y, 1, 1)?)?,
+            start_of(date(y + 1, 1, 1)?)?,
+            y.to_string(),
+        )),
+        (Some(m), None) => {
+            let m = two_digits(m).filter(|m| (1..=12).contains(m))?;
+            let first = date(y, m, 1)?;
+            let next = if m == 12 {
+                date(y + 1, 1, 1)?
+            } else {
+                date(y, m + 1, 1)?
+            };
+            Some((
+                start_of(first)?,
+                start_of(next)?,
+                first.format("%B %Y").to_string(),
+            ))
         }
+        (Some(m), Some(d)) => {
+            let day = date(y, two_digits(m)?, two_digits(d)?)?;
+            Some((
+                start_of(day)?,
+                start_of(day.succ_opt()?)?,
+                day.format("%B %-d, %Y").to_string(),
+            ))
+        }
+        (None, Some(_)) => None,
     }
 }
 
+/// A year, month or day archive: the stories published then, newest first. A date without
+/// stories is not found, like one that does not exist.
 pub(crate) async fn date_listing(
     state: &AppState,
     year: &str,
     month: Option<&str>,
+    day: Option<&str>,
     n: u32,
 ) -> Result<Response, AppError> {
     let chrome = state.chrome_cache().get(state).await?;
-    let (from, to, label) =
-        date_range(year, month, chrome.settings.timezone).ok_or(AppError::NotFound)?;
-    let base_url = match month {
-        Some(m) => format!("/{year}/{m}/"),
-        None => format!("/{year}/"),
-    };
+    let tz = chrome.settings.timezone;
+    let (from, to, label) = date_range(year, month, day, tz).ok_or(AppError::NotFound)?;
     let mut trail = vec![(year.to_owned(), format!("/{year}/"))];
-    if month.is_some() {
+    let mut base_url = format!("/{year}/");
+    if let Some(m) = month {
+        base_url = format!("/{year}/{m}/");
+        let (_, _, month_label) = date_range(year, month, None, tz).ok_or(AppError::NotFound)?;
+        trail.push((month_label, base_url.clone()));
+    }
+    if let (Some(m), Some(d)) = (month, day) {
+        base_url = format!("/{year}/{m}/{d}/");
         trail.push((label.clone(), base_url.clone()));
     }
     let listing = Listing {
         trail,
         has_feeds: false,
+        missing_when_empty: true,
         heading: label,
         description: String::new(),
         base_url,
@@ -371,7 +415,7 @@ pub async fn year_paged(
     Path((year, n)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let n = path_page(&n)?;
-    date_listing(&state, &year, None, n).await
+    date_listing(&state, &year, None, None, n).await
 }
 
 pub async fn month_paged(
@@ -379,7 +423,23 @@ pub async fn month_paged(
     Path((year, month, n)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
     let n = path_page(&n)?;
-    date_listing(&state, &year, Some(&month), n).await
+    date_listing(&state, &year, Some(&month), None, n).await
+}
+
+/// `/2026/03/05/`: the stories of one day (a story lives one segment further down).
+pub async fn day(
+    State(state): State<AppState>,
+    Path((year, month, day)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    date_listing(&state, &year, Some(&month), Some(&day), 1).await
+}
+
+pub async fn day_paged(
+    State(state): State<AppState>,
+    Path((year, month, day, n)): Path<(String, String, String, String)>,
+) -> Result<Response, AppError> {
+    let n = path_page(&n)?;
+    date_listing(&state, &year, Some(&month), Some(&day), n).await
 }
 
 #[cfg(test)]
@@ -397,12 +457,23 @@ mod tests {
 
     #[test]
     fn date_ranges_follow_the_time_zone() {
-        let (from, to, label) = date_range("2026", Some("11"), chrono_tz::Europe::Berlin).unwrap();
+        let (from, to, label) =
+            date_range("2026", Some("11"), None, chrono_tz::Europe::Berlin).unwrap();
         assert_eq!(from.to_rfc3339(), "2026-10-31T23:00:00+00:00");
         assert_eq!(to.to_rfc3339(), "2026-11-30T23:00:00+00:00");
         assert_eq!(label, "November 2026");
-        assert!(date_range("2026", Some("13"), chrono_tz::UTC).is_none());
-        assert!(date_range("26", None, chrono_tz::UTC).is_none());
-        assert!(date_range("2026", Some("1"), chrono_tz::UTC).is_none());
+        let (from, to, label) =
+            date_range("2026", Some("03"), Some("29"), chrono_tz::Europe::Berlin).unwrap();
+        assert_eq!(from.to_rfc3339(), "2026-03-28T23:00:00+00:00");
+        // The clocks go forward that night: the day is 23 hours long.
+        assert_eq!(to.to_rfc3339(), "2026-03-29T22:00:00+00:00");
+        assert_eq!(label, "March 29, 2026");
+        assert!(date_range("2026", Some("13"), None, chrono_tz::UTC).is_none());
+        assert!(date_range("26", None, None, chrono_tz::UTC).is_none());
+        assert!(date_range("2026", Some("1"), None, chrono_tz::UTC).is_none());
+        assert!(date_range("2026", Some("02"), Some("30"), chrono_tz::UTC).is_none());
+        assert!(date_range("2026", Some("02"), Some("5"), chrono_tz::UTC).is_none());
+        assert!(date_range("2026", Some("02"), Some("+5"), chrono_tz::UTC).is_none());
+        assert!(date_range("2028", Some("02"), Some("29"), chrono_tz::UTC).is_some());
     }
 }

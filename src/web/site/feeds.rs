@@ -18,7 +18,7 @@ use crate::domain::article::article_path;
 use crate::domain::comment::text_to_html;
 use crate::domain::settings::FeedContent;
 use crate::error::AppError;
-use crate::render::feeds::{Enclosure, Entry, Feed, FeedFormat, Person, absolutize};
+use crate::render::feeds::{ChannelImage, Enclosure, Entry, Feed, FeedFormat, Person, absolutize};
 use crate::store::articles::ArticleQuery;
 use crate::web::{conditional, origin};
 
@@ -71,6 +71,23 @@ fn image_type(url: &str) -> &'static str {
     }
 }
 
+/// The RSS channel image: the theme's `feed-logo.png` (its logo scaled to RSS's limits), with
+/// its size; none when the theme's image is larger than RSS allows.
+fn rss_image(state: &AppState) -> Option<ChannelImage> {
+    let theme = state.theme();
+    let (width, height) =
+        crate::render::icons::dimensions(&theme.asset_named("feed-logo.png")?.bytes)?;
+    let (max_w, max_h) = crate::render::RSS_IMAGE_MAX;
+    if width > max_w || height > max_h {
+        return None;
+    }
+    Some(ChannelImage {
+        url: origin::absolute(theme.asset_url("feed-logo.png")?),
+        width,
+        height,
+    })
+}
+
 /// The bytes of a feed with its caching headers.
 fn respond(feed: &Feed, format: FeedFormat) -> Response {
     let body = feed.write(format);
@@ -109,6 +126,13 @@ async fn story_feed(
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let authors = store.authors_of(&ids).await?;
     let terms = store.terms_of(&ids).await?;
+    let image_ids: Vec<i64> = rows.iter().filter_map(|r| r.image_id).collect();
+    let enclosures: std::collections::HashMap<i64, _> = store
+        .enclosures(&image_ids)
+        .await?
+        .into_iter()
+        .map(|e| (e.media_id, e))
+        .collect();
     let bodies = match settings.feed_content {
         FeedContent::Full => store.bodies_of(&ids).await?,
         FeedContent::Excerpt => Default::default(),
@@ -148,9 +172,18 @@ async fn story_feed(
                     .filter(|t| t.article_id == r.id)
                     .map(|t| t.name.clone())
                     .collect(),
-                enclosure: r.image_url.map(|u| Enclosure {
-                    mime_type: image_type(&u).to_owned(),
-                    url: origin::absolute(&u),
+                enclosure: r.image_url.map(|u| {
+                    let info = r.image_id.and_then(|id| enclosures.get(&id));
+                    Enclosure {
+                        // The stored type of the upload; for an image added by address, its
+                        // name's.
+                        mime_type: info
+                            .map(|i| i.mime_type.clone())
+                            .filter(|t| t.starts_with("image/"))
+                            .unwrap_or_else(|| image_type(&u).to_owned()),
+                        length: info.map_or(0, |i| i.byte_size.max(0) as u64),
+                        url: origin::absolute(&u),
+                    }
                 }),
                 url,
             }
@@ -169,6 +202,7 @@ async fn story_feed(
         updated: local(updated.unwrap_or(DateTime::UNIX_EPOCH), tz),
         publisher: settings.title.clone(),
         logo: state.theme().asset_url("logo.png").map(origin::absolute),
+        rss_image: rss_image(state),
         entries,
     };
     Ok(respond(&feed, format))
@@ -347,6 +381,7 @@ async fn comments_feed(
         updated: local(updated, tz),
         publisher: chrome.settings.title.clone(),
         logo: state.theme().asset_url("logo.png").map(origin::absolute),
+        rss_image: rss_image(&state),
         entries,
     };
     Ok(respond(&feed, format))

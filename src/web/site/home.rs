@@ -112,6 +112,7 @@ pub async fn show(
         canonical: "/".into(),
         next: has_page_2.then(|| "/page/2/".to_owned()),
         kind: "home",
+        lists_latest: !latest.is_empty(),
         json_ld: vec![
             meta::website(&chrome),
             meta::publisher(&chrome, state.theme().asset_url("logo.png")),
@@ -147,6 +148,7 @@ pub async fn paged(
         sub_sections: Vec::new(),
         trail: Vec::new(),
         has_feeds: false,
+        missing_when_empty: false,
     };
     super::archive::render_listing(&state, &chrome, listing, n).await
 }

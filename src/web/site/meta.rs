@@ -37,6 +37,9 @@ pub struct PageMeta {
     pub feeds: Vec<FeedLink>,
     /// schema.org objects, written as one JSON-LD graph.
     pub json_ld: Vec<Value>,
+    /// The main column lists the latest stories (the front page, the 404 page), so the
+    /// sidebar leaves out its own latest-stories widgets rather than repeat them.
+    pub lists_latest: bool,
 }
 
 /// Dates and terms of a story, for OpenGraph.

@@ -34,9 +34,15 @@ pub(crate) fn render(
 ) -> Result<String, AppError> {
     let theme = state.theme();
     let head = meta::Head::new(meta, chrome, theme.asset_url("share.png"));
+    let sidebar: Vec<&chrome::WidgetView> = chrome
+        .sidebar
+        .iter()
+        .filter(|w| !(meta.lists_latest && w.kind == "latest_posts"))
+        .collect();
     let ctx = minijinja::context! {
         site => &chrome.settings,
         chrome => chrome,
+        sidebar => sidebar,
         meta => head,
         ..minijinja::Value::from_serialize(content)
     };
@@ -72,6 +78,7 @@ pub async fn error_page(state: &AppState, page: &ErrorPage) -> Result<String, Ap
         title,
         robots: Some("noindex"),
         kind: "error",
+        lists_latest: !latest.is_empty(),
         ..Default::default()
     };
     render(

@@ -18,7 +18,7 @@ pub async fn one_segment(
     Path(segment): Path<String>,
 ) -> Result<Response, AppError> {
     if is_year(&segment) {
-        return super::archive::date_listing(&state, &segment, None, 1).await;
+        return super::archive::date_listing(&state, &segment, None, None, 1).await;
     }
     show_page(&state, &segment).await
 }
@@ -31,7 +31,7 @@ pub async fn two_segments(
     if !is_year(&first) {
         return Err(AppError::NotFound);
     }
-    super::archive::date_listing(&state, &first, Some(&second), 1).await
+    super::archive::date_listing(&state, &first, Some(&second), None, 1).await
 }
 
 async fn show_page(state: &AppState, slug: &str) -> Result<Response, AppError> {

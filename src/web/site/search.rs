@@ -33,6 +33,41 @@ struct Params {
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     page: u32,
+    /// What the reader is told about the address: filters that do not exist or do not parse,
+    /// each named, with what is shown instead.
+    notices: Vec<String>,
+}
+
+/// The search's own parameters; any other name is named on the page as ignored, unless it is
+/// one of the tracking parameters campaigns and sites add to links.
+const KNOWN_PARAMS: [&str; 6] = ["q", "section", "author", "from", "to", "page"];
+
+/// Tracking parameters (`utm_source`, `fbclid`, …) that links carry and readers never typed.
+fn is_tracking(name: &str) -> bool {
+    const NAMES: [&str; 20] = [
+        "fbclid",
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "ref_src",
+    ];
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("utm_") || NAMES.contains(&lower.as_str())
 }
 
 /// Text safe to print back into the page: no control characters or noncharacters (which would
@@ -60,17 +95,48 @@ fn parse_date(raw: &str) -> Option<NaiveDate> {
 impl Params {
     fn from_pairs(pairs: Vec<(String, String)>) -> Params {
         let mut first: HashMap<String, String> = HashMap::new();
+        let mut notices = Vec::new();
         for (k, v) in pairs {
+            if !KNOWN_PARAMS.contains(&k.as_str()) && !is_tracking(&k) && !first.contains_key(&k) {
+                notices.push(format!(
+                    "The search has no filter “{}”; it is ignored.",
+                    printable(&k, 60)
+                ));
+            }
             first.entry(k).or_insert(v);
         }
         let get = |k: &str| first.get(k).map_or("", String::as_str);
+        let mut date = |name: &str, label: &str| {
+            let raw = get(name).trim();
+            let parsed = parse_date(raw);
+            if parsed.is_none() && !raw.is_empty() {
+                notices.push(format!(
+                    "“{}” is not a valid date for “{label}” (use YYYY-MM-DD); it is left out.",
+                    printable(raw, 60)
+                ));
+            }
+            parsed
+        };
+        let from = date("from", "Published from");
+        let to = date("to", "Published to");
+        let raw_page = get("page").trim();
+        let page = crate::web::paging::query_page(raw_page);
+        let a_page_number =
+            raw_page.bytes().all(|b| b.is_ascii_digit()) && raw_page.bytes().any(|b| b != b'0');
+        if !raw_page.is_empty() && !a_page_number {
+            notices.push(format!(
+                "There is no page “{}” of results; showing the first page.",
+                printable(raw_page, 60)
+            ));
+        }
         Params {
             q: printable(get("q"), MAX_QUERY_CHARS),
             section: printable(get("section"), 200),
             author: printable(get("author"), 200),
-            from: parse_date(get("from")),
-            to: parse_date(get("to")),
-            page: crate::web::paging::query_page(get("page")),
+            from,
+            to,
+            page,
+            notices,
         }
     }
 
@@ -177,7 +243,27 @@ struct SearchResult {
     snippet_html: Option<String>,
 }
 
-/// The filters as the store takes them; unknown sections and authors are ignored.
+/// Names a section or author filter that matches none, and drops it (from the results and from
+/// the addresses of further pages).
+async fn check_filters(state: &AppState, chrome: &Chrome, p: &mut Params) -> Result<(), AppError> {
+    if !p.section.is_empty() && !chrome.categories.iter().any(|c| c.slug == p.section) {
+        p.notices.push(format!(
+            "There is no section “{}”; showing all sections.",
+            p.section
+        ));
+        p.section.clear();
+    }
+    if !p.author.is_empty() && state.store().author_by_slug(&p.author).await?.is_none() {
+        p.notices.push(format!(
+            "There is no author “{}”; showing all authors.",
+            p.author
+        ));
+        p.author.clear();
+    }
+    Ok(())
+}
+
+/// The filters as the store takes them (unknown sections and authors were dropped before).
 async fn filter(state: &AppState, chrome: &Chrome, p: &Params) -> Result<SearchFilter, AppError> {
     let tz = chrome.settings.timezone;
     let author = if p.author.is_empty() {
@@ -310,8 +396,9 @@ pub async fn show(
     State(state): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let p = Params::from_pairs(pairs);
+    let mut p = Params::from_pairs(pairs);
     let chrome = state.chrome_cache().get(&state).await?;
+    check_filters(&state, &chrome, &mut p).await?;
     let store = state.store();
     let analyzer = Analyzer::for_language(&chrome.settings.language);
     let query = SearchQuery::parse(&analyzer, &p.q);
@@ -351,6 +438,7 @@ pub async fn show(
             from => p.from.map(|d| d.format("%Y-%m-%d").to_string()),
             to => p.to.map(|d| d.format("%Y-%m-%d").to_string()),
             filtered => !p.section.is_empty() || !p.author.is_empty() || p.from.is_some() || p.to.is_some(),
+            notices => p.notices,
         },
     )?;
     Ok(html(body))
@@ -398,6 +486,22 @@ mod tests {
         );
         assert_eq!(params("page=0").page, 1);
         assert_eq!(params("page=7").page, 7);
+    }
+
+    #[test]
+    fn malformed_and_unknown_parameters_are_named() {
+        let p = params(
+            "q=x&from=2026-13-45&to=&page=abc&colour=red&utm_source=mail&fbclid=1&colour=blue",
+        );
+        assert_eq!(
+            p.notices,
+            [
+                "The search has no filter “colour”; it is ignored.",
+                "“2026-13-45” is not a valid date for “Published from” (use YYYY-MM-DD); it is left out.",
+                "There is no page “abc” of results; showing the first page.",
+            ]
+        );
+        assert!(params("q=x&section=&author=&from=&to=").notices.is_empty());
     }
 
     #[test]
