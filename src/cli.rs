@@ -199,6 +199,11 @@ pub struct ServeArgs {
     /// (for measuring, or behind a cache of your own).
     #[arg(long, env = "NEWSDESK_NO_PAGE_CACHE")]
     pub no_page_cache: bool,
+
+    /// Write one line per request (combined log format without query strings, plus the time
+    /// taken) to this file, appending, or to standard output with -.
+    #[arg(long, env = "NEWSDESK_ACCESS_LOG", value_name = "PATH|-")]
+    pub access_log: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -255,6 +260,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 mail_from: args.mail_from,
                 base_url: args.base_url,
                 no_page_cache: args.no_page_cache,
+                access_log: args.access_log,
             };
             config.check()?;
             crate::serve(config).await

@@ -474,3 +474,119 @@ fn user_accounts_are_managed_with_clear_errors() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Starts `newsdesk serve` with `args` on a free port and returns it with its address.
+fn start_server(args: &[&str]) -> (std::process::Child, String) {
+    let mut server = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .arg("serve")
+        .args(args)
+        .args(["--listen", "127.0.0.1:0"])
+        .env_remove("NEWSDESK_DATABASE_URL")
+        .env_remove("NEWSDESK_ACCESS_LOG")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(server.stderr.take().unwrap());
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        if std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() == 0 {
+            let _ = server.kill();
+            panic!("the server did not start");
+        }
+        if let Some(at) = line.find("Newsdesk is serving http://") {
+            break line[at + "Newsdesk is serving http://".len()..]
+                .trim()
+                .to_owned();
+        }
+    };
+    // Keep reading the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    (server, addr)
+}
+
+/// One HTTP/1.1 request; returns the status line.
+fn http_get(addr: &str, target: &str, headers: &[(&str, &str)]) -> String {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    let mut req = format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        req.push_str(&format!("{name}: {value}\r\n"));
+    }
+    req.push_str("\r\n");
+    conn.write_all(req.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    conn.read_to_end(&mut answer).unwrap();
+    String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[test]
+fn the_access_log_has_a_line_per_request_and_no_query_strings() {
+    let data = temp_dir("access-log");
+    std::fs::create_dir_all(&data).unwrap();
+    let log = data.join("access.log");
+    std::fs::write(&log, "an earlier line\n").unwrap();
+    let (mut server, addr) = start_server(&[
+        "--data",
+        data.to_str().unwrap(),
+        "--access-log",
+        log.to_str().unwrap(),
+    ]);
+    assert!(http_get(&addr, "/", &[]).contains(" 200 "));
+    let status = http_get(
+        &addr,
+        "/search?q=election&token=secret",
+        &[
+            ("Referer", "https://mail.example/inbox?token=secret"),
+            ("User-Agent", "Tester/1.0 \"quoted\""),
+        ],
+    );
+    assert!(status.contains(" 200 "), "{status}");
+    assert!(http_get(&addr, "/no-such-page/", &[]).contains(" 404 "));
+    // The writer catches up within moments; wait for it without a fixed sleep.
+    let mut text = String::new();
+    for _ in 0..200 {
+        text = std::fs::read_to_string(&log).unwrap();
+        if text.lines().count() >= 4 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(lines[0], "an earlier line", "the log was not appended to");
+    let line = regex::Regex::new(
+        r#"^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET (\S+) HTTP/1\.1" (\d{3}) (\d+|-) "([^"]*)" "((?:[^"\\]|\\.)*)" \d+ms$"#,
+    )
+    .unwrap();
+    let parsed: Vec<_> = lines[1..]
+        .iter()
+        .map(|l| {
+            line.captures(l)
+                .unwrap_or_else(|| panic!("not a log line: {l}"))
+        })
+        .collect();
+    assert_eq!(&parsed[0][1], "/");
+    assert_eq!(&parsed[0][2], "200");
+    assert_ne!(&parsed[0][3], "0");
+    assert_eq!(&parsed[1][1], "/search");
+    assert_eq!(&parsed[1][4], "mail.example");
+    assert_eq!(&parsed[1][5], r#"Tester/1.0 \"quoted\""#);
+    assert_eq!(&parsed[2][1], "/no-such-page/");
+    assert_eq!(&parsed[2][2], "404");
+    assert!(
+        !text.contains("secret"),
+        "a query string was logged: {text}"
+    );
+    assert!(
+        !text.contains("election"),
+        "a query string was logged: {text}"
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}
