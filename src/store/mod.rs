@@ -14,6 +14,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub mod accounts;
 pub mod articles;
+pub mod audit;
 pub mod comments;
 pub mod desk;
 pub mod dialect;

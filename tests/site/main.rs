@@ -5,6 +5,7 @@
 #[macro_use]
 mod support;
 
+mod admin_audit;
 mod admin_auth;
 mod admin_moderation;
 mod admin_stories;
