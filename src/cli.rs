@@ -1,4 +1,4 @@
-//! Command-line interface: `serve`, `migrate`, `seed`, `settings`, `reindex`, `user`.
+//! Command-line interface: `serve`, `migrate`, `seed`, `settings`, `reindex`, `user`, `backup`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -44,6 +44,19 @@ pub enum Command {
     Reindex(SiteArgs),
     /// Manage the newsroom's accounts: add, list, change roles, reset passwords, disable.
     User(UserArgs),
+    /// Copy a SQLite site's database (stories, accounts, settings and uploaded images) into a
+    /// new file, consistently, while the site keeps serving. PostgreSQL sites use pg_dump.
+    Backup(BackupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// The backup file to create; an existing file is never overwritten.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -323,6 +336,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             result
         }
+        Command::Backup(args) => backup(&args).await,
         Command::Seed(args) => {
             let site = args.site.config()?;
             let store = open_store(&site, 4).await?;
@@ -350,6 +364,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `newsdesk backup FILE`: an online copy of a SQLite site; PostgreSQL sites are told how to
+/// use pg_dump.
+async fn backup(args: &BackupArgs) -> anyhow::Result<()> {
+    use crate::store::backup;
+    let site = args.site.config()?;
+    if crate::store::Backend::of_url(&site.database_url) == Some(crate::store::Backend::Postgres) {
+        return Err(backup::postgres_backup_error(&site.database_url, &args.file).into());
+    }
+    // Never create an empty database just to copy it.
+    if let Some(db) = backup::sqlite_file(&site.database_url)
+        && !db.exists()
+    {
+        anyhow::bail!(
+            "there is no site database at {} (check --data or --database)",
+            db.display()
+        );
+    }
+    let started = std::time::Instant::now();
+    let store = Store::connect(&site.database_url, 1).await?;
+    let result = store.backup_to(&args.file).await;
+    store.close().await;
+    result?;
+    let size = std::fs::metadata(&args.file).map_or(0, |m| m.len());
+    println!(
+        "Backed up the site to {} ({:.1} MB) in {:.1} s.",
+        args.file.display(),
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Reads a password: without echo from a terminal, else the first line of standard input.

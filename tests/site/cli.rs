@@ -45,7 +45,9 @@ fn help_is_complete() {
     let out = newsdesk(&["--help"]);
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["serve", "migrate", "seed", "settings", "reindex", "user"] {
+    for cmd in [
+        "serve", "migrate", "seed", "settings", "reindex", "user", "backup",
+    ] {
         assert!(help.contains(cmd), "--help does not list {cmd}");
     }
     let out = newsdesk(&["serve", "--help"]);
@@ -62,6 +64,8 @@ fn help_is_complete() {
         "--theme",
         "NEWSDESK_THEME",
         "--demo",
+        "--access-log",
+        "NEWSDESK_ACCESS_LOG",
     ] {
         assert!(help.contains(flag), "serve --help does not mention {flag}");
     }
@@ -589,4 +593,109 @@ fn the_access_log_has_a_line_per_request_and_no_query_strings() {
         "a query string was logged: {text}"
     );
     let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn backup_copies_a_sqlite_site_while_it_is_written_to() {
+    let data = temp_dir("backup");
+    let d = data.to_str().unwrap();
+    assert!(newsdesk(&["seed", "--demo", "--data", d]).status.success());
+    let live = data.join("newsdesk.db");
+    let stories: i64 = rusqlite::Connection::open(&live)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    assert!(stories > 0);
+
+    // Another connection keeps writing while the backup is made.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (stop, live) = (stop.clone(), live.clone());
+        std::thread::spawn(move || {
+            let conn = rusqlite::Connection::open(&live).unwrap();
+            conn.busy_timeout(std::time::Duration::from_secs(5))
+                .unwrap();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) || n == 0 {
+                conn.execute(
+                    "INSERT INTO audit_log (at, actor, action) VALUES ('2026-01-01T00:00:00Z', 'test', 'write')",
+                    [],
+                )
+                .unwrap();
+                n += 1;
+            }
+            n
+        })
+    };
+    let file = data.join("copy.db");
+    let out = newsdesk(&["backup", file.to_str().unwrap(), "--data", d]);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Backed up the site to"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(written > 0);
+
+    let copy = rusqlite::Connection::open(&file).unwrap();
+    let check: String = copy
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let copied: i64 = copy
+        .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(copied, stories);
+    drop(copy);
+    // The copy is a working site.
+    let out = newsdesk(&[
+        "settings",
+        "--database",
+        &format!("sqlite://{}", file.display()),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // An existing file is never overwritten; a missing site is not created to be copied.
+    let before = std::fs::metadata(&file).unwrap().len();
+    assert_one_line_error(
+        &newsdesk(&["backup", file.to_str().unwrap(), "--data", d]),
+        1,
+        "already exists",
+    );
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), before);
+    let empty = temp_dir("backup-empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = newsdesk(&[
+        "backup",
+        data.join("other.db").to_str().unwrap(),
+        "--data",
+        empty.to_str().unwrap(),
+    ]);
+    assert_one_line_error(&out, 1, "there is no site database");
+    assert!(!empty.join("newsdesk.db").exists());
+    let _ = std::fs::remove_dir_all(&empty);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn backup_of_a_postgresql_site_names_pg_dump() {
+    let out = newsdesk(&[
+        "backup",
+        "site.dump",
+        "--database",
+        "postgres://news:secret@db.example/newsroom",
+    ]);
+    assert_one_line_error(&out, 1, "pg_dump --format=custom --file=site.dump newsroom");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("secret"));
+    assert!(!std::path::Path::new("site.dump").exists());
 }
