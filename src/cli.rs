@@ -1,4 +1,4 @@
-//! Command-line interface: `serve`, `migrate`, `seed`, `settings`, `reindex`, `user`.
+//! Command-line interface: `serve`, `migrate`, `seed`, `settings`, `reindex`, `user`, `backup`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -44,6 +44,19 @@ pub enum Command {
     Reindex(SiteArgs),
     /// Manage the newsroom's accounts: add, list, change roles, reset passwords, disable.
     User(UserArgs),
+    /// Copy a SQLite site's database (stories, accounts, settings and uploaded images) into a
+    /// new file, consistently, while the site keeps serving. PostgreSQL sites use pg_dump.
+    Backup(BackupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// The backup file to create; an existing file is never overwritten.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -202,6 +215,11 @@ pub struct ServeArgs {
     /// (for measuring, or behind a cache of your own).
     #[arg(long, env = "NEWSDESK_NO_PAGE_CACHE")]
     pub no_page_cache: bool,
+
+    /// Write one line per request (combined log format without query strings, plus the time
+    /// taken) to this file, appending, or to standard output with -.
+    #[arg(long, env = "NEWSDESK_ACCESS_LOG", value_name = "PATH|-")]
+    pub access_log: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -268,6 +286,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 mail_from: args.mail_from,
                 base_url: args.base_url,
                 no_page_cache: args.no_page_cache,
+                access_log: args.access_log,
             };
             config.check()?;
             crate::serve(config).await
@@ -330,6 +349,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             result
         }
+        Command::Backup(args) => backup(&args).await,
         Command::Seed(args) => {
             let site = args.site.config()?;
             let store = open_store(&site, 4).await?;
@@ -362,6 +382,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `newsdesk backup FILE`: an online copy of a SQLite site; PostgreSQL sites are told how to
+/// use pg_dump.
+async fn backup(args: &BackupArgs) -> anyhow::Result<()> {
+    use crate::store::backup;
+    let site = args.site.config()?;
+    if crate::store::Backend::of_url(&site.database_url) == Some(crate::store::Backend::Postgres) {
+        return Err(backup::postgres_backup_error(&site.database_url, &args.file).into());
+    }
+    // Never create an empty database just to copy it.
+    if let Some(db) = backup::sqlite_file(&site.database_url)
+        && !db.exists()
+    {
+        anyhow::bail!(
+            "there is no site database at {} (check --data or --database)",
+            db.display()
+        );
+    }
+    let started = std::time::Instant::now();
+    let store = Store::connect(&site.database_url, 1).await?;
+    let result = store.backup_to(&args.file).await;
+    store.close().await;
+    result?;
+    let size = std::fs::metadata(&args.file).map_or(0, |m| m.len());
+    println!(
+        "Backed up the site to {} ({:.1} MB) in {:.1} s.",
+        args.file.display(),
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Reads a new password: on a terminal typed twice without echo (a typo would otherwise lock

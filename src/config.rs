@@ -31,6 +31,8 @@ pub struct ServeConfig {
     pub base_url: Option<String>,
     /// Render every request (no in-memory page cache).
     pub no_page_cache: bool,
+    /// Where the access log goes: a file to append to, or `-` for standard output.
+    pub access_log: Option<PathBuf>,
 }
 
 /// Why the configuration cannot be used.

@@ -55,6 +55,8 @@ pub struct AppOptions {
     /// The site's public origin (`https://news.example`), if fixed; otherwise each request's
     /// host names it.
     pub base_url: Option<String>,
+    /// Where one line per request goes (`serve --access-log`), if anywhere.
+    pub access_log: Option<web::access_log::AccessLog>,
 }
 
 impl AppState {
@@ -79,6 +81,11 @@ impl AppState {
 
     pub fn notifier(&self) -> &notify::Notifier {
         &self.inner.options.notifier
+    }
+
+    /// The access log, when one is kept.
+    pub fn access_log(&self) -> Option<&web::access_log::AccessLog> {
+        self.inner.options.access_log.as_ref()
     }
 
     pub fn behind_proxy(&self) -> bool {
@@ -228,11 +235,19 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         }
         None => notify::Notifier::none(),
     };
+    let access_log = match &config.access_log {
+        Some(path) => Some(
+            web::access_log::AccessLog::open(path)
+                .with_context(|| format!("cannot open the access log {}", path.display()))?,
+        ),
+        None => None,
+    };
     let options = AppOptions {
         behind_proxy: config.behind_proxy,
         notifier,
         no_page_cache: config.no_page_cache,
         base_url,
+        access_log,
     };
     // Once everything is checked: a way into a newsroom nobody can sign in to yet.
     let base = config

@@ -7,7 +7,9 @@
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
+use super::audit::{self, Event, Who};
 use super::{ActionError, Actor, Result};
+use crate::domain::audit::AuditAction;
 use crate::domain::password;
 use crate::domain::user::{Capability, NewUser, Role, normalize_email};
 use crate::store::Store;
@@ -92,6 +94,8 @@ pub async fn add_user(
     let (new, hash) = checked_account(store, account).await?;
     let mut tx = store.begin().await?;
     let id = insert_account(&mut tx, &new, hash.as_deref(), now).await?;
+    let event = Event::new(AuditAction::AccountAdd, &new.login).detail(new.role.as_str());
+    audit::record(&mut tx, by, event).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -200,6 +204,10 @@ pub async fn set_up_first_administrator(
         return Err(setup_link_gone());
     }
     let id = insert_account(&mut tx, &new, hash.as_deref(), now).await?;
+    // Nobody is signed in yet: the link's holder acts as the operator who ran the site.
+    let event =
+        Event::new(AuditAction::AccountAdd, &new.login).detail("administrator (set-up link)");
+    audit::record(&mut tx, Actor::Operator, event).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -275,6 +283,17 @@ pub async fn password_link(
         now + valid,
     )
     .await?;
+    if purpose == LinkPurpose::Reset {
+        audit_account(
+            &mut tx,
+            store,
+            by,
+            user_id,
+            AuditAction::PasswordReset,
+            "a one-time link to set a new password",
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(token)
 }
@@ -322,6 +341,13 @@ pub async fn set_password_by_link(
     }
     Store::set_password_hash(&mut tx, account.id, &hash).await?;
     Store::delete_sessions_of(&mut tx, account.id).await?;
+    let who = Who {
+        id: Some(account.id),
+        login: &account.login,
+    };
+    let event = Event::new(AuditAction::PasswordReset, &account.login)
+        .detail("password chosen with a one-time link");
+    audit::record(&mut tx, who, event).await?;
     tx.commit().await?;
     Ok(account.id)
 }
@@ -350,6 +376,15 @@ pub async fn set_password(
     let mut tx = store.begin().await?;
     Store::set_password_hash(&mut tx, user_id, &hash).await?;
     Store::delete_sessions_of(&mut tx, user_id).await?;
+    audit_account(
+        &mut tx,
+        store,
+        by,
+        user_id,
+        AuditAction::PasswordReset,
+        "new password set directly",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -370,6 +405,12 @@ pub async fn set_role(store: &Store, by: Actor<'_>, user_id: i64, role: Role) ->
     }
     still_administrator(by, &admins)?;
     Store::set_role(&mut tx, user_id, role).await?;
+    let event = Event::new(AuditAction::RoleChange, &account.login).detail(format!(
+        "{} → {}",
+        account.role,
+        role.as_str()
+    ));
+    audit::record(&mut tx, by, event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -433,6 +474,12 @@ pub async fn set_disabled(
     if disabled {
         Store::delete_sessions_of(&mut tx, user_id).await?;
     }
+    let action = if disabled {
+        AuditAction::AccountDisable
+    } else {
+        AuditAction::AccountEnable
+    };
+    audit::record(&mut tx, by, Event::new(action, &account.login)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -485,6 +532,8 @@ pub async fn sign_in(
         }
     }
     if wait > 0 {
+        // Logged, not stored: a flood of refused guesses must not become a flood of writes.
+        tracing::info!(target: "audit", action = "sign_in_throttled", actor = %login.trim(), ip, wait, "audit");
         // Refused unchecked; the attempt is not counted (the transaction is dropped).
         return Err(ActionError::RateLimited {
             retry_after_secs: wait as u64,
@@ -492,12 +541,27 @@ pub async fn sign_in(
     }
     let creds = Store::credentials(&mut tx, login.trim()).await?;
     tx.commit().await?;
+    let known_id = creds.as_ref().map(|c| c.id);
+    let failure = match &creds {
+        None => "unknown login",
+        Some(c) if c.disabled => "account disabled",
+        Some(c) if c.password_hash.is_none() => "no password set yet",
+        Some(_) => "wrong password",
+    };
     let (user_id, hash) = match creds {
         Some(c) if !c.disabled => (Some(c.id), c.password_hash),
         _ => (None, None),
     };
     let ok = verify_blocking(password.to_owned(), hash).await && user_id.is_some();
     let Some(user_id) = user_id.filter(|_| ok) else {
+        let who = Who {
+            id: known_id,
+            login,
+        };
+        let event = Event::new(AuditAction::SignInFailed, login.trim())
+            .detail(failure)
+            .ip(ip);
+        audit::record_alone(store, who, event).await?;
         return Err(ActionError::invalid("login", WRONG_CREDENTIALS));
     };
     let mut tx = store.begin().await?;
@@ -509,6 +573,16 @@ pub async fn sign_in(
     let ua: String = user_agent.chars().take(300).collect();
     Store::insert_session(&mut tx, &token_hash(&token), user_id, &csrf, ip, &ua, now).await?;
     Store::delete_expired_sessions(&mut tx, now - SESSION_IDLE, now - SESSION_LIFETIME).await?;
+    let who = Who {
+        id: Some(user_id),
+        login,
+    };
+    audit::record(
+        &mut tx,
+        who,
+        Event::new(AuditAction::SignIn, login.trim()).ip(ip),
+    )
+    .await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -555,4 +629,21 @@ pub async fn sign_out_everywhere(store: &Store, user_id: i64) -> Result<u64> {
     let n = Store::delete_sessions_of(&mut tx, user_id).await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// Records `action` on the account `user_id`, named by its login.
+async fn audit_account(
+    tx: &mut crate::store::Tx,
+    store: &Store,
+    by: Actor<'_>,
+    user_id: i64,
+    action: AuditAction,
+    detail: &str,
+) -> Result<()> {
+    let login = store
+        .account(user_id)
+        .await?
+        .map(|a| a.login)
+        .unwrap_or_default();
+    audit::record(tx, by, Event::new(action, login).detail(detail)).await
 }

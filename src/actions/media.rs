@@ -5,7 +5,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{ActionError, Result};
+use super::audit::{self, Event};
+use super::{ActionError, Actor, Result};
+use crate::domain::audit::AuditAction;
 use crate::domain::media::{self, Details, DetailsError, UploadError};
 use crate::domain::user::{Capability, Staff};
 use crate::store::Store;
@@ -115,6 +117,14 @@ pub async fn delete(store: &Store, actor: &Staff, id: i64, force: bool) -> Resul
         )));
     }
     Store::delete_media(&mut tx, id).await?;
+    let target = format!("image {id} {:?}", item.file_name);
+    let detail = if uses.is_empty() {
+        String::new()
+    } else {
+        format!("used by {} stories", uses.len())
+    };
+    let event = Event::new(AuditAction::MediaDelete, target).detail(detail);
+    audit::record(&mut tx, Actor::Staff(actor), event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{ActionError, Result};
+use super::audit::{self, Event};
+use super::{ActionError, Actor, Result};
 use crate::domain::article::{MAX_TITLE_LEN, Status};
+use crate::domain::audit::AuditAction;
 use crate::domain::html::SafeHtml;
 use crate::domain::slug::Slug;
 use crate::domain::user::{Capability, Staff};
@@ -424,7 +426,17 @@ pub async fn delete_forever(store: &Store, me: &Staff, id: i64) -> Result<()> {
     if !me.can(Capability::EditOthers) && !authors.author_ids.contains(&me.id) {
         return Err(forbidden());
     }
-    super::articles::delete(store, id).await
+    let mut tx = store.begin().await?;
+    if !Store::delete_article(&mut tx, id).await? {
+        return Err(ActionError::NotFound("No such story.".into()));
+    }
+    let event = Event::new(
+        AuditAction::StoryDelete,
+        format!("story {id} {:?}", story.title),
+    );
+    audit::record(&mut tx, Actor::Staff(me), event).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Changes the state of several stories; returns how many changed. Stories the person may not

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use super::audit::{self, Event};
 use super::{ActionError, Actor, Result};
+use crate::domain::audit::AuditAction;
 use crate::domain::slug::Slug;
 use crate::domain::user::Capability;
 use crate::domain::widget::{WidgetFields, WidgetKind};
@@ -298,6 +300,12 @@ pub async fn merge_section(store: &Store, by: Actor<'_>, from: i64, into: i64) -
     follow_section_in_widgets(&mut tx, from, into).await?;
     Store::delete_category(&mut tx, from, Some(into)).await?;
     Store::put_category_redirect(&mut tx, &source.slug, into).await?;
+    let event = Event::new(
+        AuditAction::SectionDelete,
+        format!("section {}", source.slug),
+    )
+    .detail(format!("merged into {}", target.slug));
+    audit::record(&mut tx, by, event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -335,6 +343,11 @@ pub async fn delete_section(
     if let Some(to) = stories_to {
         Store::put_category_redirect(&mut tx, &section.slug, to).await?;
     }
+    let event = Event::new(
+        AuditAction::SectionDelete,
+        format!("section {}", section.slug),
+    );
+    audit::record(&mut tx, by, event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -452,13 +465,16 @@ pub async fn merge_tag(store: &Store, by: Actor<'_>, from: i64, into: i64) -> Re
         )]));
     }
     let mut tx = store.begin().await?;
-    if Store::tag_in_tx(&mut tx, from).await?.is_none() {
+    let Some(source) = Store::tag_in_tx(&mut tx, from).await? else {
         return Err(ActionError::NotFound("There is no such tag.".into()));
-    }
-    if Store::tag_in_tx(&mut tx, into).await?.is_none() {
+    };
+    let Some(target) = Store::tag_in_tx(&mut tx, into).await? else {
         return Err(fields([("into", "that tag no longer exists".to_owned())]));
-    }
+    };
     Store::merge_tag(&mut tx, from, into).await?;
+    let event = Event::new(AuditAction::TagDelete, format!("tag {}", source.slug))
+        .detail(format!("merged into {}", target.slug));
+    audit::record(&mut tx, by, event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -467,10 +483,16 @@ pub async fn merge_tag(store: &Store, by: Actor<'_>, from: i64, into: i64) -> Re
 pub async fn delete_tag(store: &Store, by: Actor<'_>, id: i64) -> Result<()> {
     by.require(Capability::ManageTaxonomy)?;
     let mut tx = store.begin().await?;
-    if Store::tag_in_tx(&mut tx, id).await?.is_none() {
+    let Some(tag) = Store::tag_in_tx(&mut tx, id).await? else {
         return Err(ActionError::NotFound("There is no such tag.".into()));
-    }
+    };
     Store::delete_tag(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        by,
+        Event::new(AuditAction::TagDelete, format!("tag {}", tag.slug)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

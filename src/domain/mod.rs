@@ -1,6 +1,7 @@
 //! Pure types and rules of the newsroom: no I/O, no HTTP, no SQL.
 
 pub mod article;
+pub mod audit;
 pub mod comment;
 pub mod diff;
 pub mod html;

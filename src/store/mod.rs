@@ -14,6 +14,8 @@ use sqlx::{PgPool, SqlitePool};
 
 pub mod accounts;
 pub mod articles;
+pub mod audit;
+pub mod backup;
 pub mod comments;
 pub mod desk;
 pub mod dialect;

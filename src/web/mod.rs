@@ -1,5 +1,6 @@
 //! HTTP only. Every route of the site is listed here.
 
+pub mod access_log;
 pub mod admin;
 pub mod assets;
 pub mod cache;
@@ -91,7 +92,7 @@ pub fn router(state: AppState) -> Router {
             cache::page_cache,
         ))
         .layer(axum::middleware::from_fn(conditional::not_modified));
-    Router::new()
+    let site = Router::new()
         // The newsroom admin: its own pages, errors and headers; never in the page cache.
         .merge(admin::router(state.clone()))
         .route("/admin", get(admin::wordpress_admin))
@@ -102,6 +103,15 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             origin::scope,
         ))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
-        .with_state(state)
+        .layer(axum::middleware::from_fn(middleware::security_headers));
+    // Outermost, so that every answer is logged as it leaves, with its final status.
+    let site = if state.access_log().is_some() {
+        site.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access_log::record,
+        ))
+    } else {
+        site
+    };
+    site.with_state(state)
 }

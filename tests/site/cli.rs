@@ -45,7 +45,9 @@ fn help_is_complete() {
     let out = newsdesk(&["--help"]);
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["serve", "migrate", "seed", "settings", "reindex", "user"] {
+    for cmd in [
+        "serve", "migrate", "seed", "settings", "reindex", "user", "backup",
+    ] {
         assert!(help.contains(cmd), "--help does not list {cmd}");
     }
     let out = newsdesk(&["serve", "--help"]);
@@ -62,6 +64,8 @@ fn help_is_complete() {
         "--theme",
         "NEWSDESK_THEME",
         "--demo",
+        "--access-log",
+        "NEWSDESK_ACCESS_LOG",
     ] {
         assert!(help.contains(flag), "serve --help does not mention {flag}");
     }
@@ -745,4 +749,225 @@ fn the_demo_seed_prints_the_administrators_link() {
         "{stdout}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Starts `newsdesk serve` with `args` on a free port and returns it with its address.
+fn start_server(args: &[&str]) -> (std::process::Child, String) {
+    let mut server = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .arg("serve")
+        .args(args)
+        .args(["--listen", "127.0.0.1:0"])
+        .env_remove("NEWSDESK_DATABASE_URL")
+        .env_remove("NEWSDESK_ACCESS_LOG")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(server.stderr.take().unwrap());
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        if std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() == 0 {
+            let _ = server.kill();
+            panic!("the server did not start");
+        }
+        if let Some(at) = line.find("Newsdesk is serving http://") {
+            break line[at + "Newsdesk is serving http://".len()..]
+                .trim()
+                .to_owned();
+        }
+    };
+    // Keep reading the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    (server, addr)
+}
+
+/// One HTTP/1.1 request; returns the status line.
+fn http_get(addr: &str, target: &str, headers: &[(&str, &str)]) -> String {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    let mut req = format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        req.push_str(&format!("{name}: {value}\r\n"));
+    }
+    req.push_str("\r\n");
+    conn.write_all(req.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    conn.read_to_end(&mut answer).unwrap();
+    String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[test]
+fn the_access_log_has_a_line_per_request_and_no_query_strings() {
+    let data = temp_dir("access-log");
+    std::fs::create_dir_all(&data).unwrap();
+    let log = data.join("access.log");
+    std::fs::write(&log, "an earlier line\n").unwrap();
+    let (mut server, addr) = start_server(&[
+        "--data",
+        data.to_str().unwrap(),
+        "--access-log",
+        log.to_str().unwrap(),
+    ]);
+    assert!(http_get(&addr, "/", &[]).contains(" 200 "));
+    let status = http_get(
+        &addr,
+        "/search?q=election&token=secret",
+        &[
+            ("Referer", "https://mail.example/inbox?token=secret"),
+            ("User-Agent", "Tester/1.0 \"quoted\""),
+        ],
+    );
+    assert!(status.contains(" 200 "), "{status}");
+    assert!(http_get(&addr, "/no-such-page/", &[]).contains(" 404 "));
+    // The writer catches up within moments; wait for it without a fixed sleep.
+    let mut text = String::new();
+    for _ in 0..200 {
+        text = std::fs::read_to_string(&log).unwrap();
+        if text.lines().count() >= 4 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(lines[0], "an earlier line", "the log was not appended to");
+    let line = regex::Regex::new(
+        r#"^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET (\S+) HTTP/1\.1" (\d{3}) (\d+|-) "([^"]*)" "((?:[^"\\]|\\.)*)" \d+ms$"#,
+    )
+    .unwrap();
+    let parsed: Vec<_> = lines[1..]
+        .iter()
+        .map(|l| {
+            line.captures(l)
+                .unwrap_or_else(|| panic!("not a log line: {l}"))
+        })
+        .collect();
+    assert_eq!(&parsed[0][1], "/");
+    assert_eq!(&parsed[0][2], "200");
+    assert_ne!(&parsed[0][3], "0");
+    assert_eq!(&parsed[1][1], "/search");
+    assert_eq!(&parsed[1][4], "mail.example");
+    assert_eq!(&parsed[1][5], r#"Tester/1.0 \"quoted\""#);
+    assert_eq!(&parsed[2][1], "/no-such-page/");
+    assert_eq!(&parsed[2][2], "404");
+    assert!(
+        !text.contains("secret"),
+        "a query string was logged: {text}"
+    );
+    assert!(
+        !text.contains("election"),
+        "a query string was logged: {text}"
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn backup_copies_a_sqlite_site_while_it_is_written_to() {
+    let data = temp_dir("backup");
+    let d = data.to_str().unwrap();
+    assert!(newsdesk(&["seed", "--demo", "--data", d]).status.success());
+    let live = data.join("newsdesk.db");
+    let stories: i64 = rusqlite::Connection::open(&live)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    assert!(stories > 0);
+
+    // Another connection keeps writing while the backup is made.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (stop, live) = (stop.clone(), live.clone());
+        std::thread::spawn(move || {
+            let conn = rusqlite::Connection::open(&live).unwrap();
+            conn.busy_timeout(std::time::Duration::from_secs(5))
+                .unwrap();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) || n == 0 {
+                conn.execute(
+                    "INSERT INTO audit_log (at, actor, action) VALUES ('2026-01-01T00:00:00Z', 'test', 'write')",
+                    [],
+                )
+                .unwrap();
+                n += 1;
+            }
+            n
+        })
+    };
+    let file = data.join("copy.db");
+    let out = newsdesk(&["backup", file.to_str().unwrap(), "--data", d]);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Backed up the site to"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(written > 0);
+
+    let copy = rusqlite::Connection::open(&file).unwrap();
+    let check: String = copy
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let copied: i64 = copy
+        .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(copied, stories);
+    drop(copy);
+    // The copy is a working site.
+    let out = newsdesk(&[
+        "settings",
+        "--database",
+        &format!("sqlite://{}", file.display()),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // An existing file is never overwritten; a missing site is not created to be copied.
+    let before = std::fs::metadata(&file).unwrap().len();
+    assert_one_line_error(
+        &newsdesk(&["backup", file.to_str().unwrap(), "--data", d]),
+        1,
+        "already exists",
+    );
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), before);
+    let empty = temp_dir("backup-empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = newsdesk(&[
+        "backup",
+        data.join("other.db").to_str().unwrap(),
+        "--data",
+        empty.to_str().unwrap(),
+    ]);
+    assert_one_line_error(&out, 1, "there is no site database");
+    assert!(!empty.join("newsdesk.db").exists());
+    let _ = std::fs::remove_dir_all(&empty);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn backup_of_a_postgresql_site_names_pg_dump() {
+    let out = newsdesk(&[
+        "backup",
+        "site.dump",
+        "--database",
+        "postgres://news:secret@db.example/newsroom",
+    ]);
+    assert_one_line_error(&out, 1, "pg_dump --format=custom --file=site.dump newsroom");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("secret"));
+    assert!(!std::path::Path::new("site.dump").exists());
 }

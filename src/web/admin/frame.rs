@@ -62,6 +62,12 @@ const NAV: &[(&str, &str, &str, Option<Capability>)] = &[
         "/admin/settings",
         Some(Capability::ManageSettings),
     ),
+    (
+        "audit",
+        "Audit log",
+        "/admin/audit",
+        Some(Capability::ManageUsers),
+    ),
 ];
 
 /// The frame of one admin page.

@@ -5,6 +5,7 @@
 //! [`session::require`] (who is asking), and [`csrf::check`] on every state-changing request.
 //! Handlers only translate HTTP to `actions::*` calls, which enforce each role's rights.
 
+pub mod audit;
 pub mod comments;
 pub mod csrf;
 pub mod frame;
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/users/{id}/enable", post(users::enable))
         .route("/admin/users/{id}/reset", post(users::reset_link))
         .route("/admin/settings", get(settings::page).post(settings::save))
+        .route("/admin/audit", get(audit::list))
         // Site structure: sections, tags, widgets, menus.
         .route(
             "/admin/sections",
