@@ -599,11 +599,9 @@ fn a_fresh_site_logs_a_link_to_create_its_first_administrator() {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in stderr.lines().map_while(Result::ok) {
-                let serving = line.contains("Newsdesk is serving");
+                // Keeps reading to the end, as a log collector would: the server's log pipe
+                // stays open while it runs.
                 let _ = tx.send(line);
-                if serving {
-                    break;
-                }
             }
         });
         let mut lines = Vec::new();
