@@ -16,9 +16,9 @@ use crate::store::comments::{
 /// The window the per-IP and per-email limits count over.
 pub const RATE_WINDOW_MINUTES: i64 = 10;
 
-/// Who performs a moderation action.
+/// The name a moderation action is logged under.
 #[derive(Debug, Clone)]
-pub struct Actor {
+struct LogName {
     /// The staff account, when there is one.
     pub user_id: Option<i64>,
     /// A name for the log ("Helena Varga", "newsdesk CLI").
@@ -274,13 +274,14 @@ impl Moderation {
 }
 
 /// Applies a moderation decision and records it. Trash and spam remember the state they came
-/// from, so restore and not-spam put the comment back where it was.
-pub async fn moderate(
+/// from, so restore and not-spam put the comment back where it was. Unchecked: the `_as`
+/// actions below check the role first.
+async fn moderate(
     store: &Store,
     notifier: &Notifier,
     id: i64,
     action: Moderation,
-    actor: &Actor,
+    actor: &LogName,
     now: DateTime<Utc>,
 ) -> Result<CommentState> {
     let comment = store
@@ -345,32 +346,8 @@ pub async fn moderate(
     Ok(next)
 }
 
-/// Replaces a comment's text (plain text, like any comment).
-pub async fn edit(
-    store: &Store,
-    id: i64,
-    text: &str,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let text = text.trim().replace("\r\n", "\n");
-    if text.is_empty() {
-        return Err(fields("comment", "A comment cannot be empty."));
-    }
-    if text.len() > crate::domain::comment::MAX_COMMENT_BYTES {
-        return Err(fields("comment", "The comment is too long."));
-    }
-    let mut tx = store.begin().await?;
-    if Store::set_comment_body(&mut tx, id, &text, now).await? == 0 {
-        return Err(ActionError::NotFound("No such comment.".into()));
-    }
-    Store::log_comment_action(&mut tx, id, "edit", actor.user_id, &actor.name, "", now).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 /// Deletes a comment for good; its replies move up a level. The log keeps the record.
-pub async fn delete(store: &Store, id: i64, actor: &Actor, now: DateTime<Utc>) -> Result<()> {
+async fn delete(store: &Store, id: i64, actor: &LogName, now: DateTime<Utc>) -> Result<()> {
     let mut tx = store.begin().await?;
     if Store::delete_comment(&mut tx, id).await? == 0 {
         return Err(ActionError::NotFound("No such comment.".into()));
@@ -381,7 +358,7 @@ pub async fn delete(store: &Store, id: i64, actor: &Actor, now: DateTime<Utc>) -
 }
 
 /// A staff reply, published at once under the staff member's name.
-pub async fn reply_as_staff(
+async fn reply_as_staff(
     store: &Store,
     notifier: &Notifier,
     parent_id: i64,
@@ -442,15 +419,15 @@ pub async fn reply_as_staff(
     Ok(id)
 }
 
-impl Actor {
+impl LogName {
     /// How the moderation log records someone acting through the newsroom or the command line.
-    pub fn of(by: super::Actor<'_>) -> Actor {
+    fn of(by: super::Actor<'_>) -> LogName {
         match by {
-            super::Actor::Operator => Actor {
+            super::Actor::Operator => LogName {
                 user_id: None,
                 name: "newsdesk CLI".into(),
             },
-            super::Actor::Staff(s) => Actor {
+            super::Actor::Staff(s) => LogName {
                 user_id: Some(s.id),
                 name: s.display_name.clone(),
             },
@@ -470,7 +447,7 @@ pub async fn moderate_as(
     now: DateTime<Utc>,
 ) -> Result<CommentState> {
     by.require(Capability::ModerateComments)?;
-    moderate(store, notifier, id, action, &Actor::of(by), now).await
+    moderate(store, notifier, id, action, &LogName::of(by), now).await
 }
 
 /// Deletes a comment for good if `by` may moderate comments. Only spam and trashed comments
@@ -492,7 +469,7 @@ pub async fn delete_as(
                 .into(),
         ));
     }
-    delete(store, id, &Actor::of(by), now).await
+    delete(store, id, &LogName::of(by), now).await
 }
 
 /// What a bulk action does to each selected comment.
@@ -562,7 +539,7 @@ pub async fn edit_as(
     }
     .parse()
     .map_err(ActionError::Fields)?;
-    let actor = Actor::of(by);
+    let actor = LogName::of(by);
     let mut tx = store.begin().await?;
     let content = CommentContent {
         author_name: &draft.author,

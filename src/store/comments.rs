@@ -422,20 +422,6 @@ impl Store {
         .await
     }
 
-    pub(crate) async fn set_comment_body(
-        tx: &mut Tx,
-        id: i64,
-        body: &str,
-        at: DateTime<Utc>,
-    ) -> Result<u64> {
-        tx.execute(
-            Sql::new("UPDATE comments SET body = $1, updated_at = $2 WHERE id = $3")
-                .bind(body)
-                .bind(at)
-                .bind(id),
-        )
-        .await
-    }
 
     /// Replaces what the commenter wrote and who they said they are (a moderator's edit).
     pub(crate) async fn set_comment_content(

@@ -2,7 +2,9 @@
 
 use axum::http::StatusCode;
 use chrono::Utc;
-use newsdesk::actions::comments::{self, Actor, Moderation};
+use newsdesk::actions::Actor;
+use newsdesk::actions::comments::{self, Moderation};
+use newsdesk::domain::user::Role;
 use newsdesk::notify::Notifier;
 
 use crate::support::{Page, TestSite};
@@ -1131,10 +1133,8 @@ async fn moderation_actions_are_recorded(site: TestSite) {
     )
     .await;
     let id = comment_id(&res);
-    let editor = Actor {
-        user_id: None,
-        name: "Helena Varga".into(),
-    };
+    let helena = site.staff_member("helena", "Helena Varga", Role::Editor).await;
+    let editor = Actor::Staff(&helena);
     let now = Utc::now();
     let shown = async |site: &TestSite| {
         !site
@@ -1145,12 +1145,12 @@ async fn moderation_actions_are_recorded(site: TestSite) {
     };
     assert!(!shown(&site).await);
     assert_eq!(
-        comments::moderate(
+        comments::moderate_as(
             &site.store,
             &Notifier::none(),
+            editor,
             id,
             Moderation::Approve,
-            &editor,
             now
         )
         .await
@@ -1163,12 +1163,12 @@ async fn moderation_actions_are_recorded(site: TestSite) {
         site.get(&f.url).await.texts("#comments-title"),
         vec!["3 comments"]
     );
-    comments::moderate(
+    comments::moderate_as(
         &site.store,
         &Notifier::none(),
+        editor,
         id,
         Moderation::Spam,
-        &editor,
         now,
     )
     .await
@@ -1176,12 +1176,12 @@ async fn moderation_actions_are_recorded(site: TestSite) {
     assert!(!shown(&site).await);
     // Not spam puts it back where it was: approved.
     assert_eq!(
-        comments::moderate(
+        comments::moderate_as(
             &site.store,
             &Notifier::none(),
+            editor,
             id,
             Moderation::NotSpam,
-            &editor,
             now
         )
         .await
@@ -1189,24 +1189,24 @@ async fn moderation_actions_are_recorded(site: TestSite) {
         .as_str(),
         "approved"
     );
-    comments::moderate(
+    comments::moderate_as(
         &site.store,
         &Notifier::none(),
+        editor,
         id,
         Moderation::Trash,
-        &editor,
         now,
     )
     .await
     .unwrap();
     assert!(!shown(&site).await);
     assert_eq!(
-        comments::moderate(
+        comments::moderate_as(
             &site.store,
             &Notifier::none(),
+            editor,
             id,
             Moderation::Restore,
-            &editor,
             now
         )
         .await
@@ -1215,19 +1215,26 @@ async fn moderation_actions_are_recorded(site: TestSite) {
         "approved"
     );
     assert!(
-        comments::moderate(
+        comments::moderate_as(
             &site.store,
             &Notifier::none(),
+            editor,
             id,
             Moderation::Restore,
-            &editor,
             now
         )
         .await
         .is_err(),
         "restore needs the trash"
     );
-    comments::edit(&site.store, id, "Edited <b>text</b>", &editor, now)
+    let stored = site.store.comment(id).await.unwrap().unwrap();
+    let correction = comments::CommentEdit {
+        author: stored.author_name.clone(),
+        email: stored.author_email.clone(),
+        url: stored.author_url.clone(),
+        text: "Edited <b>text</b>".into(),
+    };
+    comments::edit_as(&site.store, editor, id, &correction, now)
         .await
         .unwrap();
     assert_eq!(
@@ -1237,12 +1244,14 @@ async fn moderation_actions_are_recorded(site: TestSite) {
         vec!["Edited <b>text</b>"]
     );
     // A staff reply is published at once, nested under the comment.
-    let staff = news_desk(&site).await;
-    let reply = comments::reply_as_staff(
+    let desk = site.staff_member("desk", "News Desk", Role::Editor).await;
+    let settings = site.store.settings().await.unwrap();
+    let reply = comments::reply_as(
         &site.store,
         &Notifier::none(),
+        &settings,
+        &desk,
         id,
-        &staff,
         "Thanks, noted.",
         now,
     )
@@ -1255,8 +1264,24 @@ async fn moderation_actions_are_recorded(site: TestSite) {
         )),
         vec!["News Desk"]
     );
+    // Only what is in the trash (or spam) is deleted for good.
+    assert!(
+        comments::delete_as(&site.store, editor, id, now)
+            .await
+            .is_err()
+    );
+    comments::moderate_as(
+        &site.store,
+        &Notifier::none(),
+        editor,
+        id,
+        Moderation::Trash,
+        now,
+    )
+    .await
+    .unwrap();
     // Deleting keeps the replies (one level up) and the record of the deletion.
-    comments::delete(&site.store, id, &editor, now)
+    comments::delete_as(&site.store, editor, id, now)
         .await
         .unwrap();
     let page = site.get(&f.url).await;
@@ -1284,6 +1309,7 @@ async fn moderation_actions_are_recorded(site: TestSite) {
             "trash",
             "restore",
             "edit",
+            "trash",
             "delete"
         ]
     );
@@ -1386,25 +1412,24 @@ async fn notifications_go_to_moderators_and_confirmed_subscribers(
     );
     // Approving it is not a reply: no email. A staff reply is, and carries one-click unsubscribe.
     let now = Utc::now();
-    comments::moderate(
+    comments::moderate_as(
         &site.store,
         &notifier,
+        Actor::Operator,
         id,
         Moderation::Approve,
-        &Actor {
-            user_id: None,
-            name: "Ed".into(),
-        },
         now,
     )
     .await
     .unwrap();
-    let staff = news_desk(&site).await;
-    comments::reply_as_staff(
+    let desk = site.staff_member("desk", "News Desk", Role::Editor).await;
+    let settings = site.store.settings().await.unwrap();
+    comments::reply_as(
         &site.store,
         &notifier,
+        &settings,
+        &desk,
         id,
-        &staff,
         "Yes: the launch pad is due next year.",
         now,
     )
@@ -1448,9 +1473,17 @@ async fn notifications_go_to_moderators_and_confirmed_subscribers(
             .notify_replies,
         "unsubscribed"
     );
-    comments::reply_as_staff(&site.store, &notifier, id, &staff, "One more thing.", now)
-        .await
-        .unwrap();
+    comments::reply_as(
+        &site.store,
+        &notifier,
+        &settings,
+        &desk,
+        id,
+        "One more thing.",
+        now,
+    )
+    .await
+    .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(sink.count(), 4, "no email after unsubscribing");
     // Spam alerts nobody.
@@ -1508,20 +1541,3 @@ async fn without_smtp_nothing_is_sent_and_nothing_fails(site: TestSite) {
     );
 }
 
-/// An editor account that replies to readers.
-async fn news_desk(site: &TestSite) -> newsdesk::store::users::StaffMember {
-    let mut tx = site.store.begin().await.unwrap();
-    let user = newsdesk::domain::user::NewUser {
-        login: "desk".into(),
-        email: "desk@example.org".into(),
-        display_name: "News Desk".into(),
-        slug: None,
-        bio: String::new(),
-        role: newsdesk::domain::user::Role::Editor,
-    };
-    let id = newsdesk::actions::site::create_user(&mut tx, &user, Utc::now())
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    site.store.staff_member(id).await.unwrap().unwrap()
-}

@@ -647,6 +647,34 @@ impl TestSite {
             .unwrap()
     }
 
+    /// Adds an account (through the same action as `newsdesk user add`, without a password)
+    /// and returns it as the actions see the person signed in.
+    pub async fn staff_member(
+        &self,
+        login: &str,
+        display_name: &str,
+        role: newsdesk::domain::user::Role,
+    ) -> newsdesk::domain::user::Staff {
+        use newsdesk::actions::{Actor, accounts};
+        let account = accounts::NewAccount {
+            login: login.to_owned(),
+            email: format!("{login}@news.example"),
+            display_name: display_name.to_owned(),
+            role,
+            password: None,
+        };
+        let id = accounts::add_user(&self.store, Actor::Operator, &account, chrono::Utc::now())
+            .await
+            .unwrap();
+        newsdesk::domain::user::Staff {
+            id,
+            login: login.to_owned(),
+            display_name: display_name.to_owned(),
+            email: account.email,
+            role,
+        }
+    }
+
     /// Adds an account and signs it in through `/admin/login`.
     pub async fn staff(&self, login: &str, role: newsdesk::domain::user::Role) -> Staff {
         let id = self.add_staff(login, role).await;
