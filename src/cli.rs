@@ -313,13 +313,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     // "\n" in a value stands for a line break (word lists).
                     pairs.push((name.trim().to_owned(), value.replace("\\n", "\n")));
                 }
-                let mut tx = store.begin().await?;
                 let refs: Vec<(&str, &str)> = pairs
                     .iter()
                     .map(|(k, v)| (k.as_str(), v.as_str()))
                     .collect();
-                crate::actions::site::put_settings(&mut tx, &refs).await?;
-                tx.commit().await?;
+                crate::actions::site::update_settings(&store, Actor::Operator, &refs).await?;
             }
             for (name, value) in store.settings().await?.to_rows() {
                 println!("{name} = {}", value.replace('\n', "\\n"));

@@ -93,7 +93,7 @@ pub async fn add_user(
     by.require(Capability::ManageUsers)?;
     let (new, hash) = checked_account(store, account).await?;
     let mut tx = store.begin().await?;
-    let id = insert_account(&mut tx, &new, hash.as_deref(), now).await?;
+    let id = insert_account(&mut tx, by, &new, hash.as_deref(), now).await?;
     let event = Event::new(AuditAction::AccountAdd, &new.login).detail(new.role.as_str());
     audit::record(&mut tx, by, event).await?;
     tx.commit().await?;
@@ -131,11 +131,12 @@ async fn checked_account(store: &Store, account: &NewAccount) -> Result<(NewUser
 
 async fn insert_account(
     tx: &mut crate::store::Tx,
+    by: Actor<'_>,
     new: &NewUser,
     hash: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let id = super::site::create_user(tx, new, now).await?;
+    let id = super::site::create_user(tx, by, new, now).await?;
     if let Some(hash) = hash {
         Store::set_password_hash(tx, id, hash).await?;
     }
@@ -203,7 +204,7 @@ pub async fn set_up_first_administrator(
     {
         return Err(setup_link_gone());
     }
-    let id = insert_account(&mut tx, &new, hash.as_deref(), now).await?;
+    let id = insert_account(&mut tx, Actor::Operator, &new, hash.as_deref(), now).await?;
     // Nobody is signed in yet: the link's holder acts as the operator who ran the site.
     let event =
         Event::new(AuditAction::AccountAdd, &new.login).detail("administrator (set-up link)");

@@ -1,12 +1,15 @@
-//! Creating, editing, publishing, unpublishing and deleting stories. Each runs in one
-//! transaction that also keeps the search index in step, so search never shows a draft, a
-//! deleted story or an old headline.
+//! Creating a complete story as given (its status, dates and byline decided already): the
+//! demo, synthetic seeding and imports. Only editors and administrators (or the operator) may,
+//! since it sets any state and any byline; the newsroom's own writing, publishing and deleting
+//! go through `actions::stories`, which applies each role's rules. Each write keeps the search
+//! index in step in the same transaction.
 
 use chrono::{DateTime, Utc};
 
-use super::{ActionError, Result};
-use crate::domain::article::{ArticleError, ArticlePatch, NewArticle, Status};
+use super::{ActionError, Actor, Result};
+use crate::domain::article::{ArticleError, NewArticle};
 use crate::domain::slug::Slug;
+use crate::domain::user::Capability;
 use crate::store::dialect::Tx;
 use crate::store::{Store, StoreError};
 
@@ -34,14 +37,16 @@ impl From<ArticleError> for ActionError {
 /// first free `slug-N` is used. Returns the new id and the slug given.
 pub async fn create(
     store: &Store,
+    by: Actor<'_>,
     article: &NewArticle,
     now: DateTime<Utc>,
 ) -> Result<(i64, Slug)> {
+    by.require(Capability::EditOthers)?;
     article.validate()?;
     let mut last = None;
     for _ in 0..SLUG_RETRIES {
         let mut tx = store.begin().await?;
-        match create_in(&mut tx, article, now).await {
+        match create_in(&mut tx, by, article, now).await {
             Ok(created) => {
                 tx.commit().await?;
                 return Ok(created);
@@ -60,9 +65,11 @@ pub async fn create(
 /// Creates a story inside a caller's transaction (bulk seeding and imports).
 pub(crate) async fn create_in(
     tx: &mut Tx,
+    by: Actor<'_>,
     article: &NewArticle,
     now: DateTime<Utc>,
 ) -> Result<(i64, Slug)> {
+    by.require(Capability::EditOthers)?;
     article.validate()?;
     let base = article
         .slug
@@ -84,96 +91,5 @@ pub(crate) async fn create_in(
 /// Records an edit time on a story (the page then shows "Updated").
 pub(crate) async fn mark_updated(tx: &mut Tx, id: i64, at: DateTime<Utc>) -> Result<()> {
     Store::set_article_updated_at(tx, id, at).await?;
-    Ok(())
-}
-
-/// Opens or closes a story's comments.
-pub async fn set_comment_status(
-    store: &Store,
-    id: i64,
-    status: crate::domain::article::CommentStatus,
-) -> Result<()> {
-    let mut tx = store.begin().await?;
-    if !Store::set_article_comment_status(&mut tx, id, status.as_str()).await? {
-        return Err(ActionError::NotFound("No such story.".into()));
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Edits a story's headline, body, standfirst, credit line, agency or byline (fields left
-/// `None` stay as they are) and marks it updated. The slug, and so the address, stays.
-pub async fn edit(store: &Store, id: i64, patch: &ArticlePatch, now: DateTime<Utc>) -> Result<()> {
-    patch.validate()?;
-    let mut tx = store.begin().await?;
-    let found = Store::update_article(&mut tx, id, patch, now)
-        .await
-        .map_err(|e| match e {
-            StoreError::MissingReference(_) => {
-                ActionError::invalid("authors", "an author does not exist")
-            }
-            e => ActionError::Store(e),
-        })?;
-    if !found {
-        return Err(ActionError::NotFound("No such story.".into()));
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Publishes a story at `at`, or at its existing publication time, or now. A time in the future
-/// schedules it: it stays out of every public list and of search until then.
-pub async fn publish(
-    store: &Store,
-    id: i64,
-    at: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let mut tx = store.begin().await?;
-    let state = Store::article_state(&mut tx, id)
-        .await?
-        .ok_or_else(|| ActionError::NotFound("No such story.".into()))?;
-    let published_at = at.or(state.published_at).unwrap_or(now);
-    if state.embargo_until.is_some_and(|e| published_at < e) {
-        return Err(ArticleError::BeforeEmbargo.into());
-    }
-    // A time still to come schedules the story; the scheduler publishes it then.
-    let status = if published_at > now {
-        Status::Scheduled
-    } else {
-        Status::Published
-    };
-    Store::set_article_status(&mut tx, id, status, Some(published_at)).await?;
-    // Publishing (or re-dating) is a change: feeds and sitemaps date it.
-    mark_updated(&mut tx, id, now).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Takes a story off the site: back to `draft`, or into the `trash`. Its publication time is
-/// kept for when it is published again.
-pub async fn unpublish(store: &Store, id: i64, to: Status) -> Result<()> {
-    if matches!(to, Status::Published | Status::Scheduled) {
-        return Err(ActionError::invalid(
-            "status",
-            "a story is taken off the site as a draft, pending, private or in the trash",
-        ));
-    }
-    let mut tx = store.begin().await?;
-    let state = Store::article_state(&mut tx, id)
-        .await?
-        .ok_or_else(|| ActionError::NotFound("No such story.".into()))?;
-    Store::set_article_status(&mut tx, id, to, state.published_at).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Deletes a story for good, with its comments.
-pub async fn delete(store: &Store, id: i64) -> Result<()> {
-    let mut tx = store.begin().await?;
-    if !Store::delete_article(&mut tx, id).await? {
-        return Err(ActionError::NotFound("No such story.".into()));
-    }
-    tx.commit().await?;
     Ok(())
 }

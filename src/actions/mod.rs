@@ -21,6 +21,15 @@ pub enum Actor<'a> {
     Staff(&'a Staff),
 }
 
+/// "field: message; other: message", for messages outside a form (the command line).
+fn fields_text(fields: &std::collections::BTreeMap<&'static str, String>) -> String {
+    fields
+        .iter()
+        .map(|(field, message)| format!("{field}: {message}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 impl Actor<'_> {
     /// Refuses, changing nothing, unless the actor's role allows `capability`.
     pub fn require(self, capability: Capability) -> Result<()> {
@@ -44,7 +53,7 @@ pub enum ActionError {
         message: String,
     },
     /// Several fields broke rules; by form field name.
-    #[error("invalid fields: {0:?}")]
+    #[error("{}", fields_text(.0))]
     Fields(std::collections::BTreeMap<&'static str, String>),
     /// Something that must be unique already exists, or the action does not fit the state.
     #[error("{0}")]

@@ -31,9 +31,15 @@ pub const RESERVED_PAGE_SLUGS: &[&str] = &[
     "wp-comments-post",
 ];
 
-/// Validates and stores site settings. A new `language` re-indexes every story for search in
+/// Validates and stores site settings inside a caller's transaction (the demo); everything
+/// else goes through [`update_settings`]. A new `language` re-indexes every story for search in
 /// the same transaction when it changes how words are stemmed.
-pub async fn put_settings(tx: &mut Tx, values: &[(&str, &str)]) -> Result<()> {
+pub(crate) async fn put_settings(
+    tx: &mut Tx,
+    by: Actor<'_>,
+    values: &[(&str, &str)],
+) -> Result<()> {
+    by.require(Capability::ManageSettings)?;
     let mut check = SiteSettings::default();
     for (name, value) in values {
         check.set(name, value).map_err(|e| match e {
@@ -89,13 +95,19 @@ pub async fn update_settings(store: &Store, by: Actor<'_>, values: &[(&str, &str
         return Ok(());
     }
     let mut tx = store.begin().await?;
-    put_settings(&mut tx, &changed).await?;
+    put_settings(&mut tx, by, &changed).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Creates an account. Its public slug comes from the display name and is never the login.
-pub async fn create_user(tx: &mut Tx, user: &NewUser, now: DateTime<Utc>) -> Result<i64> {
+pub async fn create_user(
+    tx: &mut Tx,
+    by: Actor<'_>,
+    user: &NewUser,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    by.require(Capability::ManageUsers)?;
     let login = user.login.trim();
     if login.is_empty()
         || login.len() > 60
@@ -138,12 +150,14 @@ pub async fn create_user(tx: &mut Tx, user: &NewUser, now: DateTime<Utc>) -> Res
 /// Creates a section under an optional parent.
 pub async fn create_category(
     tx: &mut Tx,
+    by: Actor<'_>,
     slug: &str,
     name: &str,
     description: &str,
     parent_id: Option<i64>,
     position: i32,
 ) -> Result<i64> {
+    by.require(Capability::ManageTaxonomy)?;
     let slug = Slug::parse(slug).map_err(|e| ActionError::invalid("slug", e.to_string()))?;
     if name.trim().is_empty() {
         return Err(ActionError::invalid("name", "a section needs a name"));
@@ -167,7 +181,8 @@ pub async fn create_category(
 }
 
 /// The id of the tag named `name`, created if new.
-pub async fn ensure_tag(tx: &mut Tx, name: &str) -> Result<i64> {
+pub async fn ensure_tag(tx: &mut Tx, by: Actor<'_>, name: &str) -> Result<i64> {
+    by.require(Capability::WriteDrafts)?;
     let name = name.trim();
     if name.is_empty() {
         return Err(ActionError::invalid("tag", "a tag needs a name"));
@@ -215,11 +230,13 @@ pub async fn create_page(
 /// Adds a widget to an area.
 pub async fn add_widget(
     tx: &mut Tx,
+    by: Actor<'_>,
     area: &str,
     position: i32,
     title: &str,
     kind: &WidgetKind,
 ) -> Result<i64> {
+    by.require(Capability::ManageAppearance)?;
     if !["sidebar", "footer"].contains(&area) {
         return Err(ActionError::invalid(
             "area",
@@ -240,10 +257,12 @@ pub struct MenuEntry<'a> {
 /// Creates a menu at a theme location with its entries.
 pub async fn create_menu(
     tx: &mut Tx,
+    by: Actor<'_>,
     location: &str,
     name: &str,
     entries: &[MenuEntry<'_>],
 ) -> Result<i64> {
+    by.require(Capability::ManageAppearance)?;
     let menu = Store::insert_menu(tx, location, name).await?;
     for (pos, e) in entries.iter().enumerate() {
         if !["category", "page", "article", "link"].contains(&e.kind) {
@@ -258,6 +277,7 @@ pub async fn create_menu(
 }
 
 /// Stores a comment as given (the comment feature's rules apply before this).
-pub async fn insert_comment(tx: &mut Tx, comment: &NewComment<'_>) -> Result<i64> {
+pub async fn insert_comment(tx: &mut Tx, by: Actor<'_>, comment: &NewComment<'_>) -> Result<i64> {
+    by.require(Capability::ModerateComments)?;
     Ok(Store::insert_comment(tx, comment).await?)
 }

@@ -617,7 +617,9 @@ pub async fn remove_widget(store: &Store, by: Actor<'_>, id: i64) -> Result<()> 
 pub async fn set_read_also(store: &Store, by: Actor<'_>, on: bool) -> Result<()> {
     by.require(Capability::ManageAppearance)?;
     let mut tx = store.begin().await?;
-    super::site::put_settings(&mut tx, &[("read_also", if on { "on" } else { "off" })]).await?;
+    // An appearance choice editors make, not a site setting: stored directly (the value is
+    // one the settings accept).
+    Store::put_setting(&mut tx, "read_also", if on { "on" } else { "off" }).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 
-use crate::actions::{self, ActionError, articles, site};
+use crate::actions::{self, ActionError, Actor, articles, site};
 use crate::domain::article::{CommentStatus, NewArticle, Status};
 use crate::domain::html::SafeHtml;
 use crate::domain::user::{NewUser, Role};
@@ -47,7 +47,16 @@ async fn create_structure(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<St
     let mut sections = HashMap::new();
     for (pos, (slug, name, parent, description)) in SECTIONS.iter().enumerate() {
         let parent_id = parent.and_then(|p| sections.get(p).copied());
-        let id = site::create_category(tx, slug, name, description, parent_id, pos as i32).await?;
+        let id = site::create_category(
+            tx,
+            Actor::Operator,
+            slug,
+            name,
+            description,
+            parent_id,
+            pos as i32,
+        )
+        .await?;
         sections.insert(*slug, id);
     }
     let mut authors = HashMap::new();
@@ -61,7 +70,10 @@ async fn create_structure(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<St
             bio: a.bio.into(),
             role,
         };
-        authors.insert(a.login, site::create_user(tx, &user, now).await?);
+        authors.insert(
+            a.login,
+            site::create_user(tx, Actor::Operator, &user, now).await?,
+        );
     }
     Ok(Structure { sections, authors })
 }
@@ -69,6 +81,7 @@ async fn create_structure(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<St
 async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
     site::put_settings(
         tx,
+        Actor::Operator,
         &[
             ("title", "Newsdesk Daily"),
             ("tagline", "Independent news, updated around the clock"),
@@ -87,7 +100,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
         for name in story.tags {
             let id = match tags.get(name) {
                 Some(id) => *id,
-                None => site::ensure_tag(tx, name).await?,
+                None => site::ensure_tag(tx, Actor::Operator, name).await?,
             };
             tags.insert(name, id);
             tag_ids.push(id);
@@ -111,7 +124,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
             sticky: story.sticky,
             comment_status: CommentStatus::Open,
         };
-        let (id, _) = articles::create_in(tx, &article, published_at).await?;
+        let (id, _) = articles::create_in(tx, Actor::Operator, &article, published_at).await?;
         // The sticky lead story was revised after publication, so it shows "Updated".
         if story.sticky {
             articles::mark_updated(tx, id, published_at + Duration::hours(2)).await?;
@@ -158,6 +171,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
 
     site::add_widget(
         tx,
+        Actor::Operator,
         "sidebar",
         0,
         "Health Tips",
@@ -169,6 +183,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
     .await?;
     site::add_widget(
         tx,
+        Actor::Operator,
         "sidebar",
         1,
         "Featured",
@@ -179,6 +194,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
     .await?;
     site::add_widget(
         tx,
+        Actor::Operator,
         "sidebar",
         2,
         "Latest news",
@@ -187,6 +203,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
     .await?;
     site::add_widget(
         tx,
+        Actor::Operator,
         "footer",
         0,
         "About Newsdesk Daily",
@@ -209,9 +226,10 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
             url: "",
         })
         .collect();
-    site::create_menu(tx, "primary", "Sections", &top).await?;
+    site::create_menu(tx, Actor::Operator, "primary", "Sections", &top).await?;
     site::create_menu(
         tx,
+        Actor::Operator,
         "footer",
         "Footer",
         &[
@@ -240,8 +258,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
     // A short, threaded discussion under the reference story, and one comment still held for
     // moderation (it must not appear).
     let at = |mins: i64| now - Duration::hours(3) + Duration::minutes(mins);
-    let first = site::insert_comment(
-        tx,
+    let first = site::insert_comment(tx, Actor::Operator,
         &NewComment {
             article_id: reference_id,
             parent_id: None,
@@ -255,8 +272,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
         },
     )
     .await?;
-    site::insert_comment(
-        tx,
+    site::insert_comment(tx, Actor::Operator,
         &NewComment {
             article_id: reference_id,
             parent_id: Some(first),
@@ -270,8 +286,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
         },
     )
     .await?;
-    site::insert_comment(
-        tx,
+    site::insert_comment(tx, Actor::Operator,
         &NewComment {
             article_id: reference_id,
             parent_id: None,
@@ -333,7 +348,7 @@ pub async fn seed_synthetic(store: &Store, n: u32, now: DateTime<Utc>) -> action
     {
         let mut tx = store.begin().await?;
         for t in TOPICS {
-            tag_ids.push(site::ensure_tag(&mut tx, t).await?);
+            tag_ids.push(site::ensure_tag(&mut tx, Actor::Operator, t).await?);
         }
         tx.commit().await?;
     }
@@ -398,7 +413,7 @@ pub async fn seed_synthetic(store: &Store, n: u32, now: DateTime<Utc>) -> action
                 sticky: false,
                 comment_status: CommentStatus::Open,
             };
-            articles::create_in(&mut tx, &article, published_at).await?;
+            articles::create_in(&mut tx, Actor::Operator, &article, published_at).await?;
         }
         tx.commit().await?;
         done = (done + BATCH).min(n);

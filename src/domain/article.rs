@@ -138,37 +138,6 @@ impl NewArticle {
     }
 }
 
-/// Changes to a story's text and byline; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
-pub struct ArticlePatch {
-    pub title: Option<String>,
-    pub body: Option<SafeHtml>,
-    pub excerpt: Option<String>,
-    pub credit_line: Option<String>,
-    pub source_agency: Option<String>,
-    /// Author ids in byline order; at least one.
-    pub author_ids: Option<Vec<i64>>,
-}
-
-impl ArticlePatch {
-    /// Checks the rules that do not need the database (the same as for a new story).
-    pub fn validate(&self) -> Result<(), ArticleError> {
-        if let Some(title) = &self.title {
-            let title = title.trim();
-            if title.is_empty() {
-                return Err(ArticleError::EmptyTitle);
-            }
-            if title.chars().count() > MAX_TITLE_LEN {
-                return Err(ArticleError::TitleTooLong);
-            }
-        }
-        if self.author_ids.as_ref().is_some_and(Vec::is_empty) {
-            return Err(ArticleError::NoAuthor);
-        }
-        Ok(())
-    }
-}
-
 /// The canonical path of a published story: `/YYYY/MM/DD/slug/`, dated in the site's time zone
 /// (so the date in the URL is the date printed on the page).
 pub fn article_path(published_at: DateTime<Utc>, slug: &str, tz: Tz) -> String {
@@ -238,21 +207,6 @@ mod tests {
             excerpt_from_html("<p>one two three four</p>", 10),
             "one two…"
         );
-    }
-
-    #[test]
-    fn patches_follow_the_rules_of_new_stories() {
-        assert!(ArticlePatch::default().validate().is_ok());
-        let blank = ArticlePatch {
-            title: Some("  ".into()),
-            ..Default::default()
-        };
-        assert_eq!(blank.validate(), Err(ArticleError::EmptyTitle));
-        let nobody = ArticlePatch {
-            author_ids: Some(vec![]),
-            ..Default::default()
-        };
-        assert_eq!(nobody.validate(), Err(ArticleError::NoAuthor));
     }
 
     #[test]

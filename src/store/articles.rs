@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::dialect::{Arg, Conn, Sql, Tx, insert_returning_id};
 use super::{Result, Store};
-use crate::domain::article::{ArticlePatch, NewArticle, Status};
+use crate::domain::article::{NewArticle, Status};
 use crate::domain::slug::Slug;
 
 /// A story row as stored.
@@ -584,95 +584,10 @@ impl Store {
     }
 }
 
-impl Store {
-    /// Opens or closes a story's comments. Returns whether the story exists.
-    pub(crate) async fn set_article_comment_status(
-        tx: &mut Tx,
-        id: i64,
-        status: &str,
-    ) -> Result<bool> {
-        Ok(tx
-            .execute(
-                Sql::new("UPDATE articles SET comment_status = $1 WHERE id = $2")
-                    .bind(status)
-                    .bind(id),
-            )
-            .await?
-            == 1)
-    }
-}
-
-/// What the status rules need to know about a story.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
-pub struct ArticleState {
-    pub status: String,
-    pub published_at: Option<DateTime<Utc>>,
-    pub embargo_until: Option<DateTime<Utc>>,
-}
-
 /// Tables whose rows carry a copy of their story's publication time.
 pub(super) const RELATIONS: [&str; 3] = ["article_authors", "article_categories", "article_tags"];
 
 impl Store {
-    /// A story's status, publication time and embargo, read inside a write transaction.
-    pub(crate) async fn article_state(tx: &mut Tx, id: i64) -> Result<Option<ArticleState>> {
-        tx.fetch_optional(
-            Sql::new("SELECT status, published_at, embargo_until FROM articles WHERE id = $1")
-                .bind(id),
-        )
-        .await
-    }
-
-    /// Applies an edit (fields left `None` stay) and re-indexes the story. Returns whether the
-    /// story exists.
-    pub(crate) async fn update_article(
-        tx: &mut Tx,
-        id: i64,
-        patch: &ArticlePatch,
-        now: DateTime<Utc>,
-    ) -> Result<bool> {
-        let mut sql = Sql::new("UPDATE articles SET updated_at = ");
-        sql.arg(now);
-        let fields: [(&str, Option<&str>); 5] = [
-            ("title", patch.title.as_deref().map(str::trim)),
-            ("body", patch.body.as_ref().map(|b| b.as_str())),
-            ("excerpt", patch.excerpt.as_deref().map(str::trim)),
-            ("credit_line", patch.credit_line.as_deref().map(str::trim)),
-            (
-                "source_agency",
-                patch.source_agency.as_deref().map(str::trim),
-            ),
-        ];
-        for (column, value) in fields {
-            if let Some(value) = value {
-                sql.push(", ").push(column).push(" = ").arg(value);
-            }
-        }
-        sql.push(" WHERE id = ").arg(id);
-        if tx.execute(sql).await? == 0 {
-            return Ok(false);
-        }
-        if let Some(author_ids) = &patch.author_ids {
-            tx.execute(Sql::new("DELETE FROM article_authors WHERE article_id = $1").bind(id))
-                .await?;
-            // The new byline rows copy the story's publication time, like every relation row.
-            for (pos, user_id) in author_ids.iter().enumerate() {
-                tx.execute(
-                    Sql::new(
-                        "INSERT INTO article_authors (article_id, user_id, position, published_at) \
-                         SELECT id, $2, $3, published_at FROM articles WHERE id = $1",
-                    )
-                    .bind(id)
-                    .bind(*user_id)
-                    .bind(pos as i64),
-                )
-                .await?;
-            }
-        }
-        Store::sync_search(tx, id).await?;
-        Ok(true)
-    }
-
     /// Sets a story's status and publication time, with the copies of that time on its byline,
     /// section and tag rows, and re-indexes it. Returns whether the story exists.
     pub(crate) async fn set_article_status(

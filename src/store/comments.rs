@@ -422,7 +422,6 @@ impl Store {
         .await
     }
 
-
     /// Replaces what the commenter wrote and who they said they are (a moderator's edit).
     pub(crate) async fn set_comment_content(
         tx: &mut Tx,

@@ -219,6 +219,7 @@ async fn wrong_dates_redirect_and_unpublished_stories_are_hidden(site: TestSite)
     let mut tx = site.store.begin().await.unwrap();
     let author = newsdesk::actions::site::create_user(
         &mut tx,
+        newsdesk::actions::Actor::Operator,
         &newsdesk::domain::user::NewUser {
             login: "writer".into(),
             email: "w@example.invalid".into(),
@@ -251,9 +252,14 @@ async fn wrong_dates_redirect_and_unpublished_stories_are_hidden(site: TestSite)
         ),
     ] {
         let article = crate::store::article(title, vec![author], vec![], status, at);
-        let (id, slug) = newsdesk::actions::articles::create(&site.store, &article, now)
-            .await
-            .unwrap();
+        let (id, slug) = newsdesk::actions::articles::create(
+            &site.store,
+            newsdesk::actions::Actor::Operator,
+            &article,
+            now,
+        )
+        .await
+        .unwrap();
         let at = at.unwrap();
         let path = newsdesk::domain::article::article_path(at, slug.as_str(), chrono_tz::UTC);
         assert_eq!(

@@ -1133,7 +1133,9 @@ async fn moderation_actions_are_recorded(site: TestSite) {
     )
     .await;
     let id = comment_id(&res);
-    let helena = site.staff_member("helena", "Helena Varga", Role::Editor).await;
+    let helena = site
+        .staff_member("helena", "Helena Varga", Role::Editor)
+        .await;
     let editor = Actor::Staff(&helena);
     let now = Utc::now();
     let shown = async |site: &TestSite| {
@@ -1540,4 +1542,3 @@ async fn without_smtp_nothing_is_sent_and_nothing_fails(site: TestSite) {
         ("no", "")
     );
 }
-

@@ -147,6 +147,7 @@ async fn feeds_show_only_what_the_public_site_shows(site: TestSite) {
     ] {
         articles::create(
             &site.store,
+            newsdesk::actions::Actor::Operator,
             &article(title, vec![author], vec![], status, at),
             now,
         )
@@ -229,6 +230,7 @@ async fn conditional_get_answers_not_modified(site: TestSite) {
     let now = Utc::now() - Duration::seconds(1);
     let (id, _) = articles::create(
         &site.store,
+        newsdesk::actions::Actor::Operator,
         &article(
             "Breaking: a brand new story",
             vec![author],
@@ -248,9 +250,22 @@ async fn conditional_get_answers_not_modified(site: TestSite) {
     // Taking it down changes the feed again: readers holding the newer version get it back
     // without the story.
     let newer = changed.headers[header::ETAG].to_str().unwrap().to_owned();
-    articles::unpublish(&site.store, id, Status::Draft)
-        .await
-        .unwrap();
+    let editor = site
+        .staff_member(
+            "deskeditor",
+            "Desk Editor",
+            newsdesk::domain::user::Role::Editor,
+        )
+        .await;
+    newsdesk::actions::stories::bulk(
+        &site.store,
+        &editor,
+        &[id],
+        newsdesk::actions::stories::Intent::Unpublish,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     let retracted = site
         .get_with_headers("/feed/", &[("if-none-match", &newer)])
         .await;

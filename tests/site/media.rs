@@ -31,6 +31,7 @@ async fn staff(site: &TestSite, login: &str, role: Role) -> Staff {
     let display_name = format!("{login} {}", role.label());
     let id = newsdesk::actions::site::create_user(
         &mut tx,
+        newsdesk::actions::Actor::Operator,
         &NewUser {
             login: login.into(),
             email: format!("{login}@example.invalid"),
@@ -364,7 +365,9 @@ async fn featured_uploads_get_srcset(site: TestSite) {
         Some(now - Duration::minutes(5)),
     );
     story.featured_image_id = Some(id);
-    let (_, slug) = articles::create(&site.store, &story, now).await.unwrap();
+    let (_, slug) = articles::create(&site.store, newsdesk::actions::Actor::Operator, &story, now)
+        .await
+        .unwrap();
     // A story whose image was added by address only, before uploads: shown as it was.
     site.raw_execute(
         "INSERT INTO media (url, alt_text, created_at) \
@@ -383,7 +386,9 @@ async fn featured_uploads_get_srcset(site: TestSite) {
         Some(now - Duration::minutes(10)),
     );
     older.featured_image_id = Some(old_id);
-    articles::create(&site.store, &older, now).await.unwrap();
+    articles::create(&site.store, newsdesk::actions::Actor::Operator, &older, now)
+        .await
+        .unwrap();
 
     let path = newsdesk::domain::article::article_path(
         now - Duration::minutes(5),
@@ -465,7 +470,14 @@ async fn images_in_use_are_deleted_only_when_forced(site: TestSite) {
         Some(now - Duration::minutes(5)),
     );
     featured.featured_image_id = Some(item.id);
-    let (featured_id, _) = articles::create(&site.store, &featured, now).await.unwrap();
+    let (featured_id, _) = articles::create(
+        &site.store,
+        newsdesk::actions::Actor::Operator,
+        &featured,
+        now,
+    )
+    .await
+    .unwrap();
     let mut inline = crate::store::article(
         "Storm damage in pictures",
         vec![author.id],
@@ -477,7 +489,14 @@ async fn images_in_use_are_deleted_only_when_forced(site: TestSite) {
         "<p>The pier on Tuesday.</p><p><img src=\"/media/{}/w320/pier.jpg\" alt=\"The pier\"></p>",
         item.id
     ));
-    let (inline_id, _) = articles::create(&site.store, &inline, now).await.unwrap();
+    let (inline_id, _) = articles::create(
+        &site.store,
+        newsdesk::actions::Actor::Operator,
+        &inline,
+        now,
+    )
+    .await
+    .unwrap();
 
     let usage: Vec<(i64, bool, bool)> = site
         .store
@@ -677,7 +696,9 @@ async fn feeds_carry_the_real_size_and_type_of_images(site: TestSite) {
             Some(now - Duration::minutes(minutes)),
         );
         story.featured_image_id = Some(image);
-        articles::create(&site.store, &story, now).await.unwrap();
+        articles::create(&site.store, newsdesk::actions::Actor::Operator, &story, now)
+            .await
+            .unwrap();
     }
     let rss = site.get("/feed/").await;
     let doc = roxmltree::Document::parse(&rss.body).unwrap();

@@ -147,7 +147,9 @@ async fn archives_have_breadcrumbs_and_the_home_page_a_website(site: TestSite) {
         Some(at),
     );
     story.tag_ids = vec![tag];
-    articles::create(&site.store, &story, at).await.unwrap();
+    articles::create(&site.store, newsdesk::actions::Actor::Operator, &story, at)
+        .await
+        .unwrap();
     let thin = site.get("/tag/lonely/").await;
     assert_eq!(
         thin.attrs("meta[name=robots]", "content"),
@@ -199,7 +201,9 @@ async fn hostile_headlines_cannot_break_out_of_json_ld(site: TestSite) {
     let title = "Breaking </script><script>alert(1)</script> & \"quotes\"";
     let mut story = article(title, vec![author], vec![], Status::Published, Some(at));
     story.credit_line = "AP </script>".into();
-    let (_, slug) = articles::create(&site.store, &story, at).await.unwrap();
+    let (_, slug) = articles::create(&site.store, newsdesk::actions::Actor::Operator, &story, at)
+        .await
+        .unwrap();
     let url = newsdesk::domain::article::article_path(at, slug.as_str(), chrono_tz::UTC);
     let page = site.get(&url).await;
     assert_eq!(page.status, StatusCode::OK);

@@ -118,6 +118,7 @@ async fn story_sitemaps_list_exactly_the_public_stories(site: TestSite) {
     ] {
         articles::create(
             &site.store,
+            newsdesk::actions::Actor::Operator,
             &article(title, vec![author], vec![], status, at),
             now,
         )
@@ -143,6 +144,7 @@ async fn story_sitemaps_list_exactly_the_public_stories(site: TestSite) {
     let at = Utc::now() - Duration::seconds(1);
     let (id, _) = articles::create(
         &site.store,
+        newsdesk::actions::Actor::Operator,
         &article(
             "Published about the sitemap",
             vec![author],
@@ -162,9 +164,22 @@ async fn story_sitemaps_list_exactly_the_public_stories(site: TestSite) {
     // Taking it down changes it again (no `Last-Modified` that could move backwards).
     assert!(changed.headers.get(header::LAST_MODIFIED).is_none());
     let newer = changed.headers[header::ETAG].to_str().unwrap().to_owned();
-    articles::unpublish(&site.store, id, Status::Trash)
-        .await
-        .unwrap();
+    let editor = site
+        .staff_member(
+            "deskeditor",
+            "Desk Editor",
+            newsdesk::domain::user::Role::Editor,
+        )
+        .await;
+    newsdesk::actions::stories::bulk(
+        &site.store,
+        &editor,
+        &[id],
+        newsdesk::actions::stories::Intent::Trash,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     let back = site
         .get_with_headers("/sitemaps/stories-1.xml", &[("if-none-match", &newer)])
         .await;
@@ -185,6 +200,7 @@ async fn story_files_follow_id_ranges(site: TestSite) {
     site.skip_article_ids_to(120_001).await;
     let (id, _) = articles::create(
         &site.store,
+        newsdesk::actions::Actor::Operator,
         &article(
             "Far away in the archive",
             vec![author],
@@ -224,7 +240,9 @@ async fn archive_sitemaps_leave_out_thin_archives(site: TestSite) {
         Some(at),
     );
     story.tag_ids = vec![tag];
-    articles::create(&site.store, &story, at).await.unwrap();
+    articles::create(&site.store, newsdesk::actions::Actor::Operator, &story, at)
+        .await
+        .unwrap();
     let sections = locs(&site.get("/sitemaps/sections-1.xml").await);
     assert!(sections.contains(&"http://localhost/category/world/asia/".to_owned()));
     assert!(sections.contains(&"http://localhost/category/world/".to_owned()));

@@ -48,6 +48,7 @@ async fn user(site: &TestSite, login: &str, name: &str) -> i64 {
     let mut tx = site.store.begin().await.unwrap();
     let id = site_actions::create_user(
         &mut tx,
+        newsdesk::actions::Actor::Operator,
         &NewUser {
             login: login.into(),
             email: format!("{login}@example.invalid"),
@@ -79,6 +80,7 @@ async fn unicode_titles_get_readable_unique_slugs(site: TestSite) {
     ] {
         let (_, slug) = articles::create(
             &site.store,
+            newsdesk::actions::Actor::Operator,
             &article(title, vec![author], vec![], Status::Published, at),
             Utc::now(),
         )
@@ -118,7 +120,7 @@ async fn unicode_titles_get_readable_unique_slugs(site: TestSite) {
             at,
         );
         handles.push(tokio::spawn(async move {
-            articles::create(&store, &a, Utc::now())
+            articles::create(&store, newsdesk::actions::Actor::Operator, &a, Utc::now())
                 .await
                 .map(|(_, s)| s.to_string())
         }));
@@ -150,24 +152,40 @@ async fn bad_articles_are_refused_with_field_errors(site: TestSite) {
     };
     let mut a = article("   ", vec![author], vec![], Status::Draft, None);
     assert_eq!(
-        field(articles::create(&site.store, &a, now).await.unwrap_err()),
+        field(
+            articles::create(&site.store, newsdesk::actions::Actor::Operator, &a, now)
+                .await
+                .unwrap_err()
+        ),
         "title"
     );
     a.title = "x".repeat(301);
     assert_eq!(
-        field(articles::create(&site.store, &a, now).await.unwrap_err()),
+        field(
+            articles::create(&site.store, newsdesk::actions::Actor::Operator, &a, now)
+                .await
+                .unwrap_err()
+        ),
         "title"
     );
     a.title = "Fine".into();
     a.author_ids.clear();
     assert_eq!(
-        field(articles::create(&site.store, &a, now).await.unwrap_err()),
+        field(
+            articles::create(&site.store, newsdesk::actions::Actor::Operator, &a, now)
+                .await
+                .unwrap_err()
+        ),
         "authors"
     );
     a.author_ids = vec![author];
     a.source_url = "javascript:alert(1)".into();
     assert_eq!(
-        field(articles::create(&site.store, &a, now).await.unwrap_err()),
+        field(
+            articles::create(&site.store, newsdesk::actions::Actor::Operator, &a, now)
+                .await
+                .unwrap_err()
+        ),
         "source_url"
     );
     a.source_url = String::new();
@@ -175,13 +193,21 @@ async fn bad_articles_are_refused_with_field_errors(site: TestSite) {
     a.published_at = Some(now);
     a.embargo_until = Some(now + Duration::hours(1));
     assert_eq!(
-        field(articles::create(&site.store, &a, now).await.unwrap_err()),
+        field(
+            articles::create(&site.store, newsdesk::actions::Actor::Operator, &a, now)
+                .await
+                .unwrap_err()
+        ),
         "published_at"
     );
     // A missing author is a clear error, not a crash, and nothing is stored.
     let a = article("Ghost", vec![987_654], vec![], Status::Draft, None);
     assert_eq!(
-        field(articles::create(&site.store, &a, now).await.unwrap_err()),
+        field(
+            articles::create(&site.store, newsdesk::actions::Actor::Operator, &a, now)
+                .await
+                .unwrap_err()
+        ),
         "article"
     );
     assert!(site.store.is_empty().await.unwrap());
@@ -232,6 +258,7 @@ async fn author_slugs_never_equal_logins(site: TestSite) {
     let id = user(&site, "maria-okafor", "Maria Okafor").await;
     let author = articles::create(
         &site.store,
+        newsdesk::actions::Actor::Operator,
         &article(
             "Hello",
             vec![id],
@@ -256,6 +283,7 @@ async fn author_slugs_never_equal_logins(site: TestSite) {
     let mut tx = site.store.begin().await.unwrap();
     let err = site_actions::create_user(
         &mut tx,
+        newsdesk::actions::Actor::Operator,
         &NewUser {
             login: "maria-okafor".into(),
             email: String::new(),

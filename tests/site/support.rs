@@ -241,11 +241,13 @@ impl TestSite {
 
     /// Changes site settings through the same action as `newsdesk settings --set`.
     pub async fn settings(&self, values: &[(&str, &str)]) {
-        let mut tx = self.store.begin().await.unwrap();
-        newsdesk::actions::site::put_settings(&mut tx, values)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        newsdesk::actions::site::update_settings(
+            &self.store,
+            newsdesk::actions::Actor::Operator,
+            values,
+        )
+        .await
+        .unwrap();
         self.store.touch();
     }
 

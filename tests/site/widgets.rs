@@ -46,9 +46,16 @@ async fn demo_widgets_render_from_configuration(site: TestSite) {
 
 async fn add(site: &TestSite, area: &str, title: &str, kind: WidgetKind) {
     let mut tx = site.store.begin().await.unwrap();
-    newsdesk::actions::site::add_widget(&mut tx, area, 10, title, &kind)
-        .await
-        .unwrap();
+    newsdesk::actions::site::add_widget(
+        &mut tx,
+        newsdesk::actions::Actor::Operator,
+        area,
+        10,
+        title,
+        &kind,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 }
 
@@ -125,6 +132,7 @@ async fn each_widget_type_renders(site: TestSite) {
     let mut tx = site.store.begin().await.unwrap();
     let err = newsdesk::actions::site::add_widget(
         &mut tx,
+        newsdesk::actions::Actor::Operator,
         "header",
         0,
         "x",
@@ -149,6 +157,7 @@ async fn invalid_stored_widgets_are_skipped(site: TestSite) {
     let mut tx = site.store.begin().await.unwrap();
     newsdesk::actions::site::add_widget(
         &mut tx,
+        newsdesk::actions::Actor::Operator,
         "sidebar",
         11,
         "Broken",
