@@ -175,14 +175,14 @@ pub async fn first_sign_in(store: &store::Store, base: &str) -> anyhow::Result<O
     let base = base.trim_end_matches('/');
     let now = Utc::now();
     if let Some(admin) = store.account_by_login("admin").await?
-        && admin.role == "administrator"
+        && admin.role == domain::user::Role::Administrator
         && !admin.has_password
         && !admin.disabled
         && store
             .accounts()
             .await?
             .iter()
-            .all(|a| a.role != "administrator" || !a.has_password)
+            .all(|a| a.role != domain::user::Role::Administrator || !a.has_password)
     {
         let token = accounts::password_link(
             store,

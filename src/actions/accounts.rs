@@ -395,7 +395,7 @@ pub async fn set_role(store: &Store, by: Actor<'_>, user_id: i64, role: Role) ->
     by.require(Capability::ManageUsers)?;
     let mut tx = store.begin().await?;
     let (account, admins) = account_and_administrators(&mut tx, user_id).await?;
-    if account.role == Role::Administrator.as_str()
+    if account.role == Role::Administrator
         && role != Role::Administrator
         && !account.disabled
         && admins.iter().all(|&id| id == user_id)
@@ -462,7 +462,7 @@ pub async fn set_disabled(
     let mut tx = store.begin().await?;
     let (account, admins) = account_and_administrators(&mut tx, user_id).await?;
     if disabled
-        && account.role == Role::Administrator.as_str()
+        && account.role == Role::Administrator
         && !account.disabled
         && admins.iter().all(|&id| id == user_id)
     {

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{ActionError, Result};
+use crate::domain::article::CommentStatus;
 use crate::domain::comment::{CommentForm, CommentState, Signals, assess};
 use crate::domain::settings::SiteSettings;
 use crate::domain::token::verify_comment_form_token;
@@ -55,12 +56,12 @@ pub struct Posted {
 
 /// Whether a story takes comments now: open, and not older than the auto-close setting.
 pub fn comments_open(
-    target_status: &str,
+    target_status: CommentStatus,
     published_at: DateTime<Utc>,
     settings: &SiteSettings,
     now: DateTime<Utc>,
 ) -> bool {
-    target_status == "open"
+    target_status == CommentStatus::Open
         && (settings.comment_close_days == 0
             || now - published_at < Duration::days(i64::from(settings.comment_close_days)))
 }
@@ -85,14 +86,14 @@ pub async fn submit(
                 "This story does not exist or is not published, so it cannot take comments.".into(),
             )
         })?;
-    if !comments_open(&target.comment_status, target.published_at, settings, now) {
+    if !comments_open(target.comment_status, target.published_at, settings, now) {
         return Err(ActionError::Forbidden("Comments are closed.".into()));
     }
     if let Some(parent_id) = draft.parent_id {
         let parent = store.comment(parent_id).await?;
         let ok = parent
             .as_ref()
-            .is_some_and(|p| p.article_id == target.id && p.status == "approved");
+            .is_some_and(|p| p.article_id == target.id && p.status == CommentState::Approved);
         if !ok {
             return Err(fields(
                 "comment_parent",
@@ -288,7 +289,7 @@ async fn moderate(
         .comment(id)
         .await?
         .ok_or_else(|| ActionError::NotFound("No such comment.".into()))?;
-    let current = CommentState::parse(&comment.status).unwrap_or(CommentState::Pending);
+    let current = comment.status;
     let previous = || async {
         let log = store.comment_log(id).await?;
         let from = log
@@ -463,7 +464,7 @@ pub async fn delete_as(
         .comment(id)
         .await?
         .ok_or_else(|| ActionError::NotFound("No such comment.".into()))?;
-    if !matches!(comment.status.as_str(), "spam" | "trash") {
+    if !matches!(comment.status, CommentState::Spam | CommentState::Trash) {
         return Err(ActionError::Conflict(
             "Only spam and trashed comments can be deleted permanently; move it to the trash first."
                 .into(),
@@ -573,7 +574,7 @@ pub async fn reply_as(
         .comment(parent_id)
         .await?
         .ok_or_else(|| ActionError::NotFound("No such comment.".into()))?;
-    if matches!(parent.status.as_str(), "spam" | "trash") {
+    if matches!(parent.status, CommentState::Spam | CommentState::Trash) {
         return Err(ActionError::Conflict(
             "This comment is not published; restore it before replying.".into(),
         ));
@@ -590,14 +591,14 @@ pub async fn reply_as(
             ),
         ));
     }
-    if parent.status == "pending" {
+    if parent.status == CommentState::Pending {
         moderate_as(store, notifier, by, parent_id, Moderation::Approve, now).await?;
     }
     let member = crate::store::users::StaffMember {
         id: staff.id,
         display_name: staff.display_name.clone(),
         email: staff.email.clone(),
-        role: staff.role.as_str().to_owned(),
+        role: staff.role,
     };
     reply_as_staff(store, notifier, parent_id, &member, text, now).await
 }
@@ -643,7 +644,7 @@ async fn notify_new_comment(
     title: &str,
 ) -> Result<()> {
     let link = notifier.link(&format!("/?p={}#comment-{}", c.article_id, c.id));
-    if c.status == "pending" {
+    if c.status == CommentState::Pending {
         let mut body = format!(
             "A new comment on “{title}” is waiting for moderation.\n\nAuthor: {} <{}>\nWebsite: {}\nAddress: {}\n",
             c.author_name,
@@ -683,7 +684,7 @@ async fn notify_new_comment(
             unsubscribe: None,
         });
     }
-    if c.status == "approved" {
+    if c.status == CommentState::Approved {
         notify_reply(store, notifier, c).await?;
     }
     Ok(())

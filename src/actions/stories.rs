@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::audit::{self, Event};
 use super::{ActionError, Actor, Result};
-use crate::domain::article::{MAX_TITLE_LEN, Status};
+use crate::domain::article::{CommentStatus, MAX_TITLE_LEN, Status};
 use crate::domain::audit::AuditAction;
 use crate::domain::html::SafeHtml;
 use crate::domain::slug::Slug;
@@ -97,7 +97,7 @@ fn not_found() -> ActionError {
 pub async fn editable(store: &Store, me: &Staff, id: i64) -> Result<(StoryRecord, StoryLinks)> {
     let story = store.story(id).await?.ok_or_else(not_found)?;
     let links = store.story_links(id).await?;
-    let status = Status::parse(&story.status).unwrap_or(Status::Draft);
+    let status = story.status;
     if !me.can_edit_story(&links.author_ids, status) {
         return Err(forbidden());
     }
@@ -108,7 +108,7 @@ impl StoryInput {
     /// The editor's input that would save a story as it stands.
     pub fn of(story: StoryRecord, links: StoryLinks) -> StoryInput {
         StoryInput {
-            comments_open: story.comment_status == "open",
+            comments_open: story.comment_status == CommentStatus::Open,
             title: story.title,
             slug: story.slug,
             body: SafeHtml::from_trusted_storage(story.body),
@@ -198,10 +198,7 @@ pub async fn save(
         None => (None, Vec::new()),
     };
     let requested_slug = check(input, me)?;
-    let status = current
-        .as_ref()
-        .and_then(|s| Status::parse(&s.status))
-        .unwrap_or(Status::Draft);
+    let status = current.as_ref().map(|s| s.status).unwrap_or(Status::Draft);
     // Publishing rights are judged on the byline before and after the edit, so nobody can
     // publish a colleague's story by adding themselves to it.
     let may_publish = if current.is_some() {
@@ -418,7 +415,7 @@ async fn write(
 /// Deletes a story in the trash for good, with its comments and revisions.
 pub async fn delete_forever(store: &Store, me: &Staff, id: i64) -> Result<()> {
     let (story, authors) = editable(store, me, id).await?;
-    if story.status != Status::Trash.as_str() {
+    if story.status != Status::Trash {
         return Err(ActionError::Conflict(
             "Move the story to the trash first.".into(),
         ));

@@ -182,6 +182,9 @@ pub fn excerpt_from_html(html: &str, max_chars: usize) -> String {
     out
 }
 
+stored_name!(Status, "story status");
+stored_name!(CommentStatus, "comment setting");
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ pub const MAX_URL_CHARS: usize = 200;
 pub const MAX_COMMENT_BYTES: usize = 65_525;
 
 /// Moderation state of a comment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CommentState {
     Pending,
@@ -549,6 +549,8 @@ pub fn assess(draft: &CommentDraft, signals: &Signals, rules: &CommentRules) -> 
         reasons,
     }
 }
+
+stored_name!(CommentState, "comment state");
 
 #[cfg(test)]
 mod tests {

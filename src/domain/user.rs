@@ -1,7 +1,7 @@
 //! Newsroom accounts and their public face.
 
 /// WordPress roles, from most to least privileged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Administrator,
@@ -143,6 +143,8 @@ impl Staff {
             || (self.can(Capability::PublishOwn) && author_ids.contains(&self.id))
     }
 }
+
+stored_name!(Role, "role");
 
 #[cfg(test)]
 mod tests {

@@ -24,7 +24,8 @@ pub struct Account {
     pub email: String,
     pub display_name: String,
     pub slug: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     #[serde(deserialize_with = "super::dialect::flexible_bool")]
     pub disabled: bool,
     /// Whether a password is set (an invited person has none until they follow the link).

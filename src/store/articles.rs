@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::dialect::{Arg, Conn, Sql, Tx, insert_returning_id};
 use super::{Result, Store};
-use crate::domain::article::{NewArticle, Status};
+use crate::domain::article::{CommentStatus, NewArticle, Status};
 use crate::domain::slug::Slug;
 
 /// A story row as stored.
@@ -16,7 +16,8 @@ pub struct ArticleRow {
     pub slug: String,
     pub body: String,
     pub excerpt: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -26,7 +27,8 @@ pub struct ArticleRow {
     pub embargo_until: Option<DateTime<Utc>>,
     #[serde(deserialize_with = "super::dialect::flexible_bool")]
     pub sticky: bool,
-    pub comment_status: String,
+    #[sqlx(try_from = "String")]
+    pub comment_status: CommentStatus,
     /// The featured image's library id.
     pub image_id: Option<i64>,
     pub image_url: Option<String>,

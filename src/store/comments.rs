@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::dialect::{Sql, Tx, insert_returning_id};
 use super::{Result, Store};
+use crate::domain::article::CommentStatus;
+use crate::domain::comment::CommentState;
 
 /// A comment as shown on a story page.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
@@ -14,7 +16,8 @@ pub struct PublicComment {
     pub author_name: String,
     pub author_url: String,
     pub body: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: CommentState,
     pub created_at: DateTime<Utc>,
 }
 
@@ -30,7 +33,8 @@ pub struct ModerationComment {
     pub author_url: String,
     pub author_ip: String,
     pub body: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: CommentState,
     pub spam_score: i32,
     pub spam_reasons: String,
     pub notify_replies: String,
@@ -123,7 +127,8 @@ pub struct CommentTarget {
     pub title: String,
     pub slug: String,
     pub published_at: DateTime<Utc>,
-    pub comment_status: String,
+    #[sqlx(try_from = "String")]
+    pub comment_status: CommentStatus,
 }
 
 /// A comment in the newsroom's moderation queue, with the story it is on.
@@ -138,7 +143,8 @@ pub struct QueueComment {
     pub author_url: String,
     pub author_ip: String,
     pub body: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: CommentState,
     pub spam_score: i32,
     pub spam_reasons: String,
     pub created_at: DateTime<Utc>,
@@ -154,7 +160,8 @@ pub struct QueueComment {
 /// How many comments are in one moderation state.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct StatusCount {
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: CommentState,
     pub n: i64,
 }
 

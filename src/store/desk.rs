@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::dialect::{Sql, Tx, insert_returning_id};
 use super::{Result, Store};
-use crate::domain::article::Status;
+use crate::domain::article::{CommentStatus, Status};
 
 /// Everything the editor shows about a story.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
@@ -15,7 +15,8 @@ pub struct StoryRecord {
     pub slug: String,
     pub body: String,
     pub excerpt: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -26,7 +27,8 @@ pub struct StoryRecord {
     pub featured_image_id: Option<i64>,
     #[serde(deserialize_with = "super::dialect::flexible_bool")]
     pub sticky: bool,
-    pub comment_status: String,
+    #[sqlx(try_from = "String")]
+    pub comment_status: CommentStatus,
 }
 
 /// A story's relations, in byline/section order.
@@ -101,7 +103,8 @@ pub struct DeskRow {
     pub id: i64,
     pub title: String,
     pub slug: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     pub published_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     pub comment_count: i64,

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::dialect::{Conn, Sql, Tx, insert_returning_id};
 use super::{Result, Store};
+use crate::domain::article::Status;
 use crate::domain::media::{ProcessedImage, Variant, file_path};
 
 /// A library item as the newsroom sees it. Images added before uploads existed (a URL only)
@@ -87,7 +88,8 @@ impl ImageVariant {
 pub struct MediaUse {
     pub article_id: i64,
     pub title: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     #[serde(deserialize_with = "super::dialect::flexible_bool")]
     pub featured: bool,
     #[serde(deserialize_with = "super::dialect::flexible_bool")]

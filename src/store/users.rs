@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::dialect::{Sql, Tx, insert_returning_id};
 use super::{Result, Store};
-use crate::domain::user::NewUser;
+use crate::domain::user::{NewUser, Role};
 
 /// An author as shown publicly.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
@@ -90,7 +90,8 @@ pub struct StaffMember {
     pub id: i64,
     pub display_name: String,
     pub email: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
 }
 
 impl Store {

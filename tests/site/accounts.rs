@@ -40,7 +40,7 @@ async fn active_administrators(site: &TestSite) -> Vec<i64> {
     let accounts = site.store.accounts().await.unwrap();
     accounts
         .iter()
-        .filter(|a| a.role == "administrator" && !a.disabled)
+        .filter(|a| a.role.as_str() == "administrator" && !a.disabled)
         .map(|a| a.id)
         .collect()
 }
@@ -312,7 +312,8 @@ async fn set_up_links_create_one_first_administrator(site: TestSite) {
     let id = ra.or(rb).unwrap();
     let admin = site.store.account(id).await.unwrap().unwrap();
     assert_eq!(
-        admin.role, "administrator",
+        admin.role.as_str(),
+        "administrator",
         "whatever role the form asked for"
     );
     assert!(admin.has_password);

@@ -79,7 +79,13 @@ async fn hold_everything(site: &TestSite) {
 }
 
 async fn status_of(site: &TestSite, id: i64) -> String {
-    site.store.comment(id).await.unwrap().unwrap().status
+    site.store
+        .comment(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .status
+        .to_string()
 }
 
 /// Whether the public story page shows this comment to an anonymous reader.
@@ -99,7 +105,7 @@ async fn pending(site: &TestSite) -> i64 {
         .await
         .unwrap()
         .iter()
-        .find(|c| c.status == "pending")
+        .find(|c| c.status.as_str() == "pending")
         .map_or(0, |c| c.n)
 }
 
@@ -609,7 +615,7 @@ async fn invitations_give_a_working_link(site: TestSite) {
         people.texts(&format!("#person-{} .state", nia.id)),
         ["invited"]
     );
-    assert_eq!(nia.role, "author");
+    assert_eq!(nia.role.as_str(), "author");
 
     // An existing login and a bad email are refused on the form, with everything kept.
     let res = invite("nia", "other@news.example").await;
@@ -672,7 +678,13 @@ async fn roles_change_but_the_last_administrator_stays(site: TestSite) {
         ["editor"]
     );
     assert_eq!(
-        site.store.account(otto).await.unwrap().unwrap().role,
+        site.store
+            .account(otto)
+            .await
+            .unwrap()
+            .unwrap()
+            .role
+            .as_str(),
         "editor"
     );
 
@@ -692,7 +704,13 @@ async fn roles_change_but_the_last_administrator_stays(site: TestSite) {
         ["administrator"]
     );
     assert_eq!(
-        site.store.account(admin.id).await.unwrap().unwrap().role,
+        site.store
+            .account(admin.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .role
+            .as_str(),
         "administrator"
     );
     // Nor can the last administrator disable themselves.

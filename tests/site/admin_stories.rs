@@ -60,7 +60,13 @@ fn saved_id(res: &crate::support::Page) -> i64 {
 }
 
 async fn status_of(site: &TestSite, id: i64) -> String {
-    site.store.story(id).await.unwrap().unwrap().status
+    site.store
+        .story(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .status
+        .to_string()
 }
 
 async fn public_url(site: &TestSite, id: i64) -> String {

@@ -1859,7 +1859,7 @@ async fn newsroom_writes_schedules_moderates_and_configures() {
     .await
     .unwrap();
     let published = eventually(Duration::from_secs(45), || async {
-        store.story(id).await.unwrap().unwrap().status == "published"
+        store.story(id).await.unwrap().unwrap().status.as_str() == "published"
     })
     .await;
     let story = store.story(id).await.unwrap().unwrap();

@@ -200,7 +200,8 @@ async fn known_commenters_are_published_at_once(site: TestSite) {
             .await
             .unwrap()
             .unwrap()
-            .status,
+            .status
+            .as_str(),
         "pending"
     );
     settings(&site, &[("comment_moderation", "none")]).await;
@@ -222,7 +223,8 @@ async fn known_commenters_are_published_at_once(site: TestSite) {
             .await
             .unwrap()
             .unwrap()
-            .status,
+            .status
+            .as_str(),
         "approved"
     );
 }
@@ -802,7 +804,7 @@ async fn spam_signals_are_scored_and_explained(site: TestSite) {
         .await,
     )
     .await;
-    assert_eq!(c.status, "spam");
+    assert_eq!(c.status.as_str(), "spam");
     assert!(
         c.spam_reasons
             .contains("after the form was shown (minimum 60 s)"),
@@ -842,7 +844,7 @@ async fn spam_signals_are_scored_and_explained(site: TestSite) {
             .await,
     )
     .await;
-    assert_eq!(c.status, "spam");
+    assert_eq!(c.status.as_str(), "spam");
     // Words and links.
     let c = stored(
         post(

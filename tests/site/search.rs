@@ -3,8 +3,8 @@
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use newsdesk::actions::stories::{self, Intent, StoryInput};
 use newsdesk::actions::site as site_actions;
+use newsdesk::actions::stories::{self, Intent, StoryInput};
 use newsdesk::domain::article::{CommentStatus, NewArticle, Status};
 use newsdesk::domain::html::SafeHtml;
 use newsdesk::domain::user::{NewUser, Role};

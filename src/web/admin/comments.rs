@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::actions::comments::{self, Bulk, CommentEdit, Moderation};
 use crate::actions::{ActionError, Actor};
 use crate::domain::article::article_path;
-use crate::domain::comment::{Explained, explain_reasons, text_to_html};
+use crate::domain::comment::{CommentState, Explained, explain_reasons, text_to_html};
 use crate::domain::user::Capability;
 use crate::error::AppError;
 use crate::store::comments::QueueComment;
@@ -56,7 +56,7 @@ fn when(at: DateTime<Utc>, tz: Tz) -> When {
 #[derive(Debug, serde::Serialize)]
 struct CommentView {
     id: i64,
-    status: String,
+    status: CommentState,
     author_name: String,
     author_email: String,
     /// Only web addresses become links.
@@ -137,7 +137,12 @@ pub async fn queue(
     let page = u64::from(crate::web::paging::query_page(&q.page));
     let store = state.store();
     let counts = store.comment_counts().await?;
-    let count_of = |s: &str| counts.iter().find(|c| c.status == s).map_or(0, |c| c.n);
+    let count_of = |s: &str| {
+        counts
+            .iter()
+            .find(|c| c.status.as_str() == s)
+            .map_or(0, |c| c.n)
+    };
     let tabs: Vec<Tab> = TABS
         .iter()
         .map(|&(status, label)| Tab {
@@ -350,7 +355,7 @@ async fn render_comment(
         reply: String::new(),
     });
     let view = CommentView::new(c, tz);
-    let can_reply = matches!(view.status.as_str(), "pending" | "approved")
+    let can_reply = matches!(view.status, CommentState::Pending | CommentState::Approved)
         && depth < i64::from(settings.thread_depth);
     let frame = Frame::new(
         state,

@@ -239,7 +239,7 @@ async fn dashboard(
             label: "Comments awaiting moderation",
             count: counts
                 .iter()
-                .find(|c| c.status == "pending")
+                .find(|c| c.status == crate::domain::comment::CommentState::Pending)
                 .map_or(0, |c| c.n),
             href: "/admin/comments?status=pending".into(),
         });

@@ -14,7 +14,7 @@ use super::{Frame, Signed};
 use crate::AppState;
 use crate::actions::ActionError;
 use crate::actions::stories::{self, Intent, StoryInput};
-use crate::domain::article::{Status, article_path};
+use crate::domain::article::{CommentStatus, Status, article_path};
 use crate::domain::user::Capability;
 use crate::error::AppError;
 use crate::store::desk::{DeskQuery, DeskSort, StoryRecord};
@@ -298,16 +298,14 @@ async fn render_editor(
         .as_ref()
         .is_some_and(|f| me.can_edit_media(f.uploaded_by));
     let story = page.story;
-    let status = story
-        .map(|s| s.status.clone())
-        .unwrap_or_else(|| "new".into());
+    let status = story.map(|s| s.status.as_str()).unwrap_or("new");
     let authors_now = match story {
         Some(s) => store.story_links(s.id).await?.author_ids,
         None => vec![me.id],
     };
     let may_publish = me.can_publish_story(&authors_now);
     let public_url = story
-        .filter(|s| s.status == "published")
+        .filter(|s| s.status == Status::Published)
         .and_then(|s| s.published_at.map(|t| article_path(t, &s.slug, tz)));
     let error_list: Vec<(&str, &String)> = page.errors.iter().map(|(k, v)| (*k, v)).collect();
     let html = frame.render(
@@ -361,7 +359,7 @@ fn values_of(story: &StoryRecord, links: crate::store::desk::StoryLinks, tz: Tz)
         featured_image_id: story.featured_image_id,
         featured_image_alt: None,
         sticky: story.sticky,
-        comments_open: story.comment_status == "open",
+        comments_open: story.comment_status == CommentStatus::Open,
     }
 }
 
@@ -827,7 +825,7 @@ pub struct ListQuery {
 struct ListRow {
     id: i64,
     title: String,
-    status: String,
+    status: Status,
     status_label: &'static str,
     when: String,
     updated: String,
@@ -837,15 +835,14 @@ struct ListRow {
     editable: bool,
 }
 
-fn status_label(s: &str) -> &'static str {
+fn status_label(s: Status) -> &'static str {
     match s {
-        "draft" => "Draft",
-        "pending" => "Pending review",
-        "scheduled" => "Scheduled",
-        "published" => "Published",
-        "private" => "Private",
-        "trash" => "Trash",
-        _ => "Unknown",
+        Status::Draft => "Draft",
+        Status::Pending => "Pending review",
+        Status::Scheduled => "Scheduled",
+        Status::Published => "Published",
+        Status::Private => "Private",
+        Status::Trash => "Trash",
     }
 }
 
@@ -901,10 +898,10 @@ pub async fn list(
                 .filter(|(a, _)| *a == r.id)
                 .map(|(_, u)| *u)
                 .collect();
-            let status = Status::parse(&r.status).unwrap_or(Status::Draft);
+            let status = r.status;
             ListRow {
                 editable: me.can_edit_story(&mine, status),
-                public_url: (r.status == "published")
+                public_url: (r.status == Status::Published)
                     .then(|| r.published_at.map(|t| article_path(t, &r.slug, tz)))
                     .flatten(),
                 authors: authors
@@ -922,7 +919,7 @@ pub async fn list(
                     .with_timezone(&tz)
                     .format("%Y-%m-%d %H:%M")
                     .to_string(),
-                status_label: status_label(&r.status),
+                status_label: status_label(r.status),
                 id: r.id,
                 title: r.title,
                 status: r.status,

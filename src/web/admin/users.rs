@@ -39,7 +39,7 @@ struct PersonView {
     login: String,
     display_name: String,
     email: String,
-    role: String,
+    role: Role,
     role_label: &'static str,
     /// `active`, `invited` (no password yet) or `disabled`.
     state: &'static str,
@@ -86,29 +86,26 @@ async fn render_people(
         .accounts()
         .await?
         .into_iter()
-        .map(|a| {
-            let role = Role::parse(&a.role);
-            PersonView {
-                id: a.id,
-                state: if a.disabled {
-                    "disabled"
-                } else if !a.has_password {
-                    "invited"
-                } else {
-                    "active"
-                },
-                login: a.login,
-                display_name: a.display_name,
-                email: a.email,
-                role_label: role.map_or("Unknown", Role::label),
-                role: a.role,
-                last_sign_in: a.last_login_at.map(|at| {
-                    at.with_timezone(&tz)
-                        .format("%-d %b %Y, %H:%M %Z")
-                        .to_string()
-                }),
-                is_me: a.id == signed.staff.id,
-            }
+        .map(|a| PersonView {
+            id: a.id,
+            state: if a.disabled {
+                "disabled"
+            } else if !a.has_password {
+                "invited"
+            } else {
+                "active"
+            },
+            login: a.login,
+            display_name: a.display_name,
+            email: a.email,
+            role_label: a.role.label(),
+            role: a.role,
+            last_sign_in: a.last_login_at.map(|at| {
+                at.with_timezone(&tz)
+                    .format("%-d %b %Y, %H:%M %Z")
+                    .to_string()
+            }),
+            is_me: a.id == signed.staff.id,
         })
         .collect();
     let (row_id, row_error) = problems.row.unzip();

@@ -12,7 +12,7 @@ use super::{Chrome, PageMeta, render};
 use crate::AppState;
 use crate::actions::comments::comments_open;
 use crate::domain::article::{CommentStatus, article_path};
-use crate::domain::comment::{CommentForm, FieldErrors, ordered};
+use crate::domain::comment::{CommentForm, CommentState, FieldErrors, ordered};
 use crate::domain::related::{self, RelatedInput};
 use crate::domain::token::comment_form_token;
 use crate::error::AppError;
@@ -145,7 +145,7 @@ pub async fn show(
     if let Some(parent) = q.replytocom.as_deref().and_then(|p| p.parse::<i64>().ok())
         && let Some(c) = state.store().comment(parent).await?
         && c.article_id == row.id
-        && c.status == "approved"
+        && c.status == CommentState::Approved
     {
         form.values.comment_parent = c.id.to_string();
         form.reply_to = Some(ReplyTo {
@@ -215,7 +215,7 @@ pub(crate) async fn story_page(
     terms.extend(store.terms_of(&ranked).await?);
     let authors = store.authors_of(&[row.id]).await?;
     let comments = store.visible_comments(row.id, held).await?;
-    let has_held = comments.iter().any(|c| c.status != "approved");
+    let has_held = comments.iter().any(|c| c.status != CommentState::Approved);
 
     // The story's own image and the related stories' in one query.
     let images = views::ImageFiles::load(
@@ -237,8 +237,8 @@ pub(crate) async fn story_page(
             .iter()
             .filter(move |t: &&TermRef| t.article_id == article_id && t.kind == kind)
     };
-    let open = CommentStatus::parse(&row.comment_status) == Some(CommentStatus::Open)
-        && comments_open(&row.comment_status, published_at, &chrome.settings, now);
+    let open = row.comment_status == CommentStatus::Open
+        && comments_open(row.comment_status, published_at, &chrome.settings, now);
     form.values.post_id = row.id.to_string();
     form.values.nd_form_token = comment_form_token(state.secret().await?, row.id, now.timestamp());
     form.values.nd_website_confirm.clear();

@@ -207,7 +207,7 @@ pub async fn create(
         .filter(|p| *p > 0)
         && let Some(c) = state.store().comment(parent).await?
         && c.article_id == row.id
-        && c.status == "approved"
+        && c.status == CommentState::Approved
     {
         state_form.reply_to = Some(super::article::ReplyTo {
             id: c.id,

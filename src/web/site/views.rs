@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::Chrome;
 use crate::AppState;
 use crate::domain::article::article_path;
-use crate::domain::comment::text_to_html;
+use crate::domain::comment::{CommentState, text_to_html};
 use crate::error::AppError;
 use crate::store::Store;
 use crate::store::articles::{ArticleQuery, AuthorRef, SummaryRow, TermRef};
@@ -286,7 +286,7 @@ pub fn thread_comments(
                 std::mem::take(&mut replies)
             };
             let url = c.author_url.trim();
-            let held = c.status != "approved";
+            let held = c.status != CommentState::Approved;
             out.push(CommentNode {
                 id: c.id,
                 author_name: c.author_name,
