@@ -18,8 +18,8 @@ use crate::domain::html::SafeHtml;
 use crate::domain::slug::Slug;
 use crate::domain::user::Capability;
 use crate::store::Store;
-use crate::store::dialect::Tx;
 use crate::store::desk::RevisionOf;
+use crate::store::dialect::Tx;
 use crate::store::pages::{PageColumns, PageRecord, trail_of};
 
 /// First path segments that belong to the site's own routes (`web/mod.rs`, the admin, old
@@ -279,9 +279,7 @@ pub async fn save_in(
         featured_image_id: input.featured_image_id,
     };
     let written = match id {
-        Some(id) => Store::write_page(tx, id, &columns, now)
-            .await
-            .map(|()| id),
+        Some(id) => Store::write_page(tx, id, &columns, now).await.map(|()| id),
         None => Store::insert_page(tx, &columns, user_id, now).await,
     };
     let page_id = written.map_err(|e| match e {

@@ -11,7 +11,6 @@ use crate::store::Store;
 use crate::store::comments::NewComment;
 use crate::store::dialect::Tx;
 
-
 /// Validates and stores site settings. A new `language` re-indexes every story for search in
 /// the same transaction when it changes how words are stemmed.
 pub async fn put_settings(tx: &mut Tx, values: &[(&str, &str)]) -> Result<()> {

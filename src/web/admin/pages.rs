@@ -42,7 +42,10 @@ fn read_form(pairs: &[(String, String)]) -> (PageInput, Intent, BTreeMap<&'stati
     let menu_order = match first(pairs, "menu_order").trim() {
         "" => 0,
         v => v.parse().unwrap_or_else(|_| {
-            errors.insert("menu_order", "Enter a whole number, such as 0 or 10.".into());
+            errors.insert(
+                "menu_order",
+                "Enter a whole number, such as 0 or 10.".into(),
+            );
             0
         }),
     };
@@ -96,7 +99,12 @@ struct ParentOption {
 fn parent_options(nodes: &[PageNode], editing: Option<i64>) -> Vec<ParentOption> {
     let mut out = Vec::new();
     let mut sorted: Vec<&PageNode> = nodes.iter().collect();
-    sorted.sort_by_key(|n| trail_of(nodes, n.id).iter().map(|t| (t.menu_order, t.title.to_lowercase(), t.id)).collect::<Vec<_>>());
+    sorted.sort_by_key(|n| {
+        trail_of(nodes, n.id)
+            .iter()
+            .map(|t| (t.menu_order, t.title.to_lowercase(), t.id))
+            .collect::<Vec<_>>()
+    });
     for n in sorted {
         let trail = trail_of(nodes, n.id);
         if editing.is_some_and(|me| trail.iter().any(|t| t.id == me)) {
@@ -130,7 +138,11 @@ async fn render_editor(
     let frame = Frame::new(
         state,
         signed,
-        if page.is_some() { "Edit page" } else { "New page" },
+        if page.is_some() {
+            "Edit page"
+        } else {
+            "New page"
+        },
         "pages",
     )
     .await?;
@@ -173,10 +185,7 @@ async fn render_editor(
     Ok((editor.status, html).into_response())
 }
 
-pub async fn new_page(
-    State(state): State<AppState>,
-    signed: Signed,
-) -> Result<Response, AppError> {
+pub async fn new_page(State(state): State<AppState>, signed: Signed) -> Result<Response, AppError> {
     require(&signed)?;
     let values = Values::of(&PageInput::default(), "0");
     let editor = EditorPage {
@@ -196,10 +205,7 @@ pub async fn edit(
 ) -> Result<Response, AppError> {
     require(&signed)?;
     let page = pages::editable(state.store(), Actor::Staff(&signed.staff), id).await?;
-    let values = Values::of(
-        &PageInput::of(page.clone()),
-        &page.menu_order.to_string(),
-    );
+    let values = Values::of(&PageInput::of(page.clone()), &page.menu_order.to_string());
     let editor = EditorPage {
         page: Some(&page),
         values,
@@ -217,7 +223,9 @@ fn saved_message(before: Option<&str>, status: Status) -> &'static str {
         Status::Pending => "Page submitted for review.",
         Status::Private => "Page saved as private.",
         Status::Trash => "Page moved to the trash.",
-        Status::Draft if before.is_some_and(|b| b != "draft") => "Page unpublished: it is a draft again.",
+        Status::Draft if before.is_some_and(|b| b != "draft") => {
+            "Page unpublished: it is a draft again."
+        }
         Status::Draft | Status::Scheduled => "Draft saved.",
     }
 }
@@ -450,7 +458,10 @@ pub async fn bulk(
         })?;
         pages::bulk(state.store(), by, &ids, intent, state.now()).await?
     };
-    let mut message = format!("{done} {} changed.", if done == 1 { "page" } else { "pages" });
+    let mut message = format!(
+        "{done} {} changed.",
+        if done == 1 { "page" } else { "pages" }
+    );
     if refused > 0 {
         message.push_str(&format!(
             " {refused} could not be changed (their state does not allow it)."
