@@ -1565,9 +1565,16 @@ class Autosave {
     return `${COPY_PREFIX}${this.form.dataset.storyKey}`;
   }
 
-  // A story the server has not created yet: its copy is keyed `new-…`, one key per form.
+  // A story or page the server has not created yet: its copy is keyed `new-…`, one key per
+  // form. Saved ones are keyed by id: `42` for a story, `page-42` for a page.
   get isNew() {
-    return !/^\d+$/.test(this.form.dataset.storyKey || '');
+    return !SAVED_COPY_KEY.test(this.form.dataset.storyKey || '');
+  }
+
+  // What the form edits (`data-copy-kind`): copies of new stories are never offered on a new
+  // page's form, nor the other way round.
+  get kind() {
+    return this.form.dataset.copyKind || 'story';
   }
 
   adoptKey(key) {
@@ -1602,6 +1609,7 @@ class Autosave {
       if (!key.startsWith(COPY_PREFIX) || key === this.key) continue;
       if (name !== 'new' && !NEW_COPY_KEY.test(name)) continue;
       const copy = this.readLocal(key);
+      if (copy && (copy.kind || 'story') !== this.kind) continue;
       // Earlier versions kept every new story's copy under `new`, even once it was saved.
       const empty = !copy || !(copy.title || '').trim() && !(copy.excerpt || '').trim()
         && !textOf(copy.body);
@@ -1667,7 +1675,7 @@ class Autosave {
   writeLocal(extra = {}) {
     try {
       localStorage.setItem(this.key, JSON.stringify({
-        ...this.fields(), savedAt: new Date().toISOString(), base: this.serverSavedAt, ...extra,
+        ...this.fields(), kind: this.kind, savedAt: new Date().toISOString(), base: this.serverSavedAt, ...extra,
       }));
       this.localOk = true;
     } catch {
@@ -1758,6 +1766,11 @@ class Autosave {
       // The server makes a story only with a headline; until then the text stays here.
       if (!leaving) this.say(this.localOk ? 'Kept in this browser — add a headline to save a draft.'
         : 'Not saved — add a headline to save a draft.');
+      return;
+    }
+    if (!this.form.dataset.autosaveUrl) {
+      // A form without server autosave (pages): the text waits in this browser for Save.
+      if (!leaving) this.say(this.localOk ? 'Kept in this browser until you save.' : 'Not saved yet.');
       return;
     }
     const version = this.version;
@@ -1877,6 +1890,7 @@ class Autosave {
 
 const COPY_PREFIX = 'newsdesk:story:';
 const NEW_COPY_KEY = /^new-[a-z0-9]{1,40}$/;
+const SAVED_COPY_KEY = /^(page-)?\d+$/;
 
 function randomKey() {
   const bytes = new Uint8Array(10);

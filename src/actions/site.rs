@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 
 use super::{ActionError, Actor, Result};
-use crate::domain::html::SafeHtml;
 use crate::domain::settings::{SettingError, SiteSettings};
 use crate::domain::slug::Slug;
 use crate::domain::user::{Capability, NewUser};
@@ -11,25 +10,6 @@ use crate::domain::widget::WidgetKind;
 use crate::store::Store;
 use crate::store::comments::NewComment;
 use crate::store::dialect::Tx;
-
-/// Path segments that belong to the site's own routes and can never be a page slug.
-pub const RESERVED_PAGE_SLUGS: &[&str] = &[
-    "admin",
-    "author",
-    "category",
-    "comments",
-    "feed",
-    "healthz",
-    "page",
-    "search",
-    "static",
-    "tag",
-    "wp-admin",
-    "wp-content",
-    "wp-json",
-    "wp-login",
-    "wp-comments-post",
-];
 
 /// Validates and stores site settings inside a caller's transaction (the demo); everything
 /// else goes through [`update_settings`]. A new `language` re-indexes every story for search in
@@ -189,42 +169,6 @@ pub async fn ensure_tag(tx: &mut Tx, by: Actor<'_>, name: &str) -> Result<i64> {
     }
     let slug = Slug::from_title(name, "tag");
     Ok(Store::ensure_tag(tx, slug.as_str(), name).await?)
-}
-
-/// Creates a published static page at `/slug/`.
-pub async fn create_page(
-    tx: &mut Tx,
-    title: &str,
-    slug: &str,
-    body: &SafeHtml,
-    author_id: Option<i64>,
-    now: DateTime<Utc>,
-) -> Result<i64> {
-    let slug = Slug::parse(slug).map_err(|e| ActionError::invalid("slug", e.to_string()))?;
-    if RESERVED_PAGE_SLUGS.contains(&slug.as_str())
-        || slug.as_str().bytes().all(|b| b.is_ascii_digit())
-    {
-        return Err(ActionError::invalid(
-            "slug",
-            format!("{slug} is reserved for the site's own addresses"),
-        ));
-    }
-    Store::insert_page(
-        tx,
-        title.trim(),
-        slug.as_str(),
-        body.as_str(),
-        author_id,
-        now,
-    )
-    .await
-    .map_err(|e| {
-        if e.is_conflict_on("pages_slug_key") {
-            ActionError::Conflict(format!("slug: a page {slug} already exists"))
-        } else {
-            e.into()
-        }
-    })
 }
 
 /// Adds a widget to an area.

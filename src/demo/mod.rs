@@ -7,6 +7,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 
+use crate::actions::pages::{self, PageInput};
+use crate::actions::stories::Intent;
 use crate::actions::{self, ActionError, Actor, articles, site};
 use crate::domain::article::{CommentStatus, NewArticle, Status};
 use crate::domain::html::SafeHtml;
@@ -133,40 +135,36 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
     }
     let reference_id = story_ids[0];
 
-    let admin = s.authors.get("admin").copied();
-    let about = site::create_page(
-        tx,
+    let page = |title: &str, slug: &str, body: &str| PageInput {
+        title: title.into(),
+        slug: slug.into(),
+        body: SafeHtml::sanitize(body),
+        ..PageInput::default()
+    };
+    let mut publish = async |input: PageInput| -> actions::Result<i64> {
+        let saved = pages::save_in(tx, Actor::Operator, None, &input, Intent::Publish, now).await?;
+        Ok(saved.id)
+    };
+    let about = publish(page(
         "About us",
         "about",
-        &SafeHtml::sanitize(
-            "<p>Newsdesk Daily is an independent newsroom covering world news, politics, business, technology, \
-             science, sport and health.</p><p>Our journalists follow the facts wherever they lead. Wire copy from \
-             news agencies is always credited under the story.</p>",
-        ),
-        admin,
-        now,
-    )
+        "<p>Newsdesk Daily is an independent newsroom covering world news, politics, business, technology, \
+         science, sport and health.</p><p>Our journalists follow the facts wherever they lead. Wire copy from \
+         news agencies is always credited under the story.</p>",
+    ))
     .await?;
-    let corrections = site::create_page(
-        tx,
+    let corrections = publish(page(
         "Corrections policy",
         "corrections",
-        &SafeHtml::sanitize(
-            "<p>We correct errors quickly and openly. Corrected stories carry an “Updated” time, and significant \
-             corrections are noted at the end of the story.</p>",
-        ),
-        admin,
-        now,
-    )
+        "<p>We correct errors quickly and openly. Corrected stories carry an “Updated” time, and significant \
+         corrections are noted at the end of the story.</p>",
+    ))
     .await?;
-    let contact = site::create_page(
-        tx,
+    let contact = publish(page(
         "Contact",
         "contact",
-        &SafeHtml::sanitize("<p>Send tips and corrections to the newsroom desk.</p>"),
-        admin,
-        now,
-    )
+        "<p>Send tips and corrections to the newsroom desk.</p>",
+    ))
     .await?;
 
     site::add_widget(

@@ -12,13 +12,14 @@ pub enum AuditAction {
     AccountEnable,
     PasswordReset,
     StoryDelete,
+    PageDelete,
     SectionDelete,
     TagDelete,
     MediaDelete,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 11] = [
+    pub const ALL: [AuditAction; 12] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::AccountAdd,
@@ -27,6 +28,7 @@ impl AuditAction {
         AuditAction::AccountEnable,
         AuditAction::PasswordReset,
         AuditAction::StoryDelete,
+        AuditAction::PageDelete,
         AuditAction::SectionDelete,
         AuditAction::TagDelete,
         AuditAction::MediaDelete,
@@ -42,6 +44,7 @@ impl AuditAction {
             AuditAction::AccountEnable => "account_enable",
             AuditAction::PasswordReset => "password_reset",
             AuditAction::StoryDelete => "story_delete",
+            AuditAction::PageDelete => "page_delete",
             AuditAction::SectionDelete => "section_delete",
             AuditAction::TagDelete => "tag_delete",
             AuditAction::MediaDelete => "media_delete",
@@ -63,6 +66,7 @@ impl AuditAction {
             AuditAction::AccountEnable => "Account enabled",
             AuditAction::PasswordReset => "Password reset",
             AuditAction::StoryDelete => "Story deleted",
+            AuditAction::PageDelete => "Page deleted",
             AuditAction::SectionDelete => "Section deleted",
             AuditAction::TagDelete => "Tag deleted",
             AuditAction::MediaDelete => "Image deleted",

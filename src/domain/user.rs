@@ -58,6 +58,9 @@ pub enum Capability {
     EditOthers,
     /// Sections and tags.
     ManageTaxonomy,
+    /// Static pages (About, Contact, Privacy…): write, publish, unpublish and delete any of
+    /// them. WordPress gives authors and contributors no rights over pages.
+    ManagePages,
     /// Widget areas and navigation menus.
     ManageAppearance,
     /// Approve, edit, reply to, spam and trash readers' comments.
@@ -175,6 +178,7 @@ mod tests {
                     UploadMedia,
                     EditOthers,
                     ManageTaxonomy,
+                    ManagePages,
                     ManageAppearance,
                     ModerateComments,
                 ],
@@ -186,6 +190,7 @@ mod tests {
             UploadMedia,
             EditOthers,
             ManageTaxonomy,
+            ManagePages,
             ManageAppearance,
             ModerateComments,
             ManageUsers,

@@ -110,11 +110,10 @@ pub struct DeskRow {
     pub comment_count: i64,
 }
 
-/// A saved version of a story's text.
+/// A saved version of a story's or a page's text.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct Revision {
     pub id: i64,
-    pub article_id: i64,
     pub user_id: Option<i64>,
     pub author_name: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -437,6 +436,28 @@ impl Store {
     }
 }
 
+/// What a revision is a version of: a story or a static page (one table holds both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevisionOf {
+    Story(i64),
+    Page(i64),
+}
+
+impl RevisionOf {
+    fn column(self) -> &'static str {
+        match self {
+            RevisionOf::Story(_) => "article_id",
+            RevisionOf::Page(_) => "page_id",
+        }
+    }
+
+    fn id(self) -> i64 {
+        match self {
+            RevisionOf::Story(id) | RevisionOf::Page(id) => id,
+        }
+    }
+}
+
 impl Store {
     /// Records a version of a story's text, unless it equals the newest one.
     pub(crate) async fn record_revision(
@@ -448,51 +469,71 @@ impl Store {
         body: &str,
         now: DateTime<Utc>,
     ) -> Result<bool> {
+        let text = (title, excerpt, body);
+        Store::record_revision_of(tx, RevisionOf::Story(article_id), user_id, text, now).await
+    }
+
+    /// Records a version of a story's or page's `(title, excerpt, body)`, unless it equals
+    /// the newest one.
+    pub(crate) async fn record_revision_of(
+        tx: &mut Tx,
+        of: RevisionOf,
+        user_id: Option<i64>,
+        (title, excerpt, body): (&str, &str, &str),
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         #[derive(sqlx::FromRow, serde::Deserialize)]
         struct Last {
             title: String,
             excerpt: String,
             body: String,
         }
-        let last: Option<Last> = tx
-            .fetch_optional(
-                Sql::new(
-                    "SELECT title, excerpt, body FROM revisions WHERE article_id = $1 ORDER BY id DESC LIMIT 1",
-                )
-                .bind(article_id),
-            )
-            .await?;
+        let mut last_sql = Sql::new("SELECT title, excerpt, body FROM revisions WHERE ");
+        last_sql
+            .push(of.column())
+            .push(" = ")
+            .arg(of.id())
+            .push(" ORDER BY id DESC LIMIT 1");
+        let last: Option<Last> = tx.fetch_optional(last_sql).await?;
         if last.is_some_and(|l| l.title == title && l.excerpt == excerpt && l.body == body) {
             return Ok(false);
         }
-        tx.execute(
-            Sql::new(
-                "INSERT INTO revisions (article_id, user_id, created_at, title, excerpt, body) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(article_id)
-            .bind(user_id)
-            .bind(now)
-            .bind(title)
-            .bind(excerpt)
-            .bind(body),
-        )
-        .await?;
+        let mut insert = Sql::new("INSERT INTO revisions (");
+        insert
+            .push(of.column())
+            .push(", user_id, created_at, title, excerpt, body) VALUES (")
+            .arg(of.id())
+            .push(", ")
+            .arg(user_id)
+            .push(", ")
+            .arg(now)
+            .push(", ")
+            .arg(title)
+            .push(", ")
+            .arg(excerpt)
+            .push(", ")
+            .arg(body)
+            .push(")");
+        tx.execute(insert).await?;
         Ok(true)
     }
 
     /// A story's revisions, newest first.
     pub async fn revisions(&self, article_id: i64) -> Result<Vec<Revision>> {
-        self.conn()
-            .fetch_all(
-                Sql::new(
-                    "SELECT r.id, r.article_id, r.user_id, u.display_name AS author_name, r.created_at, r.title, r.excerpt, r.body \
-                     FROM revisions r LEFT JOIN users u ON u.id = r.user_id \
-                     WHERE r.article_id = $1 ORDER BY r.id DESC",
-                )
-                .bind(article_id),
-            )
-            .await
+        self.revisions_of(RevisionOf::Story(article_id)).await
+    }
+
+    /// A story's or page's revisions, newest first.
+    pub async fn revisions_of(&self, of: RevisionOf) -> Result<Vec<Revision>> {
+        let mut sql = Sql::new(
+            "SELECT r.id, r.user_id, u.display_name AS author_name, r.created_at, r.title, r.excerpt, r.body \
+             FROM revisions r LEFT JOIN users u ON u.id = r.user_id WHERE r.",
+        );
+        sql.push(of.column())
+            .push(" = ")
+            .arg(of.id())
+            .push(" ORDER BY r.id DESC");
+        self.conn().fetch_all(sql).await
     }
 
     pub(crate) async fn put_autosave(

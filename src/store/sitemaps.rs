@@ -38,7 +38,8 @@ pub struct TermLoc {
 /// A published static page.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct PageLoc {
-    pub slug: String,
+    /// The page's address, under its parents: `/about/team/`.
+    pub path: String,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -162,12 +163,33 @@ impl Store {
         self.conn().fetch_all(sql).await
     }
 
-    /// Every published static page.
+    /// Every published static page, at its address under its parents.
     pub async fn page_locs(&self) -> Result<Vec<PageLoc>> {
-        self.conn()
+        #[derive(sqlx::FromRow, serde::Deserialize)]
+        struct Rec {
+            id: i64,
+            updated_at: DateTime<Utc>,
+        }
+        let published: Vec<Rec> = self
+            .conn()
             .fetch_all(Sql::new(
-                "SELECT slug, updated_at FROM pages WHERE status = 'published' ORDER BY id",
+                "SELECT id, updated_at FROM pages WHERE status = 'published' ORDER BY id",
             ))
-            .await
+            .await?;
+        if published.is_empty() {
+            return Ok(Vec::new());
+        }
+        let nodes = self.page_nodes().await?;
+        Ok(published
+            .into_iter()
+            .map(|r| PageLoc {
+                path: super::pages::page_path(
+                    super::pages::trail_of(&nodes, r.id)
+                        .iter()
+                        .map(|n| n.slug.as_str()),
+                ),
+                updated_at: r.updated_at,
+            })
+            .collect())
     }
 }

@@ -1997,6 +1997,11 @@ async fn newsroom_writes_schedules_moderates_and_configures() {
             "/admin/users",
             "/admin/settings",
             &format!("/admin/stories/{id}/revisions"),
+            // The demo's first page is "About us".
+            "/admin/pages",
+            "/admin/pages/new",
+            "/admin/pages/1",
+            "/admin/pages/1/revisions",
         ] {
             client
                 .goto(&server.url(page))

@@ -9,6 +9,7 @@ mod accounts;
 mod admin_audit;
 mod admin_auth;
 mod admin_moderation;
+mod admin_pages;
 mod admin_stories;
 mod admin_structure;
 mod archives;

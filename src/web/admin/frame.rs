@@ -21,6 +21,12 @@ const NAV: &[(&str, &str, &str, Option<Capability>)] = &[
     ("stories", "Stories", "/admin/stories", None),
     ("new-story", "New story", "/admin/stories/new", None),
     (
+        "pages",
+        "Pages",
+        "/admin/pages",
+        Some(Capability::ManagePages),
+    ),
+    (
         "media",
         "Media",
         "/admin/media",

@@ -11,6 +11,7 @@ pub mod csrf;
 pub mod frame;
 pub mod media;
 pub mod menus;
+pub mod pages;
 pub mod sections;
 pub mod session;
 pub mod settings;
@@ -79,6 +80,19 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/admin/stories/{id}/revisions/{rev}/restore",
             post(stories::restore_revision),
+        )
+        // Static pages: the list, the same editor as stories, trash, revisions.
+        .route("/admin/pages", get(pages::list))
+        .route("/admin/pages/", get(pages::list_slash))
+        .route("/admin/pages/bulk", post(pages::bulk))
+        .route("/admin/pages/new", get(pages::new_page).post(pages::create))
+        .route("/admin/pages/{id}", get(pages::edit).post(pages::update))
+        .route("/admin/pages/{id}/delete", post(pages::delete))
+        .route("/admin/pages/{id}/revisions", get(pages::revisions))
+        .route("/admin/pages/{id}/revisions/{rev}", get(pages::revision))
+        .route(
+            "/admin/pages/{id}/revisions/{rev}/restore",
+            post(pages::restore_revision),
         )
         .route(
             "/admin/logout-everywhere",

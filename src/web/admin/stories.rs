@@ -23,19 +23,19 @@ use crate::store::desk::{DeskQuery, DeskSort, StoryRecord};
 const PAGE_SIZE: u32 = 30;
 
 /// The form's fields, in order, as `(name, value)` pairs (repeated names for lists).
-fn pairs(body: &Bytes) -> Result<Vec<(String, String)>, AppError> {
+pub(super) fn pairs(body: &Bytes) -> Result<Vec<(String, String)>, AppError> {
     serde_urlencoded::from_bytes(body)
         .map_err(|_| AppError::refused(StatusCode::BAD_REQUEST, "The form could not be read."))
 }
 
-fn first<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+pub(super) fn first<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs
         .iter()
         .find(|(k, _)| k == name)
         .map_or("", |(_, v)| v.as_str())
 }
 
-fn all_ids(pairs: &[(String, String)], name: &str) -> Vec<i64> {
+pub(super) fn all_ids(pairs: &[(String, String)], name: &str) -> Vec<i64> {
     pairs
         .iter()
         .filter(|(k, _)| k == name)
@@ -69,7 +69,7 @@ fn local_input(t: Option<DateTime<Utc>>, tz: Tz) -> String {
 /// The key under which the editor keeps a new story's text in the browser (`localStorage`):
 /// `new-` and up to 40 lowercase letters and digits, one per New story form, so one story's
 /// copy is never offered for another. A form sent back carries it in the field `copy_key`.
-fn copy_key(raw: &str) -> Option<&str> {
+pub(super) fn copy_key(raw: &str) -> Option<&str> {
     let rest = raw.strip_prefix("new-")?;
     (!rest.is_empty()
         && rest.len() <= 40
@@ -80,7 +80,7 @@ fn copy_key(raw: &str) -> Option<&str> {
 }
 
 /// A fresh browser-copy key for a New story form: 80 random bits.
-fn fresh_copy_key() -> String {
+pub(super) fn fresh_copy_key() -> String {
     const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
     let mut buf = [0u8; 16];
     getrandom::fill(&mut buf).expect("the operating system's random number generator");
@@ -337,6 +337,11 @@ async fn render_editor(
             published_local => story.and_then(|s| s.published_at).map(|t| t.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string()),
             timezone => tz.name(),
             copy_key => page.copy_key,
+            labels => minijinja::context! {
+                title => "Headline",
+                body => "Story",
+                excerpt_hint => "Shown in lists, feeds and search results; leave empty to use the opening of the story.",
+            },
         },
     )?;
     Ok((page.status, html).into_response())
@@ -835,7 +840,7 @@ struct ListRow {
     editable: bool,
 }
 
-fn status_label(s: Status) -> &'static str {
+pub(super) fn status_label(s: Status) -> &'static str {
     match s {
         Status::Draft => "Draft",
         Status::Pending => "Pending review",
@@ -1084,7 +1089,7 @@ pub async fn revisions(
         .render(
             &state,
             "revisions.html",
-            minijinja::context! { story => story, revisions => rows },
+            minijinja::context! { owner => story_owner(&story), revisions => rows },
         )?
         .into_response())
 }
@@ -1113,7 +1118,7 @@ pub async fn revision(
             &state,
             "revision.html",
             minijinja::context! {
-                story => story,
+                owner => story_owner(&story),
                 revision => minijinja::context! {
                     id => this.id,
                     author => this.author_name.clone().unwrap_or_else(|| "Someone no longer here".into()),
@@ -1141,6 +1146,17 @@ pub async fn restore_revision(
         &format!("/admin/stories/{id}"),
         "The revision was restored.",
     ))
+}
+
+/// What the revision pages say of a story.
+fn story_owner(story: &StoryRecord) -> minijinja::Value {
+    minijinja::context! {
+        label => "Story",
+        url => format!("/admin/stories/{}", story.id),
+        title => story.title.clone(),
+        title_label => "Headline",
+        body_label => "Story",
+    }
 }
 
 /// `/admin/stories/` with a trailing slash leads to the list.

@@ -431,6 +431,10 @@ pub async fn day(
     State(state): State<AppState>,
     Path((year, month, day)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
+    if !super::page::is_year(&year) {
+        // `/about/team/people/`: a page two levels down.
+        return super::page::show_page(&state, &[&year, &month, &day]).await;
+    }
     date_listing(&state, &year, Some(&month), Some(&day), 1).await
 }
 

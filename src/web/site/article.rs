@@ -115,6 +115,10 @@ pub async fn show(
     Query(q): Query<StoryQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
+    if !super::page::is_year(&year) {
+        // `/about/team/people/board/`: a page three levels down.
+        return super::page::show_page(&state, &[&year, &month, &day, &slug]).await;
+    }
     let now = state.now();
     let row = state
         .store()

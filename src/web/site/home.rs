@@ -169,12 +169,10 @@ async fn wordpress_redirect(state: &AppState, q: &WpQuery) -> Result<Option<Stri
         return Ok(Some(article_path(at, &slug, chrome.settings.timezone)));
     }
     if let Some(id) = id(&q.page_id)? {
-        let slug = state
-            .store()
-            .published_page_slug_by_id(id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        return Ok(Some(format!("/{slug}/")));
+        if !state.store().published_page_exists_by_id(id).await? {
+            return Err(AppError::NotFound);
+        }
+        return Ok(Some(state.store().page_url(id).await?));
     }
     if let Some(id) = id(&q.cat)? {
         let chrome = state.chrome_cache().get(state).await?;

@@ -1,14 +1,18 @@
-//! Static pages at `/slug/`, and the one- and two-segment paths they share with date archives.
+//! Static pages at `/slug/` and, under a parent, `/parent/slug/`; the one- and two-segment
+//! paths they share with date archives.
 
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
 
-use super::{PageMeta, html, render};
+use super::{PageMeta, html, meta, render, views};
 use crate::AppState;
 use crate::domain::article::excerpt_from_html;
 use crate::error::AppError;
+use crate::store::pages::page_path;
+use crate::web::origin;
 
-fn is_year(s: &str) -> bool {
+pub(crate) fn is_year(s: &str) -> bool {
     s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -20,46 +24,114 @@ pub async fn one_segment(
     if is_year(&segment) {
         return super::archive::date_listing(&state, &segment, None, None, 1).await;
     }
-    show_page(&state, &segment).await
+    show_page(&state, &[&segment]).await
 }
 
-/// `/2026/11/` (month archive); nothing else lives two segments deep.
+/// `/2026/11/` (month archive) or `/about/team/` (a page under its parent).
 pub async fn two_segments(
     State(state): State<AppState>,
     Path((first, second)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     if !is_year(&first) {
-        return Err(AppError::NotFound);
+        return show_page(&state, &[&first, &second]).await;
     }
     super::archive::date_listing(&state, &first, Some(&second), None, 1).await
 }
 
-async fn show_page(state: &AppState, slug: &str) -> Result<Response, AppError> {
+/// A published page at the path made of `segments`. The page is found by its own (unique)
+/// slug, the last segment; any other path to it (a parent renamed or changed, `/team/` for
+/// `/about/team/`) redirects to its address.
+pub async fn show_page(state: &AppState, segments: &[&str]) -> Result<Response, AppError> {
+    let slug = segments.last().ok_or(AppError::NotFound)?;
     let page = state
         .store()
         .published_page_by_slug(slug)
         .await?
         .ok_or(AppError::NotFound)?;
+    let trail = match page.parent_id {
+        Some(_) => state.store().page_trail(page.id).await?,
+        None => Vec::new(),
+    };
+    let url = if trail.is_empty() {
+        page_path([page.slug.as_str()])
+    } else {
+        page_path(trail.iter().map(|n| n.slug.as_str()))
+    };
+    if url != page_path(segments.iter().copied()) {
+        return Ok(Redirect::permanent(&url).into_response());
+    }
     let chrome = state.chrome_cache().get(state).await?;
+    let tz = chrome.settings.timezone;
     let description = if page.excerpt.is_empty() {
         excerpt_from_html(&page.body, 160)
     } else {
         page.excerpt.clone()
     };
+    // Ancestors for the visible trail and the JSON-LD breadcrumb: home, parents, the page.
+    let mut crumbs = vec![(chrome.settings.title.clone(), "/".to_owned())];
+    for (i, node) in trail.iter().enumerate() {
+        crumbs.push((
+            node.title.clone(),
+            page_path(trail[..=i].iter().map(|n| n.slug.as_str())),
+        ));
+    }
+    let image = match page.featured_image_id {
+        Some(id) => state.store().media_item(id).await?.map(|m| m.item),
+        None => None,
+    };
+    let image = match image {
+        Some(item) => {
+            let files = views::ImageFiles::load(state.store(), [Some(item.id)]).await?;
+            files.view(Some(item.id), Some(item.url), Some(item.alt_text))
+        }
+        None => None,
+    };
+    let published = page.published_at.unwrap_or(page.updated_at);
+    let mut web_page = json!({
+        "@type": "WebPage",
+        "@id": origin::absolute(&url),
+        "url": origin::absolute(&url),
+        "name": page.title,
+        "description": description,
+        "datePublished": published.to_rfc3339(),
+        "dateModified": page.updated_at.max(published).to_rfc3339(),
+        "inLanguage": chrome.settings.language,
+        "isPartOf": { "@id": origin::absolute("/#website") },
+    });
+    if let Some(image) = &image {
+        web_page["primaryImageOfPage"] = json!({
+            "@type": "ImageObject",
+            "url": origin::absolute(&image.url),
+        });
+    }
+    if crumbs.len() > 2 {
+        web_page["breadcrumb"] = meta::breadcrumbs(&crumbs);
+    }
     let meta = PageMeta {
         title: format!("{} – {}", page.title, chrome.settings.title),
         description,
-        canonical: format!("/{}/", page.slug),
+        canonical: url.clone(),
         kind: "page",
+        image: image.clone(),
+        json_ld: vec![web_page],
         ..Default::default()
     };
-    let updated = super::views::DateView::new(page.updated_at, chrome.settings.timezone);
+    let updated = views::DateView::new(page.updated_at, tz);
+    let parents: Vec<_> = crumbs[1..crumbs.len().saturating_sub(1).max(1)]
+        .iter()
+        .map(|(name, url)| views::LinkView {
+            name: name.clone(),
+            url: url.clone(),
+        })
+        .collect();
     let body = render(
         state,
         &chrome,
         "page.html",
         &meta,
-        minijinja::context! { page => minijinja::context! { title => page.title, body => page.body, updated } },
+        minijinja::context! { page => minijinja::context! {
+            title => page.title, body => page.body, updated, image, parents,
+        } },
     )?;
     Ok(html(body))
 }

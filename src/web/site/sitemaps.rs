@@ -349,7 +349,7 @@ async fn pages(state: AppState) -> Result<Response, AppError> {
     let locs: Vec<Loc> = pages
         .iter()
         .map(|p| Loc {
-            loc: origin::absolute(&format!("/{}/", p.slug)),
+            loc: origin::absolute(&p.path),
             lastmod: Some(local(p.updated_at, tz)),
         })
         .collect();
