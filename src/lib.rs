@@ -161,6 +161,10 @@ pub fn init_tracing() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_ansi(colour)
+        // A log that cannot be written (its pipe closed, a full disk) is dropped: the default
+        // reports that with `eprintln!` to the same broken stderr, which panics the request
+        // that logged.
+        .log_internal_errors(false)
         .with_writer(std::io::stderr)
         .try_init();
 }

@@ -599,9 +599,13 @@ fn a_fresh_site_logs_a_link_to_create_its_first_administrator() {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in stderr.lines().map_while(Result::ok) {
-                // Keeps reading to the end, as a log collector would: the server's log pipe
-                // stays open while it runs.
+                // Stops reading once the server is up, so its log pipe is closed from then on
+                // (a log collector that went away): requests that log must still be answered.
+                let serving = line.contains("Newsdesk is serving");
                 let _ = tx.send(line);
+                if serving {
+                    break;
+                }
             }
         });
         let mut lines = Vec::new();
