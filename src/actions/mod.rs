@@ -6,6 +6,7 @@ pub mod articles;
 pub mod audit;
 pub mod comments;
 pub mod media;
+pub mod profiles;
 pub mod site;
 pub mod stories;
 pub mod structure;

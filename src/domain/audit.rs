@@ -11,6 +11,9 @@ pub enum AuditAction {
     AccountDisable,
     AccountEnable,
     PasswordReset,
+    PasswordChange,
+    ProfileChange,
+    AccountDelete,
     StoryDelete,
     SectionDelete,
     TagDelete,
@@ -18,7 +21,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 11] = [
+    pub const ALL: [AuditAction; 14] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::AccountAdd,
@@ -26,6 +29,9 @@ impl AuditAction {
         AuditAction::AccountDisable,
         AuditAction::AccountEnable,
         AuditAction::PasswordReset,
+        AuditAction::PasswordChange,
+        AuditAction::ProfileChange,
+        AuditAction::AccountDelete,
         AuditAction::StoryDelete,
         AuditAction::SectionDelete,
         AuditAction::TagDelete,
@@ -41,6 +47,9 @@ impl AuditAction {
             AuditAction::AccountDisable => "account_disable",
             AuditAction::AccountEnable => "account_enable",
             AuditAction::PasswordReset => "password_reset",
+            AuditAction::PasswordChange => "password_change",
+            AuditAction::ProfileChange => "profile_change",
+            AuditAction::AccountDelete => "account_delete",
             AuditAction::StoryDelete => "story_delete",
             AuditAction::SectionDelete => "section_delete",
             AuditAction::TagDelete => "tag_delete",
@@ -62,6 +71,9 @@ impl AuditAction {
             AuditAction::AccountDisable => "Account disabled",
             AuditAction::AccountEnable => "Account enabled",
             AuditAction::PasswordReset => "Password reset",
+            AuditAction::PasswordChange => "Password changed",
+            AuditAction::ProfileChange => "Profile changed",
+            AuditAction::AccountDelete => "Account deleted",
             AuditAction::StoryDelete => "Story deleted",
             AuditAction::SectionDelete => "Section deleted",
             AuditAction::TagDelete => "Tag deleted",
