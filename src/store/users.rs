@@ -68,16 +68,16 @@ impl Store {
             .await
     }
 
-    /// What an author's public page shows of them.
-    pub async fn author_profile(&self, id: i64) -> Result<Option<AuthorProfile>> {
+    /// What an author's public page shows of them, by their public slug.
+    pub async fn author_profile(&self, slug: &str) -> Result<Option<AuthorProfile>> {
         self.conn()
             .fetch_optional(
                 Sql::new(&format!(
                     "SELECT u.id, u.display_name, u.slug, u.bio, u.public_email, {AVATAR_COLUMNS} \
                      FROM users u LEFT JOIN media av ON av.id = u.avatar_id \
-                     WHERE u.id = $1 AND u.disabled = FALSE"
+                     WHERE u.slug = $1 AND u.disabled = FALSE"
                 ))
-                .bind(id),
+                .bind(slug),
             )
             .await
     }

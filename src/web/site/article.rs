@@ -17,6 +17,7 @@ use crate::domain::related::{self, RelatedInput};
 use crate::domain::token::comment_form_token;
 use crate::error::AppError;
 use crate::store::articles::{ArticleRow, SummaryRow, TermId, TermRef};
+use crate::store::users::AuthorProfile;
 use crate::web::cookies;
 use crate::web::origin;
 use serde_json::json;
@@ -38,6 +39,8 @@ struct StoryView {
     published: DateView,
     updated: Option<DateView>,
     authors: Vec<LinkView>,
+    /// The byline box under the story: each author with a bio or an avatar.
+    author_boxes: Vec<AuthorProfile>,
     sections: Vec<LinkView>,
     tags: Vec<LinkView>,
     credit_line: String,
@@ -213,7 +216,7 @@ pub(crate) async fn story_page(
         .collect();
     // Names of sections and tags only for the stories shown.
     terms.extend(store.terms_of(&ranked).await?);
-    let authors = store.authors_of(&[row.id]).await?;
+    let authors = store.byline_profiles(row.id).await?;
     let comments = store.visible_comments(row.id, held).await?;
     let has_held = comments.iter().any(|c| c.status != "approved");
 
@@ -248,7 +251,17 @@ pub(crate) async fn story_page(
         published: DateView::with_time(published_at, tz),
         updated: ((row.updated_at - published_at).num_seconds() > UPDATE_GRACE_SECONDS)
             .then(|| DateView::with_time(row.updated_at, tz)),
-        authors: authors.iter().map(views::author_link).collect(),
+        authors: authors
+            .iter()
+            .map(|a| LinkView {
+                name: a.display_name.clone(),
+                url: format!("/author/{}/", a.slug),
+            })
+            .collect(),
+        author_boxes: authors
+            .into_iter()
+            .filter(|a| !a.bio.is_empty() || a.avatar_url.is_some())
+            .collect(),
         sections: mine("category")
             .map(|t| views::category_link(&chrome, t))
             .collect(),
