@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
+use crate::actions::accounts::{self, LinkPurpose, NewAccount};
 use crate::actions::profiles::{self, ProfileEdit};
 use crate::actions::{ActionError, Actor};
-use crate::actions::accounts::{self, LinkPurpose, NewAccount};
 use crate::config::{ServeConfig, SiteConfig};
 use crate::domain::user::{Role, normalize_email};
 use crate::store::Store;
