@@ -137,7 +137,7 @@ async fn a_profile_edit_shows_on_the_author_page_and_the_byline_box(site: TestSi
         );
     }
 
-    // One of her stories: the byline and the byline box carry the new name and the avatar.
+    // One of her stories: the byline box under the headline carries the new name and avatar.
     let story = found(&site, "satellite").await;
     assert!(!story.is_empty());
     let url = site
@@ -146,13 +146,13 @@ async fn a_profile_edit_shows_on_the_author_page_and_the_byline_box(site: TestSi
     let page = site.get(&url).await;
     assert_eq!(page.texts(".byline__author"), vec!["Priya R. Raman"]);
     assert_eq!(
-        page.attrs(".author-box img", "alt"),
+        page.attrs(".byline__avatar", "alt"),
         vec!["Priya Raman in the newsroom"]
     );
-    assert_eq!(page.attrs(".author-box img", "width"), vec!["120"]);
+    assert_eq!(page.attrs(".byline__avatar", "width"), vec!["120"]);
     assert!(page.body.contains("\"name\":\"Priya R. Raman\""), "JSON-LD");
 
-    // Without a public email the line is gone; the bio box stays for authors with a bio.
+    // Without a public email or avatar, neither is shown.
     let res = site
         .admin_post(
             &priya,

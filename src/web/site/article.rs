@@ -18,6 +18,26 @@ use crate::domain::token::comment_form_token;
 use crate::error::AppError;
 use crate::store::articles::{ArticleRow, SummaryRow, TermId, TermRef};
 use crate::store::users::AuthorProfile;
+
+/// An author's avatar as the byline shows it.
+#[derive(Debug, Serialize)]
+struct AvatarView {
+    url: String,
+    alt: String,
+    width: Option<i64>,
+    height: Option<i64>,
+}
+
+impl AvatarView {
+    fn of(a: &AuthorProfile) -> Option<AvatarView> {
+        Some(AvatarView {
+            url: a.avatar_url.clone()?,
+            alt: a.avatar_alt.clone().unwrap_or_default(),
+            width: a.avatar_width,
+            height: a.avatar_height,
+        })
+    }
+}
 use crate::web::cookies;
 use crate::web::origin;
 use serde_json::json;
@@ -39,8 +59,8 @@ struct StoryView {
     published: DateView,
     updated: Option<DateView>,
     authors: Vec<LinkView>,
-    /// The byline box under the story: each author with a bio or an avatar.
-    author_boxes: Vec<AuthorProfile>,
+    /// Each author's avatar in the byline, in byline order (`None` without one).
+    avatars: Vec<Option<AvatarView>>,
     sections: Vec<LinkView>,
     tags: Vec<LinkView>,
     credit_line: String,
@@ -258,10 +278,7 @@ pub(crate) async fn story_page(
                 url: format!("/author/{}/", a.slug),
             })
             .collect(),
-        author_boxes: authors
-            .into_iter()
-            .filter(|a| !a.bio.is_empty() || a.avatar_url.is_some())
-            .collect(),
+        avatars: authors.iter().map(AvatarView::of).collect(),
         sections: mine("category")
             .map(|t| views::category_link(&chrome, t))
             .collect(),
