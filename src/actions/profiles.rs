@@ -156,8 +156,9 @@ pub async fn edit_profile(
     if display_name != current.display_name {
         Store::reindex_stories_of(&mut tx, user_id).await?;
     }
+    // Someone else's edits are audited, and so is any change of a sign-in email.
     let by_someone_else = !matches!(by, Actor::Staff(me) if me.id == user_id);
-    if by_someone_else {
+    if by_someone_else || changed.contains(&"sign-in email") {
         let mut detail = changed.join(", ");
         if display_name != current.display_name {
             detail = format!("{detail} (name: {} → {display_name})", current.display_name);
