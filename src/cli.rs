@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use crate::actions::Actor;
 use crate::actions::accounts::{self, LinkPurpose, NewAccount};
+use crate::actions::profiles::{self, ProfileEdit};
+use crate::actions::{ActionError, Actor};
 use crate::config::{ServeConfig, SiteConfig};
-use crate::domain::user::Role;
+use crate::domain::user::{Role, normalize_email};
 use crate::store::Store;
 
 /// Newsdesk: a news publishing platform in one binary.
@@ -122,6 +123,21 @@ pub enum UserCommand {
     Disable { login: String },
     /// Enable a disabled account again.
     Enable { login: String },
+    /// Change the name bylines show; the person's stories are re-indexed for search at once.
+    SetName {
+        login: String,
+        /// The new display name.
+        name: String,
+    },
+    /// Change the sign-in email (never shown publicly; one account per address).
+    SetEmail { login: String, email: String },
+    /// Delete an account for good; its stories, pages and uploads go to another active person.
+    Delete {
+        login: String,
+        /// The login of the person who receives the stories.
+        #[arg(long = "reassign-to", value_name = "LOGIN")]
+        reassign_to: String,
+    },
 }
 
 fn parse_listen(s: &str) -> Result<SocketAddr, String> {
@@ -547,6 +563,54 @@ async fn run_user(store: &Store, args: &UserArgs) -> anyhow::Result<()> {
             accounts::set_disabled(store, Actor::Operator, id, false).await?;
             println!("{login} can sign in again.");
         }
+        UserCommand::SetName { login, name } => {
+            let id = account_id(store, login).await?;
+            let edit = ProfileEdit {
+                display_name: Some(name.clone()),
+                ..Default::default()
+            };
+            profiles::edit_profile(store, Actor::Operator, id, &edit)
+                .await
+                .map_err(one_line)?;
+            println!("{login} is now shown as {}.", name.trim());
+        }
+        UserCommand::SetEmail { login, email } => {
+            let id = account_id(store, login).await?;
+            let edit = ProfileEdit {
+                email: Some(email.clone()),
+                ..Default::default()
+            };
+            profiles::edit_profile(store, Actor::Operator, id, &edit)
+                .await
+                .map_err(one_line)?;
+            println!("{login} now signs in with {}.", normalize_email(email));
+        }
+        UserCommand::Delete { login, reassign_to } => {
+            let id = account_id(store, login).await?;
+            let heir = account_id(store, reassign_to).await?;
+            let moved = profiles::delete_account(store, Actor::Operator, id, heir)
+                .await
+                .map_err(one_line)?;
+            println!(
+                "{login} is deleted; {moved} {} went to {reassign_to}.",
+                if moved == 1 { "byline" } else { "bylines" }
+            );
+        }
     }
     Ok(())
+}
+
+/// An action's refusal as one readable line ("display_name: Enter the name…").
+fn one_line(e: ActionError) -> anyhow::Error {
+    match e {
+        ActionError::Fields(fields) => anyhow::anyhow!(
+            "{}",
+            fields
+                .iter()
+                .map(|(field, message)| format!("{field}: {message}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        e => e.into(),
+    }
 }

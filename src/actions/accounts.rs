@@ -66,7 +66,7 @@ pub struct NewAccount {
     pub password: Option<String>,
 }
 
-fn check_email(email: &str) -> Result<()> {
+pub(super) fn check_email(email: &str) -> Result<()> {
     let email = email.trim();
     let ok = email.len() <= 254
         && !email.contains(char::is_whitespace)
@@ -214,7 +214,7 @@ pub async fn set_up_first_administrator(
 }
 
 /// Refuses a password too easy to guess for this person on this site.
-async fn check_password(
+pub(super) async fn check_password(
     store: &Store,
     new_password: &str,
     login: &str,
@@ -231,13 +231,13 @@ async fn check_password(
     password::check_strength(new_password, about).map_err(|m| ActionError::invalid("password", m))
 }
 
-async fn hash_blocking(password: String) -> String {
+pub(super) async fn hash_blocking(password: String) -> String {
     tokio::task::spawn_blocking(move || password::hash(&password))
         .await
         .expect("password hashing does not panic")
 }
 
-async fn verify_blocking(password: String, hash: Option<String>) -> bool {
+pub(super) async fn verify_blocking(password: String, hash: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || match hash {
         Some(h) => password::verify(&password, &h),
         None => {
@@ -419,7 +419,7 @@ pub async fn set_role(store: &Store, by: Actor<'_>, user_id: i64, role: Role) ->
 /// The account, read after locking the active administrators (see
 /// [`Store::lock_active_administrators`]), so a check that another administrator remains
 /// holds until the transaction commits.
-async fn account_and_administrators(
+pub(super) async fn account_and_administrators(
     tx: &mut crate::store::Tx,
     user_id: i64,
 ) -> Result<(crate::store::accounts::Account, Vec<i64>)> {
@@ -432,7 +432,7 @@ async fn account_and_administrators(
 
 /// Refuses a signed-in person who stopped being an active administrator since their session
 /// was read (demoted or disabled by a colleague a moment ago).
-fn still_administrator(by: Actor<'_>, admins: &[i64]) -> Result<()> {
+pub(super) fn still_administrator(by: Actor<'_>, admins: &[i64]) -> Result<()> {
     match by {
         Actor::Staff(me) if !admins.contains(&me.id) => Err(ActionError::Forbidden(
             "Your role does not allow this.".into(),

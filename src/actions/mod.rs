@@ -7,6 +7,7 @@ pub mod audit;
 pub mod comments;
 pub mod media;
 pub mod pages;
+pub mod profiles;
 pub mod site;
 pub mod stories;
 pub mod structure;

@@ -11,6 +11,9 @@ pub enum AuditAction {
     AccountDisable,
     AccountEnable,
     PasswordReset,
+    PasswordChange,
+    ProfileChange,
+    AccountDelete,
     StoryDelete,
     PageDelete,
     SectionDelete,
@@ -19,7 +22,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 12] = [
+    pub const ALL: [AuditAction; 15] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::AccountAdd,
@@ -27,6 +30,9 @@ impl AuditAction {
         AuditAction::AccountDisable,
         AuditAction::AccountEnable,
         AuditAction::PasswordReset,
+        AuditAction::PasswordChange,
+        AuditAction::ProfileChange,
+        AuditAction::AccountDelete,
         AuditAction::StoryDelete,
         AuditAction::PageDelete,
         AuditAction::SectionDelete,
@@ -43,6 +49,9 @@ impl AuditAction {
             AuditAction::AccountDisable => "account_disable",
             AuditAction::AccountEnable => "account_enable",
             AuditAction::PasswordReset => "password_reset",
+            AuditAction::PasswordChange => "password_change",
+            AuditAction::ProfileChange => "profile_change",
+            AuditAction::AccountDelete => "account_delete",
             AuditAction::StoryDelete => "story_delete",
             AuditAction::PageDelete => "page_delete",
             AuditAction::SectionDelete => "section_delete",
@@ -65,6 +74,9 @@ impl AuditAction {
             AuditAction::AccountDisable => "Account disabled",
             AuditAction::AccountEnable => "Account enabled",
             AuditAction::PasswordReset => "Password reset",
+            AuditAction::PasswordChange => "Password changed",
+            AuditAction::ProfileChange => "Profile changed",
+            AuditAction::AccountDelete => "Account deleted",
             AuditAction::StoryDelete => "Story deleted",
             AuditAction::PageDelete => "Page deleted",
             AuditAction::SectionDelete => "Section deleted",

@@ -245,6 +245,20 @@ impl Store {
             .await
     }
 
+    /// Ends every session of an account but the one with this token hash (if given).
+    pub(crate) async fn delete_other_sessions(
+        tx: &mut Tx,
+        user_id: i64,
+        keep_token_hash: Option<&str>,
+    ) -> Result<u64> {
+        tx.execute(
+            Sql::new("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user_id)
+                .bind(keep_token_hash.unwrap_or("")),
+        )
+        .await
+    }
+
     /// Removes sessions idle since `idle_before` or created before `created_before`.
     pub(crate) async fn delete_expired_sessions(
         tx: &mut Tx,

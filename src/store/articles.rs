@@ -390,6 +390,26 @@ impl Store {
         self.conn().fetch_all(sql).await
     }
 
+    /// A story's bylines with what its byline box shows of each author (bio and avatar), in
+    /// byline order.
+    pub async fn byline_profiles(
+        &self,
+        article_id: i64,
+    ) -> Result<Vec<super::users::AuthorProfile>> {
+        self.conn()
+            .fetch_all(
+                Sql::new(&format!(
+                    "SELECT u.id, u.display_name, u.slug, u.bio, u.public_email, {} \
+                     FROM article_authors aa JOIN users u ON u.id = aa.user_id \
+                     LEFT JOIN media av ON av.id = u.avatar_id \
+                     WHERE aa.article_id = $1 ORDER BY aa.position, u.id",
+                    super::users::AVATAR_COLUMNS
+                ))
+                .bind(article_id),
+            )
+            .await
+    }
+
     /// Section and tag ids of the given stories (what the related-stories ranking compares).
     pub async fn term_ids_of(&self, article_ids: &[i64]) -> Result<Vec<TermId>> {
         if article_ids.is_empty() {

@@ -1995,6 +1995,9 @@ async fn newsroom_writes_schedules_moderates_and_configures() {
             "/admin/sections",
             "/admin/tags",
             "/admin/users",
+            "/admin/users/2",
+            "/admin/users/2/delete",
+            "/admin/profile",
             "/admin/settings",
             &format!("/admin/stories/{id}/revisions"),
             // The demo's first page is "About us".

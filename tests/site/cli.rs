@@ -973,3 +973,93 @@ fn backup_of_a_postgresql_site_names_pg_dump() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("secret"));
     assert!(!std::path::Path::new("site.dump").exists());
 }
+
+on_both_backends!(empty:
+    user_set_name_set_email_and_delete_go_through_the_actions,
+);
+
+/// `newsdesk user set-name`, `set-email` and `delete --reassign-to` against a site's database,
+/// with the same rules as the admin's pages and a clear line for each mistake.
+async fn user_set_name_set_email_and_delete_go_through_the_actions(site: crate::support::TestSite) {
+    use newsdesk::domain::user::Role;
+    let ann = site.add_staff("ann", Role::Author).await;
+    let bob = site.add_staff("bob", Role::Editor).await;
+    let root = site.add_staff("root", Role::Administrator).await;
+    let url = site.url.clone();
+    let run = |args: &[&str]| {
+        let mut all = vec!["user", "--database", url.as_str()];
+        all.extend_from_slice(args);
+        newsdesk(&all)
+    };
+    let stdout = |out: &Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+
+    assert!(
+        stdout(&run(&["set-name", "ann", "  Ann Quill "]))
+            .contains("ann is now shown as Ann Quill.")
+    );
+    let account = site.store.account(ann).await.unwrap().unwrap();
+    assert_eq!(account.display_name, "Ann Quill");
+    assert_one_line_error(
+        &run(&["set-name", "ann", "   "]),
+        1,
+        "display_name: Enter the name shown on stories.",
+    );
+    assert_one_line_error(
+        &run(&["set-name", "nobody", "X"]),
+        1,
+        "no account has the login \"nobody\"",
+    );
+
+    assert!(
+        stdout(&run(&["set-email", "ann", " Ann@Quill.Example"])).contains("ann@quill.example")
+    );
+    assert_one_line_error(
+        &run(&["set-email", "ann", "bob@news.example"]),
+        1,
+        "is already used by another account",
+    );
+    assert_one_line_error(
+        &run(&["set-email", "ann", "not-an-address"]),
+        1,
+        "email: Enter an email address",
+    );
+    assert_one_line_error(&run(&["delete", "ann"]), 2, "--reassign-to");
+    assert_one_line_error(
+        &run(&["delete", "ann", "--reassign-to", "ann"]),
+        1,
+        "Choose someone else to receive the stories.",
+    );
+    assert_one_line_error(
+        &run(&["delete", "root", "--reassign-to", "bob"]),
+        1,
+        "The site needs at least one administrator",
+    );
+    assert!(
+        stdout(&run(&["delete", "ann", "--reassign-to", "bob"]))
+            .contains("ann is deleted; 0 bylines went to bob.")
+    );
+    assert!(site.store.account(ann).await.unwrap().is_none());
+    assert!(site.store.account(bob).await.unwrap().is_some());
+    assert!(site.store.account(root).await.unwrap().is_some());
+    let audited = site
+        .raw_pairs(
+            "SELECT action, CAST(COUNT(*) AS BIGINT) FROM audit_log \
+             WHERE actor = 'operator' AND action IN ('profile_change', 'account_delete') \
+             GROUP BY action ORDER BY action",
+        )
+        .await;
+    assert_eq!(
+        audited,
+        vec![
+            ("account_delete".to_owned(), 1),
+            ("profile_change".to_owned(), 2)
+        ]
+    );
+}

@@ -20,6 +20,7 @@ mod comments;
 mod feeds;
 mod home;
 mod media;
+mod profiles;
 mod search;
 mod seo;
 mod sitemaps;

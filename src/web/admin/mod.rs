@@ -12,6 +12,7 @@ pub mod frame;
 pub mod media;
 pub mod menus;
 pub mod pages;
+pub mod profile;
 pub mod sections;
 pub mod session;
 pub mod settings;
@@ -104,7 +105,17 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/comments/{id}", get(comments::show))
         .route("/admin/comments/{id}/edit", post(comments::edit))
         .route("/admin/comments/{id}/reply", post(comments::reply))
+        .route("/admin/profile", get(profile::page).post(profile::save))
+        .route("/admin/profile/password", post(profile::change_password))
         .route("/admin/users", get(users::list).post(users::invite))
+        .route(
+            "/admin/users/{id}",
+            get(users::person).post(users::edit_person),
+        )
+        .route(
+            "/admin/users/{id}/delete",
+            get(users::confirm_delete).post(users::delete),
+        )
         .route("/admin/users/{id}/role", post(users::change_role))
         .route("/admin/users/{id}/disable", post(users::disable))
         .route("/admin/users/{id}/enable", post(users::enable))

@@ -33,6 +33,13 @@ pub struct Signed {
     token: String,
 }
 
+impl Signed {
+    /// The stored hash of this session's token (which session is asking).
+    pub fn session_hash(&self) -> String {
+        accounts::token_hash(&self.token)
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Signed {
     type Rejection = AppError;
 

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use super::{Frame, Signed, session};
 use crate::AppState;
 use crate::actions::accounts::{self, INVITE_VALID, LinkPurpose, NewAccount, RESET_VALID};
+use crate::actions::profiles::{self, ProfileEdit};
 use crate::actions::{ActionError, Actor};
 use crate::domain::user::{Capability, Role};
 use crate::error::AppError;
@@ -222,7 +223,7 @@ pub async fn invite(
 }
 
 /// An action's message as a sentence ("enter an email…" → "Enter an email….").
-fn sentence(message: &str) -> String {
+pub(super) fn sentence(message: &str) -> String {
     let mut chars = message.chars();
     let mut s: String = match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
@@ -372,4 +373,218 @@ pub async fn reset_link(
     };
     let token = accounts::password_link(state.store(), by, id, purpose, state.now()).await?;
     render_link(&state, &signed, id, purpose, &token).await
+}
+
+/// The person form an administrator edits.
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
+pub struct PersonForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    bio: String,
+}
+
+/// The deletion form: who receives the account's stories.
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    reassign_to: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+}
+
+async fn render_person(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    status: StatusCode,
+    form: PersonForm,
+    errors: BTreeMap<&'static str, String>,
+) -> Result<Response, AppError> {
+    let account = state.store().account(id).await?.ok_or(AppError::NotFound)?;
+    let title = format!("Edit {}", account.display_name);
+    let frame = Frame::new(state, signed, &title, "users").await?;
+    let html = frame.render(
+        state,
+        "person.html",
+        minijinja::context! {
+            person => account,
+            form,
+            errors,
+            is_me => id == signed.staff.id,
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// `GET /admin/users/{id}`: an administrator edits someone's name, sign-in email and bio.
+pub async fn person(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    may_manage(&signed)?;
+    let p = state.store().profile(id).await?.ok_or(AppError::NotFound)?;
+    let form = PersonForm {
+        display_name: p.display_name,
+        email: p.email,
+        bio: p.bio,
+    };
+    render_person(&state, &signed, id, StatusCode::OK, form, BTreeMap::new()).await
+}
+
+/// `POST /admin/users/{id}`
+pub async fn edit_person(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<PersonForm>,
+) -> Result<Response, AppError> {
+    let by = Actor::Staff(&signed.staff);
+    by.require(Capability::ManageUsers)?;
+    let edit = ProfileEdit {
+        display_name: Some(form.display_name.clone()),
+        email: Some(form.email.clone()),
+        bio: Some(form.bio.clone()),
+        ..Default::default()
+    };
+    match profiles::edit_profile(state.store(), by, id, &edit).await {
+        Ok(()) => {
+            let name = name_of(&state, id).await?;
+            Ok(session::redirect_with_flash(
+                &state,
+                &headers,
+                &format!("/admin/users/{id}"),
+                &format!("{name}’s profile is saved."),
+            ))
+        }
+        Err(e) => {
+            let errors = super::profile::field_errors(e)?;
+            render_person(
+                &state,
+                &signed,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                errors,
+            )
+            .await
+        }
+    }
+}
+
+async fn render_delete(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    status: StatusCode,
+    form: DeleteForm,
+    errors: BTreeMap<&'static str, String>,
+) -> Result<Response, AppError> {
+    let store = state.store();
+    let account = store.account(id).await?.ok_or(AppError::NotFound)?;
+    let heirs: Vec<Choice> = store
+        .accounts()
+        .await?
+        .into_iter()
+        .filter(|a| a.id != id && !a.disabled)
+        .map(|a| Choice {
+            value: a.id.to_string(),
+            label: format!("{} ({})", a.display_name, a.login),
+        })
+        .collect();
+    let title = format!("Delete {}", account.display_name);
+    let frame = Frame::new(state, signed, &title, "users").await?;
+    let html = frame.render(
+        state,
+        "person_delete.html",
+        minijinja::context! {
+            person => account,
+            heirs,
+            form,
+            errors,
+            is_me => id == signed.staff.id,
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// `GET /admin/users/{id}/delete`: the confirmation, with the choice of who receives the
+/// account's stories.
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    may_manage(&signed)?;
+    render_delete(
+        &state,
+        &signed,
+        id,
+        StatusCode::OK,
+        DeleteForm::default(),
+        BTreeMap::new(),
+    )
+    .await
+}
+
+/// `POST /admin/users/{id}/delete`
+pub async fn delete(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<DeleteForm>,
+) -> Result<Response, AppError> {
+    let by = Actor::Staff(&signed.staff);
+    by.require(Capability::ManageUsers)?;
+    let refuse = |status, field: &'static str, message: String| {
+        let errors: BTreeMap<&'static str, String> = [(field, message)].into_iter().collect();
+        (status, errors)
+    };
+    let Ok(heir) = form.reassign_to.trim().parse::<i64>() else {
+        let (status, errors) = refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reassign_to",
+            "Choose who receives the stories.".into(),
+        );
+        return render_delete(&state, &signed, id, status, form, errors).await;
+    };
+    let account = state.store().account(id).await?.ok_or(AppError::NotFound)?;
+    match profiles::delete_account(state.store(), by, id, heir).await {
+        Ok(moved) => Ok(session::redirect_with_flash(
+            &state,
+            &headers,
+            "/admin/users",
+            &format!(
+                "{} ({}) is deleted; {moved} {} went to the person you chose.",
+                account.display_name,
+                account.login,
+                if moved == 1 { "byline" } else { "bylines" }
+            ),
+        )),
+        Err(ActionError::Conflict(m)) => {
+            let (status, errors) = refuse(StatusCode::CONFLICT, "reassign_to", m);
+            render_delete(&state, &signed, id, status, form, errors).await
+        }
+        Err(e) => {
+            let errors = super::profile::field_errors(e)?;
+            render_delete(
+                &state,
+                &signed,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                errors,
+            )
+            .await
+        }
+    }
 }

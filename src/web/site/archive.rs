@@ -10,6 +10,7 @@ use super::{Chrome, PageMeta, html, meta, render};
 use crate::AppState;
 use crate::error::AppError;
 use crate::store::articles::ArticleQuery;
+use crate::store::users::AuthorProfile;
 use crate::web::paging::path_page;
 
 /// A list of stories to show.
@@ -29,6 +30,8 @@ pub(crate) struct Listing {
     /// Whether a listing without stories is not found (a date with no stories) rather than an
     /// empty page (a section or tag that exists but has no stories yet).
     pub missing_when_empty: bool,
+    /// An author's page: their public email and avatar.
+    pub author: Option<AuthorProfile>,
 }
 
 /// Renders page `n` of a listing; pages past the end are 404s (and an empty first page, when
@@ -101,7 +104,7 @@ pub(crate) async fn render_listing(
         &meta,
         minijinja::context! {
             heading => l.heading, description => l.description, kind_label => l.kind_label,
-            sub_sections => l.sub_sections, stories, pagination,
+            sub_sections => l.sub_sections, stories, pagination, author => l.author,
         },
     )?;
     Ok(html(body))
@@ -212,6 +215,7 @@ fn section_subject(chrome: &Chrome, id: i64) -> Listing {
         },
         kind_label: "Section",
         sub_sections,
+        author: None,
         trail: chrome.section_trail(id),
         has_feeds: true,
         missing_when_empty: false,
@@ -238,6 +242,7 @@ pub(crate) async fn tag_subject(state: &AppState, slug: &str) -> Result<Listing,
         },
         kind_label: "Tag",
         sub_sections: Vec::new(),
+        author: None,
     })
 }
 
@@ -266,7 +271,7 @@ pub async fn tag_paged(
 pub(crate) async fn author_subject(state: &AppState, slug: &str) -> Result<Listing, AppError> {
     let author = state
         .store()
-        .author_by_slug(slug)
+        .author_profile(slug)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Listing {
@@ -276,8 +281,8 @@ pub(crate) async fn author_subject(state: &AppState, slug: &str) -> Result<Listi
         )],
         has_feeds: true,
         missing_when_empty: false,
-        heading: author.display_name,
-        description: author.bio,
+        heading: author.display_name.clone(),
+        description: author.bio.clone(),
         base_url: format!("/author/{}/", author.slug),
         query: ArticleQuery {
             author_id: Some(author.id),
@@ -285,6 +290,7 @@ pub(crate) async fn author_subject(state: &AppState, slug: &str) -> Result<Listi
         },
         kind_label: "Author",
         sub_sections: Vec::new(),
+        author: Some(author),
     })
 }
 
@@ -406,6 +412,7 @@ pub(crate) async fn date_listing(
         },
         kind_label: "Archive",
         sub_sections: Vec::new(),
+        author: None,
     };
     render_listing(state, &chrome, listing, n).await
 }

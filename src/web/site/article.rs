@@ -17,6 +17,27 @@ use crate::domain::related::{self, RelatedInput};
 use crate::domain::token::comment_form_token;
 use crate::error::AppError;
 use crate::store::articles::{ArticleRow, SummaryRow, TermId, TermRef};
+use crate::store::users::AuthorProfile;
+
+/// An author's avatar as the byline shows it.
+#[derive(Debug, Serialize)]
+struct AvatarView {
+    url: String,
+    alt: String,
+    width: Option<i64>,
+    height: Option<i64>,
+}
+
+impl AvatarView {
+    fn of(a: &AuthorProfile) -> Option<AvatarView> {
+        Some(AvatarView {
+            url: a.avatar_url.clone()?,
+            alt: a.avatar_alt.clone().unwrap_or_default(),
+            width: a.avatar_width,
+            height: a.avatar_height,
+        })
+    }
+}
 use crate::web::cookies;
 use crate::web::origin;
 use serde_json::json;
@@ -38,6 +59,8 @@ struct StoryView {
     published: DateView,
     updated: Option<DateView>,
     authors: Vec<LinkView>,
+    /// Each author's avatar in the byline, in byline order (`None` without one).
+    avatars: Vec<Option<AvatarView>>,
     sections: Vec<LinkView>,
     tags: Vec<LinkView>,
     credit_line: String,
@@ -217,7 +240,7 @@ pub(crate) async fn story_page(
         .collect();
     // Names of sections and tags only for the stories shown.
     terms.extend(store.terms_of(&ranked).await?);
-    let authors = store.authors_of(&[row.id]).await?;
+    let authors = store.byline_profiles(row.id).await?;
     let comments = store.visible_comments(row.id, held).await?;
     let has_held = comments.iter().any(|c| c.status != CommentState::Approved);
 
@@ -252,7 +275,14 @@ pub(crate) async fn story_page(
         published: DateView::with_time(published_at, tz),
         updated: ((row.updated_at - published_at).num_seconds() > UPDATE_GRACE_SECONDS)
             .then(|| DateView::with_time(row.updated_at, tz)),
-        authors: authors.iter().map(views::author_link).collect(),
+        authors: authors
+            .iter()
+            .map(|a| LinkView {
+                name: a.display_name.clone(),
+                url: format!("/author/{}/", a.slug),
+            })
+            .collect(),
+        avatars: authors.iter().map(AvatarView::of).collect(),
         sections: mine("category")
             .map(|t| views::category_link(&chrome, t))
             .collect(),

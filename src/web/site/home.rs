@@ -146,6 +146,7 @@ pub async fn paged(
         query: ArticleQuery::default(),
         kind_label: "",
         sub_sections: Vec::new(),
+        author: None,
         trail: Vec::new(),
         has_feeds: false,
         missing_when_empty: false,
