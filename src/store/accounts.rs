@@ -61,37 +61,61 @@ impl Store {
         .await
     }
 
+    /// Sets the password; every outstanding set-password link of the account stops working
+    /// (whoever holds an old reset link must not undo the change).
     pub(crate) async fn set_password_hash(tx: &mut Tx, user_id: i64, hash: &str) -> Result<bool> {
-        Ok(tx
+        let changed = tx
             .execute(
                 Sql::new("UPDATE users SET password_hash = $1 WHERE id = $2")
                     .bind(hash)
                     .bind(user_id),
             )
             .await?
-            == 1)
+            == 1;
+        Self::end_user_tokens(tx, user_id).await?;
+        Ok(changed)
     }
 
+    /// Changes the role; a changed role ends every outstanding set-password link of the account.
     pub(crate) async fn set_role(tx: &mut Tx, user_id: i64, role: Role) -> Result<bool> {
-        Ok(tx
+        let changed = tx
             .execute(
-                Sql::new("UPDATE users SET role = $1 WHERE id = $2")
+                Sql::new("UPDATE users SET role = $1 WHERE id = $2 AND role <> $1")
                     .bind(role.as_str())
                     .bind(user_id),
             )
             .await?
-            == 1)
+            == 1;
+        if changed {
+            Self::end_user_tokens(tx, user_id).await?;
+        }
+        Ok(changed)
     }
 
+    /// Disables or enables the account; disabling ends every outstanding set-password link
+    /// (enabling it again does not bring them back).
     pub(crate) async fn set_disabled(tx: &mut Tx, user_id: i64, disabled: bool) -> Result<bool> {
-        Ok(tx
+        let changed = tx
             .execute(
                 Sql::new("UPDATE users SET disabled = $1 WHERE id = $2")
                     .bind(disabled)
                     .bind(user_id),
             )
             .await?
-            == 1)
+            == 1;
+        if disabled {
+            Self::end_user_tokens(tx, user_id).await?;
+        }
+        Ok(changed)
+    }
+
+    /// Ends every unused set-password link (invitation or reset) of an account.
+    pub(crate) async fn end_user_tokens(tx: &mut Tx, user_id: i64) -> Result<u64> {
+        tx.execute(
+            Sql::new("DELETE FROM user_tokens WHERE user_id = $1 AND used_at IS NULL")
+                .bind(user_id),
+        )
+        .await
     }
 
     /// Ids of the active administrators, locked until the transaction ends, so that two
@@ -361,11 +385,7 @@ impl Store {
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
         // A new link replaces any earlier unused one.
-        tx.execute(
-            Sql::new("DELETE FROM user_tokens WHERE user_id = $1 AND used_at IS NULL")
-                .bind(user_id),
-        )
-        .await?;
+        Self::end_user_tokens(tx, user_id).await?;
         tx.execute(
             Sql::new(
                 "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at) \

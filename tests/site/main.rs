@@ -18,6 +18,7 @@ mod browser;
 mod cli;
 mod comments;
 mod feeds;
+mod hardening_links;
 mod home;
 mod media;
 mod profiles;
