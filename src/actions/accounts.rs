@@ -27,13 +27,20 @@ pub const RESET_VALID: Duration = Duration::days(1);
 /// each start while the site has none).
 pub const SETUP_VALID: Duration = Duration::days(1);
 
-/// Failed sign-ins allowed per account before each further one doubles the wait.
-const FREE_FAILURES_ACCOUNT: i64 = 5;
-/// The same per address, which many people may share (a newsroom's office network).
+/// Failed sign-ins allowed for one login from one address before each further attempt
+/// doubles the wait: a stranger guessing from elsewhere does not lock the person out.
+const FREE_FAILURES_LOGIN_AT_ADDRESS: i64 = 5;
+/// The same per address, whatever the login, which many people may share (a newsroom's office
+/// network).
 const FREE_FAILURES_IP: i64 = 20;
-/// The first wait, and the longest.
+/// The first wait of those two, and the longest.
 const FIRST_WAIT_SECS: i64 = 30;
 const LONGEST_WAIT_SECS: i64 = 3600;
+/// Failed sign-ins allowed for one login from all addresses together (a guesser spreading
+/// guesses over many addresses), before each further attempt doubles its own wait.
+const FREE_FAILURES_LOGIN: i64 = 50;
+const LOGIN_FIRST_WAIT_SECS: i64 = 60;
+const LOGIN_LONGEST_WAIT_SECS: i64 = 3600;
 /// Failures older than this are forgotten.
 const FAILURE_MEMORY: Duration = Duration::hours(24);
 
@@ -485,21 +492,48 @@ pub async fn set_disabled(
     Ok(())
 }
 
-fn throttle_keys(login: &str, ip: &str) -> [(String, i64); 2] {
+/// One failed-attempt counter: its key, the attempts it allows, its first and longest wait.
+struct ThrottleRule {
+    key: String,
+    free: i64,
+    first_wait: i64,
+    longest_wait: i64,
+}
+
+/// The counters a sign-in attempt counts against: the login from this address, the address,
+/// and the login from everywhere (in this order).
+fn throttle_keys(login: &str, ip: &str) -> [ThrottleRule; 3] {
+    let login = login.trim().to_lowercase();
     [
-        (
-            format!("account:{}", login.trim().to_lowercase()),
-            FREE_FAILURES_ACCOUNT,
-        ),
-        (format!("ip:{ip}"), FREE_FAILURES_IP),
+        ThrottleRule {
+            // The address first: it has no spaces, so the key names one pair.
+            key: format!("login-at:{ip} {login}"),
+            free: FREE_FAILURES_LOGIN_AT_ADDRESS,
+            first_wait: FIRST_WAIT_SECS,
+            longest_wait: LONGEST_WAIT_SECS,
+        },
+        ThrottleRule {
+            key: format!("ip:{ip}"),
+            free: FREE_FAILURES_IP,
+            first_wait: FIRST_WAIT_SECS,
+            longest_wait: LONGEST_WAIT_SECS,
+        },
+        ThrottleRule {
+            key: format!("login:{login}"),
+            free: FREE_FAILURES_LOGIN,
+            first_wait: LOGIN_FIRST_WAIT_SECS,
+            longest_wait: LOGIN_LONGEST_WAIT_SECS,
+        },
     ]
 }
 
 /// Checks a login and password and opens a session; returns its token for the cookie.
 ///
 /// Unknown logins, wrong passwords and disabled accounts get the same answer, after the same
-/// work. After a few failures for one account (or many from one address) each further failure
-/// doubles the wait before the next attempt is even checked.
+/// work. After a few failures for one login from one address (or many from one address, or very
+/// many for one login from everywhere) each further failure doubles the wait before the next
+/// attempt is even checked. Failures from another address do not hold the real person back
+/// until they reach the much higher overall limit.
 pub async fn sign_in(
     store: &Store,
     login: &str,
@@ -513,13 +547,14 @@ pub async fn sign_in(
     // guesses sent in parallel each count and each see the lock the ones before them set.
     let mut tx = store.begin().await?;
     let mut wait = 0;
-    for (key, free) in &keys {
+    for rule in &keys {
+        let key = &rule.key;
         match Store::count_attempt(&mut tx, key, now, now - FAILURE_MEMORY).await? {
-            Some(n) if n >= *free => {
+            Some(n) if n >= rule.free => {
                 // From the last free attempt on, each attempt locks the key before it is
                 // checked (a success unlocks it); each further failure doubles the wait.
-                let doublings = (n - free).min(16) as u32;
-                let secs = (FIRST_WAIT_SECS << doublings).min(LONGEST_WAIT_SECS);
+                let doublings = (n - rule.free).min(16) as u32;
+                let secs = (rule.first_wait << doublings).min(rule.longest_wait);
                 Store::lock_throttle(&mut tx, key, now + Duration::seconds(secs)).await?;
             }
             Some(_) => {}
@@ -566,9 +601,12 @@ pub async fn sign_in(
         return Err(ActionError::invalid("login", WRONG_CREDENTIALS));
     };
     let mut tx = store.begin().await?;
-    // A success clears the account's count and takes back the address's attempt.
-    Store::clear_throttle(&mut tx, &keys[0].0).await?;
-    Store::forgive_attempt(&mut tx, &keys[1].0, keys[1].1).await?;
+    // A success clears the count of the login from this address and takes back its attempt
+    // from the address's and the login's overall counts (a lock a stranger earned there stays).
+    let [at_address, address, everywhere] = &keys;
+    Store::clear_throttle(&mut tx, &at_address.key).await?;
+    Store::forgive_attempt(&mut tx, &address.key, address.free).await?;
+    Store::forgive_attempt(&mut tx, &everywhere.key, everywhere.free).await?;
     let token = new_token();
     let csrf = new_token();
     let ua: String = user_agent.chars().take(300).collect();
