@@ -187,6 +187,13 @@ pub async fn add_widget(
             format!("unknown widget area {area:?}"),
         ));
     }
+    let max = super::structure::MAX_WIDGETS_PER_AREA;
+    if Store::widget_ids_in_area(tx, area).await?.len() >= max {
+        return Err(ActionError::invalid(
+            "area",
+            format!("an area holds at most {max} widgets"),
+        ));
+    }
     Ok(Store::insert_widget(tx, area, position, title.trim(), kind).await?)
 }
 
@@ -207,6 +214,13 @@ pub async fn create_menu(
     entries: &[MenuEntry<'_>],
 ) -> Result<i64> {
     by.require(Capability::ManageAppearance)?;
+    let max = super::structure::MAX_MENU_ITEMS;
+    if entries.len() > max {
+        return Err(ActionError::invalid(
+            "entries",
+            format!("a menu holds at most {max} entries"),
+        ));
+    }
     let menu = Store::insert_menu(tx, location, name).await?;
     for (pos, e) in entries.iter().enumerate() {
         if !["category", "page", "article", "link"].contains(&e.kind) {

@@ -20,6 +20,10 @@ use crate::store::desk::{StoryColumns, StoryLinks, StoryRecord};
 
 /// An edit lock not renewed for this long has lapsed (the editor renews it with each autosave).
 pub const LOCK_LAPSES_AFTER: Duration = Duration::minutes(2);
+/// The most tags one story carries.
+pub const MAX_TAGS: usize = 50;
+/// The most sections one story is filed in.
+pub const MAX_SECTIONS: usize = 20;
 
 /// What the editor sends, parsed but not yet checked.
 #[derive(Debug, Clone, Default)]
@@ -156,6 +160,36 @@ pub fn check(input: &StoryInput, me: &Staff) -> Result<Option<Slug>> {
         errors.insert(
             "authors",
             "You must stay on the byline of your own story.".into(),
+        );
+    }
+    let mut sections = input.category_ids.clone();
+    sections.sort_unstable();
+    sections.dedup();
+    if sections.len() > MAX_SECTIONS {
+        errors.insert(
+            "sections",
+            format!(
+                "A story may be filed in at most {MAX_SECTIONS} sections; {} are ticked.",
+                sections.len()
+            ),
+        );
+    }
+    let mut tags: Vec<String> = input
+        .tag_names
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .map(|t| Slug::from_title(t, "tag").as_str().to_owned())
+        .collect();
+    tags.sort_unstable();
+    tags.dedup();
+    if tags.len() > MAX_TAGS {
+        errors.insert(
+            "tags",
+            format!(
+                "A story may have at most {MAX_TAGS} tags; {} are given.",
+                tags.len()
+            ),
         );
     }
     let url = input.source_url.trim();
@@ -376,7 +410,13 @@ async fn write(
         source_url: input.source_url.trim(),
         embargo_until: input.embargo_until,
         featured_image_id: input.featured_image_id,
-        sticky: input.sticky,
+        // Only editors and administrators choose the front page's lead (as in WordPress):
+        // anyone else keeps the story's current value whatever the form says.
+        sticky: if me.can(Capability::EditOthers) {
+            input.sticky
+        } else {
+            current.is_some_and(|s| s.sticky)
+        },
         comment_status: if input.comments_open {
             "open"
         } else {

@@ -499,6 +499,11 @@ pub async fn delete_tag(store: &Store, by: Actor<'_>, id: i64) -> Result<()> {
 
 // ----- Widgets -----
 
+/// The most widgets one area holds.
+pub const MAX_WIDGETS_PER_AREA: usize = 30;
+/// The most entries one menu holds, nested ones included.
+pub const MAX_MENU_ITEMS: usize = 100;
+
 /// Checks widget fields, including that the section or story they name exists (read outside
 /// any write transaction, so the live preview never waits for writers).
 async fn checked_widget(store: &Store, kind: &str, fields_in: &WidgetFields) -> Result<WidgetKind> {
@@ -556,7 +561,16 @@ pub async fn add_widget(
             "There is no such widget area.".into(),
         ));
     }
-    let position = Store::widget_ids_in_area(&mut tx, area).await?.len() as i32;
+    let count = Store::widget_ids_in_area(&mut tx, area).await?.len();
+    if count >= MAX_WIDGETS_PER_AREA {
+        return Err(fields([(
+            "title",
+            format!(
+                "An area holds at most {MAX_WIDGETS_PER_AREA} widgets; remove one before adding another."
+            ),
+        )]));
+    }
+    let position = count as i32;
     let id = Store::insert_widget(&mut tx, area, position, fields_in.title.trim(), &widget).await?;
     tx.commit().await?;
     Ok(id)
@@ -722,6 +736,14 @@ pub async fn add_menu_item(
         Some(id) => id,
         None => Store::insert_menu(&mut tx, location, menu_name).await?,
     };
+    if Store::menu_item_count(&mut tx, menu).await? >= MAX_MENU_ITEMS as i64 {
+        errors.insert(
+            "label",
+            format!(
+                "A menu holds at most {MAX_MENU_ITEMS} entries; remove one before adding another."
+            ),
+        );
+    }
     if let Some(parent) = input.parent_id {
         match Store::menu_item_place(&mut tx, parent).await? {
             Some((m, None)) if m == menu => {}

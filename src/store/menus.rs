@@ -110,6 +110,12 @@ impl Store {
         Ok(rec.map(|r| (r.menu_id, r.parent_id)))
     }
 
+    /// How many entries a menu has, nested ones included.
+    pub(crate) async fn menu_item_count(tx: &mut Tx, menu_id: i64) -> Result<i64> {
+        tx.scalar(Sql::new("SELECT COUNT(*) FROM menu_items WHERE menu_id = $1").bind(menu_id))
+            .await
+    }
+
     /// The ids of a menu's items under one parent (or at the top), in order.
     pub(crate) async fn menu_sibling_ids(
         tx: &mut Tx,

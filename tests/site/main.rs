@@ -19,6 +19,8 @@ mod cli;
 mod comments;
 mod feeds;
 mod hardening_links;
+mod hardening_rules;
+mod hardening_throttle;
 mod home;
 mod media;
 mod profiles;

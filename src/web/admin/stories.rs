@@ -327,6 +327,7 @@ async fn render_editor(
             }),
             may_describe => may_describe,
             may_publish => may_publish,
+            may_set_sticky => me.can(Capability::EditOthers),
             public_url => public_url,
             lock_holder => page.lock_holder,
             autosave => page.autosave.map(|a| minijinja::context! {
