@@ -179,3 +179,41 @@ async fn a_write_lock_held_by_another_process_answers_503_after_a_bounded_wait()
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(site.get("/readyz").await.status, StatusCode::OK);
 }
+
+/// SQLite rolls a whole transaction back by itself on some failures (a full disk at commit,
+/// `RAISE(ROLLBACK)`); the driver's own ROLLBACK then fails and, before, left the connection
+/// refusing every later write ("attempted to call begin_with at non-zero transaction depth")
+/// until a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_sqlite_rolled_back_itself_leaves_writes_working() {
+    let site = TestSite::demo_with_store_options(Backend::Sqlite, StoreOptions::new(1))
+        .await
+        .unwrap();
+    instant_forms(&site).await;
+    let f = form(&site, REFERENCE).await;
+    site.raw_execute(
+        "CREATE TRIGGER injected_failure BEFORE INSERT ON comments \
+         BEGIN SELECT RAISE(ROLLBACK, 'injected failure'); END",
+    )
+    .await;
+    let fields = [
+        ("comment", "A first try."),
+        ("author", "Ann"),
+        ("email", "ann@example.org"),
+    ];
+    let res = post(&site, &f, &fields, "198.51.100.3", None).await;
+    assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR);
+    site.raw_execute("DROP TRIGGER injected_failure").await;
+    for (ip, text) in [
+        ("198.51.100.4", "A second try."),
+        ("198.51.100.5", "A third try."),
+    ] {
+        let fields = [
+            ("comment", text),
+            ("author", "Ann"),
+            ("email", "ann@example.org"),
+        ];
+        let res = post(&site, &f, &fields, ip, None).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+}
