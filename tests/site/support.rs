@@ -199,13 +199,8 @@ impl TestSite {
         backend: Backend,
         options: newsdesk::store::StoreOptions,
     ) -> Option<TestSite> {
-        let site = TestSite::build_with(
-            backend,
-            None,
-            newsdesk::notify::Notifier::none(),
-            options,
-        )
-        .await?;
+        let site = TestSite::build_with(backend, None, newsdesk::notify::Notifier::none(), options)
+            .await?;
         assert!(
             newsdesk::demo::seed_if_empty(&site.store, chrono::Utc::now())
                 .await
@@ -235,9 +230,7 @@ impl TestSite {
         options: newsdesk::store::StoreOptions,
     ) -> Option<TestSite> {
         let (url, cleanup) = fresh_database(backend).await?;
-        let store = Store::connect_with(&url, options)
-            .await
-            .expect("connect");
+        let store = Store::connect_with(&url, options).await.expect("connect");
         store.migrate().await.expect("migrate");
         let options = newsdesk::AppOptions {
             notifier,

@@ -11,6 +11,23 @@ use crate::admin_stories::save;
 use crate::comments::{REFERENCE, form, instant_forms, post};
 use crate::support::{Backend, Page, TestSite};
 
+on_both_backends!(empty: a_node_that_can_write_is_ready_and_healthy);
+
+async fn a_node_that_can_write_is_ready_and_healthy(site: TestSite) {
+    for path in ["/healthz", "/readyz"] {
+        let res = site.get(path).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+        assert_eq!(res.headers["cache-control"], "no-store");
+    }
+    // The probe leaves nothing behind.
+    assert_eq!(site.get("/readyz").await.status, StatusCode::OK);
+    assert_eq!(
+        site.raw_pairs("SELECT 'rows', COUNT(*) FROM write_probe")
+            .await,
+        vec![("rows".to_owned(), 0)]
+    );
+}
+
 const CANNOT_SAVE: &str = "The site cannot save right now; please try again in a moment.";
 
 /// Text long enough to need new database pages (overflow pages), whatever room the existing
