@@ -11,7 +11,7 @@ use crate::actions::profiles::{self, ProfileEdit};
 use crate::actions::{ActionError, Actor};
 use crate::config::{ServeConfig, SiteConfig};
 use crate::domain::user::{Role, normalize_email};
-use crate::store::Store;
+use crate::store::{Durability, Store, StoreOptions};
 
 /// Newsdesk: a news publishing platform in one binary.
 ///
@@ -176,6 +176,28 @@ pub struct SiteArgs {
         global = true
     )]
     pub database: Option<String>,
+
+    /// How SQLite makes a save durable: full syncs the write-ahead log at every commit, so a
+    /// save that was acknowledged survives a power cut; normal syncs only at checkpoints,
+    /// which is faster but can lose the last acknowledged saves on a power cut or OS crash
+    /// (the database stays consistent). Not used with PostgreSQL.
+    #[arg(
+        long = "sqlite-synchronous",
+        env = "NEWSDESK_SQLITE_SYNCHRONOUS",
+        value_name = "full|normal",
+        default_value = "full",
+        value_parser = parse_durability,
+        global = true
+    )]
+    pub sqlite_synchronous: Durability,
+}
+
+fn parse_durability(s: &str) -> Result<Durability, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "full" => Ok(Durability::Full),
+        "normal" => Ok(Durability::Normal),
+        _ => Err(format!("unknown value {s:?}: choose full or normal")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -277,13 +299,19 @@ pub struct SettingsArgs {
 
 impl SiteArgs {
     pub fn config(&self) -> anyhow::Result<SiteConfig> {
-        Ok(SiteConfig::new(self.data.clone(), self.database.clone())?)
+        let mut site = SiteConfig::new(self.data.clone(), self.database.clone())?;
+        site.sqlite_durability = self.sqlite_synchronous;
+        Ok(site)
     }
 }
 
 /// Opens the database and brings its schema up to date.
 pub async fn open_store(site: &SiteConfig, max_connections: u32) -> anyhow::Result<Store> {
-    let store = Store::connect(&site.database_url, max_connections).await?;
+    let options = StoreOptions {
+        durability: site.sqlite_durability,
+        ..StoreOptions::new(max_connections)
+    };
+    let store = Store::connect_with(&site.database_url, options).await?;
     store.migrate().await?;
     Ok(store)
 }

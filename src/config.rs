@@ -11,6 +11,9 @@ pub struct SiteConfig {
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`.
     pub database_url: String,
+    /// How SQLite makes commits durable (`--sqlite-synchronous`; full unless the operator
+    /// accepts losing the last writes on a power cut).
+    pub sqlite_durability: crate::store::Durability,
 }
 
 /// Settings of `newsdesk serve`.
@@ -77,6 +80,7 @@ impl SiteConfig {
         Ok(SiteConfig {
             data_dir,
             database_url,
+            sqlite_durability: crate::store::Durability::Full,
         })
     }
 }

@@ -90,8 +90,23 @@ impl IntoResponse for AppError {
     }
 }
 
+/// What a writer reads when the database cannot take writes for now (full disk, write lock held
+/// by another process); the answer is 503 with `Retry-After`, and what they typed is kept.
+pub const CANNOT_SAVE: &str = "The site cannot save right now; please try again in a moment.";
+/// The `Retry-After` of that answer, in seconds.
+pub const CANNOT_SAVE_RETRY_SECS: u64 = 10;
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
+        if let Some(why) = e.cannot_save() {
+            tracing::warn!(reason = %why, "a write was refused by the database");
+            return AppError::Refused {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                message: CANNOT_SAVE.to_owned(),
+                retry_after_secs: Some(CANNOT_SAVE_RETRY_SECS),
+                kept_text: None,
+            };
+        }
         AppError::Internal(format!("{e:#}"))
     }
 }

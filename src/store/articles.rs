@@ -602,7 +602,7 @@ impl Store {
 
     /// Starts a write transaction; committing it marks the content as changed.
     pub async fn begin(&self) -> Result<Tx> {
-        Tx::begin(&self.db, self.generation.clone()).await
+        Tx::begin(&self.db, self.generation.clone(), self.write_health.clone()).await
     }
 }
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::reader::Reader;
-use super::{Db, Result, SqlxResultExt, StoreError};
+use super::{Db, Result, SqlxResultExt, StoreError, WriteHealth};
 
 /// One argument of a query.
 #[derive(Debug, Clone)]
@@ -260,45 +260,51 @@ impl<T> Scalar for T where
 {
 }
 
-/// The query operations of a transaction.
+/// The query operations of a transaction. A write refused for want of space or the lock is
+/// noted for `/readyz`.
 macro_rules! executor_impl {
     ($ty:ty, $self:ident => $sqlite:expr, $pg:expr) => {
         #[allow(dead_code, reason = "every operation is offered; each caller uses a subset")]
         impl $ty {
             pub(crate) async fn fetch_all<T: Row>(&mut $self, sql: Sql) -> Result<Vec<T>> {
-                match $sqlite {
+                let r = match $sqlite {
                     Some(e) => prepare!(sqlx::query_as::<sqlx::Sqlite, T>, sql).fetch_all(e).await.store(),
                     None => prepare!(sqlx::query_as::<sqlx::Postgres, T>, sql).fetch_all($pg).await.store(),
-                }
+                };
+                r.inspect_err(|e| $self.health.note(e))
             }
 
             pub(crate) async fn fetch_optional<T: Row>(&mut $self, sql: Sql) -> Result<Option<T>> {
-                match $sqlite {
+                let r = match $sqlite {
                     Some(e) => prepare!(sqlx::query_as::<sqlx::Sqlite, T>, sql).fetch_optional(e).await.store(),
                     None => prepare!(sqlx::query_as::<sqlx::Postgres, T>, sql).fetch_optional($pg).await.store(),
-                }
+                };
+                r.inspect_err(|e| $self.health.note(e))
             }
 
             pub(crate) async fn scalar<T: Scalar>(&mut $self, sql: Sql) -> Result<T> {
-                match $sqlite {
+                let r = match $sqlite {
                     Some(e) => prepare!(sqlx::query_scalar::<sqlx::Sqlite, T>, sql).fetch_one(e).await.store(),
                     None => prepare!(sqlx::query_scalar::<sqlx::Postgres, T>, sql).fetch_one($pg).await.store(),
-                }
+                };
+                r.inspect_err(|e| $self.health.note(e))
             }
 
             pub(crate) async fn scalars<T: Scalar>(&mut $self, sql: Sql) -> Result<Vec<T>> {
-                match $sqlite {
+                let r = match $sqlite {
                     Some(e) => prepare!(sqlx::query_scalar::<sqlx::Sqlite, T>, sql).fetch_all(e).await.store(),
                     None => prepare!(sqlx::query_scalar::<sqlx::Postgres, T>, sql).fetch_all($pg).await.store(),
-                }
+                };
+                r.inspect_err(|e| $self.health.note(e))
             }
 
             /// Runs a statement and returns the number of rows it changed.
             pub(crate) async fn execute(&mut $self, sql: Sql) -> Result<u64> {
-                match $sqlite {
-                    Some(e) => Ok(prepare!(sqlx::query::<sqlx::Sqlite>, sql).execute(e).await.store()?.rows_affected()),
-                    None => Ok(prepare!(sqlx::query::<sqlx::Postgres>, sql).execute($pg).await.store()?.rows_affected()),
-                }
+                let r = match $sqlite {
+                    Some(e) => prepare!(sqlx::query::<sqlx::Sqlite>, sql).execute(e).await.store().map(|d| d.rows_affected()),
+                    None => prepare!(sqlx::query::<sqlx::Postgres>, sql).execute($pg).await.store().map(|d| d.rows_affected()),
+                };
+                r.inspect_err(|e| $self.health.note(e))
             }
         }
     };
@@ -363,6 +369,8 @@ pub struct Tx {
     /// The store's content generation: committing bumps it, so in-process caches (site chrome,
     /// pages) never outlive a write, whichever action made it.
     generation: Arc<AtomicU64>,
+    /// Told of every write refused for want of space or the lock, and of every commit.
+    health: Arc<WriteHealth>,
 }
 
 enum TxConn {
@@ -371,22 +379,37 @@ enum TxConn {
 }
 
 impl Tx {
-    pub(crate) async fn begin(db: &Db, generation: Arc<AtomicU64>) -> Result<Tx> {
+    pub(crate) async fn begin(
+        db: &Db,
+        generation: Arc<AtomicU64>,
+        health: Arc<WriteHealth>,
+    ) -> Result<Tx> {
         let conn = match db {
             // BEGIN IMMEDIATE takes SQLite's write lock up front, so concurrent writers queue on
             // the busy timeout instead of failing mid-transaction with SQLITE_BUSY.
-            Db::Sqlite(p) => TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.store()?),
-            Db::Postgres(p) => TxConn::Postgres(p.begin().await.store()?),
-        };
-        Ok(Tx { conn, generation })
+            Db::Sqlite(p) => p.begin_with("BEGIN IMMEDIATE").await.map(TxConn::Sqlite),
+            Db::Postgres(p) => p.begin().await.map(TxConn::Postgres),
+        }
+        .store()
+        .inspect_err(|e| health.note(e))?;
+        Ok(Tx {
+            conn,
+            generation,
+            health,
+        })
     }
 
-    /// Commits, then marks the content as changed.
+    /// Commits, then marks the content as changed. A failed commit rolls back; the connection
+    /// goes back to the pool usable, or is closed if the driver lost track of it.
     pub async fn commit(self) -> Result<()> {
+        let health = self.health;
         match self.conn {
-            TxConn::Sqlite(t) => t.commit().await.store()?,
-            TxConn::Postgres(t) => t.commit().await.store()?,
+            TxConn::Sqlite(t) => t.commit().await,
+            TxConn::Postgres(t) => t.commit().await,
         }
+        .store()
+        .inspect_err(|e| health.note(e))?;
+        health.committed();
         self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(())
     }

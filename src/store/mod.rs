@@ -5,8 +5,9 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -67,6 +68,42 @@ pub enum StoreError {
     /// A read on SQLite's in-place read path failed.
     #[error("read failed: {0}")]
     Read(String),
+    /// The database cannot take writes right now: its disk is full, or another process holds
+    /// SQLite's write lock past the busy timeout. Reads still work; the writer may try again.
+    #[error("the database cannot save right now: {0}")]
+    CannotSave(CannotSave),
+}
+
+/// Why the database refused a write for now (see [`StoreError::CannotSave`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CannotSave {
+    /// SQLITE_FULL, or PostgreSQL's `disk_full` (SQLSTATE 53100).
+    StorageFull,
+    /// SQLITE_BUSY or SQLITE_LOCKED after the busy timeout: another process holds the lock.
+    Locked,
+}
+
+impl std::fmt::Display for CannotSave {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CannotSave::StorageFull => "the disk is full",
+            CannotSave::Locked => "another process holds the write lock",
+        })
+    }
+}
+
+/// What a database error code says about writing: the one place where SQLite's result codes
+/// (extended codes carry the primary code in their low byte) and PostgreSQL's SQLSTATEs for a
+/// full disk or a held lock are read.
+fn cannot_save(code: &str) -> Option<CannotSave> {
+    if code == "53100" {
+        return Some(CannotSave::StorageFull);
+    }
+    match code.parse::<i32>().ok()? & 0xff {
+        13 => Some(CannotSave::StorageFull),
+        5 | 6 => Some(CannotSave::Locked),
+        _ => None,
+    }
 }
 
 impl StoreError {
@@ -83,8 +120,20 @@ impl StoreError {
                 }
                 _ => {}
             }
+            if let Some(why) = db.code().as_deref().and_then(cannot_save) {
+                return StoreError::CannotSave(why);
+            }
         }
         StoreError::Database(err)
+    }
+
+    /// Whether the database refused a write for now (full disk, lock held elsewhere), so the
+    /// writer should try again in a moment.
+    pub fn cannot_save(&self) -> Option<CannotSave> {
+        match self {
+            StoreError::CannotSave(why) => Some(*why),
+            _ => None,
+        }
     }
 
     /// Turns a unique violation of a constraint on a typed value into the field error people
@@ -143,7 +192,71 @@ pub struct Store {
     /// SQLite's read path (absent for PostgreSQL and in-memory SQLite).
     reader: Option<Arc<reader::Reader>>,
     pub(crate) generation: Arc<AtomicU64>,
+    /// When a write was last refused for want of space or the lock (see [`Store::ready`]).
+    pub(crate) write_health: Arc<WriteHealth>,
 }
+
+/// Remembers the last refused write until a write commits again.
+#[derive(Debug, Default)]
+pub(crate) struct WriteHealth {
+    refused: Mutex<Option<(Instant, CannotSave)>>,
+}
+
+impl WriteHealth {
+    pub(crate) fn note(&self, e: &StoreError) {
+        if let Some(why) = e.cannot_save() {
+            *self.refused.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), why));
+        }
+    }
+
+    pub(crate) fn committed(&self) {
+        *self.refused.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// Why a write was refused within `window`, if one was and none has committed since.
+    fn refused_within(&self, window: Duration) -> Option<CannotSave> {
+        self.refused
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .filter(|(at, _)| at.elapsed() < window)
+            .map(|(_, why)| why)
+    }
+}
+
+/// How SQLite makes a commit durable (`PRAGMA synchronous`, in WAL mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `FULL`: the WAL is synced at every commit, so an acknowledged write survives a power
+    /// cut.
+    #[default]
+    Full,
+    /// `NORMAL`: synced at checkpoints only; faster, but a power cut can lose the last
+    /// acknowledged writes (never corrupts the database).
+    Normal,
+}
+
+/// How [`Store::connect_with`] opens the database.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub max_connections: u32,
+    /// How long a SQLite write waits for the write lock another process holds before the
+    /// store answers [`CannotSave::Locked`].
+    pub busy_timeout: Duration,
+    pub durability: Durability,
+}
+
+impl StoreOptions {
+    pub fn new(max_connections: u32) -> StoreOptions {
+        StoreOptions {
+            max_connections,
+            busy_timeout: Duration::from_secs(5),
+            durability: Durability::Full,
+        }
+    }
+}
+
+/// How long a refused write keeps `/readyz` at 503 unless a write commits first.
+pub const READY_WINDOW: Duration = Duration::from_secs(10);
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -221,11 +334,21 @@ pub fn redact_url(url: &str) -> String {
 }
 
 impl Store {
-    /// Opens a pool on the database the URL names (creating a SQLite file if needed).
+    /// Opens a pool on the database the URL names (creating a SQLite file if needed), with the
+    /// default options.
     pub async fn connect(
         url: &str,
         max_connections: u32,
     ) -> std::result::Result<Store, ConnectError> {
+        Store::connect_with(url, StoreOptions::new(max_connections)).await
+    }
+
+    /// Opens a pool on the database the URL names (creating a SQLite file if needed).
+    pub async fn connect_with(
+        url: &str,
+        options: StoreOptions,
+    ) -> std::result::Result<Store, ConnectError> {
+        let max_connections = options.max_connections;
         let open_err = |source: sqlx::Error| ConnectError::Open {
             url: redact_url(url),
             reason: connect_failure(url, &source),
@@ -237,9 +360,12 @@ impl Store {
                     .map_err(open_err)?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
+                    .synchronous(match options.durability {
+                        Durability::Full => SqliteSynchronous::Full,
+                        Durability::Normal => SqliteSynchronous::Normal,
+                    })
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(5))
+                    .busy_timeout(options.busy_timeout)
                     .pragma("cache_size", "-16000")
                     .pragma("temp_store", "memory")
                     // Keeps the query planner's statistics fresh (SQLite's recommended practice),
@@ -251,6 +377,25 @@ impl Store {
                     .max_connections(max_connections)
                     .min_connections(1)
                     .acquire_timeout(Duration::from_secs(10))
+                    // A write that failed part-way (a full disk makes SQLite roll the whole
+                    // transaction back by itself, and the driver's own ROLLBACK then fails) can
+                    // leave the driver believing a transaction is still open, refusing every
+                    // later BEGIN on that connection. Such a connection is closed on its way
+                    // back to the pool, and the pool opens a fresh one.
+                    .after_release(|conn, _| {
+                        Box::pin(async move {
+                            use sqlx::Connection;
+                            // The ping queues behind the rollback of a dropped transaction.
+                            conn.ping().await?;
+                            if conn.is_in_transaction() {
+                                tracing::warn!(
+                                    "closing a database connection left inside a failed transaction"
+                                );
+                                return Ok(false);
+                            }
+                            Ok(true)
+                        })
+                    })
                     .connect_with(opts.clone())
                     .await
                     .map_err(open_err)?;
@@ -294,6 +439,7 @@ impl Store {
             db,
             reader,
             generation: Arc::new(AtomicU64::new(0)),
+            write_health: Arc::default(),
         })
     }
 
@@ -331,6 +477,46 @@ impl Store {
         Ok(())
     }
 
+    /// Whether this node can write: no write was refused for want of space or the lock in the
+    /// last [`READY_WINDOW`] without a write committing since, and a small write probe (a row
+    /// with a few kilobytes, written and removed in one committed transaction) succeeds.
+    pub async fn ready(&self) -> Result<()> {
+        if let Some(why) = self.write_health.refused_within(READY_WINDOW) {
+            return Err(StoreError::CannotSave(why));
+        }
+        let mut tx = self.begin().await?;
+        let id = dialect::insert_returning_id(
+            &mut tx,
+            dialect::Sql::new("INSERT INTO write_probe (pad) VALUES ($1) RETURNING id")
+                .bind(vec![0u8; 8192]),
+        )
+        .await?;
+        tx.execute(dialect::Sql::new("DELETE FROM write_probe WHERE id = $1").bind(id))
+            .await?;
+        tx.commit().await
+    }
+
+    /// Runs a `PRAGMA` on every connection of SQLite's write pool (opening them all), for tests
+    /// that inject faults such as a full disk (`PRAGMA max_page_count = N`). Not for use in the
+    /// application.
+    #[doc(hidden)]
+    pub async fn sqlite_pragma_on_every_connection(&self, pragma: &str) -> Result<()> {
+        let Db::Sqlite(pool) = &self.db else {
+            return Ok(());
+        };
+        let mut held = Vec::new();
+        for _ in 0..pool.options().get_max_connections() {
+            held.push(pool.acquire().await.store()?);
+        }
+        for conn in &mut held {
+            sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA {pragma}")))
+                .execute(&mut **conn)
+                .await
+                .store()?;
+        }
+        Ok(())
+    }
+
     /// A number that changes whenever this process writes content; in-process caches compare it.
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
@@ -365,6 +551,17 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn full_disks_and_held_locks_are_read_from_both_backends_codes() {
+        assert_eq!(cannot_save("13"), Some(CannotSave::StorageFull));
+        assert_eq!(cannot_save("53100"), Some(CannotSave::StorageFull));
+        assert_eq!(cannot_save("5"), Some(CannotSave::Locked));
+        assert_eq!(cannot_save("517"), Some(CannotSave::Locked)); // SQLITE_BUSY_SNAPSHOT
+        assert_eq!(cannot_save("262"), Some(CannotSave::Locked)); // SQLITE_LOCKED_SHAREDCACHE
+        assert_eq!(cannot_save("2067"), None); // SQLITE_CONSTRAINT_UNIQUE
+        assert_eq!(cannot_save("23505"), None);
+    }
 
     #[test]
     fn passwords_are_redacted() {

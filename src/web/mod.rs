@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/media/{id}/{variant}/{file_name}", get(site::media::show))
         // Operations and theme assets.
         .route("/healthz", get(site::health))
+        .route("/readyz", get(site::ready))
         .route("/static/{file}", get(assets::show))
         .route("/favicon.ico", get(assets::favicon))
         // Anything else: add a missing trailing slash, or the themed 404 page.

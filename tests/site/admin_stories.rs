@@ -27,7 +27,7 @@ on_both_backends!(empty:
 );
 
 /// Saves the editor form of story `id` (or a new story) with these fields and `intent`.
-async fn save(
+pub(crate) async fn save(
     site: &TestSite,
     who: &Staff,
     id: Option<i64>,

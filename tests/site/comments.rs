@@ -9,7 +9,7 @@ use newsdesk::notify::Notifier;
 
 use crate::support::{Page, TestSite};
 
-const REFERENCE: &str = "Putin meets N Korea's Jong Un at Russia Vostochny Cosmodrome";
+pub(crate) const REFERENCE: &str = "Putin meets N Korea's Jong Un at Russia Vostochny Cosmodrome";
 const TRUSTED_EMAIL: &str = "mira@example.invalid";
 
 on_both_backends!(demo:
@@ -46,13 +46,13 @@ async fn settings(site: &TestSite, values: &[(&str, &str)]) {
 }
 
 /// The story page and the hidden fields its form carries.
-struct Form {
-    url: String,
-    post_id: String,
-    token: String,
+pub(crate) struct Form {
+    pub(crate) url: String,
+    pub(crate) post_id: String,
+    pub(crate) token: String,
 }
 
-async fn form(site: &TestSite, title: &str) -> Form {
+pub(crate) async fn form(site: &TestSite, title: &str) -> Form {
     let url = site.url_of(title).await;
     let page = site.get(&url).await;
     let slug = url.trim_end_matches('/').rsplit('/').next().unwrap();
@@ -75,7 +75,7 @@ async fn form(site: &TestSite, title: &str) -> Form {
 }
 
 /// Posts a comment with the form's hidden fields plus `fields`.
-async fn post(
+pub(crate) async fn post(
     site: &TestSite,
     f: &Form,
     fields: &[(&str, &str)],
@@ -99,7 +99,7 @@ fn comment_id(p: &Page) -> i64 {
 }
 
 /// The form's minimum time is a rule for people; tests post at once.
-async fn instant_forms(site: &TestSite) {
+pub(crate) async fn instant_forms(site: &TestSite) {
     settings(site, &[("comment_min_seconds", "0")]).await;
 }
 

@@ -30,3 +30,4 @@ mod sitemaps;
 mod smtp;
 mod store;
 mod widgets;
+mod write_refusals;

@@ -193,13 +193,44 @@ impl TestSite {
         Some(site)
     }
 
+    /// The demo site on a store opened with these options (a short busy timeout, one
+    /// connection).
+    pub async fn demo_with_store_options(
+        backend: Backend,
+        options: newsdesk::store::StoreOptions,
+    ) -> Option<TestSite> {
+        let site = TestSite::build_with(backend, None, newsdesk::notify::Notifier::none(), options)
+            .await?;
+        assert!(
+            newsdesk::demo::seed_if_empty(&site.store, chrono::Utc::now())
+                .await
+                .expect("demo")
+        );
+        Some(site)
+    }
+
     async fn build(
         backend: Backend,
         theme: Option<&std::path::Path>,
         notifier: newsdesk::notify::Notifier,
     ) -> Option<TestSite> {
+        TestSite::build_with(
+            backend,
+            theme,
+            notifier,
+            newsdesk::store::StoreOptions::new(4),
+        )
+        .await
+    }
+
+    async fn build_with(
+        backend: Backend,
+        theme: Option<&std::path::Path>,
+        notifier: newsdesk::notify::Notifier,
+        options: newsdesk::store::StoreOptions,
+    ) -> Option<TestSite> {
         let (url, cleanup) = fresh_database(backend).await?;
-        let store = Store::connect(&url, 4).await.expect("connect");
+        let store = Store::connect_with(&url, options).await.expect("connect");
         store.migrate().await.expect("migrate");
         let options = newsdesk::AppOptions {
             notifier,

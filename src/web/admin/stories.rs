@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -555,9 +555,15 @@ async fn save_form(
                     errors.insert("status", message);
                     StatusCode::CONFLICT
                 }
+                // The disk is full or another process holds the lock: the form again, as typed,
+                // with a 503 and when to try again.
+                ActionError::Store(s) if s.cannot_save().is_some() => {
+                    errors.insert("status", crate::error::CANNOT_SAVE.to_owned());
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
                 e => return Err(keeping_typed_text(&submitted, e)),
             };
-            render_editor(
+            let mut res = render_editor(
                 state,
                 signed,
                 EditorPage {
@@ -570,7 +576,14 @@ async fn save_form(
                     status,
                 },
             )
-            .await
+            .await?;
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                res.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(crate::error::CANNOT_SAVE_RETRY_SECS),
+                );
+            }
+            Ok(res)
         }
     }
 }
@@ -578,15 +591,19 @@ async fn save_form(
 /// A refusal after which the editor cannot be shown again (the story is not this person's, or
 /// is gone): the error page hands back the headline and text they typed.
 fn keeping_typed_text(submitted: &Submitted, e: ActionError) -> AppError {
-    let (status, message) = match e {
-        ActionError::Forbidden(m) => (StatusCode::FORBIDDEN, m),
-        ActionError::NotFound(m) => (StatusCode::NOT_FOUND, m),
-        e => return e.into(),
+    let (status, message, retry_after_secs) = match e.into() {
+        AppError::Refused {
+            status,
+            message,
+            retry_after_secs,
+            ..
+        } => (status, message, retry_after_secs),
+        other => return other,
     };
     AppError::Refused {
         status,
         message,
-        retry_after_secs: None,
+        retry_after_secs,
         kept_text: Some(format!(
             "{}\n\n{}",
             submitted.input.title.trim(),

@@ -93,7 +93,8 @@ pub async fn error_page(state: &AppState, page: &ErrorPage) -> Result<String, Ap
     )
 }
 
-/// `/healthz`: 200 when the database answers.
+/// `/healthz` (liveness): 200 when the process runs and the database answers a read. It stays
+/// 200 while writes are refused (the site still serves readers); see [`ready`].
 pub async fn health(State(state): State<AppState>) -> Response {
     match state.store().ping().await {
         Ok(()) => (
@@ -114,6 +115,35 @@ pub async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
+/// `/readyz` (readiness to write): 200 when this node can save, 503 with `Retry-After` when it
+/// cannot: a write was refused in the last few seconds for a full disk or a write lock held by
+/// another process (and none has committed since), or a small write probe fails.
+pub async fn ready(State(state): State<AppState>) -> Response {
+    match state.store().ready().await {
+        Ok(()) => (
+            StatusCode::OK,
+            [(header::CACHE_CONTROL, "no-store")],
+            "ready\n",
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check: this node cannot write");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [
+                    (header::CACHE_CONTROL, "no-store".to_owned()),
+                    (
+                        header::RETRY_AFTER,
+                        crate::error::CANNOT_SAVE_RETRY_SECS.to_string(),
+                    ),
+                ],
+                "cannot write\n",
+            )
+                .into_response()
+        }
+    }
+}
+
 /// Unknown paths: WordPress-style paths without their trailing slash are redirected to it;
 /// everything else is the themed 404.
 pub async fn fallback(uri: Uri) -> Result<Response, AppError> {
@@ -127,6 +157,7 @@ pub async fn fallback(uri: Uri) -> Result<Response, AppError> {
         && !last.contains('.')
         && !path.starts_with("/static/")
         && path != "/healthz"
+        && path != "/readyz"
     {
         let target = match uri.query() {
             Some(q) => format!("{path}/?{q}"),
