@@ -129,13 +129,7 @@ pub async fn guard(req: Request, next: Next) -> Response {
     }
     let bytes: Bytes = match axum::body::to_bytes(body, MAX_FORM_BODY).await {
         Ok(b) => b,
-        Err(_) => {
-            return AppError::refused(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "What you sent is larger than this form accepts.",
-            )
-            .into_response();
-        }
+        Err(e) => return unread_body(&e),
     };
     let bytes = match cleaned_form(&bytes) {
         Some(cleaned) => {
@@ -146,6 +140,29 @@ pub async fn guard(req: Request, next: Next) -> Response {
     };
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// The answer to a request body that could not be read: too large, or not sent in time (the
+/// server's body timeout) or in full.
+pub fn unread_body(e: &axum::Error) -> Response {
+    let mut cause: Option<&dyn std::error::Error> = Some(e);
+    let mut too_large = false;
+    while let Some(c) = cause {
+        too_large |= c.to_string().contains("length limit");
+        cause = c.source();
+    }
+    if too_large {
+        AppError::refused(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "What you sent is larger than this form accepts.",
+        )
+    } else {
+        AppError::refused(
+            StatusCode::BAD_REQUEST,
+            "What you sent did not arrive in full; please send it again.",
+        )
+    }
+    .into_response()
 }
 
 /// `target` as a `Location` value: every byte outside the characters a URL may hold as they
