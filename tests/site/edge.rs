@@ -20,6 +20,7 @@ on_both_backends!(demo:
     control_characters_in_a_comment_are_removed,
     control_characters_in_the_sign_in_form_are_removed,
     control_characters_in_a_story_title_are_removed,
+    control_characters_in_media_alt_text_are_removed,
     redirects_with_control_characters_are_encoded_never_a_500,
     a_sign_in_next_with_a_line_break_leads_to_the_dashboard,
     a_bulk_back_address_with_a_line_break_leads_to_the_list,
@@ -163,6 +164,73 @@ async fn control_characters_in_a_story_title_are_removed(site: TestSite) {
     let story = site.store.story(id).await.unwrap().unwrap();
     assert_eq!(story.title, "Council votes on budget");
     assert!(!story.body.contains('\0'));
+}
+
+async fn control_characters_in_media_alt_text_are_removed(site: TestSite) {
+    let dana = site.staff("dana", Role::Editor).await;
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::new_rgb8(8, 8)
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    // An upload (multipart): its alt text and caption lose their control characters.
+    let boundary = "----edge-boundary";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("_csrf", dana.csrf.as_str()),
+        ("alt_text", "Her\0on"),
+        ("caption", "At\u{1} dawn"),
+    ] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\
+             Content-Type: image/png\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(&png.into_inner());
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::post("/admin/media")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::COOKIE, &dana.cookie)
+        .header(header::ORIGIN, ORIGIN)
+        .body(Body::from(body))
+        .unwrap();
+    let res = site.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    let id: i64 = location
+        .trim_start_matches("/admin/media/")
+        .parse()
+        .unwrap();
+    let item = site.store.media_item(id).await.unwrap().unwrap().item;
+    assert_eq!(
+        (item.alt_text.as_str(), item.caption.as_str()),
+        ("Heron", "At dawn")
+    );
+    // Editing the details (urlencoded): the same.
+    let res = site
+        .admin_post(
+            &dana,
+            &location,
+            &[("alt_text", "A\0 heron\u{7f}"), ("caption", "\0")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let item = site.store.media_item(id).await.unwrap().unwrap().item;
+    assert_eq!(
+        (item.alt_text.as_str(), item.caption.as_str()),
+        ("A heron", "")
+    );
 }
 
 async fn redirects_with_control_characters_are_encoded_never_a_500(site: TestSite) {
