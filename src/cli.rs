@@ -331,6 +331,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 base_url: args.base_url,
                 no_page_cache: args.no_page_cache,
                 access_log: args.access_log,
+                limits: crate::config::ServerLimits::default(),
             };
             config.check()?;
             crate::serve(config).await

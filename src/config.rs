@@ -36,6 +36,34 @@ pub struct ServeConfig {
     pub no_page_cache: bool,
     /// Where the access log goes: a file to append to, or `-` for standard output.
     pub access_log: Option<PathBuf>,
+    /// How long slow clients are waited for, and how many connections are served at once.
+    pub limits: ServerLimits,
+}
+
+/// What the server allows a connection, so that slow or numerous clients cannot hold it
+/// (slowloris).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// A request line and headers must arrive within this time, counted from the first wait
+    /// for them; a kept-alive connection waiting for its next request is closed after it too.
+    pub header_read: std::time::Duration,
+    /// The longest wait for the next part of a request body.
+    pub body_idle: std::time::Duration,
+    /// A whole request body must arrive within this time.
+    pub body_total: std::time::Duration,
+    /// Connections served at once; more wait to be accepted.
+    pub max_connections: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> ServerLimits {
+        ServerLimits {
+            header_read: std::time::Duration::from_secs(30),
+            body_idle: std::time::Duration::from_secs(30),
+            body_total: std::time::Duration::from_secs(300),
+            max_connections: 1024,
+        }
+    }
 }
 
 /// Why the configuration cannot be used.

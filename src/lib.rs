@@ -13,6 +13,7 @@ pub mod error;
 pub mod jobs;
 pub mod notify;
 pub mod render;
+pub mod server;
 pub mod store;
 pub mod web;
 
@@ -262,14 +263,10 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         tracing::info!("{line}");
     }
     let scheduler = jobs::spawn_scheduler(store.clone(), jobs::SCHEDULER_PERIOD);
-    let app = app(AppState::with_options(store.clone(), theme, options))
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = app(AppState::with_options(store.clone(), theme, options));
     let bound = listener.local_addr().unwrap_or(config.listen);
     tracing::info!("Newsdesk is serving http://{bound}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the server stopped")?;
+    server::serve_connections(listener, app, config.limits, shutdown_signal()).await;
     scheduler.abort();
     store.close().await;
     Ok(())

@@ -56,10 +56,27 @@ pub async fn themed_errors(State(state): State<AppState>, req: Request, next: Ne
     res
 }
 
-/// Headers every response carries.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// What browser features pages may use: none of the sensitive ones, and no interest-based
+/// ad tracking.
+const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), display-capture=(), \
+    geolocation=(), gyroscope=(), interest-cohort=(), magnetometer=(), microphone=(), midi=(), \
+    payment=(), usb=(), browsing-topics=()";
+
+/// Headers every response carries; `Strict-Transport-Security` when the site is reached over
+/// HTTPS (an `https` base URL, or a trusted proxy saying so).
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let https = state.base_url().is_some_and(|u| u.starts_with("https://"))
+        || crate::web::origin::is_https(&state, req.headers());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    h.entry(header::HeaderName::from_static("permissions-policy"))
+        .or_insert(HeaderValue::from_static(PERMISSIONS_POLICY));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

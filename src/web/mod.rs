@@ -6,6 +6,7 @@ pub mod assets;
 pub mod cache;
 pub mod conditional;
 pub mod cookies;
+pub mod edge;
 pub mod middleware;
 pub mod origin;
 pub mod paging;
@@ -84,6 +85,8 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.ico", get(assets::favicon))
         // Anything else: add a missing trailing slash, or the themed 404 page.
         .fallback(site::fallback)
+        // Control characters are refused or removed before any handler sees the request.
+        .layer(axum::middleware::from_fn(edge::guard))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::themed_errors,
@@ -104,7 +107,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             origin::scope,
         ))
-        .layer(axum::middleware::from_fn(middleware::security_headers));
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
+        ));
     // Outermost, so that every answer is logged as it leaves, with its final status.
     let site = if state.access_log().is_some() {
         site.layer(axum::middleware::from_fn_with_state(

@@ -1114,7 +1114,13 @@ async fn every_admin_list_takes_any_page_number(site: TestSite) {
         for value in values {
             let path = format!("{list}page={value}");
             let res = site.admin_get(&admin, &path).await;
-            assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+            // A NUL is refused at the edge, like any forbidden control character.
+            let expected = if value == "%00" {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            assert_eq!(res.status, expected, "{path}: {}", res.body);
         }
     }
     // The moderation queue's bulk form returns to the page it came from, clamped.

@@ -17,6 +17,7 @@ mod article;
 mod browser;
 mod cli;
 mod comments;
+mod edge;
 mod feeds;
 mod hardening_links;
 mod hardening_rules;

@@ -80,13 +80,7 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
-        Err(_) => {
-            return AppError::refused(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "What you sent is larger than this form accepts.",
-            )
-            .into_response();
-        }
+        Err(e) => return crate::web::edge::unread_body(&e),
     };
     let sent = match parts
         .headers

@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::actions::{self, ActionError};
 use crate::domain::user::Capability;
 use crate::error::AppError;
+use crate::web::edge;
 
 /// Items per page of the library.
 const PAGE_SIZE: u32 = 40;
@@ -114,11 +115,16 @@ pub async fn upload(
     while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
         match field.name() {
             Some("file") => {
-                file_name = field.file_name().unwrap_or("upload").to_owned();
+                file_name = edge::clean(field.file_name().unwrap_or("upload")).into_owned();
                 bytes = Some(field.bytes().await.map_err(|_| unreadable())?.to_vec());
             }
-            Some("alt_text") => alt = field.text().await.map_err(|_| unreadable())?,
-            Some("caption") => caption = field.text().await.map_err(|_| unreadable())?,
+            // Multipart text passes the edge unread: controls are removed here.
+            Some("alt_text") => {
+                alt = edge::clean(&field.text().await.map_err(|_| unreadable())?).into_owned()
+            }
+            Some("caption") => {
+                caption = edge::clean(&field.text().await.map_err(|_| unreadable())?).into_owned()
+            }
             _ => {}
         }
     }

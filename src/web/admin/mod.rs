@@ -25,7 +25,7 @@ use axum::Router;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::AppState;
@@ -185,13 +185,14 @@ pub fn router(state: AppState) -> Router<AppState> {
     signed_in
         .merge(signed_out)
         .route("/admin/{*rest}", get(not_found).post(not_found))
+        .layer(from_fn(crate::web::edge::guard))
         .layer(from_fn_with_state(state, errors))
         .layer(from_fn(headers))
 }
 
 /// Old WordPress admin addresses lead to the admin.
-pub async fn wordpress_admin() -> Redirect {
-    Redirect::permanent("/admin/")
+pub async fn wordpress_admin() -> Response {
+    crate::web::edge::permanent("/admin/")
 }
 
 async fn not_found() -> AppError {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 
 use super::session::redirect_with_flash;
 use super::stories::{all_ids, copy_key, first, fresh_copy_key, pairs, status_label};
@@ -591,6 +591,6 @@ pub async fn restore_revision(
 }
 
 /// `/admin/pages/` with a trailing slash leads to the list.
-pub async fn list_slash() -> Redirect {
-    Redirect::permanent("/admin/pages")
+pub async fn list_slash() -> Response {
+    crate::web::edge::permanent("/admin/pages")
 }

@@ -6,7 +6,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Form};
 
 use crate::AppState;
@@ -77,7 +77,7 @@ pub fn redirect_with_flash(
     to: &str,
     message: &str,
 ) -> Response {
-    let mut res = Redirect::to(to).into_response();
+    let mut res = crate::web::edge::see_other(to);
     res.headers_mut().append(
         header::SET_COOKIE,
         admin_cookie(
@@ -123,7 +123,7 @@ pub async fn require(State(state): State<AppState>, mut req: Request, next: Next
             "/admin/".to_owned()
         };
         let to = format!("/admin/login?next={}", percent_encode(&next_path));
-        let mut res = Redirect::to(&to).into_response();
+        let mut res = crate::web::edge::see_other(&to);
         if token.is_some() {
             res.headers_mut()
                 .append(header::SET_COOKIE, removal(SESSION_COOKIE));
@@ -164,10 +164,19 @@ fn percent_encode(s: &str) -> String {
         .collect()
 }
 
-/// Only local admin addresses are followed after signing in.
+/// Only local admin addresses are followed after signing in: no controls, spaces or
+/// backslashes, which a browser could read as another host.
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with("/admin/") && !n.starts_with("//") && !n.contains('\\') => n,
+        Some(n)
+            if n.starts_with("/admin/")
+                && !n.starts_with("//")
+                && !n
+                    .bytes()
+                    .any(|b| b.is_ascii_control() || b == b' ' || b == b'\\') =>
+        {
+            n
+        }
         _ => "/admin/",
     }
 }
@@ -292,7 +301,7 @@ pub async fn sign_in(
     .await
     {
         Ok(token) => {
-            let mut res = Redirect::to(&next).into_response();
+            let mut res = crate::web::edge::see_other(&next);
             res.headers_mut().append(
                 header::SET_COOKIE,
                 admin_cookie(
@@ -333,7 +342,7 @@ pub async fn sign_in(
 
 pub async fn sign_out(State(state): State<AppState>, signed: Signed) -> Result<Response, AppError> {
     accounts::sign_out(state.store(), &signed.token).await?;
-    let mut res = Redirect::to("/admin/login?m=signed-out").into_response();
+    let mut res = crate::web::edge::see_other("/admin/login?m=signed-out");
     res.headers_mut()
         .append(header::SET_COOKIE, removal(SESSION_COOKIE));
     Ok(res)
@@ -344,7 +353,7 @@ pub async fn sign_out_everywhere(
     signed: Signed,
 ) -> Result<Response, AppError> {
     accounts::sign_out_everywhere(state.store(), signed.staff.id).await?;
-    let mut res = Redirect::to("/admin/login?m=everywhere").into_response();
+    let mut res = crate::web::edge::see_other("/admin/login?m=everywhere");
     res.headers_mut()
         .append(header::SET_COOKIE, removal(SESSION_COOKIE));
     Ok(res)
@@ -406,7 +415,7 @@ pub async fn set_password(
         .await;
     }
     match accounts::set_password_by_link(state.store(), &token, &form.password, state.now()).await {
-        Ok(_) => Ok(Redirect::to("/admin/login?m=password-set").into_response()),
+        Ok(_) => Ok(crate::web::edge::see_other("/admin/login?m=password-set")),
         Err(ActionError::Invalid { message, .. }) => {
             render_password(
                 &state,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 
 use crate::AppState;
 use crate::actions::{ActionError, accounts};
@@ -85,7 +85,7 @@ pub async fn set_up(
         password: Some(form.password.clone()),
     };
     match accounts::set_up_first_administrator(state.store(), &token, &account, state.now()).await {
-        Ok(_) => Ok(Redirect::to("/admin/login?m=set-up").into_response()),
+        Ok(_) => Ok(crate::web::edge::see_other("/admin/login?m=set-up")),
         Err(ActionError::Invalid { field, message }) => {
             errors.insert(field, sentence(&message));
             render(

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -1021,7 +1021,11 @@ pub async fn bulk(
     let pairs = pairs(&body)?;
     let ids = all_ids(&pairs, "id");
     let back = match first(&pairs, "back") {
-        b if b.starts_with("/admin/stories") => b.to_owned(),
+        b if b.starts_with("/admin/stories")
+            && !b.bytes().any(|c| c.is_ascii_control() || c == b'\\') =>
+        {
+            b.to_owned()
+        }
         _ => "/admin/stories".to_owned(),
     };
     if ids.is_empty() {
@@ -1178,6 +1182,6 @@ fn story_owner(story: &StoryRecord) -> minijinja::Value {
 }
 
 /// `/admin/stories/` with a trailing slash leads to the list.
-pub async fn list_slash() -> Redirect {
-    Redirect::permanent("/admin/stories")
+pub async fn list_slash() -> Response {
+    crate::web::edge::permanent("/admin/stories")
 }

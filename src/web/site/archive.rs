@@ -1,7 +1,7 @@
 //! Archives: sections (with sub-sections), tags, authors, years, months and days; paginated.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -139,7 +139,7 @@ pub async fn category(
     Path(path): Path<String>,
 ) -> Result<Response, AppError> {
     if !path.ends_with('/') {
-        return Ok(Redirect::permanent(&format!("/category/{path}/")).into_response());
+        return Ok(crate::web::edge::permanent(&format!("/category/{path}/")));
     }
     let chrome = state.chrome_cache().get(&state).await?;
     if let Some((subject, format)) = super::feeds::split_feed(&path) {
@@ -150,7 +150,7 @@ pub async fn category(
                 Some(f) => format!("{base}feed/{f}/"),
                 None => format!("{base}feed/"),
             };
-            return Ok(Redirect::permanent(&feed).into_response());
+            return Ok(crate::web::edge::permanent(&feed));
         };
         if format!("/category/{subject}/") != chrome.category_url(cat.id) {
             return Err(AppError::NotFound);
@@ -162,7 +162,7 @@ pub async fn category(
     let slug = segments.last().ok_or(AppError::NotFound)?;
     let Some(cat) = chrome.categories.iter().find(|c| c.slug == *slug) else {
         let base = moved_section(&state, &chrome, slug).await?;
-        return Ok(Redirect::permanent(&paged_url(&base, n)).into_response());
+        return Ok(crate::web::edge::permanent(&paged_url(&base, n)));
     };
     let base = chrome.category_url(cat.id);
     if format!(
@@ -170,7 +170,7 @@ pub async fn category(
         paged_url(&format!("{}/", segments.join("/")), n)
     ) != paged_url(&base, n)
     {
-        return Ok(Redirect::permanent(&paged_url(&base, n)).into_response());
+        return Ok(crate::web::edge::permanent(&paged_url(&base, n)));
     }
     let listing = section_subject(&chrome, cat.id);
     render_listing(&state, &chrome, listing, n).await

@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::meta::{self, ArticleMeta};
@@ -153,7 +153,7 @@ pub async fn show(
     let url = article_path(published_at, &row.slug, chrome.settings.timezone);
     if url != format!("/{year}/{month}/{day}/{slug}/") {
         // Right slug, wrong date: send readers and crawlers to the one canonical address.
-        return Ok(Redirect::permanent(&url).into_response());
+        return Ok(crate::web::edge::permanent(&url));
     }
     // Any remembered detail makes the page this reader's own (never shared, never cached).
     let remembered = [AUTHOR_COOKIE, EMAIL_COOKIE, URL_COOKIE]

@@ -115,11 +115,7 @@ pub async fn create(
                 chrome.settings.timezone,
             );
             let secure = crate::web::origin::is_https(&state, &headers);
-            let mut res = (
-                StatusCode::SEE_OTHER,
-                [(header::LOCATION, format!("{url}#comment-{}", posted.id))],
-            )
-                .into_response();
+            let mut res = crate::web::edge::see_other(&format!("{url}#comment-{}", posted.id));
             let h = res.headers_mut();
             if posted.state != CommentState::Approved {
                 let mut held = held_comments(&headers);

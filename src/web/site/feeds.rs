@@ -7,7 +7,7 @@
 //! so feed readers polling an unchanged feed get `304 Not Modified` (see `web::conditional`).
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -113,7 +113,7 @@ async fn story_feed(
     let format = match req {
         Requested::Format(format) => format,
         Requested::Canonical => {
-            return Ok(Redirect::permanent(&format!("{}feed/", f.base)).into_response());
+            return Ok(crate::web::edge::permanent(&format!("{}feed/", f.base)));
         }
     };
     let store = state.store();
@@ -340,7 +340,7 @@ async fn comments_feed(
     let format = match req {
         Requested::Format(format) => format,
         Requested::Canonical => {
-            return Ok(Redirect::permanent(&format!("{path}feed/")).into_response());
+            return Ok(crate::web::edge::permanent(&format!("{path}feed/")));
         }
     };
     let comments = state

@@ -1,7 +1,7 @@
 //! The front page, its later pages, and WordPress query links.
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use super::views::{self, Card};
@@ -40,7 +40,7 @@ pub async fn show(
     Query(q): Query<WpQuery>,
 ) -> Result<Response, AppError> {
     if let Some(target) = wordpress_redirect(&state, &q).await? {
-        return Ok(Redirect::permanent(&target).into_response());
+        return Ok(crate::web::edge::permanent(&target));
     }
     let store = state.store();
     let chrome = state.chrome_cache().get(&state).await?;
@@ -136,7 +136,7 @@ pub async fn paged(
 ) -> Result<Response, AppError> {
     let n = path_page(&n)?;
     if n == 1 {
-        return Ok(Redirect::permanent("/").into_response());
+        return Ok(crate::web::edge::permanent("/"));
     }
     let chrome = state.chrome_cache().get(&state).await?;
     let listing = super::archive::Listing {

@@ -15,7 +15,7 @@ pub mod views;
 
 use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
 pub use chrome::{Chrome, ChromeCache};
@@ -163,7 +163,7 @@ pub async fn fallback(uri: Uri) -> Result<Response, AppError> {
             Some(q) => format!("{path}/?{q}"),
             None => format!("{path}/"),
         };
-        return Ok(Redirect::permanent(&target).into_response());
+        return Ok(crate::web::edge::permanent(&target));
     }
     Err(AppError::NotFound)
 }

@@ -2,7 +2,7 @@
 //! paths they share with date archives.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde_json::json;
 
 use super::{PageMeta, html, meta, render, views};
@@ -58,7 +58,7 @@ pub async fn show_page(state: &AppState, segments: &[&str]) -> Result<Response, 
         page_path(trail.iter().map(|n| n.slug.as_str()))
     };
     if url != page_path(segments.iter().copied()) {
-        return Ok(Redirect::permanent(&url).into_response());
+        return Ok(crate::web::edge::permanent(&url));
     }
     let chrome = state.chrome_cache().get(state).await?;
     let tz = chrome.settings.timezone;

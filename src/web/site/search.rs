@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use axum::extract::{Query, RawQuery, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -447,8 +447,8 @@ pub async fn show(
 /// `/search/` (WordPress themes link there): the same search at `/search`.
 pub async fn trailing_slash(RawQuery(query): RawQuery) -> Response {
     match query {
-        Some(q) => Redirect::permanent(&format!("/search?{q}")).into_response(),
-        None => Redirect::permanent("/search").into_response(),
+        Some(q) => crate::web::edge::permanent(&format!("/search?{q}")),
+        None => crate::web::edge::permanent("/search"),
     }
 }
 

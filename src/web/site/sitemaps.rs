@@ -10,7 +10,7 @@
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
@@ -67,8 +67,8 @@ pub async fn robots() -> Response {
 }
 
 /// `/wp-sitemap.xml` (WordPress) and `/sitemap_index.xml` (Yoast): the index is here now.
-pub async fn moved() -> Redirect {
-    Redirect::permanent("/sitemap.xml")
+pub async fn moved() -> Response {
+    crate::web::edge::permanent("/sitemap.xml")
 }
 
 /// A file of the index: `(name, lastmod)`.
