@@ -537,32 +537,13 @@ pub async fn revision(
     let page = pages::editable(state.store(), Actor::Staff(&signed.staff), id).await?;
     let tz = state.store().settings().await?.timezone;
     let revisions = state.store().revisions_of(RevisionOf::Page(id)).await?;
-    let pos = revisions
-        .iter()
-        .position(|r| r.id == rev)
-        .ok_or(AppError::NotFound)?;
-    let this = &revisions[pos];
-    let before = revisions.get(pos + 1);
-    let empty = String::new();
-    let diff = |old: &str, new: &str| crate::domain::diff::inline_html(old, new);
-    let body_text = |html: &str| crate::domain::diff::readable_text(html);
+    let compared = super::stories::compare_revision(&revisions, rev, tz)?;
     let frame = Frame::new(&state, &signed, "Compare revisions", "pages").await?;
     Ok(frame
         .render(
             &state,
             "revision.html",
-            minijinja::context! {
-                owner => owner(&page),
-                revision => minijinja::context! {
-                    id => this.id,
-                    author => this.author_name.clone().unwrap_or_else(|| "Someone no longer here".into()),
-                    when => this.created_at.with_timezone(&tz).format("%-d %B %Y, %H:%M:%S").to_string(),
-                    latest => pos == 0,
-                },
-                title_diff => diff(before.map_or(&empty, |b| &b.title), &this.title),
-                excerpt_diff => diff(before.map_or(&empty, |b| &b.excerpt), &this.excerpt),
-                body_diff => diff(&before.map_or(String::new(), |b| body_text(&b.body)), &body_text(&this.body)),
-            },
+            minijinja::context! { owner => owner(&page), ..compared },
         )?
         .into_response())
 }

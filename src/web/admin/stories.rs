@@ -1124,35 +1124,45 @@ pub async fn revision(
     let (story, _) = stories::editable(state.store(), &signed.staff, id).await?;
     let tz = state.store().settings().await?.timezone;
     let revisions = state.store().revisions(id).await?;
-    let pos = revisions
-        .iter()
-        .position(|r| r.id == rev)
-        .ok_or(AppError::NotFound)?;
-    let this = &revisions[pos];
-    // Compared with the version before it (the oldest is compared with nothing).
-    let before = revisions.get(pos + 1);
-    let empty = String::new();
-    let diff = |old: &str, new: &str| crate::domain::diff::inline_html(old, new);
-    let body_text = |html: &str| crate::domain::diff::readable_text(html);
+    let compared = compare_revision(&revisions, rev, tz)?;
     let frame = Frame::new(&state, &signed, "Compare revisions", "stories").await?;
     Ok(frame
         .render(
             &state,
             "revision.html",
-            minijinja::context! {
-                owner => story_owner(&story),
-                revision => minijinja::context! {
-                    id => this.id,
-                    author => this.author_name.clone().unwrap_or_else(|| "Someone no longer here".into()),
-                    when => this.created_at.with_timezone(&tz).format("%-d %B %Y, %H:%M:%S").to_string(),
-                    latest => pos == 0,
-                },
-                title_diff => diff(before.map_or(&empty, |b| &b.title), &this.title),
-                excerpt_diff => diff(before.map_or(&empty, |b| &b.excerpt), &this.excerpt),
-                body_diff => diff(&before.map_or(String::new(), |b| body_text(&b.body)), &body_text(&this.body)),
-            },
+            minijinja::context! { owner => story_owner(&story), ..compared },
         )?
         .into_response())
+}
+
+/// The comparison page's values for revision `rev` of a story's or page's `revisions` (newest
+/// first): who saved it and when, and word diffs of its title, excerpt and text against the
+/// version before it (the oldest is compared with nothing).
+pub(super) fn compare_revision(
+    revisions: &[crate::store::desk::Revision],
+    rev: i64,
+    tz: Tz,
+) -> Result<minijinja::Value, AppError> {
+    use crate::domain::diff::{inline_html, readable_text};
+    let pos = revisions
+        .iter()
+        .position(|r| r.id == rev)
+        .ok_or(AppError::NotFound)?;
+    let this = &revisions[pos];
+    let before = revisions.get(pos + 1);
+    let old =
+        |field: fn(&crate::store::desk::Revision) -> String| before.map(field).unwrap_or_default();
+    Ok(minijinja::context! {
+        revision => minijinja::context! {
+            id => this.id,
+            author => this.author_name.clone().unwrap_or_else(|| "Someone no longer here".into()),
+            when => this.created_at.with_timezone(&tz).format("%-d %B %Y, %H:%M:%S").to_string(),
+            latest => pos == 0,
+        },
+        title_diff => inline_html(&old(|b| b.title.clone()), &this.title),
+        excerpt_diff => inline_html(&old(|b| b.excerpt.clone()), &this.excerpt),
+        body_diff => inline_html(&old(|b| readable_text(&b.body)), &readable_text(&this.body)),
+    })
 }
 
 pub async fn restore_revision(
