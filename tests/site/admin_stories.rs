@@ -48,7 +48,7 @@ pub(crate) async fn save(
 }
 
 /// The id of the story a redirect after saving points at.
-fn saved_id(res: &crate::support::Page) -> i64 {
+pub(crate) fn saved_id(res: &crate::support::Page) -> i64 {
     assert_eq!(res.status, StatusCode::SEE_OTHER, "not saved: {}", res.body);
     res.location()
         .trim_start_matches("/admin/stories/")

@@ -6,6 +6,7 @@ use newsdesk::actions::{ActionError, Actor, stories, structure};
 use newsdesk::domain::user::Role;
 use newsdesk::domain::widget::WidgetFields;
 
+use crate::admin_stories::{save, saved_id};
 use crate::support::{Staff, TestSite};
 
 on_both_backends!(empty:
@@ -17,38 +18,6 @@ on_both_backends!(empty:
     an_area_holds_at_most_30_widgets,
     a_menu_holds_at_most_100_entries,
 );
-
-/// Saves the editor form of story `id` (or a new story) as `who`.
-async fn save(
-    site: &TestSite,
-    who: &Staff,
-    id: Option<i64>,
-    fields: &[(&str, &str)],
-    intent: &str,
-) -> crate::support::Page {
-    let path = match id {
-        Some(id) => format!("/admin/stories/{id}"),
-        None => "/admin/stories/new".to_owned(),
-    };
-    let author = who.id.to_string();
-    let mut all: Vec<(&str, &str)> = vec![("intent", intent)];
-    if !fields.iter().any(|(k, _)| *k == "author") {
-        all.push(("author", &author));
-    }
-    all.extend_from_slice(fields);
-    site.admin_post(who, &path, &all).await
-}
-
-fn saved_id(res: &crate::support::Page) -> i64 {
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "not saved: {}", res.body);
-    res.location()
-        .trim_start_matches("/admin/stories/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
 
 async fn sticky(site: &TestSite, id: i64) -> bool {
     site.store.story(id).await.unwrap().unwrap().sticky
