@@ -1,4 +1,5 @@
-//! Command-line interface: `serve`, `migrate`, `seed`, `settings`, `reindex`, `user`, `backup`.
+//! Command-line interface: `serve`, `migrate`, `seed`, `settings`, `reindex`, `user`, `backup`,
+//! `import`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -48,6 +49,49 @@ pub enum Command {
     /// Copy a SQLite site's database (stories, accounts, settings and uploaded images) into a
     /// new file, consistently, while the site keeps serving. PostgreSQL sites use pg_dump.
     Backup(BackupArgs),
+    /// Bring a site over from another platform: `newsdesk import wordpress EXPORT.xml`.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// The site's public origin, for the invitation links of imported authors.
+    #[arg(
+        long,
+        env = "NEWSDESK_BASE_URL",
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    pub base_url: String,
+
+    #[command(subcommand)]
+    pub source: ImportSource,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// Import a WordPress export (Tools → Export → All content in WordPress; WXR 1.0 to 1.2,
+    /// self-hosted or WordPress.com): people, sections, tags, images, stories, pages, comments
+    /// and menus, with every old address redirecting to its new home. Importing the same file
+    /// again updates in place and duplicates nothing; an import that stopped resumes the same
+    /// way. Authors become accounts without a password: each gets a one-time link to choose
+    /// one, printed at the end.
+    Wordpress {
+        /// The export file (.xml).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Give an old author's stories to an existing account: OLD_LOGIN=NEW_LOGIN. Repeatable.
+        #[arg(long = "author-map", value_name = "OLD=NEW")]
+        author_map: Vec<String>,
+        /// A copy of the old site's wp-content/uploads folder: images found there are copied
+        /// into the media library; others stay at their old address and are listed.
+        #[arg(long, value_name = "DIR")]
+        uploads: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -393,6 +437,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             result
         }
         Command::Backup(args) => backup(&args).await,
+        Command::Import(args) => import(&args).await,
         Command::Seed(args) => {
             let site = args.site.config()?;
             let store = open_store(&site, 4).await?;
@@ -642,4 +687,88 @@ fn one_line(e: ActionError) -> anyhow::Error {
         ),
         e => e.into(),
     }
+}
+
+/// `newsdesk import wordpress`: a progress bar on a terminal, a log line a second otherwise,
+/// then the summary.
+async fn import(args: &ImportArgs) -> anyhow::Result<()> {
+    use crate::actions::import::{ImportOptions, Progress, import_wordpress};
+    use std::io::IsTerminal;
+    let ImportSource::Wordpress {
+        file,
+        author_map,
+        uploads,
+    } = &args.source;
+    let mut options = ImportOptions {
+        uploads: uploads.clone(),
+        ..ImportOptions::default()
+    };
+    for pair in author_map {
+        let (old, new) = pair
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--author-map takes OLD=NEW, not {pair:?}"))?;
+        options
+            .author_map
+            .push((old.trim().to_owned(), new.trim().to_owned()));
+    }
+    if let Some(dir) = &options.uploads {
+        anyhow::ensure!(dir.is_dir(), "--uploads {} is not a folder", dir.display());
+    }
+    std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let site = args.site.config()?;
+    let store = open_store(&site, 2).await?;
+    let started = std::time::Instant::now();
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg:28} [{bar:30}] {bytes}/{total_bytes} {per_sec:>10} ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    });
+    let mut last_log = std::time::Instant::now();
+    let mut report = |p: Progress| {
+        let what = match p.pass {
+            1 => "reading the export",
+            2 => "images",
+            _ => "stories, pages and comments",
+        };
+        match &bar {
+            Some(bar) => {
+                bar.set_length(p.total_bytes);
+                bar.set_position(p.bytes);
+                bar.set_message(format!("{}/3 {what}", p.pass));
+            }
+            None if last_log.elapsed().as_secs() >= 1 => {
+                last_log = std::time::Instant::now();
+                let rate = p.items as f64 / started.elapsed().as_secs_f64().max(0.001);
+                eprintln!(
+                    "pass {}/3 ({what}): {} items read, {:.0}% of the file, {rate:.0} items/s",
+                    p.pass,
+                    p.items,
+                    100.0 * p.bytes as f64 / p.total_bytes.max(1) as f64
+                );
+            }
+            None => {}
+        }
+    };
+    let result = import_wordpress(
+        &store,
+        Actor::Operator,
+        file,
+        &options,
+        chrono::Utc::now(),
+        &mut report,
+    )
+    .await;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    store.close().await;
+    let summary = result?;
+    print!("{}", summary.to_text(&args.base_url, started.elapsed()));
+    Ok(())
 }

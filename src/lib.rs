@@ -16,6 +16,7 @@ pub mod render;
 pub mod server;
 pub mod store;
 pub mod web;
+pub mod wordpress;
 
 use std::sync::Arc;
 
@@ -151,11 +152,12 @@ pub fn app(state: AppState) -> axum::Router {
     web::router(state)
 }
 
-/// Logs to stderr; `RUST_LOG` (or `NEWSDESK_LOG`) sets the filter, default `info`.
+/// Logs to stderr; `RUST_LOG` (or `NEWSDESK_LOG`) sets the filter, default `info` (the HTML
+/// parser's notes on malformed markup, which the sanitizer repairs, are left out).
 pub fn init_tracing() {
     let filter = std::env::var("NEWSDESK_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
-        .unwrap_or_else(|_| "info,sqlx=warn".to_owned());
+        .unwrap_or_else(|_| "info,sqlx=warn,html5ever=error".to_owned());
     // Colour only on a terminal: a log file or a pipe gets plain text.
     use std::io::IsTerminal;
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod articles;
 pub mod audit;
 pub mod comments;
+pub mod import;
 pub mod media;
 pub mod pages;
 pub mod profiles;

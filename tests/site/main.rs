@@ -23,6 +23,7 @@ mod hardening_links;
 mod hardening_rules;
 mod hardening_throttle;
 mod home;
+mod import;
 mod media;
 mod profiles;
 mod search;

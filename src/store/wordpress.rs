@@ -1,0 +1,215 @@
+//! What a WordPress import leaves behind: where each WordPress object went
+//! (`wordpress_ids`), the old addresses that redirect (`legacy_urls`), and the few writes the
+//! importer needs beyond the editor's (dates as WordPress had them, remote media).
+
+use chrono::{DateTime, Utc};
+
+use super::dialect::{Sql, Tx, insert_returning_id};
+use super::{Result, Store};
+
+impl Store {
+    /// Records (or moves) where a WordPress object of `kind` went.
+    pub(crate) async fn put_wordpress_id(
+        tx: &mut Tx,
+        kind: &str,
+        wp_id: i64,
+        local_id: i64,
+    ) -> Result<()> {
+        tx.execute(
+            Sql::new(
+                "INSERT INTO wordpress_ids (kind, wp_id, local_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT (kind, wp_id) DO UPDATE SET local_id = $3",
+            )
+            .bind(kind)
+            .bind(wp_id)
+            .bind(local_id),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Where a WordPress object went, if it was imported before.
+    pub(crate) async fn wordpress_id(tx: &mut Tx, kind: &str, wp_id: i64) -> Result<Option<i64>> {
+        Ok(tx
+            .scalars::<i64>(
+                Sql::new("SELECT local_id FROM wordpress_ids WHERE kind = $1 AND wp_id = $2")
+                    .bind(kind)
+                    .bind(wp_id),
+            )
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// Records an old address that redirects to a story, page, image, section, tag or author.
+    pub(crate) async fn put_legacy_url(
+        tx: &mut Tx,
+        path: &str,
+        target_kind: &str,
+        target_id: i64,
+    ) -> Result<()> {
+        tx.execute(
+            Sql::new(
+                "INSERT INTO legacy_urls (path, target_kind, target_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT (path) DO UPDATE SET target_kind = $2, target_id = $3",
+            )
+            .bind(path)
+            .bind(target_kind)
+            .bind(target_id),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Sets a story's creation and modification times and its password, as the old site had them.
+    pub(crate) async fn set_imported_story_details(
+        tx: &mut Tx,
+        id: i64,
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+        password: &str,
+    ) -> Result<()> {
+        tx.execute(
+            Sql::new(
+                "UPDATE articles SET created_at = $1, updated_at = $2, password = $3 WHERE id = $4",
+            )
+            .bind(created_at)
+            .bind(updated_at)
+            .bind(password)
+            .bind(id),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The same for a page.
+    pub(crate) async fn set_imported_page_details(
+        tx: &mut Tx,
+        id: i64,
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+        password: &str,
+        author_id: Option<i64>,
+    ) -> Result<()> {
+        tx.execute(
+            Sql::new(
+                "UPDATE pages SET created_at = $1, updated_at = $2, password = $3, author_id = $4 \
+                 WHERE id = $5",
+            )
+            .bind(created_at)
+            .bind(updated_at)
+            .bind(password)
+            .bind(author_id)
+            .bind(id),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Moves a page under another (or to the top).
+    pub(crate) async fn set_page_parent(tx: &mut Tx, id: i64, parent: Option<i64>) -> Result<()> {
+        tx.execute(
+            Sql::new("UPDATE pages SET parent_id = $1 WHERE id = $2")
+                .bind(parent)
+                .bind(id),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A media library entry for an image that stays on the old site (no file here).
+    pub(crate) async fn insert_remote_media(
+        tx: &mut Tx,
+        url: &str,
+        alt_text: &str,
+        caption: &str,
+        mime_type: &str,
+        uploaded_by: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        insert_returning_id(
+            tx,
+            Sql::new(
+                "INSERT INTO media (url, alt_text, caption, mime_type, created_at, file_name, byte_size, \
+                 uploaded_by) VALUES ($1, $2, $3, $4, $5, '', 0, $6) RETURNING id",
+            )
+            .bind(url)
+            .bind(alt_text)
+            .bind(caption)
+            .bind(mime_type)
+            .bind(now)
+            .bind(uploaded_by),
+        )
+        .await
+    }
+
+    /// Replaces a comment's status, text and parent (a re-import of a changed comment).
+    pub(crate) async fn set_imported_comment(
+        tx: &mut Tx,
+        id: i64,
+        status: &str,
+        body: &str,
+        parent_id: Option<i64>,
+    ) -> Result<()> {
+        tx.execute(
+            Sql::new("UPDATE comments SET status = $1, body = $2, parent_id = $3 WHERE id = $4")
+                .bind(status)
+                .bind(body)
+                .bind(parent_id)
+                .bind(id),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Removes a menu's entries (a re-import writes them again).
+    pub(crate) async fn clear_menu(tx: &mut Tx, menu_id: i64) -> Result<()> {
+        tx.execute(Sql::new("DELETE FROM menu_items WHERE menu_id = $1").bind(menu_id))
+            .await?;
+        Ok(())
+    }
+
+    /// Whether an account already signs in with this (normalized) email.
+    pub(crate) async fn email_in_use(tx: &mut Tx, email: &str) -> Result<bool> {
+        Ok(tx
+            .scalar::<i64>(Sql::new("SELECT COUNT(*) FROM users WHERE email = $1").bind(email))
+            .await?
+            > 0)
+    }
+
+    pub(crate) async fn story_exists_in(tx: &mut Tx, id: i64) -> Result<bool> {
+        Ok(tx
+            .scalar::<i64>(Sql::new("SELECT COUNT(*) FROM articles WHERE id = $1").bind(id))
+            .await?
+            > 0)
+    }
+
+    pub(crate) async fn comment_exists_in(tx: &mut Tx, id: i64) -> Result<bool> {
+        Ok(tx
+            .scalar::<i64>(Sql::new("SELECT COUNT(*) FROM comments WHERE id = $1").bind(id))
+            .await?
+            > 0)
+    }
+
+    pub(crate) async fn set_comment_parent(
+        tx: &mut Tx,
+        id: i64,
+        parent: Option<i64>,
+    ) -> Result<()> {
+        tx.execute(
+            Sql::new("UPDATE comments SET parent_id = $1 WHERE id = $2")
+                .bind(parent)
+                .bind(id),
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn tag_slug_in(tx: &mut Tx, id: i64) -> Result<Option<String>> {
+        Ok(tx
+            .scalars::<String>(Sql::new("SELECT slug FROM tags WHERE id = $1").bind(id))
+            .await?
+            .into_iter()
+            .next())
+    }
+}

@@ -1,0 +1,490 @@
+//! Importing WordPress exports: the hand-written samples in `tests/fixtures/wxr/` (one rule
+//! each), the Theme Unit Test export WordPress itself publishes (when present), idempotence,
+//! malformed files, and the command line.
+
+use std::path::{Path, PathBuf};
+
+use newsdesk::actions::Actor;
+use newsdesk::actions::import::{ImportError, ImportOptions, Summary, import_wordpress};
+
+use crate::support::{TestSite, skipped};
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/wxr")
+        .join(name)
+}
+
+/// The Theme Unit Test export (not in this repository): `NEWSDESK_WXR_FIXTURE`, or the shared
+/// fixtures folder beside the checkout.
+fn theme_unit_test_export() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("NEWSDESK_WXR_FIXTURE") {
+        return Some(PathBuf::from(p));
+    }
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/wordpress/themeunittestdata.wordpress.xml");
+    beside.exists().then_some(beside)
+}
+
+async fn import(
+    site: &TestSite,
+    file: &Path,
+    options: &ImportOptions,
+) -> Result<Summary, ImportError> {
+    import_wordpress(
+        &site.store,
+        Actor::Operator,
+        file,
+        options,
+        chrono::Utc::now(),
+        &mut |_| {},
+    )
+    .await
+}
+
+/// A copy of the old site's `wp-content/uploads` with the one photo the sample uses.
+fn uploads(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("newsdesk-uploads-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("2026/03")).unwrap();
+    let photo = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+    photo.save(dir.join("2026/03/river.jpg")).unwrap();
+    dir
+}
+
+async fn count(site: &TestSite, sql: &str) -> i64 {
+    site.raw_pairs(&format!("SELECT 'n', ({sql})"))
+        .await
+        .first()
+        .map_or(0, |(_, n)| *n)
+}
+
+async fn by_status(site: &TestSite, table: &str) -> Vec<(String, i64)> {
+    site.raw_pairs(&format!(
+        "SELECT status, COUNT(*) FROM {table} GROUP BY status ORDER BY status"
+    ))
+    .await
+}
+
+/// Where a published story with this slug is now.
+async fn story_path(site: &TestSite, slug: &str) -> String {
+    let row = site
+        .store
+        .published_article_by_slug(slug, chrono::Utc::now())
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{slug} is not published"));
+    newsdesk::domain::article::article_path(row.published_at.unwrap(), &row.slug, chrono_tz::UTC)
+}
+
+fn pairs(list: &[(&str, i64)]) -> Vec<(String, i64)> {
+    list.iter().map(|(s, n)| (s.to_string(), *n)).collect()
+}
+
+on_both_backends!(empty:
+    a_newsroom_export_arrives_with_every_state_thread_and_image,
+    importing_the_same_export_again_updates_in_place,
+    a_broken_export_changes_nothing_and_says_where,
+    an_old_wxr_1_0_export_is_read,
+    authors_can_be_mapped_to_existing_accounts,
+    the_theme_unit_test_export_arrives_whole,
+);
+
+async fn a_newsroom_export_arrives_with_every_state_thread_and_image(site: TestSite) {
+    let dir = uploads("states");
+    let summary = import(
+        &site,
+        &sample("newsroom-1.2.xml"),
+        &ImportOptions {
+            uploads: Some(dir.clone()),
+            ..ImportOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // Every status; the autosave is left out.
+    assert_eq!(
+        by_status(&site, "articles").await,
+        pairs(&[
+            ("draft", 1),
+            ("pending", 1),
+            ("private", 1),
+            ("published", 2),
+            ("scheduled", 1),
+            ("trash", 1)
+        ])
+    );
+    let stories = summary.counts["stories"];
+    assert_eq!((stories.created, stories.skipped), (7, 1));
+    assert_eq!(summary.counts["images"].created, 1);
+    assert!(
+        summary.remote_media.is_empty(),
+        "{:?}",
+        summary.remote_media
+    );
+    assert_eq!(
+        summary.unknown_shortcodes.keys().collect::<Vec<_>>(),
+        ["contact-form-7"]
+    );
+
+    // The story as a reader sees it: its text converted, its photo copied here.
+    let page = site.get(&story_path(&site, "river-rises").await).await;
+    assert_eq!(page.status, 200);
+    let html = page.html();
+    let body = page.fragment("article");
+    assert!(body.contains("RHM/PR"), "{body}");
+    assert_eq!(
+        page.texts("figcaption"),
+        ["Water at the old bridge.", "The river at dawn."]
+    );
+    // The featured image, the captioned photo (a resized copy on the old site) and the gallery.
+    let images = page.attrs("article figure img", "src");
+    assert_eq!(images.len(), 3, "{images:?}");
+    assert!(
+        images.iter().all(|src| src.starts_with("/media/")),
+        "{images:?}"
+    );
+    assert!(body.contains("href=\"/about/\""), "{body}");
+    assert!(
+        body.contains("href=\"https://www.youtube.com/watch?v=abc123\""),
+        "{body}"
+    );
+    assert!(body.contains("Video: flood.mp4"), "{body}");
+    assert!(body.contains("[contact-form-7 id=\"4\"]"), "{body}");
+    assert!(
+        !body.contains("wp:paragraph") && !body.contains("alert(1)") && !body.contains("onclick")
+    );
+    drop(html);
+    // The photo is served from the library.
+    let photo = site.get_raw(&images[0], &[]).await;
+    assert_eq!(photo.status, 200);
+    assert_eq!(photo.header("content-type"), "image/jpeg");
+
+    // Featured image, sticky flag, sections with their hierarchy, tags, password.
+    assert_eq!(
+        count(
+            &site,
+            "SELECT COUNT(*) FROM articles WHERE sticky AND slug = 'river-rises'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &site,
+            "SELECT COUNT(*) FROM articles WHERE featured_image_id IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &site,
+            "SELECT COUNT(*) FROM categories c JOIN categories p ON p.id = c.parent_id \
+                      WHERE c.slug = 'courts' AND p.slug = 'local'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &site,
+            "SELECT COUNT(*) FROM articles WHERE password = 'valley'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM tags").await, 2);
+    // Dates as WordPress had them in UTC.
+    assert_eq!(
+        site.raw_pairs("SELECT slug, CAST(0 AS BIGINT) FROM articles WHERE status = 'scheduled'")
+            .await,
+        pairs(&[("election-night", 0)])
+    );
+
+    // Comments keep their state and their thread, whatever the order in the file.
+    assert_eq!(
+        by_status(&site, "comments").await,
+        pairs(&[("approved", 2), ("pending", 1), ("spam", 1), ("trash", 1)])
+    );
+    assert_eq!(
+        site.raw_pairs(
+            "SELECT c.author_name, CAST(p.id AS BIGINT) FROM comments c JOIN comments p ON p.id = c.parent_id \
+             WHERE p.author_name = 'Ben'"
+        )
+        .await
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .collect::<Vec<_>>(),
+        ["Ana"]
+    );
+    let comment_html = site.get(&story_path(&site, "river-rises").await).await.body;
+    assert!(comment_html.contains("Same on our street."));
+    assert!(!comment_html.contains("Buy now"));
+
+    // Pages keep their hierarchy though the child came first.
+    let staff = site.get("/about/staff/").await;
+    assert_eq!(staff.status, 200, "{}", staff.body);
+    assert!(staff.body.contains("Our reporters."));
+
+    // Menus: the header menu, one nested entry.
+    let menu = site
+        .raw_pairs(
+            "SELECT i.kind || ':' || i.label || ':' || i.url, CAST(CASE WHEN i.parent_id IS NULL THEN 0 ELSE 1 END AS BIGINT) \
+             FROM menu_items i JOIN menus m ON m.id = i.menu_id WHERE m.location = 'header' ORDER BY i.id",
+        )
+        .await;
+    assert_eq!(
+        menu,
+        pairs(&[
+            ("link:Home:/", 0),
+            ("category::", 0),
+            ("page:Our staff:", 1)
+        ])
+    );
+
+    // Authors become accounts without passwords, with invitation links; slugs are not logins.
+    assert_eq!(summary.invites.len(), 2);
+    assert!(summary.invites.iter().all(|i| i.token.len() > 20));
+    assert_eq!(
+        count(
+            &site,
+            "SELECT COUNT(*) FROM users WHERE password_hash IS NULL AND slug <> login"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &site,
+            "SELECT COUNT(*) FROM users WHERE slug = 'maria-reyes'"
+        )
+        .await,
+        1
+    );
+}
+
+async fn importing_the_same_export_again_updates_in_place(site: TestSite) {
+    let file = sample("newsroom-1.2.xml");
+    let first = import(&site, &file, &ImportOptions::default())
+        .await
+        .unwrap();
+    let tables = [
+        "articles",
+        "pages",
+        "comments",
+        "categories",
+        "tags",
+        "users",
+        "media",
+        "menu_items",
+        "legacy_urls",
+    ];
+    let mut before = Vec::new();
+    for t in tables {
+        before.push(count(&site, &format!("SELECT COUNT(*) FROM {t}")).await);
+    }
+    // The same file, with a corrected headline.
+    let edited = std::env::temp_dir().join(format!("newsdesk-edited-{}.xml", std::process::id()));
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("Council budget (members only)", "Council budget approved");
+    std::fs::write(&edited, text).unwrap();
+    let second = import(&site, &edited, &ImportOptions::default())
+        .await
+        .unwrap();
+    let _ = std::fs::remove_file(&edited);
+    let mut after = Vec::new();
+    for t in tables {
+        after.push(count(&site, &format!("SELECT COUNT(*) FROM {t}")).await);
+    }
+    assert_eq!(before, after, "rows per table: {tables:?}");
+    assert_eq!(first.counts["stories"].created, 7);
+    assert_eq!(
+        (
+            second.counts["stories"].created,
+            second.counts["stories"].updated
+        ),
+        (0, 7)
+    );
+    assert_eq!(second.counts["comments"].created, 0);
+    assert_eq!(second.counts["people"].created, 0);
+    assert!(second.invites.is_empty());
+    assert_eq!(
+        count(
+            &site,
+            "SELECT COUNT(*) FROM articles WHERE title = 'Council budget approved'"
+        )
+        .await,
+        1
+    );
+}
+
+async fn a_broken_export_changes_nothing_and_says_where(site: TestSite) {
+    let before = count(&site, "SELECT COUNT(*) FROM users").await;
+    let err = import(&site, &sample("mismatched.xml"), &ImportOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("line 109"), "{err}");
+    assert!(err.contains("<post_name>"), "{err}");
+    let err = import(&site, &sample("cut-off.xml"), &ImportOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("line 34"), "{err}");
+    let not_wxr = std::env::temp_dir().join(format!("newsdesk-not-wxr-{}.xml", std::process::id()));
+    std::fs::write(&not_wxr, "<html><body>hello</body></html>").unwrap();
+    let err = import(&site, &not_wxr, &ImportOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    let _ = std::fs::remove_file(&not_wxr);
+    assert!(err.contains("not a WordPress export"), "{err}");
+    for table in [
+        "articles",
+        "pages",
+        "categories",
+        "tags",
+        "media",
+        "comments",
+    ] {
+        assert_eq!(
+            count(&site, &format!("SELECT COUNT(*) FROM {table}")).await,
+            0,
+            "{table}"
+        );
+    }
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM users").await, before);
+}
+
+async fn an_old_wxr_1_0_export_is_read(site: TestSite) {
+    let summary = import(&site, &sample("classic-1.0.xml"), &ImportOptions::default())
+        .await
+        .unwrap();
+    // The author list is missing: the account comes from the item's creator.
+    assert_eq!(
+        summary
+            .invites
+            .iter()
+            .map(|i| i.login.as_str())
+            .collect::<Vec<_>>(),
+        ["editor"]
+    );
+    let page = site
+        .get(&story_path(&site, "town-wins-the-cup").await)
+        .await;
+    assert_eq!(page.status, 200);
+    let body = page.fragment("article");
+    assert!(
+        body.contains("<p><strong>Final score</strong> 2–1.</p>"),
+        "{body}"
+    );
+    assert!(body.contains("<p>The parade starts at noon.</p>"), "{body}");
+    assert_eq!(
+        site.raw_pairs(
+            "SELECT c.slug, CAST(0 AS BIGINT) FROM article_categories ac JOIN categories c ON c.id = ac.category_id"
+        )
+        .await,
+        pairs(&[("sport", 0)])
+    );
+    assert_eq!(
+        site.raw_pairs("SELECT slug, CAST(0 AS BIGINT) FROM tags")
+            .await,
+        pairs(&[("cup", 0)])
+    );
+}
+
+async fn authors_can_be_mapped_to_existing_accounts(site: TestSite) {
+    site.add_staff("desk", newsdesk::domain::user::Role::Editor)
+        .await;
+    let options = ImportOptions {
+        author_map: vec![
+            ("mreyes".into(), "desk".into()),
+            ("wire".into(), "desk".into()),
+        ],
+        ..ImportOptions::default()
+    };
+    let summary = import(&site, &sample("newsroom-1.2.xml"), &options)
+        .await
+        .unwrap();
+    assert!(summary.invites.is_empty());
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM users").await, 1);
+    assert_eq!(
+        count(&site, "SELECT COUNT(DISTINCT user_id) FROM article_authors").await,
+        1
+    );
+    let wrong = ImportOptions {
+        author_map: vec![("mreyes".into(), "nobody".into())],
+        ..ImportOptions::default()
+    };
+    let err = import(&site, &sample("newsroom-1.2.xml"), &wrong)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("\"nobody\" is not a login on this site"),
+        "{err}"
+    );
+}
+
+async fn the_theme_unit_test_export_arrives_whole(site: TestSite) {
+    let Some(file) = theme_unit_test_export() else {
+        skipped("the Theme Unit Test export is not here (set NEWSDESK_WXR_FIXTURE)");
+        return;
+    };
+    let summary = import(&site, &file, &ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        by_status(&site, "articles").await,
+        pairs(&[("draft", 1), ("published", 56), ("scheduled", 1)])
+    );
+    assert_eq!(by_status(&site, "pages").await, pairs(&[("published", 21)]));
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM categories").await, 68);
+    assert_eq!(
+        count(
+            &site,
+            "SELECT COUNT(*) FROM categories WHERE parent_id IS NOT NULL"
+        )
+        .await,
+        10
+    );
+    // The 110 the export lists, and 4 that only posts name (WordPress's importer makes them too).
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM tags").await, 114);
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM media").await, 37);
+    assert_eq!(
+        count(&site, "SELECT COUNT(*) FROM articles WHERE sticky").await,
+        1
+    );
+    assert_eq!(
+        count(&site, "SELECT COUNT(*) FROM articles WHERE password <> ''").await,
+        1
+    );
+    assert_eq!(
+        by_status(&site, "comments").await,
+        pairs(&[("approved", 27), ("pending", 1)])
+    );
+    assert_eq!(
+        count(
+            &site,
+            "SELECT COUNT(*) FROM comments WHERE parent_id IS NOT NULL"
+        )
+        .await,
+        9
+    );
+    assert_eq!(summary.counts["menus"].created, 2);
+    assert_eq!(summary.counts["comments"].skipped, 5);
+    // Every published story is on the site at its new address.
+    for (slug, _) in site
+        .raw_pairs(
+            "SELECT slug, CAST(0 AS BIGINT) FROM articles WHERE status = 'published' ORDER BY id",
+        )
+        .await
+    {
+        let path = story_path(&site, &slug).await;
+        assert_eq!(site.get(&path).await.status, 200, "{path}");
+    }
+}
