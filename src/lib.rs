@@ -41,6 +41,7 @@ struct AppInner {
     pages: web::cache::PageCache,
     sitemaps: web::site::sitemaps::SitemapCache,
     secret: tokio::sync::OnceCell<Vec<u8>>,
+    imports: web::admin::import::Runs,
     options: AppOptions,
 }
 
@@ -76,9 +77,15 @@ impl AppState {
                 pages: web::cache::PageCache::default(),
                 sitemaps: web::site::sitemaps::SitemapCache::default(),
                 secret: tokio::sync::OnceCell::new(),
+                imports: web::admin::import::Runs::default(),
                 options,
             }),
         }
+    }
+
+    /// The WordPress imports started from this node's admin.
+    pub fn imports(&self) -> &web::admin::import::Runs {
+        &self.inner.imports
     }
 
     pub fn notifier(&self) -> &notify::Notifier {

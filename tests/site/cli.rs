@@ -1063,3 +1063,52 @@ async fn user_set_name_set_email_and_delete_go_through_the_actions(site: crate::
         ]
     );
 }
+
+#[test]
+fn import_wordpress_prints_a_summary_and_a_clear_error_for_a_broken_file() {
+    let dir = temp_dir("import");
+    let data = dir.to_str().unwrap();
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/wxr/newsroom-1.2.xml"
+    );
+    let out = newsdesk(&["import", "wordpress", sample, "--data", data]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("Imported \"Valley Herald\""), "{stdout}");
+    let stories = stdout
+        .lines()
+        .find(|l| l.starts_with("stories"))
+        .unwrap_or_default();
+    assert_eq!(
+        stories.split_whitespace().collect::<Vec<_>>(),
+        ["stories", "7", "0", "1", "0"]
+    );
+    assert_eq!(stdout.matches("/admin/password/").count(), 2, "{stdout}");
+    assert!(stdout.contains("[contact-form-7] 1"), "{stdout}");
+    // Again: nothing new.
+    let out = newsdesk(&["import", "wordpress", sample, "--data", data]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stories = stdout
+        .lines()
+        .find(|l| l.starts_with("stories"))
+        .unwrap_or_default();
+    assert_eq!(
+        stories.split_whitespace().collect::<Vec<_>>(),
+        ["stories", "0", "7", "1", "0"]
+    );
+
+    let broken = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/wxr/mismatched.xml"
+    );
+    let out = newsdesk(&["import", "wordpress", broken, "--data", data]);
+    assert_one_line_error(&out, 1, "line 109, in <post_name>");
+    let out = newsdesk(&["import", "wordpress", "/nonexistent.xml", "--data", data]);
+    assert_one_line_error(&out, 1, "cannot open /nonexistent.xml");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -488,3 +488,147 @@ async fn the_theme_unit_test_export_arrives_whole(site: TestSite) {
         assert_eq!(site.get(&path).await.status, 200, "{path}");
     }
 }
+
+/// The export as the admin's upload form sends it.
+async fn upload(
+    site: &TestSite,
+    who: &crate::support::Staff,
+    query: &str,
+    file: &Path,
+) -> crate::support::Page {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let boundary = "----newsdesk-import-test";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"site.xml\"\r\n\
+         Content-Type: text/xml\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&std::fs::read(file).unwrap());
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::post(format!("/admin/tools/import{query}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::COOKIE, &who.cookie)
+        .header(header::ORIGIN, crate::support::ORIGIN)
+        .body(Body::from(body))
+        .unwrap();
+    let res = site.app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body =
+        String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    crate::support::Page {
+        status,
+        headers,
+        body,
+    }
+}
+
+on_both_backends!(empty: an_administrator_imports_from_the_admin_and_sees_the_summary);
+
+async fn an_administrator_imports_from_the_admin_and_sees_the_summary(site: TestSite) {
+    use newsdesk::domain::user::Role;
+    let admin = site.staff("chief", Role::Administrator).await;
+    let editor = site.staff("desk", Role::Editor).await;
+    let form = site.admin_get(&admin, "/admin/tools/import").await;
+    assert_eq!(form.status, 200);
+    let action = form
+        .attrs("form[enctype='multipart/form-data']", "action")
+        .remove(0);
+    assert!(action.starts_with("/admin/tools/import?_csrf="), "{action}");
+    let query = action.trim_start_matches("/admin/tools/import").to_owned();
+
+    // Only administrators; never without the page's token.
+    assert_eq!(
+        site.admin_get(&editor, "/admin/tools/import").await.status,
+        403
+    );
+    assert_eq!(
+        upload(
+            &site,
+            &editor,
+            &format!("?_csrf={}", editor.csrf),
+            &sample("newsroom-1.2.xml")
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        upload(&site, &admin, "", &sample("newsroom-1.2.xml"))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        upload(&site, &admin, "?_csrf=forged", &sample("newsroom-1.2.xml"))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM articles").await, 0);
+
+    let res = upload(&site, &admin, &query, &sample("newsroom-1.2.xml")).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let progress = res.location().to_owned();
+    // The import runs in the background: wait for its page to say it is done.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let page = loop {
+        let page = site.admin_get(&admin, &progress).await;
+        assert_eq!(page.status, 200);
+        if !page.body.contains("http-equiv=\"refresh\"") {
+            break page;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the import did not finish: {}",
+            page.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(
+        page.body.contains("Imported “Valley Herald”"),
+        "{}",
+        page.body
+    );
+    let rows = page.texts("table.list tbody tr");
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("stories") && r.contains('7')),
+        "{rows:?}"
+    );
+    assert_eq!(
+        page.texts("h3"),
+        ["New accounts", "Shortcodes kept as text"]
+    );
+    assert!(page.body.contains("/admin/password/"));
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM articles").await, 7);
+    // The stories are by the imported authors; the administrator's name is on the run.
+    let list = site.admin_get(&admin, "/admin/tools/import").await;
+    assert!(list.body.contains("site.xml"), "{}", list.body);
+
+    // A file that is not an export: the run says why, nothing changes.
+    let bad = std::env::temp_dir().join(format!("newsdesk-admin-bad-{}.xml", std::process::id()));
+    std::fs::write(&bad, "<html></html>").unwrap();
+    let res = upload(&site, &admin, &query, &bad).await;
+    let _ = std::fs::remove_file(&bad);
+    let progress = res.location().to_owned();
+    let page = loop {
+        let page = site.admin_get(&admin, &progress).await;
+        if !page.body.contains("http-equiv=\"refresh\"") {
+            break page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(
+        page.body.contains("not a WordPress export"),
+        "{}",
+        page.body
+    );
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM articles").await, 7);
+}

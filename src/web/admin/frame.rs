@@ -69,6 +69,12 @@ const NAV: &[(&str, &str, &str, Option<Capability>)] = &[
         Some(Capability::ManageSettings),
     ),
     (
+        "tools",
+        "Import",
+        "/admin/tools/import",
+        Some(Capability::ManageSettings),
+    ),
+    (
         "audit",
         "Audit log",
         "/admin/audit",

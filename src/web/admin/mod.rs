@@ -9,6 +9,7 @@ pub mod audit;
 pub mod comments;
 pub mod csrf;
 pub mod frame;
+pub mod import;
 pub mod media;
 pub mod menus;
 pub mod pages;
@@ -122,6 +123,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/users/{id}/reset", post(users::reset_link))
         .route("/admin/settings", get(settings::page).post(settings::save))
         .route("/admin/audit", get(audit::list))
+        .route(
+            import::UPLOAD_PATH,
+            get(import::page)
+                .post(import::upload)
+                .layer(import::upload_limit()),
+        )
+        .route("/admin/tools/import/{id}", get(import::show))
         // Site structure: sections, tags, widgets, menus.
         .route(
             "/admin/sections",
