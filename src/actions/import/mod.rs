@@ -1,0 +1,486 @@
+//! Importing a WordPress export (WXR): people, sections, tags, images, stories, pages,
+//! comments and menus, with every old address kept as a redirect.
+//!
+//! The file is read twice, streaming, so memory holds one item at a time plus a small index
+//! (ids, slugs and addresses, never text): the first pass brings in the people, terms and
+//! images, which stories refer to; the second the stories and pages with their comments, then
+//! the menus, which refer to everything. Every object keeps its WordPress id in
+//! `wordpress_ids`, so importing the same file again updates in place and duplicates nothing;
+//! the same mechanism makes a stopped import resumable. Writes are committed in batches (a
+//! commit per item would make large exports crawl); a batch that fails is rolled back whole and
+//! the import stops with a message saying where and how to resume.
+//!
+//! Only an administrator (or the operator) may import: it creates accounts and sets any state.
+
+mod items;
+mod media;
+mod menus;
+mod people;
+mod summary;
+mod text;
+
+use items::{page, story};
+use media::attachment;
+use menus::{menu_item, menus, page_parents};
+use people::header;
+pub use text::legacy_path;
+use text::without_scheme;
+
+use std::collections::{BTreeMap, HashMap};
+
+use std::io::BufReader;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Utc};
+
+use chrono_tz::Tz;
+
+use super::{ActionError, Actor, Result};
+
+use crate::domain::article::{CommentStatus, MAX_TITLE_LEN, NewArticle, Status};
+
+use crate::domain::html::SafeHtml;
+
+use crate::domain::slug::Slug;
+
+use crate::domain::user::{Capability, NewUser, Role};
+
+use crate::store::Store;
+
+use crate::store::comments::NewComment;
+
+use crate::store::desk::StoryColumns;
+
+use crate::store::dialect::Tx;
+
+use crate::wordpress::content::{self, MediaRef, Resolve};
+
+use crate::wordpress::reader::{Author, Item, Record, Term, WxrError, WxrReader};
+
+/// Items written per transaction.
+const BATCH: usize = 250;
+
+/// How the import runs.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// `old login` → an existing Newsdesk login that takes the old author's stories.
+    pub author_map: Vec<(String, String)>,
+    /// A copy of the old site's `wp-content/uploads`, for the images' files.
+    pub uploads: Option<PathBuf>,
+}
+
+/// Created, updated, skipped and failed, for one kind of thing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub created: u64,
+    pub updated: u64,
+    pub skipped: u64,
+    pub failed: u64,
+}
+
+/// Something the import could not bring over as it was, with the item's WordPress id.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    pub kind: &'static str,
+    pub wp_id: i64,
+    pub message: String,
+}
+
+/// A new account for an old author: it has no password until its person follows the link.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Invite {
+    pub login: String,
+    pub display_name: String,
+    /// Turned into `/admin/password/TOKEN` by the caller.
+    pub token: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Summary {
+    /// The old site's title and address.
+    pub site: String,
+    pub site_url: String,
+    /// By kind: `people`, `sections`, `tags`, `images`, `stories`, `pages`, `comments`,
+    /// `menus`, `menu entries`, `other items`.
+    pub counts: BTreeMap<&'static str, Counts>,
+    pub warnings: Vec<Warning>,
+    pub invites: Vec<Invite>,
+    /// Images whose files stay on the old site (no `--uploads` copy had them).
+    pub remote_media: Vec<String>,
+    /// Shortcodes kept as text, with how many items use each.
+    pub unknown_shortcodes: BTreeMap<String, u64>,
+}
+
+impl Summary {
+    fn count(&mut self, kind: &'static str) -> &mut Counts {
+        self.counts.entry(kind).or_default()
+    }
+    fn warn(&mut self, kind: &'static str, wp_id: i64, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            kind,
+            wp_id,
+            message: message.into(),
+        });
+    }
+}
+
+/// How far an import has come, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// 1: reading the file through; 2: images; 3: stories, pages and comments.
+    pub pass: u8,
+    pub bytes: u64,
+    pub total_bytes: u64,
+    pub items: u64,
+}
+
+/// Why an import stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    Refused(ActionError),
+    #[error("the export cannot be read: {0}")]
+    Unreadable(WxrError),
+    #[error(
+        "the import stopped at {what} (line {line}): {cause}. Everything before it is imported; \
+         run the same import again to resume: what is already imported is updated in place, \
+         nothing is duplicated"
+    )]
+    Stopped {
+        what: String,
+        line: u64,
+        cause: ActionError,
+    },
+}
+
+impl From<WxrError> for ImportError {
+    fn from(e: WxrError) -> ImportError {
+        ImportError::Unreadable(e)
+    }
+}
+
+impl From<ActionError> for ImportError {
+    fn from(e: ActionError) -> ImportError {
+        ImportError::Refused(e)
+    }
+}
+
+/// An imported image: where it is now.
+#[derive(Debug, Clone)]
+struct Media {
+    id: i64,
+    url: String,
+    alt: String,
+    caption: String,
+    parent: i64,
+}
+
+/// What the passes learn and later steps need: ids and addresses only.
+#[derive(Default)]
+struct Index {
+    tz: Option<Tz>,
+    /// Old site addresses, without scheme, with and without `www.`.
+    hosts: Vec<String>,
+    users: HashMap<String, i64>,
+    fallback_author: Option<i64>,
+    categories: HashMap<String, i64>,
+    menus: Vec<Term>,
+    media: HashMap<i64, Media>,
+    /// Old file URL (without scheme) → new URL.
+    media_urls: HashMap<String, String>,
+    pages: HashMap<i64, i64>,
+    page_parents: Vec<(i64, i64, i64)>,
+    posts: HashMap<i64, i64>,
+    menu_items: Vec<MenuItem>,
+}
+
+/// A `nav_menu_item`, kept for the menus step.
+#[derive(Debug, Clone)]
+struct MenuItem {
+    wp_id: i64,
+    menu_slug: String,
+    title: String,
+    order: i64,
+    kind: String,
+    object: String,
+    object_id: i64,
+    url: String,
+    parent: i64,
+}
+
+/// Imports the export at `path`.
+pub async fn import_wordpress(
+    store: &Store,
+    by: Actor<'_>,
+    path: &Path,
+    options: &ImportOptions,
+    now: DateTime<Utc>,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<Summary, ImportError> {
+    by.require(Capability::ManageUsers)?;
+    by.require(Capability::ManageSettings)?;
+    let open = || -> Result<_, ImportError> {
+        let file = std::fs::File::open(path).map_err(WxrError::Io)?;
+        Ok(WxrReader::new(BufReader::with_capacity(1 << 16, file)))
+    };
+    let total_bytes = std::fs::metadata(path).map_err(WxrError::Io)?.len();
+    let mut index = Index {
+        tz: Some(store.settings().await.map_err(ActionError::from)?.timezone),
+        ..Index::default()
+    };
+    let mut summary = Summary::default();
+    for (old, new) in &options.author_map {
+        let mut tx = store.begin().await.map_err(ActionError::from)?;
+        let id = Store::user_id_by_login(&mut tx, new)
+            .await
+            .map_err(ActionError::from)?;
+        drop(tx);
+        match id {
+            Some(id) => {
+                index.users.insert(old.clone(), id);
+            }
+            None => {
+                return Err(ActionError::invalid(
+                    "author-map",
+                    format!("{new:?} is not a login on this site (given for {old:?})"),
+                )
+                .into());
+            }
+        }
+    }
+
+    // Pass 1 reads the whole file and writes nothing, so a malformed or cut-off export changes
+    // nothing: people, terms and menu entries are noted.
+    let mut reader = open()?;
+    let mut authors = Vec::new();
+    let mut terms = Vec::new();
+    // Authors only items name (old exports have no author list).
+    let mut creators: Vec<String> = Vec::new();
+    let mut items = 0u64;
+    while let Some(record) = reader.next_record()? {
+        match record {
+            Record::Author(a) => authors.push(a),
+            Record::Term(t) => terms.push(t),
+            Record::Item(item) => {
+                items += 1;
+                match item.post_type.as_str() {
+                    "attachment" => {}
+                    "nav_menu_item" => index.menu_items.push(menu_item(&item)),
+                    "post" | "page" => {
+                        if !item.creator.is_empty() && !creators.contains(&item.creator) {
+                            creators.push(item.creator.clone());
+                        }
+                    }
+                    _ => summary.count("other items").skipped += 1,
+                }
+                progress(Progress {
+                    pass: 1,
+                    bytes: reader.position(),
+                    total_bytes,
+                    items,
+                });
+            }
+        }
+    }
+    for login in creators {
+        if !authors.iter().any(|a| a.login == login) {
+            authors.push(Author {
+                login,
+                ..Author::default()
+            });
+        }
+    }
+    let channel = reader.channel().clone();
+    header(
+        store,
+        by,
+        &channel,
+        &mut index,
+        &mut summary,
+        &authors,
+        &terms,
+        now,
+    )
+    .await
+    .map_err(|cause| stopped("the people and terms", &reader, cause))?;
+
+    // Pass 2: images, which stories and pages show.
+    let mut reader = open()?;
+    let mut batch = Batch::default();
+    let mut items = 0u64;
+    while let Some(record) = reader.next_record()? {
+        let Record::Item(item) = record else { continue };
+        items += 1;
+        if item.post_type == "attachment" {
+            let tx = batch.tx(store).await?;
+            attachment(tx, &item, options, &mut index, &mut summary, now)
+                .await
+                .map_err(|cause| stopped(&format!("image {}", item.id), &reader, cause))?;
+            batch.done(store, 20).await?;
+        }
+        progress(Progress {
+            pass: 2,
+            bytes: reader.position(),
+            total_bytes,
+            items,
+        });
+    }
+    batch.finish().await?;
+
+    // Pass 3: stories and pages with their comments.
+    let mut reader = open()?;
+    let mut items = 0u64;
+    while let Some(record) = reader.next_record()? {
+        let Record::Item(item) = record else { continue };
+        items += 1;
+        let kind = item.post_type.as_str();
+        if kind == "post" || kind == "page" {
+            let tx = batch.tx(store).await?;
+            let result = if kind == "post" {
+                story(tx, &item, &mut index, &mut summary, now).await
+            } else {
+                page(tx, by, &item, &mut index, &mut summary, now).await
+            };
+            result.map_err(|cause| stopped(&format!("{kind} {}", item.id), &reader, cause))?;
+            batch.done(store, BATCH).await?;
+        }
+        progress(Progress {
+            pass: 3,
+            bytes: reader.position(),
+            total_bytes,
+            items,
+        });
+    }
+    let tx = batch.tx(store).await?;
+    page_parents(tx, &index, &mut summary)
+        .await
+        .map_err(|cause| stopped("the page hierarchy", &reader, cause))?;
+    menus(tx, &index, &mut summary)
+        .await
+        .map_err(|cause| stopped("the menus", &reader, cause))?;
+    batch.finish().await?;
+
+    // Invitations last: a stopped import has not sent anyone a link yet.
+    let new_people: Vec<(String, String, i64)> = std::mem::take(&mut summary.invites)
+        .into_iter()
+        .filter_map(|i| {
+            let id = index.users.get(&i.login).copied()?;
+            Some((i.login, i.display_name, id))
+        })
+        .collect();
+    for (login, display_name, id) in new_people {
+        let token = crate::actions::accounts::password_link(
+            store,
+            by,
+            id,
+            crate::actions::accounts::LinkPurpose::Invite,
+            now,
+        )
+        .await?;
+        summary.invites.push(Invite {
+            login,
+            display_name,
+            token,
+        });
+    }
+    summary.site = reader.channel().title.clone();
+    summary.site_url = reader.channel().link.clone();
+    Ok(summary)
+}
+
+fn stopped<R: std::io::BufRead>(
+    what: &str,
+    reader: &WxrReader<R>,
+    cause: ActionError,
+) -> ImportError {
+    ImportError::Stopped {
+        what: what.to_owned(),
+        line: reader.line(),
+        cause,
+    }
+}
+
+/// A transaction committed every so many items.
+#[derive(Default)]
+struct Batch {
+    tx: Option<Tx>,
+    items: usize,
+}
+
+impl Batch {
+    async fn tx(&mut self, store: &Store) -> Result<&mut Tx, ImportError> {
+        if self.tx.is_none() {
+            self.tx = Some(store.begin().await.map_err(ActionError::from)?);
+            self.items = 0;
+        }
+        Ok(self.tx.as_mut().expect("just begun"))
+    }
+
+    async fn done(&mut self, store: &Store, every: usize) -> Result<(), ImportError> {
+        self.items += 1;
+        if self.items >= every {
+            self.finish().await?;
+            let _ = store;
+        }
+        Ok(())
+    }
+
+    async fn finish(&mut self) -> Result<(), ImportError> {
+        if let Some(tx) = self.tx.take() {
+            tx.commit().await.map_err(ActionError::from)?;
+        }
+        Ok(())
+    }
+}
+
+impl Index {
+    /// The path of an address on the old site, with its query; `None` for other sites.
+    fn old_path(&self, url: &str) -> Option<String> {
+        let rest = without_scheme(url);
+        if rest.len() == url.len() {
+            return url.starts_with('/').then(|| url.to_owned());
+        }
+        let host = self
+            .hosts
+            .iter()
+            .filter(|h| rest.starts_with(h.as_str()))
+            .max_by_key(|h| h.len())?;
+        let path = &rest[host.len()..];
+        if !(path.is_empty() || path.starts_with('/') || path.starts_with('?')) {
+            return None;
+        }
+        let path = path.split('#').next().unwrap_or("");
+        Some(legacy_path(path))
+    }
+
+    fn user(&self, login: &str) -> Option<i64> {
+        self.users.get(login).copied().or(self.fallback_author)
+    }
+
+    fn time(&self, gmt: &str, local: &str) -> Option<DateTime<Utc>> {
+        let parse = |s: &str| NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%d %H:%M:%S").ok();
+        if let Some(t) = parse(gmt).filter(|t| t.date().year_ce().1 > 1) {
+            return Some(Utc.from_utc_datetime(&t));
+        }
+        let t = parse(local).filter(|t| t.date().year_ce().1 > 1)?;
+        let tz = self.tz.unwrap_or(chrono_tz::UTC);
+        tz.from_local_datetime(&t)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    }
+}
+
+/// How an item's WordPress status reads here; `None` for states Newsdesk does not keep.
+fn status_of(wp: &str) -> Option<Status> {
+    Some(match wp {
+        "publish" => Status::Published,
+        "draft" => Status::Draft,
+        "pending" => Status::Pending,
+        "private" => Status::Private,
+        "future" => Status::Scheduled,
+        "trash" => Status::Trash,
+        _ => return None,
+    })
+}
