@@ -31,6 +31,7 @@ pub mod sitemaps;
 pub mod taxonomy;
 pub mod users;
 pub mod widgets;
+pub mod wordpress;
 
 /// A connection pool on one of the two backends.
 #[derive(Clone, Debug)]

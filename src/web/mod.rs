@@ -83,10 +83,15 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(site::ready))
         .route("/static/{file}", get(assets::show))
         .route("/favicon.ico", get(assets::favicon))
-        // Anything else: add a missing trailing slash, or the themed 404 page.
+        // Anything else: an old WordPress address, a missing trailing slash, or the themed 404.
         .fallback(site::fallback)
         // Control characters are refused or removed before any handler sees the request.
         .layer(axum::middleware::from_fn(edge::guard))
+        // A 404 at an old WordPress address the import recorded becomes a 301 to its new home.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            site::legacy::redirect_missing,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::themed_errors,
