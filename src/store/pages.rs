@@ -19,7 +19,13 @@ pub struct PageRow {
     pub featured_image_id: Option<i64>,
     pub published_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    /// WordPress's post password: when not empty, readers must give it to see the text.
+    pub password: String,
 }
+
+/// What the public reads of a published page; the caller appends the condition.
+const PAGE_ROW_SELECT: &str = "SELECT id, title, slug, body, excerpt, parent_id, featured_image_id, \
+     published_at, updated_at, password FROM pages WHERE status = 'published' AND ";
 
 /// Everything the editor shows about a page, in any state.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
@@ -124,15 +130,16 @@ pub fn trail_of(nodes: &[PageNode], id: i64) -> Vec<&PageNode> {
 impl Store {
     /// A published page by its own slug (the last segment of its address).
     pub async fn published_page_by_slug(&self, slug: &str) -> Result<Option<PageRow>> {
-        self.conn()
-            .fetch_optional(
-                Sql::new(
-                    "SELECT id, title, slug, body, excerpt, parent_id, featured_image_id, published_at, updated_at \
-                     FROM pages WHERE slug = $1 AND status = 'published'",
-                )
-                .bind(slug),
-            )
-            .await
+        let mut sql = Sql::new(PAGE_ROW_SELECT);
+        sql.push("slug = ").arg(slug);
+        self.conn().fetch_optional(sql).await
+    }
+
+    /// A published page by id (the password form names the page it unlocks by id).
+    pub async fn published_page_by_id(&self, id: i64) -> Result<Option<PageRow>> {
+        let mut sql = Sql::new(PAGE_ROW_SELECT);
+        sql.push("id = ").arg(id);
+        self.conn().fetch_optional(sql).await
     }
 
     /// A published page's id by id (for `/?page_id=ID`).

@@ -34,6 +34,8 @@ pub fn router(state: AppState) -> Router {
             get(site::feeds::comments_format),
         )
         .route("/wp-comments-post.php", post(site::comments::create))
+        // The password form of protected stories and pages.
+        .route("/postpass", post(site::postpass::unlock))
         .route(
             "/comments/subscription",
             get(site::comments::subscription_page).post(site::comments::subscription_update),

@@ -801,6 +801,12 @@ async fn preview_page(
         row.source_agency = input.source_agency.trim().to_owned();
         row.source_url = input.source_url.trim().to_owned();
     }
+    // The newsroom previews a protected story's text, under the title readers will see.
+    let access = if row.password.is_empty() {
+        crate::web::site::postpass::Access::Open
+    } else {
+        crate::web::site::postpass::Access::Unlocked
+    };
     let mut res = crate::web::site::article::story_page(
         state,
         row,
@@ -808,6 +814,7 @@ async fn preview_page(
         &[],
         StatusCode::OK,
         true,
+        access,
     )
     .await?;
     let h = res.headers_mut();
