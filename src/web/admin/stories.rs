@@ -136,6 +136,12 @@ fn read_form(pairs: &[(String, String)], tz: Tz) -> Submitted {
         featured_image_id: first(pairs, "featured_image_id").trim().parse().ok(),
         sticky: !first(pairs, "sticky").is_empty(),
         comments_open: !first(pairs, "comments_open").is_empty(),
+        // Only the form of someone who may publish has the field; without it the password
+        // stays as it is.
+        password: pairs
+            .iter()
+            .any(|(k, _)| k == "post_password")
+            .then(|| first(pairs, "post_password").to_owned()),
     };
     Submitted {
         input,
@@ -172,6 +178,7 @@ struct EditorValues {
     featured_image_alt: Option<String>,
     sticky: bool,
     comments_open: bool,
+    password: String,
 }
 
 impl EditorValues {
@@ -198,6 +205,7 @@ impl EditorValues {
                 .map(|(_, alt)| alt.clone()),
             sticky: i.sticky,
             comments_open: i.comments_open,
+            password: i.password.clone().unwrap_or_default(),
         }
     }
 }
@@ -366,6 +374,7 @@ fn values_of(story: &StoryRecord, links: crate::store::desk::StoryLinks, tz: Tz)
         featured_image_alt: None,
         sticky: story.sticky,
         comments_open: story.comment_status == CommentStatus::Open,
+        password: story.password.clone(),
     }
 }
 
@@ -396,6 +405,7 @@ pub async fn new_story(
         featured_image_alt: None,
         sticky: false,
         comments_open: true,
+        password: String::new(),
     };
     render_editor(
         &state,
@@ -863,6 +873,8 @@ struct ListRow {
     comment_count: i64,
     public_url: Option<String>,
     editable: bool,
+    /// Shown as "Password protected" beside the state.
+    protected: bool,
 }
 
 pub(super) fn status_label(s: Status) -> &'static str {
@@ -950,6 +962,7 @@ pub async fn list(
                     .format("%Y-%m-%d %H:%M")
                     .to_string(),
                 status_label: status_label(r.status),
+                protected: r.protected,
                 id: r.id,
                 title: r.title,
                 status: r.status,
