@@ -205,7 +205,10 @@ mod tests {
     #[test]
     fn spellings_of_one_address_share_a_key() {
         let k = Some("/2019/05/héllo-world".to_owned());
-        assert_eq!(legacy_key("https://old.example/2019/05/h%C3%A9llo-world/"), k);
+        assert_eq!(
+            legacy_key("https://old.example/2019/05/h%C3%A9llo-world/"),
+            k
+        );
         assert_eq!(legacy_key("/2019/05/H%c3%a9llo-World"), k);
         assert_eq!(legacy_key("//old.example/2019/05/héllo-world/#comments"), k);
         assert_eq!(legacy_key("http://old.example"), Some("/".to_owned()));

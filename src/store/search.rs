@@ -67,8 +67,7 @@ struct SourceRow {
     published_at: DateTime<Utc>,
 }
 
-const SOURCE_COLUMNS: &str =
-    "SELECT id, title, CASE WHEN password = '' THEN body ELSE '' END AS body, \
+const SOURCE_COLUMNS: &str = "SELECT id, title, CASE WHEN password = '' THEN body ELSE '' END AS body, \
      CASE WHEN password = '' THEN excerpt ELSE '' END AS excerpt, credit_line, source_agency, \
      published_at FROM articles";
 

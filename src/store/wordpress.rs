@@ -91,9 +91,7 @@ impl Store {
     pub async fn active_author_slug(&self, id: i64) -> Result<Option<String>> {
         let slugs: Vec<String> = self
             .conn()
-            .scalars(
-                Sql::new("SELECT slug FROM users WHERE id = $1 AND disabled = FALSE").bind(id),
-            )
+            .scalars(Sql::new("SELECT slug FROM users WHERE id = $1 AND disabled = FALSE").bind(id))
             .await?;
         Ok(slugs.into_iter().next())
     }

@@ -316,7 +316,11 @@ pub(crate) async fn story_page(
             postpass::protected_title(&row.title)
         },
         body: if shows_text { row.body } else { String::new() },
-        excerpt: if shows_text { row.excerpt } else { String::new() },
+        excerpt: if shows_text {
+            row.excerpt
+        } else {
+            String::new()
+        },
         credit_line: row.credit_line,
         source_agency: row.source_agency,
     };

@@ -43,7 +43,7 @@ pub async fn show(
     Query(q): Query<WpQuery>,
 ) -> Result<Response, AppError> {
     if let Some(target) = wordpress_redirect(&state, &q).await? {
-        return Ok(crate::web::edge::permanent(&target));
+        return Ok(target);
     }
     let store = state.store();
     let chrome = state.chrome_cache().get(&state).await?;
@@ -161,14 +161,19 @@ pub async fn paged(
 /// ids (`?p=` names any kind of post there: a story, a page or an attachment); without a
 /// recorded id, `?p=`, `?page_id=` and `?cat=` name Newsdesk's own rows, as the site's feeds
 /// write them. `?author=` only takes imported ids. A link to nothing readers can see is a 404.
-async fn wordpress_redirect(state: &AppState, q: &WpQuery) -> Result<Option<String>, AppError> {
+/// Links to content answer 301, as every old WordPress address does (`web::site::legacy`);
+/// the site feed and search keep their 308.
+async fn wordpress_redirect(state: &AppState, q: &WpQuery) -> Result<Option<Response>, AppError> {
     use crate::domain::legacy::{LegacyTarget as T, OldFeed, WordpressKind as K};
     let id = |v: &Option<String>| {
         v.as_deref()
             .map(|s| s.trim().parse::<i64>().map_err(|_| AppError::NotFound))
             .transpose()
     };
-    let feed = q.feed.as_deref().map(|f| OldFeed::parse(f).unwrap_or(OldFeed::Rss));
+    let feed = q
+        .feed
+        .as_deref()
+        .map(|f| OldFeed::parse(f).unwrap_or(OldFeed::Rss));
     let store = state.store();
     let found = |target: Option<(T, i64)>| async move {
         let Some((kind, local)) = target else {
@@ -177,11 +182,15 @@ async fn wordpress_redirect(state: &AppState, q: &WpQuery) -> Result<Option<Stri
         super::legacy::target_url(state, kind, local, feed)
             .await?
             .ok_or(AppError::NotFound)
-            .map(Some)
+            .map(|url| Some(crate::web::edge::moved(&url)))
     };
     if let Some(id) = id(&q.p)? {
         let mut target = None;
-        for (wp, kind) in [(K::Post, T::Story), (K::Page, T::Page), (K::Attachment, T::Media)] {
+        for (wp, kind) in [
+            (K::Post, T::Story),
+            (K::Page, T::Page),
+            (K::Attachment, T::Media),
+        ] {
             if let Some(local) = store.wordpress_local_id(wp, id).await? {
                 target = Some((kind, local));
                 break;
@@ -194,7 +203,10 @@ async fn wordpress_redirect(state: &AppState, q: &WpQuery) -> Result<Option<Stri
         return found(Some((T::Page, local))).await;
     }
     if let Some(id) = id(&q.cat)? {
-        let local = store.wordpress_local_id(K::Category, id).await?.unwrap_or(id);
+        let local = store
+            .wordpress_local_id(K::Category, id)
+            .await?
+            .unwrap_or(id);
         return found(Some((T::Section, local))).await;
     }
     if let Some(slug) = q.tag.as_deref() {
@@ -210,17 +222,16 @@ async fn wordpress_redirect(state: &AppState, q: &WpQuery) -> Result<Option<Stri
         return found(local.map(|l| (T::Media, l))).await;
     }
     if let Some(feed) = q.feed.as_deref() {
-        return Ok(Some(
-            match feed {
-                "atom" => "/feed/atom/",
-                "json" => "/feed/json/",
-                _ => "/feed/",
-            }
-            .to_owned(),
-        ));
+        return Ok(Some(crate::web::edge::permanent(match feed {
+            "atom" => "/feed/atom/",
+            "json" => "/feed/json/",
+            _ => "/feed/",
+        })));
     }
     if let Some(s) = &q.s {
-        return Ok(Some(super::search::wordpress_search_url(s)));
+        return Ok(Some(crate::web::edge::permanent(
+            &super::search::wordpress_search_url(s),
+        )));
     }
     Ok(None)
 }

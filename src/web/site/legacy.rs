@@ -83,12 +83,12 @@ pub(crate) async fn redirect_for(
         return Ok(None);
     };
     let (bare, feed) = split_feed(&key);
+    // As recorded; then a feed of a recorded address; then without the query.
     let mut tries = vec![(key.clone(), None)];
-    if let Some((path_only, _)) = key.split_once('?') {
-        tries.push((path_only.to_owned(), None));
-    }
     if feed.is_some() {
         tries.push((bare, feed));
+    } else if let Some((path_only, _)) = key.split_once('?') {
+        tries.push((path_only.to_owned(), None));
     }
     for (candidate, feed) in tries {
         if let Some((kind, id)) = state.store().legacy_target(&candidate).await? {
@@ -100,7 +100,7 @@ pub(crate) async fn redirect_for(
             if legacy_key(&url).as_deref() == Some(key.as_str()) {
                 return Ok(None);
             }
-            return Ok(Some(crate::web::edge::permanent(&url)));
+            return Ok(Some(crate::web::edge::moved(&url)));
         }
     }
     Ok(None)

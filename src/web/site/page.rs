@@ -6,13 +6,13 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::json;
 
+use super::postpass::Access;
 use super::{PageMeta, html, meta, render, views};
 use crate::AppState;
 use crate::domain::article::excerpt_from_html;
-use crate::error::AppError;
 use crate::domain::postpass;
+use crate::error::AppError;
 use crate::store::pages::{PageNode, PageRow, page_path};
-use super::postpass::Access;
 use crate::web::origin;
 
 pub(crate) fn is_year(s: &str) -> bool {

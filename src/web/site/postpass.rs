@@ -143,7 +143,11 @@ pub async fn unlock(
             "This password was sent from another website, so it was not accepted.",
         ));
     }
-    let id: i64 = form.post_id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id: i64 = form
+        .post_id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::NotFound)?;
     let secret = state.secret().await?.to_vec();
     let secure = crate::web::origin::is_https(&state, &headers);
     let accepted = |url: &str| {
