@@ -70,6 +70,50 @@ async fn protected_story(site: &TestSite, ed: &Staff) -> (i64, String) {
     (id, url)
 }
 
+/// Over HTTPS (behind a proxy saying so, or with an `https` base URL) the cookie is `Secure`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_password_cookie_is_secure_over_https() {
+    let site = TestSite::demo(crate::support::Backend::Sqlite)
+        .await
+        .unwrap();
+    let ed = site.staff("eve", Role::Editor).await;
+    let (id, _) = protected_story(&site, &ed).await;
+    let id = id.to_string();
+    let fields = [
+        ("post_password", "open sesame"),
+        ("post_kind", "story"),
+        ("post_ID", id.as_str()),
+    ];
+    for (options, headers) in [
+        (
+            newsdesk::AppOptions {
+                behind_proxy: true,
+                ..Default::default()
+            },
+            vec![("x-forwarded-proto", "https")],
+        ),
+        (
+            newsdesk::AppOptions {
+                base_url: Some("https://news.example".into()),
+                ..Default::default()
+            },
+            vec![],
+        ),
+    ] {
+        let app = newsdesk::app(newsdesk::AppState::with_options(
+            site.store.clone(),
+            newsdesk::render::Theme::load(None).unwrap(),
+            options,
+        ));
+        let res =
+            crate::support::post_form_to(app, "/postpass", &fields, "203.0.113.9", &headers).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        let set_cookie = res.headers["set-cookie"].to_str().unwrap();
+        assert!(set_cookie.contains("; Secure"), "{set_cookie}");
+        assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    }
+}
+
 async fn unlock(site: &TestSite, kind: &str, id: i64, password: &str) -> Page {
     site.post_form(
         "/postpass",

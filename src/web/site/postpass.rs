@@ -149,7 +149,9 @@ pub async fn unlock(
         .parse()
         .map_err(|_| AppError::NotFound)?;
     let secret = state.secret().await?.to_vec();
-    let secure = crate::web::origin::is_https(&state, &headers);
+    // Over HTTPS (an `https` base URL, or a trusted proxy saying so), as for HSTS.
+    let secure = state.base_url().is_some_and(|u| u.starts_with("https://"))
+        || crate::web::origin::is_https(&state, &headers);
     let accepted = |url: &str| {
         let mut res = crate::web::edge::see_other(url);
         let h = res.headers_mut();
