@@ -63,6 +63,8 @@ pub struct PageInput {
     pub parent_id: Option<i64>,
     pub menu_order: i32,
     pub featured_image_id: Option<i64>,
+    /// The post password (visibility "Password protected" when not empty).
+    pub password: String,
 }
 
 impl PageInput {
@@ -76,6 +78,7 @@ impl PageInput {
             parent_id: page.parent_id,
             menu_order: page.menu_order,
             featured_image_id: page.featured_image_id,
+            password: page.password,
         }
     }
 }
@@ -116,6 +119,15 @@ pub fn slug_error(slug: &Slug) -> Option<String> {
 /// Checks the fields, all at once, so the form can show every problem.
 pub fn check(input: &PageInput) -> Result<Option<Slug>> {
     let mut errors: BTreeMap<&'static str, String> = BTreeMap::new();
+    if input.password.trim().chars().count() > super::stories::MAX_PASSWORD_LEN {
+        errors.insert(
+            "post_password",
+            format!(
+                "A password may have at most {} characters.",
+                super::stories::MAX_PASSWORD_LEN
+            ),
+        );
+    }
     let title = input.title.trim();
     if title.is_empty() {
         errors.insert("title", "A page needs a title.".into());
@@ -274,6 +286,7 @@ pub async fn save_in(
         parent_id: input.parent_id,
         menu_order: input.menu_order,
         featured_image_id: input.featured_image_id,
+        password: input.password.trim(),
     };
     let written = match id {
         Some(id) => Store::write_page(tx, id, &columns, now).await.map(|()| id),

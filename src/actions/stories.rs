@@ -24,6 +24,8 @@ pub const LOCK_LAPSES_AFTER: Duration = Duration::minutes(2);
 pub const MAX_TAGS: usize = 50;
 /// The most sections one story is filed in.
 pub const MAX_SECTIONS: usize = 20;
+/// The longest post password (WordPress's column holds 255 characters).
+pub const MAX_PASSWORD_LEN: usize = 255;
 
 /// What the editor sends, parsed but not yet checked.
 #[derive(Debug, Clone, Default)]
@@ -46,6 +48,9 @@ pub struct StoryInput {
     pub featured_image_id: Option<i64>,
     pub sticky: bool,
     pub comments_open: bool,
+    /// The post password (visibility "Password protected" when not empty); `None` keeps the
+    /// story's current one. Only people who may publish the story change it.
+    pub password: Option<String>,
 }
 
 /// What the person asked for with the button they pressed.
@@ -127,6 +132,7 @@ impl StoryInput {
             publish_at: story.published_at,
             featured_image_id: story.featured_image_id,
             sticky: story.sticky,
+            password: Some(story.password),
         }
     }
 }
@@ -134,6 +140,16 @@ impl StoryInput {
 /// Checks the fields, all at once, so the form can show every problem.
 pub fn check(input: &StoryInput, me: &Staff) -> Result<Option<Slug>> {
     let mut errors: BTreeMap<&'static str, String> = BTreeMap::new();
+    if input
+        .password
+        .as_deref()
+        .is_some_and(|p| p.trim().chars().count() > MAX_PASSWORD_LEN)
+    {
+        errors.insert(
+            "post_password",
+            format!("A password may have at most {MAX_PASSWORD_LEN} characters."),
+        );
+    }
     let title = input.title.trim();
     if title.is_empty() {
         errors.insert("title", "A story needs a headline.".into());
@@ -316,6 +332,7 @@ pub async fn save(
 
     let plan = Plan {
         id,
+        may_publish,
         current: current.as_ref(),
         requested_slug: requested_slug.as_ref(),
         status: new_status,
@@ -348,6 +365,8 @@ pub async fn save(
 /// Where a checked save goes: the story (none when new), its state and time.
 struct Plan<'a> {
     id: Option<i64>,
+    /// Whether the person may publish this story (and so set its password).
+    may_publish: bool,
     current: Option<&'a StoryRecord>,
     requested_slug: Option<&'a Slug>,
     status: Status,
@@ -416,6 +435,12 @@ async fn write(
             input.sticky
         } else {
             current.is_some_and(|s| s.sticky)
+        },
+        // A password hides the text from readers, a publishing decision (WordPress's
+        // visibility): anyone else keeps the story's current password whatever the form says.
+        password: match (&input.password, plan.may_publish) {
+            (Some(p), true) => p.trim(),
+            _ => current.map_or("", |s| s.password.as_str()),
         },
         comment_status: if input.comments_open {
             "open"

@@ -34,6 +34,8 @@ pub struct ArticleRow {
     pub image_url: Option<String>,
     pub image_alt: Option<String>,
     pub comment_count: i64,
+    /// WordPress's post password: when not empty, readers must give it to see the text.
+    pub password: String,
 }
 
 /// A story in a list: what a teaser needs.
@@ -53,6 +55,9 @@ pub struct SummaryRow {
     pub image_url: Option<String>,
     pub image_alt: Option<String>,
     pub comment_count: i64,
+    /// Password-protected: the list shows its title, never its text.
+    #[serde(deserialize_with = "super::dialect::flexible_bool")]
+    pub protected: bool,
 }
 
 /// A byline entry.
@@ -95,7 +100,10 @@ pub struct ArticleQuery {
     pub exclude_ids: Vec<i64>,
 }
 
-const SUMMARY_COLUMNS: &str = "a.id, a.title, a.slug, a.excerpt, a.published_at, a.updated_at, a.sticky, a.credit_line, \
+/// A password-protected story's standfirst never leaves the store in a list (WordPress shows
+/// no excerpt of it anywhere); `protected` says why it is empty.
+const SUMMARY_COLUMNS: &str = "a.id, a.title, a.slug, \
+     CASE WHEN a.password = '' THEN a.excerpt ELSE '' END AS excerpt, (a.password <> '') AS protected, a.published_at, a.updated_at, a.sticky, a.credit_line, \
      a.featured_image_id AS image_id, (SELECT m.url FROM media m WHERE m.id = a.featured_image_id) AS image_url, \
      (SELECT m.alt_text FROM media m WHERE m.id = a.featured_image_id) AS image_alt, \
      (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count";
@@ -104,8 +112,8 @@ const SUMMARY_COLUMNS: &str = "a.id, a.title, a.slug, a.excerpt, a.published_at,
 pub(super) const ARTICLE_SELECT: &str = "SELECT a.id, a.title, a.slug, a.body, a.excerpt, a.status, a.published_at, a.created_at, \
      a.updated_at, a.credit_line, a.source_agency, a.source_url, a.embargo_until, a.sticky, \
      a.comment_status, a.featured_image_id AS image_id, m.url AS image_url, m.alt_text AS image_alt, \
-     (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count \
-     FROM articles a LEFT JOIN media m ON m.id = a.featured_image_id WHERE ";
+     (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count, \
+     a.password FROM articles a LEFT JOIN media m ON m.id = a.featured_image_id WHERE ";
 
 impl Store {
     pub(crate) fn conn(&self) -> Conn<'_> {
@@ -302,7 +310,8 @@ impl Store {
         if ids.is_empty() {
             return Ok(Default::default());
         }
-        let mut sql = Sql::new("SELECT id, body FROM articles WHERE id IN ");
+        // Password-protected stories' text stays out of feeds and search snippets.
+        let mut sql = Sql::new("SELECT id, body FROM articles WHERE password = '' AND id IN ");
         sql.arg_list(ids);
         let rows: Vec<Rec> = self.conn().fetch_all(sql).await?;
         Ok(rows.into_iter().map(|r| (r.id, r.body)).collect())

@@ -29,6 +29,8 @@ pub struct StoryRecord {
     pub sticky: bool,
     #[sqlx(try_from = "String")]
     pub comment_status: CommentStatus,
+    /// WordPress's post password (empty: not protected).
+    pub password: String,
 }
 
 /// A story's relations, in byline/section order.
@@ -53,6 +55,8 @@ pub struct StoryColumns<'a> {
     pub featured_image_id: Option<i64>,
     pub sticky: bool,
     pub comment_status: &'a str,
+    /// Readers must give it to see the text; empty: not protected.
+    pub password: &'a str,
     pub author_ids: &'a [i64],
     pub category_ids: &'a [i64],
     pub tag_ids: &'a [i64],
@@ -108,6 +112,9 @@ pub struct DeskRow {
     pub published_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     pub comment_count: i64,
+    /// Password-protected ("Password protected" in the list).
+    #[serde(deserialize_with = "super::dialect::flexible_bool")]
+    pub protected: bool,
 }
 
 /// A saved version of a story's or a page's text.
@@ -132,7 +139,7 @@ pub struct Autosave {
 }
 
 const RECORD_COLUMNS: &str = "id, title, slug, body, excerpt, status, published_at, created_at, updated_at, \
-     credit_line, source_agency, source_url, embargo_until, featured_image_id, sticky, comment_status";
+     credit_line, source_agency, source_url, embargo_until, featured_image_id, sticky, comment_status, password";
 
 impl Store {
     /// A story in any state.
@@ -223,7 +230,7 @@ impl Store {
             Sql::new(
                 "UPDATE articles SET title = $1, slug = $2, body = $3, excerpt = $4, credit_line = $5, \
                  source_agency = $6, source_url = $7, embargo_until = $8, featured_image_id = $9, sticky = $10, \
-                 comment_status = $11, updated_at = $12 WHERE id = $13",
+                 comment_status = $11, updated_at = $12, password = $13 WHERE id = $14",
             )
             .bind(c.title)
             .bind(c.slug)
@@ -237,6 +244,7 @@ impl Store {
             .bind(c.sticky)
             .bind(c.comment_status)
             .bind(now)
+            .bind(c.password)
             .bind(id),
         )
         .await?;
@@ -324,7 +332,8 @@ impl Store {
         let total: i64 = self.conn().scalar(count).await?;
         let mut sql = Sql::new(
             "SELECT a.id, a.title, a.slug, a.status, a.published_at, a.updated_at, \
-             (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count",
+             (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count, \
+             (a.password <> '') AS protected",
         );
         sql.text.push_str(&filter.text);
         sql.args = filter.args;

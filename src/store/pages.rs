@@ -19,7 +19,13 @@ pub struct PageRow {
     pub featured_image_id: Option<i64>,
     pub published_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    /// WordPress's post password: when not empty, readers must give it to see the text.
+    pub password: String,
 }
+
+/// What the public reads of a published page; the caller appends the condition.
+const PAGE_ROW_SELECT: &str = "SELECT id, title, slug, body, excerpt, parent_id, featured_image_id, \
+     published_at, updated_at, password FROM pages WHERE status = 'published' AND ";
 
 /// Everything the editor shows about a page, in any state.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
@@ -38,6 +44,8 @@ pub struct PageRecord {
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// WordPress's post password (empty: not protected).
+    pub password: String,
 }
 
 /// A page's place in the tree: enough to build addresses and check parents.
@@ -62,6 +70,8 @@ pub struct PageColumns<'a> {
     pub parent_id: Option<i64>,
     pub menu_order: i32,
     pub featured_image_id: Option<i64>,
+    /// Readers must give it to see the text; empty: not protected.
+    pub password: &'a str,
 }
 
 /// Filters of the newsroom's page list.
@@ -87,10 +97,13 @@ pub struct PageListRow {
     pub menu_order: i32,
     pub published_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    /// Password-protected ("Password protected" in the list).
+    #[serde(deserialize_with = "super::dialect::flexible_bool")]
+    pub protected: bool,
 }
 
 const RECORD_COLUMNS: &str = "id, title, slug, body, excerpt, status, parent_id, menu_order, \
-     featured_image_id, author_id, published_at, created_at, updated_at";
+     featured_image_id, author_id, published_at, created_at, updated_at, password";
 
 /// The address of a page from its trail of ancestors (root first): `/about/team/`.
 pub fn page_path<'a>(slugs: impl IntoIterator<Item = &'a str>) -> String {
@@ -124,15 +137,16 @@ pub fn trail_of(nodes: &[PageNode], id: i64) -> Vec<&PageNode> {
 impl Store {
     /// A published page by its own slug (the last segment of its address).
     pub async fn published_page_by_slug(&self, slug: &str) -> Result<Option<PageRow>> {
-        self.conn()
-            .fetch_optional(
-                Sql::new(
-                    "SELECT id, title, slug, body, excerpt, parent_id, featured_image_id, published_at, updated_at \
-                     FROM pages WHERE slug = $1 AND status = 'published'",
-                )
-                .bind(slug),
-            )
-            .await
+        let mut sql = Sql::new(PAGE_ROW_SELECT);
+        sql.push("slug = ").arg(slug);
+        self.conn().fetch_optional(sql).await
+    }
+
+    /// A published page by id (the password form names the page it unlocks by id).
+    pub async fn published_page_by_id(&self, id: i64) -> Result<Option<PageRow>> {
+        let mut sql = Sql::new(PAGE_ROW_SELECT);
+        sql.push("id = ").arg(id);
+        self.conn().fetch_optional(sql).await
     }
 
     /// A published page's id by id (for `/?page_id=ID`).
@@ -242,7 +256,7 @@ impl Store {
         tx.execute(
             Sql::new(
                 "UPDATE pages SET title = $1, slug = $2, body = $3, excerpt = $4, parent_id = $5, \
-                 menu_order = $6, featured_image_id = $7, updated_at = $8 WHERE id = $9",
+                 menu_order = $6, featured_image_id = $7, updated_at = $8, password = $9 WHERE id = $10",
             )
             .bind(c.title)
             .bind(c.slug)
@@ -252,6 +266,7 @@ impl Store {
             .bind(i64::from(c.menu_order))
             .bind(c.featured_image_id)
             .bind(now)
+            .bind(c.password)
             .bind(id),
         )
         .await?;
@@ -312,7 +327,8 @@ impl Store {
         count.args = filter.args.clone();
         let total: i64 = self.conn().scalar(count).await?;
         let mut sql = Sql::new(
-            "SELECT p.id, p.title, p.slug, p.status, p.parent_id, p.menu_order, p.published_at, p.updated_at",
+            "SELECT p.id, p.title, p.slug, p.status, p.parent_id, p.menu_order, p.published_at, p.updated_at, \
+             (p.password <> '') AS protected",
         );
         sql.text.push_str(&filter.text);
         sql.args = filter.args;

@@ -67,8 +67,9 @@ struct SourceRow {
     published_at: DateTime<Utc>,
 }
 
-const SOURCE_COLUMNS: &str =
-    "SELECT id, title, body, excerpt, credit_line, source_agency, published_at FROM articles";
+const SOURCE_COLUMNS: &str = "SELECT id, title, CASE WHEN password = '' THEN body ELSE '' END AS body, \
+     CASE WHEN password = '' THEN excerpt ELSE '' END AS excerpt, credit_line, source_agency, \
+     published_at FROM articles";
 
 /// A term quoted for FTS5 (`"term"`) or tsquery/tsvector input (`'term'`). Terms hold letters
 /// and digits only; the escaping is there so that this stays true whatever a caller passes.

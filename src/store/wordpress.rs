@@ -1,26 +1,35 @@
-//! What a WordPress import leaves behind: where each WordPress object went
-//! (`wordpress_ids`), the old addresses that redirect (`legacy_urls`), and the few writes the
-//! importer needs beyond the editor's (dates as WordPress had them, remote media).
+//! What a WordPress import leaves behind for readers: where each imported object went
+//! (`wordpress_ids`, for `/?p=ID`-style links) and the old addresses (`legacy_urls`), both
+//! written by the importer with upserts, so importing the same export again changes nothing.
 
 use chrono::{DateTime, Utc};
 
 use super::dialect::{Sql, Tx, insert_returning_id};
 use super::{Result, Store};
+use crate::domain::legacy::{LegacyTarget, WordpressKind, legacy_key};
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+struct LegacyRow {
+    #[sqlx(try_from = "String")]
+    target_kind: LegacyTarget,
+    target_id: i64,
+}
 
 impl Store {
-    /// Records (or moves) where a WordPress object of `kind` went.
-    pub(crate) async fn put_wordpress_id(
+    /// Records that the WordPress object `kind`/`wp_id` is now the row `local_id` (replacing
+    /// what an earlier import recorded).
+    pub async fn put_wordpress_id(
         tx: &mut Tx,
-        kind: &str,
+        kind: WordpressKind,
         wp_id: i64,
         local_id: i64,
     ) -> Result<()> {
         tx.execute(
             Sql::new(
                 "INSERT INTO wordpress_ids (kind, wp_id, local_id) VALUES ($1, $2, $3) \
-                 ON CONFLICT (kind, wp_id) DO UPDATE SET local_id = $3",
+                 ON CONFLICT (kind, wp_id) DO UPDATE SET local_id = excluded.local_id",
             )
-            .bind(kind)
+            .bind(kind.as_str())
             .bind(wp_id)
             .bind(local_id),
         )
@@ -28,37 +37,87 @@ impl Store {
         Ok(())
     }
 
-    /// Where a WordPress object went, if it was imported before.
-    pub(crate) async fn wordpress_id(tx: &mut Tx, kind: &str, wp_id: i64) -> Result<Option<i64>> {
+    /// Records an old address (a path, or the export's absolute `link`: its host is dropped)
+    /// as leading to the row `kind`/`id`, replacing what it led to before. Stored by its
+    /// [`legacy_key`], so any spelling of it is found. `false` when the text is no address of
+    /// a site (nothing is recorded).
+    pub async fn put_legacy_url(
+        tx: &mut Tx,
+        path: &str,
+        kind: LegacyTarget,
+        id: i64,
+    ) -> Result<bool> {
+        let Some(key) = legacy_key(path) else {
+            return Ok(false);
+        };
+        tx.execute(
+            Sql::new(
+                "INSERT INTO legacy_urls (path, target_kind, target_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT (path) DO UPDATE SET target_kind = excluded.target_kind, \
+                 target_id = excluded.target_id",
+            )
+            .bind(key)
+            .bind(kind.as_str())
+            .bind(id),
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// The local row an imported WordPress object became.
+    pub async fn wordpress_local_id(&self, kind: WordpressKind, wp_id: i64) -> Result<Option<i64>> {
+        let ids: Vec<i64> = self
+            .conn()
+            .scalars(
+                Sql::new("SELECT local_id FROM wordpress_ids WHERE kind = $1 AND wp_id = $2")
+                    .bind(kind.as_str())
+                    .bind(wp_id),
+            )
+            .await?;
+        Ok(ids.into_iter().next())
+    }
+
+    /// What the old address with this [`legacy_key`] leads to (one primary-key read).
+    pub async fn legacy_target(&self, key: &str) -> Result<Option<(LegacyTarget, i64)>> {
+        let row: Option<LegacyRow> = self
+            .conn()
+            .fetch_optional(
+                Sql::new("SELECT target_kind, target_id FROM legacy_urls WHERE path = $1")
+                    .bind(key),
+            )
+            .await?;
+        Ok(row.map(|r| (r.target_kind, r.target_id)))
+    }
+
+    /// The public slug of an account that may be shown (`/author/SLUG/`), by id.
+    pub async fn active_author_slug(&self, id: i64) -> Result<Option<String>> {
+        let slugs: Vec<String> = self
+            .conn()
+            .scalars(Sql::new("SELECT slug FROM users WHERE id = $1 AND disabled = FALSE").bind(id))
+            .await?;
+        Ok(slugs.into_iter().next())
+    }
+}
+
+/// The importer's own writes, beyond the editor's: dates as WordPress had them, remote
+/// images, comment threads and menus written again.
+impl Store {
+    /// Where a WordPress object went, if it was imported before (inside the import's
+    /// transaction).
+    pub(crate) async fn wordpress_id(
+        tx: &mut Tx,
+        kind: WordpressKind,
+        wp_id: i64,
+    ) -> Result<Option<i64>> {
         Ok(tx
             .scalars::<i64>(
                 Sql::new("SELECT local_id FROM wordpress_ids WHERE kind = $1 AND wp_id = $2")
-                    .bind(kind)
+                    .bind(kind.as_str())
                     .bind(wp_id),
             )
             .await?
             .into_iter()
             .next())
-    }
-
-    /// Records an old address that redirects to a story, page, image, section, tag or author.
-    pub(crate) async fn put_legacy_url(
-        tx: &mut Tx,
-        path: &str,
-        target_kind: &str,
-        target_id: i64,
-    ) -> Result<()> {
-        tx.execute(
-            Sql::new(
-                "INSERT INTO legacy_urls (path, target_kind, target_id) VALUES ($1, $2, $3) \
-                 ON CONFLICT (path) DO UPDATE SET target_kind = $2, target_id = $3",
-            )
-            .bind(path)
-            .bind(target_kind)
-            .bind(target_id),
-        )
-        .await?;
-        Ok(())
     }
 
     /// Sets a story's creation and modification times and its password, as the old site had them.

@@ -6,7 +6,7 @@
 //! Any content write in this process empties the cache at once (the store's generation
 //! counter); the one-second age bounds how long another node's write can take to show, the same
 //! bound as the site chrome. Readers with a comment identity (remembered details, held comments)
-//! always get a fresh page.
+//! or a remembered post password always get a fresh page.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -29,6 +29,8 @@ const PERSONAL_COOKIES: &[&str] = &[
     "comment_author_email",
     "comment_author_url",
     "newsdesk_held",
+    // A protected story or page shows its text to the reader who gave its password.
+    "newsdesk-postpass",
 ];
 
 struct Entry {

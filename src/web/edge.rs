@@ -199,6 +199,13 @@ pub fn permanent(target: &str) -> Response {
     redirect(StatusCode::PERMANENT_REDIRECT, target)
 }
 
+/// A permanent redirect from an old WordPress address (301 Moved Permanently): what WordPress
+/// and every migration guide answer, and what crawlers read as "the page moved, keep its
+/// ranking"; for the `GET`s that old links make it means the same as 308.
+pub fn moved(target: &str) -> Response {
+    redirect(StatusCode::MOVED_PERMANENTLY, target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,6 +34,8 @@ pub fn router(state: AppState) -> Router {
             get(site::feeds::comments_format),
         )
         .route("/wp-comments-post.php", post(site::comments::create))
+        // The password form of protected stories and pages.
+        .route("/postpass", post(site::postpass::unlock))
         .route(
             "/comments/subscription",
             get(site::comments::subscription_page).post(site::comments::subscription_update),
@@ -83,10 +85,15 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(site::ready))
         .route("/static/{file}", get(assets::show))
         .route("/favicon.ico", get(assets::favicon))
-        // Anything else: add a missing trailing slash, or the themed 404 page.
+        // Anything else: an old WordPress address, a missing trailing slash, or the themed 404.
         .fallback(site::fallback)
         // Control characters are refused or removed before any handler sees the request.
         .layer(axum::middleware::from_fn(edge::guard))
+        // A 404 at an old WordPress address the import recorded becomes a 301 to its new home.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            site::legacy::redirect_missing,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::themed_errors,

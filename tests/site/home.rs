@@ -136,7 +136,7 @@ async fn home_pages_and_wordpress_links(site: TestSite) {
         .attrs("#comment_post_ID", "value")
         .remove(0);
     let r = site.get(&format!("/?p={id}")).await;
-    assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(r.status, StatusCode::MOVED_PERMANENTLY);
     assert_eq!(r.location(), url);
     assert_eq!(site.get("/?p=999999").await.status, StatusCode::NOT_FOUND);
     assert_eq!(site.get("/?p=abc").await.status, StatusCode::NOT_FOUND);

@@ -231,7 +231,7 @@ pub(super) async fn story(
         .ok()
         .map(|t| t.with_timezone(&Utc));
     let comments_open = item.comment_status != "closed";
-    let existing = Store::wordpress_id(tx, "post", item.id).await?;
+    let existing = Store::wordpress_id(tx, WordpressKind::Post, item.id).await?;
     // WordPress renames a trashed post's slug `NAME__trashed`.
     let post_name = item.post_name.trim_end_matches("__trashed");
     let base = if post_name.is_empty() {
@@ -263,6 +263,7 @@ pub(super) async fn story(
                 author_ids: &author_ids,
                 category_ids: &category_ids,
                 tag_ids: &tag_ids,
+                password: &item.password,
             };
             Store::write_story(tx, id, &columns, now).await?;
             Store::set_article_status(tx, id, status, published_at).await?;
@@ -300,9 +301,9 @@ pub(super) async fn story(
         }
     };
     Store::set_imported_story_details(tx, id, created_at, modified, &item.password).await?;
-    Store::put_wordpress_id(tx, "post", item.id, id).await?;
+    Store::put_wordpress_id(tx, WordpressKind::Post, item.id, id).await?;
     if let Some(path) = index.old_path(&item.link).filter(|p| p != "/") {
-        Store::put_legacy_url(tx, &path, "story", id).await?;
+        Store::put_legacy_url(tx, &path, LegacyTarget::Story, id).await?;
     }
     index.posts.insert(item.id, id);
     comments(tx, item, id, index, summary).await
@@ -330,7 +331,7 @@ pub(super) async fn comments(
             continue;
         }
         let created_at = index.time(&c.date_gmt, &c.date).unwrap_or_else(Utc::now);
-        let id = match Store::wordpress_id(tx, "comment", c.id).await? {
+        let id = match Store::wordpress_id(tx, WordpressKind::Comment, c.id).await? {
             Some(id) if c.id != 0 && Store::comment_exists_in(tx, id).await? => {
                 Store::set_imported_comment(tx, id, status, &body, None).await?;
                 summary.count("comments").updated += 1;
@@ -339,7 +340,7 @@ pub(super) async fn comments(
             _ => {
                 let user_id = match c.user_id {
                     0 => None,
-                    wp => Store::wordpress_id(tx, "user", wp).await?,
+                    wp => Store::wordpress_id(tx, WordpressKind::User, wp).await?,
                 };
                 let email = crate::domain::user::normalize_email(&c.email);
                 let author = if c.author.trim().is_empty() {
@@ -376,7 +377,7 @@ pub(super) async fn comments(
             }
         };
         if c.id != 0 {
-            Store::put_wordpress_id(tx, "comment", c.id, id).await?;
+            Store::put_wordpress_id(tx, WordpressKind::Comment, c.id, id).await?;
             local.insert(c.id, id);
         }
     }
@@ -411,7 +412,7 @@ pub(super) async fn page(
     };
     let title = title_of(item, summary, "page");
     let body = body_of(item, index, summary);
-    let existing = match Store::wordpress_id(tx, "page", item.id).await? {
+    let existing = match Store::wordpress_id(tx, WordpressKind::Page, item.id).await? {
         Some(id) if Store::page_in(tx, id).await?.is_some() => Some(id),
         _ => None,
     };
@@ -434,6 +435,7 @@ pub(super) async fn page(
         parent_id: None,
         menu_order: i32::try_from(item.menu_order).unwrap_or(0),
         featured_image_id: featured,
+        password: item.password.clone(),
     };
     let saved = match crate::actions::pages::save_in(
         tx,
@@ -482,9 +484,9 @@ pub(super) async fn page(
     let author = index.user(&item.creator);
     Store::set_imported_page_details(tx, saved.id, created_at, modified, &item.password, author)
         .await?;
-    Store::put_wordpress_id(tx, "page", item.id, saved.id).await?;
+    Store::put_wordpress_id(tx, WordpressKind::Page, item.id, saved.id).await?;
     if let Some(path) = index.old_path(&item.link).filter(|p| p != "/") {
-        Store::put_legacy_url(tx, &path, "page", saved.id).await?;
+        Store::put_legacy_url(tx, &path, LegacyTarget::Page, saved.id).await?;
     }
     let c = summary.count("pages");
     if existing.is_some() {

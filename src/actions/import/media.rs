@@ -27,7 +27,7 @@ pub(super) async fn attachment(
         item.attachment_url.clone()
     };
     let uploader = index.user(&item.creator);
-    let (id, new_url) = match Store::wordpress_id(tx, "attachment", item.id).await? {
+    let (id, new_url) = match Store::wordpress_id(tx, WordpressKind::Attachment, item.id).await? {
         Some(id) => {
             summary.count("images").updated += 1;
             let url = Store::media_item_in(tx, id)
@@ -110,7 +110,7 @@ pub(super) async fn attachment(
             (id, new_url)
         }
     };
-    Store::put_wordpress_id(tx, "attachment", item.id, id).await?;
+    Store::put_wordpress_id(tx, WordpressKind::Attachment, item.id, id).await?;
     let remote = new_url == url;
     // The old file address redirects to the copy here; an image left on the old site keeps
     // only its attachment page's address (its file's would redirect to itself).
@@ -123,7 +123,7 @@ pub(super) async fn attachment(
         if let Some(path) = index.old_path(old)
             && path != "/"
         {
-            Store::put_legacy_url(tx, &path, "media", id).await?;
+            Store::put_legacy_url(tx, &path, LegacyTarget::Media, id).await?;
         }
     }
     index

@@ -113,7 +113,7 @@ pub(super) async fn menus(tx: &mut Tx, index: &Index, summary: &mut Summary) -> 
             }
         };
         if let Some(wp) = m.id {
-            Store::put_wordpress_id(tx, "menu", wp, menu_id).await?;
+            Store::put_wordpress_id(tx, WordpressKind::Menu, wp, menu_id).await?;
         }
         let mut entries: Vec<&MenuItem> = index
             .menu_items
@@ -158,11 +158,11 @@ pub(super) async fn menus(tx: &mut Tx, index: &Index, summary: &mut Summary) -> 
                     String::new(),
                 ),
                 ("taxonomy", "category") => {
-                    let id = Store::wordpress_id(tx, "category", e.object_id).await?;
+                    let id = Store::wordpress_id(tx, WordpressKind::Category, e.object_id).await?;
                     ("category", id, String::new())
                 }
                 ("taxonomy", "post_tag") => {
-                    match Store::wordpress_id(tx, "tag", e.object_id).await? {
+                    match Store::wordpress_id(tx, WordpressKind::Tag, e.object_id).await? {
                         Some(id) => match Store::tag_slug_in(tx, id).await? {
                             Some(slug) => ("link", Some(0), format!("/tag/{slug}/")),
                             None => ("link", None, String::new()),
@@ -204,7 +204,7 @@ pub(super) async fn menus(tx: &mut Tx, index: &Index, summary: &mut Summary) -> 
             } else {
                 placed.insert(e.wp_id, id);
             }
-            Store::put_wordpress_id(tx, "menu_item", e.wp_id, id).await?;
+            Store::put_wordpress_id(tx, WordpressKind::MenuItem, e.wp_id, id).await?;
             summary.count("menu entries").created += 1;
         }
     }

@@ -41,6 +41,7 @@ use super::{ActionError, Actor, Result};
 use crate::domain::article::{CommentStatus, MAX_TITLE_LEN, NewArticle, Status};
 
 use crate::domain::html::SafeHtml;
+use crate::domain::legacy::{LegacyTarget, WordpressKind};
 
 use crate::domain::slug::Slug;
 

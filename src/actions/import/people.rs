@@ -38,7 +38,7 @@ pub(super) async fn header(
     for t in terms.iter().filter(|t| t.taxonomy == "post_tag") {
         let slug = term_slug(&t.slug, &t.name, "tag");
         let existed = match t.id {
-            Some(wp) => Store::wordpress_id(&mut tx, "tag", wp).await?.is_some(),
+            Some(wp) => Store::wordpress_id(&mut tx, WordpressKind::Tag, wp).await?.is_some(),
             None => false,
         };
         let name = if t.name.is_empty() {
@@ -48,11 +48,11 @@ pub(super) async fn header(
         };
         let id = Store::ensure_tag(&mut tx, slug.as_str(), name).await?;
         if let Some(wp) = t.id {
-            Store::put_wordpress_id(&mut tx, "tag", wp, id).await?;
+            Store::put_wordpress_id(&mut tx, WordpressKind::Tag, wp, id).await?;
         }
         let old = legacy_path(&format!("/tag/{}/", t.slug));
         if old != format!("/tag/{slug}/") {
-            Store::put_legacy_url(&mut tx, &old, "tag", id).await?;
+            Store::put_legacy_url(&mut tx, &old, LegacyTarget::Tag, id).await?;
         }
         let c = summary.count("tags");
         if existed {
@@ -147,14 +147,14 @@ pub(super) async fn person(
         }
     };
     if let Some(wp) = a.id {
-        Store::put_wordpress_id(tx, "user", wp, id).await?;
+        Store::put_wordpress_id(tx, WordpressKind::User, wp, id).await?;
     }
     // The old author archive by login: only an imported login is ever redirected, so the
     // live site never tells whether a login exists.
     Store::put_legacy_url(
         tx,
         &format!("/author/{}/", a.login.to_lowercase()),
-        "author",
+        LegacyTarget::Author,
         id,
     )
     .await?;
@@ -227,7 +227,7 @@ pub(super) async fn categories(
             &t.name
         };
         let mapped = match t.id {
-            Some(wp) => Store::wordpress_id(tx, "category", wp).await?,
+            Some(wp) => Store::wordpress_id(tx, WordpressKind::Category, wp).await?,
             None => None,
         };
         let current = match mapped.or_else(|| by_slug.get(slug.as_str()).copied()) {
@@ -266,13 +266,13 @@ pub(super) async fn categories(
             }
         };
         if let Some(wp) = t.id {
-            Store::put_wordpress_id(tx, "category", wp, id).await?;
+            Store::put_wordpress_id(tx, WordpressKind::Category, wp, id).await?;
         }
         let path = match paths.get(&t.parent).filter(|_| keep_parent) {
             Some(p) => format!("{p}{}/", t.slug),
             None => format!("/category/{}/", t.slug),
         };
-        Store::put_legacy_url(tx, &path, "section", id).await?;
+        Store::put_legacy_url(tx, &path, LegacyTarget::Section, id).await?;
         paths.insert(t.slug.clone(), path);
         index.categories.insert(t.slug.clone(), id);
     }

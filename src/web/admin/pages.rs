@@ -57,6 +57,7 @@ fn read_form(pairs: &[(String, String)]) -> (PageInput, Intent, BTreeMap<&'stati
         parent_id: first(pairs, "parent_id").trim().parse().ok(),
         menu_order,
         featured_image_id: first(pairs, "featured_image_id").trim().parse().ok(),
+        password: first(pairs, "post_password").to_owned(),
     };
     let intent = Intent::parse(first(pairs, "intent")).unwrap_or(Intent::Save);
     (input, intent, errors)
@@ -72,6 +73,7 @@ struct Values {
     parent_id: Option<i64>,
     menu_order: String,
     featured_image_id: Option<i64>,
+    password: String,
 }
 
 impl Values {
@@ -84,6 +86,7 @@ impl Values {
             parent_id: input.parent_id,
             menu_order: raw_order.to_owned(),
             featured_image_id: input.featured_image_id,
+            password: input.password.clone(),
         }
     }
 }
@@ -362,6 +365,7 @@ pub async fn list(
                 public_url => (r.status == Status::Published).then_some(path),
                 parent => r.parent_id.and_then(|p| nodes.iter().find(|n| n.id == p)).map(|n| n.title.clone()),
                 menu_order => r.menu_order,
+                protected => r.protected,
                 updated => r.updated_at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
             }
         })

@@ -136,6 +136,12 @@ fn read_form(pairs: &[(String, String)], tz: Tz) -> Submitted {
         featured_image_id: first(pairs, "featured_image_id").trim().parse().ok(),
         sticky: !first(pairs, "sticky").is_empty(),
         comments_open: !first(pairs, "comments_open").is_empty(),
+        // Only the form of someone who may publish has the field; without it the password
+        // stays as it is.
+        password: pairs
+            .iter()
+            .any(|(k, _)| k == "post_password")
+            .then(|| first(pairs, "post_password").to_owned()),
     };
     Submitted {
         input,
@@ -172,6 +178,7 @@ struct EditorValues {
     featured_image_alt: Option<String>,
     sticky: bool,
     comments_open: bool,
+    password: String,
 }
 
 impl EditorValues {
@@ -198,6 +205,7 @@ impl EditorValues {
                 .map(|(_, alt)| alt.clone()),
             sticky: i.sticky,
             comments_open: i.comments_open,
+            password: i.password.clone().unwrap_or_default(),
         }
     }
 }
@@ -366,6 +374,7 @@ fn values_of(story: &StoryRecord, links: crate::store::desk::StoryLinks, tz: Tz)
         featured_image_alt: None,
         sticky: story.sticky,
         comments_open: story.comment_status == CommentStatus::Open,
+        password: story.password.clone(),
     }
 }
 
@@ -396,6 +405,7 @@ pub async fn new_story(
         featured_image_alt: None,
         sticky: false,
         comments_open: true,
+        password: String::new(),
     };
     render_editor(
         &state,
@@ -801,6 +811,12 @@ async fn preview_page(
         row.source_agency = input.source_agency.trim().to_owned();
         row.source_url = input.source_url.trim().to_owned();
     }
+    // The newsroom previews a protected story's text, under the title readers will see.
+    let access = if row.password.is_empty() {
+        crate::web::site::postpass::Access::Open
+    } else {
+        crate::web::site::postpass::Access::Unlocked
+    };
     let mut res = crate::web::site::article::story_page(
         state,
         row,
@@ -808,6 +824,7 @@ async fn preview_page(
         &[],
         StatusCode::OK,
         true,
+        access,
     )
     .await?;
     let h = res.headers_mut();
@@ -856,6 +873,8 @@ struct ListRow {
     comment_count: i64,
     public_url: Option<String>,
     editable: bool,
+    /// Shown as "Password protected" beside the state.
+    protected: bool,
 }
 
 pub(super) fn status_label(s: Status) -> &'static str {
@@ -943,6 +962,7 @@ pub async fn list(
                     .format("%Y-%m-%d %H:%M")
                     .to_string(),
                 status_label: status_label(r.status),
+                protected: r.protected,
                 id: r.id,
                 title: r.title,
                 status: r.status,

@@ -437,10 +437,11 @@ pub async fn month_paged(
 pub async fn day(
     State(state): State<AppState>,
     Path((year, month, day)): Path<(String, String, String)>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     if !super::page::is_year(&year) {
         // `/about/team/people/`: a page two levels down.
-        return super::page::show_page(&state, &[&year, &month, &day]).await;
+        return super::page::show_page(&state, &[&year, &month, &day], &headers).await;
     }
     date_listing(&state, &year, Some(&month), Some(&day), 1).await
 }

@@ -7,12 +7,14 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::meta::{self, ArticleMeta};
+use super::postpass::Access;
 use super::views::{self, Card, CommentNode, DateView, ImageView, LinkView};
 use super::{Chrome, PageMeta, render};
 use crate::AppState;
 use crate::actions::comments::comments_open;
 use crate::domain::article::{CommentStatus, article_path};
 use crate::domain::comment::{CommentForm, CommentState, FieldErrors, ordered};
+use crate::domain::postpass;
 use crate::domain::related::{self, RelatedInput};
 use crate::domain::token::comment_form_token;
 use crate::error::AppError;
@@ -69,6 +71,8 @@ struct StoryView {
     image: Option<ImageView>,
     comments_open: bool,
     comment_count: i64,
+    /// Password-protected (its title says so; its text shows once the password is given).
+    protected: bool,
 }
 
 /// Cookie holding `id.token` pairs of this browser's comments awaiting moderation.
@@ -140,7 +144,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     if !super::page::is_year(&year) {
         // `/about/team/people/board/`: a page three levels down.
-        return super::page::show_page(&state, &[&year, &month, &day, &slug]).await;
+        return super::page::show_page(&state, &[&year, &month, &day, &slug], &headers).await;
     }
     let now = state.now();
     let row = state
@@ -181,6 +185,7 @@ pub async fn show(
         });
     }
     let personal = remembered || form.reply_to.is_some();
+    let access = super::postpass::access(&state, &row.password, &headers).await?;
     story_page(
         &state,
         row,
@@ -188,12 +193,15 @@ pub async fn show(
         &held_comments(&headers),
         StatusCode::OK,
         personal,
+        access,
     )
     .await
 }
 
 /// Renders a story with its comment form in the given state. `personal` pages (remembered
-/// details, held comments, form errors) are never stored by shared caches.
+/// details, held comments, form errors) are never stored by shared caches. A protected story
+/// the reader has not unlocked (`access`) shows its title, byline and date and the password
+/// form: no text, standfirst, image or comments.
 pub(crate) async fn story_page(
     state: &AppState,
     row: ArticleRow,
@@ -201,7 +209,9 @@ pub(crate) async fn story_page(
     held: &[(i64, String)],
     status: StatusCode,
     personal: bool,
+    access: Access,
 ) -> Result<Response, AppError> {
+    let shows_text = access.shows_text();
     let store = state.store();
     let now = state.now();
     let published_at = row.published_at.ok_or(AppError::NotFound)?;
@@ -241,7 +251,11 @@ pub(crate) async fn story_page(
     // Names of sections and tags only for the stories shown.
     terms.extend(store.terms_of(&ranked).await?);
     let authors = store.byline_profiles(row.id).await?;
-    let comments = store.visible_comments(row.id, held).await?;
+    let comments = if shows_text {
+        store.visible_comments(row.id, held).await?
+    } else {
+        Vec::new()
+    };
     let has_held = comments.iter().any(|c| c.status != CommentState::Approved);
 
     // The story's own image and the related stories' in one query.
@@ -264,7 +278,8 @@ pub(crate) async fn story_page(
             .iter()
             .filter(move |t: &&TermRef| t.article_id == article_id && t.kind == kind)
     };
-    let open = row.comment_status == CommentStatus::Open
+    let open = shows_text
+        && row.comment_status == CommentStatus::Open
         && comments_open(row.comment_status, published_at, &chrome.settings, now);
     form.values.post_id = row.id.to_string();
     form.values.nd_form_token = comment_form_token(state.secret().await?, row.id, now.timestamp());
@@ -289,12 +304,23 @@ pub(crate) async fn story_page(
         tags: mine("tag").map(views::tag_link).collect(),
         source_url: Some(row.source_url.clone())
             .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
-        image: images.view(row.image_id, row.image_url.clone(), row.image_alt.clone()),
+        image: images
+            .view(row.image_id, row.image_url.clone(), row.image_alt.clone())
+            .filter(|_| shows_text),
         comments_open: open,
-        comment_count: row.comment_count,
-        title: row.title,
-        body: row.body,
-        excerpt: row.excerpt,
+        comment_count: if shows_text { row.comment_count } else { 0 },
+        protected: !row.password.is_empty(),
+        title: if row.password.is_empty() {
+            row.title
+        } else {
+            postpass::protected_title(&row.title)
+        },
+        body: if shows_text { row.body } else { String::new() },
+        excerpt: if shows_text {
+            row.excerpt
+        } else {
+            String::new()
+        },
         credit_line: row.credit_line,
         source_agency: row.source_agency,
     };
@@ -312,20 +338,32 @@ pub(crate) async fn story_page(
         &chrome,
         "article.html",
         &meta,
-        minijinja::context! { story, related, read_also, comments, form, mail_enabled => state.notifier().enabled() },
+        minijinja::context! {
+            story, related, read_also, comments, form, mail_enabled => state.notifier().enabled(),
+            protection => access.form("story", article_id),
+        },
     )?;
-    let private = personal || has_held || status != StatusCode::OK;
+    let private = personal
+        || has_held
+        || status != StatusCode::OK
+        || matches!(access, Access::Unlocked | Access::WrongPassword);
     let cache = if private {
         "private, no-store"
     } else {
         "public, max-age=0, must-revalidate"
     };
-    Ok((
+    let mut res = (
         status,
         [(header::CACHE_CONTROL, HeaderValue::from_static(cache))],
         Html(body),
     )
-        .into_response())
+        .into_response();
+    if access != Access::Open {
+        // The same address shows the form or the text, by the reader's cookie.
+        res.headers_mut()
+            .append(header::VARY, HeaderValue::from_static("Cookie"));
+    }
+    Ok(res)
 }
 
 /// The story's `<head>`: OpenGraph article tags, its comments feed, and JSON-LD `NewsArticle`
@@ -343,6 +381,13 @@ fn story_meta(
         .as_ref()
         .map_or_else(|| published.clone(), |d| d.iso.clone());
     let names = |links: &[LinkView]| links.iter().map(|l| l.name.clone()).collect::<Vec<_>>();
+    // Nothing of a protected story's text reaches the head, unlocked or not: the page's meta
+    // may be read by anything that fetches it with the reader's cookie.
+    let description = if story.protected {
+        postpass::NO_EXCERPT.to_owned()
+    } else {
+        story.excerpt.clone()
+    };
     let image = story
         .image
         .as_ref()
@@ -355,7 +400,7 @@ fn story_meta(
         "mainEntityOfPage": origin::absolute(&story.url),
         "url": origin::absolute(&story.url),
         "headline": headline(&story.title),
-        "description": story.excerpt,
+        "description": description,
         "image": image.into_iter().collect::<Vec<_>>(),
         "datePublished": published,
         "dateModified": modified,
@@ -389,7 +434,7 @@ fn story_meta(
     trail.push((story.title.clone(), story.url.clone()));
     PageMeta {
         title: format!("{} – {}", story.title, chrome.settings.title),
-        description: story.excerpt.clone(),
+        description,
         canonical: story.url.clone(),
         kind: "single",
         robots: (status != StatusCode::OK).then_some("noindex"),

@@ -47,7 +47,7 @@ pub(crate) fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<Sock
 /// Whether a browser says the form was sent from another site: its `Origin` names a host other
 /// than the one it sent the form to. Clients that send no `Origin` pass (the form token, honeypot
 /// and limits still apply to them).
-fn cross_site(state: &AppState, headers: &HeaderMap) -> bool {
+pub(crate) fn cross_site(state: &AppState, headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return false;
     };
@@ -82,6 +82,22 @@ pub async fn create(
     }
     let chrome = state.chrome_cache().get(&state).await?;
     let now = state.now();
+    // A protected story takes comments only from readers who gave its password, as in
+    // WordPress (its comments are hidden and closed until then).
+    if let Ok(id) = form.post_id.trim().parse::<i64>()
+        && let Some(row) = state.store().published_article_by_id(id, now).await?
+        && !super::postpass::access(&state, &row.password, &headers)
+            .await?
+            .shows_text()
+    {
+        return Err(keep_text(
+            AppError::refused(
+                StatusCode::FORBIDDEN,
+                "This story is password protected: enter its password on the story's page before commenting.",
+            ),
+            &form,
+        ));
+    }
     let origin = Origin {
         ip: client_ip(
             &state,
@@ -210,6 +226,7 @@ pub async fn create(
             author: c.author_name,
         });
     }
+    let access = super::postpass::access(&state, &row.password, &headers).await?;
     story_page(
         &state,
         row,
@@ -217,6 +234,7 @@ pub async fn create(
         &held_comments(&headers),
         status,
         true,
+        access,
     )
     .await
 }

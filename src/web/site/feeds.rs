@@ -16,6 +16,7 @@ use super::archive::{self, Listing};
 use crate::AppState;
 use crate::domain::article::article_path;
 use crate::domain::comment::text_to_html;
+use crate::domain::postpass;
 use crate::domain::settings::FeedContent;
 use crate::error::AppError;
 use crate::render::feeds::{ChannelImage, Enclosure, Entry, Feed, FeedFormat, Person, absolutize};
@@ -154,8 +155,16 @@ async fn story_feed(
             Entry {
                 id: format!("{origin}/?p={}", r.id),
                 comments_url: Some(format!("{url}#comments")),
-                title: r.title,
-                summary: r.excerpt,
+                title: if r.protected {
+                    postpass::protected_title(&r.title)
+                } else {
+                    r.title
+                },
+                summary: if r.protected {
+                    postpass::NO_EXCERPT.to_owned()
+                } else {
+                    r.excerpt
+                },
                 content_html: bodies.get(&r.id).map(|body| absolutize(body, &origin)),
                 published: local(r.published_at, tz),
                 updated: local(r.updated_at.max(r.published_at), tz),
@@ -343,10 +352,17 @@ async fn comments_feed(
             return Ok(crate::web::edge::permanent(&format!("{path}feed/")));
         }
     };
-    let comments = state
-        .store()
-        .latest_approved_comments(row.id, chrome.settings.feed_items)
-        .await?;
+    // A protected story's comments are hidden until the password is given, and a feed reader
+    // gives none (as WordPress): its feed lists no comment and says nothing of the text.
+    let protected = !row.password.is_empty();
+    let comments = if protected {
+        Vec::new()
+    } else {
+        state
+            .store()
+            .latest_approved_comments(row.id, chrome.settings.feed_items)
+            .await?
+    };
     let origin = origin::current();
     let story_url = origin::absolute(&path);
     let updated = comments
@@ -374,8 +390,19 @@ async fn comments_feed(
         })
         .collect();
     let feed = Feed {
-        title: format!("Comments on: {}", row.title),
-        description: row.excerpt,
+        title: format!(
+            "Comments on: {}",
+            if protected {
+                postpass::protected_title(&row.title)
+            } else {
+                row.title
+            }
+        ),
+        description: if protected {
+            postpass::NO_EXCERPT.to_owned()
+        } else {
+            row.excerpt
+        },
         home_url: story_url,
         language: chrome.settings.language.clone(),
         updated: local(updated, tz),

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use super::views::{self, Card};
 use super::{PageMeta, html, meta, render};
 use crate::AppState;
-use crate::domain::article::article_path;
 use crate::error::AppError;
 use crate::store::articles::ArticleQuery;
 use crate::web::paging::path_page;
@@ -17,13 +16,17 @@ const PER_SECTION: u32 = 4;
 /// Stories in the "Latest" column after the lead story.
 const LATEST: u32 = 8;
 
-/// WordPress's query-string links: `/?p=ID`, `/?page_id=ID`, `/?cat=ID`, and its search
-/// `/?s=…`. Unknown keys are ignored.
+/// WordPress's query-string links: `/?p=ID`, `/?page_id=ID`, `/?cat=ID`, `/?tag=slug`,
+/// `/?author=ID`, `/?attachment_id=ID` (each with `&feed=…` for its feed), `/?feed=…`, and its
+/// search `/?s=…`. Unknown keys are ignored (the front page is shown).
 #[derive(Debug, Deserialize)]
 pub struct WpQuery {
     p: Option<String>,
     page_id: Option<String>,
     cat: Option<String>,
+    tag: Option<String>,
+    author: Option<String>,
+    attachment_id: Option<String>,
     feed: Option<String>,
     s: Option<String>,
 }
@@ -40,7 +43,7 @@ pub async fn show(
     Query(q): Query<WpQuery>,
 ) -> Result<Response, AppError> {
     if let Some(target) = wordpress_redirect(&state, &q).await? {
-        return Ok(crate::web::edge::permanent(&target));
+        return Ok(target);
     }
     let store = state.store();
     let chrome = state.chrome_cache().get(&state).await?;
@@ -154,44 +157,81 @@ pub async fn paged(
     super::archive::render_listing(&state, &chrome, listing, n).await
 }
 
-async fn wordpress_redirect(state: &AppState, q: &WpQuery) -> Result<Option<String>, AppError> {
+/// Where a WordPress query link leads. Ids are first looked up among the imported WordPress
+/// ids (`?p=` names any kind of post there: a story, a page or an attachment); without a
+/// recorded id, `?p=`, `?page_id=` and `?cat=` name Newsdesk's own rows, as the site's feeds
+/// write them. `?author=` only takes imported ids. A link to nothing readers can see is a 404.
+/// Links to content answer 301, as every old WordPress address does (`web::site::legacy`);
+/// the site feed and search keep their 308.
+async fn wordpress_redirect(state: &AppState, q: &WpQuery) -> Result<Option<Response>, AppError> {
+    use crate::domain::legacy::{LegacyTarget as T, OldFeed, WordpressKind as K};
     let id = |v: &Option<String>| {
         v.as_deref()
             .map(|s| s.trim().parse::<i64>().map_err(|_| AppError::NotFound))
             .transpose()
     };
-    if let Some(id) = id(&q.p)? {
-        let (slug, at) = state
-            .store()
-            .published_slug_by_id(id, state.now())
+    let feed = q
+        .feed
+        .as_deref()
+        .map(|f| OldFeed::parse(f).unwrap_or(OldFeed::Rss));
+    let store = state.store();
+    let found = |target: Option<(T, i64)>| async move {
+        let Some((kind, local)) = target else {
+            return Err(AppError::NotFound);
+        };
+        super::legacy::target_url(state, kind, local, feed)
             .await?
-            .ok_or(AppError::NotFound)?;
-        let chrome = state.chrome_cache().get(state).await?;
-        return Ok(Some(article_path(at, &slug, chrome.settings.timezone)));
+            .ok_or(AppError::NotFound)
+            .map(|url| Some(crate::web::edge::moved(&url)))
+    };
+    if let Some(id) = id(&q.p)? {
+        let mut target = None;
+        for (wp, kind) in [
+            (K::Post, T::Story),
+            (K::Page, T::Page),
+            (K::Attachment, T::Media),
+        ] {
+            if let Some(local) = store.wordpress_local_id(wp, id).await? {
+                target = Some((kind, local));
+                break;
+            }
+        }
+        return found(target.or(Some((T::Story, id)))).await;
     }
     if let Some(id) = id(&q.page_id)? {
-        if !state.store().published_page_exists_by_id(id).await? {
-            return Err(AppError::NotFound);
-        }
-        return Ok(Some(state.store().page_url(id).await?));
+        let local = store.wordpress_local_id(K::Page, id).await?.unwrap_or(id);
+        return found(Some((T::Page, local))).await;
     }
     if let Some(id) = id(&q.cat)? {
-        let chrome = state.chrome_cache().get(state).await?;
-        chrome.category(id).ok_or(AppError::NotFound)?;
-        return Ok(Some(chrome.category_url(id)));
+        let local = store
+            .wordpress_local_id(K::Category, id)
+            .await?
+            .unwrap_or(id);
+        return found(Some((T::Section, local))).await;
+    }
+    if let Some(slug) = q.tag.as_deref() {
+        let tag = store.tag_by_slug(&slug.trim().to_lowercase()).await?;
+        return found(tag.map(|t| (T::Tag, t.id))).await;
+    }
+    if let Some(id) = id(&q.author)? {
+        let local = store.wordpress_local_id(K::User, id).await?;
+        return found(local.map(|l| (T::Author, l))).await;
+    }
+    if let Some(id) = id(&q.attachment_id)? {
+        let local = store.wordpress_local_id(K::Attachment, id).await?;
+        return found(local.map(|l| (T::Media, l))).await;
     }
     if let Some(feed) = q.feed.as_deref() {
-        return Ok(Some(
-            match feed {
-                "atom" => "/feed/atom/",
-                "json" => "/feed/json/",
-                _ => "/feed/",
-            }
-            .to_owned(),
-        ));
+        return Ok(Some(crate::web::edge::permanent(match feed {
+            "atom" => "/feed/atom/",
+            "json" => "/feed/json/",
+            _ => "/feed/",
+        })));
     }
     if let Some(s) = &q.s {
-        return Ok(Some(super::search::wordpress_search_url(s)));
+        return Ok(Some(crate::web::edge::permanent(
+            &super::search::wordpress_search_url(s),
+        )));
     }
     Ok(None)
 }

@@ -6,9 +6,11 @@ pub mod chrome;
 pub mod comments;
 pub mod feeds;
 pub mod home;
+pub mod legacy;
 pub mod media;
 pub mod meta;
 pub mod page;
+pub mod postpass;
 pub mod search;
 pub mod sitemaps;
 pub mod views;
@@ -144,13 +146,17 @@ pub async fn ready(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Unknown paths: WordPress-style paths without their trailing slash are redirected to it;
-/// everything else is the themed 404.
-pub async fn fallback(uri: Uri) -> Result<Response, AppError> {
+/// Unknown paths: an old WordPress address the import recorded is redirected to its new home
+/// (before anything else, so `/archives/123` takes one hop, not two); other WordPress-style
+/// paths without their trailing slash are redirected to it; everything else is the themed 404.
+pub async fn fallback(State(state): State<AppState>, uri: Uri) -> Result<Response, AppError> {
     let path = uri.path();
     // `//host/…` or a backslash would make the redirect leave the site.
     if path.starts_with("//") || path.contains('\\') {
         return Err(AppError::NotFound);
+    }
+    if let Some(redirect) = legacy::redirect_for(&state, path, uri.query()).await? {
+        return Ok(redirect);
     }
     let last = path.rsplit('/').next().unwrap_or("");
     if !path.ends_with('/')
@@ -165,5 +171,7 @@ pub async fn fallback(uri: Uri) -> Result<Response, AppError> {
         };
         return Ok(crate::web::edge::permanent(&target));
     }
-    Err(AppError::NotFound)
+    let mut res = AppError::NotFound.into_response();
+    res.extensions_mut().insert(legacy::LookedUp);
+    Ok(res)
 }

@@ -2,14 +2,17 @@
 //! paths they share with date archives.
 
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::json;
 
+use super::postpass::Access;
 use super::{PageMeta, html, meta, render, views};
 use crate::AppState;
 use crate::domain::article::excerpt_from_html;
+use crate::domain::postpass;
 use crate::error::AppError;
-use crate::store::pages::page_path;
+use crate::store::pages::{PageNode, PageRow, page_path};
 use crate::web::origin;
 
 pub(crate) fn is_year(s: &str) -> bool {
@@ -20,20 +23,22 @@ pub(crate) fn is_year(s: &str) -> bool {
 pub async fn one_segment(
     State(state): State<AppState>,
     Path(segment): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     if is_year(&segment) {
         return super::archive::date_listing(&state, &segment, None, None, 1).await;
     }
-    show_page(&state, &[&segment]).await
+    show_page(&state, &[&segment], &headers).await
 }
 
 /// `/2026/11/` (month archive) or `/about/team/` (a page under its parent).
 pub async fn two_segments(
     State(state): State<AppState>,
     Path((first, second)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     if !is_year(&first) {
-        return show_page(&state, &[&first, &second]).await;
+        return show_page(&state, &[&first, &second], &headers).await;
     }
     super::archive::date_listing(&state, &first, Some(&second), None, 1).await
 }
@@ -41,7 +46,11 @@ pub async fn two_segments(
 /// A published page at the path made of `segments`. The page is found by its own (unique)
 /// slug, the last segment; any other path to it (a parent renamed or changed, `/team/` for
 /// `/about/team/`) redirects to its address.
-pub async fn show_page(state: &AppState, segments: &[&str]) -> Result<Response, AppError> {
+pub async fn show_page(
+    state: &AppState,
+    segments: &[&str],
+    headers: &HeaderMap,
+) -> Result<Response, AppError> {
     let slug = segments.last().ok_or(AppError::NotFound)?;
     let page = state
         .store()
@@ -60,9 +69,26 @@ pub async fn show_page(state: &AppState, segments: &[&str]) -> Result<Response, 
     if url != page_path(segments.iter().copied()) {
         return Ok(crate::web::edge::permanent(&url));
     }
+    let access = super::postpass::access(state, &page.password, headers).await?;
+    render_page(state, page, trail, url, access).await
+}
+
+/// Renders a published page at its address `url`; a protected page the reader has not
+/// unlocked shows its title and the password form only.
+pub(crate) async fn render_page(
+    state: &AppState,
+    page: PageRow,
+    trail: Vec<PageNode>,
+    url: String,
+    access: Access,
+) -> Result<Response, AppError> {
+    let shows_text = access.shows_text();
+    let protected = !page.password.is_empty();
     let chrome = state.chrome_cache().get(state).await?;
     let tz = chrome.settings.timezone;
-    let description = if page.excerpt.is_empty() {
+    let description = if protected {
+        postpass::NO_EXCERPT.to_owned()
+    } else if page.excerpt.is_empty() {
         excerpt_from_html(&page.body, 160)
     } else {
         page.excerpt.clone()
@@ -75,7 +101,7 @@ pub async fn show_page(state: &AppState, segments: &[&str]) -> Result<Response, 
             page_path(trail[..=i].iter().map(|n| n.slug.as_str())),
         ));
     }
-    let image = match page.featured_image_id {
+    let image = match page.featured_image_id.filter(|_| shows_text) {
         Some(id) => state.store().media_item(id).await?.map(|m| m.item),
         None => None,
     };
@@ -87,6 +113,11 @@ pub async fn show_page(state: &AppState, segments: &[&str]) -> Result<Response, 
         None => None,
     };
     let published = page.published_at.unwrap_or(page.updated_at);
+    let title = if protected {
+        postpass::protected_title(&page.title)
+    } else {
+        page.title.clone()
+    };
     let mut web_page = json!({
         "@type": "WebPage",
         "@id": origin::absolute(&url),
@@ -108,7 +139,7 @@ pub async fn show_page(state: &AppState, segments: &[&str]) -> Result<Response, 
         web_page["breadcrumb"] = meta::breadcrumbs(&crumbs);
     }
     let meta = PageMeta {
-        title: format!("{} – {}", page.title, chrome.settings.title),
+        title: format!("{title} – {}", chrome.settings.title),
         description,
         canonical: url.clone(),
         kind: "page",
@@ -129,9 +160,21 @@ pub async fn show_page(state: &AppState, segments: &[&str]) -> Result<Response, 
         &chrome,
         "page.html",
         &meta,
-        minijinja::context! { page => minijinja::context! {
-            title => page.title, body => page.body, updated, image, parents,
-        } },
+        minijinja::context! {
+            page => minijinja::context! {
+                title, body => if shows_text { page.body } else { String::new() }, updated, image,
+                parents,
+            },
+            protection => access.form("page", page.id),
+        },
     )?;
-    Ok(html(body))
+    let mut res = html(body);
+    let status = if access == Access::WrongPassword {
+        axum::http::StatusCode::FORBIDDEN
+    } else {
+        axum::http::StatusCode::OK
+    };
+    *res.status_mut() = status;
+    access.apply(&mut res);
+    Ok(res)
 }

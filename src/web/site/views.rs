@@ -190,8 +190,16 @@ pub fn cards_with(
                 .collect(),
             image: images.view(r.image_id, r.image_url, r.image_alt),
             id: r.id,
-            title: r.title,
-            excerpt: r.excerpt,
+            title: if r.protected {
+                crate::domain::postpass::protected_title(&r.title)
+            } else {
+                r.title
+            },
+            excerpt: if r.protected {
+                crate::domain::postpass::NO_EXCERPT.to_owned()
+            } else {
+                r.excerpt
+            },
             comment_count: r.comment_count,
             sticky: r.sticky,
             credit_line: r.credit_line,
