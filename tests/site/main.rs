@@ -23,6 +23,7 @@ mod hardening_links;
 mod hardening_rules;
 mod hardening_throttle;
 mod home;
+mod lost_update;
 mod media;
 mod profiles;
 mod search;

@@ -157,6 +157,7 @@ async fn add(site: &TestSite, article: NewArticle) -> i64 {
         featured_image_id: article.featured_image_id,
         sticky: article.sticky,
         comments_open: article.comment_status == CommentStatus::Open,
+        base_version: None,
     };
     stories::save(&site.store, &editor, None, &input, intent, Utc::now())
         .await
