@@ -1867,7 +1867,7 @@ class Autosave {
   showLock(lock) {
     if (!this.lockWarning) return;
     if (lock && lock.held_by) {
-      this.lockWarning.textContent = `${lock.held_by} is also editing this story. Your changes may overwrite theirs.`;
+      this.lockWarning.textContent = `${lock.held_by} is also editing this story. If they save first, you will see what they changed before anything of yours is saved.`;
       this.lockWarning.hidden = false;
     } else {
       this.lockWarning.hidden = true;
