@@ -18,6 +18,7 @@ on_both_backends!(empty:
     a_revision_restore_from_a_stale_version_is_refused,
     an_autosave_restore_saves_from_the_version_it_was_typed_on,
     a_bulk_action_keeps_the_text_saved_after_the_list_was_shown,
+    a_story_published_on_schedule_meanwhile_is_a_newer_version,
 );
 
 /// The `base_version` the editor form at `path` carries.
@@ -524,4 +525,82 @@ async fn a_bulk_action_keeps_the_text_saved_after_the_list_was_shown(site: TestS
     let story = site.store.story(id).await.unwrap().unwrap();
     assert_eq!(story.status.to_string(), "published");
     assert!(story.body.contains("The final text by Ann."));
+}
+
+async fn a_story_published_on_schedule_meanwhile_is_a_newer_version(site: TestSite) {
+    use chrono::{Duration, Utc};
+    use newsdesk::actions::stories;
+    let ann = site.staff("ann", Role::Editor).await;
+    let at = (Utc::now() + Duration::hours(1))
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string();
+    let res = save(
+        &site,
+        &ann,
+        None,
+        &[
+            ("title", "Polls open"),
+            ("body", "Voting starts."),
+            ("publish_at", &at),
+        ],
+        "publish",
+    )
+    .await;
+    let id = saved_id(&res);
+    assert_eq!(
+        site.store
+            .story(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+            .to_string(),
+        "scheduled"
+    );
+    let base = base_of(&site, &ann, &format!("/admin/stories/{id}")).await;
+    // The scheduler publishes it while Ann's editor is open: her form's state is out of date.
+    let published = stories::publish_due(&site.store, Utc::now() + Duration::hours(2))
+        .await
+        .unwrap();
+    assert_eq!(published, [id]);
+    let res = save(
+        &site,
+        &ann,
+        Some(id),
+        &[
+            ("title", "Polls open"),
+            ("body", "Voting starts at seven."),
+            ("base_version", &base),
+        ],
+        "save",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+    let message = field(&res, "#conflict");
+    assert!(
+        message.contains("Someone else saved this story while you were editing it at"),
+        "{message}"
+    );
+    assert!(
+        message.contains("the change was to its other details"),
+        "{message}"
+    );
+    assert!(field(&res, "textarea#body").contains("Voting starts at seven."));
+    // The box's Keep mine saves it. (Its state follows the clock: the scheduler above was run
+    // an hour ahead of it, so the save finds the story's time still to come.)
+    let new_base = input_value(&res, "form#story-form input[name=base_version]");
+    let res = save(
+        &site,
+        &ann,
+        Some(id),
+        &[
+            ("title", "Polls open"),
+            ("body", "Voting starts at seven."),
+            ("base_version", &new_base),
+        ],
+        "save",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert!(stored_body(&site, id).await.contains("at seven"));
 }
