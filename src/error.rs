@@ -128,6 +128,7 @@ impl From<ActionError> for AppError {
                 fields.values().cloned().collect::<Vec<_>>().join(" "),
             ),
             ActionError::Conflict(m) => AppError::refused(StatusCode::CONFLICT, m),
+            e @ ActionError::Stale { .. } => AppError::refused(StatusCode::CONFLICT, e.to_string()),
             ActionError::NotFound(m) => AppError::refused(StatusCode::NOT_FOUND, m),
             ActionError::Forbidden(m) => AppError::refused(StatusCode::FORBIDDEN, m),
             ActionError::RateLimited { retry_after_secs } => AppError::Refused {

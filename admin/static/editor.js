@@ -1848,6 +1848,11 @@ class Autosave {
       if (json.autosave_url) this.form.dataset.autosaveUrl = json.autosave_url;
       this.removeLocal(oldKey);
     }
+    // The autosave created the story: saving the form is now a save from that version, which
+    // the server refuses if someone else saved the story in between.
+    if (Number.isInteger(json.version) && !this.form.elements.namedItem('base_version')) {
+      this.form.append(el('input', { type: 'hidden', name: 'base_version', value: String(json.version) }));
+    }
     this.writeLocal();
     this.say(`Saved ${this.time(this.serverSavedAt)}`);
     this.showLock(json.lock);
@@ -1862,7 +1867,7 @@ class Autosave {
   showLock(lock) {
     if (!this.lockWarning) return;
     if (lock && lock.held_by) {
-      this.lockWarning.textContent = `${lock.held_by} is also editing this story. Your changes may overwrite theirs.`;
+      this.lockWarning.textContent = `${lock.held_by} is also editing this story. If they save first, you will see what they changed before anything of yours is saved.`;
       this.lockWarning.hidden = false;
     } else {
       this.lockWarning.hidden = true;

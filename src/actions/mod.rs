@@ -67,6 +67,13 @@ pub enum ActionError {
     /// The action is not allowed; the message is safe to show.
     #[error("{0}")]
     Forbidden(String),
+    /// The save was based on `base_version` of the story or page, but someone else has saved it
+    /// since: nothing was written (no silent overwrite). The editor shows what changed and lets
+    /// the person keep their text or take the other.
+    #[error(
+        "Someone else saved this while you were working on it, so nothing was saved. Open it again to see their version."
+    )]
+    Stale { base_version: i64 },
     /// Too many attempts; try again after this many seconds.
     #[error("too many requests; retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },

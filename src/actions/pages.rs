@@ -65,12 +65,17 @@ pub struct PageInput {
     pub featured_image_id: Option<i64>,
     /// The post password (visibility "Password protected" when not empty).
     pub password: String,
+    /// The page's version the form was filled from (`store::versions`): a save over a newer
+    /// version is refused with [`ActionError::Stale`]. None only for callers that mean "the
+    /// page as it is now"; the editor always sends it.
+    pub base_version: Option<i64>,
 }
 
 impl PageInput {
     /// The input that would save a page as it stands.
     pub fn of(page: PageRecord) -> PageInput {
         PageInput {
+            base_version: Some(page.version),
             title: page.title,
             slug: page.slug,
             body: SafeHtml::from_trusted_storage(page.body),
@@ -205,6 +210,21 @@ pub async fn save_in(
         None => None,
     };
     let requested = check(input)?;
+    let user_id = match by {
+        Actor::Staff(s) => Some(s.id),
+        Actor::Operator => None,
+    };
+    // The next version, if the page is still at the one the save was based on (or, for "as it
+    // is now", the one just read); nothing is written otherwise.
+    let version = match &current {
+        Some(page) => {
+            let base = input.base_version.unwrap_or(page.version);
+            Store::claim_version(tx, RevisionOf::Page(page.id), user_id, base)
+                .await?
+                .ok_or(ActionError::Stale { base_version: base })?
+        }
+        None => 1,
+    };
     let status = current.as_ref().map(|p| p.status).unwrap_or(Status::Draft);
     let current_time = current.as_ref().and_then(|p| p.published_at);
     let (new_status, published_at) = match intent {
@@ -230,10 +250,6 @@ pub async fn save_in(
             }
             (Status::Draft, current_time)
         }
-    };
-    let user_id = match by {
-        Actor::Staff(s) => Some(s.id),
-        Actor::Operator => None,
     };
     let base = requested.clone().unwrap_or_else(|| match &current {
         Some(p) => Slug::parse(&p.slug).unwrap_or_else(|_| Slug::from_title(&input.title, "page")),
@@ -308,7 +324,7 @@ pub async fn save_in(
         RevisionOf::Page(page_id),
         user_id,
         (columns.title, columns.excerpt, columns.body),
-        now,
+        (version, now),
     )
     .await?;
     Ok(Saved {
@@ -339,12 +355,15 @@ pub async fn delete_forever(store: &Store, by: Actor<'_>, id: i64) -> Result<()>
     Ok(())
 }
 
-/// Puts a revision's text back into the page (itself recorded as a new revision).
+/// Puts a revision's text back into the page (itself recorded as a new revision). A save like
+/// any other: `base_version` is the page's version the person compared the revision with, and
+/// a page saved since refuses the restore with [`ActionError::Stale`].
 pub async fn restore_revision(
     store: &Store,
     by: Actor<'_>,
     id: i64,
     revision_id: i64,
+    base_version: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Saved> {
     let page = editable(store, by, id).await?;
@@ -358,12 +377,18 @@ pub async fn restore_revision(
         title: revision.title,
         body: SafeHtml::from_trusted_storage(revision.body),
         excerpt: revision.excerpt,
+        base_version: base_version.or(Some(page.version)),
         ..PageInput::of(page)
     };
     save(store, by, Some(id), &input, Intent::Save, now).await
 }
 
 /// Changes the state of several pages; returns how many changed and how many could not.
+///
+/// As with stories (`stories::bulk`), a bulk action changes states, not text: it is not checked
+/// against the version the list showed; each page is saved as just read, guarded by the
+/// version read ([`PageInput::of`]), and read again when someone saved it in between, so the
+/// action never writes back an older text.
 pub async fn bulk(
     store: &Store,
     by: Actor<'_>,
@@ -374,14 +399,26 @@ pub async fn bulk(
     refuse(by)?;
     let (mut done, mut refused) = (0, 0);
     for &id in ids.iter().take(500) {
-        let Some(page) = store.page(id).await? else {
-            refused += 1;
-            continue;
-        };
-        match save(store, by, Some(id), &PageInput::of(page), intent, now).await {
-            Ok(_) => done += 1,
-            Err(ActionError::Conflict(_) | ActionError::Fields(_)) => refused += 1,
-            Err(e) => return Err(e),
+        let mut outcome = None;
+        for _ in 0..5 {
+            let Some(page) = store.page(id).await? else {
+                break;
+            };
+            match save(store, by, Some(id), &PageInput::of(page), intent, now).await {
+                Err(ActionError::Stale { .. }) => continue,
+                other => {
+                    outcome = Some(other);
+                    break;
+                }
+            }
+        }
+        match outcome {
+            Some(Ok(_)) => done += 1,
+            None
+            | Some(Err(
+                ActionError::Conflict(_) | ActionError::Fields(_) | ActionError::NotFound(_),
+            )) => refused += 1,
+            Some(Err(e)) => return Err(e),
         }
     }
     Ok((done, refused))

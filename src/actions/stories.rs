@@ -16,7 +16,7 @@ use crate::domain::html::SafeHtml;
 use crate::domain::slug::Slug;
 use crate::domain::user::{Capability, Staff};
 use crate::store::Store;
-use crate::store::desk::{StoryColumns, StoryLinks, StoryRecord};
+use crate::store::desk::{RevisionOf, StoryColumns, StoryLinks, StoryRecord};
 
 /// An edit lock not renewed for this long has lapsed (the editor renews it with each autosave).
 pub const LOCK_LAPSES_AFTER: Duration = Duration::minutes(2);
@@ -51,6 +51,11 @@ pub struct StoryInput {
     /// The post password (visibility "Password protected" when not empty); `None` keeps the
     /// story's current one. Only people who may publish the story change it.
     pub password: Option<String>,
+    /// The story's version the form was filled from (`store::versions`): a save over a newer
+    /// version is refused with [`ActionError::Stale`]. None only for callers that mean "the
+    /// story as it is now" (the version `save` itself reads is then the guard); the editor
+    /// always sends it.
+    pub base_version: Option<i64>,
 }
 
 /// What the person asked for with the button they pressed.
@@ -83,6 +88,19 @@ impl Intent {
             "restore" => Intent::Restore,
             _ => return None,
         })
+    }
+
+    /// The form value that asks for this intent (the inverse of [`Intent::parse`]).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Intent::Save => "save",
+            Intent::Submit => "submit",
+            Intent::Publish => "publish",
+            Intent::Unpublish => "unpublish",
+            Intent::MakePrivate => "private",
+            Intent::Trash => "trash",
+            Intent::Restore => "restore",
+        }
     }
 }
 
@@ -117,6 +135,7 @@ impl StoryInput {
     /// The editor's input that would save a story as it stands.
     pub fn of(story: StoryRecord, links: StoryLinks) -> StoryInput {
         StoryInput {
+            base_version: Some(story.version),
             comments_open: story.comment_status == CommentStatus::Open,
             title: story.title,
             slug: story.slug,
@@ -247,6 +266,16 @@ pub async fn save(
         }
         None => (None, Vec::new()),
     };
+    // The version this save replaces: the form's, or (for "as it is now") the one just read,
+    // so that what is decided below from `current` is never decided on a stale read either.
+    let base_version = current
+        .as_ref()
+        .map(|c| input.base_version.unwrap_or(c.version));
+    if let (Some(c), Some(base)) = (&current, base_version)
+        && c.version != base
+    {
+        return Err(ActionError::Stale { base_version: base });
+    }
     let requested_slug = check(input, me)?;
     let status = current.as_ref().map(|s| s.status).unwrap_or(Status::Draft);
     // Publishing rights are judged on the byline before and after the edit, so nobody can
@@ -333,6 +362,7 @@ pub async fn save(
     let plan = Plan {
         id,
         may_publish,
+        base_version,
         current: current.as_ref(),
         requested_slug: requested_slug.as_ref(),
         status: new_status,
@@ -367,6 +397,8 @@ struct Plan<'a> {
     id: Option<i64>,
     /// Whether the person may publish this story (and so set its password).
     may_publish: bool,
+    /// The version the save replaces (None for a new story).
+    base_version: Option<i64>,
     current: Option<&'a StoryRecord>,
     requested_slug: Option<&'a Slug>,
     status: Status,
@@ -383,6 +415,16 @@ async fn write(
 ) -> Result<i64> {
     let (id, current, requested_slug) = (plan.id, plan.current, plan.requested_slug);
     let (new_status, published_at) = (plan.status, plan.published_at);
+    // First of all, and in the same transaction as the write: the next version, if the story is
+    // still at the one the save was based on. Nothing is written otherwise.
+    let version = match (id, plan.base_version) {
+        (Some(id), Some(base)) => {
+            Store::claim_version(tx, RevisionOf::Story(id), Some(me.id), base)
+                .await?
+                .ok_or(ActionError::Stale { base_version: base })?
+        }
+        _ => 1,
+    };
     let base = requested_slug.cloned().unwrap_or_else(|| match current {
         Some(s) => Slug::parse(&s.slug).unwrap_or_else(|_| Slug::from_title(&input.title, "story")),
         None => Slug::from_title(&input.title, "story"),
@@ -470,7 +512,7 @@ async fn write(
         columns.title,
         columns.excerpt,
         columns.body,
-        now,
+        (version, now),
     )
     .await?;
     Store::drop_autosave(tx, story_id, me.id).await?;
@@ -503,6 +545,13 @@ pub async fn delete_forever(store: &Store, me: &Staff, id: i64) -> Result<()> {
 
 /// Changes the state of several stories; returns how many changed. Stories the person may not
 /// change are skipped and counted apart.
+///
+/// A bulk action changes states, not text, so it is not checked against the version the list
+/// showed: "publish these" means these stories as they are now, and a story edited since the
+/// list was drawn is published with its new text (the list shows headlines, not what would be
+/// overwritten). What must not happen is the action writing back an older text: each story is
+/// saved as just read, guarded by the version read ([`StoryInput::of`]), and read again when
+/// someone saved it in between, a few times at most.
 pub async fn bulk(
     store: &Store,
     me: &Staff,
@@ -510,19 +559,33 @@ pub async fn bulk(
     intent: Intent,
     now: DateTime<Utc>,
 ) -> Result<(usize, usize)> {
+    const ATTEMPTS: usize = 5;
     let (mut done, mut refused) = (0, 0);
     for &id in ids.iter().take(500) {
-        let Ok((story, links)) = editable(store, me, id).await else {
-            refused += 1;
-            continue;
-        };
-        let input = StoryInput::of(story, links);
-        match save(store, me, Some(id), &input, intent, now).await {
-            Ok(_) => done += 1,
-            Err(ActionError::Forbidden(_) | ActionError::Conflict(_) | ActionError::Fields(_)) => {
-                refused += 1
+        let mut outcome = None;
+        for _ in 0..ATTEMPTS {
+            let Ok((story, links)) = editable(store, me, id).await else {
+                break;
+            };
+            let input = StoryInput::of(story, links);
+            match save(store, me, Some(id), &input, intent, now).await {
+                Err(ActionError::Stale { .. }) => continue,
+                other => {
+                    outcome = Some(other);
+                    break;
+                }
             }
-            Err(e) => return Err(e),
+        }
+        match outcome {
+            Some(Ok(_)) => done += 1,
+            None
+            | Some(Err(
+                ActionError::Forbidden(_)
+                | ActionError::Conflict(_)
+                | ActionError::Fields(_)
+                | ActionError::NotFound(_),
+            )) => refused += 1,
+            Some(Err(e)) => return Err(e),
         }
     }
     Ok((done, refused))
@@ -535,6 +598,9 @@ pub struct AutosaveOutcome {
     pub saved_at: DateTime<Utc>,
     /// Someone else has the story open.
     pub lock_holder: Option<String>,
+    /// The version of a story this autosave created (its first save), for the form to save
+    /// from; None when the story existed.
+    pub created_version: Option<i64>,
 }
 
 /// Keeps the editor's unsaved text for this person without touching the story itself. A story
@@ -546,12 +612,15 @@ pub async fn autosave(
     input: &StoryInput,
     now: DateTime<Utc>,
 ) -> Result<AutosaveOutcome> {
-    let id = match id {
+    let (id, created_version) = match id {
         Some(id) => {
             editable(store, me, id).await?;
-            id
+            (id, None)
         }
-        None => save(store, me, None, input, Intent::Save, now).await?.id,
+        None => (
+            save(store, me, None, input, Intent::Save, now).await?.id,
+            Some(1),
+        ),
     };
     let mut tx = store.begin().await?;
     Store::put_autosave(
@@ -561,7 +630,7 @@ pub async fn autosave(
         input.title.trim(),
         input.excerpt.trim(),
         input.body.as_str(),
-        now,
+        (input.base_version, now),
     )
     .await?;
     let lock_holder =
@@ -571,6 +640,7 @@ pub async fn autosave(
         id,
         saved_at: now,
         lock_holder,
+        created_version,
     })
 }
 
@@ -597,12 +667,15 @@ pub async fn discard_autosave(store: &Store, me: &Staff, id: i64) -> Result<()> 
     Ok(())
 }
 
-/// Puts a revision's text back into the story (itself recorded as a new revision).
+/// Puts a revision's text back into the story (itself recorded as a new revision). A save like
+/// any other: `base_version` is the story's version the person compared the revision with, and
+/// a story saved since refuses the restore with [`ActionError::Stale`].
 pub async fn restore_revision(
     store: &Store,
     me: &Staff,
     id: i64,
     revision_id: i64,
+    base_version: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Saved> {
     let (story, links) = editable(store, me, id).await?;
@@ -616,6 +689,7 @@ pub async fn restore_revision(
         title: revision.title,
         body: SafeHtml::from_trusted_storage(revision.body),
         excerpt: revision.excerpt,
+        base_version: base_version.or(Some(story.version)),
         ..StoryInput::of(story, links)
     };
     save(store, me, Some(id), &input, Intent::Save, now).await

@@ -601,7 +601,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<()> {
         tx.execute(
-            Sql::new("UPDATE articles SET updated_at = $1 WHERE id = $2")
+            Sql::new("UPDATE articles SET updated_at = $1, version = version + 1 WHERE id = $2")
                 .bind(at)
                 .bind(id),
         )

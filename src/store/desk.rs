@@ -31,6 +31,8 @@ pub struct StoryRecord {
     pub comment_status: CommentStatus,
     /// WordPress's post password (empty: not protected).
     pub password: String,
+    /// Which write of the story this is (see `store::versions`).
+    pub version: i64,
 }
 
 /// A story's relations, in byline/section order.
@@ -127,6 +129,8 @@ pub struct Revision {
     pub title: String,
     pub excerpt: String,
     pub body: String,
+    /// The story's or page's version this text was saved as (unknown for old revisions).
+    pub version: Option<i64>,
 }
 
 /// Work in progress the editor saved by itself.
@@ -136,10 +140,12 @@ pub struct Autosave {
     pub title: String,
     pub excerpt: String,
     pub body: String,
+    /// The story's version the text was typed on top of: restoring it saves from there.
+    pub base_version: Option<i64>,
 }
 
 const RECORD_COLUMNS: &str = "id, title, slug, body, excerpt, status, published_at, created_at, updated_at, \
-     credit_line, source_agency, source_url, embargo_until, featured_image_id, sticky, comment_status, password";
+     credit_line, source_agency, source_url, embargo_until, featured_image_id, sticky, comment_status, password, version";
 
 impl Store {
     /// A story in any state.
@@ -432,7 +438,8 @@ impl Store {
         let ids: Vec<i64> = tx
             .scalars(
                 Sql::new(
-                    "UPDATE articles SET status = 'published', updated_at = $1 \
+                    "UPDATE articles SET status = 'published', updated_at = $1, version = version + 1, \
+                     updated_by = NULL \
                      WHERE status = 'scheduled' AND published_at <= $1 RETURNING id",
                 )
                 .bind(now),
@@ -476,20 +483,21 @@ impl Store {
         title: &str,
         excerpt: &str,
         body: &str,
-        now: DateTime<Utc>,
+        (version, now): (i64, DateTime<Utc>),
     ) -> Result<bool> {
         let text = (title, excerpt, body);
-        Store::record_revision_of(tx, RevisionOf::Story(article_id), user_id, text, now).await
+        let of = RevisionOf::Story(article_id);
+        Store::record_revision_of(tx, of, user_id, text, (version, now)).await
     }
 
-    /// Records a version of a story's or page's `(title, excerpt, body)`, unless it equals
-    /// the newest one.
+    /// Records a version of a story's or page's `(title, excerpt, body)`, saved as its
+    /// `version`, unless it equals the newest one.
     pub(crate) async fn record_revision_of(
         tx: &mut Tx,
         of: RevisionOf,
         user_id: Option<i64>,
         (title, excerpt, body): (&str, &str, &str),
-        now: DateTime<Utc>,
+        (version, now): (i64, DateTime<Utc>),
     ) -> Result<bool> {
         #[derive(sqlx::FromRow, serde::Deserialize)]
         struct Last {
@@ -510,7 +518,7 @@ impl Store {
         let mut insert = Sql::new("INSERT INTO revisions (");
         insert
             .push(of.column())
-            .push(", user_id, created_at, title, excerpt, body) VALUES (")
+            .push(", user_id, created_at, title, excerpt, body, version) VALUES (")
             .arg(of.id())
             .push(", ")
             .arg(user_id)
@@ -522,6 +530,8 @@ impl Store {
             .arg(excerpt)
             .push(", ")
             .arg(body)
+            .push(", ")
+            .arg(version)
             .push(")");
         tx.execute(insert).await?;
         Ok(true)
@@ -535,8 +545,8 @@ impl Store {
     /// A story's or page's revisions, newest first.
     pub async fn revisions_of(&self, of: RevisionOf) -> Result<Vec<Revision>> {
         let mut sql = Sql::new(
-            "SELECT r.id, r.user_id, u.display_name AS author_name, r.created_at, r.title, r.excerpt, r.body \
-             FROM revisions r LEFT JOIN users u ON u.id = r.user_id WHERE r.",
+            "SELECT r.id, r.user_id, u.display_name AS author_name, r.created_at, r.title, r.excerpt, r.body, \
+             r.version FROM revisions r LEFT JOIN users u ON u.id = r.user_id WHERE r.",
         );
         sql.push(of.column())
             .push(" = ")
@@ -552,19 +562,21 @@ impl Store {
         title: &str,
         excerpt: &str,
         body: &str,
-        now: DateTime<Utc>,
+        (base_version, now): (Option<i64>, DateTime<Utc>),
     ) -> Result<()> {
         tx.execute(
             Sql::new(
-                "INSERT INTO autosaves (article_id, user_id, saved_at, title, excerpt, body) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (article_id, user_id) DO UPDATE SET saved_at = $3, title = $4, excerpt = $5, body = $6",
+                "INSERT INTO autosaves (article_id, user_id, saved_at, title, excerpt, body, base_version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (article_id, user_id) \
+                 DO UPDATE SET saved_at = $3, title = $4, excerpt = $5, body = $6, base_version = $7",
             )
             .bind(article_id)
             .bind(user_id)
             .bind(now)
             .bind(title)
             .bind(excerpt)
-            .bind(body),
+            .bind(body)
+            .bind(base_version),
         )
         .await?;
         Ok(())
@@ -574,7 +586,7 @@ impl Store {
         self.conn()
             .fetch_optional(
                 Sql::new(
-                    "SELECT saved_at, title, excerpt, body FROM autosaves WHERE article_id = $1 AND user_id = $2",
+                    "SELECT saved_at, title, excerpt, body, base_version FROM autosaves WHERE article_id = $1 AND user_id = $2",
                 )
                 .bind(article_id)
                 .bind(user_id),

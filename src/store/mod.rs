@@ -30,6 +30,7 @@ pub mod settings;
 pub mod sitemaps;
 pub mod taxonomy;
 pub mod users;
+pub mod versions;
 pub mod widgets;
 pub mod wordpress;
 

@@ -46,6 +46,8 @@ pub struct PageRecord {
     pub updated_at: DateTime<Utc>,
     /// WordPress's post password (empty: not protected).
     pub password: String,
+    /// Which write of the page this is (see `store::versions`).
+    pub version: i64,
 }
 
 /// A page's place in the tree: enough to build addresses and check parents.
@@ -103,7 +105,7 @@ pub struct PageListRow {
 }
 
 const RECORD_COLUMNS: &str = "id, title, slug, body, excerpt, status, parent_id, menu_order, \
-     featured_image_id, author_id, published_at, created_at, updated_at, password";
+     featured_image_id, author_id, published_at, created_at, updated_at, password, version";
 
 /// The address of a page from its trail of ancestors (root first): `/about/team/`.
 pub fn page_path<'a>(slugs: impl IntoIterator<Item = &'a str>) -> String {

@@ -154,6 +154,15 @@ impl Store {
     /// link to the account is cleared). Returns how many stories changed hands; their index
     /// rows are rewritten by [`Store::reindex_stories_of`] for the heir.
     pub(crate) async fn delete_user(tx: &mut Tx, user_id: i64, heir: i64) -> Result<u64> {
+        // The bylines change: an editor open on one of these stories must not put them back.
+        tx.execute(
+            Sql::new(
+                "UPDATE articles SET version = version + 1 WHERE id IN \
+                 (SELECT article_id FROM article_authors WHERE user_id = $1)",
+            )
+            .bind(user_id),
+        )
+        .await?;
         let moved = tx
             .execute(
                 Sql::new(

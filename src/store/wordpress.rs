@@ -120,7 +120,8 @@ impl Store {
             .next())
     }
 
-    /// Sets a story's creation and modification times and its password, as the old site had them.
+    /// Sets a story's creation and modification times and its password, as the old site had
+    /// them, as a new version of the story.
     pub(crate) async fn set_imported_story_details(
         tx: &mut Tx,
         id: i64,
@@ -130,7 +131,9 @@ impl Store {
     ) -> Result<()> {
         tx.execute(
             Sql::new(
-                "UPDATE articles SET created_at = $1, updated_at = $2, password = $3 WHERE id = $4",
+                // A new version: an editor's form opened before the import is then stale.
+                "UPDATE articles SET created_at = $1, updated_at = $2, password = $3, \
+                 version = version + 1, updated_by = NULL WHERE id = $4",
             )
             .bind(created_at)
             .bind(updated_at)

@@ -603,7 +603,9 @@ async fn a_second_editor_is_warned_and_preview_shows_unsaved_text(site: TestSite
     let second = site.admin_get(&fay, &format!("/admin/stories/{id}")).await;
     assert_eq!(
         second.texts("p.warning"),
-        ["Eve Surname is also editing this story. Your changes may overwrite theirs."]
+        [
+            "Eve Surname is also editing this story. If they save first, you will see what they changed before anything of yours is saved."
+        ]
     );
     let eve_id = eve.id.to_string();
     let res = site

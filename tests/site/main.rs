@@ -25,6 +25,7 @@ mod hardening_throttle;
 mod home;
 mod import;
 mod legacy_urls;
+mod lost_update;
 mod media;
 mod profiles;
 mod protected_posts;

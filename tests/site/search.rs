@@ -158,6 +158,7 @@ async fn add(site: &TestSite, article: NewArticle) -> i64 {
         sticky: article.sticky,
         comments_open: article.comment_status == CommentStatus::Open,
         password: None,
+        base_version: None,
     };
     stories::save(&site.store, &editor, None, &input, intent, Utc::now())
         .await

@@ -436,6 +436,8 @@ pub(super) async fn page(
         menu_order: i32::try_from(item.menu_order).unwrap_or(0),
         featured_image_id: featured,
         password: item.password.clone(),
+        // The page as it is now: an import replaces it, as a new version.
+        base_version: None,
     };
     let saved = match crate::actions::pages::save_in(
         tx,

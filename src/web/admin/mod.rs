@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod comments;
+mod conflict;
 pub mod csrf;
 pub mod frame;
 pub mod import;
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/admin/stories/{id}/preview",
             get(stories::preview_saved).post(stories::preview),
         )
+        .route("/admin/stories/{id}/theirs", post(stories::take_theirs))
         .route("/admin/stories/{id}/delete", post(stories::delete))
         .route("/admin/stories/{id}/revisions", get(stories::revisions))
         .route(
@@ -89,6 +91,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/pages/bulk", post(pages::bulk))
         .route("/admin/pages/new", get(pages::new_page).post(pages::create))
         .route("/admin/pages/{id}", get(pages::edit).post(pages::update))
+        .route("/admin/pages/{id}/theirs", post(pages::take_theirs))
         .route("/admin/pages/{id}/delete", post(pages::delete))
         .route("/admin/pages/{id}/revisions", get(pages::revisions))
         .route("/admin/pages/{id}/revisions/{rev}", get(pages::revision))

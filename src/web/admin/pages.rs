@@ -58,6 +58,7 @@ fn read_form(pairs: &[(String, String)]) -> (PageInput, Intent, BTreeMap<&'stati
         menu_order,
         featured_image_id: first(pairs, "featured_image_id").trim().parse().ok(),
         password: first(pairs, "post_password").to_owned(),
+        base_version: first(pairs, "base_version").trim().parse().ok(),
     };
     let intent = Intent::parse(first(pairs, "intent")).unwrap_or(Intent::Save);
     (input, intent, errors)
@@ -128,6 +129,12 @@ struct EditorPage<'a> {
     errors: BTreeMap<&'static str, String>,
     copy_key: String,
     status: StatusCode,
+    /// The page's version the form is based on (sent back as `base_version`).
+    base_version: Option<i64>,
+    /// Someone else saved first: the conflict box (`conflict::conflict`).
+    conflict: Option<minijinja::Value>,
+    /// After Take theirs: the person's own text, shown beside the current version.
+    mine: Option<minijinja::Value>,
 }
 
 async fn render_editor(
@@ -178,6 +185,9 @@ async fn render_editor(
             published_local => page.and_then(|p| p.published_at).map(|t| t.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string()),
             timezone => tz.name(),
             copy_key => editor.copy_key,
+            base_version => editor.base_version,
+            conflict => editor.conflict,
+            mine => editor.mine,
             labels => minijinja::context! {
                 title => "Title",
                 body => "Text",
@@ -197,6 +207,9 @@ pub async fn new_page(State(state): State<AppState>, signed: Signed) -> Result<R
         errors: BTreeMap::new(),
         copy_key: fresh_copy_key(),
         status: StatusCode::OK,
+        base_version: None,
+        conflict: None,
+        mine: None,
     };
     render_editor(&state, &signed, editor).await
 }
@@ -215,6 +228,9 @@ pub async fn edit(
         errors: BTreeMap::new(),
         copy_key: String::new(),
         status: StatusCode::OK,
+        base_version: Some(page.version),
+        conflict: None,
+        mine: None,
     };
     render_editor(&state, &signed, editor).await
 }
@@ -274,7 +290,31 @@ async fn save_form(
         }
         Err(e) => {
             let mut errors = parse_errors;
+            let mut current = current;
+            let mut base_version = input.base_version;
+            let mut conflict = None;
             let status = match e {
+                // Someone else saved first: the form again as typed, what changed in between,
+                // and Keep mine / Take theirs (the form is now based on the current version).
+                ActionError::Stale { base_version: base } => {
+                    let Some(id) = id else {
+                        return Err(ActionError::Stale { base_version: base }.into());
+                    };
+                    current = Some(pages::editable(state.store(), by, id).await?);
+                    let tz = state.store().settings().await?.timezone;
+                    let found = super::conflict::conflict(
+                        state.store(),
+                        RevisionOf::Page(id),
+                        base,
+                        intent,
+                        format!("/admin/pages/{id}/theirs"),
+                        tz,
+                    )
+                    .await?;
+                    base_version = Some(found.current_version);
+                    conflict = Some(found.view);
+                    StatusCode::CONFLICT
+                }
                 ActionError::Fields(fields) => {
                     errors.extend(fields);
                     StatusCode::UNPROCESSABLE_ENTITY
@@ -295,6 +335,9 @@ async fn save_form(
                 errors,
                 copy_key: new_copy.map_or_else(fresh_copy_key, str::to_owned),
                 status,
+                base_version: base_version.or(current.as_ref().map(|p| p.version)),
+                conflict,
+                mine: None,
             };
             render_editor(state, signed, editor).await
         }
@@ -318,6 +361,35 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Response, AppError> {
     save_form(&state, &signed, &headers, Some(id), &body).await
+}
+
+/// Take theirs, after a refused save: the editor with the page as it is now, and the text the
+/// person had sent shown beside it to copy from, so it is not lost. Saves nothing.
+pub async fn take_theirs(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    require(&signed)?;
+    let pairs = pairs(&body)?;
+    let (input, _, _) = read_form(&pairs);
+    let page = pages::editable(state.store(), Actor::Staff(&signed.staff), id).await?;
+    let editor = EditorPage {
+        page: Some(&page),
+        values: Values::of(&PageInput::of(page.clone()), &page.menu_order.to_string()),
+        errors: BTreeMap::new(),
+        copy_key: String::new(),
+        status: StatusCode::OK,
+        base_version: Some(page.version),
+        conflict: None,
+        mine: Some(super::conflict::mine(
+            &input.title,
+            &input.excerpt,
+            input.body.as_str(),
+        )),
+    };
+    render_editor(&state, &signed, editor).await
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -492,6 +564,7 @@ pub async fn delete(
 
 fn owner(page: &PageRecord) -> minijinja::Value {
     minijinja::context! {
+        version => page.version,
         label => "Page",
         url => format!("/admin/pages/{}", page.id),
         title => page.title.clone(),
@@ -557,16 +630,15 @@ pub async fn restore_revision(
     signed: Signed,
     headers: HeaderMap,
     Path((id, rev)): Path<(i64, i64)>,
+    body: Bytes,
 ) -> Result<Response, AppError> {
     require(&signed)?;
-    pages::restore_revision(
-        state.store(),
-        Actor::Staff(&signed.staff),
-        id,
-        rev,
-        state.now(),
-    )
-    .await?;
+    let base_version = first(&pairs(&body)?, "base_version").trim().parse().ok();
+    let by = Actor::Staff(&signed.staff);
+    match pages::restore_revision(state.store(), by, id, rev, base_version, state.now()).await {
+        Err(ActionError::Stale { .. }) => return Err(super::stories::stale_restore("page")),
+        other => other?,
+    };
     Ok(redirect_with_flash(
         &state,
         &headers,

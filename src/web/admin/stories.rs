@@ -17,7 +17,7 @@ use crate::actions::stories::{self, Intent, StoryInput};
 use crate::domain::article::{CommentStatus, Status, article_path};
 use crate::domain::user::Capability;
 use crate::error::AppError;
-use crate::store::desk::{DeskQuery, DeskSort, StoryRecord};
+use crate::store::desk::{DeskQuery, DeskSort, RevisionOf, StoryRecord};
 
 /// Stories per page of the list.
 const PAGE_SIZE: u32 = 30;
@@ -142,6 +142,7 @@ fn read_form(pairs: &[(String, String)], tz: Tz) -> Submitted {
             .iter()
             .any(|(k, _)| k == "post_password")
             .then(|| first(pairs, "post_password").to_owned()),
+        base_version: first(pairs, "base_version").trim().parse().ok(),
     };
     Submitted {
         input,
@@ -251,6 +252,12 @@ struct EditorPage<'a> {
     /// A new story's browser-copy key (see [`copy_key`]); unused for a saved story.
     copy_key: String,
     status: StatusCode,
+    /// The story's version the form is based on (sent back as `base_version`).
+    base_version: Option<i64>,
+    /// Someone else saved first: the conflict box (`conflict::conflict`).
+    conflict: Option<minijinja::Value>,
+    /// After Take theirs: the person's own text, shown beside the current version.
+    mine: Option<minijinja::Value>,
 }
 
 async fn render_editor(
@@ -346,6 +353,9 @@ async fn render_editor(
             published_local => story.and_then(|s| s.published_at).map(|t| t.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string()),
             timezone => tz.name(),
             copy_key => page.copy_key,
+            base_version => page.base_version,
+            conflict => page.conflict,
+            mine => page.mine,
             labels => minijinja::context! {
                 title => "Headline",
                 body => "Story",
@@ -418,6 +428,9 @@ pub async fn new_story(
             autosave: None,
             copy_key: fresh_copy_key(),
             status: StatusCode::OK,
+            base_version: None,
+            conflict: None,
+            mine: None,
         },
     )
     .await
@@ -445,11 +458,14 @@ pub async fn edit(
         .await?
         .filter(|a| a.saved_at >= story.updated_at)
         .filter(|a| a.title != story.title || a.body != story.body || a.excerpt != story.excerpt);
+    // Restoring an autosave is a save from the version it was typed on, not the current one.
+    let mut base_version = story.version;
     let autosave = match (q.restore.as_deref(), autosave) {
         (Some("1"), Some(a)) => {
             values.title = a.title;
             values.excerpt = a.excerpt;
             values.body = a.body;
+            base_version = a.base_version.unwrap_or(base_version);
             None
         }
         (_, a) => a,
@@ -465,6 +481,9 @@ pub async fn edit(
             autosave,
             copy_key: String::new(),
             status: StatusCode::OK,
+            base_version: Some(base_version),
+            conflict: None,
+            mine: None,
         },
     )
     .await
@@ -552,7 +571,34 @@ async fn save_form(
         Err(e) => {
             // The form again, every problem beside its field and everything typed kept.
             let mut errors = submitted.errors.clone();
+            let mut current = current;
+            let mut base_version = submitted.input.base_version;
+            let mut conflict = None;
             let status = match e {
+                // Someone else saved first: the form again with everything typed, what changed
+                // in between, and Keep mine / Take theirs; the form is now based on the
+                // current version, so saving it again is keeping mine.
+                ActionError::Stale { base_version: base } => {
+                    let Some(id) = id else {
+                        return Err(ActionError::Stale { base_version: base }.into());
+                    };
+                    current = match stories::editable(state.store(), &signed.staff, id).await {
+                        Ok((story, _)) => Some(story),
+                        Err(e) => return Err(keeping_typed_text(&submitted, e)),
+                    };
+                    let found = super::conflict::conflict(
+                        state.store(),
+                        RevisionOf::Story(id),
+                        base,
+                        submitted.intent,
+                        format!("/admin/stories/{id}/theirs"),
+                        tz,
+                    )
+                    .await?;
+                    base_version = Some(found.current_version);
+                    conflict = Some(found.view);
+                    StatusCode::CONFLICT
+                }
                 ActionError::Fields(fields) => {
                     errors.extend(fields);
                     StatusCode::UNPROCESSABLE_ENTITY
@@ -584,6 +630,9 @@ async fn save_form(
                     autosave: None,
                     copy_key: new_copy.map_or_else(fresh_copy_key, str::to_owned),
                     status,
+                    base_version: base_version.or(current.as_ref().map(|s| s.version)),
+                    conflict,
+                    mine: None,
                 },
             )
             .await?;
@@ -679,6 +728,45 @@ pub async fn update(
     save_form(&state, &signed, &headers, Some(id), &body).await
 }
 
+/// Take theirs, after a refused save: the editor with the story as it is now, and the text the
+/// person had sent shown beside it to copy from, so it is not lost. Saves nothing.
+pub async fn take_theirs(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let pairs = pairs(&body)?;
+    let tz = state.store().settings().await?.timezone;
+    let submitted = read_form(&pairs, tz);
+    let (story, links) = match stories::editable(state.store(), &signed.staff, id).await {
+        Ok(found) => found,
+        Err(e) => return Err(keeping_typed_text(&submitted, e)),
+    };
+    let mine = super::conflict::mine(
+        &submitted.input.title,
+        &submitted.input.excerpt,
+        submitted.input.body.as_str(),
+    );
+    render_editor(
+        &state,
+        &signed,
+        EditorPage {
+            story: Some(&story),
+            values: values_of(&story, links, tz),
+            errors: BTreeMap::new(),
+            lock_holder: None,
+            autosave: None,
+            copy_key: String::new(),
+            status: StatusCode::OK,
+            base_version: Some(story.version),
+            conflict: None,
+            mine: Some(mine),
+        },
+    )
+    .await
+}
+
 fn json(status: StatusCode, value: serde_json::Value) -> Response {
     (
         status,
@@ -716,6 +804,8 @@ async fn autosave_form(
                 "saved_at": out.saved_at.to_rfc3339(),
                 "edit_url": format!("/admin/stories/{}", out.id),
                 "autosave_url": format!("/admin/stories/{}/autosave", out.id),
+                // A story the autosave created: the form's version to save from.
+                "version": out.created_version,
                 "lock": out.lock_holder.map(|name| serde_json::json!({ "held_by": name })),
             }),
         )),
@@ -1190,8 +1280,15 @@ pub async fn restore_revision(
     signed: Signed,
     headers: HeaderMap,
     Path((id, rev)): Path<(i64, i64)>,
+    body: Bytes,
 ) -> Result<Response, AppError> {
-    stories::restore_revision(state.store(), &signed.staff, id, rev, state.now()).await?;
+    let base_version = first(&pairs(&body)?, "base_version").trim().parse().ok();
+    let now = state.now();
+    match stories::restore_revision(state.store(), &signed.staff, id, rev, base_version, now).await
+    {
+        Err(ActionError::Stale { .. }) => return Err(stale_restore("story")),
+        other => other?,
+    };
     Ok(redirect_with_flash(
         &state,
         &headers,
@@ -1200,9 +1297,22 @@ pub async fn restore_revision(
     ))
 }
 
+/// A revision restore refused because the story or page was saved after the revision page was
+/// opened (the restore is a save from that version).
+pub(super) fn stale_restore(noun: &str) -> AppError {
+    AppError::refused(
+        StatusCode::CONFLICT,
+        format!(
+            "Someone else saved this {noun} after you opened this revision, so nothing was \
+             restored. Look at the revisions again: the newest is their version."
+        ),
+    )
+}
+
 /// What the revision pages say of a story.
 fn story_owner(story: &StoryRecord) -> minijinja::Value {
     minijinja::context! {
+        version => story.version,
         label => "Story",
         url => format!("/admin/stories/{}", story.id),
         title => story.title.clone(),
