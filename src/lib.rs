@@ -16,6 +16,7 @@ pub mod render;
 pub mod server;
 pub mod store;
 pub mod web;
+pub mod wordpress;
 
 use std::sync::Arc;
 

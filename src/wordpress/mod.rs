@@ -1,0 +1,3 @@
+//! Moving a site between WordPress and Newsdesk.
+
+pub mod export;
