@@ -308,15 +308,15 @@ impl Store {
             "SELECT ac.article_id, 'category' AS taxonomy, c.slug, c.name, \
              CAST(ac.position AS BIGINT) AS ord \
              FROM article_categories ac JOIN categories c ON c.id = ac.category_id \
-             WHERE ac.article_id IN (",
+             WHERE ac.article_id IN ",
         );
         sql.arg_list(ids).push(
-            ") UNION ALL SELECT at.article_id, 'post_tag' AS taxonomy, t.slug, t.name, \
+            " UNION ALL SELECT at.article_id, 'post_tag' AS taxonomy, t.slug, t.name, \
              CAST(0 AS BIGINT) AS ord \
-             FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN (",
+             FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN ",
         );
         sql.arg_list(ids)
-            .push(") ORDER BY article_id, taxonomy, ord, slug");
+            .push(" ORDER BY article_id, taxonomy, ord, slug");
         self.conn().fetch_all(sql).await
     }
 
@@ -327,10 +327,10 @@ impl Store {
         }
         let mut sql = Sql::new(
             "SELECT aa.article_id, u.login FROM article_authors aa \
-             JOIN users u ON u.id = aa.user_id WHERE aa.article_id IN (",
+             JOIN users u ON u.id = aa.user_id WHERE aa.article_id IN ",
         );
         sql.arg_list(ids)
-            .push(") ORDER BY aa.article_id, aa.position, u.id");
+            .push(" ORDER BY aa.article_id, aa.position, u.id");
         self.conn().fetch_all(sql).await
     }
 
@@ -347,10 +347,10 @@ impl Store {
         }
         let mut sql = Sql::new(
             "SELECT id, article_id, parent_id, user_id, author_name, author_email, author_url, \
-             author_ip, body, status, created_at FROM comments WHERE article_id IN (",
+             author_ip, body, status, created_at FROM comments WHERE article_id IN ",
         );
         sql.arg_list(ids)
-            .push(") AND (article_id > ")
+            .push(" AND (article_id > ")
             .arg(after.0)
             .push(" OR (article_id = ")
             .arg(after.0)

@@ -54,9 +54,9 @@ const COMMENT_BATCH: i64 = 500;
 /// Why an export stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("cannot read the site: {0}")]
+    #[error("cannot read the site")]
     Store(#[from] StoreError),
-    #[error("cannot write the export: {0}")]
+    #[error("cannot write the export")]
     Write(#[from] io::Error),
 }
 
@@ -144,8 +144,23 @@ enum Stage {
     Done,
 }
 
+/// How many of each thing an export wrote so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub people: u64,
+    pub sections: u64,
+    pub tags: u64,
+    pub menus: u64,
+    pub images: u64,
+    pub stories: u64,
+    pub comments: u64,
+    pub pages: u64,
+    pub menu_items: u64,
+}
+
 /// Writes a site's WXR file piece by piece.
 pub struct Exporter {
+    counts: Counts,
     store: Store,
     /// The public origin, without a trailing slash: every link is absolute.
     base: String,
@@ -169,6 +184,7 @@ impl Exporter {
         let settings = store.settings().await?;
         let ceilings = store.export_ceilings().await?;
         Ok(Exporter {
+            counts: Counts::default(),
             store: store.clone(),
             base: base_url.trim_end_matches('/').to_owned(),
             settings,
@@ -190,6 +206,11 @@ impl Exporter {
             slug.as_str(),
             self.now.with_timezone(&self.settings.timezone).format("%Y-%m-%d")
         )
+    }
+
+    /// What was written so far (everything, once [`Exporter::next_piece`] returned `None`).
+    pub fn counts(&self) -> Counts {
+        self.counts
     }
 
     fn tz(&self) -> Tz {
@@ -304,6 +325,7 @@ impl Exporter {
             x.cdata("wp:author_first_name", &[], first);
             x.cdata("wp:author_last_name", &[], last);
             x.close("wp:author");
+            self.counts.people += 1;
         }
         Ok(self.advance(rows.last().map(|u| u.id), rows.len()))
     }
@@ -321,6 +343,7 @@ impl Exporter {
                 x.cdata("wp:category_description", &[], &c.description);
             }
             x.close("wp:category");
+            self.counts.sections += 1;
         }
         Ok(self.advance(rows.last().map(|c| c.id), rows.len()))
     }
@@ -337,6 +360,7 @@ impl Exporter {
                 x.cdata("wp:tag_description", &[], &t.description);
             }
             x.close("wp:tag");
+            self.counts.tags += 1;
         }
         Ok(self.advance(rows.last().map(|t| t.id), rows.len()))
     }
@@ -351,6 +375,7 @@ impl Exporter {
             x.text("wp:term_slug", &m.location);
             x.cdata("wp:term_name", &[], &m.name);
             x.close("wp:term");
+            self.counts.menus += 1;
         }
         Ok(self.advance(rows.last().map(|m| m.id), rows.len()))
     }

@@ -107,6 +107,7 @@ impl Exporter {
             x.meta("_newsdesk_mime_type", &m.mime_type);
         }
         x.close("item");
+        self.counts.images += 1;
     }
 
     /// A story as a post, without its comments and closing tag (the caller streams those).
@@ -116,6 +117,7 @@ impl Exporter {
             _ => s.published_at.or(Some(s.created_at)),
         };
         let link = self.story_link(s);
+        self.counts.stories += 1;
         self.item_head(&Head {
             title: &s.title,
             link,
@@ -183,6 +185,7 @@ impl Exporter {
         x.number("wp:comment_parent", c.parent_id.unwrap_or(0));
         x.number("wp:comment_user_id", c.user_id.unwrap_or(0));
         x.close("wp:comment");
+        self.counts.comments += 1;
     }
 
     /// A static page, under its parent.
@@ -192,6 +195,7 @@ impl Exporter {
             _ => p.published_at.or(Some(p.created_at)),
         };
         let link = self.page_link(p.id);
+        self.counts.pages += 1;
         self.item_head(&Head {
             title: &p.title,
             link,
@@ -234,6 +238,7 @@ impl Exporter {
             String::new()
         };
         let id = self.ids.menu_item(i.id);
+        self.counts.menu_items += 1;
         let now = self.now;
         self.item_head(&Head {
             title: &i.label,
