@@ -74,6 +74,12 @@ const NAV: &[(&str, &str, &str, Option<Capability>)] = &[
         "/admin/audit",
         Some(Capability::ManageUsers),
     ),
+    (
+        "tools",
+        "Tools",
+        "/admin/tools",
+        Some(Capability::SiteTools),
+    ),
 ];
 
 /// The frame of one admin page.

@@ -18,6 +18,7 @@ pub mod session;
 pub mod settings;
 pub mod setup;
 pub mod stories;
+pub mod tools;
 pub mod users;
 pub mod widgets;
 
@@ -122,6 +123,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/users/{id}/reset", post(users::reset_link))
         .route("/admin/settings", get(settings::page).post(settings::save))
         .route("/admin/audit", get(audit::list))
+        .route("/admin/tools", get(tools::page))
+        .route("/admin/tools/export", get(tools::export))
         // Site structure: sections, tags, widgets, menus.
         .route(
             "/admin/sections",

@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use quick_xml::Writer;
+use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesCData, BytesEnd, BytesStart, BytesText, Event};
 
 use crate::render::xml::clean;
@@ -63,7 +64,11 @@ impl Wxr {
     /// `<name attrs>text</name>`, the text escaped.
     pub fn text_with(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) {
         self.open(name, attrs);
-        self.event(Event::Text(BytesText::new(&clean(text))));
+        // Only `<`, `>` and `&` need escaping in text; quotes stay readable, as WordPress
+        // writes them.
+        self.event(Event::Text(BytesText::from_escaped(partial_escape(
+            clean(text),
+        ))));
         self.close(name);
     }
 
