@@ -540,9 +540,7 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
             let out = std::fs::File::create_new(&partial)
                 .with_context(|| format!("cannot create {}", partial.display()))?;
             let out = exporter.write_to(std::io::BufWriter::new(out)).await?;
-            out.into_inner()
-                .map_err(|e| e.into_error())?
-                .sync_all()?;
+            out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
             std::fs::rename(&partial, file)
                 .with_context(|| format!("cannot write {}", file.display()))
         }

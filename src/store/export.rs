@@ -174,7 +174,8 @@ pub struct ExportCeilings {
 impl Store {
     /// The highest ids the export has to keep apart (0 for an empty site).
     pub async fn export_ceilings(&self) -> Result<ExportCeilings> {
-        let max = |table: &str| format!("(SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM {table})");
+        let max =
+            |table: &str| format!("(SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM {table})");
         let greatest = |tables: &[&str]| {
             // MAX over a UNION ALL: GREATEST does not exist on SQLite, MAX(a, b) not on PostgreSQL.
             let parts: Vec<String> = tables
@@ -242,11 +243,9 @@ impl Store {
     pub async fn export_menus(&self, after: i64, limit: i64) -> Result<Vec<ExportMenu>> {
         self.conn()
             .fetch_all(
-                Sql::new(
-                    "SELECT id, location, name FROM menus WHERE id > $1 ORDER BY id LIMIT $2",
-                )
-                .bind(after)
-                .bind(limit),
+                Sql::new("SELECT id, location, name FROM menus WHERE id > $1 ORDER BY id LIMIT $2")
+                    .bind(after)
+                    .bind(limit),
             )
             .await
     }
@@ -382,7 +381,9 @@ impl Store {
     /// to write each page's address under its parents.
     pub async fn export_page_nodes(&self) -> Result<Vec<ExportPageNode>> {
         self.conn()
-            .fetch_all(Sql::new("SELECT id, parent_id, slug FROM pages ORDER BY id"))
+            .fetch_all(Sql::new(
+                "SELECT id, parent_id, slug FROM pages ORDER BY id",
+            ))
             .await
     }
 }

@@ -204,7 +204,9 @@ impl Exporter {
         format!(
             "{}.wordpress.{}.xml",
             slug.as_str(),
-            self.now.with_timezone(&self.settings.timezone).format("%Y-%m-%d")
+            self.now
+                .with_timezone(&self.settings.timezone)
+                .format("%Y-%m-%d")
         )
     }
 
@@ -533,7 +535,10 @@ mod tests {
     fn ids_of_each_kind_never_meet() {
         let ids = IdMap::for_ceilings(999, 5);
         assert_eq!(ids.post_step, 1_000);
-        assert_eq!((ids.story(999), ids.page(1), ids.image(7)), (999, 1_001, 2_007));
+        assert_eq!(
+            (ids.story(999), ids.page(1), ids.image(7)),
+            (999, 1_001, 2_007)
+        );
         assert_eq!(ids.menu_item(3), 3_003);
         let ids = IdMap::for_ceilings(1_000, 12_345);
         assert_eq!(ids.post_step, 10_000);

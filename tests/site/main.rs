@@ -18,6 +18,7 @@ mod browser;
 mod cli;
 mod comments;
 mod edge;
+mod export;
 mod feeds;
 mod hardening_links;
 mod hardening_rules;

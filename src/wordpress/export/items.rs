@@ -142,7 +142,10 @@ impl Exporter {
         for t in terms {
             x.cdata(
                 "category",
-                &[("domain", t.taxonomy.as_str()), ("nicename", t.slug.as_str())],
+                &[
+                    ("domain", t.taxonomy.as_str()),
+                    ("nicename", t.slug.as_str()),
+                ],
                 &t.name,
             );
         }

@@ -66,9 +66,9 @@ impl Wxr {
         self.open(name, attrs);
         // Only `<`, `>` and `&` need escaping in text; quotes stay readable, as WordPress
         // writes them.
-        self.event(Event::Text(BytesText::from_escaped(partial_escape(
-            clean(text),
-        ))));
+        self.event(Event::Text(BytesText::from_escaped(partial_escape(clean(
+            text,
+        )))));
         self.close(name);
     }
 
