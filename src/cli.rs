@@ -505,7 +505,10 @@ async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     let site = args.site.config()?;
     crate::config::check_base_url(&args.base_url)?;
     // Never create an empty database just to export it.
-    if let Some(db) = crate::store::backup::sqlite_file(&site.database_url)
+    let sqlite =
+        crate::store::Backend::of_url(&site.database_url) == Some(crate::store::Backend::Sqlite);
+    if sqlite
+        && let Some(db) = crate::store::backup::sqlite_file(&site.database_url)
         && !db.exists()
     {
         anyhow::bail!(
