@@ -22,7 +22,11 @@ on_both_backends!(
     download_needs_an_administrator,
     the_command_line_writes_a_file_once_or_to_standard_output,
 );
-on_both_backends!(empty: awkward_text_reads_back_as_stored, tiny_site_export_snapshot);
+on_both_backends!(
+    empty: awkward_text_reads_back_as_stored,
+    tiny_site_export_snapshot,
+    a_site_larger_than_a_batch_is_exported_whole,
+);
 
 /// The export of `site` as `https://news.example` sees it, at `now`.
 async fn export_at(site: &TestSite, now: DateTime<Utc>) -> String {
@@ -606,4 +610,87 @@ fn export_mistakes_are_one_line_and_write_nothing() {
         );
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// More stories than one read takes, and more comments than one read of comments takes,
+/// spread so that a story's discussion spans two reads.
+async fn a_site_larger_than_a_batch_is_exported_whole(site: TestSite) {
+    use newsdesk::actions::site as structure;
+    use newsdesk::store::comments::NewComment;
+    let now = Utc::now();
+    newsdesk::demo::seed_synthetic(&site.store, 450, now)
+        .await
+        .unwrap();
+    let ids: Vec<i64> = site
+        .raw_pairs("SELECT 'id', CAST(id AS BIGINT) FROM articles ORDER BY id")
+        .await
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    assert_eq!(ids.len(), 450);
+    let mut tx = site.store.begin().await.unwrap();
+    for (story, n) in [
+        (ids[0], 300),
+        (ids[199], 150),
+        (ids[200], 200),
+        (ids[449], 2),
+    ] {
+        for _ in 0..n {
+            let c = NewComment {
+                article_id: story,
+                parent_id: None,
+                user_id: None,
+                author_name: "Reader",
+                author_email: "reader@example.org",
+                author_url: "",
+                author_ip: "192.0.2.9",
+                user_agent: "",
+                body: "Noted.",
+                status: "approved",
+                spam_score: 0,
+                spam_reasons: "",
+                moderation_token: "",
+                notify_replies: "no",
+                notify_token: "",
+                created_at: now,
+            };
+            structure::insert_comment(&mut tx, Actor::Operator, &c)
+                .await
+                .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+
+    let xml = export_at(&site, now).await;
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed");
+    let mut exported = Vec::new();
+    for item in doc.descendants().filter(|n| n.has_tag_name("item")) {
+        if child(item, WP, "post_type") != "post" {
+            continue;
+        }
+        let comments = item
+            .children()
+            .filter(|c| c.has_tag_name((WP, "comment")))
+            .count() as i64;
+        exported.push((child(item, WP, "post_id").parse::<i64>().unwrap(), comments));
+    }
+    let stored: Vec<(i64, i64)> = site
+        .raw_pairs("SELECT 'n', CAST(a.id AS BIGINT) FROM articles a ORDER BY a.id")
+        .await
+        .into_iter()
+        .map(|(_, id)| id)
+        .zip(ids.iter())
+        .map(|(id, _)| id)
+        .map(|id| {
+            let n = match id {
+                _ if id == ids[0] => 300,
+                _ if id == ids[199] => 150,
+                _ if id == ids[200] => 200,
+                _ if id == ids[449] => 2,
+                _ => 0,
+            };
+            (id, n)
+        })
+        .collect();
+    assert_eq!(exported, stored);
 }
