@@ -35,14 +35,17 @@ use std::io;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::domain::article::{Status, article_path};
-use crate::domain::comment::CommentState;
+use crate::domain::article::article_path;
 use crate::domain::settings::SiteSettings;
 use crate::store::export::{ExportComment, ExportPageNode, ExportStory};
 use crate::store::{Store, StoreError};
 
+mod channel;
+mod ids;
 mod items;
 mod wxr;
+
+pub use ids::{IdMap, wp_approved, wp_status};
 
 use wxr::Wxr;
 
@@ -58,74 +61,6 @@ pub enum ExportError {
     Store(#[from] StoreError),
     #[error("cannot write the export")]
     Write(#[from] io::Error),
-}
-
-/// How WordPress ids are made from Newsdesk's (see the module documentation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IdMap {
-    pub post_step: i64,
-    pub term_step: i64,
-}
-
-impl IdMap {
-    /// The steps for a site whose highest ids are these.
-    pub fn for_ceilings(posts: i64, terms: i64) -> IdMap {
-        let step = |max: i64| {
-            let mut p = 1_000i64;
-            while p <= max {
-                p = p.saturating_mul(10);
-            }
-            p
-        };
-        IdMap {
-            post_step: step(posts),
-            term_step: step(terms),
-        }
-    }
-
-    pub fn story(&self, id: i64) -> i64 {
-        id
-    }
-    pub fn page(&self, id: i64) -> i64 {
-        self.post_step + id
-    }
-    pub fn image(&self, id: i64) -> i64 {
-        2 * self.post_step + id
-    }
-    pub fn menu_item(&self, id: i64) -> i64 {
-        3 * self.post_step + id
-    }
-    pub fn section(&self, id: i64) -> i64 {
-        id
-    }
-    pub fn tag(&self, id: i64) -> i64 {
-        self.term_step + id
-    }
-    pub fn menu(&self, id: i64) -> i64 {
-        2 * self.term_step + id
-    }
-}
-
-/// WordPress's name of a state (`wp:status`).
-pub fn wp_status(status: Status) -> &'static str {
-    match status {
-        Status::Published => "publish",
-        Status::Scheduled => "future",
-        Status::Draft => "draft",
-        Status::Pending => "pending",
-        Status::Private => "private",
-        Status::Trash => "trash",
-    }
-}
-
-/// WordPress's `comment_approved` for a comment's state.
-pub fn wp_approved(state: CommentState) -> &'static str {
-    match state {
-        CommentState::Approved => "1",
-        CommentState::Pending => "0",
-        CommentState::Spam => "spam",
-        CommentState::Trash => "trash",
-    }
 }
 
 /// Where the export is.
@@ -283,105 +218,6 @@ impl Exporter {
         Ok(out)
     }
 
-    fn head(&mut self) {
-        let x = &mut self.x;
-        x.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        x.raw(concat!(
-            "<!-- A WordPress eXtended RSS file (WXR 1.2) written by Newsdesk ",
-            env!("CARGO_PKG_VERSION"),
-            ": the site's people, sections, tags, menus, images, stories, pages and comments.\n",
-            "     WordPress reads it with Tools > Import > WordPress. -->\n"
-        ));
-        x.open(
-            "rss",
-            &[
-                ("version", "2.0"),
-                ("xmlns:excerpt", "http://wordpress.org/export/1.2/excerpt/"),
-                ("xmlns:content", "http://purl.org/rss/1.0/modules/content/"),
-                ("xmlns:wfw", "http://wellformedweb.org/CommentAPI/"),
-                ("xmlns:dc", "http://purl.org/dc/elements/1.1/"),
-                ("xmlns:wp", "http://wordpress.org/export/1.2/"),
-            ],
-        );
-        x.open("channel", &[]);
-        x.text("title", &self.settings.title);
-        x.text("link", &self.base);
-        x.text("description", &self.settings.tagline);
-        x.text("pubDate", &wxr::rfc2822(self.now));
-        x.text("language", &self.settings.language);
-        x.text("wp:wxr_version", "1.2");
-        x.text("wp:base_site_url", &self.base);
-        x.text("wp:base_blog_url", &self.base);
-    }
-
-    async fn authors(&mut self) -> Result<bool, StoreError> {
-        let rows = self.store.export_users(self.after, BATCH).await?;
-        for u in &rows {
-            let x = &mut self.x;
-            x.open("wp:author", &[]);
-            x.number("wp:author_id", u.id);
-            x.text("wp:author_login", &u.login);
-            x.text("wp:author_email", &u.email);
-            x.cdata("wp:author_display_name", &[], &u.display_name);
-            let (first, last) = split_name(&u.display_name);
-            x.cdata("wp:author_first_name", &[], first);
-            x.cdata("wp:author_last_name", &[], last);
-            x.close("wp:author");
-            self.counts.people += 1;
-        }
-        Ok(self.advance(rows.last().map(|u| u.id), rows.len()))
-    }
-
-    async fn sections(&mut self) -> Result<bool, StoreError> {
-        let rows = self.store.export_sections(self.after, BATCH).await?;
-        for c in &rows {
-            let x = &mut self.x;
-            x.open("wp:category", &[]);
-            x.number("wp:term_id", self.ids.section(c.id));
-            x.text("wp:category_nicename", &c.slug);
-            x.text("wp:category_parent", c.parent_slug.as_deref().unwrap_or(""));
-            x.cdata("wp:cat_name", &[], &c.name);
-            if !c.description.is_empty() {
-                x.cdata("wp:category_description", &[], &c.description);
-            }
-            x.close("wp:category");
-            self.counts.sections += 1;
-        }
-        Ok(self.advance(rows.last().map(|c| c.id), rows.len()))
-    }
-
-    async fn tags(&mut self) -> Result<bool, StoreError> {
-        let rows = self.store.export_tags(self.after, BATCH).await?;
-        for t in &rows {
-            let x = &mut self.x;
-            x.open("wp:tag", &[]);
-            x.number("wp:term_id", self.ids.tag(t.id));
-            x.text("wp:tag_slug", &t.slug);
-            x.cdata("wp:tag_name", &[], &t.name);
-            if !t.description.is_empty() {
-                x.cdata("wp:tag_description", &[], &t.description);
-            }
-            x.close("wp:tag");
-            self.counts.tags += 1;
-        }
-        Ok(self.advance(rows.last().map(|t| t.id), rows.len()))
-    }
-
-    async fn menus(&mut self) -> Result<bool, StoreError> {
-        let rows = self.store.export_menus(self.after, BATCH).await?;
-        for m in &rows {
-            let x = &mut self.x;
-            x.open("wp:term", &[]);
-            x.number("wp:term_id", self.ids.menu(m.id));
-            x.text("wp:term_taxonomy", "nav_menu");
-            x.text("wp:term_slug", &m.location);
-            x.cdata("wp:term_name", &[], &m.name);
-            x.close("wp:term");
-            self.counts.menus += 1;
-        }
-        Ok(self.advance(rows.last().map(|m| m.id), rows.len()))
-    }
-
     async fn images(&mut self) -> Result<bool, StoreError> {
         let rows = self.store.export_media(self.after, BATCH).await?;
         for m in &rows {
@@ -473,16 +309,6 @@ impl Exporter {
     }
 }
 
-/// First and last name from a display name: WordPress keeps them apart, Newsdesk does not,
-/// so the last word is the last name ("Ada King Lovelace" → "Ada King", "Lovelace").
-fn split_name(name: &str) -> (&str, &str) {
-    let name = name.trim();
-    match name.rsplit_once(' ') {
-        Some((first, last)) => (first.trim_end(), last),
-        None => (name, ""),
-    }
-}
-
 /// The comments of one batch of stories, read in pieces in story order.
 struct Comments {
     ids: Vec<i64>,
@@ -524,31 +350,5 @@ impl Comments {
             }
             self.buffer.extend(rows);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_of_each_kind_never_meet() {
-        let ids = IdMap::for_ceilings(999, 5);
-        assert_eq!(ids.post_step, 1_000);
-        assert_eq!(
-            (ids.story(999), ids.page(1), ids.image(7)),
-            (999, 1_001, 2_007)
-        );
-        assert_eq!(ids.menu_item(3), 3_003);
-        let ids = IdMap::for_ceilings(1_000, 12_345);
-        assert_eq!(ids.post_step, 10_000);
-        assert_eq!(ids.term_step, 100_000);
-        assert_eq!((ids.tag(1), ids.menu(1)), (100_001, 200_001));
-    }
-
-    #[test]
-    fn names_split_at_the_last_word() {
-        assert_eq!(split_name("Ada King Lovelace"), ("Ada King", "Lovelace"));
-        assert_eq!(split_name("Cher"), ("Cher", ""));
     }
 }

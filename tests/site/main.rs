@@ -19,6 +19,8 @@ mod cli;
 mod comments;
 mod edge;
 mod export;
+mod export_cli;
+mod export_sites;
 mod feeds;
 mod hardening_links;
 mod hardening_rules;
