@@ -1,5 +1,5 @@
 //! Command-line interface: `serve`, `migrate`, `seed`, `settings`, `reindex`, `user`, `backup`,
-//! `import`.
+//! `import`, `export`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -51,6 +51,43 @@ pub enum Command {
     Backup(BackupArgs),
     /// Bring a site over from another platform: `newsdesk import wordpress EXPORT.xml`.
     Import(ImportArgs),
+    /// Write the whole site to a file another platform reads, so a newsroom can always leave.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// The site's public origin (https://news.example): links and image addresses in the file
+    /// are absolute, under it.
+    #[arg(
+        long,
+        env = "NEWSDESK_BASE_URL",
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    pub base_url: String,
+
+    #[command(subcommand)]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportFormat {
+    /// A WordPress eXtended RSS file (WXR 1.2), as WordPress's Tools > Export writes it: every
+    /// person (login, email and name; no password), section, tag and menu, every story and
+    /// page in every state, every image (as an attachment at its public address), every
+    /// comment with its thread, every menu entry. Stories keep their ids; pages, images and
+    /// menu entries get ids moved past them (see the README). An existing FILE is never
+    /// overwritten; the file appears only once it is complete.
+    Wordpress {
+        /// The file to write (FILE.xml), or - for standard output.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -438,6 +475,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Backup(args) => backup(&args).await,
         Command::Import(args) => import(&args).await,
+        Command::Export(args) => export(&args).await,
         Command::Seed(args) => {
             let site = args.site.config()?;
             let store = open_store(&site, 4).await?;
@@ -770,5 +808,79 @@ async fn import(args: &ImportArgs) -> anyhow::Result<()> {
     store.close().await;
     let summary = result?;
     print!("{}", summary.to_text(&args.base_url, started.elapsed()));
+    Ok(())
+}
+
+/// `newsdesk export wordpress FILE`: the site as WXR, into a file or onto standard output.
+async fn export(args: &ExportArgs) -> anyhow::Result<()> {
+    use crate::wordpress::export::Exporter;
+    let ExportFormat::Wordpress { file } = &args.format;
+    let site = args.site.config()?;
+    crate::config::check_base_url(&args.base_url)?;
+    // Never create an empty database just to export it.
+    let sqlite =
+        crate::store::Backend::of_url(&site.database_url) == Some(crate::store::Backend::Sqlite);
+    if sqlite
+        && let Some(db) = crate::store::backup::sqlite_file(&site.database_url)
+        && !db.exists()
+    {
+        anyhow::bail!(
+            "there is no site database at {} (check --data or --database)",
+            db.display()
+        );
+    }
+    let to_stdout = file.as_os_str() == "-";
+    if !to_stdout && file.exists() {
+        anyhow::bail!(
+            "{} already exists; choose another file name (an export never overwrites a file)",
+            file.display()
+        );
+    }
+    let store = open_store(&site, 2).await?;
+    let result = async {
+        let mut exporter = Exporter::new(&store, &args.base_url, chrono::Utc::now()).await?;
+        if to_stdout {
+            let out = std::io::BufWriter::new(std::io::stdout().lock());
+            exporter.write_to(out).await?;
+            return Ok(exporter);
+        }
+        // Written beside the file and renamed when complete, so a failed export leaves no
+        // half file behind.
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+        let partial = file.with_file_name(format!(
+            ".{}.partial-{}",
+            name.as_deref().unwrap_or("export"),
+            std::process::id()
+        ));
+        let written = async {
+            let out = std::fs::File::create_new(&partial)
+                .with_context(|| format!("cannot create {}", partial.display()))?;
+            let out = exporter.write_to(std::io::BufWriter::new(out)).await?;
+            out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            std::fs::rename(&partial, file)
+                .with_context(|| format!("cannot write {}", file.display()))
+        }
+        .await;
+        if written.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        written.map(|()| exporter)
+    }
+    .await;
+    store.close().await;
+    let exporter: crate::wordpress::export::Exporter = result?;
+    if !to_stdout {
+        let c = exporter.counts();
+        println!(
+            "Exported {} stories, {} pages, {} images, {} comments, {} people and {} menu entries to {}.",
+            c.stories,
+            c.pages,
+            c.images,
+            c.comments,
+            c.people,
+            c.menu_items,
+            file.display()
+        );
+    }
     Ok(())
 }

@@ -164,6 +164,15 @@ pub fn listen_address(text: &str) -> Result<SocketAddr, ConfigError> {
         .ok_or_else(|| fail("the name resolves to no address".into()))
 }
 
+/// Refuses a `--base-url` that is not an origin (the commands that write absolute links).
+pub fn check_base_url(url: &str) -> Result<(), ConfigError> {
+    if is_origin(url) {
+        Ok(())
+    } else {
+        Err(ConfigError::BaseUrl(url.to_owned()))
+    }
+}
+
 /// `http(s)://host[:port]` with nothing after it but an optional `/`: the site is served from
 /// the root of its host.
 fn is_origin(url: &str) -> bool {

@@ -69,6 +69,9 @@ pub enum Capability {
     ManageUsers,
     /// Site settings: title, tagline, time zone, comment policy…
     ManageSettings,
+    /// Tools on the whole site: the export, which holds every account's email and every
+    /// commenter's address.
+    SiteTools,
 }
 
 impl Role {
@@ -83,7 +86,7 @@ impl Role {
         use Capability::*;
         match self {
             Role::Administrator => true,
-            Role::Editor => !matches!(capability, ManageUsers | ManageSettings),
+            Role::Editor => !matches!(capability, ManageUsers | ManageSettings | SiteTools),
             Role::Author => matches!(capability, WriteDrafts | PublishOwn | UploadMedia),
             Role::Contributor => matches!(capability, WriteDrafts),
         }
@@ -195,6 +198,7 @@ mod tests {
             ModerateComments,
             ManageUsers,
             ManageSettings,
+            SiteTools,
         ];
         for (role, allowed) in table {
             for cap in every {

@@ -20,6 +20,7 @@ pub mod backup;
 pub mod comments;
 pub mod desk;
 pub mod dialect;
+pub mod export;
 pub use dialect::Tx;
 pub mod media;
 pub mod menus;

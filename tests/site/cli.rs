@@ -46,7 +46,7 @@ fn help_is_complete() {
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
     for cmd in [
-        "serve", "migrate", "seed", "settings", "reindex", "user", "backup",
+        "serve", "migrate", "seed", "settings", "reindex", "user", "backup", "export",
     ] {
         assert!(help.contains(cmd), "--help does not list {cmd}");
     }

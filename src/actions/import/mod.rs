@@ -220,8 +220,7 @@ pub async fn import_wordpress(
     now: DateTime<Utc>,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Summary, ImportError> {
-    by.require(Capability::ManageUsers)?;
-    by.require(Capability::ManageSettings)?;
+    by.require(Capability::SiteTools)?;
     let open = || -> Result<_, ImportError> {
         let file = std::fs::File::open(path).map_err(WxrError::Io)?;
         Ok(WxrReader::new(BufReader::with_capacity(1 << 16, file)))

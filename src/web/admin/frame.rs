@@ -69,16 +69,16 @@ const NAV: &[(&str, &str, &str, Option<Capability>)] = &[
         Some(Capability::ManageSettings),
     ),
     (
-        "tools",
-        "Import",
-        "/admin/tools/import",
-        Some(Capability::ManageSettings),
-    ),
-    (
         "audit",
         "Audit log",
         "/admin/audit",
         Some(Capability::ManageUsers),
+    ),
+    (
+        "tools",
+        "Tools",
+        "/admin/tools",
+        Some(Capability::SiteTools),
     ),
 ];
 

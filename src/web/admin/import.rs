@@ -89,7 +89,7 @@ impl Runs {
 }
 
 fn require_admin(signed: &Signed) -> Result<(), AppError> {
-    if signed.staff.can(Capability::ManageUsers) && signed.staff.can(Capability::ManageSettings) {
+    if signed.staff.can(Capability::SiteTools) {
         Ok(())
     } else {
         Err(AppError::refused(

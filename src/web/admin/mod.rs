@@ -20,6 +20,7 @@ pub mod session;
 pub mod settings;
 pub mod setup;
 pub mod stories;
+pub mod tools;
 pub mod users;
 pub mod widgets;
 
@@ -126,6 +127,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/users/{id}/reset", post(users::reset_link))
         .route("/admin/settings", get(settings::page).post(settings::save))
         .route("/admin/audit", get(audit::list))
+        .route("/admin/tools", get(tools::page))
+        .route("/admin/tools/export", get(tools::export))
         .route(
             import::UPLOAD_PATH,
             get(import::page)
