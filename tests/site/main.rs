@@ -30,5 +30,6 @@ mod seo;
 mod sitemaps;
 mod smtp;
 mod store;
+mod unreadable_forms;
 mod widgets;
 mod write_refusals;
