@@ -242,7 +242,8 @@ write("media", "webp-riff-only", b"RIFF\x00\x00\x00\x00WEBP")
 write("media", "webp-bad-chunk", riff(b"XXXX\x04\x00\x00\x00abcd"))
 # image-webp refuses this lossless header as damaged before the size is checked.
 write("media", "huge-webp-vp8l-16384x16384", webp_vp8l(16384, 16384))
-write("media", "bomb-webp-vp8x-16777216", webp_vp8x(1 << 24, 1 << 24))
+# image-webp refuses a canvas whose image does not fill it as damaged, before the size check.
+write("media", "huge-webp-vp8x-16777216", webp_vp8x(1 << 24, 1 << 24))
 write("media", "bomb-webp-vp8-16383x16383", webp_vp8(16383, 16383))
 write("media", "not-an-image", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 write("media", "html-as-image", b"<html><script>alert(1)</script></html>")
