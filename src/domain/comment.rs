@@ -163,7 +163,11 @@ impl CommentForm {
     pub fn parse(&self) -> Result<CommentDraft, FieldErrors> {
         let mut errors = FieldErrors::new();
         // Every line break as `\n`, a lone `\r` included, so the stored text reads back the same.
-        let text = self.comment.trim().replace("\r\n", "\n").replace('\r', "\n");
+        let text = self
+            .comment
+            .trim()
+            .replace("\r\n", "\n")
+            .replace('\r', "\n");
         if text.is_empty() {
             errors.insert("comment", "Please type your comment.".into());
         } else if text.len() > MAX_COMMENT_BYTES {

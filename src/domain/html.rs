@@ -192,7 +192,11 @@ mod tests {
     /// again must change nothing.
     #[test]
     fn a_line_break_opening_a_pre_survives_sanitizing_again() {
-        for dirty in ["<pre><!---->\ncode</pre>", "<pre>\n\ncode</pre>", "<pre>\r\n</pre>"] {
+        for dirty in [
+            "<pre><!---->\ncode</pre>",
+            "<pre>\n\ncode</pre>",
+            "<pre>\r\n</pre>",
+        ] {
             let once = SafeHtml::sanitize(dirty);
             assert_eq!(SafeHtml::sanitize(once.as_str()), once, "{dirty:?}");
         }

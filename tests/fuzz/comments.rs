@@ -9,57 +9,140 @@ use proptest::prelude::*;
 use crate::driver::{Target, soup};
 
 const TOKENS: &[&str] = &[
-    "<", ">", "\"", "'", "&", "&amp;", "&lt;", "<script>alert(1)</script>", "<a href=x>",
-    "\"><img src=x onerror=alert(1)>", "http://", "https://", "HTTP://", "https://example.org",
-    "http://x.example/a?b=c&d=\"e\"", "https://a.example/<b>", "javascript:alert(1)",
-    "http://example.org).", "(https://example.org/x)", "https://'", "www.example.org", "\n",
-    "\n\n", "\r\n", "\r\n\r\n", "\r", "  ", "\t", "\u{0}", "\u{7f}", "\u{a0}", "\u{2028}",
-    "\u{202e}", "\u{feff}", "é", "日本", "🙂", "word", ".", ",", ";", ":", "!", "?", ")",
+    "<",
+    ">",
+    "\"",
+    "'",
+    "&",
+    "&amp;",
+    "&lt;",
+    "<script>alert(1)</script>",
+    "<a href=x>",
+    "\"><img src=x onerror=alert(1)>",
+    "http://",
+    "https://",
+    "HTTP://",
+    "https://example.org",
+    "http://x.example/a?b=c&d=\"e\"",
+    "https://a.example/<b>",
+    "javascript:alert(1)",
+    "http://example.org).",
+    "(https://example.org/x)",
+    "https://'",
+    "www.example.org",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\r\n\r\n",
+    "\r",
+    "  ",
+    "\t",
+    "\u{0}",
+    "\u{7f}",
+    "\u{a0}",
+    "\u{2028}",
+    "\u{202e}",
+    "\u{feff}",
+    "é",
+    "日本",
+    "🙂",
+    "word",
+    ".",
+    ",",
+    ";",
+    ":",
+    "!",
+    "?",
+    ")",
 ];
 
 const EMAILS: &[&str] = &[
-    "a@b.example", "A@B.EXAMPLE", "@", "a@", "@b.c", "a@b", "a@.b", "a@b.", "a@b..c",
-    "a b@c.d", "a@b@c.d", "ü@ü.de", "<a@b.c>", "\"a\"@b.c", "",
+    "a@b.example",
+    "A@B.EXAMPLE",
+    "@",
+    "a@",
+    "@b.c",
+    "a@b",
+    "a@.b",
+    "a@b.",
+    "a@b..c",
+    "a b@c.d",
+    "a@b@c.d",
+    "ü@ü.de",
+    "<a@b.c>",
+    "\"a\"@b.c",
+    "",
 ];
 
 const URLS: &[&str] = &[
-    "", "example.org", "http://example.org", "HTTPS://EXAMPLE.ORG/a?b#c", "javascript:alert(1)",
-    "ftp://x.example", "http://", "http://x", "http://x.example:99999", "http://x.example:",
-    "http://u:p@x.example", "http://x.example/\"><script>", "//x.example", "x.example/ a",
+    "",
+    "example.org",
+    "http://example.org",
+    "HTTPS://EXAMPLE.ORG/a?b#c",
+    "javascript:alert(1)",
+    "ftp://x.example",
+    "http://",
+    "http://x",
+    "http://x.example:99999",
+    "http://x.example:",
+    "http://u:p@x.example",
+    "http://x.example/\"><script>",
+    "//x.example",
+    "x.example/ a",
 ];
 
-const IDS: &[&str] = &["", "0", "1", "42", "-1", " 7 ", "9223372036854775807",
-    "9223372036854775808", "1e3", "0x10", "abc", "١"];
+const IDS: &[&str] = &[
+    "",
+    "0",
+    "1",
+    "42",
+    "-1",
+    " 7 ",
+    "9223372036854775807",
+    "9223372036854775808",
+    "1e3",
+    "0x10",
+    "abc",
+    "١",
+];
 
 /// A comment form as a urlencoded body, with arbitrary fields and values.
 fn form() -> BoxedStrategy<Vec<u8>> {
     (
         soup(TOKENS, 40),
         soup(TOKENS, 6),
-        prop_oneof![prop::sample::select(EMAILS).prop_map(str::to_owned), soup(TOKENS, 4)],
-        prop_oneof![prop::sample::select(URLS).prop_map(str::to_owned), soup(TOKENS, 4)],
+        prop_oneof![
+            prop::sample::select(EMAILS).prop_map(str::to_owned),
+            soup(TOKENS, 4)
+        ],
+        prop_oneof![
+            prop::sample::select(URLS).prop_map(str::to_owned),
+            soup(TOKENS, 4)
+        ],
         prop::sample::select(IDS),
         prop::sample::select(IDS),
         any::<bool>(),
         prop::option::of(soup(TOKENS, 3)),
     )
-        .prop_map(|(text, author, email, url, post, parent, remember, extra)| {
-            let mut pairs: Vec<(String, String)> = vec![
-                ("comment".into(), text),
-                ("author".into(), author),
-                ("email".into(), email),
-                ("url".into(), url),
-                ("comment_post_ID".into(), post.into()),
-                ("comment_parent".into(), parent.into()),
-            ];
-            if remember {
-                pairs.push(("wp-comment-cookies-consent".into(), "yes".into()));
-            }
-            if let Some(extra) = extra {
-                pairs.push((extra.clone(), extra));
-            }
-            serde_urlencoded::to_string(pairs).unwrap().into_bytes()
-        })
+        .prop_map(
+            |(text, author, email, url, post, parent, remember, extra)| {
+                let mut pairs: Vec<(String, String)> = vec![
+                    ("comment".into(), text),
+                    ("author".into(), author),
+                    ("email".into(), email),
+                    ("url".into(), url),
+                    ("comment_post_ID".into(), post.into()),
+                    ("comment_parent".into(), parent.into()),
+                ];
+                if remember {
+                    pairs.push(("wp-comment-cookies-consent".into(), "yes".into()));
+                }
+                if let Some(extra) = extra {
+                    pairs.push((extra.clone(), extra));
+                }
+                serde_urlencoded::to_string(pairs).unwrap().into_bytes()
+            },
+        )
         .boxed()
 }
 
@@ -164,7 +247,10 @@ fn comment_form_and_text() {
         .ok()
         .map(|again| again.text);
         if again.as_ref() != Some(&draft.text) {
-            return Err(format!("the stored text {:?} changes when sent again", draft.text));
+            return Err(format!(
+                "the stored text {:?} changes when sent again",
+                draft.text
+            ));
         }
         check_rendered(&comment::text_to_html(&draft.text), &draft.text)
     });

@@ -12,10 +12,38 @@ use crate::driver::{Target, soup};
 use crate::support::{Backend, TestSite};
 
 const TOKENS: &[&str] = &[
-    "newsdesk_session=", "newsdesk_flash=", "comment_author_x=", "nd_fuzz=", "=", ";", "; ",
-    ",", "\"", "\\", "%", "%00", "%3B", "%ZZ", "%e2%82%ac", "%C3", " ", "\t", "\u{7f}", "\u{0}",
-    "\u{1}", "é", "🙂", "$Version=1", "Path=/admin", "Secure", "HttpOnly", "Max-Age=-1",
-    "Expires=Thu, 01 Jan 1970 00:00:00 GMT", "x", "0123456789abcdef", "AAAAAAAAAAAAAAAAAAAAAAAA",
+    "newsdesk_session=",
+    "newsdesk_flash=",
+    "comment_author_x=",
+    "nd_fuzz=",
+    "=",
+    ";",
+    "; ",
+    ",",
+    "\"",
+    "\\",
+    "%",
+    "%00",
+    "%3B",
+    "%ZZ",
+    "%e2%82%ac",
+    "%C3",
+    " ",
+    "\t",
+    "\u{7f}",
+    "\u{0}",
+    "\u{1}",
+    "é",
+    "🙂",
+    "$Version=1",
+    "Path=/admin",
+    "Secure",
+    "HttpOnly",
+    "Max-Age=-1",
+    "Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+    "x",
+    "0123456789abcdef",
+    "AAAAAAAAAAAAAAAAAAAAAAAA",
 ];
 
 /// The value the site writes for `value` into a cookie named `name`, read back as a browser
@@ -86,7 +114,10 @@ async fn check(site: &TestSite, input: &[u8]) -> Result<(), String> {
         .await
         .map_err(|e| format!("the router failed: {e}"))?;
     if home.status() != StatusCode::OK {
-        return Err(format!("the cookie {cookie:?} got {} from /", home.status()));
+        return Err(format!(
+            "the cookie {cookie:?} got {} from /",
+            home.status()
+        ));
     }
     Ok(())
 }

@@ -63,7 +63,13 @@ impl<S: Strategy<Value = Vec<u8>>> Target<S> {
         let committed = corpus(self.name);
         for (file, bytes) in &committed {
             if let Err(e) = attempt(&check, bytes) {
-                fail(self.name, &format!("on corpus file {file}"), bytes, &e, &check);
+                fail(
+                    self.name,
+                    &format!("on corpus file {file}"),
+                    bytes,
+                    &e,
+                    &check,
+                );
             }
         }
         for bytes in &self.extra_seeds {

@@ -17,9 +17,30 @@ const MEMORY_BOUND: usize = 1536 * 1024 * 1024;
 const REFUSAL_BOUND: usize = 16 * 1024 * 1024;
 
 const TOKENS: &[&str] = &[
-    "\u{0}\u{0}\u{0}\u{0}", "\u{7f}\u{7f}\u{7f}\u{7f}", "IHDR", "IDAT", "IEND", "PLTE", "tRNS",
-    "acTL", "fcTL", "eXIf", "Exif\u{0}\u{0}", "MM\u{0}*", "II*\u{0}", "VP8 ", "VP8L", "VP8X",
-    "ANIM", "ANMF", "ALPH", "NETSCAPE2.0", "GIF89a", "!\u{f9}\u{4}", ",", ";",
+    "\u{0}\u{0}\u{0}\u{0}",
+    "\u{7f}\u{7f}\u{7f}\u{7f}",
+    "IHDR",
+    "IDAT",
+    "IEND",
+    "PLTE",
+    "tRNS",
+    "acTL",
+    "fcTL",
+    "eXIf",
+    "Exif\u{0}\u{0}",
+    "MM\u{0}*",
+    "II*\u{0}",
+    "VP8 ",
+    "VP8L",
+    "VP8X",
+    "ANIM",
+    "ANMF",
+    "ALPH",
+    "NETSCAPE2.0",
+    "GIF89a",
+    "!\u{f9}\u{4}",
+    ",",
+    ";",
 ];
 
 fn encoded(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
@@ -73,8 +94,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 
 /// The width and height a PNG's header claims, if its header is intact (its checksum right).
 fn png_claims(bytes: &[u8]) -> Option<(u32, u32)> {
-    if Format::sniff(bytes) != Some(Format::Png) || bytes.len() < 33 || &bytes[12..16] != b"IHDR"
-    {
+    if Format::sniff(bytes) != Some(Format::Png) || bytes.len() < 33 || &bytes[12..16] != b"IHDR" {
         return None;
     }
     let crc = u32::from_be_bytes(bytes[29..33].try_into().unwrap());
@@ -94,8 +114,20 @@ fn over_limits(width: u32, height: u32) -> bool {
 /// takes seconds to scale in a debug build, and would only slow the search down.
 fn side() -> BoxedStrategy<u32> {
     prop_oneof![
-        prop::sample::select(&[0, 1, 2, 12_001, 16_383, 16_384, 65_535, 100_000, 0x7fff_ffff,
-            u32::MAX][..]),
+        prop::sample::select(
+            &[
+                0,
+                1,
+                2,
+                12_001,
+                16_383,
+                16_384,
+                65_535,
+                100_000,
+                0x7fff_ffff,
+                u32::MAX
+            ][..]
+        ),
         any::<u32>(),
         1u32..1_200,
     ]
@@ -134,7 +166,8 @@ fn resized_headers(seeds: Vec<Vec<u8>>) -> BoxedStrategy<Vec<u8>> {
                     }
                 }
                 Some(Format::Webp) if bytes.len() >= 25 && &bytes[12..16] == b"VP8L" => {
-                    let packed = (w.wrapping_sub(1) & 0x3fff) | ((h.wrapping_sub(1) & 0x3fff) << 14);
+                    let packed =
+                        (w.wrapping_sub(1) & 0x3fff) | ((h.wrapping_sub(1) & 0x3fff) << 14);
                     let old = u32::from_le_bytes(bytes[21..25].try_into().unwrap());
                     let new = (old & !0x0fff_ffff) | packed;
                     bytes[21..25].copy_from_slice(&new.to_le_bytes());
@@ -158,7 +191,12 @@ fn check(bytes: &[u8]) -> Result<(Result<(), UploadError>, usize), String> {
     {
         match &result {
             Err(_) if peak <= REFUSAL_BOUND => {}
-            Err(e) => return Err(format!("refusing a {w}×{h} PNG ({e}) took {} KiB", peak >> 10)),
+            Err(e) => {
+                return Err(format!(
+                    "refusing a {w}×{h} PNG ({e}) took {} KiB",
+                    peak >> 10
+                ));
+            }
             Ok(_) => return Err(format!("a PNG claiming {w}×{h} was accepted")),
         }
     }
@@ -180,7 +218,10 @@ fn check(bytes: &[u8]) -> Result<(Result<(), UploadError>, usize), String> {
                 return Err(format!("a {:?} rendition is not {:?}", r.variant, r.format));
             }
             if r.variant != Variant::Original && r.width >= original.width {
-                return Err(format!("a width of {} from a {}-wide image", r.width, original.width));
+                return Err(format!(
+                    "a width of {} from a {}-wide image",
+                    r.width, original.width
+                ));
             }
         }
         if !image.file_name.ends_with(original.format.extension()) {

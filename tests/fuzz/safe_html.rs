@@ -5,9 +5,31 @@ use newsdesk::domain::html::SafeHtml;
 
 /// Elements the sanitizer must never let through.
 const FORBIDDEN_ELEMENTS: &[&str] = &[
-    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math",
-    "form", "input", "button", "textarea", "select", "base", "meta", "link", "template",
-    "noscript", "xmp", "plaintext", "noembed", "title", "portal",
+    "script",
+    "style",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "svg",
+    "math",
+    "form",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "base",
+    "meta",
+    "link",
+    "template",
+    "noscript",
+    "xmp",
+    "plaintext",
+    "noembed",
+    "title",
+    "portal",
 ];
 
 /// Attributes whose value a browser follows or loads as an address.

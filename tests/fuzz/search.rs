@@ -9,11 +9,61 @@ use proptest::prelude::*;
 use crate::driver::{Target, soup_bytes};
 
 const TOKENS: &[&str] = &[
-    "\"", "“", "”", "„", "«", "»", "＂", "'", "AND", "OR", "NOT", "-", "+", "*", "(", ")", ":",
-    "title:", "' OR 1=1 --", "%", "_", "\\", "<mark>", "</mark>", "<b>", "&amp;", "&", "<", ">",
-    "running", "runs", "Zürich", "Straße", "ﬁne", "İstanbul", "東京都", "北京大学", "日本語の文",
-    "한국어", "Путин", "العربية", "ελληνικά", "தமிழ்", "e\u{301}", "\u{200b}", "\u{0}", "\u{7}",
-    "🙂", "x", "1", "2026", " ", "  ", "\t", "\n",
+    "\"",
+    "“",
+    "”",
+    "„",
+    "«",
+    "»",
+    "＂",
+    "'",
+    "AND",
+    "OR",
+    "NOT",
+    "-",
+    "+",
+    "*",
+    "(",
+    ")",
+    ":",
+    "title:",
+    "' OR 1=1 --",
+    "%",
+    "_",
+    "\\",
+    "<mark>",
+    "</mark>",
+    "<b>",
+    "&amp;",
+    "&",
+    "<",
+    ">",
+    "running",
+    "runs",
+    "Zürich",
+    "Straße",
+    "ﬁne",
+    "İstanbul",
+    "東京都",
+    "北京大学",
+    "日本語の文",
+    "한국어",
+    "Путин",
+    "العربية",
+    "ελληνικά",
+    "தமிழ்",
+    "e\u{301}",
+    "\u{200b}",
+    "\u{0}",
+    "\u{7}",
+    "🙂",
+    "x",
+    "1",
+    "2026",
+    " ",
+    "  ",
+    "\t",
+    "\n",
 ];
 
 /// Analyzers of a few languages (stemmers of different kinds, and none).
@@ -48,7 +98,10 @@ fn check_highlight(html: &str, text: &str) -> Result<(), String> {
             && el.name() != "html"
             && (el.name() != "mark" || el.attrs().next().is_some())
         {
-            return Err(format!("highlighting made a <{}> element: {html:?}", el.name()));
+            return Err(format!(
+                "highlighting made a <{}> element: {html:?}",
+                el.name()
+            ));
         }
     }
     let shown: String = doc.root_element().text().collect();

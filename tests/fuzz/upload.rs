@@ -16,14 +16,34 @@ use crate::driver::{Target, soup};
 use crate::support::{Backend, ORIGIN, Staff, TestSite};
 
 const TOKENS: &[&str] = &[
-    "\r\n", "\n", "--", "--b", "--b--", "--b\r\n", "\r\n--b--\r\n", "{{CSRF}}", "{{PNG}}",
+    "\r\n",
+    "\n",
+    "--",
+    "--b",
+    "--b--",
+    "--b\r\n",
+    "\r\n--b--\r\n",
+    "{{CSRF}}",
+    "{{PNG}}",
     "Content-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n",
     "Content-Disposition: form-data; name=\"alt_text\"\r\n",
-    "Content-Disposition: form-data; name=\"_csrf\"\r\n", "Content-Disposition: form-data\r\n",
+    "Content-Disposition: form-data; name=\"_csrf\"\r\n",
+    "Content-Disposition: form-data\r\n",
     "Content-Disposition: attachment; filename*=UTF-8''%e2%82%ac.png\r\n",
-    "Content-Type: image/png\r\n", "Content-Type: text/plain; charset=utf-16\r\n",
-    "Content-Transfer-Encoding: base64\r\n", "name=\"\"", "filename=\"\"", "filename=\"../../x\"",
-    "\u{0}", "\u{ff}", "\"", ";", ":", "=", "é", "\u{feff}",
+    "Content-Type: image/png\r\n",
+    "Content-Type: text/plain; charset=utf-16\r\n",
+    "Content-Transfer-Encoding: base64\r\n",
+    "name=\"\"",
+    "filename=\"\"",
+    "filename=\"../../x\"",
+    "\u{0}",
+    "\u{ff}",
+    "\"",
+    ";",
+    ":",
+    "=",
+    "é",
+    "\u{feff}",
 ];
 
 const BOUNDARIES: &[&str] = &["b", "----x", "", "\"b\"", "a b", "é", "b;", "-", "==="];
@@ -42,14 +62,20 @@ const CONTENT_TYPES: &[&str] = &[
     "",
 ];
 
-const NAMES: &[&str] = &["file", "alt_text", "caption", "_csrf", "", "x", "file\"", "FILE"];
+const NAMES: &[&str] = &[
+    "file", "alt_text", "caption", "_csrf", "", "x", "file\"", "FILE",
+];
 
 /// One part: its name, file name, content type and content (a placeholder or any bytes).
 fn part() -> BoxedStrategy<Vec<u8>> {
     (
         prop::sample::select(NAMES),
-        prop::option::of(prop::sample::select(&["a.png", "", "x.jpg\u{0}.exe", "../a", "é.gif"][..])),
-        prop::option::of(prop::sample::select(&["image/png", "text/plain", "", "x"][..])),
+        prop::option::of(prop::sample::select(
+            &["a.png", "", "x.jpg\u{0}.exe", "../a", "é.gif"][..],
+        )),
+        prop::option::of(prop::sample::select(
+            &["image/png", "text/plain", "", "x"][..],
+        )),
         prop_oneof![
             Just(b"{{PNG}}".to_vec()),
             Just(b"{{CSRF}}".to_vec()),
@@ -90,21 +116,23 @@ fn request() -> BoxedStrategy<Vec<u8>> {
         prop::sample::select(&["\r\n", "\n"][..]),
         prop::sample::select(&["--\r\n", "--", "", "\r\n"][..]),
     )
-        .prop_map(|(header_token, content_type, said, used, parts, eol, end)| {
-            let mut out = Vec::new();
-            if !header_token {
-                out.push(b'~');
-            }
-            out.extend_from_slice(content_type.replace("{b}", said).as_bytes());
-            out.push(b'\n');
-            for p in parts {
-                out.extend_from_slice(format!("--{used}{eol}").as_bytes());
-                out.extend_from_slice(&p);
-                out.extend_from_slice(eol.as_bytes());
-            }
-            out.extend_from_slice(format!("--{used}{end}").as_bytes());
-            out
-        })
+        .prop_map(
+            |(header_token, content_type, said, used, parts, eol, end)| {
+                let mut out = Vec::new();
+                if !header_token {
+                    out.push(b'~');
+                }
+                out.extend_from_slice(content_type.replace("{b}", said).as_bytes());
+                out.push(b'\n');
+                for p in parts {
+                    out.extend_from_slice(format!("--{used}{eol}").as_bytes());
+                    out.extend_from_slice(&p);
+                    out.extend_from_slice(eol.as_bytes());
+                }
+                out.extend_from_slice(format!("--{used}{end}").as_bytes());
+                out
+            },
+        )
         .boxed()
 }
 
@@ -177,7 +205,9 @@ async fn send(site: &TestSite, who: &Staff, png: &[u8], input: &[u8]) -> Result<
         }
         s if s.is_client_error() && (s != StatusCode::FORBIDDEN || !header_token) => {
             if !content_type.starts_with("text/html") || !text.contains("<main") {
-                return Err(format!("a {s} that is not a page ({content_type}): {text:?}"));
+                return Err(format!(
+                    "a {s} that is not a page ({content_type}): {text:?}"
+                ));
             }
             Ok(())
         }

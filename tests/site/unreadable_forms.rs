@@ -43,7 +43,11 @@ async fn post(
         .unwrap()
         .to_owned();
     let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, content_type, String::from_utf8_lossy(&body).into_owned())
+    (
+        status,
+        content_type,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
 }
 
 async fn an_upload_that_is_not_multipart_gets_a_clear_page(site: TestSite) {
