@@ -33,11 +33,20 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 
 /// One pass of the allow-list.
 fn clean_once(untrusted: &str) -> String {
-    let clean = CLEANER.clean(untrusted).to_string();
-    // HTML drops a line break right after `<pre>` when it parses, so the serializer must write
-    // one more where the text starts with one (HTML's serialization rule, which ammonia's
-    // serializer leaves out); without it each save would lose a line break.
-    clean.replace("<pre>\n", "<pre>\n\n")
+    keep_pre_line_break(CLEANER.clean(untrusted).to_string())
+}
+
+/// HTML drops a line break right after a `<pre>` start tag when it parses, so a serializer
+/// must write one more where the text starts with one (HTML's serialization rule, which
+/// ammonia's serializer leaves out); without it each save would lose a line break. ammonia
+/// escapes `<` in text and attribute values alike, and allows `<pre>` no attributes, so
+/// `<pre>` in its output is always the element.
+fn keep_pre_line_break(html: String) -> String {
+    if html.contains("<pre>\n") {
+        html.replace("<pre>\n", "<pre>\n\n")
+    } else {
+        html
+    }
 }
 
 /// The addresses ammonia leaves unchecked (it checks `href` and `src`): a `cite` and every
@@ -204,6 +213,10 @@ mod tests {
             SafeHtml::sanitize("<pre>\n\ncode</pre>").as_str(),
             "<pre>\n\ncode</pre>"
         );
+        // The same characters in an attribute value are escaped, and left as they are.
+        let alt = SafeHtml::sanitize("<img alt=\"<pre>\nx\" src=\"/a.png\">");
+        assert_eq!(alt.as_str(), "<img alt=\"&lt;pre&gt;\nx\" src=\"/a.png\">");
+        assert_eq!(SafeHtml::sanitize(alt.as_str()), alt);
     }
 
     /// Found by the fuzzer (tests/fuzz/corpus/html/nested-a-around-removed-object,
