@@ -162,7 +162,12 @@ impl CommentForm {
     /// parsed here; whether they exist is checked against the database by the caller.
     pub fn parse(&self) -> Result<CommentDraft, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let text = self.comment.trim().replace("\r\n", "\n");
+        // Every line break as `\n`, a lone `\r` included, so the stored text reads back the same.
+        let text = self
+            .comment
+            .trim()
+            .replace("\r\n", "\n")
+            .replace('\r', "\n");
         if text.is_empty() {
             errors.insert("comment", "Please type your comment.".into());
         } else if text.len() > MAX_COMMENT_BYTES {
@@ -555,6 +560,19 @@ stored_name!(CommentState, "comment state");
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the fuzzer (tests/fuzz/corpus/comments/cr-before-crlf): `\r\r\n` became
+    /// `\r\n`, so the stored text changed when it was sent again.
+    #[test]
+    fn every_line_break_is_stored_as_a_line_feed() {
+        let draft = CommentForm {
+            comment: "one\r\r\ntwo\rthree\r\nfour".into(),
+            ..form()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(draft.text, "one\n\ntwo\nthree\nfour");
+    }
 
     fn form() -> CommentForm {
         CommentForm {

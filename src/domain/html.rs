@@ -1,5 +1,6 @@
 //! Sanitized HTML: the one allow-list for story bodies, pages and text widgets.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// HTML that has passed the sanitizer (or was stored after passing it). Templates print it unescaped.
@@ -25,14 +26,79 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     .add_tag_attributes("img", ["srcset", "sizes", "width", "height", "loading"])
     .add_tag_attributes("blockquote", ["cite"])
     .link_rel(Some("noopener noreferrer"))
-    .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect());
+    .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+    .attribute_filter(checked_addresses);
     b
 });
 
+/// One pass of the allow-list.
+fn clean_once(untrusted: &str) -> String {
+    keep_pre_line_break(CLEANER.clean(untrusted).to_string())
+}
+
+/// HTML drops a line break right after a `<pre>` start tag when it parses, so a serializer
+/// must write one more where the text starts with one (HTML's serialization rule, which
+/// ammonia's serializer leaves out); without it each save would lose a line break. ammonia
+/// escapes `<` in text and attribute values alike, and allows `<pre>` no attributes, so
+/// `<pre>` in its output is always the element.
+fn keep_pre_line_break(html: String) -> String {
+    if html.contains("<pre>\n") {
+        html.replace("<pre>\n", "<pre>\n\n")
+    } else {
+        html
+    }
+}
+
+/// The addresses ammonia leaves unchecked (it checks `href` and `src`): a `cite` and every
+/// candidate of a `srcset` must be a web, mail or telephone address, or relative, like the
+/// others; the attribute is dropped otherwise.
+fn checked_addresses<'u>(_element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
+    let allowed = match attribute {
+        "cite" => allowed_address(value),
+        // Split at every comma: a comma inside an address only makes the check stricter.
+        "srcset" => value
+            .split(',')
+            .all(|candidate| allowed_address(candidate.split_whitespace().next().unwrap_or(""))),
+        _ => true,
+    };
+    allowed.then_some(Cow::Borrowed(value))
+}
+
+/// Whether an address is relative or web, mail or telephone, read as browsers read it: leading
+/// and trailing spaces and controls, and tabs and line breaks anywhere, ignored.
+fn allowed_address(address: &str) -> bool {
+    let address: String = address
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    match address.find([':', '/', '?', '#']) {
+        Some(i) if address[i..].starts_with(':') => matches!(
+            address[..i].to_ascii_lowercase().as_str(),
+            "http" | "https" | "mailto" | "tel"
+        ),
+        _ => true,
+    }
+}
+
 impl SafeHtml {
     /// Sanitizes untrusted HTML: scripts, event handlers, styles and unsafe URLs are removed.
+    ///
+    /// The result is a fixed point: sanitizing it again changes nothing, so a story saved again
+    /// unchanged stays the same, and what is stored is what a browser builds from it.
     pub fn sanitize(untrusted: &str) -> SafeHtml {
-        SafeHtml(CLEANER.clean(untrusted).to_string())
+        let mut html = clean_once(untrusted);
+        // Parsing the output again can rebuild it differently (a link left inside another once
+        // the element between them is removed, a byte order mark that now starts the text):
+        // clean until nothing changes. Two passes settle every case found so far.
+        for _ in 0..4 {
+            let again = clean_once(&html);
+            if again == html {
+                break;
+            }
+            html = again;
+        }
+        SafeHtml(html)
     }
 
     /// Plain text paragraphs (separated by blank lines) as escaped `<p>` elements.
@@ -114,6 +180,57 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("<blockquote>q</blockquote>"), "{s}");
+    }
+
+    /// Found by the fuzzer (tests/fuzz/corpus/html/blockquote-cite, srcset): ammonia checks
+    /// the scheme of `href` and `src` only.
+    #[test]
+    fn cite_and_srcset_addresses_are_checked_too() {
+        let dirty = "<blockquote cite=\"java\tscript:alert(1)\">q</blockquote>\
+            <q cite=\" VBScript:x\">v</q><del cite=\"https://example.org/why\">d</del>\
+            <img src=\"/a.png\" srcset=\"/a.png 1x, data:image/svg+xml,x 2x\">\
+            <img src=\"/b.png\" srcset=\"/b.png 1x, https://example.org/b2.png 2x\">";
+        assert_eq!(
+            SafeHtml::sanitize(dirty).as_str(),
+            "<blockquote>q</blockquote><q>v</q><del cite=\"https://example.org/why\">d</del>\
+             <img src=\"/a.png\"><img src=\"/b.png\" srcset=\"/b.png 1x, https://example.org/b2.png 2x\">"
+        );
+    }
+
+    /// Found by the fuzzer (tests/fuzz/corpus/html/pre-line-break): sanitizing the output
+    /// again must change nothing.
+    #[test]
+    fn a_line_break_opening_a_pre_survives_sanitizing_again() {
+        for dirty in [
+            "<pre><!---->\ncode</pre>",
+            "<pre>\n\ncode</pre>",
+            "<pre>\r\n</pre>",
+        ] {
+            let once = SafeHtml::sanitize(dirty);
+            assert_eq!(SafeHtml::sanitize(once.as_str()), once, "{dirty:?}");
+        }
+        assert_eq!(
+            SafeHtml::sanitize("<pre>\n\ncode</pre>").as_str(),
+            "<pre>\n\ncode</pre>"
+        );
+        // The same characters in an attribute value are escaped, and left as they are.
+        let alt = SafeHtml::sanitize("<img alt=\"<pre>\nx\" src=\"/a.png\">");
+        assert_eq!(alt.as_str(), "<img alt=\"&lt;pre&gt;\nx\" src=\"/a.png\">");
+        assert_eq!(SafeHtml::sanitize(alt.as_str()), alt);
+    }
+
+    /// Found by the fuzzer (tests/fuzz/corpus/html/nested-a-around-removed-object,
+    /// markdown/bom-after-closing-tag): one pass of ammonia is not always a fixed point.
+    #[test]
+    fn sanitized_html_is_a_fixed_point() {
+        for dirty in [
+            "<a><object><a>",
+            "<a href=\"https://a.example/\">x<object><a href=\"https://b.example/\">y</a></object></a>",
+            "</div>\u{feff}text",
+        ] {
+            let once = SafeHtml::sanitize(dirty);
+            assert_eq!(SafeHtml::sanitize(once.as_str()), once, "{dirty:?}");
+        }
     }
 
     #[test]

@@ -37,5 +37,6 @@ mod seo;
 mod sitemaps;
 mod smtp;
 mod store;
+mod unreadable_forms;
 mod widgets;
 mod write_refusals;

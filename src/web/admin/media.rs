@@ -2,6 +2,7 @@
 //! editor's image picker and Markdown conversion.
 
 use axum::Form;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -101,7 +102,7 @@ pub async fn upload(
     State(state): State<AppState>,
     signed: Signed,
     headers: HeaderMap,
-    mut form: Multipart,
+    form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
     require_upload(&signed)?;
     let (mut file_name, mut bytes, mut alt, mut caption) =
@@ -112,6 +113,8 @@ pub async fn upload(
             "The upload could not be read; please try again.",
         )
     };
+    // Not a multipart form, or one without its boundary: axum's own text would name it.
+    let mut form = form.map_err(|_| unreadable())?;
     while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
         match field.name() {
             Some("file") => {

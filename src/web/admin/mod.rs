@@ -325,8 +325,28 @@ async fn headers(req: Request, next: Next) -> Response {
 async fn errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let res = next.run(req).await;
-    let Some(page) = res.extensions().get::<ErrorPage>().cloned() else {
-        return res;
+    let page = match res.extensions().get::<ErrorPage>().cloned() {
+        Some(page) => page,
+        // An extractor refused the request before the handler ran (a form that cannot be
+        // read): axum's own text names Rust types, so the admin's error page is shown instead.
+        None if res.status().is_client_error()
+            && res.status() != StatusCode::NOT_FOUND
+            && res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"text/plain")) =>
+        {
+            ErrorPage {
+                status: res.status(),
+                public_message: Some(
+                    "This form could not be understood; nothing was changed.".into(),
+                ),
+                internal_cause: None,
+                retry_after_secs: None,
+                kept_text: None,
+            }
+        }
+        None => return res,
     };
     if let Some(cause) = &page.internal_cause {
         tracing::error!(%path, status = page.status.as_u16(), %cause, "admin request failed");
