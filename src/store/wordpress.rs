@@ -89,6 +89,13 @@ impl Store {
         Ok(row.map(|r| (r.target_kind, r.target_id)))
     }
 
+    /// The kinds of WordPress objects imported so far.
+    pub async fn wordpress_kinds(&self) -> Result<Vec<String>> {
+        self.conn()
+            .scalars(Sql::new("SELECT DISTINCT kind FROM wordpress_ids"))
+            .await
+    }
+
     /// The public slug of an account that may be shown (`/author/SLUG/`), by id.
     pub async fn active_author_slug(&self, id: i64) -> Result<Option<String>> {
         let slugs: Vec<String> = self

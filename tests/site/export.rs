@@ -294,7 +294,7 @@ async fn download_needs_an_administrator(site: TestSite) {
     assert!(dash.texts("nav.side a").iter().any(|t| t == "Tools"));
     let tools = site.admin_get(&admin, "/admin/tools").await;
     assert_eq!(tools.status, StatusCode::OK);
-    assert_eq!(tools.texts("main h2"), ["Export"]);
+    assert_eq!(tools.texts("main h2"), ["Import", "Export"]);
     assert_eq!(
         tools.attrs("a#export-download", "href"),
         ["/admin/tools/export"]

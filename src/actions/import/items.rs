@@ -231,7 +231,7 @@ pub(super) async fn story(
         .ok()
         .map(|t| t.with_timezone(&Utc));
     let comments_open = item.comment_status != "closed";
-    let existing = Store::wordpress_id(tx, WordpressKind::Post, item.id).await?;
+    let existing = index.earlier(tx, WordpressKind::Post, item.id).await?;
     // WordPress renames a trashed post's slug `NAME__trashed`.
     let post_name = item.post_name.trim_end_matches("__trashed");
     let base = if post_name.is_empty() {
@@ -331,7 +331,7 @@ pub(super) async fn comments(
             continue;
         }
         let created_at = index.time(&c.date_gmt, &c.date).unwrap_or_else(Utc::now);
-        let id = match Store::wordpress_id(tx, WordpressKind::Comment, c.id).await? {
+        let id = match index.earlier(tx, WordpressKind::Comment, c.id).await? {
             Some(id) if c.id != 0 && Store::comment_exists_in(tx, id).await? => {
                 Store::set_imported_comment(tx, id, status, &body, None).await?;
                 summary.count("comments").updated += 1;
@@ -412,7 +412,7 @@ pub(super) async fn page(
     };
     let title = title_of(item, summary, "page");
     let body = body_of(item, index, summary);
-    let existing = match Store::wordpress_id(tx, WordpressKind::Page, item.id).await? {
+    let existing = match index.earlier(tx, WordpressKind::Page, item.id).await? {
         Some(id) if Store::page_in(tx, id).await?.is_some() => Some(id),
         _ => None,
     };

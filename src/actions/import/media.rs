@@ -27,7 +27,10 @@ pub(super) async fn attachment(
         item.attachment_url.clone()
     };
     let uploader = index.user(&item.creator);
-    let (id, new_url) = match Store::wordpress_id(tx, WordpressKind::Attachment, item.id).await? {
+    let (id, new_url) = match index
+        .earlier(tx, WordpressKind::Attachment, item.id)
+        .await?
+    {
         Some(id) => {
             summary.count("images").updated += 1;
             let url = Store::media_item_in(tx, id)

@@ -181,6 +181,8 @@ struct Media {
 /// What the passes learn and later steps need: ids and addresses only.
 #[derive(Default)]
 struct Index {
+    /// The kinds of WordPress objects earlier imports brought.
+    kinds_before: Vec<String>,
     tz: Option<Tz>,
     /// Old site addresses, without scheme, with and without `www.`.
     hosts: Vec<String>,
@@ -227,6 +229,7 @@ pub async fn import_wordpress(
     };
     let total_bytes = std::fs::metadata(path).map_err(WxrError::Io)?.len();
     let mut index = Index {
+        kinds_before: store.wordpress_kinds().await.map_err(ActionError::from)?,
         tz: Some(store.settings().await.map_err(ActionError::from)?.timezone),
         ..Index::default()
     };
@@ -436,6 +439,15 @@ impl Batch {
 }
 
 impl Index {
+    /// Where an object of an earlier import went. A kind no earlier import brought is not
+    /// looked up at all: a first import of a large export skips a query per item.
+    async fn earlier(&self, tx: &mut Tx, kind: WordpressKind, wp_id: i64) -> Result<Option<i64>> {
+        if !self.kinds_before.iter().any(|k| k == kind.as_str()) {
+            return Ok(None);
+        }
+        Ok(Store::wordpress_id(tx, kind, wp_id).await?)
+    }
+
     /// The path of an address on the old site, with its query; `None` for other sites.
     fn old_path(&self, url: &str) -> Option<String> {
         let rest = without_scheme(url);
