@@ -37,7 +37,15 @@ pub fn convert(raw: &str, post_wp_id: i64, resolve: &dyn Resolve) -> Converted {
     let text = strip_block_comments(&text);
     let mut unknown = BTreeSet::new();
     let text = shortcodes(&text, post_wp_id, resolve, &mut unknown);
-    let text = if blocks { text } else { autop(&text) };
+    // Text that already has its paragraphs (block markup, or HTML written with `<p>`, as
+    // Newsdesk's own exports are) is left as it is.
+    let lower = text.to_ascii_lowercase();
+    let has_paragraphs = lower.contains("<p>") || lower.contains("<p ");
+    let text = if blocks || has_paragraphs {
+        text
+    } else {
+        autop(&text)
+    };
     Converted {
         html: rewrite_urls(&text, resolve),
         unknown_shortcodes: unknown,

@@ -685,3 +685,62 @@ async fn an_administrator_imports_from_the_admin_and_sees_the_summary(site: Test
     );
     assert_eq!(count(&site, "SELECT COUNT(*) FROM articles").await, 7);
 }
+
+/// What a site holds, in numbers a round trip must keep.
+async fn inventory(site: &TestSite) -> Vec<(String, i64)> {
+    site.raw_pairs(
+        "SELECT 'stories ' || status, COUNT(*) FROM articles GROUP BY status \
+         UNION ALL SELECT 'pages ' || status, COUNT(*) FROM pages GROUP BY status \
+         UNION ALL SELECT 'comments ' || status, COUNT(*) FROM comments GROUP BY status \
+         UNION ALL SELECT 'replies', COUNT(*) FROM comments WHERE parent_id IS NOT NULL \
+         UNION ALL SELECT 'sections', COUNT(*) FROM categories \
+         UNION ALL SELECT 'subsections', COUNT(*) FROM categories WHERE parent_id IS NOT NULL \
+         UNION ALL SELECT 'tags', COUNT(*) FROM tags \
+         UNION ALL SELECT 'people', COUNT(*) FROM users \
+         UNION ALL SELECT 'menu entries', COUNT(*) FROM menu_items \
+         UNION ALL SELECT 'sub-pages', COUNT(*) FROM pages WHERE parent_id IS NOT NULL \
+         UNION ALL SELECT 'sticky', COUNT(*) FROM articles WHERE sticky \
+         UNION ALL SELECT 'protected', COUNT(*) FROM articles WHERE password <> '' \
+         UNION ALL SELECT 'featured', COUNT(*) FROM articles WHERE featured_image_id IS NOT NULL \
+         ORDER BY 1",
+    )
+    .await
+}
+
+on_both_backends!(empty: a_round_trip_through_an_export_keeps_the_site);
+
+async fn a_round_trip_through_an_export_keeps_the_site(site: TestSite) {
+    // Import → export → import into an empty site of the same backend.
+    import(
+        &site,
+        &sample("newsroom-1.2.xml"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    let mut exporter = newsdesk::wordpress::export::Exporter::new(
+        &site.store,
+        "https://newsdesk.example",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let bytes = exporter.write_to(Vec::new()).await.unwrap();
+    let file = std::env::temp_dir().join(format!(
+        "newsdesk-round-trip-{}-{}.xml",
+        site.url.len(),
+        std::process::id()
+    ));
+    std::fs::write(&file, &bytes).unwrap();
+    let second = TestSite::empty(site.backend).await.unwrap();
+    let summary = import(&second, &file, &ImportOptions::default())
+        .await
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+    assert_eq!(inventory(&second).await, inventory(&site).await);
+    // The same text, titles and addresses.
+    let texts =
+        "SELECT slug || ' ' || title || ' ' || body, CAST(0 AS BIGINT) FROM articles ORDER BY slug";
+    assert_eq!(second.raw_pairs(texts).await, site.raw_pairs(texts).await);
+}
