@@ -21,6 +21,7 @@ mod media;
 mod search;
 mod slug;
 mod upload;
+mod wxr;
 
 #[global_allocator]
 static ALLOCATOR: alloc::Counting = alloc::Counting;
