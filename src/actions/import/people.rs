@@ -38,7 +38,9 @@ pub(super) async fn header(
     for t in terms.iter().filter(|t| t.taxonomy == "post_tag") {
         let slug = term_slug(&t.slug, &t.name, "tag");
         let existed = match t.id {
-            Some(wp) => Store::wordpress_id(&mut tx, WordpressKind::Tag, wp).await?.is_some(),
+            Some(wp) => Store::wordpress_id(&mut tx, WordpressKind::Tag, wp)
+                .await?
+                .is_some(),
             None => false,
         };
         let name = if t.name.is_empty() {

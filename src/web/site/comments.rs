@@ -218,7 +218,7 @@ pub async fn create(
         .ok()
         .filter(|p| *p > 0)
         && let Some(c) = state.store().comment(parent).await?
-        && c.article_id == row.id
+        && c.article_id == Some(row.id)
         && c.status == CommentState::Approved
     {
         state_form.reply_to = Some(super::article::ReplyTo {
@@ -308,7 +308,7 @@ pub async fn subscription_page(
         .ok_or_else(|| {
             AppError::refused(StatusCode::NOT_FOUND, "This link is not valid any more.")
         })?;
-    subscription_response(&state, subscribe, false, comment.article_id).await
+    subscription_response(&state, subscribe, false, comment.thread().short_link()).await
 }
 
 /// `POST /comments/subscription`: confirms or ends reply notifications. Mail programs' one-click
@@ -325,15 +325,19 @@ pub async fn subscription_update(
         state.now(),
     )
     .await?;
-    let article_id = state.store().comment(id).await?.map_or(0, |c| c.article_id);
-    subscription_response(&state, subscribe, true, article_id).await
+    let link = state
+        .store()
+        .comment(id)
+        .await?
+        .map_or_else(|| "/".to_owned(), |c| c.thread().short_link());
+    subscription_response(&state, subscribe, true, link).await
 }
 
 async fn subscription_response(
     state: &AppState,
     subscribe: bool,
     done: bool,
-    article_id: i64,
+    story_url: String,
 ) -> Result<Response, AppError> {
     let chrome = state.chrome_cache().get(state).await?;
     let title = if subscribe {
@@ -352,7 +356,7 @@ async fn subscription_response(
         &chrome,
         "subscription.html",
         &meta,
-        minijinja::context! { subscribe, done, heading => title, story_url => format!("/?p={article_id}") },
+        minijinja::context! { subscribe, done, heading => title, story_url },
     )?;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
