@@ -340,6 +340,10 @@ pub(crate) async fn story_page(
         "article.html",
         &meta,
         minijinja::context! {
+            thread => minijinja::context! {
+                id => story.id, url => story.url.clone(), open => story.comments_open,
+                count => story.comment_count, field => "comment_post_ID",
+            },
             story, related, read_also, comments, form, mail_enabled => state.notifier().enabled(),
             protection => access.form("story", article_id),
         },

@@ -18,7 +18,7 @@ use super::article::{
 };
 use crate::AppState;
 use crate::actions::ActionError;
-use crate::actions::comments::{Origin, submit};
+use crate::actions::comments::{Origin, Posted, submit};
 use crate::domain::article::article_path;
 use crate::domain::comment::{CommentForm, CommentState};
 use crate::error::{AppError, human_duration};
@@ -82,6 +82,9 @@ pub async fn create(
     }
     let chrome = state.chrome_cache().get(&state).await?;
     let now = state.now();
+    if !form.page_id.trim().is_empty() {
+        return create_on_page(&state, &chrome, &headers, peer, form).await;
+    }
     // A protected story takes comments only from readers who gave its password, as in
     // WordPress (its comments are hidden and closed until then).
     if let Ok(id) = form.post_id.trim().parse::<i64>()
@@ -98,20 +101,7 @@ pub async fn create(
             &form,
         ));
     }
-    let origin = Origin {
-        ip: client_ip(
-            &state,
-            &headers,
-            peer.map(|Extension(ConnectInfo(addr))| addr),
-        ),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .chars()
-            .take(255)
-            .collect(),
-    };
+    let origin = origin_of(&state, &headers, peer);
     let secret = state.secret().await?.to_vec();
     let refused = match submit(
         state.store(),
@@ -130,74 +120,17 @@ pub async fn create(
                 &posted.target.slug,
                 chrome.settings.timezone,
             );
-            let secure = crate::web::origin::is_https(&state, &headers);
-            let mut res = crate::web::edge::see_other(&format!("{url}#comment-{}", posted.id));
-            let h = res.headers_mut();
-            if posted.state != CommentState::Approved {
-                let mut held = held_comments(&headers);
-                held.retain(|(id, _)| *id != posted.id);
-                held.insert(0, (posted.id, posted.moderation_token.clone()));
-                held.truncate(10);
-                let value: Vec<String> = held.iter().map(|(id, t)| format!("{id}.{t}")).collect();
-                h.append(
-                    header::SET_COOKIE,
-                    cookies::set(HELD_COOKIE, &value.join(","), HELD_DAYS, true, secure),
-                );
-            }
-            if posted.remember {
-                h.append(
-                    header::SET_COOKIE,
-                    cookies::set(AUTHOR_COOKIE, &posted.author, REMEMBER_DAYS, true, secure),
-                );
-                h.append(
-                    header::SET_COOKIE,
-                    cookies::set(EMAIL_COOKIE, &posted.email, REMEMBER_DAYS, true, secure),
-                );
-                h.append(
-                    header::SET_COOKIE,
-                    cookies::set(URL_COOKIE, &posted.url, REMEMBER_DAYS, true, secure),
-                );
-            } else {
-                for name in [AUTHOR_COOKIE, EMAIL_COOKIE, URL_COOKIE] {
-                    h.append(header::SET_COOKIE, cookies::remove(name));
-                }
-            }
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            return Ok(res);
+            return Ok(accepted(&state, &headers, &url, &posted));
         }
         Err(e) => e,
     };
     // Refused: show the story again with everything the reader typed, and why.
-    let (status, mut state_form) = match refused {
-        ActionError::Fields(errors) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FormState::with_errors(form.clone(), errors),
-        ),
-        // Closed while the reader was typing: the story no longer has a form, so the text is
-        // shown back on its own page.
-        ActionError::Forbidden(m) => {
-            return Err(keep_text(
-                AppError::refused(StatusCode::FORBIDDEN, m),
-                &form,
-            ));
-        }
-        ActionError::Conflict(m) => (StatusCode::CONFLICT, notice(form.clone(), m)),
-        // Over the limit: a light page (no story to render) that keeps the text, so a flood
-        // costs the site little.
-        ActionError::RateLimited { retry_after_secs } => {
-            return Err(AppError::Refused {
-                status: StatusCode::TOO_MANY_REQUESTS,
-                message: format!(
-                    "You have sent several comments in a short time. Please wait {} and send this one again.",
-                    human_duration(retry_after_secs)
-                ),
-                retry_after_secs: Some(retry_after_secs),
-                kept_text: Some(form.comment.clone()),
-            });
-        }
-        other => return Err(keep_text(other.into(), &form)),
+    let (status, mut state_form) = match refusal(refused, &form)? {
+        Refusal::Form(status, state_form) => (status, state_form),
+        Refusal::Final(e) => return Err(e),
     };
     let article_id = form.post_id.trim().parse::<i64>().unwrap_or(0);
+
     let Some(row) = state
         .store()
         .published_article_by_id(article_id, now)
@@ -237,6 +170,176 @@ pub async fn create(
         access,
     )
     .await
+}
+
+/// Where the reader came from, for the limits and the spam check.
+fn origin_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+) -> Origin {
+    Origin {
+        ip: client_ip(
+            state,
+            headers,
+            peer.map(|Extension(ConnectInfo(addr))| addr),
+        ),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(255)
+            .collect(),
+    }
+}
+
+/// The answer to an accepted comment: back to the story or page at the comment (303), with
+/// the held comment's token and the remembered details in cookies.
+fn accepted(state: &AppState, headers: &HeaderMap, url: &str, posted: &Posted) -> Response {
+    let secure = crate::web::origin::is_https(state, headers);
+    let mut res = crate::web::edge::see_other(&format!("{url}#comment-{}", posted.id));
+    let h = res.headers_mut();
+    if posted.state != CommentState::Approved {
+        let mut held = held_comments(headers);
+        held.retain(|(id, _)| *id != posted.id);
+        held.insert(0, (posted.id, posted.moderation_token.clone()));
+        held.truncate(10);
+        let value: Vec<String> = held.iter().map(|(id, t)| format!("{id}.{t}")).collect();
+        h.append(
+            header::SET_COOKIE,
+            cookies::set(HELD_COOKIE, &value.join(","), HELD_DAYS, true, secure),
+        );
+    }
+    if posted.remember {
+        h.append(
+            header::SET_COOKIE,
+            cookies::set(AUTHOR_COOKIE, &posted.author, REMEMBER_DAYS, true, secure),
+        );
+        h.append(
+            header::SET_COOKIE,
+            cookies::set(EMAIL_COOKIE, &posted.email, REMEMBER_DAYS, true, secure),
+        );
+        h.append(
+            header::SET_COOKIE,
+            cookies::set(URL_COOKIE, &posted.url, REMEMBER_DAYS, true, secure),
+        );
+    } else {
+        for name in [AUTHOR_COOKIE, EMAIL_COOKIE, URL_COOKIE] {
+            h.append(header::SET_COOKIE, cookies::remove(name));
+        }
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// How a refused comment is answered.
+enum Refusal {
+    /// The story or page again, with the form as typed and why (its status).
+    Form(StatusCode, FormState),
+    /// A page of its own that shows the text back.
+    Final(AppError),
+}
+
+fn refusal(refused: ActionError, form: &CommentForm) -> Result<Refusal, AppError> {
+    Ok(match refused {
+        ActionError::Fields(errors) => Refusal::Form(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormState::with_errors(form.clone(), errors),
+        ),
+        // Closed while the reader was typing: the story no longer has a form, so the text is
+        // shown back on its own page.
+        ActionError::Forbidden(m) => {
+            Refusal::Final(keep_text(AppError::refused(StatusCode::FORBIDDEN, m), form))
+        }
+        ActionError::Conflict(m) => Refusal::Form(StatusCode::CONFLICT, notice(form.clone(), m)),
+        // Over the limit: a light page (no story to render) that keeps the text, so a flood
+        // costs the site little.
+        ActionError::RateLimited { retry_after_secs } => Refusal::Final(AppError::Refused {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            message: format!(
+                "You have sent several comments in a short time. Please wait {} and send this one again.",
+                human_duration(retry_after_secs)
+            ),
+            retry_after_secs: Some(retry_after_secs),
+            kept_text: Some(form.comment.clone()),
+        }),
+        other => Refusal::Final(keep_text(other.into(), form)),
+    })
+}
+
+/// A comment sent from a static page's form (`comment_page_ID`): the same rules as on a
+/// story; a protected page takes comments only once unlocked; a refusal shows the page again.
+async fn create_on_page(
+    state: &AppState,
+    chrome: &super::Chrome,
+    headers: &HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    form: CommentForm,
+) -> Result<Response, AppError> {
+    let store = state.store();
+    let page = match form.page_id.trim().parse::<i64>() {
+        Ok(id) => store.published_page_by_id(id).await?,
+        Err(_) => None,
+    };
+    let Some(page) = page else {
+        return Err(keep_text(
+            AppError::refused(
+                StatusCode::NOT_FOUND,
+                "This page does not exist or is not published, so it cannot take comments.",
+            ),
+            &form,
+        ));
+    };
+    let access = super::postpass::access(state, &page.password, headers).await?;
+    if !access.shows_text() {
+        return Err(keep_text(
+            AppError::refused(
+                StatusCode::FORBIDDEN,
+                "This page is password protected: enter its password on the page before commenting.",
+            ),
+            &form,
+        ));
+    }
+    let trail = store.page_trail(page.id).await?;
+    let url = crate::store::pages::page_path(trail.iter().map(|n| n.slug.as_str()));
+    let origin = origin_of(state, headers, peer);
+    let secret = state.secret().await?.to_vec();
+    let result = submit(
+        store,
+        &chrome.settings,
+        &secret,
+        &form,
+        &origin,
+        state.notifier(),
+        state.now(),
+    )
+    .await;
+    let (status, mut state_form) = match result {
+        Ok(posted) => return Ok(accepted(state, headers, &url, &posted)),
+        Err(refused) => match refusal(refused, &form)? {
+            Refusal::Form(status, state_form) => (status, state_form),
+            Refusal::Final(e) => return Err(e),
+        },
+    };
+    // Keep the reply the reader chose, if it is still an approved comment of this page.
+    if let Ok(parent) = form.comment_parent.trim().parse::<i64>()
+        && let Some(c) = store.comment(parent).await?
+        && c.page_id == Some(page.id)
+        && c.status == CommentState::Approved
+    {
+        state_form.reply_to = Some(super::article::ReplyTo {
+            id: c.id,
+            author: c.author_name,
+        });
+    }
+    let talk = super::page_comments::Talk {
+        form: state_form,
+        held: held_comments(headers),
+        status,
+        personal: true,
+    };
+    super::page::render_page(state, page, trail, url, access, talk).await
 }
 
 fn notice(values: CommentForm, message: String) -> FormState {
