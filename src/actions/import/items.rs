@@ -436,6 +436,9 @@ pub(super) async fn page(
         menu_order: i32::try_from(item.menu_order).unwrap_or(0),
         featured_image_id: featured,
         password: item.password.clone(),
+        // WordPress's own setting for the page; without one it stays closed, as WordPress
+        // creates pages.
+        comments_open: item.comment_status == "open",
         // The page as it is now: an import replaces it, as a new version.
         base_version: None,
     };
@@ -500,13 +503,5 @@ pub(super) async fn page(
     if item.parent != 0 {
         index.page_parents.push((item.id, saved.id, item.parent));
     }
-    // WordPress's own setting for the page; a page without one stays closed, as WordPress
-    // creates pages.
-    let comment_status = if item.comment_status == "open" {
-        CommentStatus::Open
-    } else {
-        CommentStatus::Closed
-    };
-    Store::set_page_comment_status(tx, saved.id, comment_status).await?;
     comments(tx, item, Thread::Page(saved.id), index, summary).await
 }
