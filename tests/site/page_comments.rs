@@ -11,6 +11,7 @@ on_both_backends!(demo:
     a_reader_comments_on_a_page_and_replies_nest,
     a_closed_page_has_no_form_and_refuses_comments,
     the_moderation_queue_names_the_page,
+    a_protected_page_takes_no_comments_until_unlocked,
 );
 
 /// A commenter the demo already published, so their comments appear at once.
@@ -18,7 +19,19 @@ const TRUSTED_EMAIL: &str = "mira@example.invalid";
 
 /// Publishes a page through the editor; `open` ticks "Readers may comment". Returns its id.
 async fn publish_page(site: &TestSite, who: &Staff, title: &str, slug: &str, open: bool) -> i64 {
+    publish_page_with(site, who, title, slug, open, "").await
+}
+
+async fn publish_page_with(
+    site: &TestSite,
+    who: &Staff,
+    title: &str,
+    slug: &str,
+    open: bool,
+    password: &str,
+) -> i64 {
     let mut fields = vec![
+        ("post_password", password),
         ("intent", "publish"),
         ("title", title),
         ("slug", slug),
@@ -287,5 +300,44 @@ async fn the_moderation_queue_names_the_page(site: TestSite) {
             .await
             .texts(&format!("#comment-{id} .comment__content")),
         vec!["Please print my letter."]
+    );
+}
+
+async fn a_protected_page_takes_no_comments_until_unlocked(site: TestSite) {
+    instant_forms(&site).await;
+    let eve = site.staff("eve", Role::Editor).await;
+    let id = publish_page_with(&site, &eve, "Members", "members", true, "opensesame").await;
+    let page = site.get("/members/").await;
+    // The password form stands in for the text, and there is no comment form.
+    assert!(
+        page.attrs("input[name=comment_page_ID]", "value")
+            .is_empty()
+    );
+    assert!(page.texts("#comments").is_empty());
+    let id = id.to_string();
+    let res = site
+        .post_form(
+            "/wp-comments-post.php",
+            &[
+                ("comment_page_ID", &id),
+                ("comment", "Let me in."),
+                ("author", "Mira K."),
+                ("email", TRUSTED_EMAIL),
+            ],
+            "198.51.100.76",
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(
+        res.body.contains("This page is password protected"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("Let me in."), "{}", res.body);
+    assert_eq!(
+        site.raw_pairs("SELECT 'n', COUNT(*) FROM comments WHERE page_id IS NOT NULL")
+            .await,
+        vec![("n".to_owned(), 0)]
     );
 }

@@ -83,7 +83,7 @@ pub async fn create(
     let chrome = state.chrome_cache().get(&state).await?;
     let now = state.now();
     if !form.page_id.trim().is_empty() {
-        return create_on_page(&state, &chrome, &headers, peer, form).await;
+        return super::page_comments::create(&state, &chrome, &headers, peer, form).await;
     }
     // A protected story takes comments only from readers who gave its password, as in
     // WordPress (its comments are hidden and closed until then).
@@ -125,8 +125,8 @@ pub async fn create(
         Err(e) => e,
     };
     // Refused: show the story again with everything the reader typed, and why.
-    let (status, mut state_form) = match refusal(refused, &form)? {
-        Refusal::Form(status, state_form) => (status, state_form),
+    let (status, mut state_form) = match refusal(refused, &form) {
+        Refusal::Form(status, state_form) => (status, *state_form),
         Refusal::Final(e) => return Err(e),
     };
     let article_id = form.post_id.trim().parse::<i64>().unwrap_or(0);
@@ -173,7 +173,7 @@ pub async fn create(
 }
 
 /// Where the reader came from, for the limits and the spam check.
-fn origin_of(
+pub(super) fn origin_of(
     state: &AppState,
     headers: &HeaderMap,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
@@ -196,7 +196,12 @@ fn origin_of(
 
 /// The answer to an accepted comment: back to the story or page at the comment (303), with
 /// the held comment's token and the remembered details in cookies.
-fn accepted(state: &AppState, headers: &HeaderMap, url: &str, posted: &Posted) -> Response {
+pub(super) fn accepted(
+    state: &AppState,
+    headers: &HeaderMap,
+    url: &str,
+    posted: &Posted,
+) -> Response {
     let secure = crate::web::origin::is_https(state, headers);
     let mut res = crate::web::edge::see_other(&format!("{url}#comment-{}", posted.id));
     let h = res.headers_mut();
@@ -234,25 +239,27 @@ fn accepted(state: &AppState, headers: &HeaderMap, url: &str, posted: &Posted) -
 }
 
 /// How a refused comment is answered.
-enum Refusal {
+pub(super) enum Refusal {
     /// The story or page again, with the form as typed and why (its status).
-    Form(StatusCode, FormState),
+    Form(StatusCode, Box<FormState>),
     /// A page of its own that shows the text back.
     Final(AppError),
 }
 
-fn refusal(refused: ActionError, form: &CommentForm) -> Result<Refusal, AppError> {
-    Ok(match refused {
+pub(super) fn refusal(refused: ActionError, form: &CommentForm) -> Refusal {
+    match refused {
         ActionError::Fields(errors) => Refusal::Form(
             StatusCode::UNPROCESSABLE_ENTITY,
-            FormState::with_errors(form.clone(), errors),
+            Box::new(FormState::with_errors(form.clone(), errors)),
         ),
         // Closed while the reader was typing: the story no longer has a form, so the text is
         // shown back on its own page.
         ActionError::Forbidden(m) => {
             Refusal::Final(keep_text(AppError::refused(StatusCode::FORBIDDEN, m), form))
         }
-        ActionError::Conflict(m) => Refusal::Form(StatusCode::CONFLICT, notice(form.clone(), m)),
+        ActionError::Conflict(m) => {
+            Refusal::Form(StatusCode::CONFLICT, Box::new(notice(form.clone(), m)))
+        }
         // Over the limit: a light page (no story to render) that keeps the text, so a flood
         // costs the site little.
         ActionError::RateLimited { retry_after_secs } => Refusal::Final(AppError::Refused {
@@ -265,81 +272,7 @@ fn refusal(refused: ActionError, form: &CommentForm) -> Result<Refusal, AppError
             kept_text: Some(form.comment.clone()),
         }),
         other => Refusal::Final(keep_text(other.into(), form)),
-    })
-}
-
-/// A comment sent from a static page's form (`comment_page_ID`): the same rules as on a
-/// story; a protected page takes comments only once unlocked; a refusal shows the page again.
-async fn create_on_page(
-    state: &AppState,
-    chrome: &super::Chrome,
-    headers: &HeaderMap,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    form: CommentForm,
-) -> Result<Response, AppError> {
-    let store = state.store();
-    let page = match form.page_id.trim().parse::<i64>() {
-        Ok(id) => store.published_page_by_id(id).await?,
-        Err(_) => None,
-    };
-    let Some(page) = page else {
-        return Err(keep_text(
-            AppError::refused(
-                StatusCode::NOT_FOUND,
-                "This page does not exist or is not published, so it cannot take comments.",
-            ),
-            &form,
-        ));
-    };
-    let access = super::postpass::access(state, &page.password, headers).await?;
-    if !access.shows_text() {
-        return Err(keep_text(
-            AppError::refused(
-                StatusCode::FORBIDDEN,
-                "This page is password protected: enter its password on the page before commenting.",
-            ),
-            &form,
-        ));
     }
-    let trail = store.page_trail(page.id).await?;
-    let url = crate::store::pages::page_path(trail.iter().map(|n| n.slug.as_str()));
-    let origin = origin_of(state, headers, peer);
-    let secret = state.secret().await?.to_vec();
-    let result = submit(
-        store,
-        &chrome.settings,
-        &secret,
-        &form,
-        &origin,
-        state.notifier(),
-        state.now(),
-    )
-    .await;
-    let (status, mut state_form) = match result {
-        Ok(posted) => return Ok(accepted(state, headers, &url, &posted)),
-        Err(refused) => match refusal(refused, &form)? {
-            Refusal::Form(status, state_form) => (status, state_form),
-            Refusal::Final(e) => return Err(e),
-        },
-    };
-    // Keep the reply the reader chose, if it is still an approved comment of this page.
-    if let Ok(parent) = form.comment_parent.trim().parse::<i64>()
-        && let Some(c) = store.comment(parent).await?
-        && c.page_id == Some(page.id)
-        && c.status == CommentState::Approved
-    {
-        state_form.reply_to = Some(super::article::ReplyTo {
-            id: c.id,
-            author: c.author_name,
-        });
-    }
-    let talk = super::page_comments::Talk {
-        form: state_form,
-        held: held_comments(headers),
-        status,
-        personal: true,
-    };
-    super::page::render_page(state, page, trail, url, access, talk).await
 }
 
 fn notice(values: CommentForm, message: String) -> FormState {
@@ -353,7 +286,7 @@ fn notice(values: CommentForm, message: String) -> FormState {
 }
 
 /// A refusal shown on the error page, with the reader's text so nothing typed is lost.
-fn keep_text(err: AppError, form: &CommentForm) -> AppError {
+pub(super) fn keep_text(err: AppError, form: &CommentForm) -> AppError {
     match err {
         AppError::Refused {
             status,

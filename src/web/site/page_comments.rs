@@ -1,14 +1,19 @@
 //! The comments under a static page: the same list and form as under a story (the theme's
 //! `_comments.html`), shown when the page takes comments or already has approved ones.
 
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use serde::Serialize;
 
 use super::Chrome;
 use super::article::{AUTHOR_COOKIE, EMAIL_COOKIE, FormState, ReplyTo, URL_COOKIE, held_comments};
 use super::views::{self, CommentNode};
 use crate::AppState;
-use crate::actions::comments::comments_open;
+use crate::actions::comments::{comments_open, submit};
 use crate::domain::comment::{CommentForm, CommentState};
 use crate::domain::token::comment_form_token;
 use crate::error::AppError;
@@ -123,4 +128,78 @@ pub(crate) async fn page_talk(
         form: talk.form,
         private: private || talk.personal || talk.status != StatusCode::OK,
     })
+}
+
+/// A comment sent from a static page's form (`comment_page_ID`): the same rules as on a
+/// story; a protected page takes comments only once unlocked; a refusal shows the page again.
+pub(super) async fn create(
+    state: &AppState,
+    chrome: &super::Chrome,
+    headers: &HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    form: CommentForm,
+) -> Result<Response, AppError> {
+    let store = state.store();
+    let page = match form.page_id.trim().parse::<i64>() {
+        Ok(id) => store.published_page_by_id(id).await?,
+        Err(_) => None,
+    };
+    let Some(page) = page else {
+        return Err(super::comments::keep_text(
+            AppError::refused(
+                StatusCode::NOT_FOUND,
+                "This page does not exist or is not published, so it cannot take comments.",
+            ),
+            &form,
+        ));
+    };
+    let access = super::postpass::access(state, &page.password, headers).await?;
+    if !access.shows_text() {
+        return Err(super::comments::keep_text(
+            AppError::refused(
+                StatusCode::FORBIDDEN,
+                "This page is password protected: enter its password on the page before commenting.",
+            ),
+            &form,
+        ));
+    }
+    let trail = store.page_trail(page.id).await?;
+    let url = crate::store::pages::page_path(trail.iter().map(|n| n.slug.as_str()));
+    let origin = super::comments::origin_of(state, headers, peer);
+    let secret = state.secret().await?.to_vec();
+    let result = submit(
+        store,
+        &chrome.settings,
+        &secret,
+        &form,
+        &origin,
+        state.notifier(),
+        state.now(),
+    )
+    .await;
+    let (status, mut state_form) = match result {
+        Ok(posted) => return Ok(super::comments::accepted(state, headers, &url, &posted)),
+        Err(refused) => match super::comments::refusal(refused, &form) {
+            super::comments::Refusal::Form(status, state_form) => (status, *state_form),
+            super::comments::Refusal::Final(e) => return Err(e),
+        },
+    };
+    // Keep the reply the reader chose, if it is still an approved comment of this page.
+    if let Ok(parent) = form.comment_parent.trim().parse::<i64>()
+        && let Some(c) = store.comment(parent).await?
+        && c.page_id == Some(page.id)
+        && c.status == CommentState::Approved
+    {
+        state_form.reply_to = Some(super::article::ReplyTo {
+            id: c.id,
+            author: c.author_name,
+        });
+    }
+    let talk = Talk {
+        form: state_form,
+        held: held_comments(headers),
+        status,
+        personal: true,
+    };
+    super::page::render_page(state, page, trail, url, access, talk).await
 }
