@@ -78,14 +78,18 @@ pub async fn submit(
     now: DateTime<Utc>,
 ) -> Result<Posted> {
     let draft = form.parse().map_err(ActionError::Fields)?;
-    let target = store
-        .comment_target(draft.article_id, now)
-        .await?
-        .ok_or_else(|| {
-            ActionError::NotFound(
-                "This story does not exist or is not published, so it cannot take comments.".into(),
-            )
-        })?;
+    let target = if draft.on_page {
+        store.page_comment_target(draft.article_id).await?
+    } else {
+        store.comment_target(draft.article_id, now).await?
+    };
+    let target = target.ok_or_else(|| {
+        ActionError::NotFound(format!(
+            "This {} does not exist or is not published, so it cannot take comments.",
+            if draft.on_page { "page" } else { "story" }
+        ))
+    })?;
+    let thread = target.thread();
     if !comments_open(target.comment_status, target.published_at, settings, now) {
         return Err(ActionError::Forbidden("Comments are closed.".into()));
     }
@@ -93,11 +97,14 @@ pub async fn submit(
         let parent = store.comment(parent_id).await?;
         let ok = parent
             .as_ref()
-            .is_some_and(|p| p.article_id == target.id && p.status == CommentState::Approved);
+            .is_some_and(|p| p.thread() == thread && p.status == CommentState::Approved);
         if !ok {
             return Err(fields(
                 "comment_parent",
-                "The comment you are replying to does not exist on this story.",
+                &format!(
+                    "The comment you are replying to does not exist on this {}.",
+                    thread.noun()
+                ),
             ));
         }
         if store.comment_depth(parent_id).await? >= i64::from(settings.thread_depth) {
@@ -113,7 +120,7 @@ pub async fn submit(
     let since = now - Duration::minutes(RATE_WINDOW_MINUTES);
     let limit = i64::from(settings.comment_rate_limit);
     let probe = LimitProbe {
-        article_id: target.id,
+        thread,
         ip: &origin.ip,
         email: &draft.email,
         author: &draft.author,
@@ -159,7 +166,7 @@ pub async fn submit(
     let id = Store::insert_comment(
         &mut tx,
         &NewComment {
-            article_id: target.id,
+            thread,
             parent_id: draft.parent_id,
             user_id: None,
             author_name: &draft.author,
@@ -382,7 +389,7 @@ async fn reply_as_staff(
     let id = Store::insert_comment(
         &mut tx,
         &NewComment {
-            article_id: parent.article_id,
+            thread: parent.thread(),
             parent_id: Some(parent_id),
             user_id: Some(staff.id),
             author_name: &staff.display_name,
@@ -535,7 +542,8 @@ pub async fn edit_as(
         author: edit.author.clone(),
         email: edit.email.clone(),
         url: edit.url.clone(),
-        post_id: comment.article_id.to_string(),
+        // Any id passes the form's check: the comment keeps its story or page.
+        post_id: comment.thread().id().max(1).to_string(),
         ..Default::default()
     }
     .parse()
@@ -643,7 +651,13 @@ async fn notify_new_comment(
     c: &ModerationComment,
     title: &str,
 ) -> Result<()> {
-    let link = notifier.link(&format!("/?p={}#comment-{}", c.article_id, c.id));
+    let thread = c.thread();
+    let link = notifier.link(&format!("{}#comment-{}", thread.short_link(), c.id));
+    let noun = if thread.noun() == "page" {
+        "Page"
+    } else {
+        "Story"
+    };
     if c.status == CommentState::Pending {
         let mut body = format!(
             "A new comment on “{title}” is waiting for moderation.\n\nAuthor: {} <{}>\nWebsite: {}\nAddress: {}\n",
@@ -659,8 +673,8 @@ async fn notify_new_comment(
         if !c.spam_reasons.is_empty() {
             body.push_str(&format!("Held because: {}\n", c.spam_reasons));
         }
-        body.push_str(&format!("\n{}\n\nStory: {link}\n", c.body));
-        for to in store.comment_moderator_emails(c.article_id).await? {
+        body.push_str(&format!("\n{}\n\n{noun}: {link}\n", c.body));
+        for to in store.comment_moderator_emails(thread).await? {
             notifier.send(Email {
                 to,
                 subject: format!("Comment awaiting moderation: {title}"),
@@ -707,7 +721,11 @@ async fn notify_reply(store: &Store, notifier: &Notifier, reply: &ModerationComm
     {
         return Ok(());
     }
-    let link = notifier.link(&format!("/?p={}#comment-{}", reply.article_id, reply.id));
+    let link = notifier.link(&format!(
+        "{}#comment-{}",
+        reply.thread().short_link(),
+        reply.id
+    ));
     let unsubscribe = notifier.link(&format!(
         "/comments/subscription?action=unsubscribe&token={}",
         parent.notify_token

@@ -65,6 +65,8 @@ pub struct PageInput {
     pub featured_image_id: Option<i64>,
     /// The post password (visibility "Password protected" when not empty).
     pub password: String,
+    /// Whether readers may comment (WordPress's "Allow comments"); pages start closed.
+    pub comments_open: bool,
     /// The page's version the form was filled from (`store::versions`): a save over a newer
     /// version is refused with [`ActionError::Stale`]. None only for callers that mean "the
     /// page as it is now"; the editor always sends it.
@@ -84,6 +86,7 @@ impl PageInput {
             menu_order: page.menu_order,
             featured_image_id: page.featured_image_id,
             password: page.password,
+            comments_open: page.comment_status == crate::domain::article::CommentStatus::Open,
         }
     }
 }
@@ -319,6 +322,12 @@ pub async fn save_in(
         e => ActionError::Store(e),
     })?;
     Store::set_page_status(tx, page_id, new_status, published_at).await?;
+    let comment_status = if input.comments_open {
+        crate::domain::article::CommentStatus::Open
+    } else {
+        crate::domain::article::CommentStatus::Closed
+    };
+    Store::set_page_comment_status(tx, page_id, comment_status).await?;
     Store::record_revision_of(
         tx,
         RevisionOf::Page(page_id),

@@ -15,7 +15,7 @@ use crate::domain::html::SafeHtml;
 use crate::domain::user::{NewUser, Role};
 use crate::domain::widget::WidgetKind;
 use crate::store::Store;
-use crate::store::comments::NewComment;
+use crate::store::comments::{NewComment, Thread};
 use crate::store::dialect::Tx;
 
 pub use stories::{AUTHORS, SECTIONS, STORIES};
@@ -258,7 +258,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
     let at = |mins: i64| now - Duration::hours(3) + Duration::minutes(mins);
     let first = site::insert_comment(tx, Actor::Operator,
         &NewComment {
-            article_id: reference_id,
+            thread: Thread::Story(reference_id),
             parent_id: None,
             author_name: "Mira K.",
             author_email: "mira@example.invalid",
@@ -272,7 +272,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
     .await?;
     site::insert_comment(tx, Actor::Operator,
         &NewComment {
-            article_id: reference_id,
+            thread: Thread::Story(reference_id),
             parent_id: Some(first),
             author_name: "Tomasz",
             author_email: "tomasz@example.invalid",
@@ -286,7 +286,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
     .await?;
     site::insert_comment(tx, Actor::Operator,
         &NewComment {
-            article_id: reference_id,
+            thread: Thread::Story(reference_id),
             parent_id: None,
             author_name: "Daniel Okoro",
             author_email: "d.okoro@example.invalid",
@@ -304,7 +304,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
 /// The fields demo comments leave at their defaults.
 fn demo_comment() -> NewComment<'static> {
     NewComment {
-        article_id: 0,
+        thread: Thread::Story(0),
         parent_id: None,
         user_id: None,
         author_name: "",

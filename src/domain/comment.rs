@@ -56,6 +56,10 @@ pub struct CommentForm {
     pub url: String,
     #[serde(default, rename = "comment_post_ID")]
     pub post_id: String,
+    /// Set instead of `comment_post_ID` by the form on a static page (stories and pages have
+    /// ids of their own, so the form says which it belongs to).
+    #[serde(default, rename = "comment_page_ID")]
+    pub page_id: String,
     #[serde(default)]
     pub comment_parent: String,
     /// "Save my name, email, and website in this browser for the next time I comment."
@@ -75,7 +79,9 @@ pub struct CommentForm {
 /// A comment that passed the form's rules: trimmed, within limits, email and website well-formed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommentDraft {
+    /// The story's id, or the page's when `on_page`.
     pub article_id: i64,
+    pub on_page: bool,
     pub parent_id: Option<i64>,
     pub author: String,
     pub email: String,
@@ -219,7 +225,13 @@ impl CommentForm {
                 String::new()
             }
         };
-        let article_id = self.post_id.trim().parse::<i64>().ok().filter(|id| *id > 0);
+        let on_page = !self.page_id.trim().is_empty();
+        let target = if on_page {
+            &self.page_id
+        } else {
+            &self.post_id
+        };
+        let article_id = target.trim().parse::<i64>().ok().filter(|id| *id > 0);
         if article_id.is_none() {
             errors.insert(
                 "comment_post_ID",
@@ -244,6 +256,7 @@ impl CommentForm {
         }
         Ok(CommentDraft {
             article_id: article_id.expect("checked above"),
+            on_page,
             parent_id,
             author,
             email: email.to_lowercase(),

@@ -8,6 +8,8 @@ use super::{Result, Store};
 use crate::domain::article::CommentStatus;
 use crate::domain::comment::CommentState;
 
+pub use super::thread::Thread;
+
 /// A comment as shown on a story page.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct PublicComment {
@@ -25,7 +27,8 @@ pub struct PublicComment {
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct ModerationComment {
     pub id: i64,
-    pub article_id: i64,
+    pub article_id: Option<i64>,
+    pub page_id: Option<i64>,
     pub parent_id: Option<i64>,
     pub user_id: Option<i64>,
     pub author_name: String,
@@ -43,10 +46,17 @@ pub struct ModerationComment {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
+impl ModerationComment {
+    /// The story or page the comment is on.
+    pub fn thread(&self) -> Thread {
+        Thread::of(self.article_id, self.page_id)
+    }
+}
+
 /// A comment to store (the comment rules have been applied before this).
 #[derive(Debug, Clone)]
 pub struct NewComment<'a> {
-    pub article_id: i64,
+    pub thread: Thread,
     pub parent_id: Option<i64>,
     pub user_id: Option<i64>,
     pub author_name: &'a str,
@@ -77,7 +87,7 @@ pub struct CommentContent<'a> {
 /// What the comment limits are checked against.
 #[derive(Debug, Clone)]
 pub struct LimitProbe<'a> {
-    pub article_id: i64,
+    pub thread: Thread,
     pub ip: &'a str,
     pub email: &'a str,
     pub author: &'a str,
@@ -98,15 +108,17 @@ impl LimitProbe<'_> {
         Sql::new(
             "SELECT (SELECT COUNT(*) FROM comments WHERE author_ip = $1 AND created_at >= $3) AS by_ip, \
                     (SELECT COUNT(*) FROM comments WHERE author_email = $2 AND created_at >= $3) AS by_email, \
-                    (SELECT COUNT(*) FROM comments WHERE article_id = $4 AND (author_email = $2 OR author_name = $5) \
+                    (SELECT COUNT(*) FROM comments WHERE article_id IS NOT DISTINCT FROM $4 \
+                     AND page_id IS NOT DISTINCT FROM $7 AND (author_email = $2 OR author_name = $5) \
                      AND body = $6 AND status <> 'trash') AS duplicates",
         )
         .bind(self.ip)
         .bind(self.email)
         .bind(self.since)
-        .bind(self.article_id)
+        .bind(self.thread.story_id())
         .bind(self.author)
         .bind(self.body)
+        .bind(self.thread.page_id())
     }
 }
 
@@ -120,7 +132,7 @@ pub struct CommentLogEntry {
     pub created_at: DateTime<Utc>,
 }
 
-/// What the comment form needs to know about a story.
+/// What the comment form needs to know about a story or page.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct CommentTarget {
     pub id: i64,
@@ -129,13 +141,27 @@ pub struct CommentTarget {
     pub published_at: DateTime<Utc>,
     #[sqlx(try_from = "String")]
     pub comment_status: CommentStatus,
+    /// `story` or `page`.
+    pub kind: String,
+}
+
+impl CommentTarget {
+    pub fn thread(&self) -> Thread {
+        if self.kind == "page" {
+            Thread::Page(self.id)
+        } else {
+            Thread::Story(self.id)
+        }
+    }
 }
 
 /// A comment in the newsroom's moderation queue, with the story it is on.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct QueueComment {
     pub id: i64,
-    pub article_id: i64,
+    /// The story the comment is on, or none when it is on a page.
+    pub article_id: Option<i64>,
+    pub page_id: Option<i64>,
     pub parent_id: Option<i64>,
     pub user_id: Option<i64>,
     pub author_name: String,
@@ -149,6 +175,7 @@ pub struct QueueComment {
     pub spam_reasons: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: Option<DateTime<Utc>>,
+    /// The story's or page's title, slug and state.
     pub article_title: String,
     pub article_slug: String,
     pub article_status: String,
@@ -165,28 +192,32 @@ pub struct StatusCount {
     pub n: i64,
 }
 
-const QUEUE_SELECT: &str = "SELECT c.id, c.article_id, c.parent_id, c.user_id, c.author_name, c.author_email, \
+const QUEUE_SELECT: &str = "SELECT c.id, c.article_id, c.page_id, c.parent_id, c.user_id, c.author_name, c.author_email, \
      c.author_url, c.author_ip, c.body, c.status, c.spam_score, c.spam_reasons, c.created_at, c.updated_at, \
-     a.title AS article_title, a.slug AS article_slug, a.status AS article_status, \
-     a.published_at AS article_published_at, p.author_name AS parent_author \
-     FROM comments c JOIN articles a ON a.id = c.article_id LEFT JOIN comments p ON p.id = c.parent_id";
+     COALESCE(a.title, pg.title) AS article_title, COALESCE(a.slug, pg.slug) AS article_slug, \
+     COALESCE(a.status, pg.status) AS article_status, \
+     COALESCE(a.published_at, pg.published_at) AS article_published_at, p.author_name AS parent_author \
+     FROM comments c LEFT JOIN articles a ON a.id = c.article_id LEFT JOIN pages pg ON pg.id = c.page_id \
+     LEFT JOIN comments p ON p.id = c.parent_id";
 
 const PUBLIC_COLUMNS: &str = "id, parent_id, author_name, author_url, body, status, created_at";
-const MODERATION_COLUMNS: &str = "id, article_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
+const MODERATION_COLUMNS: &str = "id, article_id, page_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
      body, status, spam_score, spam_reasons, notify_replies, notify_token, created_at, updated_at";
 
 impl Store {
-    /// Approved comments of a story, oldest first, plus the submitter's own held comments named
-    /// by `(id, moderation token)` pairs from their browser.
+    /// Approved comments of a story or page, oldest first, plus the submitter's own held
+    /// comments named by `(id, moderation token)` pairs from their browser.
     pub async fn visible_comments(
         &self,
-        article_id: i64,
+        thread: Thread,
         own: &[(i64, String)],
     ) -> Result<Vec<PublicComment>> {
         let mut sql = Sql::new("SELECT ");
         sql.push(PUBLIC_COLUMNS)
-            .push(" FROM comments WHERE article_id = ")
-            .arg(article_id)
+            .push(" FROM comments WHERE ")
+            .push(thread.column())
+            .push(" = ")
+            .arg(thread.id())
             .push(" AND (status = 'approved'");
         for (id, token) in own.iter().filter(|(_, t)| !t.is_empty()).take(20) {
             sql.push(" OR (id = ")
@@ -223,13 +254,36 @@ impl Store {
         self.conn()
             .fetch_optional(
                 Sql::new(
-                    "SELECT id, title, slug, published_at, comment_status FROM articles \
+                    "SELECT id, title, slug, published_at, comment_status, 'story' AS kind FROM articles \
                      WHERE id = $1 AND status = 'published' AND published_at <= $2",
                 )
                 .bind(article_id)
                 .bind(now),
             )
             .await
+    }
+
+    /// A published page's comment settings (its publication time stands in for a story's).
+    pub async fn page_comment_target(&self, page_id: i64) -> Result<Option<CommentTarget>> {
+        self.conn()
+            .fetch_optional(
+                Sql::new(
+                    "SELECT id, title, slug, COALESCE(published_at, updated_at) AS published_at, \
+                     comment_status, 'page' AS kind FROM pages WHERE id = $1 AND status = 'published'",
+                )
+                .bind(page_id),
+            )
+            .await
+    }
+
+    /// How many approved comments a story or page has.
+    pub async fn approved_comment_count(&self, thread: Thread) -> Result<i64> {
+        let mut sql = Sql::new("SELECT COUNT(*) FROM comments WHERE ");
+        sql.push(thread.column())
+            .push(" = ")
+            .arg(thread.id())
+            .push(" AND status = 'approved'");
+        self.conn().scalar(sql).await
     }
 
     /// A comment with its moderation details.
@@ -397,10 +451,11 @@ impl Store {
             tx,
             Sql::new(
                 "INSERT INTO comments (article_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
-                 user_agent, body, status, spam_score, spam_reasons, moderation_token, notify_replies, notify_token, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+                 user_agent, body, status, spam_score, spam_reasons, moderation_token, notify_replies, notify_token, created_at, \
+                 page_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
             )
-            .bind(c.article_id)
+            .bind(c.thread.story_id())
             .bind(c.parent_id)
             .bind(c.user_id)
             .bind(c.author_name)
@@ -415,7 +470,8 @@ impl Store {
             .bind(c.moderation_token)
             .bind(c.notify_replies)
             .bind(c.notify_token)
-            .bind(c.created_at),
+            .bind(c.created_at)
+            .bind(c.thread.page_id()),
         )
         .await
     }
@@ -496,8 +552,25 @@ impl Store {
         Ok(())
     }
 
-    /// Emails of the story's authors and of every active editor and administrator.
-    pub async fn comment_moderator_emails(&self, article_id: i64) -> Result<Vec<String>> {
+    /// Emails of the story's authors (or the page's author) and of every active editor and
+    /// administrator.
+    pub async fn comment_moderator_emails(&self, thread: Thread) -> Result<Vec<String>> {
+        let article_id = match thread {
+            Thread::Story(id) => id,
+            Thread::Page(id) => {
+                return self
+                    .conn()
+                    .scalars(
+                        Sql::new(
+                            "SELECT DISTINCT email FROM users WHERE disabled = FALSE AND email <> '' AND \
+                             (role IN ('administrator', 'editor') OR id IN (SELECT author_id FROM pages WHERE id = $1)) \
+                             ORDER BY email",
+                        )
+                        .bind(id),
+                    )
+                    .await;
+            }
+        };
         self.conn()
             .scalars(
                 Sql::new(

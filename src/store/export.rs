@@ -135,6 +135,8 @@ pub struct ExportPage {
     pub updated_at: DateTime<Utc>,
     pub featured_image_id: Option<i64>,
     pub password: String,
+    /// `open` or `closed`.
+    pub comment_status: String,
 }
 
 /// A page's place in the tree, for its address.
@@ -360,6 +362,21 @@ impl Store {
         self.conn().fetch_all(sql).await
     }
 
+    /// Every comment on a page, by id (`article_id` holds the page's id). A page's discussion
+    /// is read whole: pages are few and so are their comments.
+    pub async fn export_page_comments(&self, page_id: i64) -> Result<Vec<ExportComment>> {
+        self.conn()
+            .fetch_all(
+                Sql::new(
+                    "SELECT id, page_id AS article_id, parent_id, user_id, author_name, author_email, \
+                     author_url, author_ip, body, status, created_at FROM comments \
+                     WHERE page_id = $1 ORDER BY id",
+                )
+                .bind(page_id),
+            )
+            .await
+    }
+
     /// Static pages in every state with ids above `after`, by id.
     pub async fn export_pages(&self, after: i64, limit: i64) -> Result<Vec<ExportPage>> {
         self.conn()
@@ -367,8 +384,8 @@ impl Store {
                 Sql::new(
                     "SELECT p.id, p.title, p.slug, p.body, p.excerpt, p.status, p.parent_id, \
                      CAST(p.menu_order AS BIGINT) AS menu_order, u.login AS author, \
-                     p.published_at, p.created_at, p.updated_at, p.featured_image_id, p.password \
-                     FROM pages p LEFT JOIN users u ON u.id = p.author_id \
+                     p.published_at, p.created_at, p.updated_at, p.featured_image_id, p.password, \
+                     p.comment_status FROM pages p LEFT JOIN users u ON u.id = p.author_id \
                      WHERE p.id > $1 ORDER BY p.id LIMIT $2",
                 )
                 .bind(after)

@@ -30,6 +30,7 @@ pub mod search;
 pub mod settings;
 pub mod sitemaps;
 pub mod taxonomy;
+pub mod thread;
 pub mod users;
 pub mod versions;
 pub mod widgets;

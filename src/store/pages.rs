@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::dialect::{Sql, Tx, insert_returning_id};
 use super::{Result, Store};
-use crate::domain::article::Status;
+use crate::domain::article::{CommentStatus, Status};
 
 /// A published static page.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
@@ -21,11 +21,14 @@ pub struct PageRow {
     pub updated_at: DateTime<Utc>,
     /// WordPress's post password: when not empty, readers must give it to see the text.
     pub password: String,
+    /// Whether readers may comment on the page (as on a story).
+    #[sqlx(try_from = "String")]
+    pub comment_status: CommentStatus,
 }
 
 /// What the public reads of a published page; the caller appends the condition.
 const PAGE_ROW_SELECT: &str = "SELECT id, title, slug, body, excerpt, parent_id, featured_image_id, \
-     published_at, updated_at, password FROM pages WHERE status = 'published' AND ";
+     published_at, updated_at, password, comment_status FROM pages WHERE status = 'published' AND ";
 
 /// Everything the editor shows about a page, in any state.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
@@ -48,6 +51,9 @@ pub struct PageRecord {
     pub password: String,
     /// Which write of the page this is (see `store::versions`).
     pub version: i64,
+    /// Whether readers may comment on the page.
+    #[sqlx(try_from = "String")]
+    pub comment_status: CommentStatus,
 }
 
 /// A page's place in the tree: enough to build addresses and check parents.
@@ -105,7 +111,7 @@ pub struct PageListRow {
 }
 
 const RECORD_COLUMNS: &str = "id, title, slug, body, excerpt, status, parent_id, menu_order, \
-     featured_image_id, author_id, published_at, created_at, updated_at, password, version";
+     featured_image_id, author_id, published_at, created_at, updated_at, password, version, comment_status";
 
 /// The address of a page from its trail of ancestors (root first): `/about/team/`.
 pub fn page_path<'a>(slugs: impl IntoIterator<Item = &'a str>) -> String {
@@ -285,6 +291,21 @@ impl Store {
             Sql::new("UPDATE pages SET status = $1, published_at = $2 WHERE id = $3")
                 .bind(status.as_str())
                 .bind(published_at)
+                .bind(id),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Opens or closes a page's comments.
+    pub(crate) async fn set_page_comment_status(
+        tx: &mut Tx,
+        id: i64,
+        status: CommentStatus,
+    ) -> Result<()> {
+        tx.execute(
+            Sql::new("UPDATE pages SET comment_status = $1 WHERE id = $2")
+                .bind(status.as_str())
                 .bind(id),
         )
         .await?;

@@ -260,7 +260,8 @@ impl Exporter {
         }
         let rows = self.store.export_pages(self.after, BATCH).await?;
         for p in &rows {
-            self.page(p);
+            let comments = self.store.export_page_comments(p.id).await?;
+            self.page(p, &comments);
         }
         Ok(self.advance(rows.last().map(|p| p.id), rows.len()))
     }

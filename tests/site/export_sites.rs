@@ -58,7 +58,7 @@ async fn tiny_site_export_snapshot(site: TestSite) {
         .unwrap();
     let mut tx = site.store.begin().await.unwrap();
     let comment = |parent: Option<i64>, name: &'static str, body: &'static str| NewComment {
-        article_id: story_id,
+        thread: newsdesk::store::thread::Thread::Story(story_id),
         parent_id: parent,
         user_id: None,
         author_name: name,
@@ -157,7 +157,7 @@ async fn a_site_larger_than_a_batch_is_exported_whole(site: TestSite) {
     ] {
         for _ in 0..n {
             let c = NewComment {
-                article_id: story,
+                thread: newsdesk::store::thread::Thread::Story(story),
                 parent_id: None,
                 user_id: None,
                 author_name: "Reader",

@@ -465,7 +465,7 @@ async fn the_theme_unit_test_export_arrives_whole(site: TestSite) {
     );
     assert_eq!(
         by_status(&site, "comments").await,
-        pairs(&[("approved", 27), ("pending", 1)])
+        pairs(&[("approved", 30), ("pending", 3)])
     );
     assert_eq!(
         count(
@@ -473,10 +473,35 @@ async fn the_theme_unit_test_export_arrives_whole(site: TestSite) {
             "SELECT COUNT(*) FROM comments WHERE parent_id IS NOT NULL"
         )
         .await,
-        9
+        10
     );
     assert_eq!(summary.counts["menus"].created, 2);
-    assert_eq!(summary.counts["comments"].skipped, 5);
+    // Every comment arrives, those on pages too (3 approved, 2 pending, one a reply).
+    assert_eq!(summary.counts["comments"].skipped, 0);
+    assert_eq!(summary.counts["comments"].created, 33);
+    assert_eq!(
+        site.raw_pairs(
+            "SELECT status, COUNT(*) FROM comments WHERE page_id IS NOT NULL GROUP BY status ORDER BY status"
+        )
+        .await,
+        pairs(&[("approved", 3), ("pending", 2)])
+    );
+    // The page with comments shows its three approved ones, with its form open as it was.
+    let page = site
+        .store
+        .published_page_by_slug("page-with-comments")
+        .await
+        .unwrap()
+        .expect("the page with comments is published");
+    let trail = site.store.page_trail(page.id).await.unwrap();
+    let path = newsdesk::store::pages::page_path(trail.iter().map(|n| n.slug.as_str()));
+    let shown = site.get(&path).await;
+    assert_eq!(shown.status, 200, "{path}");
+    assert_eq!(shown.texts("#comments-title"), vec!["3 comments"]);
+    assert_eq!(
+        shown.attrs("input[name=comment_page_ID]", "value"),
+        vec![page.id.to_string()]
+    );
     // Every published post's and page's old address leads, in at most one redirect, to a page that
     // shows it; every image's old page leads to the image.
     let text = std::fs::read_to_string(&file).unwrap();

@@ -306,14 +306,14 @@ pub(super) async fn story(
         Store::put_legacy_url(tx, &path, LegacyTarget::Story, id).await?;
     }
     index.posts.insert(item.id, id);
-    comments(tx, item, id, index, summary).await
+    comments(tx, item, Thread::Story(id), index, summary).await
 }
 
-/// A post's comments, threaded as they were.
+/// A post's or page's comments, threaded as they were.
 pub(super) async fn comments(
     tx: &mut Tx,
     item: &Item,
-    story_id: i64,
+    thread: Thread,
     index: &Index,
     summary: &mut Summary,
 ) -> Result<()> {
@@ -353,7 +353,7 @@ pub(super) async fn comments(
                 let id = Store::insert_comment(
                     tx,
                     &NewComment {
-                        article_id: story_id,
+                        thread,
                         parent_id: None,
                         user_id,
                         author_name: author,
@@ -436,6 +436,9 @@ pub(super) async fn page(
         menu_order: i32::try_from(item.menu_order).unwrap_or(0),
         featured_image_id: featured,
         password: item.password.clone(),
+        // WordPress's own setting for the page; without one it stays closed, as WordPress
+        // creates pages.
+        comments_open: item.comment_status == "open",
         // The page as it is now: an import replaces it, as a new version.
         base_version: None,
     };
@@ -500,16 +503,5 @@ pub(super) async fn page(
     if item.parent != 0 {
         index.page_parents.push((item.id, saved.id, item.parent));
     }
-    if !item.comments.is_empty() {
-        summary.count("comments").skipped += item.comments.len() as u64;
-        summary.warn(
-            "page",
-            item.id,
-            format!(
-                "{} comments on a page were left out: pages here take no comments",
-                item.comments.len()
-            ),
-        );
-    }
-    Ok(())
+    comments(tx, item, Thread::Page(saved.id), index, summary).await
 }

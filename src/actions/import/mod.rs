@@ -49,7 +49,7 @@ use crate::domain::user::{Capability, NewUser, Role};
 
 use crate::store::Store;
 
-use crate::store::comments::NewComment;
+use crate::store::comments::{NewComment, Thread};
 
 use crate::store::desk::StoryColumns;
 

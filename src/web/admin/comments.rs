@@ -65,7 +65,9 @@ struct CommentView {
     author_ip: String,
     by_staff: bool,
     story_title: String,
-    /// The story's public address, while it is published.
+    /// The comment is on a static page rather than a story.
+    on_page: bool,
+    /// The story's or page's public address, while it is published.
     story_url: Option<String>,
     parent_id: Option<i64>,
     parent_author: Option<String>,
@@ -80,10 +82,15 @@ struct CommentView {
 
 impl CommentView {
     fn new(c: QueueComment, tz: Tz) -> CommentView {
-        let story_url = (c.article_status == "published")
-            .then_some(c.article_published_at)
-            .flatten()
-            .map(|at| format!("{}#comment-{}", article_path(at, &c.article_slug, tz), c.id));
+        let published = c.article_status == "published";
+        let story_url = match c.page_id {
+            // A page's address depends on its parents: the short link redirects to it.
+            Some(page) => published.then(|| format!("/?page_id={page}#comment-{}", c.id)),
+            None => published
+                .then_some(c.article_published_at)
+                .flatten()
+                .map(|at| format!("{}#comment-{}", article_path(at, &c.article_slug, tz), c.id)),
+        };
         CommentView {
             id: c.id,
             author_url_is_link: c.author_url.starts_with("https://")
@@ -95,6 +102,7 @@ impl CommentView {
             author_ip: c.author_ip,
             by_staff: c.user_id.is_some(),
             story_title: c.article_title,
+            on_page: c.page_id.is_some(),
             story_url,
             parent_id: c.parent_id,
             parent_author: c.parent_author,

@@ -58,6 +58,7 @@ fn read_form(pairs: &[(String, String)]) -> (PageInput, Intent, BTreeMap<&'stati
         menu_order,
         featured_image_id: first(pairs, "featured_image_id").trim().parse().ok(),
         password: first(pairs, "post_password").to_owned(),
+        comments_open: !first(pairs, "comments_open").is_empty(),
         base_version: first(pairs, "base_version").trim().parse().ok(),
     };
     let intent = Intent::parse(first(pairs, "intent")).unwrap_or(Intent::Save);
@@ -75,6 +76,7 @@ struct Values {
     menu_order: String,
     featured_image_id: Option<i64>,
     password: String,
+    comments_open: bool,
 }
 
 impl Values {
@@ -88,6 +90,7 @@ impl Values {
             menu_order: raw_order.to_owned(),
             featured_image_id: input.featured_image_id,
             password: input.password.clone(),
+            comments_open: input.comments_open,
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::domain::related::{self, RelatedInput};
 use crate::domain::token::comment_form_token;
 use crate::error::AppError;
 use crate::store::articles::{ArticleRow, SummaryRow, TermId, TermRef};
+use crate::store::comments::Thread;
 use crate::store::users::AuthorProfile;
 
 /// An author's avatar as the byline shows it.
@@ -175,7 +176,7 @@ pub async fn show(
     };
     if let Some(parent) = q.replytocom.as_deref().and_then(|p| p.parse::<i64>().ok())
         && let Some(c) = state.store().comment(parent).await?
-        && c.article_id == row.id
+        && c.article_id == Some(row.id)
         && c.status == CommentState::Approved
     {
         form.values.comment_parent = c.id.to_string();
@@ -252,7 +253,7 @@ pub(crate) async fn story_page(
     terms.extend(store.terms_of(&ranked).await?);
     let authors = store.byline_profiles(row.id).await?;
     let comments = if shows_text {
-        store.visible_comments(row.id, held).await?
+        store.visible_comments(Thread::Story(row.id), held).await?
     } else {
         Vec::new()
     };
@@ -339,6 +340,10 @@ pub(crate) async fn story_page(
         "article.html",
         &meta,
         minijinja::context! {
+            thread => minijinja::context! {
+                id => story.id, url => story.url.clone(), open => story.comments_open,
+                count => story.comment_count, field => "comment_post_ID",
+            },
             story, related, read_also, comments, form, mail_enabled => state.notifier().enabled(),
             protection => access.form("story", article_id),
         },

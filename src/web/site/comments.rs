@@ -18,7 +18,7 @@ use super::article::{
 };
 use crate::AppState;
 use crate::actions::ActionError;
-use crate::actions::comments::{Origin, submit};
+use crate::actions::comments::{Origin, Posted, submit};
 use crate::domain::article::article_path;
 use crate::domain::comment::{CommentForm, CommentState};
 use crate::error::{AppError, human_duration};
@@ -82,6 +82,9 @@ pub async fn create(
     }
     let chrome = state.chrome_cache().get(&state).await?;
     let now = state.now();
+    if !form.page_id.trim().is_empty() {
+        return super::page_comments::create(&state, &chrome, &headers, peer, form).await;
+    }
     // A protected story takes comments only from readers who gave its password, as in
     // WordPress (its comments are hidden and closed until then).
     if let Ok(id) = form.post_id.trim().parse::<i64>()
@@ -98,20 +101,7 @@ pub async fn create(
             &form,
         ));
     }
-    let origin = Origin {
-        ip: client_ip(
-            &state,
-            &headers,
-            peer.map(|Extension(ConnectInfo(addr))| addr),
-        ),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .chars()
-            .take(255)
-            .collect(),
-    };
+    let origin = origin_of(&state, &headers, peer);
     let secret = state.secret().await?.to_vec();
     let refused = match submit(
         state.store(),
@@ -130,74 +120,17 @@ pub async fn create(
                 &posted.target.slug,
                 chrome.settings.timezone,
             );
-            let secure = crate::web::origin::is_https(&state, &headers);
-            let mut res = crate::web::edge::see_other(&format!("{url}#comment-{}", posted.id));
-            let h = res.headers_mut();
-            if posted.state != CommentState::Approved {
-                let mut held = held_comments(&headers);
-                held.retain(|(id, _)| *id != posted.id);
-                held.insert(0, (posted.id, posted.moderation_token.clone()));
-                held.truncate(10);
-                let value: Vec<String> = held.iter().map(|(id, t)| format!("{id}.{t}")).collect();
-                h.append(
-                    header::SET_COOKIE,
-                    cookies::set(HELD_COOKIE, &value.join(","), HELD_DAYS, true, secure),
-                );
-            }
-            if posted.remember {
-                h.append(
-                    header::SET_COOKIE,
-                    cookies::set(AUTHOR_COOKIE, &posted.author, REMEMBER_DAYS, true, secure),
-                );
-                h.append(
-                    header::SET_COOKIE,
-                    cookies::set(EMAIL_COOKIE, &posted.email, REMEMBER_DAYS, true, secure),
-                );
-                h.append(
-                    header::SET_COOKIE,
-                    cookies::set(URL_COOKIE, &posted.url, REMEMBER_DAYS, true, secure),
-                );
-            } else {
-                for name in [AUTHOR_COOKIE, EMAIL_COOKIE, URL_COOKIE] {
-                    h.append(header::SET_COOKIE, cookies::remove(name));
-                }
-            }
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            return Ok(res);
+            return Ok(accepted(&state, &headers, &url, &posted));
         }
         Err(e) => e,
     };
     // Refused: show the story again with everything the reader typed, and why.
-    let (status, mut state_form) = match refused {
-        ActionError::Fields(errors) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FormState::with_errors(form.clone(), errors),
-        ),
-        // Closed while the reader was typing: the story no longer has a form, so the text is
-        // shown back on its own page.
-        ActionError::Forbidden(m) => {
-            return Err(keep_text(
-                AppError::refused(StatusCode::FORBIDDEN, m),
-                &form,
-            ));
-        }
-        ActionError::Conflict(m) => (StatusCode::CONFLICT, notice(form.clone(), m)),
-        // Over the limit: a light page (no story to render) that keeps the text, so a flood
-        // costs the site little.
-        ActionError::RateLimited { retry_after_secs } => {
-            return Err(AppError::Refused {
-                status: StatusCode::TOO_MANY_REQUESTS,
-                message: format!(
-                    "You have sent several comments in a short time. Please wait {} and send this one again.",
-                    human_duration(retry_after_secs)
-                ),
-                retry_after_secs: Some(retry_after_secs),
-                kept_text: Some(form.comment.clone()),
-            });
-        }
-        other => return Err(keep_text(other.into(), &form)),
+    let (status, mut state_form) = match refusal(refused, &form) {
+        Refusal::Form(status, state_form) => (status, *state_form),
+        Refusal::Final(e) => return Err(e),
     };
     let article_id = form.post_id.trim().parse::<i64>().unwrap_or(0);
+
     let Some(row) = state
         .store()
         .published_article_by_id(article_id, now)
@@ -218,7 +151,7 @@ pub async fn create(
         .ok()
         .filter(|p| *p > 0)
         && let Some(c) = state.store().comment(parent).await?
-        && c.article_id == row.id
+        && c.article_id == Some(row.id)
         && c.status == CommentState::Approved
     {
         state_form.reply_to = Some(super::article::ReplyTo {
@@ -239,6 +172,109 @@ pub async fn create(
     .await
 }
 
+/// Where the reader came from, for the limits and the spam check.
+pub(super) fn origin_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+) -> Origin {
+    Origin {
+        ip: client_ip(
+            state,
+            headers,
+            peer.map(|Extension(ConnectInfo(addr))| addr),
+        ),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(255)
+            .collect(),
+    }
+}
+
+/// The answer to an accepted comment: back to the story or page at the comment (303), with
+/// the held comment's token and the remembered details in cookies.
+pub(super) fn accepted(
+    state: &AppState,
+    headers: &HeaderMap,
+    url: &str,
+    posted: &Posted,
+) -> Response {
+    let secure = crate::web::origin::is_https(state, headers);
+    let mut res = crate::web::edge::see_other(&format!("{url}#comment-{}", posted.id));
+    let h = res.headers_mut();
+    if posted.state != CommentState::Approved {
+        let mut held = held_comments(headers);
+        held.retain(|(id, _)| *id != posted.id);
+        held.insert(0, (posted.id, posted.moderation_token.clone()));
+        held.truncate(10);
+        let value: Vec<String> = held.iter().map(|(id, t)| format!("{id}.{t}")).collect();
+        h.append(
+            header::SET_COOKIE,
+            cookies::set(HELD_COOKIE, &value.join(","), HELD_DAYS, true, secure),
+        );
+    }
+    if posted.remember {
+        h.append(
+            header::SET_COOKIE,
+            cookies::set(AUTHOR_COOKIE, &posted.author, REMEMBER_DAYS, true, secure),
+        );
+        h.append(
+            header::SET_COOKIE,
+            cookies::set(EMAIL_COOKIE, &posted.email, REMEMBER_DAYS, true, secure),
+        );
+        h.append(
+            header::SET_COOKIE,
+            cookies::set(URL_COOKIE, &posted.url, REMEMBER_DAYS, true, secure),
+        );
+    } else {
+        for name in [AUTHOR_COOKIE, EMAIL_COOKIE, URL_COOKIE] {
+            h.append(header::SET_COOKIE, cookies::remove(name));
+        }
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// How a refused comment is answered.
+pub(super) enum Refusal {
+    /// The story or page again, with the form as typed and why (its status).
+    Form(StatusCode, Box<FormState>),
+    /// A page of its own that shows the text back.
+    Final(AppError),
+}
+
+pub(super) fn refusal(refused: ActionError, form: &CommentForm) -> Refusal {
+    match refused {
+        ActionError::Fields(errors) => Refusal::Form(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Box::new(FormState::with_errors(form.clone(), errors)),
+        ),
+        // Closed while the reader was typing: the story no longer has a form, so the text is
+        // shown back on its own page.
+        ActionError::Forbidden(m) => {
+            Refusal::Final(keep_text(AppError::refused(StatusCode::FORBIDDEN, m), form))
+        }
+        ActionError::Conflict(m) => {
+            Refusal::Form(StatusCode::CONFLICT, Box::new(notice(form.clone(), m)))
+        }
+        // Over the limit: a light page (no story to render) that keeps the text, so a flood
+        // costs the site little.
+        ActionError::RateLimited { retry_after_secs } => Refusal::Final(AppError::Refused {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            message: format!(
+                "You have sent several comments in a short time. Please wait {} and send this one again.",
+                human_duration(retry_after_secs)
+            ),
+            retry_after_secs: Some(retry_after_secs),
+            kept_text: Some(form.comment.clone()),
+        }),
+        other => Refusal::Final(keep_text(other.into(), form)),
+    }
+}
+
 fn notice(values: CommentForm, message: String) -> FormState {
     let remember = values.remember.is_some();
     FormState {
@@ -250,7 +286,7 @@ fn notice(values: CommentForm, message: String) -> FormState {
 }
 
 /// A refusal shown on the error page, with the reader's text so nothing typed is lost.
-fn keep_text(err: AppError, form: &CommentForm) -> AppError {
+pub(super) fn keep_text(err: AppError, form: &CommentForm) -> AppError {
     match err {
         AppError::Refused {
             status,
@@ -308,7 +344,7 @@ pub async fn subscription_page(
         .ok_or_else(|| {
             AppError::refused(StatusCode::NOT_FOUND, "This link is not valid any more.")
         })?;
-    subscription_response(&state, subscribe, false, comment.article_id).await
+    subscription_response(&state, subscribe, false, comment.thread().short_link()).await
 }
 
 /// `POST /comments/subscription`: confirms or ends reply notifications. Mail programs' one-click
@@ -325,15 +361,19 @@ pub async fn subscription_update(
         state.now(),
     )
     .await?;
-    let article_id = state.store().comment(id).await?.map_or(0, |c| c.article_id);
-    subscription_response(&state, subscribe, true, article_id).await
+    let link = state
+        .store()
+        .comment(id)
+        .await?
+        .map_or_else(|| "/".to_owned(), |c| c.thread().short_link());
+    subscription_response(&state, subscribe, true, link).await
 }
 
 async fn subscription_response(
     state: &AppState,
     subscribe: bool,
     done: bool,
-    article_id: i64,
+    story_url: String,
 ) -> Result<Response, AppError> {
     let chrome = state.chrome_cache().get(state).await?;
     let title = if subscribe {
@@ -352,7 +392,7 @@ async fn subscription_response(
         &chrome,
         "subscription.html",
         &meta,
-        minijinja::context! { subscribe, done, heading => title, story_url => format!("/?p={article_id}") },
+        minijinja::context! { subscribe, done, heading => title, story_url },
     )?;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],

@@ -10,6 +10,7 @@ pub mod legacy;
 pub mod media;
 pub mod meta;
 pub mod page;
+pub(crate) mod page_comments;
 pub mod postpass;
 pub mod search;
 pub mod sitemaps;

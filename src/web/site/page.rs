@@ -1,11 +1,12 @@
 //! Static pages at `/slug/` and, under a parent, `/parent/slug/`; the one- and two-segment
 //! paths they share with date archives.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::json;
 
+use super::page_comments::{Talk, page_talk};
 use super::postpass::Access;
 use super::{PageMeta, html, meta, render, views};
 use crate::AppState;
@@ -19,26 +20,44 @@ pub(crate) fn is_year(s: &str) -> bool {
     s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// `?replytocom=ID`: WordPress's no-JavaScript reply link, on a page too.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ReplyQuery {
+    replytocom: Option<String>,
+}
+
+impl ReplyQuery {
+    fn talk(&self, headers: &HeaderMap) -> Talk {
+        let reply_to = self
+            .replytocom
+            .as_deref()
+            .and_then(|p| p.trim().parse::<i64>().ok());
+        Talk::fresh(headers, reply_to)
+    }
+}
+
 /// `/2026/` (year archive) or `/about/` (page).
 pub async fn one_segment(
     State(state): State<AppState>,
     Path(segment): Path<String>,
+    Query(q): Query<ReplyQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     if is_year(&segment) {
         return super::archive::date_listing(&state, &segment, None, None, 1).await;
     }
-    show_page(&state, &[&segment], &headers).await
+    show_page_with(&state, &[&segment], &headers, q.talk(&headers)).await
 }
 
 /// `/2026/11/` (month archive) or `/about/team/` (a page under its parent).
 pub async fn two_segments(
     State(state): State<AppState>,
     Path((first, second)): Path<(String, String)>,
+    Query(q): Query<ReplyQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     if !is_year(&first) {
-        return show_page(&state, &[&first, &second], &headers).await;
+        return show_page_with(&state, &[&first, &second], &headers, q.talk(&headers)).await;
     }
     super::archive::date_listing(&state, &first, Some(&second), None, 1).await
 }
@@ -50,6 +69,16 @@ pub async fn show_page(
     state: &AppState,
     segments: &[&str],
     headers: &HeaderMap,
+) -> Result<Response, AppError> {
+    show_page_with(state, segments, headers, Talk::fresh(headers, None)).await
+}
+
+/// [`show_page`] with the comment form as `talk` has it.
+pub(crate) async fn show_page_with(
+    state: &AppState,
+    segments: &[&str],
+    headers: &HeaderMap,
+    talk: Talk,
 ) -> Result<Response, AppError> {
     let slug = segments.last().ok_or(AppError::NotFound)?;
     let page = state
@@ -70,7 +99,7 @@ pub async fn show_page(
         return Ok(crate::web::edge::permanent(&url));
     }
     let access = super::postpass::access(state, &page.password, headers).await?;
-    render_page(state, page, trail, url, access).await
+    render_page(state, page, trail, url, access, talk).await
 }
 
 /// Renders a published page at its address `url`; a protected page the reader has not
@@ -81,6 +110,7 @@ pub(crate) async fn render_page(
     trail: Vec<PageNode>,
     url: String,
     access: Access,
+    talk: Talk,
 ) -> Result<Response, AppError> {
     let shows_text = access.shows_text();
     let protected = !page.password.is_empty();
@@ -148,6 +178,15 @@ pub(crate) async fn render_page(
         ..Default::default()
     };
     let updated = views::DateView::new(page.updated_at, tz);
+    // A protected page's comments stay hidden and closed until it is unlocked.
+    let status = talk.status;
+    let discussion = if access.form("page", page.id).is_none() {
+        Some(page_talk(state, &chrome, &page, &url, talk, shows_text).await?)
+    } else {
+        None
+    };
+    let private = discussion.as_ref().is_some_and(|d| d.private);
+    let page_id = page.id;
     let parents: Vec<_> = crumbs[1..crumbs.len().saturating_sub(1).max(1)]
         .iter()
         .map(|(name, url)| views::LinkView {
@@ -165,16 +204,24 @@ pub(crate) async fn render_page(
                 title, body => if shows_text { page.body } else { String::new() }, updated, image,
                 parents,
             },
-            protection => access.form("page", page.id),
+            protection => access.form("page", page_id),
+            discussion,
+            mail_enabled => state.notifier().enabled(),
         },
     )?;
     let mut res = html(body);
     let status = if access == Access::WrongPassword {
         axum::http::StatusCode::FORBIDDEN
     } else {
-        axum::http::StatusCode::OK
+        status
     };
     *res.status_mut() = status;
+    if private {
+        res.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("private, no-store"),
+        );
+    }
     access.apply(&mut res);
     Ok(res)
 }

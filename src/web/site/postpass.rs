@@ -182,7 +182,15 @@ pub async fn unlock(
         if password_matches(&secret, &page.password, &form.post_password) {
             return Ok(accepted(&url));
         }
-        return super::page::render_page(&state, page, trail, url, Access::WrongPassword).await;
+        return super::page::render_page(
+            &state,
+            page,
+            trail,
+            url,
+            Access::WrongPassword,
+            super::page_comments::Talk::fresh(&headers, None),
+        )
+        .await;
     }
     let row = state
         .store()

@@ -191,8 +191,8 @@ impl Exporter {
         self.counts.comments += 1;
     }
 
-    /// A static page, under its parent.
-    pub(super) fn page(&mut self, p: &ExportPage) {
+    /// A static page, under its parent, with its comments.
+    pub(super) fn page(&mut self, p: &ExportPage, comments: &[ExportComment]) {
         let date = match p.status {
             Status::Draft | Status::Pending => p.published_at,
             _ => p.published_at.or(Some(p.created_at)),
@@ -210,7 +210,7 @@ impl Exporter {
             date,
             created: p.created_at,
             modified: p.updated_at,
-            comments_open: false,
+            comments_open: p.comment_status == "open",
             name: &p.slug,
             status: wp_status(p.status),
             parent: p.parent_id.map_or(0, |id| self.ids.page(id)),
@@ -222,6 +222,9 @@ impl Exporter {
         if let Some(image) = p.featured_image_id {
             let id = self.ids.image(image).to_string();
             self.x.meta("_thumbnail_id", &id);
+        }
+        for c in comments {
+            self.comment(c);
         }
         self.x.close("item");
     }
