@@ -105,7 +105,7 @@ fn tracking(key: &str) -> bool {
 }
 
 /// `%XX` sequences decoded (`+` is kept: it is a plus in a path); invalid UTF-8 is replaced.
-fn percent_decode(s: &str) -> String {
+pub fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

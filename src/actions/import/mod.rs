@@ -321,7 +321,7 @@ pub async fn import_wordpress(
             attachment(tx, &item, options, &mut index, &mut summary, now)
                 .await
                 .map_err(|cause| stopped(&format!("image {}", item.id), &reader, cause))?;
-            batch.done(store, 20).await?;
+            batch.done(20).await?;
         }
         progress(Progress {
             pass: 2,
@@ -347,7 +347,7 @@ pub async fn import_wordpress(
                 page(tx, by, &item, &mut index, &mut summary, now).await
             };
             result.map_err(|cause| stopped(&format!("{kind} {}", item.id), &reader, cause))?;
-            batch.done(store, BATCH).await?;
+            batch.done(BATCH).await?;
         }
         progress(Progress {
             pass: 3,
@@ -421,11 +421,10 @@ impl Batch {
         Ok(self.tx.as_mut().expect("just begun"))
     }
 
-    async fn done(&mut self, store: &Store, every: usize) -> Result<(), ImportError> {
+    async fn done(&mut self, every: usize) -> Result<(), ImportError> {
         self.items += 1;
         if self.items >= every {
             self.finish().await?;
-            let _ = store;
         }
         Ok(())
     }

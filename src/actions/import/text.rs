@@ -1,6 +1,7 @@
 //! Small conversions of WordPress text: slugs, addresses, tags stripped.
 
 use super::*;
+pub(super) use crate::domain::legacy::percent_decode;
 
 /// A slug for a term or item as WordPress stored it (percent-encoded for non-Latin scripts).
 pub(super) fn term_slug(raw: &str, name: &str, fallback: &str) -> Slug {
@@ -14,26 +15,6 @@ pub(super) fn term_slug(raw: &str, name: &str, fallback: &str) -> Slug {
         &decoded
     };
     Slug::from_title(source, fallback)
-}
-
-pub(super) fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Some(hex) = s.get(i + 1..i + 3)
-            && let Ok(b) = u8::from_str_radix(hex, 16)
-        {
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// An old address as `legacy_urls` keeps it: from the first `/`, percent-decoded (WordPress
