@@ -3,10 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::dialect::{Arg, Conn, Sql, Tx, insert_returning_id};
+use super::StoreError;
+use super::dialect::{Arg, Conn, Sql, Tx, rows_per_statement};
 use super::{Result, Store};
 use crate::domain::article::{CommentStatus, NewArticle, Status};
 use crate::domain::slug::Slug;
+use std::collections::HashMap;
 
 /// A story row as stored.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
@@ -512,6 +514,29 @@ impl Store {
         super::dialect::lock_slug_base(tx, "articles", base.as_str()).await
     }
 
+    /// Which of `slugs` stories already have, each slug's base locked as
+    /// [`Store::lock_article_slug`] does.
+    pub(crate) async fn article_slugs_taken(
+        tx: &mut Tx,
+        slugs: &[&str],
+    ) -> Result<std::collections::HashSet<String>> {
+        let keys: Vec<String> = slugs.iter().map(|s| format!("articles:{s}")).collect();
+        super::dialect::lock_many(tx, &keys).await?;
+        let mut taken = std::collections::HashSet::new();
+        for chunk in slugs.chunks(rows_per_statement(1)) {
+            let mut sql = Sql::new("SELECT slug FROM articles WHERE slug IN (");
+            for (i, slug) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.arg(*slug);
+            }
+            sql.push(")");
+            taken.extend(tx.scalars::<String>(sql).await?);
+        }
+        Ok(taken)
+    }
+
     pub(crate) async fn article_slugs_like(tx: &mut Tx, base: &Slug) -> Result<Vec<String>> {
         Store::lock_article_slug(tx, base).await?;
         tx.scalars(
@@ -533,65 +558,120 @@ impl Store {
         slug: &Slug,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let id = insert_returning_id(
+        let ids = Store::insert_articles(
             tx,
-            Sql::new(
-                "INSERT INTO articles (title, slug, body, excerpt, status, published_at, created_at, updated_at, \
-                 credit_line, source_agency, source_url, embargo_until, featured_image_id, sticky, comment_status) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
-            )
-            .bind(a.title.trim())
-            .bind(slug.as_str())
-            .bind(a.body.as_str())
-            .bind(a.excerpt.trim())
-            .bind(a.status.as_str())
-            .bind(a.published_at)
-            .bind(now)
-            .bind(a.credit_line.trim())
-            .bind(a.source_agency.trim())
-            .bind(a.source_url.trim())
-            .bind(a.embargo_until)
-            .bind(a.featured_image_id)
-            .bind(a.sticky)
-            .bind(a.comment_status.as_str()),
+            &[ArticleInsert {
+                article: a,
+                slug,
+                created_at: now,
+                updated_at: now,
+                password: "",
+            }],
         )
         .await?;
-        for (pos, user_id) in a.author_ids.iter().enumerate() {
-            tx.execute(
-                Sql::new(
-                    "INSERT INTO article_authors (article_id, user_id, position, published_at) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(id)
-                .bind(*user_id)
-                .bind(pos as i64)
-                .bind(a.published_at),
-            )
-            .await?;
+        Ok(ids[0])
+    }
+
+    /// Inserts stories as [`Store::insert_article`] does, a few statements for all of them
+    /// (an import writes hundreds at a time). Returns their ids in the order given. Slugs must be
+    /// free and distinct.
+    pub(crate) async fn insert_articles(
+        tx: &mut Tx,
+        stories: &[ArticleInsert<'_>],
+    ) -> Result<Vec<i64>> {
+        const COLUMNS: usize = 16;
+        let mut by_slug: HashMap<String, i64> = HashMap::with_capacity(stories.len());
+        for chunk in stories.chunks(rows_per_statement(COLUMNS)) {
+            let mut sql = Sql::new(
+                "INSERT INTO articles (title, slug, body, excerpt, status, published_at, created_at, updated_at, \
+                 credit_line, source_agency, source_url, embargo_until, featured_image_id, sticky, comment_status, \
+                 password) VALUES ",
+            );
+            for (i, s) in chunk.iter().enumerate() {
+                let a = s.article;
+                sql.row(
+                    i == 0,
+                    [
+                        a.title.trim().into(),
+                        s.slug.as_str().into(),
+                        a.body.as_str().into(),
+                        a.excerpt.trim().into(),
+                        a.status.as_str().into(),
+                        a.published_at.into(),
+                        s.created_at.into(),
+                        s.updated_at.into(),
+                        a.credit_line.trim().into(),
+                        a.source_agency.trim().into(),
+                        a.source_url.trim().into(),
+                        a.embargo_until.into(),
+                        a.featured_image_id.into(),
+                        a.sticky.into(),
+                        a.comment_status.as_str().into(),
+                        s.password.into(),
+                    ],
+                );
+            }
+            sql.push(" RETURNING id, slug");
+            let rows: Vec<(i64, String)> = tx.fetch_all(sql).await?;
+            by_slug.extend(rows.into_iter().map(|(id, slug)| (slug, id)));
         }
-        for (pos, cat) in a.category_ids.iter().enumerate() {
-            tx.execute(
-                Sql::new(
-                    "INSERT INTO article_categories (article_id, category_id, position, published_at) \
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(id)
-                .bind(*cat)
-                .bind(pos as i64)
-                .bind(a.published_at),
-            )
-            .await?;
+        let ids = stories
+            .iter()
+            .map(|s| {
+                by_slug.get(s.slug.as_str()).copied().ok_or_else(|| {
+                    StoreError::Read(format!("story {:?} was not inserted", s.slug.as_str()))
+                })
+            })
+            .collect::<Result<Vec<i64>>>()?;
+        // Bylines, sections and tags: (table, story id, other id, position).
+        let mut links: Vec<(&str, i64, i64, i64, Option<DateTime<Utc>>)> = Vec::new();
+        for (s, id) in stories.iter().zip(&ids) {
+            let a = s.article;
+            let at = a.published_at;
+            links.extend(
+                a.author_ids
+                    .iter()
+                    .enumerate()
+                    .map(|(p, u)| ("article_authors", *id, *u, p as i64, at)),
+            );
+            links.extend(
+                a.category_ids
+                    .iter()
+                    .enumerate()
+                    .map(|(p, c)| ("article_categories", *id, *c, p as i64, at)),
+            );
+            links.extend(a.tag_ids.iter().map(|t| ("article_tags", *id, *t, 0, at)));
         }
-        for tag in &a.tag_ids {
-            tx.execute(
-                Sql::new("INSERT INTO article_tags (article_id, tag_id, published_at) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(*tag)
-                    .bind(a.published_at),
-            )
-            .await?;
+        for (table, columns) in [
+            (
+                "article_authors",
+                "(article_id, user_id, position, published_at)",
+            ),
+            (
+                "article_categories",
+                "(article_id, category_id, position, published_at)",
+            ),
+            ("article_tags", "(article_id, tag_id, published_at)"),
+        ] {
+            let rows: Vec<_> = links.iter().filter(|l| l.0 == table).collect();
+            for chunk in rows.chunks(rows_per_statement(4)) {
+                let mut sql = Sql::new("INSERT INTO ");
+                sql.push(table).push(" ").push(columns).push(" VALUES ");
+                for (i, (_, id, other, pos, at)) in chunk.iter().enumerate() {
+                    if table == "article_tags" {
+                        sql.row(i == 0, [(*id).into(), (*other).into(), (*at).into()]);
+                    } else {
+                        sql.row(
+                            i == 0,
+                            [(*id).into(), (*other).into(), (*pos).into(), (*at).into()],
+                        );
+                    }
+                }
+                tx.execute(sql).await?;
+            }
         }
-        Store::sync_search(tx, id).await?;
-        Ok(id)
+        Store::sync_search_many(tx, &ids).await?;
+        Ok(ids)
     }
 
     /// Moves a story's "last updated" time (e.g. after an edit).
@@ -613,6 +693,15 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx> {
         Tx::begin(&self.db, self.generation.clone(), self.write_health.clone()).await
     }
+}
+
+/// A story for [`Store::insert_articles`], with the times and password it had elsewhere.
+pub(crate) struct ArticleInsert<'a> {
+    pub article: &'a NewArticle,
+    pub slug: &'a Slug,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub password: &'a str,
 }
 
 /// Tables whose rows carry a copy of their story's publication time.

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::dialect::{Sql, Tx, insert_returning_id};
-use super::{Result, Store};
+use super::dialect::{Sql, Tx, rows_per_statement};
+use super::{Result, Store, StoreError};
 use crate::domain::article::CommentStatus;
 use crate::domain::comment::CommentState;
 
@@ -447,33 +447,62 @@ impl Store {
     }
 
     pub(crate) async fn insert_comment(tx: &mut Tx, c: &NewComment<'_>) -> Result<i64> {
-        insert_returning_id(
-            tx,
-            Sql::new(
+        Ok(Store::insert_comments(tx, std::slice::from_ref(c)).await?[0])
+    }
+
+    /// Inserts comments in a few statements (an import writes thousands at a time); returns
+    /// their ids in the order given. Both backends number the rows of one `INSERT` in the order
+    /// of its `VALUES` list (SQLite's next rowid, PostgreSQL's sequence), so the ids returned,
+    /// sorted, are the comments' in order.
+    pub(crate) async fn insert_comments(
+        tx: &mut Tx,
+        comments: &[NewComment<'_>],
+    ) -> Result<Vec<i64>> {
+        const COLUMNS: usize = 17;
+        let mut ids = Vec::with_capacity(comments.len());
+        for chunk in comments.chunks(rows_per_statement(COLUMNS)) {
+            let mut sql = Sql::new(
                 "INSERT INTO comments (article_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
                  user_agent, body, status, spam_score, spam_reasons, moderation_token, notify_replies, notify_token, created_at, \
-                 page_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
-            )
-            .bind(c.thread.story_id())
-            .bind(c.parent_id)
-            .bind(c.user_id)
-            .bind(c.author_name)
-            .bind(c.author_email)
-            .bind(c.author_url)
-            .bind(c.author_ip)
-            .bind(c.user_agent)
-            .bind(c.body)
-            .bind(c.status)
-            .bind(i64::from(c.spam_score))
-            .bind(c.spam_reasons)
-            .bind(c.moderation_token)
-            .bind(c.notify_replies)
-            .bind(c.notify_token)
-            .bind(c.created_at)
-            .bind(c.thread.page_id()),
-        )
-        .await
+                 page_id) VALUES ",
+            );
+            for (i, c) in chunk.iter().enumerate() {
+                sql.row(
+                    i == 0,
+                    [
+                        c.thread.story_id().into(),
+                        c.parent_id.into(),
+                        c.user_id.into(),
+                        c.author_name.into(),
+                        c.author_email.into(),
+                        c.author_url.into(),
+                        c.author_ip.into(),
+                        c.user_agent.into(),
+                        c.body.into(),
+                        c.status.into(),
+                        i64::from(c.spam_score).into(),
+                        c.spam_reasons.into(),
+                        c.moderation_token.into(),
+                        c.notify_replies.into(),
+                        c.notify_token.into(),
+                        c.created_at.into(),
+                        c.thread.page_id().into(),
+                    ],
+                );
+            }
+            sql.push(" RETURNING id");
+            let mut new: Vec<i64> = tx.scalars(sql).await?;
+            if new.len() != chunk.len() {
+                return Err(StoreError::Read(format!(
+                    "{} comments were given and {} inserted",
+                    chunk.len(),
+                    new.len()
+                )));
+            }
+            new.sort_unstable();
+            ids.extend(new);
+        }
+        Ok(ids)
     }
 
     pub(crate) async fn set_comment_status(tx: &mut Tx, id: i64, status: &str) -> Result<u64> {

@@ -74,6 +74,12 @@ impl From<Vec<u8>> for Arg {
     }
 }
 
+/// Rows of `columns` values each that one multi-row statement may carry: both backends bound
+/// the placeholders of one statement (SQLite at 32,766, PostgreSQL at 65,535).
+pub(crate) const fn rows_per_statement(columns: usize) -> usize {
+    30_000 / columns
+}
+
 /// SQL text with numbered placeholders and the arguments they stand for.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Sql {
@@ -107,6 +113,22 @@ impl Sql {
     /// its `$N` placeholders inline.
     pub fn bind(mut self, value: impl Into<Arg>) -> Sql {
         self.args.push(value.into());
+        self
+    }
+
+    /// Appends one `(…)` row of a multi-row `VALUES` list, preceded by `, ` unless `first`.
+    pub fn row<const N: usize>(&mut self, first: bool, values: [Arg; N]) -> &mut Sql {
+        if !first {
+            self.text.push_str(", ");
+        }
+        self.text.push('(');
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.arg(v);
+        }
+        self.text.push(')');
         self
     }
 
@@ -445,6 +467,31 @@ pub(crate) async fn insert_returning_id(tx: &mut Tx, sql: Sql) -> Result<i64> {
 /// a transaction-scoped advisory lock on the base's hash.
 pub(crate) async fn lock_slug_base(tx: &mut Tx, table: &str, base: &str) -> Result<()> {
     lock(tx, &format!("{table}:{base}")).await
+}
+
+/// [`lock`] on many keys in one statement, in a fixed order so two writers locking overlapping
+/// keys cannot deadlock.
+pub(crate) async fn lock_many(tx: &mut Tx, keys: &[String]) -> Result<()> {
+    if !tx.is_postgres() || keys.is_empty() {
+        return Ok(());
+    }
+    let mut keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for chunk in keys.chunks(rows_per_statement(1)) {
+        let mut sql =
+            Sql::new("SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT k, ord FROM (VALUES ");
+        for (i, key) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .arg(*key)
+                .push(", ")
+                .arg(i as i64)
+                .push(")");
+        }
+        sql.push(") AS v(k, ord) ORDER BY ord) AS ordered");
+        tx.execute(sql).await?;
+    }
+    Ok(())
 }
 
 /// ` FOR UPDATE` on PostgreSQL, to lock the rows a `SELECT` reads until the transaction ends;

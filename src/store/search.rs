@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use super::dialect::{Sql, Tx, lock};
+use super::dialect::{Sql, Tx, lock, rows_per_statement};
 use super::users::PublicAuthor;
 use super::{Result, Store, StoreError};
 use crate::domain::search::{Analyzer, SearchQuery, StoryText, story_terms};
@@ -253,25 +253,35 @@ impl Store {
     /// it: a published story is (re)indexed, anything else (draft, trash, deleted) is removed.
     /// Every store function that changes a story's text, byline, status or time calls this.
     pub(crate) async fn sync_search(tx: &mut Tx, article_id: i64) -> Result<()> {
-        Self::unindex_article(tx, article_id).await?;
-        let mut sql = Sql::new(SOURCE_COLUMNS);
-        sql.push(" WHERE id = ")
-            .arg(article_id)
-            .push(" AND status = 'published' AND published_at IS NOT NULL");
-        let Some(story) = tx.fetch_optional::<SourceRow>(sql).await? else {
-            return Ok(());
-        };
-        let authors: Vec<String> = tx
-            .scalars(
-                Sql::new(
-                    "SELECT u.display_name FROM article_authors aa JOIN users u ON u.id = aa.user_id \
-                     WHERE aa.article_id = $1 ORDER BY aa.position, u.id",
-                )
-                .bind(article_id),
-            )
-            .await?;
-        let analyzer = Self::search_analyzer(tx).await?;
-        Self::index_story(tx, &analyzer, &story, &authors).await
+        Self::sync_search_many(tx, &[article_id]).await
+    }
+
+    /// [`Store::sync_search`] for many stories at once, in a few statements.
+    pub(crate) async fn sync_search_many(tx: &mut Tx, ids: &[i64]) -> Result<()> {
+        for ids in ids.chunks(rows_per_statement(6)) {
+            let mut sql = Sql::new("DELETE FROM search_documents WHERE article_id IN ");
+            sql.arg_list(ids);
+            tx.execute(sql).await?;
+            let mut sql = Sql::new(SOURCE_COLUMNS);
+            sql.push(" WHERE id IN ")
+                .arg_list(ids)
+                .push(" AND status = 'published' AND published_at IS NOT NULL ORDER BY id");
+            let stories: Vec<SourceRow> = tx.fetch_all(sql).await?;
+            if stories.is_empty() {
+                continue;
+            }
+            let published: Vec<i64> = stories.iter().map(|s| s.id).collect();
+            let mut sql = Sql::new(
+                "SELECT aa.article_id, u.display_name FROM article_authors aa \
+                 JOIN users u ON u.id = aa.user_id WHERE aa.article_id IN ",
+            );
+            sql.arg_list(&published)
+                .push(" ORDER BY aa.article_id, aa.position, u.id");
+            let bylines: Vec<(i64, String)> = tx.fetch_all(sql).await?;
+            let analyzer = Self::search_analyzer(tx).await?;
+            Self::index_stories(tx, &analyzer, &stories, &bylines).await?;
+        }
+        Ok(())
     }
 
     /// Removes a story's index row, if any.
@@ -281,70 +291,99 @@ impl Store {
         Ok(())
     }
 
-    /// Writes the index row of a published story (which must have none).
-    async fn index_story(
+    /// Writes the index rows of published stories (which must have none), with `bylines` as
+    /// (story id, display name) in byline order.
+    async fn index_stories(
         tx: &mut Tx,
         analyzer: &Analyzer,
-        story: &SourceRow,
-        authors: &[String],
+        stories: &[SourceRow],
+        bylines: &[(i64, String)],
     ) -> Result<()> {
-        let (title_terms, body_terms) = story_terms(
-            analyzer,
-            &StoryText {
-                title: &story.title,
-                excerpt: &story.excerpt,
-                body_html: &story.body,
-                authors,
-                credit_line: &story.credit_line,
-                source_agency: &story.source_agency,
-            },
-        );
-        let key = Self::free_sort_key(tx, story.id, story.published_at).await?;
+        let keys = Self::free_sort_keys(tx, stories).await?;
         let postgres = tx.is_postgres();
-        let mut sql = Sql::new(
-            "INSERT INTO search_documents (sort_key, article_id, published_at, title_terms, body_terms",
-        );
-        sql.push(if postgres { ", document) " } else { ") " })
-            .push("VALUES (")
-            .arg(key)
-            .push(", ")
-            .arg(story.id)
-            .push(", ")
-            .arg(story.published_at)
-            .push(", ")
-            .arg(title_terms.as_str())
-            .push(", ")
-            .arg(body_terms.as_str());
-        if postgres {
-            sql.push(", CAST(")
-                .arg(tsvector_literal(&title_terms, &body_terms))
-                .push(" AS tsvector)");
+        for (chunk, keys) in stories
+            .chunks(rows_per_statement(6))
+            .zip(keys.chunks(rows_per_statement(6)))
+        {
+            let mut sql = Sql::new(
+                "INSERT INTO search_documents (sort_key, article_id, published_at, title_terms, body_terms",
+            );
+            sql.push(if postgres { ", document) " } else { ") " })
+                .push("VALUES ");
+            for (i, (story, key)) in chunk.iter().zip(keys).enumerate() {
+                let authors: Vec<String> = bylines
+                    .iter()
+                    .filter(|(id, _)| *id == story.id)
+                    .map(|(_, name)| name.clone())
+                    .collect();
+                let (title_terms, body_terms) = story_terms(
+                    analyzer,
+                    &StoryText {
+                        title: &story.title,
+                        excerpt: &story.excerpt,
+                        body_html: &story.body,
+                        authors: &authors,
+                        credit_line: &story.credit_line,
+                        source_agency: &story.source_agency,
+                    },
+                );
+                sql.push(if i == 0 { "(" } else { ", (" })
+                    .arg(*key)
+                    .push(", ")
+                    .arg(story.id)
+                    .push(", ")
+                    .arg(story.published_at)
+                    .push(", ")
+                    .arg(title_terms.as_str())
+                    .push(", ")
+                    .arg(body_terms.as_str());
+                if postgres {
+                    sql.push(", CAST(")
+                        .arg(tsvector_literal(&title_terms, &body_terms))
+                        .push(" AS tsvector)");
+                }
+                sql.push(")");
+            }
+            tx.execute(sql).await?;
         }
-        sql.push(")");
-        tx.execute(sql).await?;
         Ok(())
     }
 
-    /// A free sort key in the story's second of publication: the slot its id suggests, or the
-    /// next free one when another story of the same second holds it.
-    async fn free_sort_key(tx: &mut Tx, id: i64, published_at: DateTime<Utc>) -> Result<i64> {
-        let base = key_floor(published_at);
-        let taken: HashSet<i64> = tx
-            .scalars::<i64>(
-                Sql::new(
-                    "SELECT sort_key FROM search_documents WHERE sort_key >= $1 AND sort_key < $2",
-                )
-                .bind(base)
-                .bind(base.saturating_add(SLOTS)),
-            )
-            .await?
-            .into_iter()
-            .collect();
-        let preferred = id.rem_euclid(SLOTS);
-        (0..SLOTS)
-            .map(|i| base + (preferred + i) % SLOTS)
-            .find(|k| !taken.contains(k))
-            .ok_or_else(|| StoreError::Conflict("search_documents_sort_key".into()))
+    /// Free sort keys, one per story, each in its story's second of publication: the slot its
+    /// id suggests, or the next free one when another story of the same second holds it.
+    async fn free_sort_keys(tx: &mut Tx, stories: &[SourceRow]) -> Result<Vec<i64>> {
+        let mut bases: Vec<i64> = stories.iter().map(|s| key_floor(s.published_at)).collect();
+        bases.sort_unstable();
+        bases.dedup();
+        let mut taken: HashSet<i64> = HashSet::new();
+        for bases in bases.chunks(rows_per_statement(2)) {
+            let mut sql = Sql::new("SELECT sort_key FROM search_documents WHERE ");
+            for (i, base) in bases.iter().enumerate() {
+                sql.push(if i == 0 {
+                    "(sort_key >= "
+                } else {
+                    " OR (sort_key >= "
+                })
+                .arg(*base)
+                .push(" AND sort_key < ")
+                .arg(base.saturating_add(SLOTS))
+                .push(")");
+            }
+            taken.extend(tx.scalars::<i64>(sql).await?);
+        }
+        stories
+            .iter()
+            .map(|story| {
+                let base = key_floor(story.published_at);
+                let preferred = story.id.rem_euclid(SLOTS);
+                let key = (0..SLOTS)
+                    .map(|i| base + (preferred + i) % SLOTS)
+                    .find(|k| !taken.contains(k))
+                    .ok_or_else(|| StoreError::Conflict("search_documents_sort_key".into()))?;
+                taken.insert(key);
+                Ok(key)
+            })
+            .collect()
     }
 
     /// Rebuilds the whole index inside `tx` with `analyzer`, and records its signature. Returns
@@ -370,15 +409,8 @@ impl Store {
             sql.arg_list(&ids)
                 .push(" ORDER BY aa.article_id, aa.position, u.id");
             let bylines: Vec<(i64, String)> = tx.fetch_all(sql).await?;
-            for story in &stories {
-                let authors: Vec<String> = bylines
-                    .iter()
-                    .filter(|(id, _)| *id == story.id)
-                    .map(|(_, name)| name.clone())
-                    .collect();
-                Self::index_story(tx, analyzer, story, &authors).await?;
-                indexed += 1;
-            }
+            Self::index_stories(tx, analyzer, &stories, &bylines).await?;
+            indexed += stories.len() as u64;
         }
         Store::put_setting(tx, SIGNATURE_SETTING, &analyzer.signature()).await?;
         Ok(indexed)

@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::dialect::{Sql, Tx, insert_returning_id};
+use std::collections::BTreeMap;
+
+use super::dialect::{Sql, Tx, insert_returning_id, rows_per_statement};
 use super::{Result, Store};
 use crate::domain::legacy::{LegacyTarget, WordpressKind, legacy_key};
 
@@ -24,16 +26,30 @@ impl Store {
         wp_id: i64,
         local_id: i64,
     ) -> Result<()> {
-        tx.execute(
-            Sql::new(
-                "INSERT INTO wordpress_ids (kind, wp_id, local_id) VALUES ($1, $2, $3) \
-                 ON CONFLICT (kind, wp_id) DO UPDATE SET local_id = excluded.local_id",
-            )
-            .bind(kind.as_str())
-            .bind(wp_id)
-            .bind(local_id),
-        )
-        .await?;
+        Store::put_wordpress_ids(tx, kind, &[(wp_id, local_id)]).await
+    }
+
+    /// [`Store::put_wordpress_id`] for many (WordPress id, local id) pairs; the last pair of
+    /// a WordPress id wins.
+    pub(crate) async fn put_wordpress_ids(
+        tx: &mut Tx,
+        kind: WordpressKind,
+        pairs: &[(i64, i64)],
+    ) -> Result<()> {
+        // One statement may not update a row twice (PostgreSQL refuses it).
+        let pairs: BTreeMap<i64, i64> = pairs.iter().copied().collect();
+        let pairs: Vec<(i64, i64)> = pairs.into_iter().collect();
+        for chunk in pairs.chunks(rows_per_statement(3)) {
+            let mut sql = Sql::new("INSERT INTO wordpress_ids (kind, wp_id, local_id) VALUES ");
+            for (i, (wp_id, local_id)) in chunk.iter().enumerate() {
+                sql.row(
+                    i == 0,
+                    [kind.as_str().into(), (*wp_id).into(), (*local_id).into()],
+                );
+            }
+            sql.push(" ON CONFLICT (kind, wp_id) DO UPDATE SET local_id = excluded.local_id");
+            tx.execute(sql).await?;
+        }
         Ok(())
     }
 
@@ -47,21 +63,33 @@ impl Store {
         kind: LegacyTarget,
         id: i64,
     ) -> Result<bool> {
-        let Some(key) = legacy_key(path) else {
-            return Ok(false);
-        };
-        tx.execute(
-            Sql::new(
-                "INSERT INTO legacy_urls (path, target_kind, target_id) VALUES ($1, $2, $3) \
-                 ON CONFLICT (path) DO UPDATE SET target_kind = excluded.target_kind, \
+        Ok(Store::put_legacy_urls(tx, &[(path, kind, id)]).await? == 1)
+    }
+
+    /// [`Store::put_legacy_url`] for many addresses; the last of the same address wins.
+    /// Returns how many were addresses (and recorded).
+    pub(crate) async fn put_legacy_urls(
+        tx: &mut Tx,
+        urls: &[(&str, LegacyTarget, i64)],
+    ) -> Result<usize> {
+        let rows: BTreeMap<String, (LegacyTarget, i64)> = urls
+            .iter()
+            .filter_map(|(path, kind, id)| Some((legacy_key(path)?, (*kind, *id))))
+            .collect();
+        let rows: Vec<(String, (LegacyTarget, i64))> = rows.into_iter().collect();
+        for chunk in rows.chunks(rows_per_statement(3)) {
+            let mut sql =
+                Sql::new("INSERT INTO legacy_urls (path, target_kind, target_id) VALUES ");
+            for (i, (key, (kind, id))) in chunk.iter().enumerate() {
+                sql.row(i == 0, [key.into(), kind.as_str().into(), (*id).into()]);
+            }
+            sql.push(
+                " ON CONFLICT (path) DO UPDATE SET target_kind = excluded.target_kind, \
                  target_id = excluded.target_id",
-            )
-            .bind(key)
-            .bind(kind.as_str())
-            .bind(id),
-        )
-        .await?;
-        Ok(true)
+            );
+            tx.execute(sql).await?;
+        }
+        Ok(rows.len())
     }
 
     /// The local row an imported WordPress object became.
@@ -271,6 +299,20 @@ impl Store {
                 .bind(id),
         )
         .await?;
+        Ok(())
+    }
+
+    /// Sets the parents of many comments, given as (comment, parent), in a few statements.
+    pub(crate) async fn set_comment_parents(tx: &mut Tx, pairs: &[(i64, i64)]) -> Result<()> {
+        for chunk in pairs.chunks(rows_per_statement(3)) {
+            let mut sql = Sql::new("UPDATE comments SET parent_id = CASE id");
+            for (id, parent) in chunk {
+                sql.push(" WHEN ").arg(*id).push(" THEN ").arg(*parent);
+            }
+            let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
+            sql.push(" END WHERE id IN ").arg_list(&ids);
+            tx.execute(sql).await?;
+        }
         Ok(())
     }
 

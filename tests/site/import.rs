@@ -42,9 +42,17 @@ async fn import(
     .await
 }
 
+/// A path in the temporary directory that no other test, nor the other backend's run of the
+/// same test (they run at once), uses.
+fn scratch(name: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("newsdesk-{}-{n}-{name}", std::process::id()))
+}
+
 /// A copy of the old site's `wp-content/uploads` with the one photo the sample uses.
 fn uploads(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("newsdesk-uploads-{name}-{}", std::process::id()));
+    let dir = scratch(&format!("uploads-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("2026/03")).unwrap();
     let photo = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
@@ -287,7 +295,7 @@ async fn importing_the_same_export_again_updates_in_place(site: TestSite) {
         before.push(count(&site, &format!("SELECT COUNT(*) FROM {t}")).await);
     }
     // The same file, with a corrected headline.
-    let edited = std::env::temp_dir().join(format!("newsdesk-edited-{}.xml", std::process::id()));
+    let edited = scratch("edited.xml");
     let text = std::fs::read_to_string(&file)
         .unwrap()
         .replace("Council budget (members only)", "Council budget approved");
@@ -335,7 +343,7 @@ async fn a_broken_export_changes_nothing_and_says_where(site: TestSite) {
         .unwrap_err()
         .to_string();
     assert!(err.contains("line 34"), "{err}");
-    let not_wxr = std::env::temp_dir().join(format!("newsdesk-not-wxr-{}.xml", std::process::id()));
+    let not_wxr = scratch("not-wxr.xml");
     std::fs::write(&not_wxr, "<html><body>hello</body></html>").unwrap();
     let err = import(&site, &not_wxr, &ImportOptions::default())
         .await
@@ -691,7 +699,7 @@ async fn an_administrator_imports_from_the_admin_and_sees_the_summary(site: Test
     assert!(list.body.contains("site.xml"), "{}", list.body);
 
     // A file that is not an export: the run says why, nothing changes.
-    let bad = std::env::temp_dir().join(format!("newsdesk-admin-bad-{}.xml", std::process::id()));
+    let bad = scratch("admin-bad.xml");
     std::fs::write(&bad, "<html></html>").unwrap();
     let res = upload(&site, &admin, &query, &bad).await;
     let _ = std::fs::remove_file(&bad);
@@ -751,11 +759,7 @@ async fn a_round_trip_through_an_export_keeps_the_site(site: TestSite) {
     .await
     .unwrap();
     let bytes = exporter.write_to(Vec::new()).await.unwrap();
-    let file = std::env::temp_dir().join(format!(
-        "newsdesk-round-trip-{}-{}.xml",
-        site.url.len(),
-        std::process::id()
-    ));
+    let file = scratch("round-trip.xml");
     std::fs::write(&file, &bytes).unwrap();
     let second = TestSite::empty(site.backend).await.unwrap();
     let summary = import(&second, &file, &ImportOptions::default())

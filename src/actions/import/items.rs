@@ -92,17 +92,18 @@ pub(super) fn excerpt_of(item: &Item) -> String {
         .to_owned()
 }
 
-/// A post: created or updated in place, with its comments.
+/// A post: updated in place with its comments if an earlier import brought it; otherwise
+/// returned, ready to be written with the rest of its batch (see `batch.rs`).
 pub(super) async fn story(
     tx: &mut Tx,
     item: &Item,
     index: &mut Index,
     summary: &mut Summary,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Option<NewStory>> {
     let Some(status) = status_of(&item.status) else {
         summary.count("stories").skipped += 1;
-        return Ok(());
+        return Ok(None);
     };
     let Some(author) = index.user(&item.creator) else {
         summary.count("stories").failed += 1;
@@ -111,7 +112,7 @@ pub(super) async fn story(
             item.id,
             "it has no author and the export lists none",
         );
-        return Ok(());
+        return Ok(None);
     };
     if !index.users.contains_key(&item.creator) {
         summary.warn(
@@ -172,7 +173,14 @@ pub(super) async fn story(
                 } else {
                     &t.name
                 };
-                let id = Store::ensure_tag(tx, slug.as_str(), name).await?;
+                let id = match index.tags.get(slug.as_str()) {
+                    Some(id) => *id,
+                    None => {
+                        let id = Store::ensure_tag(tx, slug.as_str(), name).await?;
+                        index.tags.insert(slug.as_str().to_owned(), id);
+                        id
+                    }
+                };
                 if !tag_ids.contains(&id) {
                     tag_ids.push(id);
                 }
@@ -271,11 +279,9 @@ pub(super) async fn story(
             id
         }
         _ => {
-            let taken = Store::article_slugs_like(tx, &base).await?;
-            let slug = base.first_free(taken.iter().map(String::as_str));
             let article = NewArticle {
                 title: title.clone(),
-                slug: Some(slug.clone()),
+                slug: None,
                 body,
                 excerpt,
                 status,
@@ -295,9 +301,16 @@ pub(super) async fn story(
                     CommentStatus::Closed
                 },
             };
-            let id = Store::insert_article(tx, &article, &slug, now).await?;
-            summary.count("stories").created += 1;
-            id
+            return Ok(Some(NewStory {
+                wp_id: item.id,
+                article,
+                base,
+                created_at,
+                modified,
+                password: item.password.clone(),
+                old_path: index.old_path(&item.link).filter(|p| p != "/"),
+                comments: new_comments(tx, item, index, summary).await?,
+            }));
         }
     };
     Store::set_imported_story_details(tx, id, created_at, modified, &item.password).await?;
@@ -306,74 +319,121 @@ pub(super) async fn story(
         Store::put_legacy_url(tx, &path, LegacyTarget::Story, id).await?;
     }
     index.posts.insert(item.id, id);
-    comments(tx, item, Thread::Story(id), index, summary).await
+    comments(tx, item, Thread::Story(id), index, summary).await?;
+    Ok(None)
 }
 
-/// A post's or page's comments, threaded as they were.
+/// An item's comments as they will be written, all new (its story is): those with no text
+/// are counted as skipped.
+async fn new_comments(
+    tx: &mut Tx,
+    item: &Item,
+    index: &mut Index,
+    summary: &mut Summary,
+) -> Result<Vec<ImportedComment>> {
+    let mut out = Vec::with_capacity(item.comments.len());
+    for c in &item.comments {
+        match imported_comment(tx, c, index).await? {
+            Some(comment) => out.push(comment),
+            None => summary.count("comments").skipped += 1,
+        }
+    }
+    Ok(out)
+}
+
+/// A WordPress comment as Newsdesk keeps it; `None` when it has no text.
+pub(super) async fn imported_comment(
+    tx: &mut Tx,
+    c: &crate::wordpress::reader::Comment,
+    index: &mut Index,
+) -> Result<Option<ImportedComment>> {
+    let body = comment_text(&c.content);
+    if body.trim().is_empty() {
+        return Ok(None);
+    }
+    let status = match c.approved.trim() {
+        "1" | "approve" | "approved" => "approved",
+        "spam" => "spam",
+        "trash" | "post-trashed" => "trash",
+        _ => "pending",
+    };
+    let user_id = match c.user_id {
+        0 => None,
+        wp => match index.user_ids.get(&wp) {
+            Some(id) => *id,
+            None => {
+                let id = Store::wordpress_id(tx, WordpressKind::User, wp).await?;
+                index.user_ids.insert(wp, id);
+                id
+            }
+        },
+    };
+    Ok(Some(ImportedComment {
+        wp_id: c.id,
+        wp_parent: c.parent,
+        status,
+        body,
+        user_id,
+        author: if c.author.trim().is_empty() {
+            "Anonymous".to_owned()
+        } else {
+            c.author.trim().to_owned()
+        },
+        email: crate::domain::user::normalize_email(&c.email),
+        url: crate::domain::comment::normalize_url(&c.url).unwrap_or_default(),
+        ip: c.ip.trim().to_owned(),
+        created_at: index.time(&c.date_gmt, &c.date).unwrap_or_else(Utc::now),
+        token: crate::actions::comments::random_token(),
+    }))
+}
+
+impl ImportedComment {
+    pub(super) fn row(&self, thread: Thread) -> NewComment<'_> {
+        NewComment {
+            thread,
+            parent_id: None,
+            user_id: self.user_id,
+            author_name: &self.author,
+            author_email: &self.email,
+            author_url: &self.url,
+            author_ip: &self.ip,
+            user_agent: "",
+            body: &self.body,
+            status: self.status,
+            spam_score: 0,
+            spam_reasons: "",
+            moderation_token: &self.token,
+            notify_replies: "no",
+            notify_token: "",
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// A post's or page's comments, threaded as they were: those an earlier import brought are
+/// updated in place.
 pub(super) async fn comments(
     tx: &mut Tx,
     item: &Item,
     thread: Thread,
-    index: &Index,
+    index: &mut Index,
     summary: &mut Summary,
 ) -> Result<()> {
     let mut local: HashMap<i64, i64> = HashMap::new();
     for c in &item.comments {
-        let status = match c.approved.trim() {
-            "1" | "approve" | "approved" => "approved",
-            "spam" => "spam",
-            "trash" | "post-trashed" => "trash",
-            _ => "pending",
-        };
-        let body = comment_text(&c.content);
-        if body.trim().is_empty() {
+        let Some(comment) = imported_comment(tx, c, index).await? else {
             summary.count("comments").skipped += 1;
             continue;
-        }
-        let created_at = index.time(&c.date_gmt, &c.date).unwrap_or_else(Utc::now);
+        };
         let id = match index.earlier(tx, WordpressKind::Comment, c.id).await? {
             Some(id) if c.id != 0 && Store::comment_exists_in(tx, id).await? => {
-                Store::set_imported_comment(tx, id, status, &body, None).await?;
+                Store::set_imported_comment(tx, id, comment.status, &comment.body, None).await?;
                 summary.count("comments").updated += 1;
                 id
             }
             _ => {
-                let user_id = match c.user_id {
-                    0 => None,
-                    wp => Store::wordpress_id(tx, WordpressKind::User, wp).await?,
-                };
-                let email = crate::domain::user::normalize_email(&c.email);
-                let author = if c.author.trim().is_empty() {
-                    "Anonymous"
-                } else {
-                    c.author.trim()
-                };
-                let url = crate::domain::comment::normalize_url(&c.url).unwrap_or_default();
-                let token = crate::actions::comments::random_token();
-                let id = Store::insert_comment(
-                    tx,
-                    &NewComment {
-                        thread,
-                        parent_id: None,
-                        user_id,
-                        author_name: author,
-                        author_email: &email,
-                        author_url: &url,
-                        author_ip: c.ip.trim(),
-                        user_agent: "",
-                        body: &body,
-                        status,
-                        spam_score: 0,
-                        spam_reasons: "",
-                        moderation_token: &token,
-                        notify_replies: "no",
-                        notify_token: "",
-                        created_at,
-                    },
-                )
-                .await?;
                 summary.count("comments").created += 1;
-                id
+                Store::insert_comment(tx, &comment.row(thread)).await?
             }
         };
         if c.id != 0 {

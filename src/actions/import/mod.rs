@@ -12,6 +12,7 @@
 //!
 //! Only an administrator (or the operator) may import: it creates accounts and sets any state.
 
+mod batch;
 mod items;
 mod media;
 mod menus;
@@ -19,6 +20,7 @@ mod people;
 mod summary;
 mod text;
 
+use batch::{ImportedComment, NewStory, write_stories};
 use items::{page, story};
 use media::attachment;
 use menus::{menu_item, menus, page_parents};
@@ -48,6 +50,8 @@ use crate::domain::slug::Slug;
 use crate::domain::user::{Capability, NewUser, Role};
 
 use crate::store::Store;
+
+use crate::store::articles::ArticleInsert;
 
 use crate::store::comments::{NewComment, Thread};
 
@@ -189,6 +193,10 @@ struct Index {
     users: HashMap<String, i64>,
     fallback_author: Option<i64>,
     categories: HashMap<String, i64>,
+    /// Tag slug → id, as tags are found or created.
+    tags: HashMap<String, i64>,
+    /// WordPress user id → local id (`None`: not imported), for comments' authors.
+    user_ids: HashMap<i64, Option<i64>>,
     menus: Vec<Term>,
     media: HashMap<i64, Media>,
     /// Old file URL (without scheme) → new URL.
@@ -332,21 +340,30 @@ pub async fn import_wordpress(
     }
     batch.finish().await?;
 
-    // Pass 3: stories and pages with their comments.
+    // Pass 3: stories and pages with their comments. New stories wait for the end of their
+    // batch and are written together.
     let mut reader = open()?;
     let mut items = 0u64;
+    let mut new_stories: Vec<NewStory> = Vec::with_capacity(BATCH);
     while let Some(record) = reader.next_record()? {
         let Record::Item(item) = record else { continue };
         items += 1;
         let kind = item.post_type.as_str();
         if kind == "post" || kind == "page" {
+            batch.tx(store).await?;
+            let last_of_batch = batch.items + 1 >= BATCH;
             let tx = batch.tx(store).await?;
             let result = if kind == "post" {
-                story(tx, &item, &mut index, &mut summary, now).await
+                story(tx, &item, &mut index, &mut summary, now)
+                    .await
+                    .map(|new| new_stories.extend(new))
             } else {
                 page(tx, by, &item, &mut index, &mut summary, now).await
             };
             result.map_err(|cause| stopped(&format!("{kind} {}", item.id), &reader, cause))?;
+            if last_of_batch {
+                write_batch(tx, &mut new_stories, &mut index, &mut summary, &reader).await?;
+            }
             batch.done(BATCH).await?;
         }
         progress(Progress {
@@ -357,6 +374,7 @@ pub async fn import_wordpress(
         });
     }
     let tx = batch.tx(store).await?;
+    write_batch(tx, &mut new_stories, &mut index, &mut summary, &reader).await?;
     page_parents(tx, &index, &mut summary)
         .await
         .map_err(|cause| stopped("the page hierarchy", &reader, cause))?;
@@ -391,6 +409,23 @@ pub async fn import_wordpress(
     summary.site = reader.channel().title.clone();
     summary.site_url = reader.channel().link.clone();
     Ok(summary)
+}
+
+/// Writes the batch's new stories, or says which ones stopped the import.
+async fn write_batch<R: std::io::BufRead>(
+    tx: &mut Tx,
+    stories: &mut Vec<NewStory>,
+    index: &mut Index,
+    summary: &mut Summary,
+    reader: &WxrReader<R>,
+) -> Result<(), ImportError> {
+    let (Some(first), Some(last)) = (stories.first(), stories.last()) else {
+        return Ok(());
+    };
+    let what = format!("the posts {} to {}", first.wp_id, last.wp_id);
+    write_stories(tx, stories, index, summary)
+        .await
+        .map_err(|cause| stopped(&what, reader, cause))
 }
 
 fn stopped<R: std::io::BufRead>(

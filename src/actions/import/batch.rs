@@ -1,0 +1,138 @@
+//! New stories written a batch at a time: a few multi-row statements for a few hundred
+//! stories with their bylines, sections, tags, search rows, comments, WordPress ids and old
+//! addresses, through the same store functions that insert one story or one comment.
+
+use std::collections::HashSet;
+
+use super::*;
+
+/// A post no earlier import brought, read and converted, waiting for its batch.
+pub(super) struct NewStory {
+    pub wp_id: i64,
+    /// Its slug is chosen when the batch is written.
+    pub article: NewArticle,
+    pub base: Slug,
+    pub created_at: DateTime<Utc>,
+    pub modified: DateTime<Utc>,
+    pub password: String,
+    pub old_path: Option<String>,
+    pub comments: Vec<ImportedComment>,
+}
+
+/// A comment as it will be written.
+pub(super) struct ImportedComment {
+    pub wp_id: i64,
+    pub wp_parent: i64,
+    pub status: &'static str,
+    pub body: String,
+    pub user_id: Option<i64>,
+    pub author: String,
+    pub email: String,
+    pub url: String,
+    pub ip: String,
+    pub created_at: DateTime<Utc>,
+    pub token: String,
+}
+
+/// Writes `stories` (emptied) inside `tx`.
+pub(super) async fn write_stories(
+    tx: &mut Tx,
+    stories: &mut Vec<NewStory>,
+    index: &mut Index,
+    summary: &mut Summary,
+) -> Result<()> {
+    if stories.is_empty() {
+        return Ok(());
+    }
+    let stories = std::mem::take(stories);
+    let slugs = free_slugs(tx, &stories).await?;
+    let rows: Vec<ArticleInsert<'_>> = stories
+        .iter()
+        .zip(&slugs)
+        .map(|(s, slug)| ArticleInsert {
+            article: &s.article,
+            slug,
+            created_at: s.created_at,
+            updated_at: s.modified,
+            password: &s.password,
+        })
+        .collect();
+    let ids = Store::insert_articles(tx, &rows).await?;
+    summary.count("stories").created += ids.len() as u64;
+
+    let pairs: Vec<(i64, i64)> = stories
+        .iter()
+        .zip(&ids)
+        .map(|(s, id)| (s.wp_id, *id))
+        .collect();
+    Store::put_wordpress_ids(tx, WordpressKind::Post, &pairs).await?;
+    let olds: Vec<(&str, LegacyTarget, i64)> = stories
+        .iter()
+        .zip(&ids)
+        .filter_map(|(s, id)| Some((s.old_path.as_deref()?, LegacyTarget::Story, *id)))
+        .collect();
+    Store::put_legacy_urls(tx, &olds).await?;
+    index.posts.extend(pairs);
+
+    // Comments: all inserted at once, then threaded within their story.
+    let rows: Vec<NewComment<'_>> = stories
+        .iter()
+        .zip(&ids)
+        .flat_map(|(s, id)| s.comments.iter().map(|c| c.row(Thread::Story(*id))))
+        .collect();
+    let comment_ids = Store::insert_comments(tx, &rows).await?;
+    summary.count("comments").created += comment_ids.len() as u64;
+    let mut next = comment_ids.iter();
+    let mut known = Vec::new();
+    let mut parents = Vec::new();
+    for story in &stories {
+        let local: HashMap<i64, i64> = story
+            .comments
+            .iter()
+            .zip(next.by_ref())
+            .map(|(c, id)| (c.wp_id, *id))
+            .collect();
+        for c in story.comments.iter().filter(|c| c.wp_id != 0) {
+            let id = local[&c.wp_id];
+            known.push((c.wp_id, id));
+            if c.wp_parent == 0 {
+                continue;
+            }
+            match local.get(&c.wp_parent) {
+                Some(parent) => parents.push((id, *parent)),
+                None => summary.warn(
+                    "comment",
+                    c.wp_id,
+                    "its parent is not in the export; shown at the top",
+                ),
+            }
+        }
+    }
+    Store::put_wordpress_ids(tx, WordpressKind::Comment, &known).await?;
+    Store::set_comment_parents(tx, &parents).await?;
+    Ok(())
+}
+
+/// A free slug for each story: its base when no story here or earlier in the batch has it,
+/// else the first free `base-N`.
+async fn free_slugs(tx: &mut Tx, stories: &[NewStory]) -> Result<Vec<Slug>> {
+    let bases: Vec<&str> = stories.iter().map(|s| s.base.as_str()).collect();
+    let taken = Store::article_slugs_taken(tx, &bases).await?;
+    let mut used: HashSet<String> = HashSet::with_capacity(stories.len());
+    let mut slugs = Vec::with_capacity(stories.len());
+    for story in stories {
+        let slug = if !taken.contains(story.base.as_str()) && !used.contains(story.base.as_str()) {
+            story.base.clone()
+        } else {
+            let like = Store::article_slugs_like(tx, &story.base).await?;
+            story.base.first_free(
+                like.iter()
+                    .map(String::as_str)
+                    .chain(used.iter().map(String::as_str)),
+            )
+        };
+        used.insert(slug.as_str().to_owned());
+        slugs.push(slug);
+    }
+    Ok(slugs)
+}
