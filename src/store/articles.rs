@@ -623,25 +623,7 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<i64>>>()?;
-        // Bylines, sections and tags: (table, story id, other id, position).
-        let mut links: Vec<(&str, i64, i64, i64, Option<DateTime<Utc>>)> = Vec::new();
-        for (s, id) in stories.iter().zip(&ids) {
-            let a = s.article;
-            let at = a.published_at;
-            links.extend(
-                a.author_ids
-                    .iter()
-                    .enumerate()
-                    .map(|(p, u)| ("article_authors", *id, *u, p as i64, at)),
-            );
-            links.extend(
-                a.category_ids
-                    .iter()
-                    .enumerate()
-                    .map(|(p, c)| ("article_categories", *id, *c, p as i64, at)),
-            );
-            links.extend(a.tag_ids.iter().map(|t| ("article_tags", *id, *t, 0, at)));
-        }
+        // Bylines, sections and tags, each row with its story's publication time.
         for (table, columns) in [
             (
                 "article_authors",
@@ -653,19 +635,31 @@ impl Store {
             ),
             ("article_tags", "(article_id, tag_id, published_at)"),
         ] {
-            let rows: Vec<_> = links.iter().filter(|l| l.0 == table).collect();
+            let rows: Vec<Vec<Arg>> = stories
+                .iter()
+                .zip(&ids)
+                .flat_map(|(s, id)| {
+                    let a = s.article;
+                    let others = match table {
+                        "article_authors" => &a.author_ids,
+                        "article_categories" => &a.category_ids,
+                        _ => &a.tag_ids,
+                    };
+                    others.iter().enumerate().map(move |(pos, other)| {
+                        let mut row = vec![(*id).into(), (*other).into()];
+                        if table != "article_tags" {
+                            row.push((pos as i64).into());
+                        }
+                        row.push(a.published_at.into());
+                        row
+                    })
+                })
+                .collect();
             for chunk in rows.chunks(rows_per_statement(4)) {
                 let mut sql = Sql::new("INSERT INTO ");
                 sql.push(table).push(" ").push(columns).push(" VALUES ");
-                for (i, (_, id, other, pos, at)) in chunk.iter().enumerate() {
-                    if table == "article_tags" {
-                        sql.row(i == 0, [(*id).into(), (*other).into(), (*at).into()]);
-                    } else {
-                        sql.row(
-                            i == 0,
-                            [(*id).into(), (*other).into(), (*pos).into(), (*at).into()],
-                        );
-                    }
+                for (i, row) in chunk.iter().enumerate() {
+                    sql.row(i == 0, row.clone());
                 }
                 tx.execute(sql).await?;
             }

@@ -117,7 +117,7 @@ impl Sql {
     }
 
     /// Appends one `(…)` row of a multi-row `VALUES` list, preceded by `, ` unless `first`.
-    pub fn row<const N: usize>(&mut self, first: bool, values: [Arg; N]) -> &mut Sql {
+    pub fn row(&mut self, first: bool, values: impl IntoIterator<Item = Arg>) -> &mut Sql {
         if !first {
             self.text.push_str(", ");
         }
