@@ -1,14 +1,59 @@
-//! Attachments: images copied into the media library, or kept at their old address.
+//! Attachments: images copied into the media library from a local copy of the old site's
+//! uploads or downloaded from it, or kept at their old address.
 
 use super::text::*;
 use super::*;
 
-/// An attachment: the file copied into the media library from `--uploads`, or a library entry
-/// pointing at the old site.
+use crate::fetch::{Download, FetchError};
+
+/// Where an attachment's file is on the old site.
+pub(super) fn file_url(item: &Item) -> String {
+    if item.attachment_url.is_empty() {
+        item.guid.clone()
+    } else {
+        item.attachment_url.clone()
+    }
+}
+
+/// Where an attachment's file would be in the `--uploads` copy (inside it, whatever the export
+/// says), when one is given.
+fn local_file(item: &Item, url: &str, options: &ImportOptions) -> Option<PathBuf> {
+    let dir = options.uploads.as_ref()?;
+    let rel = item
+        .meta("_wp_attached_file")
+        .map(str::to_owned)
+        .or_else(|| url.split("/wp-content/uploads/").nth(1).map(str::to_owned))?;
+    let p = dir.join(percent_decode(&rel));
+    p.starts_with(dir).then_some(p)
+}
+
+/// Whether an attachment's file is to be downloaded: `--fetch-media` is on, no earlier import
+/// brought the attachment, and the `--uploads` copy (which wins) does not have the file.
+pub(super) async fn wants_download(
+    tx: &mut Tx,
+    item: &Item,
+    options: &ImportOptions,
+    index: &Index,
+) -> Result<bool> {
+    if !options.fetch_media
+        || local_file(item, &file_url(item), options).is_some_and(|p| p.is_file())
+    {
+        return Ok(false);
+    }
+    Ok(index
+        .earlier(tx, WordpressKind::Attachment, item.id)
+        .await?
+        .is_none())
+}
+
+/// An attachment: the file copied into the media library from `--uploads` or from
+/// `download` (fetched beforehand, outside any transaction), or a library entry pointing at
+/// the old site. A download that failed is a warning with its reason.
 pub(super) async fn attachment(
     tx: &mut Tx,
     item: &Item,
     options: &ImportOptions,
+    download: Option<Result<Download, FetchError>>,
     index: &mut Index,
     summary: &mut Summary,
     now: DateTime<Utc>,
@@ -21,11 +66,7 @@ pub(super) async fn attachment(
     let caption = crate::domain::html::decode_entities(&strip_tags(&item.excerpt))
         .trim()
         .to_owned();
-    let url = if item.attachment_url.is_empty() {
-        item.guid.clone()
-    } else {
-        item.attachment_url.clone()
-    };
+    let url = file_url(item);
     let uploader = index.user(&item.creator);
     let (id, new_url) = match index
         .earlier(tx, WordpressKind::Attachment, item.id)
@@ -40,17 +81,28 @@ pub(super) async fn attachment(
             (id, url)
         }
         None => {
-            let local = options.uploads.as_ref().and_then(|dir| {
-                let rel = item
-                    .meta("_wp_attached_file")
-                    .map(str::to_owned)
-                    .or_else(|| url.split("/wp-content/uploads/").nth(1).map(str::to_owned))?;
-                let p = dir.join(percent_decode(&rel));
-                p.starts_with(dir).then_some(p)
-            });
-            let file = match &local {
-                Some(p) => match std::fs::read(p) {
-                    Ok(bytes) => Some((p.clone(), bytes)),
+            let file = match (download, local_file(item, &url, options)) {
+                (Some(Ok(download)), _) => {
+                    let path = url.split(['?', '#']).next().unwrap_or("");
+                    let name = percent_decode(path.rsplit('/').next().unwrap_or(""));
+                    Some((name, download.bytes))
+                }
+                (Some(Err(e)), _) => {
+                    summary.warn(
+                        "image",
+                        item.id,
+                        format!("{url}: {e}. Kept on the old site."),
+                    );
+                    None
+                }
+                (None, Some(p)) => match std::fs::read(&p) {
+                    Ok(bytes) => {
+                        let name = p
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        Some((name, bytes))
+                    }
                     Err(_) => {
                         summary.warn(
                             "image",
@@ -60,14 +112,10 @@ pub(super) async fn attachment(
                         None
                     }
                 },
-                None => None,
+                (None, None) => None,
             };
             let processed = match file {
-                Some((p, bytes)) => {
-                    let name = p
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
+                Some((name, bytes)) => {
                     match tokio::task::spawn_blocking(move || {
                         crate::domain::media::process(&name, &bytes)
                     })
