@@ -893,7 +893,10 @@ impl OldSite {
         let text = std::fs::read_to_string(sample("fetch-media.xml"))
             .unwrap()
             .replace("ORIGIN", &self.origin);
-        let path = std::env::temp_dir().join(format!("newsdesk-{name}-{}.xml", std::process::id()));
+        // The server's port keeps the SQLite and PostgreSQL runs of a test apart.
+        let port = self.origin.rsplit(':').next().unwrap_or("");
+        let path =
+            std::env::temp_dir().join(format!("newsdesk-{name}-{}-{port}.xml", std::process::id()));
         std::fs::write(&path, text).unwrap();
         path
     }
@@ -920,6 +923,7 @@ on_both_backends!(empty:
     images_are_downloaded_from_the_old_site_with_fetch_media,
     downloads_from_local_addresses_are_refused_unless_allowed,
     the_admin_downloads_images_from_public_addresses_only,
+    images_an_earlier_import_left_behind_are_copied_by_a_later_one,
 );
 
 async fn images_are_downloaded_from_the_old_site_with_fetch_media(site: TestSite) {
@@ -1009,7 +1013,7 @@ async fn images_are_downloaded_from_the_old_site_with_fetch_media(site: TestSite
         2
     );
 
-    // Importing again downloads nothing new and duplicates nothing.
+    // Importing again asks only for the images still on the old site, and duplicates nothing.
     let before = old.requests();
     let file = old.export("fetch-again");
     let again = import(
@@ -1025,7 +1029,8 @@ async fn images_are_downloaded_from_the_old_site_with_fetch_media(site: TestSite
     .unwrap();
     let _ = std::fs::remove_file(&file);
     assert_eq!(again.counts["images"].updated, 7);
-    assert_eq!(old.requests(), before);
+    assert_eq!(old.requests(), before + 5);
+    assert_eq!(again.remote_media, summary.remote_media);
     assert_eq!(count(&site, "SELECT COUNT(*) FROM media").await, 7);
 }
 
@@ -1125,4 +1130,51 @@ async fn the_admin_downloads_images_from_public_addresses_only(site: TestSite) {
     );
     assert_eq!(old.requests(), 0);
     assert_eq!(count(&site, "SELECT COUNT(*) FROM media_files").await, 0);
+}
+
+async fn images_an_earlier_import_left_behind_are_copied_by_a_later_one(site: TestSite) {
+    let old = old_site().await;
+    let file = old.export("fetch-later");
+    let first = import(&site, &file, &ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(first.remote_media.len(), 7);
+    assert!(first.warnings.is_empty(), "{:?}", first.warnings);
+    let story = story_path(&site, "snow-on-the-hills").await;
+    assert_eq!(
+        site.get(&story).await.attrs("article img", "src")[0],
+        old.file("summit.png")
+    );
+
+    let again = import(
+        &site,
+        &file,
+        &ImportOptions {
+            fetch_media: true,
+            fetch_media_allow_local: true,
+            ..ImportOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(
+        (
+            again.counts["images"].created,
+            again.counts["images"].updated
+        ),
+        (0, 7)
+    );
+    assert_eq!(again.remote_media.len(), 5, "{:?}", again.remote_media);
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM media").await, 7);
+    let images = site.get(&story).await.attrs("article img", "src");
+    assert!(images[0].starts_with("/media/"), "{images:?}");
+    assert!(images[1].starts_with("/media/"), "{images:?}");
+    let summit = site.get_raw(&images[0], &[]).await;
+    assert_eq!(summit.status, 200);
+    assert_eq!(summit.header("content-type"), "image/png");
+    // The old file address now leads to the copy.
+    let moved = site.get("/wp-content/uploads/2026/03/summit.png").await;
+    assert_eq!(moved.status, 301);
+    assert_eq!(moved.location(), images[0]);
 }

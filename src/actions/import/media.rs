@@ -27,28 +27,49 @@ fn local_file(item: &Item, url: &str, options: &ImportOptions) -> Option<PathBuf
     p.starts_with(dir).then_some(p)
 }
 
-/// Whether an attachment's file is to be downloaded: `--fetch-media` is on, no earlier import
-/// brought the attachment, and the `--uploads` copy (which wins) does not have the file.
+/// What an earlier import made of an attachment: its library entry and that entry's address
+/// (the old one while the file is still on the old site).
+async fn earlier(tx: &mut Tx, item: &Item, index: &Index) -> Result<Option<(i64, String)>> {
+    let Some(id) = index
+        .earlier(tx, WordpressKind::Attachment, item.id)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let url = Store::media_item_in(tx, id)
+        .await?
+        .map(|m| m.url)
+        .unwrap_or_default();
+    Ok(Some((id, url)))
+}
+
+/// Whether an attachment's file is to be downloaded: `--fetch-media` is on, its address does
+/// not name a kind of file the library does not take (a PDF, a song), the `--uploads` copy
+/// (which wins) does not have it, and no earlier import copied it already.
 pub(super) async fn wants_download(
     tx: &mut Tx,
     item: &Item,
     options: &ImportOptions,
     index: &Index,
 ) -> Result<bool> {
+    let url = file_url(item);
+    let mime = mime_of(&url);
     if !options.fetch_media
-        || local_file(item, &file_url(item), options).is_some_and(|p| p.is_file())
+        || !(mime.starts_with("image/") || mime == "application/octet-stream")
+        || local_file(item, &url, options).is_some_and(|p| p.is_file())
     {
         return Ok(false);
     }
-    Ok(index
-        .earlier(tx, WordpressKind::Attachment, item.id)
-        .await?
-        .is_none())
+    Ok(match earlier(tx, item, index).await? {
+        None => true,
+        Some((_, now)) => now == url,
+    })
 }
 
 /// An attachment: the file copied into the media library from `--uploads` or from
 /// `download` (fetched beforehand, outside any transaction), or a library entry pointing at
-/// the old site. A download that failed is a warning with its reason.
+/// the old site. A download that failed is a warning with its reason. An image an earlier
+/// import left on the old site is copied when its file is found this time.
 pub(super) async fn attachment(
     tx: &mut Tx,
     item: &Item,
@@ -68,101 +89,98 @@ pub(super) async fn attachment(
         .to_owned();
     let url = file_url(item);
     let uploader = index.user(&item.creator);
-    let (id, new_url) = match index
-        .earlier(tx, WordpressKind::Attachment, item.id)
-        .await?
-    {
-        Some(id) => {
-            summary.count("images").updated += 1;
-            let url = Store::media_item_in(tx, id)
-                .await?
-                .map(|m| m.url)
-                .unwrap_or_default();
-            (id, url)
+    let before = earlier(tx, item, index).await?;
+    // Only an image without a copy here looks for its file.
+    let wanted = before.as_ref().is_none_or(|(_, was)| *was == url);
+    let file = match (
+        download,
+        wanted.then(|| local_file(item, &url, options)).flatten(),
+    ) {
+        (Some(Ok(download)), _) => {
+            let path = url.split(['?', '#']).next().unwrap_or("");
+            let name = percent_decode(path.rsplit('/').next().unwrap_or(""));
+            Some((name, download.bytes))
         }
-        None => {
-            let file = match (download, local_file(item, &url, options)) {
-                (Some(Ok(download)), _) => {
-                    let path = url.split(['?', '#']).next().unwrap_or("");
-                    let name = percent_decode(path.rsplit('/').next().unwrap_or(""));
-                    Some((name, download.bytes))
-                }
-                (Some(Err(e)), _) => {
+        (Some(Err(e)), _) => {
+            summary.warn(
+                "image",
+                item.id,
+                format!("{url}: {e}. Kept on the old site."),
+            );
+            None
+        }
+        (None, Some(p)) => match std::fs::read(&p) {
+            Ok(bytes) => {
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                Some((name, bytes))
+            }
+            Err(_) => {
+                summary.warn(
+                    "image",
+                    item.id,
+                    format!("{} is not in the uploads copy", p.display()),
+                );
+                None
+            }
+        },
+        (None, None) => None,
+    };
+    let processed = match file {
+        Some((name, bytes)) => {
+            match tokio::task::spawn_blocking(move || crate::domain::media::process(&name, &bytes))
+                .await
+            {
+                Ok(Ok(image)) => Some(image),
+                Ok(Err(e)) => {
                     summary.warn(
                         "image",
                         item.id,
-                        format!("{url}: {e}. Kept on the old site."),
+                        format!("{url}: {e} Kept on the old site."),
                     );
                     None
                 }
-                (None, Some(p)) => match std::fs::read(&p) {
-                    Ok(bytes) => {
-                        let name = p
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        Some((name, bytes))
-                    }
-                    Err(_) => {
-                        summary.warn(
-                            "image",
-                            item.id,
-                            format!("{} is not in the uploads copy", p.display()),
-                        );
-                        None
-                    }
-                },
-                (None, None) => None,
-            };
-            let processed = match file {
-                Some((name, bytes)) => {
-                    match tokio::task::spawn_blocking(move || {
-                        crate::domain::media::process(&name, &bytes)
-                    })
-                    .await
-                    {
-                        Ok(Ok(image)) => Some(image),
-                        Ok(Err(e)) => {
-                            summary.warn(
-                                "image",
-                                item.id,
-                                format!("{url}: {e} Kept on the old site."),
-                            );
-                            None
-                        }
-                        Err(_) => {
-                            summary.warn(
-                                "image",
-                                item.id,
-                                format!("{url}: could not be read. Kept on the old site."),
-                            );
-                            None
-                        }
-                    }
+                Err(_) => {
+                    summary.warn(
+                        "image",
+                        item.id,
+                        format!("{url}: could not be read. Kept on the old site."),
+                    );
+                    None
                 }
-                None => None,
-            };
-            let id = match (processed, uploader) {
-                (Some(image), Some(by)) => {
-                    Store::insert_media(tx, image, &alt, &caption, by, now).await?
-                }
-                _ => {
-                    let mime = mime_of(&url);
-                    summary.remote_media.push(url.clone());
-                    Store::insert_remote_media(tx, &url, &alt, &caption, mime, uploader, now)
-                        .await?
-                }
-            };
+            }
+        }
+        None => None,
+    };
+    let id = match (before, processed, uploader) {
+        (Some((id, _)), processed, _) => {
+            if let Some(image) = processed {
+                Store::attach_media_files(tx, id, image).await?;
+            }
+            summary.count("images").updated += 1;
+            id
+        }
+        (None, Some(image), Some(by)) => {
             summary.count("images").created += 1;
-            let new_url = Store::media_item_in(tx, id)
+            Store::insert_media(tx, image, &alt, &caption, by, now).await?
+        }
+        (None, _, _) => {
+            summary.count("images").created += 1;
+            Store::insert_remote_media(tx, &url, &alt, &caption, mime_of(&url), uploader, now)
                 .await?
-                .map(|m| m.url)
-                .unwrap_or_default();
-            (id, new_url)
         }
     };
+    let new_url = Store::media_item_in(tx, id)
+        .await?
+        .map(|m| m.url)
+        .unwrap_or_default();
     Store::put_wordpress_id(tx, WordpressKind::Attachment, item.id, id).await?;
     let remote = new_url == url;
+    if remote {
+        summary.remote_media.push(url.clone());
+    }
     // The old file address redirects to the copy here; an image left on the old site keeps
     // only its attachment page's address (its file's would redirect to itself).
     let olds: &[&String] = if remote {
