@@ -149,15 +149,18 @@ pub struct Fetcher {
 impl Fetcher {
     /// A client that reaches public addresses only, or any address with `allow_local`.
     pub fn new(allow_local: bool) -> Result<Fetcher, reqwest::Error> {
-        Fetcher::with_rule(if allow_local { anywhere } else { public_only })
+        Fetcher::with_rule(
+            if allow_local { anywhere } else { public_only },
+            TOTAL_TIMEOUT,
+        )
     }
 
-    fn with_rule(allow: Rule) -> Result<Fetcher, reqwest::Error> {
+    fn with_rule(allow: Rule, total_timeout: Duration) -> Result<Fetcher, reqwest::Error> {
         let client = reqwest::Client::builder()
             .user_agent(concat!("Newsdesk/", env!("CARGO_PKG_VERSION"), " (import)"))
             .no_proxy()
             .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(TOTAL_TIMEOUT)
+            .timeout(total_timeout)
             .dns_resolver(Arc::new(GuardedResolver { allow }))
             .redirect(redirect::Policy::custom(move |attempt| {
                 if attempt.previous().len() > MAX_REDIRECTS {
@@ -397,7 +400,8 @@ mod tests {
         assert_eq!(FetchError::TimedOut.to_string(), "timed out");
     }
 
-    /// A server on 127.0.0.1 answering each request with `answer(path, port)`, raw HTTP.
+    /// A server on 127.0.0.1 answering each request with `answer(path, port)`, raw HTTP; or,
+    /// where that is empty, keeping the connection open without a word.
     async fn serve(answer: fn(&str, u16) -> String) -> u16 {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -415,7 +419,11 @@ mod tests {
                     }
                     let head = String::from_utf8_lossy(&head);
                     let path = head.split(' ').nth(1).unwrap_or("/");
-                    let _ = conn.write_all(answer(path, port).as_bytes()).await;
+                    let answer = answer(path, port);
+                    if answer.is_empty() {
+                        tokio::time::sleep(Duration::from_secs(30)).await;
+                    }
+                    let _ = conn.write_all(answer.as_bytes()).await;
                 });
             }
         });
@@ -446,7 +454,7 @@ mod tests {
                 .to_owned(),
         })
         .await;
-        let fetcher = Fetcher::with_rule(only_this_loopback).unwrap();
+        let fetcher = Fetcher::with_rule(only_this_loopback, TOTAL_TIMEOUT).unwrap();
         let get = |path: &str| {
             let fetcher = fetcher.clone();
             let url = format!("http://127.0.0.1:{port}{path}");
@@ -492,5 +500,31 @@ mod tests {
         let name: Name = "localhost".parse().unwrap();
         let addrs: Vec<SocketAddr> = resolver.resolve(name).await.unwrap().collect();
         assert!(addrs.iter().all(|a| a.ip().is_loopback()), "{addrs:?}");
+    }
+
+    #[tokio::test]
+    async fn silence_times_out_and_answers_without_a_type_are_not_images() {
+        let port = serve(|path, _| match path {
+            "/silent.png" => String::new(),
+            _ => "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc".to_owned(),
+        })
+        .await;
+        let fetcher = Fetcher::with_rule(anywhere, Duration::from_millis(300)).unwrap();
+        let started = std::time::Instant::now();
+        assert_eq!(
+            fetcher
+                .image(&format!("http://127.0.0.1:{port}/silent.png"))
+                .await
+                .unwrap_err(),
+            FetchError::TimedOut
+        );
+        assert!(started.elapsed() < Duration::from_secs(20));
+        assert_eq!(
+            fetcher
+                .image(&format!("http://127.0.0.1:{port}/untyped.png"))
+                .await
+                .unwrap_err(),
+            FetchError::NotAnImage("no content type".into())
+        );
     }
 }
