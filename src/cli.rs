@@ -128,6 +128,18 @@ pub enum ImportSource {
         /// into the media library; others stay at their old address and are listed.
         #[arg(long, value_name = "DIR")]
         uploads: Option<PathBuf>,
+        /// Download the images --uploads does not have from the old site into the media
+        /// library: public addresses only (never loopback, private or link-local ones), at most
+        /// 5 redirects, 60 s and 20 MB each, JPEG, PNG, GIF or WebP checked like an upload. An
+        /// image that cannot be downloaded stays at its old address, with the reason among the
+        /// warnings.
+        #[arg(long)]
+        fetch_media: bool,
+        /// For testing against a server on this machine or network: let --fetch-media download
+        /// from loopback, private and link-local addresses too. Never use it for an export you
+        /// did not write yourself. Needs --fetch-media.
+        #[arg(long, requires = "fetch_media")]
+        fetch_media_allow_local: bool,
     },
 }
 
@@ -736,9 +748,13 @@ async fn import(args: &ImportArgs) -> anyhow::Result<()> {
         file,
         author_map,
         uploads,
+        fetch_media,
+        fetch_media_allow_local,
     } = &args.source;
     let mut options = ImportOptions {
         uploads: uploads.clone(),
+        fetch_media: *fetch_media,
+        fetch_media_allow_local: *fetch_media_allow_local,
         ..ImportOptions::default()
     };
     for pair in author_map {

@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod fetch;
 pub mod jobs;
 pub mod notify;
 pub mod render;

@@ -20,6 +20,7 @@ macro_rules! stored_name {
     };
 }
 
+pub mod address;
 pub mod article;
 pub mod audit;
 pub mod comment;

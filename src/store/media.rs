@@ -296,6 +296,39 @@ impl Store {
                 .bind(id),
         )
         .await?;
+        Store::insert_media_files(tx, id, image).await?;
+        Ok(id)
+    }
+
+    /// Gives a library entry that pointed at another site (an imported image left on the old
+    /// site, whose file a later import found) the files of `image`: the row then describes
+    /// them, and its `url` is the copy's, as if it had been uploaded.
+    pub(crate) async fn attach_media_files(
+        tx: &mut Tx,
+        id: i64,
+        image: ProcessedImage,
+    ) -> Result<()> {
+        let original = image.original();
+        tx.execute(
+            Sql::new(
+                "UPDATE media SET url = $1, mime_type = $2, width = $3, height = $4, \
+                 file_name = $5, byte_size = $6 WHERE id = $7",
+            )
+            .bind(file_path(id, Variant::Original, &image.file_name))
+            .bind(original.format.content_type())
+            .bind(i64::from(original.width))
+            .bind(i64::from(original.height))
+            .bind(image.file_name.as_str())
+            .bind(original.bytes.len() as i64)
+            .bind(id),
+        )
+        .await?;
+        tx.execute(Sql::new("DELETE FROM media_files WHERE media_id = $1").bind(id))
+            .await?;
+        Store::insert_media_files(tx, id, image).await
+    }
+
+    async fn insert_media_files(tx: &mut Tx, id: i64, image: ProcessedImage) -> Result<()> {
         for r in image.renditions {
             tx.execute(
                 Sql::new(
@@ -311,7 +344,7 @@ impl Store {
             )
             .await?;
         }
-        Ok(id)
+        Ok(())
     }
 
     /// Changes an item's alt text and caption. Returns whether it exists.

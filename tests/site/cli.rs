@@ -1090,9 +1090,21 @@ fn import_wordpress_prints_a_summary_and_a_clear_error_for_a_broken_file() {
     );
     assert_eq!(stdout.matches("/admin/password/").count(), 2, "{stdout}");
     assert!(stdout.contains("[contact-form-7] 1"), "{stdout}");
-    // Again: nothing new.
-    let out = newsdesk(&["import", "wordpress", sample, "--data", data]);
+    // Again: nothing new, and nothing to download (the image is already imported).
+    let out = newsdesk(&[
+        "import",
+        "wordpress",
+        sample,
+        "--data",
+        data,
+        "--fetch-media",
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stories = stdout
         .lines()
         .find(|l| l.starts_with("stories"))
@@ -1100,6 +1112,14 @@ fn import_wordpress_prints_a_summary_and_a_clear_error_for_a_broken_file() {
     assert_eq!(
         stories.split_whitespace().collect::<Vec<_>>(),
         ["stories", "0", "7", "1", "0"]
+    );
+    let images = stdout
+        .lines()
+        .find(|l| l.starts_with("images"))
+        .unwrap_or_default();
+    assert_eq!(
+        images.split_whitespace().collect::<Vec<_>>(),
+        ["images", "0", "1", "0", "0"]
     );
 
     let broken = concat!(
@@ -1110,5 +1130,17 @@ fn import_wordpress_prints_a_summary_and_a_clear_error_for_a_broken_file() {
     assert_one_line_error(&out, 1, "line 109, in <post_name>");
     let out = newsdesk(&["import", "wordpress", "/nonexistent.xml", "--data", data]);
     assert_one_line_error(&out, 1, "cannot open /nonexistent.xml");
+    // Local addresses are only for downloads that were asked for.
+    let out = newsdesk(&[
+        "import",
+        "wordpress",
+        sample,
+        "--data",
+        data,
+        "--fetch-media-allow-local",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--fetch-media"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }

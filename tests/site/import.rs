@@ -582,16 +582,38 @@ async fn upload(
     query: &str,
     file: &Path,
 ) -> crate::support::Page {
+    upload_with(site, who, query, &[], file).await
+}
+
+/// The export as the admin's upload form sends it, after the form's other fields.
+async fn upload_with(
+    site: &TestSite,
+    who: &crate::support::Staff,
+    query: &str,
+    fields: &[(&str, &str)],
+    file: &Path,
+) -> crate::support::Page {
     use axum::body::Body;
     use axum::http::{Request, header};
     use http_body_util::BodyExt;
     use tower::ServiceExt;
     let boundary = "----newsdesk-import-test";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"site.xml\"\r\n\
-         Content-Type: text/xml\r\n\r\n"
-    )
-    .into_bytes();
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"site.xml\"\r\n\
+             Content-Type: text/xml\r\n\r\n"
+        )
+        .as_bytes(),
+    );
     body.extend_from_slice(&std::fs::read(file).unwrap());
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let req = Request::post(format!("/admin/tools/import{query}"))
@@ -772,4 +794,391 @@ async fn a_round_trip_through_an_export_keeps_the_site(site: TestSite) {
     let texts =
         "SELECT slug || ' ' || title || ' ' || body, CAST(0 AS BIGINT) FROM articles ORDER BY slug";
     assert_eq!(second.raw_pairs(texts).await, site.raw_pairs(texts).await);
+}
+
+/// The old site for `--fetch-media`, on 127.0.0.1: each file of `fetch-media.xml` answers as
+/// its name says (a PNG, a redirect to a JPEG on the same address, an HTML page, a body
+/// announced too large, one streamed past the limit without a length, a 404, and an HTML page
+/// that calls itself a PNG). Counts the requests it gets.
+struct OldSite {
+    origin: String,
+    requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+async fn old_site() -> OldSite {
+    use image::{DynamicImage, ImageFormat, RgbImage};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let encoded = |format: ImageFormat| {
+        let photo = RgbImage::from_fn(80, 60, |x, y| image::Rgb([x as u8 * 3, y as u8 * 4, 200]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(photo)
+            .write_to(&mut out, format)
+            .unwrap();
+        out.into_inner()
+    };
+    let png = Arc::new(encoded(ImageFormat::Png));
+    let jpeg = Arc::new(encoded(ImageFormat::Jpeg));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counted = requests.clone();
+    let here = origin.clone();
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            let (png, jpeg, here) = (png.clone(), jpeg.clone(), here.clone());
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16384 {
+                    match conn.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let path = head.split(' ').nth(1).unwrap_or("/");
+                let name = path.rsplit('/').next().unwrap_or("");
+                let answer = |status: &str, content_type: &str, body: &[u8]| {
+                    let mut out = format!(
+                        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n\
+                         Content-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                    .into_bytes();
+                    out.extend_from_slice(body);
+                    out
+                };
+                let html = b"<!doctype html><title>Not found</title><p>Try the home page.";
+                let out = match name {
+                    "summit.png" => answer("200 OK", "image/png", &png),
+                    "moved.jpg" => format!(
+                        "HTTP/1.1 301 Moved Permanently\r\nLocation: {here}/files/pass.jpg\r\n\
+                         Content-Length: 0\r\nConnection: close\r\n\r\n"
+                    )
+                    .into_bytes(),
+                    "pass.jpg" => answer("200 OK", "image/jpeg", &jpeg),
+                    "page.jpg" => answer("200 OK", "text/html; charset=utf-8", html),
+                    "pretender.png" => answer("200 OK", "image/png", html),
+                    // 31 MB announced; the body never comes.
+                    "huge.jpg" => b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\n\
+                                    Content-Length: 32505856\r\nConnection: close\r\n\r\n"
+                        .to_vec(),
+                    "endless.jpg" => {
+                        let _ = conn
+                            .write_all(
+                                b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\n\
+                                  Connection: close\r\n\r\n",
+                            )
+                            .await;
+                        // No length: 22 MB at most, until the client stops reading.
+                        let chunk = vec![0xFFu8; 64 * 1024];
+                        for _ in 0..352 {
+                            if conn.write_all(&chunk).await.is_err() {
+                                return;
+                            }
+                        }
+                        return;
+                    }
+                    _ => answer("404 Not Found", "text/html", html),
+                };
+                let _ = conn.write_all(&out).await;
+            });
+        }
+    });
+    OldSite { origin, requests }
+}
+
+impl OldSite {
+    /// `fetch-media.xml` pointing at this server.
+    fn export(&self, name: &str) -> PathBuf {
+        let text = std::fs::read_to_string(sample("fetch-media.xml"))
+            .unwrap()
+            .replace("ORIGIN", &self.origin);
+        // The server's port keeps the SQLite and PostgreSQL runs of a test apart.
+        let port = self.origin.rsplit(':').next().unwrap_or("");
+        let path =
+            std::env::temp_dir().join(format!("newsdesk-{name}-{}-{port}.xml", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn requests(&self) -> usize {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn file(&self, name: &str) -> String {
+        format!("{}/wp-content/uploads/2026/03/{name}", self.origin)
+    }
+}
+
+/// The warnings of an import, by WordPress id.
+fn warnings(summary: &Summary) -> std::collections::BTreeMap<i64, String> {
+    summary
+        .warnings
+        .iter()
+        .map(|w| (w.wp_id, w.message.clone()))
+        .collect()
+}
+
+on_both_backends!(empty:
+    images_are_downloaded_from_the_old_site_with_fetch_media,
+    downloads_from_local_addresses_are_refused_unless_allowed,
+    the_admin_downloads_images_from_public_addresses_only,
+    images_an_earlier_import_left_behind_are_copied_by_a_later_one,
+);
+
+async fn images_are_downloaded_from_the_old_site_with_fetch_media(site: TestSite) {
+    let old = old_site().await;
+    let file = old.export("fetch");
+    let summary = import(
+        &site,
+        &file,
+        &ImportOptions {
+            fetch_media: true,
+            fetch_media_allow_local: true,
+            ..ImportOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let _ = std::fs::remove_file(&file);
+
+    assert_eq!(summary.counts["images"].created, 7);
+    // Each failed download is a warning with its reason, and the image stays on the old site.
+    let warned = warnings(&summary);
+    let expect = [
+        (62, "page.jpg", "not an image (text/html)"),
+        (63, "huge.jpg", "too large: 31 MB, the limit is 20 MB"),
+        (64, "endless.jpg", "too large: more than the limit of 20 MB"),
+        (65, "missing.jpg", "HTTP 404"),
+        (
+            66,
+            "pretender.png",
+            "not an image Newsdesk accepts (JPEG, PNG, GIF or WebP)",
+        ),
+    ];
+    assert_eq!(
+        warned.keys().copied().collect::<Vec<_>>(),
+        [62, 63, 64, 65, 66],
+        "{warned:#?}"
+    );
+    for (id, name, reason) in expect {
+        let message = &warned[&id];
+        assert!(message.starts_with(&old.file(name)), "{id}: {message}");
+        assert!(message.contains(reason), "{id}: {message}");
+        assert!(
+            message.ends_with("Kept on the old site."),
+            "{id}: {message}"
+        );
+    }
+    assert_eq!(
+        summary.remote_media,
+        expect.map(|(_, name, _)| old.file(name))
+    );
+    assert!(
+        summary
+            .to_text("http://news.example", std::time::Duration::from_secs(1))
+            .contains("HTTP 404")
+    );
+
+    // The story shows the copies here (the redirected one too) and the missing one where it was.
+    let page = site
+        .get(&story_path(&site, "snow-on-the-hills").await)
+        .await;
+    assert_eq!(page.status, 200);
+    let images = page.attrs("article img", "src");
+    assert_eq!(images.len(), 3, "{images:?}");
+    assert!(images[0].starts_with("/media/"), "{images:?}");
+    assert!(images[1].starts_with("/media/"), "{images:?}");
+    assert_eq!(images[2], old.file("missing.jpg"));
+    let summit = site.get_raw(&images[0], &[]).await;
+    assert_eq!(summit.status, 200);
+    assert_eq!(summit.header("content-type"), "image/png");
+    assert!(summit.body.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert_eq!(
+        image::load_from_memory(&summit.body).unwrap().width(),
+        80,
+        "the photo itself"
+    );
+    let pass = site.get_raw(&images[1], &[]).await;
+    assert_eq!(pass.status, 200);
+    assert_eq!(pass.header("content-type"), "image/jpeg");
+    assert!(pass.body.starts_with(&[0xFF, 0xD8, 0xFF]));
+    assert_eq!(
+        page.attrs("article img", "alt")[0],
+        "Snow on the summit",
+        "the attachment's alt text"
+    );
+    assert_eq!(
+        count(&site, "SELECT COUNT(*) FROM media WHERE byte_size > 0").await,
+        2
+    );
+
+    // Importing again asks only for the images still on the old site, and duplicates nothing.
+    let before = old.requests();
+    let file = old.export("fetch-again");
+    let again = import(
+        &site,
+        &file,
+        &ImportOptions {
+            fetch_media: true,
+            fetch_media_allow_local: true,
+            ..ImportOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(again.counts["images"].updated, 7);
+    assert_eq!(old.requests(), before + 5);
+    assert_eq!(again.remote_media, summary.remote_media);
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM media").await, 7);
+}
+
+async fn downloads_from_local_addresses_are_refused_unless_allowed(site: TestSite) {
+    let old = old_site().await;
+    let file = old.export("fetch-refused");
+    let summary = import(
+        &site,
+        &file,
+        &ImportOptions {
+            fetch_media: true,
+            ..ImportOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let _ = std::fs::remove_file(&file);
+
+    // Every image stays where it was, each with the reason, and the server heard nothing.
+    assert_eq!(summary.counts["images"].created, 7);
+    assert_eq!(summary.remote_media.len(), 7);
+    let warned = warnings(&summary);
+    assert_eq!(
+        warned.keys().copied().collect::<Vec<_>>(),
+        [60, 61, 62, 63, 64, 65, 66]
+    );
+    for (id, message) in &warned {
+        assert!(
+            message.contains("refused: the address is private (127.0.0.1 is loopback)"),
+            "{id}: {message}"
+        );
+    }
+    assert_eq!(old.requests(), 0);
+    let page = site
+        .get(&story_path(&site, "snow-on-the-hills").await)
+        .await;
+    assert_eq!(
+        page.attrs("article img", "src"),
+        [
+            old.file("summit.png"),
+            old.file("moved.jpg"),
+            old.file("missing.jpg")
+        ]
+    );
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM media_files").await, 0);
+}
+
+async fn the_admin_downloads_images_from_public_addresses_only(site: TestSite) {
+    use newsdesk::domain::user::Role;
+    let admin = site.staff("chief", Role::Administrator).await;
+    let form = site.admin_get(&admin, "/admin/tools/import").await;
+    assert_eq!(
+        form.attrs("input[type=checkbox]", "name"),
+        ["fetch_media"],
+        "{}",
+        form.body
+    );
+    assert!(
+        form.texts("label")
+            .iter()
+            .any(|l| l == "Download images from the old site")
+    );
+    let query = form
+        .attrs("form[enctype='multipart/form-data']", "action")
+        .remove(0)
+        .trim_start_matches("/admin/tools/import")
+        .to_owned();
+
+    // The old site is on this machine: the admin never goes there.
+    let old = old_site().await;
+    let file = old.export("admin-fetch");
+    let res = upload_with(&site, &admin, &query, &[("fetch_media", "1")], &file).await;
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(res.status, 303, "{}", res.body);
+    let progress = res.location().to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let page = loop {
+        let page = site.admin_get(&admin, &progress).await;
+        if !page.body.contains("http-equiv=\"refresh\"") {
+            break page;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", page.body);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(
+        page.body.contains("Imported “Hill Gazette”"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        page.body
+            .matches("refused: the address is private (127.0.0.1 is loopback)")
+            .count(),
+        7,
+        "{}",
+        page.body
+    );
+    assert_eq!(old.requests(), 0);
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM media_files").await, 0);
+}
+
+async fn images_an_earlier_import_left_behind_are_copied_by_a_later_one(site: TestSite) {
+    let old = old_site().await;
+    let file = old.export("fetch-later");
+    let first = import(&site, &file, &ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(first.remote_media.len(), 7);
+    assert!(first.warnings.is_empty(), "{:?}", first.warnings);
+    let story = story_path(&site, "snow-on-the-hills").await;
+    assert_eq!(
+        site.get(&story).await.attrs("article img", "src")[0],
+        old.file("summit.png")
+    );
+
+    let again = import(
+        &site,
+        &file,
+        &ImportOptions {
+            fetch_media: true,
+            fetch_media_allow_local: true,
+            ..ImportOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(
+        (
+            again.counts["images"].created,
+            again.counts["images"].updated
+        ),
+        (0, 7)
+    );
+    assert_eq!(again.remote_media.len(), 5, "{:?}", again.remote_media);
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM media").await, 7);
+    let images = site.get(&story).await.attrs("article img", "src");
+    assert!(images[0].starts_with("/media/"), "{images:?}");
+    assert!(images[1].starts_with("/media/"), "{images:?}");
+    let summit = site.get_raw(&images[0], &[]).await;
+    assert_eq!(summit.status, 200);
+    assert_eq!(summit.header("content-type"), "image/png");
+    // The old file address now leads to the copy.
+    let moved = site.get("/wp-content/uploads/2026/03/summit.png").await;
+    assert_eq!(moved.status, 301);
+    assert_eq!(moved.location(), images[0]);
 }

@@ -22,7 +22,7 @@ mod text;
 
 use batch::{ImportedComment, NewStory, write_stories};
 use items::{page, story};
-use media::attachment;
+use media::{attachment, file_url, wants_download};
 use menus::{menu_item, menus, page_parents};
 use people::header;
 pub use text::legacy_path;
@@ -73,6 +73,12 @@ pub struct ImportOptions {
     pub author_map: Vec<(String, String)>,
     /// A copy of the old site's `wp-content/uploads`, for the images' files.
     pub uploads: Option<PathBuf>,
+    /// Download the images `uploads` does not have from the old site ([`crate::fetch`]):
+    /// public addresses only, within the media library's size and type rules.
+    pub fetch_media: bool,
+    /// With `fetch_media`, also download from loopback, private and other local addresses:
+    /// for testing against a server on this machine, never for an export one did not write.
+    pub fetch_media_allow_local: bool,
 }
 
 /// Created, updated, skipped and failed, for one kind of thing.
@@ -318,6 +324,19 @@ pub async fn import_wordpress(
     .map_err(|cause| stopped("the people and terms", &reader, cause))?;
 
     // Pass 2: images, which stories and pages show.
+    let fetcher = if options.fetch_media {
+        Some(
+            crate::fetch::Fetcher::new(options.fetch_media_allow_local).map_err(|e| {
+                tracing::error!(error = %e, "the HTTP client for --fetch-media cannot start");
+                ActionError::invalid(
+                    "fetch-media",
+                    "downloads cannot start on this machine (its TLS set-up failed)",
+                )
+            })?,
+        )
+    } else {
+        None
+    };
     let mut reader = open()?;
     let mut batch = Batch::default();
     let mut items = 0u64;
@@ -325,10 +344,27 @@ pub async fn import_wordpress(
         let Record::Item(item) = record else { continue };
         items += 1;
         if item.post_type == "attachment" {
+            let what = || format!("image {}", item.id);
+            let download = match &fetcher {
+                Some(fetcher) => {
+                    let tx = batch.tx(store).await?;
+                    if wants_download(tx, &item, options, &index)
+                        .await
+                        .map_err(|cause| stopped(&what(), &reader, cause))?
+                    {
+                        // No transaction stays open while the old site answers.
+                        batch.finish().await?;
+                        Some(fetcher.image(&file_url(&item)).await)
+                    } else {
+                        None
+                    }
+                }
+                None => None,
+            };
             let tx = batch.tx(store).await?;
-            attachment(tx, &item, options, &mut index, &mut summary, now)
+            attachment(tx, &item, options, download, &mut index, &mut summary, now)
                 .await
-                .map_err(|cause| stopped(&format!("image {}", item.id), &reader, cause))?;
+                .map_err(|cause| stopped(&what(), &reader, cause))?;
             batch.done(20).await?;
         }
         progress(Progress {

@@ -44,7 +44,8 @@ impl Summary {
         if !self.remote_media.is_empty() {
             let _ = writeln!(
                 out,
-                "\n{} images stay at their old address (import again with --uploads to copy them):",
+                "\n{} images stay at their old address (import again with --uploads or --fetch-media \
+                 to copy them):",
                 self.remote_media.len()
             );
             for url in &self.remote_media {

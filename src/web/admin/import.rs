@@ -111,7 +111,13 @@ async fn form_page(
     let html = frame.render(
         state,
         "import.html",
-        minijinja::context! { runs, error, upload_path => UPLOAD_PATH, max_mb => MAX_EXPORT_BYTES / 1024 / 1024 },
+        minijinja::context! {
+            runs,
+            error,
+            upload_path => UPLOAD_PATH,
+            max_mb => MAX_EXPORT_BYTES / 1024 / 1024,
+            image_mb => crate::domain::media::MAX_UPLOAD_BYTES / 1024 / 1024,
+        },
     )?;
     Ok((status, html).into_response())
 }
@@ -136,7 +142,13 @@ pub async fn upload(
         )
     };
     let mut saved: Option<(tempfile_path::TempPath, String)> = None;
+    // "Download images from the old site": public addresses only, never local ones here.
+    let mut options = ImportOptions::default();
     while let Some(mut field) = form.next_field().await.map_err(|_| unreadable())? {
+        if field.name() == Some("fetch_media") {
+            options.fetch_media = true;
+            continue;
+        }
         if field.name() != Some("file") {
             continue;
         }
@@ -209,7 +221,7 @@ pub async fn upload(
             task_state.store(),
             Actor::Staff(&staff),
             temp.path(),
-            &ImportOptions::default(),
+            &options,
             task_state.now(),
             &mut report,
         )
