@@ -74,10 +74,18 @@ impl From<Vec<u8>> for Arg {
     }
 }
 
-/// Rows of `columns` values each that one multi-row statement may carry: both backends bound
-/// the placeholders of one statement (SQLite at 32,766, PostgreSQL at 65,535).
+/// Rows of `columns` values each that one multi-row statement carries. Both backends bound the
+/// placeholders of a statement (SQLite at 32,766), but the real limit is cost: binding a
+/// numbered placeholder on SQLite looks its name up in a list as long as the statement's, so
+/// a statement's binding time grows with the square of its placeholders. A few hundred per
+/// statement keep that small next to the cost of a statement.
 pub(crate) const fn rows_per_statement(columns: usize) -> usize {
-    30_000 / columns
+    const PLACEHOLDERS: usize = 256;
+    if columns >= PLACEHOLDERS {
+        1
+    } else {
+        PLACEHOLDERS / columns
+    }
 }
 
 /// SQL text with numbered placeholders and the arguments they stand for.
