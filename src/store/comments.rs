@@ -446,10 +446,10 @@ impl Store {
             .await
     }
 
+    /// Adds a comment. One held for moderation or judged spam shows on no public page (its
+    /// writer sees it through their own cookie, past the caches), so it is bookkeeping.
     pub(crate) async fn insert_comment(tx: &mut Tx, c: &NewComment<'_>) -> Result<i64> {
-        insert_returning_id(
-            tx,
-            Sql::new(
+        let mut sql = Sql::new(
                 "INSERT INTO comments (article_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
                  user_agent, body, status, spam_score, spam_reasons, moderation_token, notify_replies, notify_token, created_at, \
                  page_id) \
@@ -471,9 +471,11 @@ impl Store {
             .bind(c.notify_replies)
             .bind(c.notify_token)
             .bind(c.created_at)
-            .bind(c.thread.page_id()),
-        )
-        .await
+            .bind(c.thread.page_id());
+        if c.status != CommentState::Approved.as_str() {
+            sql = sql.bookkeeping();
+        }
+        insert_returning_id(tx, sql).await
     }
 
     pub(crate) async fn set_comment_status(tx: &mut Tx, id: i64, status: &str) -> Result<u64> {
@@ -507,11 +509,13 @@ impl Store {
         .await
     }
 
+    /// Whether a commenter is emailed about replies: shown on no page, so bookkeeping.
     pub(crate) async fn set_comment_notify(tx: &mut Tx, id: i64, state: &str) -> Result<u64> {
         tx.execute(
             Sql::new("UPDATE comments SET notify_replies = $1 WHERE id = $2")
                 .bind(state)
-                .bind(id),
+                .bind(id)
+                .bookkeeping(),
         )
         .await
     }

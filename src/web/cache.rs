@@ -20,7 +20,7 @@ use axum::response::Response;
 
 use crate::AppState;
 
-const MAX_AGE: Duration = Duration::from_secs(1);
+const MAX_AGE: Duration = Duration::from_secs(300);
 const MAX_ENTRIES: usize = 4096;
 const MAX_BODY: usize = 1 << 20;
 /// Cookies that make a page personal.
@@ -97,7 +97,7 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
     let Some(cache) = state.page_cache() else {
         return next.run(req).await;
     };
-    let generation = state.store().generation();
+    let generation = state.store().fresh_generation().await;
     {
         let slot = cache.slot.lock().expect("page cache lock");
         if slot.0 == generation
