@@ -429,21 +429,20 @@ pub(crate) fn written_tables(text: &str) -> Vec<&str> {
     for (i, w) in words.iter().enumerate() {
         let prev = if i > 0 { words[i - 1] } else { "" };
         let next = words.get(i + 1).copied();
-        let target = if is(w, "INTO")
+        let inserts = is(w, "INTO")
             && words[..i]
                 .iter()
                 .rev()
                 .take(3)
-                .any(|p| is(p, "INSERT") || is(p, "REPLACE"))
-        {
-            next
-        } else if is(w, "UPDATE")
-            && !is(prev, "DO")
-            && !is(prev, "FOR")
-            && !(is(prev, "KEY") && i > 1 && is(words[i - 2], "NO"))
-        {
-            next
-        } else if is(w, "FROM") && is(prev, "DELETE") {
+                .any(|p| is(p, "INSERT") || is(p, "REPLACE"));
+        // `DO UPDATE` (an upsert's other half), `FOR UPDATE`, `FOR NO KEY UPDATE` lock or
+        // continue a statement; they name no table.
+        let row_lock = is(prev, "DO")
+            || is(prev, "FOR")
+            || (is(prev, "KEY") && i > 1 && is(words[i - 2], "NO"));
+        let updates = is(w, "UPDATE") && !row_lock;
+        let deletes = is(w, "FROM") && is(prev, "DELETE");
+        let target = if inserts || updates || deletes {
             next
         } else {
             None

@@ -16,6 +16,10 @@ use crate::support::{Page, Staff, TestSite};
 on_both_backends!(demo:
     only_content_writes_purge_the_page_cache,
     another_node_sees_content_writes_within_a_second,
+    pages_are_kept_compressed_and_sent_as_the_browser_asks,
+    a_kept_page_answers_if_none_match_before_rendering,
+    concurrent_misses_render_a_page_once,
+    without_the_page_cache_every_request_renders,
 );
 
 fn cache(p: &Page) -> &str {
@@ -363,4 +367,185 @@ async fn another_node_sees_content_writes_within_a_second(site: TestSite) {
     // Once purged, the second node serves the new page from its cache again.
     assert_eq!(cache(&get_on(&other, "/").await), "hit");
     store.close().await;
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+fn unbrotli(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    brotli::Decompressor::new(bytes, 4096)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+fn vary_names_accept_encoding(r: &crate::support::RawResponse) -> bool {
+    r.headers.get_all("vary").iter().any(|v| {
+        v.to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("accept-encoding")
+    })
+}
+
+async fn pages_are_kept_compressed_and_sent_as_the_browser_asks(site: TestSite) {
+    let story = site.url_of(REFERENCE).await;
+    for path in [story.as_str(), "/", "/feed/"] {
+        let plain = site.get_raw(path, &[]).await;
+        assert_eq!(plain.status, StatusCode::OK);
+        assert_eq!(plain.header("content-encoding"), "", "{path}");
+        // A CDN in front may keep it a minute and serve it stale while it refetches or while
+        // the site fails; browsers ask again each time.
+        assert_eq!(
+            plain.header("cache-control"),
+            "public, max-age=0, s-maxage=60, stale-while-revalidate=30, stale-if-error=86400",
+            "{path}"
+        );
+        assert!(vary_names_accept_encoding(&plain), "{path}");
+        let gz = site
+            .get_raw(path, &[("accept-encoding", "gzip, deflate")])
+            .await;
+        assert_eq!(
+            (gz.header("content-encoding"), gz.header("x-newsdesk-cache")),
+            ("gzip", "hit"),
+            "{path}"
+        );
+        assert!(vary_names_accept_encoding(&gz));
+        assert!(gz.body.len() < plain.body.len() / 2, "{path} barely shrank");
+        assert_eq!(gunzip(&gz.body), plain.body, "{path}");
+        let br = site
+            .get_raw(path, &[("accept-encoding", "gzip, deflate, br, zstd")])
+            .await;
+        assert_eq!(br.header("content-encoding"), "br", "{path}");
+        assert_eq!(unbrotli(&br.body), plain.body, "{path}");
+        // Preferences are weighed; what the browser refuses is not sent.
+        let pref = site
+            .get_raw(path, &[("accept-encoding", "br;q=0.5, gzip")])
+            .await;
+        assert_eq!(pref.header("content-encoding"), "gzip");
+        for refused in ["br;q=0, gzip;q=0", "deflate", "identity"] {
+            let r = site.get_raw(path, &[("accept-encoding", refused)]).await;
+            assert_eq!(r.header("content-encoding"), "", "{refused}");
+            assert_eq!(r.body, plain.body);
+        }
+        // Each encoding is its own representation, with its own tag.
+        assert_ne!(gz.header("etag"), br.header("etag"));
+        assert_ne!(plain.header("etag"), gz.header("etag"));
+    }
+    // HEAD gets the headers of what GET would send, and no body.
+    let res = crate::support::send_to(
+        site.app.clone(),
+        Request::head(story.as_str())
+            .header("accept-encoding", "br")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let br = site.get_raw(&story, &[("accept-encoding", "br")]).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.headers["content-encoding"], "br");
+    assert_eq!(
+        res.headers["content-length"],
+        br.body.len().to_string().as_str()
+    );
+    assert!(res.body.is_empty());
+}
+
+async fn a_kept_page_answers_if_none_match_before_rendering(site: TestSite) {
+    let story = site.url_of(REFERENCE).await;
+    let first = site.get_raw(&story, &[("accept-encoding", "gzip")]).await;
+    let tag = first.header("etag").to_owned();
+    assert!(tag.starts_with('"') && tag.ends_with("-gzip\""), "{tag}");
+    // The story changes behind the application's back: a page rendered now would differ, so
+    // a 304 can only come from the kept page.
+    site.raw_execute(&format!(
+        "UPDATE articles SET title = 'Changed behind the cache' WHERE title = '{}'",
+        REFERENCE.replace('\'', "''")
+    ))
+    .await;
+    for asked in [tag.clone(), format!("W/{tag}"), format!("\"other\", {tag}")] {
+        let again = site
+            .get_raw(
+                &story,
+                &[("accept-encoding", "gzip"), ("if-none-match", &asked)],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{asked}");
+        assert_eq!(again.header("x-newsdesk-cache"), "hit");
+        assert_eq!(again.header("etag"), tag);
+        assert!(again.body.is_empty());
+    }
+    // A tag of another version gets the kept page itself.
+    let other = site
+        .get_raw(&story, &[("if-none-match", "\"not-this-one\"")])
+        .await;
+    assert_eq!(
+        (other.status, other.header("x-newsdesk-cache")),
+        (StatusCode::OK, "hit")
+    );
+    assert!(String::from_utf8_lossy(&other.body).contains("Putin meets"));
+    // Once the content changes through the application, the old tag no longer matches.
+    site.store.touch();
+    let fresh = site
+        .get_raw(
+            &story,
+            &[("accept-encoding", "gzip"), ("if-none-match", &tag)],
+        )
+        .await;
+    assert_eq!(fresh.status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&gunzip(&fresh.body)).contains("Changed behind the cache"));
+}
+
+async fn concurrent_misses_render_a_page_once(site: TestSite) {
+    let story = site.url_of(REFERENCE).await;
+    let mut readers = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let (app, path) = (site.app.clone(), story.clone());
+        readers.spawn(async move {
+            let page = get_on(&app, &path).await;
+            assert_eq!(page.status, StatusCode::OK);
+            cache(&page).to_owned()
+        });
+    }
+    let mut misses = 0;
+    while let Some(seen) = readers.join_next().await {
+        if seen.unwrap() == "miss" {
+            misses += 1;
+        }
+    }
+    assert_eq!(
+        misses, 1,
+        "one reader renders, the others wait for its page"
+    );
+}
+
+async fn without_the_page_cache_every_request_renders(site: TestSite) {
+    // `serve --no-page-cache`
+    let uncached = newsdesk::app(newsdesk::AppState::with_options(
+        site.store.clone(),
+        newsdesk::render::Theme::load(None).unwrap(),
+        newsdesk::AppOptions {
+            no_page_cache: true,
+            ..Default::default()
+        },
+    ));
+    for _ in 0..2 {
+        let page = get_on(&uncached, "/").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(cache(&page), "none");
+    }
+    site.raw_execute(&format!(
+        "UPDATE articles SET title = 'Seen at once' WHERE title = '{}'",
+        REFERENCE.replace('\'', "''")
+    ))
+    .await;
+    assert!(get_on(&uncached, "/").await.body.contains("Seen at once"));
 }
