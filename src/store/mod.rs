@@ -209,13 +209,15 @@ pub const CONTENT_POLL: Duration = Duration::from_secs(1);
 /// sitemap index) keep with what they hold, and drop it when the number moved. It moves when a
 /// transaction of this process that wrote content commits, and when the database's
 /// `content_version`, bumped by every content write of every process, is seen to have moved.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct ContentClock {
     generation: AtomicU64,
     /// The highest `content_version` this node knows of.
     seen: AtomicI64,
-    /// When `content_version` was last read.
-    checked_at: Mutex<Option<Instant>>,
+    /// When `content_version` was last read, in milliseconds since [`ContentClock::start`]
+    /// plus one (0: never), so that every request can check it without a lock.
+    checked_at: AtomicU64,
+    start: Instant,
     /// One reader of `content_version` at a time.
     checking: AtomicBool,
 }
@@ -235,11 +237,29 @@ impl ContentClock {
         }
     }
 
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1
+    }
+
     fn due(&self) -> bool {
-        self.checked_at
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_none_or(|at| at.elapsed() >= CONTENT_POLL)
+        let at = self.checked_at.load(Ordering::Acquire);
+        at == 0 || self.now_ms().saturating_sub(at) >= CONTENT_POLL.as_millis() as u64
+    }
+
+    fn checked(&self) {
+        self.checked_at.store(self.now_ms(), Ordering::Release);
+    }
+}
+
+impl Default for ContentClock {
+    fn default() -> ContentClock {
+        ContentClock {
+            generation: AtomicU64::new(0),
+            seen: AtomicI64::new(0),
+            checked_at: AtomicU64::new(0),
+            start: Instant::now(),
+            checking: AtomicBool::new(false),
+        }
     }
 }
 
@@ -599,7 +619,7 @@ impl Store {
                     Ok(v) => clock.observed(v),
                     Err(e) => tracing::warn!(error = %e, "cannot read the content version"),
                 }
-                *clock.checked_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+                clock.checked();
             }
         }
         self.generation()

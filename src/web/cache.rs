@@ -37,8 +37,8 @@ pub const MAX_BYTES: u64 = 64 << 20;
 const MAX_BODY: usize = 1 << 20;
 /// Smaller bodies are not worth compressing.
 const MIN_COMPRESS: usize = 256;
-/// Modest levels: most of the saving for a few milliseconds once per page (brotli 5 and gzip 6
-/// make a 40 KB story page about 8 KB and 10 KB).
+/// Modest levels, paid once per page: the demo's 25 KB home page becomes 5.7 KB with gzip 6
+/// and 5.1 KB with brotli 5, a 17 KB story 4.8 KB and 4.3 KB.
 const BROTLI_LEVEL: u32 = 5;
 const GZIP_LEVEL: u32 = 6;
 /// Cookies that make a page personal.
