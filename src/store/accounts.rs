@@ -66,9 +66,11 @@ impl Store {
     pub(crate) async fn set_password_hash(tx: &mut Tx, user_id: i64, hash: &str) -> Result<bool> {
         let changed = tx
             .execute(
+                // A password shows on no page.
                 Sql::new("UPDATE users SET password_hash = $1 WHERE id = $2")
                     .bind(hash)
-                    .bind(user_id),
+                    .bind(user_id)
+                    .bookkeeping(),
             )
             .await?
             == 1;
@@ -197,9 +199,11 @@ impl Store {
         )
         .await?;
         tx.execute(
+            // When someone last signed in shows on no public page.
             Sql::new("UPDATE users SET last_login_at = $1 WHERE id = $2")
                 .bind(now)
-                .bind(user_id),
+                .bind(user_id)
+                .bookkeeping(),
         )
         .await?;
         Ok(())

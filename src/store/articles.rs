@@ -683,9 +683,10 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a write transaction; committing it marks the content as changed.
+    /// Starts a write transaction; committing it marks the content as changed if it wrote
+    /// content (see [`Tx::commit`]).
     pub async fn begin(&self) -> Result<Tx> {
-        Tx::begin(&self.db, self.generation.clone(), self.write_health.clone()).await
+        Tx::begin(&self.db, self.clock.clone(), self.write_health.clone()).await
     }
 }
 

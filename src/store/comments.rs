@@ -446,6 +446,8 @@ impl Store {
             .await
     }
 
+    /// Adds a comment. One held for moderation or judged spam shows on no public page (its
+    /// writer sees it through their own cookie, past the caches), so it is bookkeeping.
     pub(crate) async fn insert_comment(tx: &mut Tx, c: &NewComment<'_>) -> Result<i64> {
         Ok(Store::insert_comments(tx, std::slice::from_ref(c)).await?[0])
     }
@@ -491,6 +493,13 @@ impl Store {
                 );
             }
             sql.push(" RETURNING id");
+            // Held and spam comments show on no public page: inserting only those is bookkeeping.
+            if chunk
+                .iter()
+                .all(|c| c.status != CommentState::Approved.as_str())
+            {
+                sql = sql.bookkeeping();
+            }
             let mut new: Vec<i64> = tx.scalars(sql).await?;
             if new.len() != chunk.len() {
                 return Err(StoreError::Read(format!(
@@ -536,11 +545,13 @@ impl Store {
         .await
     }
 
+    /// Whether a commenter is emailed about replies: shown on no page, so bookkeeping.
     pub(crate) async fn set_comment_notify(tx: &mut Tx, id: i64, state: &str) -> Result<u64> {
         tx.execute(
             Sql::new("UPDATE comments SET notify_replies = $1 WHERE id = $2")
                 .bind(state)
-                .bind(id),
+                .bind(id)
+                .bookkeeping(),
         )
         .await
     }

@@ -10,10 +10,9 @@ use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::reader::Reader;
-use super::{Db, Result, SqlxResultExt, StoreError, WriteHealth};
+use super::{ContentClock, Db, Result, SqlxResultExt, StoreError, WriteHealth};
 
 /// One argument of a query.
 #[derive(Debug, Clone)]
@@ -93,6 +92,8 @@ pub(crate) const fn rows_per_statement(columns: usize) -> usize {
 pub(crate) struct Sql {
     pub(super) text: String,
     pub(super) args: Vec<Arg>,
+    /// Set by [`Sql::bookkeeping`]: this write changes nothing a reader sees.
+    pub(super) bookkeeping: bool,
 }
 
 impl Sql {
@@ -100,7 +101,16 @@ impl Sql {
         Sql {
             text: text.to_owned(),
             args: Vec::new(),
+            bookkeeping: false,
         }
+    }
+
+    /// Marks a write to a content table that changes nothing a reader sees (a held comment, a
+    /// sign-in time), so committing it leaves the page caches alone. Writes to the tables in
+    /// [`BOOKKEEPING_TABLES`] need no mark.
+    pub fn bookkeeping(mut self) -> Sql {
+        self.bookkeeping = true;
+        self
     }
 
     /// Appends SQL text (never user input: values go through [`Sql::arg`]).
@@ -174,7 +184,7 @@ pub(crate) fn like_pattern(text: &str) -> String {
 /// Builds the sqlx query for `$sql` with `$ctor` and binds every argument.
 macro_rules! prepare {
     ($ctor:expr, $sql:expr) => {{
-        let Sql { text, args } = $sql;
+        let Sql { text, args, .. } = $sql;
         let mut q = $ctor(AssertSqlSafe(text));
         for a in args {
             q = match a {
@@ -297,6 +307,7 @@ macro_rules! executor_impl {
         #[allow(dead_code, reason = "every operation is offered; each caller uses a subset")]
         impl $ty {
             pub(crate) async fn fetch_all<T: Row>(&mut $self, sql: Sql) -> Result<Vec<T>> {
+                $self.note_write(&sql);
                 let r = match $sqlite {
                     Some(e) => prepare!(sqlx::query_as::<sqlx::Sqlite, T>, sql).fetch_all(e).await.store(),
                     None => prepare!(sqlx::query_as::<sqlx::Postgres, T>, sql).fetch_all($pg).await.store(),
@@ -305,6 +316,7 @@ macro_rules! executor_impl {
             }
 
             pub(crate) async fn fetch_optional<T: Row>(&mut $self, sql: Sql) -> Result<Option<T>> {
+                $self.note_write(&sql);
                 let r = match $sqlite {
                     Some(e) => prepare!(sqlx::query_as::<sqlx::Sqlite, T>, sql).fetch_optional(e).await.store(),
                     None => prepare!(sqlx::query_as::<sqlx::Postgres, T>, sql).fetch_optional($pg).await.store(),
@@ -313,6 +325,7 @@ macro_rules! executor_impl {
             }
 
             pub(crate) async fn scalar<T: Scalar>(&mut $self, sql: Sql) -> Result<T> {
+                $self.note_write(&sql);
                 let r = match $sqlite {
                     Some(e) => prepare!(sqlx::query_scalar::<sqlx::Sqlite, T>, sql).fetch_one(e).await.store(),
                     None => prepare!(sqlx::query_scalar::<sqlx::Postgres, T>, sql).fetch_one($pg).await.store(),
@@ -321,6 +334,7 @@ macro_rules! executor_impl {
             }
 
             pub(crate) async fn scalars<T: Scalar>(&mut $self, sql: Sql) -> Result<Vec<T>> {
+                $self.note_write(&sql);
                 let r = match $sqlite {
                     Some(e) => prepare!(sqlx::query_scalar::<sqlx::Sqlite, T>, sql).fetch_all(e).await.store(),
                     None => prepare!(sqlx::query_scalar::<sqlx::Postgres, T>, sql).fetch_all($pg).await.store(),
@@ -330,6 +344,7 @@ macro_rules! executor_impl {
 
             /// Runs a statement and returns the number of rows it changed.
             pub(crate) async fn execute(&mut $self, sql: Sql) -> Result<u64> {
+                $self.note_write(&sql);
                 let r = match $sqlite {
                     Some(e) => prepare!(sqlx::query::<sqlx::Sqlite>, sql).execute(e).await.store().map(|d| d.rows_affected()),
                     None => prepare!(sqlx::query::<sqlx::Postgres>, sql).execute($pg).await.store().map(|d| d.rows_affected()),
@@ -393,12 +408,98 @@ impl Conn<'_> {
     }
 }
 
+/// Tables whose rows no reader ever sees: writing only these leaves the page cache, the site
+/// chrome and the sitemap cache alone. Every other table is content, so a table added later
+/// invalidates the caches until it is listed here. Writes to content tables that change nothing
+/// a reader sees are marked one by one with [`Sql::bookkeeping`].
+pub(crate) const BOOKKEEPING_TABLES: &[&str] = &[
+    "audit_log",
+    "autosaves",
+    "comment_log",
+    "content_version",
+    "edit_locks",
+    "login_throttle",
+    "revisions",
+    "sessions",
+    "setup_tokens",
+    "user_tokens",
+    "write_probe",
+];
+
+/// The tables a statement writes (`INSERT INTO t`, `UPDATE t`, `DELETE FROM t`, also inside
+/// `WITH`), read from its text: `ON CONFLICT … DO UPDATE`, `FOR UPDATE` and quoted text are no
+/// writes of their own.
+pub(crate) fn written_tables(text: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut in_quote = false;
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        if in_quote {
+            in_quote = c != '\'';
+            continue;
+        }
+        let word_char = c.is_ascii_alphanumeric() || c == '_';
+        match (word_char, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                words.push(&text[s..i]);
+                start = None;
+            }
+            _ => {}
+        }
+        if c == '\'' {
+            in_quote = true;
+        }
+    }
+    if let Some(s) = start {
+        words.push(&text[s..]);
+    }
+    let is = |w: &str, k: &str| w.eq_ignore_ascii_case(k);
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let prev = if i > 0 { words[i - 1] } else { "" };
+        let next = words.get(i + 1).copied();
+        let inserts = is(w, "INTO")
+            && words[..i]
+                .iter()
+                .rev()
+                .take(3)
+                .any(|p| is(p, "INSERT") || is(p, "REPLACE"));
+        // `DO UPDATE` (an upsert's other half), `FOR UPDATE`, `FOR NO KEY UPDATE` lock or
+        // continue a statement; they name no table.
+        let row_lock = is(prev, "DO")
+            || is(prev, "FOR")
+            || (is(prev, "KEY") && i > 1 && is(words[i - 2], "NO"));
+        let updates = is(w, "UPDATE") && !row_lock;
+        let deletes = is(w, "FROM") && is(prev, "DELETE");
+        let target = if inserts || updates || deletes {
+            next
+        } else {
+            None
+        };
+        if let Some(t) = target {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// Whether a statement writes content (see [`BOOKKEEPING_TABLES`]).
+fn writes_content(sql: &Sql) -> bool {
+    !sql.bookkeeping
+        && written_tables(&sql.text)
+            .iter()
+            .any(|t| !BOOKKEEPING_TABLES.iter().any(|b| t.eq_ignore_ascii_case(b)))
+}
+
 /// A transaction on either backend. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
     conn: TxConn,
-    /// The store's content generation: committing bumps it, so in-process caches (site chrome,
-    /// pages) never outlive a write, whichever action made it.
-    generation: Arc<AtomicU64>,
+    /// Whether a statement of this transaction wrote content: committing it then bumps the
+    /// database's `content_version` in the same transaction and this store's generation, so
+    /// the caches of this node and of every other node drop what the write changed.
+    content: bool,
+    clock: Arc<ContentClock>,
     /// Told of every write refused for want of space or the lock, and of every commit.
     health: Arc<WriteHealth>,
 }
@@ -411,7 +512,7 @@ enum TxConn {
 impl Tx {
     pub(crate) async fn begin(
         db: &Db,
-        generation: Arc<AtomicU64>,
+        clock: Arc<ContentClock>,
         health: Arc<WriteHealth>,
     ) -> Result<Tx> {
         let conn = match db {
@@ -424,14 +525,39 @@ impl Tx {
         .inspect_err(|e| health.note(e))?;
         Ok(Tx {
             conn,
-            generation,
+            content: false,
+            clock,
             health,
         })
     }
 
-    /// Commits, then marks the content as changed. A failed commit rolls back; the connection
-    /// goes back to the pool usable, or is closed if the driver lost track of it.
-    pub async fn commit(self) -> Result<()> {
+    /// Notes whether a statement about to run writes content.
+    fn note_write(&mut self, sql: &Sql) {
+        if !self.content && writes_content(sql) {
+            self.content = true;
+        }
+    }
+
+    /// Whether a statement so far wrote content (committing will invalidate the caches).
+    pub fn wrote_content(&self) -> bool {
+        self.content
+    }
+
+    /// Commits. When the transaction wrote content, it first bumps the database's
+    /// `content_version` (last, so the row is locked only for the commit itself), and after
+    /// the commit this store's generation. A failed commit rolls back; the connection goes back
+    /// to the pool usable, or is closed if the driver lost track of it.
+    pub async fn commit(mut self) -> Result<()> {
+        let version = if self.content {
+            Some(
+                self.scalar::<i64>(Sql::new(
+                    "UPDATE content_version SET version = version + 1 WHERE id = 1 RETURNING version",
+                ))
+                .await?,
+            )
+        } else {
+            None
+        };
         let health = self.health;
         match self.conn {
             TxConn::Sqlite(t) => t.commit().await,
@@ -440,7 +566,9 @@ impl Tx {
         .store()
         .inspect_err(|e| health.note(e))?;
         health.committed();
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        if let Some(v) = version {
+            self.clock.changed(v);
+        }
         Ok(())
     }
 
@@ -517,4 +645,59 @@ pub(crate) async fn lock(tx: &mut Tx, key: &str) -> Result<()> {
             .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tables_a_statement_writes_are_read_from_its_text() {
+        assert_eq!(
+            written_tables("INSERT INTO sessions (a) VALUES ($1)"),
+            ["sessions"]
+        );
+        assert_eq!(
+            written_tables("INSERT OR IGNORE INTO tags (slug) VALUES ('update x')"),
+            ["tags"]
+        );
+        assert_eq!(
+            written_tables(
+                "INSERT INTO autosaves (a) VALUES ($1) ON CONFLICT (a) DO UPDATE SET b = excluded.b"
+            ),
+            ["autosaves"]
+        );
+        assert_eq!(
+            written_tables("update articles set title = $1 where id = $2"),
+            ["articles"]
+        );
+        assert_eq!(
+            written_tables("DELETE FROM edit_locks WHERE story_id = $1"),
+            ["edit_locks"]
+        );
+        assert_eq!(
+            written_tables(
+                "WITH d AS (DELETE FROM login_throttle RETURNING key) UPDATE menus SET x = 1"
+            ),
+            ["login_throttle", "menus"]
+        );
+        assert!(written_tables("SELECT id FROM users WHERE id = $1 FOR UPDATE").is_empty());
+        assert!(written_tables("SELECT id FROM users FOR NO KEY UPDATE").is_empty());
+        assert!(written_tables("SELECT pg_advisory_xact_lock(hashtext($1))").is_empty());
+    }
+
+    #[test]
+    fn only_writes_outside_the_bookkeeping_tables_are_content() {
+        assert!(!writes_content(&Sql::new(
+            "INSERT INTO sessions (a) VALUES (1)"
+        )));
+        assert!(!writes_content(&Sql::new("SELECT * FROM articles")));
+        assert!(writes_content(&Sql::new("UPDATE articles SET title = 'x'")));
+        assert!(writes_content(&Sql::new(
+            "INSERT INTO brand_new_table (a) VALUES (1)"
+        )));
+        assert!(!writes_content(
+            &Sql::new("UPDATE users SET last_login_at = $1").bookkeeping()
+        ));
+    }
 }

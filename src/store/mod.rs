@@ -6,7 +6,7 @@
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -195,9 +195,82 @@ pub struct Store {
     pub(crate) db: Db,
     /// SQLite's read path (absent for PostgreSQL and in-memory SQLite).
     reader: Option<Arc<reader::Reader>>,
-    pub(crate) generation: Arc<AtomicU64>,
+    /// Which content this node's caches may hold (see [`Store::fresh_generation`]).
+    pub(crate) clock: Arc<ContentClock>,
     /// When a write was last refused for want of space or the lock (see [`Store::ready`]).
     pub(crate) write_health: Arc<WriteHealth>,
+}
+
+/// How often a node reads the database's `content_version` to learn of other nodes' (and the
+/// command line's) content writes.
+pub const CONTENT_POLL: Duration = Duration::from_secs(1);
+
+/// The store's content generation: a number in-process caches (pages, the site chrome, the
+/// sitemap index) keep with what they hold, and drop it when the number moved. It moves when a
+/// transaction of this process that wrote content commits, and when the database's
+/// `content_version`, bumped by every content write of every process, is seen to have moved.
+#[derive(Debug)]
+pub(crate) struct ContentClock {
+    generation: AtomicU64,
+    /// The highest `content_version` this node knows of.
+    seen: AtomicI64,
+    /// When `content_version` was last read, in milliseconds since [`ContentClock::start`]
+    /// plus one (0: never), so that every request can check it without a lock.
+    checked_at: AtomicU64,
+    start: Instant,
+    /// One reader of `content_version` at a time.
+    checking: AtomicBool,
+}
+
+impl ContentClock {
+    /// A content write of this process committed, leaving `content_version` at `version`.
+    pub(crate) fn changed(&self, version: i64) {
+        self.seen.fetch_max(version, Ordering::AcqRel);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// `content_version` was read as `version`: a number beyond the last one known means
+    /// another process wrote content.
+    fn observed(&self, version: i64) {
+        if self.seen.fetch_max(version, Ordering::AcqRel) < version {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1
+    }
+
+    fn due(&self) -> bool {
+        let at = self.checked_at.load(Ordering::Acquire);
+        at == 0 || self.now_ms().saturating_sub(at) >= CONTENT_POLL.as_millis() as u64
+    }
+
+    fn checked(&self) {
+        self.checked_at.store(self.now_ms(), Ordering::Release);
+    }
+}
+
+impl Default for ContentClock {
+    fn default() -> ContentClock {
+        ContentClock {
+            generation: AtomicU64::new(0),
+            seen: AtomicI64::new(0),
+            checked_at: AtomicU64::new(0),
+            start: Instant::now(),
+            checking: AtomicBool::new(false),
+        }
+    }
+}
+
+/// Lets the next reader of `content_version` in, however the read ended (a dropped request
+/// included).
+struct CheckingTurn<'a>(&'a ContentClock);
+
+impl Drop for CheckingTurn<'_> {
+    fn drop(&mut self) {
+        self.0.checking.store(false, Ordering::Release);
+    }
 }
 
 /// Remembers the last refused write until a write commits again.
@@ -442,7 +515,7 @@ impl Store {
         Ok(Store {
             db,
             reader,
-            generation: Arc::new(AtomicU64::new(0)),
+            clock: Arc::default(),
             write_health: Arc::default(),
         })
     }
@@ -521,15 +594,42 @@ impl Store {
         Ok(())
     }
 
-    /// A number that changes whenever this process writes content; in-process caches compare it.
+    /// A number that changes whenever this process writes content, or learns that another
+    /// process did; in-process caches compare it. See [`Store::fresh_generation`].
     pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+        self.clock.generation.load(Ordering::Acquire)
     }
 
-    /// Records that content changed, invalidating in-process caches. Committed transactions do
-    /// this themselves; this is for changes made around the store (tests writing raw SQL).
+    /// The content generation, after reading the database's `content_version` if the last read
+    /// is [`CONTENT_POLL`] old, so content written by another node on the same database, or by
+    /// a command, shows within about that time. One caller reads at a time; the others go on
+    /// with the generation as known, without waiting. A failed read is only logged.
+    pub async fn fresh_generation(&self) -> u64 {
+        let clock = &self.clock;
+        if clock.due() && !clock.checking.swap(true, Ordering::AcqRel) {
+            let _turn = CheckingTurn(clock);
+            if clock.due() {
+                match self
+                    .conn()
+                    .scalar::<i64>(dialect::Sql::new(
+                        "SELECT version FROM content_version WHERE id = 1",
+                    ))
+                    .await
+                {
+                    Ok(v) => clock.observed(v),
+                    Err(e) => tracing::warn!(error = %e, "cannot read the content version"),
+                }
+                clock.checked();
+            }
+        }
+        self.generation()
+    }
+
+    /// Records that content changed, invalidating this process's caches. Committed
+    /// transactions that wrote content do this themselves; this is for changes made around the
+    /// store (tests writing raw SQL).
     pub fn touch(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.clock.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Whether the site has any stories yet (used by `--demo` to seed only an empty site).

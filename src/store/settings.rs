@@ -51,7 +51,17 @@ impl Store {
     /// random text) is stored if there is none yet; concurrent callers all get the winner's.
     pub async fn site_secret(&self, candidate: &str) -> Result<String> {
         let mut tx = self.begin().await?;
-        Store::claim_setting(&mut tx, "site_secret", candidate).await?;
+        // The secret shows on no page: claiming it is bookkeeping, so a node's first request
+        // does not empty every other node's cache.
+        tx.execute(
+            Sql::new(
+                "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind("site_secret")
+            .bind(candidate)
+            .bookkeeping(),
+        )
+        .await?;
         tx.commit().await?;
         self.conn()
             .scalar(Sql::new(

@@ -12,6 +12,14 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+/// `Cache-Control` of public pages, feeds and sitemaps. Browsers ask again each time
+/// (`max-age=0`; a kept page's `ETag` makes that a `304`). A shared cache in front (a CDN) may
+/// keep a page for a minute (`s-maxage`), serve it for half a minute more while it fetches the
+/// new one (`stale-while-revalidate`), and for a day while the site answers errors
+/// (`stale-if-error`). No `must-revalidate`: it would forbid both stale answers.
+pub const PUBLIC_PAGE: &str =
+    "public, max-age=0, s-maxage=60, stale-while-revalidate=30, stale-if-error=86400";
+
 /// A strong entity tag for a body.
 pub fn etag_of(body: &[u8]) -> String {
     let hash = Sha256::digest(body);
@@ -26,10 +34,7 @@ pub fn tagged(content_type: &'static str, body: Body, etag: &str) -> Response {
     let mut res = Response::new(body);
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=0, must-revalidate"),
-    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(PUBLIC_PAGE));
     if let Ok(v) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, v);
     }

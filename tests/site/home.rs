@@ -8,7 +8,7 @@ const REFERENCE: &str = "Putin meets N Korea's Jong Un at Russia Vostochny Cosmo
 const STICKY: &str = "Parliament passes emergency budget after marathon overnight session";
 
 on_both_backends!(demo:
-    public_pages_are_cached_for_a_second_and_dropped_on_writes,
+    public_pages_are_cached_and_dropped_on_writes,
     home_leads_with_the_sticky_story_then_latest_and_sections,
     home_pages_and_wordpress_links,
     static_pages_and_themed_404,
@@ -278,7 +278,7 @@ async fn health_fails_when_the_database_is_gone(site: TestSite) {
     assert!(!page.body.to_lowercase().contains("sql"), "{}", page.body);
 }
 
-async fn public_pages_are_cached_for_a_second_and_dropped_on_writes(site: TestSite) {
+async fn public_pages_are_cached_and_dropped_on_writes(site: TestSite) {
     let cache = |p: &crate::support::Page| {
         p.headers
             .get("x-newsdesk-cache")
@@ -323,12 +323,6 @@ async fn public_pages_are_cached_for_a_second_and_dropped_on_writes(site: TestSi
         let anyone = site.get(&url).await;
         assert!(!anyone.body.contains("evil.example") && !anyone.body.contains("spam.example"));
     }
-    // And an entry lives for at most a second.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    assert_eq!(
-        cache(&site.get("/category/world/").await).as_deref(),
-        Some("miss")
-    );
 }
 
 async fn latest_news_shows_once_on_the_front_page(site: TestSite) {

@@ -30,6 +30,7 @@ mod import;
 mod legacy_urls;
 mod lost_update;
 mod media;
+mod page_cache;
 mod page_comments;
 mod profiles;
 mod protected_posts;

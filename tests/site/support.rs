@@ -441,7 +441,7 @@ pub async fn post_form_to(
     send_to(app, req).await
 }
 
-async fn send_to(app: Router, req: Request<Body>) -> Page {
+pub async fn send_to(app: Router, req: Request<Body>) -> Page {
     {
         let res = app.oneshot(req).await.unwrap();
         let status = res.status();

@@ -355,7 +355,7 @@ pub(crate) async fn story_page(
     let cache = if private {
         "private, no-store"
     } else {
-        "public, max-age=0, must-revalidate"
+        crate::web::conditional::PUBLIC_PAGE
     };
     let mut res = (
         status,

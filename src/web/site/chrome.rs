@@ -119,7 +119,7 @@ pub struct ChromeCache {
 
 impl ChromeCache {
     pub async fn get(&self, state: &AppState) -> Result<Arc<Chrome>, AppError> {
-        let generation = state.store().generation();
+        let generation = state.store().fresh_generation().await;
         if let Some((g, at, chrome)) = self.slot.read().expect("chrome cache lock").as_ref()
             && *g == generation
             && at.elapsed() < MAX_AGE

@@ -55,7 +55,7 @@ pub(crate) fn render(
 /// An HTML response for a rendered page.
 pub(crate) fn html(body: String) -> Response {
     (
-        [(header::CACHE_CONTROL, "public, max-age=0, must-revalidate")],
+        [(header::CACHE_CONTROL, crate::web::conditional::PUBLIC_PAGE)],
         Html(body),
     )
         .into_response()

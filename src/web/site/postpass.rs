@@ -68,7 +68,7 @@ impl Access {
     pub(crate) fn cache_control(self) -> Option<(&'static str, bool)> {
         match self {
             Access::Open => None,
-            Access::Locked => Some(("public, max-age=0, must-revalidate", true)),
+            Access::Locked => Some((crate::web::conditional::PUBLIC_PAGE, true)),
             Access::Unlocked | Access::WrongPassword => Some(("private, no-store", true)),
         }
     }

@@ -143,7 +143,7 @@ async fn story_chunks(
     now: DateTime<Utc>,
 ) -> Result<Arc<Vec<StoryChunk>>, AppError> {
     let store = state.store();
-    let generation = store.generation();
+    let generation = store.fresh_generation().await;
     let cache = state.sitemap_cache();
     let cached = || {
         cache

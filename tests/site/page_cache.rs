@@ -1,0 +1,551 @@
+//! The page cache in a working newsroom: bookkeeping writes (sign-ins, autosaves, edit locks,
+//! sessions, held and spam comments) leave it warm; content writes purge it, on this node at
+//! once and on every other node on the same database within about a second.
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::Utc;
+use newsdesk::actions::Actor;
+use newsdesk::domain::user::Role;
+
+use crate::comments::{REFERENCE, form, instant_forms, post};
+use crate::support::{Page, Staff, TestSite};
+
+on_both_backends!(demo:
+    only_content_writes_purge_the_page_cache,
+    another_node_sees_content_writes_within_a_second,
+    pages_are_kept_compressed_and_sent_as_the_browser_asks,
+    a_kept_page_answers_if_none_match_before_rendering,
+    concurrent_misses_render_a_page_once,
+    without_the_page_cache_every_request_renders,
+);
+
+fn cache(p: &Page) -> &str {
+    p.headers
+        .get("x-newsdesk-cache")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("none")
+}
+
+/// One write a working newsroom makes, and whether it must purge the public pages.
+#[derive(Debug, Clone, Copy)]
+enum Write {
+    SignIn,
+    FailedSignIn,
+    Autosave,
+    EditLock,
+    SessionTouch,
+    HeldComment,
+    SpamComment,
+    PublishStory,
+    EditPublishedStory,
+    ApproveComment,
+    ChangeMenu,
+    ChangeWidget,
+    ChangeSettings,
+    NewSection,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    StillHit,
+    Purged,
+}
+
+struct Newsroom {
+    editor: Staff,
+    story: i64,
+    held: Option<i64>,
+}
+
+async fn write(site: &TestSite, room: &mut Newsroom, w: Write) {
+    let now = Utc::now();
+    match w {
+        Write::SignIn => {
+            site.sign_in(room.editor.id, "ed").await;
+        }
+        Write::FailedSignIn => {
+            let form = site.get("/admin/login").await;
+            let token = form.attrs("input[name=_csrf]", "value").remove(0);
+            let res = site
+                .post_form_with(
+                    "/admin/login",
+                    &[
+                        ("_csrf", &token),
+                        ("login", "ed"),
+                        ("password", "not the password"),
+                    ],
+                    "192.0.2.99",
+                    &[("origin", crate::support::ORIGIN)],
+                )
+                .await;
+            assert_ne!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        }
+        Write::Autosave => {
+            let res = site
+                .admin_post(
+                    &room.editor,
+                    &format!("/admin/stories/{}/autosave", room.story),
+                    &[("title", "Half-typed headline"), ("body", "<p>Typing…</p>")],
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        }
+        Write::EditLock => {
+            let res = site
+                .admin_get(&room.editor, &format!("/admin/stories/{}", room.story))
+                .await;
+            assert_eq!(res.status, StatusCode::OK);
+        }
+        Write::SessionTouch => {
+            // A session seen again after more than a minute is renewed (a write).
+            let token = room
+                .editor
+                .cookie
+                .split(';')
+                .find_map(|kv| kv.trim().strip_prefix("newsdesk_session="))
+                .expect("the session cookie")
+                .to_owned();
+            let seen = newsdesk::actions::accounts::session(
+                &site.store,
+                &token,
+                now + chrono::Duration::minutes(5),
+            )
+            .await
+            .unwrap();
+            assert!(seen.is_some());
+        }
+        Write::HeldComment | Write::SpamComment => {
+            let f = form(site, REFERENCE).await;
+            let fields: &[(&str, &str)] = if matches!(w, Write::HeldComment) {
+                &[
+                    ("comment", "A fair summary of the visit."),
+                    ("author", "Ann"),
+                    ("email", "ann@example.org"),
+                ]
+            } else {
+                &[
+                    (
+                        "comment",
+                        "BUY NOW http://spam.example/a http://spam.example/b",
+                    ),
+                    ("author", "Bot"),
+                    ("email", "bot@spam.example"),
+                    ("nd_website_confirm", "http://spam.example"),
+                ]
+            };
+            let res = post(site, &f, fields, "198.51.100.7", None).await;
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+            if matches!(w, Write::HeldComment) {
+                let id: i64 = res
+                    .location()
+                    .rsplit("#comment-")
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                room.held = Some(id);
+            }
+        }
+        Write::PublishStory => {
+            let res = crate::admin_stories::save(
+                site,
+                &room.editor,
+                None,
+                &[
+                    ("title", "Harbour reopens after storm"),
+                    ("body", "<p>Ships are back.</p>"),
+                ],
+                "publish",
+            )
+            .await;
+            crate::admin_stories::saved_id(&res);
+        }
+        Write::EditPublishedStory => {
+            let story = site.store.story(room.story).await.unwrap().unwrap();
+            let version = story.version.to_string();
+            let res = crate::admin_stories::save(
+                site,
+                &room.editor,
+                Some(room.story),
+                &[
+                    ("title", "Summit headline, corrected"),
+                    ("body", &story.body),
+                    ("base_version", &version),
+                ],
+                "publish",
+            )
+            .await;
+            crate::admin_stories::saved_id(&res);
+        }
+        Write::ApproveComment => {
+            newsdesk::actions::comments::moderate_as(
+                &site.store,
+                &newsdesk::notify::Notifier::none(),
+                Actor::Operator,
+                room.held.expect("a held comment"),
+                newsdesk::actions::comments::Moderation::Approve,
+                now,
+            )
+            .await
+            .unwrap();
+        }
+        Write::ChangeMenu => {
+            let id = site
+                .raw_pairs("SELECT label, id FROM menu_items ORDER BY id LIMIT 1")
+                .await[0]
+                .1;
+            newsdesk::actions::structure::relabel_menu_item(
+                &site.store,
+                Actor::Operator,
+                id,
+                "Renamed entry",
+            )
+            .await
+            .unwrap();
+        }
+        Write::ChangeWidget => {
+            let id = site
+                .raw_pairs("SELECT title, id FROM widgets ORDER BY id LIMIT 1")
+                .await[0]
+                .1;
+            newsdesk::actions::structure::remove_widget(&site.store, Actor::Operator, id)
+                .await
+                .unwrap();
+        }
+        Write::ChangeSettings => {
+            newsdesk::actions::site::update_settings(
+                &site.store,
+                Actor::Operator,
+                &[("tagline", "A tagline set just now")],
+            )
+            .await
+            .unwrap();
+        }
+        Write::NewSection => {
+            newsdesk::actions::structure::create_section(
+                &site.store,
+                Actor::Operator,
+                &newsdesk::actions::structure::SectionInput {
+                    name: "Harbours".into(),
+                    slug: String::new(),
+                    description: String::new(),
+                    parent_id: None,
+                },
+            )
+            .await
+            .unwrap();
+        }
+    }
+}
+
+async fn only_content_writes_purge_the_page_cache(site: TestSite) {
+    instant_forms(&site).await;
+    let ed_id = site.add_staff("ed", Role::Editor).await;
+    let editor = site.sign_in(ed_id, "ed").await;
+    let story_url = site.url_of(REFERENCE).await;
+    let slug = story_url.trim_end_matches('/').rsplit('/').next().unwrap();
+    let story = site
+        .store
+        .published_article_by_slug(slug, Utc::now())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let mut room = Newsroom {
+        editor,
+        story,
+        held: None,
+    };
+    use Expect::*;
+    let table = [
+        (Write::SignIn, StillHit),
+        (Write::FailedSignIn, StillHit),
+        (Write::Autosave, StillHit),
+        (Write::EditLock, StillHit),
+        (Write::SessionTouch, StillHit),
+        (Write::HeldComment, StillHit),
+        (Write::SpamComment, StillHit),
+        (Write::PublishStory, Purged),
+        (Write::EditPublishedStory, Purged),
+        (Write::ApproveComment, Purged),
+        (Write::ChangeMenu, Purged),
+        (Write::ChangeWidget, Purged),
+        (Write::ChangeSettings, Purged),
+        (Write::NewSection, Purged),
+    ];
+    let story_path = story_url
+        .trim_start_matches(crate::support::ORIGIN)
+        .to_owned();
+    for (w, expect) in table {
+        // The home page and the story page, rendered and kept.
+        for path in ["/", story_path.as_str()] {
+            site.get(path).await;
+            assert_eq!(cache(&site.get(path).await), "hit", "{path} before {w:?}");
+        }
+        let before = site.get("/").await.body;
+        write(&site, &mut room, w).await;
+        for path in ["/", story_path.as_str()] {
+            let first = site.get(path).await;
+            assert_eq!(first.status, StatusCode::OK);
+            match expect {
+                StillHit => assert_eq!(cache(&first), "hit", "{path} after {w:?}"),
+                Purged => {
+                    assert_eq!(cache(&first), "miss", "{path} after {w:?}");
+                    assert_eq!(cache(&site.get(path).await), "hit", "{path} after {w:?}");
+                }
+            }
+        }
+        // (A new section and an approved comment show on pages of their own.)
+        if expect == Purged && !matches!(w, Write::ApproveComment | Write::NewSection) {
+            assert_ne!(
+                site.get("/").await.body,
+                before,
+                "the home page shows {w:?}"
+            );
+        }
+    }
+    // What the purging writes changed is what readers now see.
+    let home = site.get("/").await.body;
+    assert!(home.contains("Harbour reopens after storm"));
+    assert!(home.contains("A tagline set just now"));
+    assert!(home.contains("Renamed entry"));
+    let story_page = site.get(&story_path).await;
+    assert!(story_page.body.contains("Summit headline, corrected"));
+    assert!(story_page.body.contains("A fair summary of the visit."));
+    assert!(!story_page.body.contains("BUY NOW"));
+    assert_eq!(site.get("/category/harbours/").await.status, StatusCode::OK);
+}
+
+/// A GET through another node's router.
+async fn get_on(app: &axum::Router, path: &str) -> Page {
+    crate::support::send_to(app.clone(), Request::get(path).body(Body::empty()).unwrap()).await
+}
+
+async fn another_node_sees_content_writes_within_a_second(site: TestSite) {
+    // A second node: its own store and caches on the same database.
+    let store = newsdesk::store::Store::connect(&site.url, 4).await.unwrap();
+    let other = newsdesk::app(newsdesk::AppState::with_options(
+        store.clone(),
+        newsdesk::render::Theme::load(None).unwrap(),
+        newsdesk::AppOptions::default(),
+    ));
+    let ed = site.add_staff("ed", Role::Editor).await;
+    get_on(&other, "/").await;
+    assert_eq!(cache(&get_on(&other, "/").await), "hit");
+    // Bookkeeping on the first node (a sign-in) leaves the second node's cache alone, however
+    // often it looks at the database...
+    site.sign_in(ed, "ed").await;
+    let started = Instant::now();
+    while started.elapsed() < newsdesk::store::CONTENT_POLL * 2 {
+        let page = get_on(&other, "/").await;
+        assert_eq!(cache(&page), "hit", "a sign-in is no content");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // ...and a content write there shows here within about a second.
+    newsdesk::actions::site::update_settings(
+        &site.store,
+        Actor::Operator,
+        &[("tagline", "Written on the first node")],
+    )
+    .await
+    .unwrap();
+    let written = Instant::now();
+    loop {
+        let page = get_on(&other, "/").await;
+        if page.body.contains("Written on the first node") {
+            break;
+        }
+        assert!(
+            written.elapsed() < Duration::from_secs(10),
+            "the second node never saw the write"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Once purged, the second node serves the new page from its cache again.
+    assert_eq!(cache(&get_on(&other, "/").await), "hit");
+    store.close().await;
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+fn unbrotli(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    brotli::Decompressor::new(bytes, 4096)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+fn vary_names_accept_encoding(r: &crate::support::RawResponse) -> bool {
+    r.headers.get_all("vary").iter().any(|v| {
+        v.to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("accept-encoding")
+    })
+}
+
+async fn pages_are_kept_compressed_and_sent_as_the_browser_asks(site: TestSite) {
+    let story = site.url_of(REFERENCE).await;
+    for path in [story.as_str(), "/", "/feed/"] {
+        let plain = site.get_raw(path, &[]).await;
+        assert_eq!(plain.status, StatusCode::OK);
+        assert_eq!(plain.header("content-encoding"), "", "{path}");
+        // A CDN in front may keep it a minute and serve it stale while it refetches or while
+        // the site fails; browsers ask again each time.
+        assert_eq!(
+            plain.header("cache-control"),
+            "public, max-age=0, s-maxage=60, stale-while-revalidate=30, stale-if-error=86400",
+            "{path}"
+        );
+        assert!(vary_names_accept_encoding(&plain), "{path}");
+        let gz = site
+            .get_raw(path, &[("accept-encoding", "gzip, deflate")])
+            .await;
+        assert_eq!(
+            (gz.header("content-encoding"), gz.header("x-newsdesk-cache")),
+            ("gzip", "hit"),
+            "{path}"
+        );
+        assert!(vary_names_accept_encoding(&gz));
+        assert!(gz.body.len() < plain.body.len() / 2, "{path} barely shrank");
+        assert_eq!(gunzip(&gz.body), plain.body, "{path}");
+        let br = site
+            .get_raw(path, &[("accept-encoding", "gzip, deflate, br, zstd")])
+            .await;
+        assert_eq!(br.header("content-encoding"), "br", "{path}");
+        assert_eq!(unbrotli(&br.body), plain.body, "{path}");
+        // Preferences are weighed; what the browser refuses is not sent.
+        let pref = site
+            .get_raw(path, &[("accept-encoding", "br;q=0.5, gzip")])
+            .await;
+        assert_eq!(pref.header("content-encoding"), "gzip");
+        for refused in ["br;q=0, gzip;q=0", "deflate", "identity"] {
+            let r = site.get_raw(path, &[("accept-encoding", refused)]).await;
+            assert_eq!(r.header("content-encoding"), "", "{refused}");
+            assert_eq!(r.body, plain.body);
+        }
+        // Each encoding is its own representation, with its own tag.
+        assert_ne!(gz.header("etag"), br.header("etag"));
+        assert_ne!(plain.header("etag"), gz.header("etag"));
+    }
+    // HEAD gets the headers of what GET would send, and no body.
+    let res = crate::support::send_to(
+        site.app.clone(),
+        Request::head(story.as_str())
+            .header("accept-encoding", "br")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let br = site.get_raw(&story, &[("accept-encoding", "br")]).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.headers["content-encoding"], "br");
+    assert_eq!(
+        res.headers["content-length"],
+        br.body.len().to_string().as_str()
+    );
+    assert!(res.body.is_empty());
+}
+
+async fn a_kept_page_answers_if_none_match_before_rendering(site: TestSite) {
+    let story = site.url_of(REFERENCE).await;
+    let first = site.get_raw(&story, &[("accept-encoding", "gzip")]).await;
+    let tag = first.header("etag").to_owned();
+    assert!(tag.starts_with('"') && tag.ends_with("-gzip\""), "{tag}");
+    // The story changes behind the application's back: a page rendered now would differ, so
+    // a 304 can only come from the kept page.
+    site.raw_execute(&format!(
+        "UPDATE articles SET title = 'Changed behind the cache' WHERE title = '{}'",
+        REFERENCE.replace('\'', "''")
+    ))
+    .await;
+    for asked in [tag.clone(), format!("W/{tag}"), format!("\"other\", {tag}")] {
+        let again = site
+            .get_raw(
+                &story,
+                &[("accept-encoding", "gzip"), ("if-none-match", &asked)],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{asked}");
+        assert_eq!(again.header("x-newsdesk-cache"), "hit");
+        assert_eq!(again.header("etag"), tag);
+        assert!(again.body.is_empty());
+    }
+    // A tag of another version gets the kept page itself.
+    let other = site
+        .get_raw(&story, &[("if-none-match", "\"not-this-one\"")])
+        .await;
+    assert_eq!(
+        (other.status, other.header("x-newsdesk-cache")),
+        (StatusCode::OK, "hit")
+    );
+    assert!(String::from_utf8_lossy(&other.body).contains("Putin meets"));
+    // Once the content changes through the application, the old tag no longer matches.
+    site.store.touch();
+    let fresh = site
+        .get_raw(
+            &story,
+            &[("accept-encoding", "gzip"), ("if-none-match", &tag)],
+        )
+        .await;
+    assert_eq!(fresh.status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&gunzip(&fresh.body)).contains("Changed behind the cache"));
+}
+
+async fn concurrent_misses_render_a_page_once(site: TestSite) {
+    let story = site.url_of(REFERENCE).await;
+    let mut readers = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let (app, path) = (site.app.clone(), story.clone());
+        readers.spawn(async move {
+            let page = get_on(&app, &path).await;
+            assert_eq!(page.status, StatusCode::OK);
+            cache(&page).to_owned()
+        });
+    }
+    let mut misses = 0;
+    while let Some(seen) = readers.join_next().await {
+        if seen.unwrap() == "miss" {
+            misses += 1;
+        }
+    }
+    assert_eq!(
+        misses, 1,
+        "one reader renders, the others wait for its page"
+    );
+}
+
+async fn without_the_page_cache_every_request_renders(site: TestSite) {
+    // `serve --no-page-cache`
+    let uncached = newsdesk::app(newsdesk::AppState::with_options(
+        site.store.clone(),
+        newsdesk::render::Theme::load(None).unwrap(),
+        newsdesk::AppOptions {
+            no_page_cache: true,
+            ..Default::default()
+        },
+    ));
+    for _ in 0..2 {
+        let page = get_on(&uncached, "/").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(cache(&page), "none");
+    }
+    site.raw_execute(&format!(
+        "UPDATE articles SET title = 'Seen at once' WHERE title = '{}'",
+        REFERENCE.replace('\'', "''")
+    ))
+    .await;
+    assert!(get_on(&uncached, "/").await.body.contains("Seen at once"));
+}
