@@ -270,16 +270,8 @@ impl Store {
             if stories.is_empty() {
                 continue;
             }
-            let published: Vec<i64> = stories.iter().map(|s| s.id).collect();
-            let mut sql = Sql::new(
-                "SELECT aa.article_id, u.display_name FROM article_authors aa \
-                 JOIN users u ON u.id = aa.user_id WHERE aa.article_id IN ",
-            );
-            sql.arg_list(&published)
-                .push(" ORDER BY aa.article_id, aa.position, u.id");
-            let bylines: Vec<(i64, String)> = tx.fetch_all(sql).await?;
             let analyzer = Self::search_analyzer(tx).await?;
-            Self::index_stories(tx, &analyzer, &stories, &bylines).await?;
+            Self::index_stories(tx, &analyzer, &stories).await?;
         }
         Ok(())
     }
@@ -291,14 +283,16 @@ impl Store {
         Ok(())
     }
 
-    /// Writes the index rows of published stories (which must have none), with `bylines` as
-    /// (story id, display name) in byline order.
-    async fn index_stories(
-        tx: &mut Tx,
-        analyzer: &Analyzer,
-        stories: &[SourceRow],
-        bylines: &[(i64, String)],
-    ) -> Result<()> {
+    /// Writes the index rows of published stories (which must have none), bylines included.
+    async fn index_stories(tx: &mut Tx, analyzer: &Analyzer, stories: &[SourceRow]) -> Result<()> {
+        let ids: Vec<i64> = stories.iter().map(|s| s.id).collect();
+        let mut sql = Sql::new(
+            "SELECT aa.article_id, u.display_name FROM article_authors aa \
+             JOIN users u ON u.id = aa.user_id WHERE aa.article_id IN ",
+        );
+        sql.arg_list(&ids)
+            .push(" ORDER BY aa.article_id, aa.position, u.id");
+        let bylines: Vec<(i64, String)> = tx.fetch_all(sql).await?;
         let keys = Self::free_sort_keys(tx, stories).await?;
         let postgres = tx.is_postgres();
         for (chunk, keys) in stories
@@ -401,15 +395,7 @@ impl Store {
             let stories: Vec<SourceRow> = tx.fetch_all(sql).await?;
             let Some(last) = stories.last() else { break };
             last_id = last.id;
-            let ids: Vec<i64> = stories.iter().map(|s| s.id).collect();
-            let mut sql = Sql::new(
-                "SELECT aa.article_id, u.display_name FROM article_authors aa \
-                 JOIN users u ON u.id = aa.user_id WHERE aa.article_id IN ",
-            );
-            sql.arg_list(&ids)
-                .push(" ORDER BY aa.article_id, aa.position, u.id");
-            let bylines: Vec<(i64, String)> = tx.fetch_all(sql).await?;
-            Self::index_stories(tx, analyzer, &stories, &bylines).await?;
+            Self::index_stories(tx, analyzer, &stories).await?;
             indexed += stories.len() as u64;
         }
         Store::put_setting(tx, SIGNATURE_SETTING, &analyzer.signature()).await?;
