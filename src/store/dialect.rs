@@ -74,12 +74,12 @@ impl From<Vec<u8>> for Arg {
 }
 
 /// Rows of `columns` values each that one multi-row statement carries. Both backends bound the
-/// placeholders of a statement (SQLite at 32,766), but the real limit is cost: binding a
-/// numbered placeholder on SQLite looks its name up in a list as long as the statement's, so
-/// a statement's binding time grows with the square of its placeholders. A few hundred per
-/// statement keep that small next to the cost of a statement.
+/// placeholders of a statement (SQLite at 32,766); a thousand or so keep one statement's
+/// arguments small while making the per-statement cost negligible. (On SQLite, binding is
+/// linear only because such statements are sent with anonymous placeholders: see
+/// [`Sql::for_sqlite`].)
 pub(crate) const fn rows_per_statement(columns: usize) -> usize {
-    const PLACEHOLDERS: usize = 256;
+    const PLACEHOLDERS: usize = 1024;
     if columns >= PLACEHOLDERS {
         1
     } else {
@@ -150,6 +150,18 @@ impl Sql {
         self
     }
 
+    /// The statement as SQLite binds it fastest. SQLite treats `$N` as a *named* parameter,
+    /// and sqlx finds each one's number by name, through a list as long as the statement's:
+    /// binding grows with the square of the placeholders. Where every `$N` appears once and in
+    /// order (as [`Sql::arg`] writes them), anonymous `?` placeholders mean the same and bind
+    /// in order; other text is left as it is.
+    fn for_sqlite(mut self) -> Sql {
+        if let Some(text) = anonymous_placeholders(&self.text, self.args.len()) {
+            self.text = text;
+        }
+        self
+    }
+
     /// Appends `(…)` with one placeholder per id, for `IN` lists. An empty list becomes `(NULL)`,
     /// which matches nothing.
     pub fn arg_list(&mut self, ids: &[i64]) -> &mut Sql {
@@ -166,6 +178,43 @@ impl Sql {
         self.text.push(')');
         self
     }
+}
+
+/// `text` with its `$1` … `$args` placeholders as `?`, if each appears exactly once, in
+/// order, outside quotes; `None` otherwise.
+fn anonymous_placeholders(text: &str, args: usize) -> Option<String> {
+    if args == 0 {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut next = 1usize;
+    let mut quote: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '$') => {
+                let digits = text[i + 1..].bytes().take_while(u8::is_ascii_digit).count();
+                if digits == 0 {
+                    return None;
+                }
+                if text[i + 1..i + 1 + digits].parse::<usize>().ok()? != next {
+                    return None;
+                }
+                next += 1;
+                out.push('?');
+                for _ in 0..digits {
+                    chars.next();
+                }
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    (next == args + 1).then_some(out)
 }
 
 /// `%text%` for `LIKE … ESCAPE '\'`, the wildcards in `text` taken literally.
@@ -309,7 +358,7 @@ macro_rules! executor_impl {
             pub(crate) async fn fetch_all<T: Row>(&mut $self, sql: Sql) -> Result<Vec<T>> {
                 $self.note_write(&sql);
                 let r = match $sqlite {
-                    Some(e) => prepare!(sqlx::query_as::<sqlx::Sqlite, T>, sql).fetch_all(e).await.store(),
+                    Some(e) => prepare!(sqlx::query_as::<sqlx::Sqlite, T>, sql.for_sqlite()).fetch_all(e).await.store(),
                     None => prepare!(sqlx::query_as::<sqlx::Postgres, T>, sql).fetch_all($pg).await.store(),
                 };
                 r.inspect_err(|e| $self.health.note(e))
@@ -318,7 +367,7 @@ macro_rules! executor_impl {
             pub(crate) async fn fetch_optional<T: Row>(&mut $self, sql: Sql) -> Result<Option<T>> {
                 $self.note_write(&sql);
                 let r = match $sqlite {
-                    Some(e) => prepare!(sqlx::query_as::<sqlx::Sqlite, T>, sql).fetch_optional(e).await.store(),
+                    Some(e) => prepare!(sqlx::query_as::<sqlx::Sqlite, T>, sql.for_sqlite()).fetch_optional(e).await.store(),
                     None => prepare!(sqlx::query_as::<sqlx::Postgres, T>, sql).fetch_optional($pg).await.store(),
                 };
                 r.inspect_err(|e| $self.health.note(e))
@@ -327,7 +376,7 @@ macro_rules! executor_impl {
             pub(crate) async fn scalar<T: Scalar>(&mut $self, sql: Sql) -> Result<T> {
                 $self.note_write(&sql);
                 let r = match $sqlite {
-                    Some(e) => prepare!(sqlx::query_scalar::<sqlx::Sqlite, T>, sql).fetch_one(e).await.store(),
+                    Some(e) => prepare!(sqlx::query_scalar::<sqlx::Sqlite, T>, sql.for_sqlite()).fetch_one(e).await.store(),
                     None => prepare!(sqlx::query_scalar::<sqlx::Postgres, T>, sql).fetch_one($pg).await.store(),
                 };
                 r.inspect_err(|e| $self.health.note(e))
@@ -336,7 +385,7 @@ macro_rules! executor_impl {
             pub(crate) async fn scalars<T: Scalar>(&mut $self, sql: Sql) -> Result<Vec<T>> {
                 $self.note_write(&sql);
                 let r = match $sqlite {
-                    Some(e) => prepare!(sqlx::query_scalar::<sqlx::Sqlite, T>, sql).fetch_all(e).await.store(),
+                    Some(e) => prepare!(sqlx::query_scalar::<sqlx::Sqlite, T>, sql.for_sqlite()).fetch_all(e).await.store(),
                     None => prepare!(sqlx::query_scalar::<sqlx::Postgres, T>, sql).fetch_all($pg).await.store(),
                 };
                 r.inspect_err(|e| $self.health.note(e))
@@ -346,7 +395,7 @@ macro_rules! executor_impl {
             pub(crate) async fn execute(&mut $self, sql: Sql) -> Result<u64> {
                 $self.note_write(&sql);
                 let r = match $sqlite {
-                    Some(e) => prepare!(sqlx::query::<sqlx::Sqlite>, sql).execute(e).await.store().map(|d| d.rows_affected()),
+                    Some(e) => prepare!(sqlx::query::<sqlx::Sqlite>, sql.for_sqlite()).execute(e).await.store().map(|d| d.rows_affected()),
                     None => prepare!(sqlx::query::<sqlx::Postgres>, sql).execute($pg).await.store().map(|d| d.rows_affected()),
                 };
                 r.inspect_err(|e| $self.health.note(e))
@@ -366,7 +415,7 @@ impl Conn<'_> {
     pub(crate) async fn fetch_all<T: Row>(&mut self, sql: Sql) -> Result<Vec<T>> {
         match (self.reader, self.db) {
             (Some(r), _) => r.query(&sql.text, &sql.args),
-            (None, Db::Sqlite(p)) => prepare!(sqlx::query_as::<sqlx::Sqlite, T>, sql)
+            (None, Db::Sqlite(p)) => prepare!(sqlx::query_as::<sqlx::Sqlite, T>, sql.for_sqlite())
                 .fetch_all(p)
                 .await
                 .store(),
@@ -388,10 +437,12 @@ impl Conn<'_> {
                 .into_iter()
                 .map(|(v,)| v)
                 .collect()),
-            (None, Db::Sqlite(p)) => prepare!(sqlx::query_scalar::<sqlx::Sqlite, T>, sql)
-                .fetch_all(p)
-                .await
-                .store(),
+            (None, Db::Sqlite(p)) => {
+                prepare!(sqlx::query_scalar::<sqlx::Sqlite, T>, sql.for_sqlite())
+                    .fetch_all(p)
+                    .await
+                    .store()
+            }
             (None, Db::Postgres(p)) => prepare!(sqlx::query_scalar::<sqlx::Postgres, T>, sql)
                 .fetch_all(p)
                 .await
@@ -650,6 +701,33 @@ pub(crate) async fn lock(tx: &mut Tx, key: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_written_once_in_order_become_anonymous_for_sqlite() {
+        let mut sql = Sql::new("INSERT INTO t (a, b) VALUES ");
+        sql.row(true, [Arg::Int(1), Arg::Int(2)])
+            .row(false, [Arg::Int(3), Arg::Int(4)]);
+        assert_eq!(
+            sql.for_sqlite().text,
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
+        );
+        let twelve = (1..=12).map(|i| format!("${i}")).collect::<Vec<_>>();
+        assert_eq!(
+            anonymous_placeholders(&format!("f({}) = '$x'", twelve.join(",")), 12).as_deref(),
+            Some("f(?,?,?,?,?,?,?,?,?,?,?,?) = '$x'")
+        );
+        // Reused, out of order, missing or inside quotes: left as written.
+        for (text, args) in [
+            ("a = $1 OR b = $1", 1),
+            ("a = $2 AND b = $1", 2),
+            ("a = $1", 2),
+            ("a = '$1'", 1),
+            ("a = $1 AND b = '$2'", 2),
+            ("SELECT 1", 0),
+        ] {
+            assert_eq!(anonymous_placeholders(text, args), None, "{text}");
+        }
+    }
 
     #[test]
     fn the_tables_a_statement_writes_are_read_from_its_text() {
