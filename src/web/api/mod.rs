@@ -311,9 +311,14 @@ fn respond(globals: &Globals, body: Value, mut headers: HeaderMap) -> Response {
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
+    // A header given twice (two `Link`s) comes back with its name only the first time.
+    let mut last: Option<HeaderName> = None;
     for (name, value) in headers {
         if let Some(name) = name {
-            h.append(name, value);
+            last = Some(name);
+        }
+        if let Some(name) = &last {
+            h.append(name.clone(), value);
         }
     }
     res
