@@ -222,10 +222,10 @@ impl Api {
                 headers.append(header::LINK, v);
             }
         }
-        if page < pages {
-            if let Ok(v) = HeaderValue::from_str(&link(page + 1, "next")) {
-                headers.append(header::LINK, v);
-            }
+        if page < pages
+            && let Ok(v) = HeaderValue::from_str(&link(page + 1, "next"))
+        {
+            headers.append(header::LINK, v);
         }
         let items = items.into_iter().map(|i| self.shape(i)).collect();
         respond(&self.globals, Value::Array(items), headers)

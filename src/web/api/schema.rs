@@ -11,19 +11,37 @@ use super::links::{self, href};
 use super::params;
 use crate::AppState;
 
-/// `(slug, name, description, hierarchical, has_archive, rest_base, taxonomies)`.
-const TYPES: &[(&str, &str, &str, bool, bool, &str, &[&str])] = &[
-    (
-        "post",
-        "Posts",
-        "",
-        false,
-        false,
-        "posts",
-        &["category", "post_tag"],
-    ),
-    ("page", "Pages", "", true, false, "pages", &[]),
-    ("attachment", "Media", "", false, false, "media", &[]),
+/// A post type the API serves.
+struct PostType {
+    slug: &'static str,
+    name: &'static str,
+    hierarchical: bool,
+    rest_base: &'static str,
+    taxonomies: &'static [&'static str],
+}
+
+const TYPES: &[PostType] = &[
+    PostType {
+        slug: "post",
+        name: "Posts",
+        hierarchical: false,
+        rest_base: "posts",
+        taxonomies: &["category", "post_tag"],
+    },
+    PostType {
+        slug: "page",
+        name: "Pages",
+        hierarchical: true,
+        rest_base: "pages",
+        taxonomies: &[],
+    },
+    PostType {
+        slug: "attachment",
+        name: "Media",
+        hierarchical: false,
+        rest_base: "media",
+        taxonomies: &[],
+    },
 ];
 
 /// `(slug, name, hierarchical, rest_base)`.
@@ -32,21 +50,20 @@ const TAXONOMIES: &[(&str, &str, bool, &str)] = &[
     ("post_tag", "Tags", false, "tags"),
 ];
 
-fn type_json(t: &(&str, &str, &str, bool, bool, &str, &[&str])) -> Value {
-    let (slug, name, description, hierarchical, has_archive, rest_base, taxonomies) = *t;
+fn type_json(t: &PostType) -> Value {
     json!({
-        "description": description,
-        "hierarchical": hierarchical,
-        "has_archive": has_archive,
-        "name": name,
-        "slug": slug,
+        "description": "",
+        "hierarchical": t.hierarchical,
+        "has_archive": false,
+        "name": t.name,
+        "slug": t.slug,
         "icon": Value::Null,
-        "taxonomies": taxonomies,
-        "rest_base": rest_base,
+        "taxonomies": t.taxonomies,
+        "rest_base": t.rest_base,
         "rest_namespace": "wp/v2",
         "_links": {
             "collection": href(links::route("/wp/v2/types")),
-            "wp:items": href(links::route(&format!("/wp/v2/{rest_base}"))),
+            "wp:items": href(links::route(&format!("/wp/v2/{}", t.rest_base))),
             "curies": links::curies(),
         },
     })
@@ -94,7 +111,7 @@ pub async fn types(
     let api = api(&state, q.as_deref(), "posts in this post type").await?;
     let all: Map<String, Value> = TYPES
         .iter()
-        .map(|t| (t.0.to_owned(), type_json(t)))
+        .map(|t| (t.slug.to_owned(), type_json(t)))
         .collect();
     Ok(api.one(Value::Object(all)))
 }
@@ -107,7 +124,7 @@ pub async fn type_one(
     let api = api(&state, q.as_deref(), "posts in this post type").await?;
     let t = TYPES
         .iter()
-        .find(|t| t.0 == name)
+        .find(|t| t.slug == name)
         .ok_or_else(|| ApiError::not_found("rest_type_invalid", "Invalid post type."))?;
     Ok(api.one(type_json(t)))
 }
