@@ -727,8 +727,13 @@ impl Store {
     }
 
     /// One page of the media library, and how many items match.
-    pub async fn rest_media(&self, l: &ListFilter) -> Result<(Vec<RestMedia>, i64)> {
-        let mut filter = Sql::new(" FROM media m WHERE 1 = 1");
+    pub async fn rest_media(
+        &self,
+        l: &ListFilter,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<RestMedia>, i64)> {
+        let mut filter = Sql::new(" FROM media m WHERE ");
+        Self::public_media(&mut filter, now);
         push_in(&mut filter, "m.id", &l.include, false);
         push_in(&mut filter, "m.id", &l.exclude, true);
         // A file's slug is its name without the extension, in any case.
@@ -794,14 +799,40 @@ impl Store {
         Ok((rows, total))
     }
 
-    /// Library items by id, in one query.
-    pub async fn rest_media_by_ids(&self, ids: &[i64]) -> Result<Vec<RestMedia>> {
+    /// The public library items among `ids`, in one query.
+    pub async fn rest_media_by_ids(
+        &self,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RestMedia>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let mut sql = Sql::new(MEDIA_COLUMNS);
-        sql.push(" FROM media m WHERE m.id IN ").arg_list(ids);
+        sql.push(" FROM media m WHERE ");
+        Self::public_media(&mut sql, now);
+        sql.push(" AND m.id IN ").arg_list(ids);
         self.conn().fetch_all(sql).await
+    }
+
+    /// The library items the public may list: the featured images of published stories and
+    /// pages, and the avatars of active people. An upload meant for a story still in the
+    /// works (an embargoed one) is not announced before the story is out.
+    fn public_media(sql: &mut Sql, now: DateTime<Utc>) {
+        sql.push(
+            "(m.id IN (SELECT a.featured_image_id FROM articles a WHERE a.featured_image_id IS NOT NULL \
+             AND a.status = 'published' AND a.published_at <= ",
+        )
+        .arg(now)
+        .push(
+            ") OR m.id IN (SELECT p.featured_image_id FROM pages p WHERE p.featured_image_id IS NOT NULL \
+             AND p.status = 'published' AND p.published_at <= ",
+        )
+        .arg(now)
+        .push(
+            ") OR m.id IN (SELECT u.avatar_id FROM users u WHERE u.avatar_id IS NOT NULL \
+             AND u.disabled = FALSE))",
+        );
     }
 
     /// One page of published stories and pages whose title or text contains `search`, newest

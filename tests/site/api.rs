@@ -1197,7 +1197,32 @@ async fn only_approved_comments_are_listed(site: TestSite) {
 
 async fn media_items_and_featured_images(site: TestSite) {
     let (image, url) = crate::protected_posts::upload_image(&site).await;
+    site.store.touch();
+    // An upload no published story shows yet (one for an embargoed story) is not announced.
+    let before = ok(&site, "/wp-json/wp/v2/media?per_page=100").await;
+    assert!(!before.ids().contains(&image));
+    refused(
+        &site,
+        &format!("/wp-json/wp/v2/media/{image}"),
+        StatusCode::NOT_FOUND,
+        "rest_post_invalid_id",
+    )
+    .await;
     let story = reference_id(&site).await;
+    let ids = ok(&site, "/wp-json/wp/v2/posts?per_page=3").await.ids();
+    let other = ids.iter().find(|i| **i != story).copied().unwrap();
+    site.raw_execute(&format!(
+        "UPDATE articles SET featured_image_id = {image}, status = 'draft' WHERE id = {}",
+        other
+    ))
+    .await;
+    site.store.touch();
+    assert!(
+        !ok(&site, "/wp-json/wp/v2/media?per_page=100")
+            .await
+            .ids()
+            .contains(&image)
+    );
     site.raw_execute(&format!(
         "UPDATE articles SET featured_image_id = {image} WHERE id = {story}"
     ))
@@ -1205,6 +1230,7 @@ async fn media_items_and_featured_images(site: TestSite) {
     site.store.touch();
     let list = ok(&site, "/wp-json/wp/v2/media").await;
     assert!(list.ids().contains(&image));
+    assert_eq!(list.total(), before.total() + 1);
     let one = ok(&site, &format!("/wp-json/wp/v2/media/{image}")).await;
     let m = &one.json;
     assert_eq!(m["type"], "attachment");

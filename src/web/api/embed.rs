@@ -57,7 +57,7 @@ impl Related {
         };
         let media = if g.embeds("wp:featuredmedia") {
             let images: Vec<i64> = rows.iter().filter_map(|r| r.featured_image_id).collect();
-            Some(media::Loaded::by_ids(store, &images).await?)
+            Some(media::Loaded::by_ids(store, &images, api.now).await?)
         } else {
             None
         };

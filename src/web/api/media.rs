@@ -1,5 +1,6 @@
-//! `/wp/v2/media`: the media library, each image with its responsive widths under
-//! `media_details.sizes` (named `full` and `w320`, `w640`…).
+//! `/wp/v2/media`: the images the public site shows (featured images of published stories and
+//! pages, avatars), each with its responsive widths under `media_details.sizes` (named `full`
+//! and `w320`, `w640`…).
 
 use std::collections::HashMap;
 
@@ -24,8 +25,12 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    pub async fn by_ids(store: &Store, ids: &[i64]) -> Result<Loaded, ApiError> {
-        let items = store.rest_media_by_ids(ids).await?;
+    pub async fn by_ids(
+        store: &Store,
+        ids: &[i64],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Loaded, ApiError> {
+        let items = store.rest_media_by_ids(ids, now).await?;
         Loaded::with_files(store, items).await
     }
 
@@ -158,7 +163,7 @@ pub async fn list(
         ],
         Order::Desc,
     )?;
-    let (rows, total) = api.store().rest_media(&filter).await?;
+    let (rows, total) = api.store().rest_media(&filter, api.now).await?;
     if page > super::total_pages(total, filter.limit) && total > 0 {
         return Err(ApiError::invalid_page_number());
     }
@@ -179,7 +184,7 @@ pub async fn show(
     let id = path_id(&id)?;
     let api = Api::new(&state, q.as_deref()).await?;
     let context = params::context(&api.params, "posts in this post type")?;
-    let loaded = Loaded::by_ids(api.store(), &[id]).await?;
+    let loaded = Loaded::by_ids(api.store(), &[id], api.now).await?;
     let item = loaded
         .get(id)
         .ok_or_else(|| ApiError::not_found("rest_post_invalid_id", "Invalid post ID."))?;
