@@ -26,6 +26,7 @@ pub mod media;
 pub mod menus;
 pub mod pages;
 mod reader;
+pub mod rest;
 pub mod search;
 pub mod settings;
 pub mod sitemaps;

@@ -2,6 +2,7 @@
 
 pub mod access_log;
 pub mod admin;
+pub mod api;
 pub mod assets;
 pub mod cache;
 pub mod conditional;
@@ -98,18 +99,28 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             middleware::themed_errors,
         ))
+        // Every HTML page (the front page's `HEAD` too) names the REST API's index.
+        .layer(axum::middleware::from_fn(api::announce))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache::page_cache,
         ))
         .layer(axum::middleware::from_fn(conditional::not_modified));
+    // The WordPress REST API under `/wp-json/`, with its own errors, and at
+    // `/?rest_route=/…` for clients that do not use pretty addresses.
+    let rest = api::router(state.clone());
+    let rest_service = rest.clone().with_state(state.clone());
     let site = Router::new()
         // The newsroom admin: its own pages, errors and headers; never in the page cache.
         .merge(admin::router(state.clone()))
+        .merge(rest)
         .route("/admin", get(admin::wordpress_admin))
         .route("/wp-admin/", get(admin::wordpress_admin))
         .route("/wp-login.php", get(admin::wordpress_admin))
         .merge(public)
+        .layer(axum::middleware::from_fn(move |req, next| {
+            api::rest_route(rest_service.clone(), req, next)
+        }))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             origin::scope,

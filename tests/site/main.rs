@@ -12,6 +12,7 @@ mod admin_moderation;
 mod admin_pages;
 mod admin_stories;
 mod admin_structure;
+mod api;
 mod archives;
 mod article;
 mod browser;

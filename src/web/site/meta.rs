@@ -90,6 +90,10 @@ pub struct Head<'a> {
     feeds: Vec<FeedLink>,
     /// The JSON-LD graph, serialized and safe inside `<script>`.
     json_ld: Option<String>,
+    /// The REST API's index (`<link rel="https://api.w.org/">`).
+    api: String,
+    /// A story's oEmbed description (`<link rel="alternate" type="application/json+oembed">`).
+    oembed: Option<String>,
 }
 
 impl<'a> Head<'a> {
@@ -131,6 +135,12 @@ impl<'a> Head<'a> {
             json_ld: (!meta.json_ld.is_empty()).then(|| {
                 script_json(&json!({ "@context": "https://schema.org", "@graph": meta.json_ld }))
             }),
+            api: crate::web::api::links::api_root(),
+            oembed: meta
+                .article
+                .as_ref()
+                .filter(|_| !meta.canonical.is_empty())
+                .map(|_| crate::web::api::oembed::discovery_url(&abs(&meta.canonical))),
         }
     }
 }

@@ -1,0 +1,883 @@
+//! The reads of the WordPress REST API (`web::api`): filtered, ordered pages of public stories,
+//! pages, sections, tags, authors, comments and images with their totals, and the batch reads
+//! that fill a page of results (bylines, people, images, replies) in one query each, whatever
+//! the page's length.
+
+use chrono::{DateTime, Utc};
+
+use super::dialect::{Sql, like_pattern};
+use super::{Result, Store};
+use crate::domain::article::CommentStatus;
+
+/// Which table a content list reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentKind {
+    Story,
+    Page,
+}
+
+/// Ascending or descending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    Asc,
+    #[default]
+    Desc,
+}
+
+impl Order {
+    fn sql(self) -> &'static str {
+        match self {
+            Order::Asc => " ASC",
+            Order::Desc => " DESC",
+        }
+    }
+}
+
+/// What a list is sorted by (WordPress's `orderby`), among what the table has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderBy {
+    #[default]
+    Date,
+    Modified,
+    Id,
+    Title,
+    Slug,
+    /// The order of the `include` list.
+    Include,
+    MenuOrder,
+    Name,
+    Count,
+    Parent,
+    Post,
+}
+
+/// The filters every collection shares: ids in or out, slugs, a search, and a page.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub include: Vec<i64>,
+    pub exclude: Vec<i64>,
+    pub slugs: Vec<String>,
+    pub search: Option<String>,
+    pub order: Order,
+    pub orderby: OrderBy,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// Filters of story and page lists, beyond the shared ones.
+#[derive(Debug, Clone, Default)]
+pub struct ContentFilter {
+    pub list: ListFilter,
+    pub authors: Vec<i64>,
+    pub authors_exclude: Vec<i64>,
+    pub categories: Vec<i64>,
+    pub categories_exclude: Vec<i64>,
+    pub tags: Vec<i64>,
+    pub tags_exclude: Vec<i64>,
+    pub sticky: Option<bool>,
+    pub after: Option<DateTime<Utc>>,
+    pub before: Option<DateTime<Utc>>,
+    pub modified_after: Option<DateTime<Utc>>,
+    pub modified_before: Option<DateTime<Utc>>,
+    /// Pages only: children of these parents (0 for top-level pages).
+    pub parents: Vec<i64>,
+    pub parents_exclude: Vec<i64>,
+}
+
+/// A published story or page, with what the API shows of it. Stories have no parent, menu
+/// order or page author; pages have no credit, source or embargo and are never sticky.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct ContentRow {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub body: String,
+    pub excerpt: String,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub password: String,
+    #[sqlx(try_from = "String")]
+    pub comment_status: CommentStatus,
+    pub featured_image_id: Option<i64>,
+    #[serde(deserialize_with = "super::dialect::flexible_bool")]
+    pub sticky: bool,
+    pub parent_id: Option<i64>,
+    pub menu_order: i64,
+    /// A page's author (a story's bylines are read with [`Store::rest_bylines`]).
+    pub author_id: Option<i64>,
+    pub credit_line: String,
+    pub source_agency: String,
+    pub source_url: String,
+    pub embargo_until: Option<DateTime<Utc>>,
+}
+
+const STORY_COLUMNS: &str = "SELECT a.id, a.title, a.slug, a.body, a.excerpt, a.published_at, \
+     a.updated_at, a.password, a.comment_status, a.featured_image_id, a.sticky, \
+     CAST(NULL AS BIGINT) AS parent_id, CAST(0 AS BIGINT) AS menu_order, \
+     CAST(NULL AS BIGINT) AS author_id, a.credit_line, a.source_agency, a.source_url, \
+     a.embargo_until";
+
+const PAGE_COLUMNS: &str = "SELECT a.id, a.title, a.slug, a.body, a.excerpt, a.published_at, \
+     a.updated_at, a.password, a.comment_status, a.featured_image_id, FALSE AS sticky, \
+     a.parent_id, CAST(a.menu_order AS BIGINT) AS menu_order, a.author_id, \
+     '' AS credit_line, '' AS source_agency, '' AS source_url, CAST(NULL AS TIMESTAMPTZ) AS embargo_until";
+
+/// A person as the public API shows them: never a login or an email address.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct RestUser {
+    pub id: i64,
+    pub display_name: String,
+    pub slug: String,
+    pub bio: String,
+    pub avatar_url: Option<String>,
+}
+
+/// A section or tag with its number of published stories.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct RestTerm {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub parent_id: Option<i64>,
+    pub stories: i64,
+}
+
+/// An approved comment, without its author's email or address.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct RestComment {
+    pub id: i64,
+    pub article_id: Option<i64>,
+    pub page_id: Option<i64>,
+    pub parent_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub author_name: String,
+    pub author_url: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Filters of comment lists, beyond the shared ones.
+#[derive(Debug, Clone, Default)]
+pub struct CommentFilter {
+    pub list: ListFilter,
+    /// Comments on these stories (WordPress's `post`).
+    pub posts: Vec<i64>,
+    pub parents: Vec<i64>,
+    pub authors: Vec<i64>,
+}
+
+/// A library item as the API shows it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct RestMedia {
+    pub id: i64,
+    pub url: String,
+    pub file_name: String,
+    pub alt_text: String,
+    pub caption: String,
+    pub mime_type: String,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub byte_size: i64,
+    pub uploaded_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+const MEDIA_COLUMNS: &str = "SELECT m.id, m.url, m.file_name, m.alt_text, m.caption, m.mime_type, \
+     CAST(m.width AS BIGINT) AS width, CAST(m.height AS BIGINT) AS height, \
+     CAST(m.byte_size AS BIGINT) AS byte_size, m.uploaded_by, m.created_at";
+
+/// A search hit: a story or a page.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct SearchHit {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    /// `post` or `page`.
+    pub kind: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// ` AND col IN (…)` / `NOT IN`, when the list is not empty.
+fn push_in(sql: &mut Sql, column: &str, ids: &[i64], negate: bool) {
+    if ids.is_empty() {
+        return;
+    }
+    sql.push(" AND ")
+        .push(column)
+        .push(if negate { " NOT IN " } else { " IN " })
+        .arg_list(ids);
+}
+
+fn push_slugs(sql: &mut Sql, column: &str, slugs: &[String]) {
+    if slugs.is_empty() {
+        return;
+    }
+    sql.push(" AND ").push(column).push(" IN (");
+    for (i, s) in slugs.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.arg(s.as_str());
+    }
+    sql.push(")");
+}
+
+/// ` CASE col WHEN … END` giving each included id its place in the list.
+fn push_include_order(sql: &mut Sql, column: &str, ids: &[i64]) {
+    sql.push("CASE ").push(column);
+    for (i, id) in ids.iter().enumerate() {
+        sql.push(" WHEN ").arg(*id).push(" THEN ");
+        sql.push(&i.to_string());
+    }
+    sql.push(" ELSE ").push(&ids.len().to_string()).push(" END");
+}
+
+fn push_page(sql: &mut Sql, list: &ListFilter) {
+    sql.push(" LIMIT ")
+        .arg(i64::from(list.limit))
+        .push(" OFFSET ")
+        .arg(i64::from(list.offset));
+}
+
+impl Store {
+    /// One page of published stories or pages matching `f`, and how many match in all.
+    pub async fn rest_content(
+        &self,
+        kind: ContentKind,
+        f: &ContentFilter,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<ContentRow>, i64)> {
+        let (table, columns) = match kind {
+            ContentKind::Story => ("articles", STORY_COLUMNS),
+            ContentKind::Page => ("pages", PAGE_COLUMNS),
+        };
+        let mut filter = Sql::new(" FROM ");
+        filter
+            .push(table)
+            .push(" a WHERE a.status = 'published' AND a.published_at <= ")
+            .arg(now);
+        let l = &f.list;
+        push_in(&mut filter, "a.id", &l.include, false);
+        push_in(&mut filter, "a.id", &l.exclude, true);
+        push_slugs(&mut filter, "a.slug", &l.slugs);
+        if let Some(s) = &l.search {
+            let p = like_pattern(&s.to_lowercase());
+            filter
+                .push(" AND (LOWER(a.title) LIKE ")
+                .arg(p.clone())
+                .push(" ESCAPE '\\' OR (a.password = '' AND (LOWER(a.excerpt) LIKE ")
+                .arg(p.clone())
+                .push(" ESCAPE '\\' OR LOWER(a.body) LIKE ")
+                .arg(p)
+                .push(" ESCAPE '\\')))");
+        }
+        for (at, op, column) in [
+            (f.after, " > ", "a.published_at"),
+            (f.before, " < ", "a.published_at"),
+            (f.modified_after, " > ", "a.updated_at"),
+            (f.modified_before, " < ", "a.updated_at"),
+        ] {
+            if let Some(at) = at {
+                filter.push(" AND ").push(column).push(op).arg(at);
+            }
+        }
+        match kind {
+            ContentKind::Story => {
+                for (ids, negate, relation, column) in [
+                    (&f.authors, false, "article_authors", "user_id"),
+                    (&f.authors_exclude, true, "article_authors", "user_id"),
+                    (&f.categories, false, "article_categories", "category_id"),
+                    (
+                        &f.categories_exclude,
+                        true,
+                        "article_categories",
+                        "category_id",
+                    ),
+                    (&f.tags, false, "article_tags", "tag_id"),
+                    (&f.tags_exclude, true, "article_tags", "tag_id"),
+                ] {
+                    if ids.is_empty() {
+                        continue;
+                    }
+                    filter
+                        .push(if negate {
+                            " AND a.id NOT IN "
+                        } else {
+                            " AND a.id IN "
+                        })
+                        .push("(SELECT r.article_id FROM ")
+                        .push(relation)
+                        .push(" r WHERE r.")
+                        .push(column)
+                        .push(" IN ")
+                        .arg_list(ids)
+                        .push(")");
+                }
+                if let Some(sticky) = f.sticky {
+                    filter.push(" AND a.sticky = ").arg(sticky);
+                }
+            }
+            ContentKind::Page => {
+                push_in(&mut filter, "a.author_id", &f.authors, false);
+                if !f.authors_exclude.is_empty() {
+                    filter
+                        .push(" AND (a.author_id IS NULL OR a.author_id NOT IN ")
+                        .arg_list(&f.authors_exclude)
+                        .push(")");
+                }
+                if !f.parents.is_empty() {
+                    filter
+                        .push(" AND COALESCE(a.parent_id, 0) IN ")
+                        .arg_list(&f.parents);
+                }
+                if !f.parents_exclude.is_empty() {
+                    filter
+                        .push(" AND COALESCE(a.parent_id, 0) NOT IN ")
+                        .arg_list(&f.parents_exclude);
+                }
+            }
+        }
+        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT)");
+        count.text.push_str(&filter.text);
+        count.args.extend(filter.args.iter().cloned());
+        let total: i64 = self.conn().scalar(count).await?;
+
+        let mut sql = Sql::new(columns);
+        sql.text.push_str(&filter.text);
+        sql.args.extend(filter.args);
+        sql.push(" ORDER BY ");
+        let order = l.order.sql();
+        match l.orderby {
+            OrderBy::Include if !l.include.is_empty() => {
+                push_include_order(&mut sql, "a.id", &l.include);
+                sql.push(", a.id");
+            }
+            OrderBy::Id => {
+                sql.push("a.id").push(order);
+            }
+            OrderBy::Title => {
+                sql.push("LOWER(a.title)")
+                    .push(order)
+                    .push(", a.id")
+                    .push(order);
+            }
+            OrderBy::Slug => {
+                sql.push("a.slug").push(order);
+            }
+            OrderBy::Modified => {
+                sql.push("a.updated_at")
+                    .push(order)
+                    .push(", a.id")
+                    .push(order);
+            }
+            OrderBy::MenuOrder if kind == ContentKind::Page => {
+                sql.push("a.menu_order")
+                    .push(order)
+                    .push(", LOWER(a.title)")
+                    .push(order);
+            }
+            OrderBy::Parent if kind == ContentKind::Page => {
+                sql.push("COALESCE(a.parent_id, 0)")
+                    .push(order)
+                    .push(", a.id")
+                    .push(order);
+            }
+            _ => {
+                sql.push("a.published_at")
+                    .push(order)
+                    .push(", a.id")
+                    .push(order);
+            }
+        }
+        push_page(&mut sql, l);
+        let rows = self.conn().fetch_all(sql).await?;
+        Ok((rows, total))
+    }
+
+    /// `(story id, user id)` of every byline of these stories, in byline order.
+    pub async fn rest_bylines(&self, article_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+        #[derive(sqlx::FromRow, serde::Deserialize)]
+        struct Rec {
+            article_id: i64,
+            user_id: i64,
+        }
+        if article_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql =
+            Sql::new("SELECT article_id, user_id FROM article_authors WHERE article_id IN ");
+        sql.arg_list(article_ids)
+            .push(" ORDER BY article_id, position, user_id");
+        let rows: Vec<Rec> = self.conn().fetch_all(sql).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.article_id, r.user_id))
+            .collect())
+    }
+
+    /// The people among `ids` the public may see: active, with a published story or page.
+    pub async fn rest_users_by_ids(
+        &self,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RestUser>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let f = ListFilter {
+            include: ids.to_vec(),
+            limit: u32::try_from(ids.len()).unwrap_or(u32::MAX),
+            ..Default::default()
+        };
+        Ok(self.rest_users(&f, now).await?.0)
+    }
+
+    /// One page of the people the public may see (active, with a published story or page),
+    /// and how many there are.
+    pub async fn rest_users(
+        &self,
+        l: &ListFilter,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<RestUser>, i64)> {
+        let mut filter = Sql::new(
+            " FROM users u LEFT JOIN media av ON av.id = u.avatar_id WHERE u.disabled = FALSE AND (\
+             u.id IN (SELECT r.user_id FROM article_authors r JOIN articles x ON x.id = r.article_id \
+             WHERE x.status = 'published' AND x.published_at <= ",
+        );
+        filter
+            .arg(now)
+            .push(") OR u.id IN (SELECT p.author_id FROM pages p WHERE p.status = 'published' AND p.author_id IS NOT NULL AND p.published_at <= ")
+            .arg(now)
+            .push("))");
+        push_in(&mut filter, "u.id", &l.include, false);
+        push_in(&mut filter, "u.id", &l.exclude, true);
+        push_slugs(&mut filter, "u.slug", &l.slugs);
+        if let Some(s) = &l.search {
+            let p = like_pattern(&s.to_lowercase());
+            filter
+                .push(" AND (LOWER(u.display_name) LIKE ")
+                .arg(p.clone())
+                .push(" ESCAPE '\\' OR u.slug LIKE ")
+                .arg(p)
+                .push(" ESCAPE '\\')");
+        }
+        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT)");
+        count.text.push_str(&filter.text);
+        count.args.extend(filter.args.iter().cloned());
+        let total: i64 = self.conn().scalar(count).await?;
+
+        let mut sql = Sql::new("SELECT u.id, u.display_name, u.slug, u.bio, av.url AS avatar_url");
+        sql.text.push_str(&filter.text);
+        sql.args.extend(filter.args);
+        sql.push(" ORDER BY ");
+        let order = l.order.sql();
+        match l.orderby {
+            OrderBy::Include if !l.include.is_empty() => {
+                push_include_order(&mut sql, "u.id", &l.include);
+                sql.push(", u.id");
+            }
+            OrderBy::Id => {
+                sql.push("u.id").push(order);
+            }
+            OrderBy::Slug => {
+                sql.push("u.slug").push(order);
+            }
+            _ => {
+                sql.push("LOWER(u.display_name)")
+                    .push(order)
+                    .push(", u.id")
+                    .push(order);
+            }
+        }
+        push_page(&mut sql, l);
+        let rows = self.conn().fetch_all(sql).await?;
+        Ok((rows, total))
+    }
+
+    /// Every section with its number of published stories.
+    pub async fn rest_categories(&self, now: DateTime<Utc>) -> Result<Vec<RestTerm>> {
+        self.conn()
+            .fetch_all(
+                Sql::new(
+                    "SELECT c.id, c.slug, c.name, c.description, c.parent_id, \
+                     (SELECT CAST(COUNT(*) AS BIGINT) FROM article_categories r JOIN articles x ON x.id = r.article_id \
+                      WHERE r.category_id = c.id AND x.status = 'published' AND x.published_at <= $1) AS stories \
+                     FROM categories c ORDER BY c.id",
+                )
+                .bind(now),
+            )
+            .await
+    }
+
+    /// One page of tags matching the filter (and, with `post`, on that story), and how many
+    /// match in all.
+    pub async fn rest_tags(
+        &self,
+        l: &ListFilter,
+        post: Option<i64>,
+        hide_empty: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<RestTerm>, i64)> {
+        let mut filter = Sql::new(
+            " FROM (SELECT t.id, t.slug, t.name, t.description, CAST(NULL AS BIGINT) AS parent_id, \
+             (SELECT CAST(COUNT(*) AS BIGINT) FROM article_tags r JOIN articles x ON x.id = r.article_id \
+              WHERE r.tag_id = t.id AND x.status = 'published' AND x.published_at <= ",
+        );
+        filter
+            .arg(now)
+            .push(") AS stories FROM tags t) t WHERE 1 = 1");
+        push_in(&mut filter, "t.id", &l.include, false);
+        push_in(&mut filter, "t.id", &l.exclude, true);
+        push_slugs(&mut filter, "t.slug", &l.slugs);
+        if let Some(s) = &l.search {
+            let p = like_pattern(&s.to_lowercase());
+            filter
+                .push(" AND (LOWER(t.name) LIKE ")
+                .arg(p.clone())
+                .push(" ESCAPE '\\' OR t.slug LIKE ")
+                .arg(p)
+                .push(" ESCAPE '\\')");
+        }
+        if let Some(post) = post {
+            filter
+                .push(" AND t.id IN (SELECT r.tag_id FROM article_tags r WHERE r.article_id = ")
+                .arg(post)
+                .push(")");
+        }
+        if hide_empty {
+            filter.push(" AND t.stories > 0");
+        }
+        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT)");
+        count.text.push_str(&filter.text);
+        count.args.extend(filter.args.iter().cloned());
+        let total: i64 = self.conn().scalar(count).await?;
+
+        let mut sql =
+            Sql::new("SELECT t.id, t.slug, t.name, t.description, t.parent_id, t.stories");
+        sql.text.push_str(&filter.text);
+        sql.args.extend(filter.args);
+        sql.push(" ORDER BY ");
+        let order = l.order.sql();
+        match l.orderby {
+            OrderBy::Include if !l.include.is_empty() => {
+                push_include_order(&mut sql, "t.id", &l.include);
+                sql.push(", t.id");
+            }
+            OrderBy::Id => {
+                sql.push("t.id").push(order);
+            }
+            OrderBy::Slug => {
+                sql.push("t.slug").push(order);
+            }
+            OrderBy::Count => {
+                sql.push("t.stories").push(order).push(", t.id").push(order);
+            }
+            _ => {
+                sql.push("LOWER(t.name)")
+                    .push(order)
+                    .push(", t.id")
+                    .push(order);
+            }
+        }
+        push_page(&mut sql, l);
+        let rows = self.conn().fetch_all(sql).await?;
+        Ok((rows, total))
+    }
+
+    /// ` FROM … WHERE` of public comments: approved, on a published story or page.
+    fn public_comments(sql: &mut Sql, now: DateTime<Utc>) {
+        sql.push(
+            " FROM comments c LEFT JOIN articles a ON a.id = c.article_id \
+             LEFT JOIN pages pg ON pg.id = c.page_id WHERE c.status = 'approved' AND \
+             ((a.status = 'published' AND a.published_at <= ",
+        )
+        .arg(now)
+        .push(") OR (pg.status = 'published' AND pg.published_at <= ")
+        .arg(now)
+        .push("))");
+    }
+
+    /// One page of approved comments on published stories and pages, and how many match.
+    pub async fn rest_comments(
+        &self,
+        f: &CommentFilter,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<RestComment>, i64)> {
+        let mut filter = Sql::default();
+        Self::public_comments(&mut filter, now);
+        let l = &f.list;
+        push_in(&mut filter, "c.id", &l.include, false);
+        push_in(&mut filter, "c.id", &l.exclude, true);
+        push_in(&mut filter, "c.article_id", &f.posts, false);
+        push_in(&mut filter, "COALESCE(c.parent_id, 0)", &f.parents, false);
+        push_in(&mut filter, "c.user_id", &f.authors, false);
+        if let Some(s) = &l.search {
+            let p = like_pattern(&s.to_lowercase());
+            filter
+                .push(" AND (LOWER(c.body) LIKE ")
+                .arg(p.clone())
+                .push(" ESCAPE '\\' OR LOWER(c.author_name) LIKE ")
+                .arg(p)
+                .push(" ESCAPE '\\')");
+        }
+        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT)");
+        count.text.push_str(&filter.text);
+        count.args.extend(filter.args.iter().cloned());
+        let total: i64 = self.conn().scalar(count).await?;
+
+        let mut sql = Sql::new(
+            "SELECT c.id, c.article_id, c.page_id, c.parent_id, c.user_id, c.author_name, \
+             c.author_url, c.body, c.created_at",
+        );
+        sql.text.push_str(&filter.text);
+        sql.args.extend(filter.args);
+        sql.push(" ORDER BY ");
+        let order = l.order.sql();
+        match l.orderby {
+            OrderBy::Include if !l.include.is_empty() => {
+                push_include_order(&mut sql, "c.id", &l.include);
+                sql.push(", c.id");
+            }
+            OrderBy::Id => {
+                sql.push("c.id").push(order);
+            }
+            OrderBy::Post => {
+                sql.push("c.article_id")
+                    .push(order)
+                    .push(", c.id")
+                    .push(order);
+            }
+            OrderBy::Parent => {
+                sql.push("COALESCE(c.parent_id, 0)")
+                    .push(order)
+                    .push(", c.id")
+                    .push(order);
+            }
+            _ => {
+                sql.push("c.created_at")
+                    .push(order)
+                    .push(", c.id")
+                    .push(order);
+            }
+        }
+        push_page(&mut sql, l);
+        let rows = self.conn().fetch_all(sql).await?;
+        Ok((rows, total))
+    }
+
+    /// The newest `per_story` approved comments of each of these stories, newest first (what
+    /// `_embed` shows as their replies), in one query.
+    pub async fn rest_replies(
+        &self,
+        kind: ContentKind,
+        ids: &[i64],
+        per_item: u32,
+    ) -> Result<Vec<RestComment>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let column = match kind {
+            ContentKind::Story => "article_id",
+            ContentKind::Page => "page_id",
+        };
+        let mut sql = Sql::new(
+            "SELECT id, article_id, page_id, parent_id, user_id, author_name, author_url, body, \
+             created_at FROM (SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.",
+        );
+        sql.push(column)
+            .push(
+                " ORDER BY c.created_at DESC, c.id DESC) AS n FROM comments c \
+                 WHERE c.status = 'approved' AND c.",
+            )
+            .push(column)
+            .push(" IN ")
+            .arg_list(ids)
+            .push(") r WHERE n <= ")
+            .arg(i64::from(per_item))
+            .push(" ORDER BY created_at DESC, id DESC");
+        self.conn().fetch_all(sql).await
+    }
+
+    /// `(id, slug, publication time)` of the published stories among `ids`, for their
+    /// addresses, in one query.
+    pub async fn rest_story_addresses(
+        &self,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(i64, String, DateTime<Utc>)>> {
+        #[derive(sqlx::FromRow, serde::Deserialize)]
+        struct Rec {
+            id: i64,
+            slug: String,
+            published_at: DateTime<Utc>,
+        }
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT id, slug, published_at FROM articles WHERE status = 'published' AND published_at <= ",
+        );
+        sql.arg(now).push(" AND id IN ").arg_list(ids);
+        let rows: Vec<Rec> = self.conn().fetch_all(sql).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.id, r.slug, r.published_at))
+            .collect())
+    }
+
+    /// One page of the media library, and how many items match.
+    pub async fn rest_media(
+        &self,
+        l: &ListFilter,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<RestMedia>, i64)> {
+        let mut filter = Sql::new(" FROM media m WHERE ");
+        Self::public_media(&mut filter, now);
+        push_in(&mut filter, "m.id", &l.include, false);
+        push_in(&mut filter, "m.id", &l.exclude, true);
+        // A file's slug is its name without the extension, in any case.
+        if !l.slugs.is_empty() {
+            filter.push(" AND (");
+            for (i, slug) in l.slugs.iter().enumerate() {
+                if i > 0 {
+                    filter.push(" OR ");
+                }
+                let mut prefix = like_pattern(&slug.to_lowercase());
+                prefix.pop();
+                filter
+                    .push("LOWER(m.file_name) LIKE ")
+                    .arg(format!("{}.%", &prefix[1..]))
+                    .push(" ESCAPE '\\'");
+            }
+            filter.push(")");
+        }
+        if let Some(s) = &l.search {
+            let p = like_pattern(&s.to_lowercase());
+            filter
+                .push(" AND (LOWER(m.file_name) LIKE ")
+                .arg(p.clone())
+                .push(" ESCAPE '\\' OR LOWER(m.alt_text) LIKE ")
+                .arg(p.clone())
+                .push(" ESCAPE '\\' OR LOWER(m.caption) LIKE ")
+                .arg(p)
+                .push(" ESCAPE '\\')");
+        }
+        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT)");
+        count.text.push_str(&filter.text);
+        count.args.extend(filter.args.iter().cloned());
+        let total: i64 = self.conn().scalar(count).await?;
+
+        let mut sql = Sql::new(MEDIA_COLUMNS);
+        sql.text.push_str(&filter.text);
+        sql.args.extend(filter.args);
+        sql.push(" ORDER BY ");
+        let order = l.order.sql();
+        match l.orderby {
+            OrderBy::Include if !l.include.is_empty() => {
+                push_include_order(&mut sql, "m.id", &l.include);
+                sql.push(", m.id");
+            }
+            OrderBy::Id => {
+                sql.push("m.id").push(order);
+            }
+            OrderBy::Slug | OrderBy::Title => {
+                sql.push("m.file_name")
+                    .push(order)
+                    .push(", m.id")
+                    .push(order);
+            }
+            _ => {
+                sql.push("m.created_at")
+                    .push(order)
+                    .push(", m.id")
+                    .push(order);
+            }
+        }
+        push_page(&mut sql, l);
+        let rows = self.conn().fetch_all(sql).await?;
+        Ok((rows, total))
+    }
+
+    /// The public library items among `ids`, in one query.
+    pub async fn rest_media_by_ids(
+        &self,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RestMedia>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(MEDIA_COLUMNS);
+        sql.push(" FROM media m WHERE ");
+        Self::public_media(&mut sql, now);
+        sql.push(" AND m.id IN ").arg_list(ids);
+        self.conn().fetch_all(sql).await
+    }
+
+    /// The library items the public may list: the featured images of published stories and
+    /// pages, and the avatars of active people. An upload meant for a story still in the
+    /// works (an embargoed one) is not announced before the story is out.
+    fn public_media(sql: &mut Sql, now: DateTime<Utc>) {
+        sql.push(
+            "(m.id IN (SELECT a.featured_image_id FROM articles a WHERE a.featured_image_id IS NOT NULL \
+             AND a.status = 'published' AND a.published_at <= ",
+        )
+        .arg(now)
+        .push(
+            ") OR m.id IN (SELECT p.featured_image_id FROM pages p WHERE p.featured_image_id IS NOT NULL \
+             AND p.status = 'published' AND p.published_at <= ",
+        )
+        .arg(now)
+        .push(
+            ") OR m.id IN (SELECT u.avatar_id FROM users u WHERE u.avatar_id IS NOT NULL \
+             AND u.disabled = FALSE))",
+        );
+    }
+
+    /// One page of published stories and pages whose title or text contains `search`, newest
+    /// first, and how many match.
+    pub async fn rest_search(
+        &self,
+        search: &str,
+        kinds: &[ContentKind],
+        l: &ListFilter,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<SearchHit>, i64)> {
+        let p = like_pattern(&search.to_lowercase());
+        let mut union = Sql::new("SELECT * FROM (");
+        for (i, kind) in kinds.iter().enumerate() {
+            let (table, name) = match kind {
+                ContentKind::Story => ("articles", "post"),
+                ContentKind::Page => ("pages", "page"),
+            };
+            if i > 0 {
+                union.push(" UNION ALL ");
+            }
+            union
+                .push("SELECT a.id, a.title, a.slug, '")
+                .push(name)
+                .push("' AS kind, a.published_at FROM ")
+                .push(table)
+                .push(" a WHERE a.status = 'published' AND a.published_at <= ")
+                .arg(now)
+                .push(" AND (LOWER(a.title) LIKE ")
+                .arg(p.clone())
+                .push(" ESCAPE '\\' OR (a.password = '' AND LOWER(a.body) LIKE ")
+                .arg(p.clone())
+                .push(" ESCAPE '\\'))");
+            push_in(&mut union, "a.id", &l.include, false);
+            push_in(&mut union, "a.id", &l.exclude, true);
+        }
+        union.push(") hits");
+        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) FROM (");
+        count.text.push_str(&union.text);
+        count.args.extend(union.args.iter().cloned());
+        count.push(") n");
+        let total: i64 = self.conn().scalar(count).await?;
+        union.push(" ORDER BY published_at DESC, id DESC");
+        push_page(&mut union, l);
+        let rows = self.conn().fetch_all(union).await?;
+        Ok((rows, total))
+    }
+}

@@ -1,0 +1,192 @@
+//! `/wp/v2/media`: the images the public site shows (featured images of published stories and
+//! pages, avatars), each with its responsive widths under `media_details.sizes` (named `full`
+//! and `w320`, `w640`…).
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+
+use super::errors::ApiError;
+use super::links::{self, embeddable, href};
+use super::params::{self, Context};
+use super::{Api, path_id};
+use crate::AppState;
+use crate::domain::html::escape;
+use crate::store::Store;
+use crate::store::media::ImageVariant;
+use crate::store::rest::{Order, OrderBy, RestMedia};
+
+/// Library items with their files, read in two queries.
+pub struct Loaded {
+    pub items: Vec<RestMedia>,
+    variants: HashMap<i64, Vec<ImageVariant>>,
+}
+
+impl Loaded {
+    pub async fn by_ids(
+        store: &Store,
+        ids: &[i64],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Loaded, ApiError> {
+        let items = store.rest_media_by_ids(ids, now).await?;
+        Loaded::with_files(store, items).await
+    }
+
+    async fn with_files(store: &Store, items: Vec<RestMedia>) -> Result<Loaded, ApiError> {
+        let ids: Vec<i64> = items.iter().map(|m| m.id).collect();
+        let mut variants: HashMap<i64, Vec<ImageVariant>> = HashMap::new();
+        for v in store.image_variants(&ids).await? {
+            variants.entry(v.media_id).or_default().push(v);
+        }
+        Ok(Loaded { items, variants })
+    }
+
+    pub fn get(&self, id: i64) -> Option<&RestMedia> {
+        self.items.iter().find(|m| m.id == id)
+    }
+
+    /// An item as WordPress shows an attachment.
+    pub fn json(&self, m: &RestMedia, api: &Api, context: Context) -> Value {
+        let tz = api.tz();
+        let stem = m
+            .file_name
+            .rsplit_once('.')
+            .map_or(m.file_name.as_str(), |(s, _)| s);
+        let title = if stem.is_empty() { &m.alt_text } else { stem };
+        let source = links::public(&m.url);
+        let mut sizes = Map::new();
+        for v in self.variants.get(&m.id).into_iter().flatten() {
+            let name = if v.variant == "original" {
+                "full".to_owned()
+            } else {
+                v.variant.clone()
+            };
+            sizes.insert(
+                name,
+                json!({
+                    "file": v.file_name,
+                    "width": v.width,
+                    "height": v.height,
+                    "mime_type": m.mime_type,
+                    "source_url": links::public(&v.url()),
+                }),
+            );
+        }
+        let media_type = if m.mime_type.starts_with("image/") {
+            "image"
+        } else {
+            "file"
+        };
+        let caption = if m.caption.is_empty() {
+            String::new()
+        } else {
+            format!("<p>{}</p>\n", escape(&m.caption))
+        };
+        let mut v = json!({
+            "id": m.id,
+            "date": links::wp_date(m.created_at, tz),
+        });
+        let o = v.as_object_mut().expect("an object");
+        if context == Context::View {
+            o.insert("date_gmt".into(), json!(links::wp_date_gmt(m.created_at)));
+            o.insert("guid".into(), json!({ "rendered": source }));
+            o.insert("modified".into(), json!(links::wp_date(m.created_at, tz)));
+            o.insert(
+                "modified_gmt".into(),
+                json!(links::wp_date_gmt(m.created_at)),
+            );
+        }
+        o.insert("slug".into(), json!(stem.to_lowercase()));
+        if context == Context::View {
+            o.insert("status".into(), json!("inherit"));
+        }
+        o.insert("type".into(), json!("attachment"));
+        o.insert("link".into(), json!(source));
+        o.insert("title".into(), json!({ "rendered": escape(title) }));
+        o.insert("author".into(), json!(m.uploaded_by.unwrap_or(0)));
+        o.insert("featured_media".into(), json!(0));
+        if context == Context::View {
+            o.insert("comment_status".into(), json!("closed"));
+            o.insert("ping_status".into(), json!("closed"));
+            o.insert("template".into(), json!(""));
+            o.insert("meta".into(), json!([]));
+            o.insert("description".into(), json!({ "rendered": caption }));
+        }
+        o.insert("caption".into(), json!({ "rendered": caption }));
+        o.insert("alt_text".into(), json!(m.alt_text));
+        o.insert("media_type".into(), json!(media_type));
+        o.insert("mime_type".into(), json!(m.mime_type));
+        o.insert(
+            "media_details".into(),
+            json!({
+                "width": m.width.unwrap_or(0),
+                "height": m.height.unwrap_or(0),
+                "file": m.file_name,
+                "filesize": m.byte_size,
+                "sizes": sizes,
+            }),
+        );
+        if context == Context::View {
+            o.insert("post".into(), Value::Null);
+        }
+        o.insert("source_url".into(), json!(source));
+        let mut l = json!({
+            "self": href(links::route(&format!("/wp/v2/media/{}", m.id))),
+            "collection": href(links::route("/wp/v2/media")),
+            "about": href(links::route("/wp/v2/types/attachment")),
+        });
+        if let Some(u) = m.uploaded_by {
+            l["author"] = embeddable(links::route(&format!("/wp/v2/users/{u}")));
+        }
+        o.insert("_links".into(), l);
+        v
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let api = Api::new(&state, q.as_deref()).await?;
+    let context = params::context(&api.params, "posts in this post type")?;
+    api.params.one_of("media_type", &["image"])?;
+    let (filter, page) = params::list_filter(
+        &api.params,
+        &[
+            ("date", OrderBy::Date),
+            ("id", OrderBy::Id),
+            ("include", OrderBy::Include),
+            ("title", OrderBy::Title),
+            ("slug", OrderBy::Slug),
+        ],
+        Order::Desc,
+    )?;
+    let (rows, total) = api.store().rest_media(&filter, api.now).await?;
+    if page > super::total_pages(total, filter.limit) && total > 0 {
+        return Err(ApiError::invalid_page_number());
+    }
+    let loaded = Loaded::with_files(api.store(), rows).await?;
+    let items = loaded
+        .items
+        .iter()
+        .map(|m| loaded.json(m, &api, context))
+        .collect();
+    Ok(api.page(items, total, page, filter.limit, "/wp/v2/media"))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id)?;
+    let api = Api::new(&state, q.as_deref()).await?;
+    let context = params::context(&api.params, "posts in this post type")?;
+    let loaded = Loaded::by_ids(api.store(), &[id], api.now).await?;
+    let item = loaded
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("rest_post_invalid_id", "Invalid post ID."))?;
+    Ok(api.one(loaded.json(item, &api, context)))
+}

@@ -1,0 +1,353 @@
+//! The WordPress REST API, read side: `/wp-json/` and its `wp/v2` and `oembed/1.0` routes, in
+//! the field names, shapes, parameters, headers and error codes of WordPress 6.x, so the tools
+//! newsrooms point at WordPress sites read a Newsdesk site unchanged.
+//!
+//! Only what the public may read is served: published stories and pages whose time has come,
+//! approved comments, people with a published story or page (never a login or an email).
+//! Writes, application passwords and `context=edit` are not here yet (`context=edit` answers
+//! `401 rest_forbidden_context`).
+//!
+//! Every list is a fixed number of queries whatever its length: the page of rows and its
+//! total, then one query each for the bylines, people, sections and tags, images and replies
+//! of the whole page. Answers are public and cacheable: they go through the page cache like
+//! the site's pages (dropped when content changes), with an `ETag`.
+
+pub mod comments;
+pub mod embed;
+pub mod errors;
+pub mod index;
+pub mod links;
+pub mod media;
+pub mod oembed;
+pub mod params;
+pub mod posts;
+pub mod schema;
+pub mod search;
+pub mod terms;
+pub mod users;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::{Map, Value, json};
+
+use self::errors::ApiError;
+use self::params::{Globals, Params};
+use crate::AppState;
+use crate::web::site::Chrome;
+use crate::web::{cache, conditional};
+
+/// A read route: `GET` (and `HEAD`); any other method is `rest_no_route`, as in WordPress.
+fn read<H, T>(handler: H) -> MethodRouter<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    get(handler).fallback(no_route)
+}
+
+/// The API's routes, below `/wp-json`.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/wp-json", read(index::show))
+        .route("/wp-json/", read(index::show))
+        .route("/wp-json/wp/v2", read(index::namespace))
+        .route("/wp-json/wp/v2/", read(index::namespace))
+        .route("/wp-json/wp/v2/posts", read(posts::list_stories))
+        .route("/wp-json/wp/v2/posts/{id}", read(posts::show_story))
+        .route("/wp-json/wp/v2/pages", read(posts::list_pages))
+        .route("/wp-json/wp/v2/pages/{id}", read(posts::show_page))
+        .route("/wp-json/wp/v2/categories", read(terms::list_categories))
+        .route("/wp-json/wp/v2/categories/{id}", read(terms::show_category))
+        .route("/wp-json/wp/v2/tags", read(terms::list_tags))
+        .route("/wp-json/wp/v2/tags/{id}", read(terms::show_tag))
+        .route("/wp-json/wp/v2/users", read(users::list))
+        .route("/wp-json/wp/v2/users/{id}", read(users::show))
+        .route("/wp-json/wp/v2/comments", read(comments::list))
+        .route("/wp-json/wp/v2/comments/{id}", read(comments::show))
+        .route("/wp-json/wp/v2/media", read(media::list))
+        .route("/wp-json/wp/v2/media/{id}", read(media::show))
+        .route("/wp-json/wp/v2/search", read(search::list))
+        .route("/wp-json/wp/v2/types", read(schema::types))
+        .route("/wp-json/wp/v2/types/{name}", read(schema::type_one))
+        .route("/wp-json/wp/v2/taxonomies", read(schema::taxonomies))
+        .route(
+            "/wp-json/wp/v2/taxonomies/{name}",
+            read(schema::taxonomy_one),
+        )
+        .route("/wp-json/wp/v2/statuses", read(schema::statuses))
+        .route("/wp-json/wp/v2/statuses/{name}", read(schema::status_one))
+        .route("/wp-json/oembed/1.0/embed", read(oembed::show))
+        .route("/wp-json/{*rest}", axum::routing::any(no_route))
+        // Answers are public pages: kept by the page cache, `304` when the client has them.
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            cache::page_cache,
+        ))
+        .layer(axum::middleware::from_fn(conditional::not_modified))
+}
+
+async fn no_route() -> ApiError {
+    ApiError::no_route()
+}
+
+/// `/?rest_route=/wp/v2/posts&…`, WordPress's address of the API on sites without pretty
+/// permalinks: served as `/wp-json/wp/v2/posts?…` by `api` before the front page could see it.
+pub async fn rest_route(api: Router, req: Request, next: Next) -> Response {
+    if req.uri().path() != "/" {
+        return next.run(req).await;
+    }
+    let Some(query) = req.uri().query() else {
+        return next.run(req).await;
+    };
+    let Ok(pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(query) else {
+        return next.run(req).await;
+    };
+    let Some(route) = pairs
+        .iter()
+        .find(|(k, _)| k == "rest_route")
+        .map(|(_, v)| v.clone())
+    else {
+        return next.run(req).await;
+    };
+    let rest: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| k != "rest_route").collect();
+    let route = if route.starts_with('/') {
+        route
+    } else {
+        format!("/{route}")
+    };
+    let mut target = format!("/wp-json{route}");
+    if !rest.is_empty() {
+        target.push('?');
+        target.push_str(&serde_urlencoded::to_string(rest).unwrap_or_default());
+    }
+    let Ok(uri) = target.parse::<Uri>() else {
+        return ApiError::no_route().into_response();
+    };
+    let (mut parts, body) = req.into_parts();
+    parts.uri = uri;
+    let req = Request::from_parts(parts, body);
+    match tower::ServiceExt::oneshot(api, req).await {
+        Ok(res) => res,
+        Err(never) => match never {},
+    }
+}
+
+/// Around the public site: every HTML page announces the API (`Link: <…/wp-json/>;
+/// rel="https://api.w.org/"`), as WordPress does, so clients find it with a `HEAD /`.
+pub async fn announce(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    if res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+    {
+        links::add_api_link(res.headers_mut());
+    }
+    res
+}
+
+/// What every API handler starts from: the checked global parameters, the site's settings
+/// and sections, and the time the request is answered at.
+pub struct Api {
+    pub state: AppState,
+    pub params: Params,
+    pub globals: Globals,
+    pub chrome: Arc<Chrome>,
+    pub now: DateTime<Utc>,
+}
+
+impl Api {
+    pub async fn new(state: &AppState, query: Option<&str>) -> Result<Api, ApiError> {
+        let params = Params::parse(query)?;
+        let globals = Globals::parse(&params);
+        let chrome = state.chrome_cache().get(state).await?;
+        Ok(Api {
+            state: state.clone(),
+            params,
+            globals,
+            chrome,
+            now: state.now(),
+        })
+    }
+
+    pub fn tz(&self) -> Tz {
+        self.chrome.settings.timezone
+    }
+
+    pub fn store(&self) -> &crate::store::Store {
+        self.state.store()
+    }
+
+    /// One item as the answer.
+    pub fn one(&self, item: Value) -> Response {
+        respond(&self.globals, self.shape(item), HeaderMap::new())
+    }
+
+    /// A page of a collection as the answer: `X-WP-Total`, `X-WP-TotalPages` and the `Link`s to
+    /// the previous and next pages of `route`.
+    pub fn page(
+        &self,
+        items: Vec<Value>,
+        total: i64,
+        page: i64,
+        per_page: u32,
+        route: &str,
+    ) -> Response {
+        let pages = total_pages(total, per_page);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            HeaderName::from_static("x-wp-total"),
+            HeaderValue::from(total),
+        );
+        headers.insert(
+            HeaderName::from_static("x-wp-totalpages"),
+            HeaderValue::from(pages),
+        );
+        let link = |page: i64, rel: &str| {
+            let query = self.params.with_page(page);
+            format!("<{}?{query}>; rel=\"{rel}\"", links::route(route))
+        };
+        if page > 1 {
+            let prev = (page - 1).min(pages.max(1));
+            if let Ok(v) = HeaderValue::from_str(&link(prev, "prev")) {
+                headers.append(header::LINK, v);
+            }
+        }
+        if page < pages
+            && let Ok(v) = HeaderValue::from_str(&link(page + 1, "next"))
+        {
+            headers.append(header::LINK, v);
+        }
+        let items = items.into_iter().map(|i| self.shape(i)).collect();
+        respond(&self.globals, Value::Array(items), headers)
+    }
+
+    /// `_fields` applied to one item.
+    fn shape(&self, item: Value) -> Value {
+        match &self.globals.fields {
+            Some(fields) => only_fields(item, fields),
+            None => item,
+        }
+    }
+}
+
+/// Pages a collection of `total` items has at `per_page` items a page.
+pub fn total_pages(total: i64, per_page: u32) -> i64 {
+    let per = i64::from(per_page.max(1));
+    (total + per - 1) / per
+}
+
+/// Keeps only the named fields (`title`, `title.rendered`, `_links`…) of an item.
+fn only_fields(item: Value, fields: &[String]) -> Value {
+    let paths: Vec<Vec<&str>> = fields.iter().map(|f| f.split('.').collect()).collect();
+    keep(item, &paths)
+}
+
+fn keep(value: Value, paths: &[Vec<&str>]) -> Value {
+    let Value::Object(map) = value else {
+        return value;
+    };
+    let mut out = Map::new();
+    for (key, v) in map {
+        let below: Vec<Vec<&str>> = paths
+            .iter()
+            .filter(|p| p.first() == Some(&key.as_str()))
+            .map(|p| p[1..].to_vec())
+            .collect();
+        if below.is_empty() {
+            continue;
+        }
+        if below.iter().any(Vec::is_empty) {
+            out.insert(key, v);
+        } else if v.is_object() {
+            out.insert(key, keep(v, &below));
+        }
+    }
+    Value::Object(out)
+}
+
+/// The JSON answer, or with `_envelope` the body, status and headers in one `200`.
+fn respond(globals: &Globals, body: Value, mut headers: HeaderMap) -> Response {
+    let body = if globals.envelope {
+        let mut h = Map::new();
+        for (name, value) in &headers {
+            if let Ok(v) = value.to_str() {
+                let key = match name.as_str() {
+                    "x-wp-total" => "X-WP-Total".to_owned(),
+                    "x-wp-totalpages" => "X-WP-TotalPages".to_owned(),
+                    "link" => "Link".to_owned(),
+                    other => other.to_owned(),
+                };
+                h.insert(key, Value::String(v.to_owned()));
+            }
+        }
+        headers.clear();
+        json!({ "body": body, "status": 200, "headers": h })
+    } else {
+        body
+    };
+    let bytes = body.to_string().into_bytes();
+    let etag = conditional::etag_of(&bytes);
+    let mut res = Response::new(Body::from(bytes));
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(conditional::PUBLIC_PAGE),
+    );
+    h.insert(header::ALLOW, HeaderValue::from_static("GET"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    // A header given twice (two `Link`s) comes back with its name only the first time.
+    let mut last: Option<HeaderName> = None;
+    for (name, value) in headers {
+        if let Some(name) = name {
+            last = Some(name);
+        }
+        if let Some(name) = &last {
+            h.append(name.clone(), value);
+        }
+    }
+    res
+}
+
+/// An id from the path: digits only, as WordPress's route patterns (`(?P<id>[\d]+)`) take;
+/// anything else matches no route.
+pub fn path_id(raw: &str) -> Result<i64, ApiError> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::no_route());
+    }
+    raw.parse().map_err(|_| ApiError::no_route())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_keep_nested_parts() {
+        let item = json!({"id": 1, "title": {"rendered": "A", "raw": "a"}, "slug": "a"});
+        let kept = only_fields(item, &["id".into(), "title.rendered".into()]);
+        assert_eq!(kept, json!({"id": 1, "title": {"rendered": "A"}}));
+    }
+
+    #[test]
+    fn pages_round_up() {
+        assert_eq!(total_pages(0, 10), 0);
+        assert_eq!(total_pages(10, 10), 1);
+        assert_eq!(total_pages(11, 10), 2);
+    }
+}
