@@ -157,6 +157,41 @@ impl Store {
 
     /// Sets a story's creation and modification times and its password, as the old site had
     /// them, as a new version of the story.
+    /// The text of these stories (`Story`) or pages (`Page`), for the importer's last step.
+    pub(crate) async fn imported_bodies(
+        tx: &mut Tx,
+        kind: LegacyTarget,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, String)>> {
+        let mut sql = Sql::new(match kind {
+            LegacyTarget::Page => "SELECT id, body FROM pages WHERE id IN ",
+            _ => "SELECT id, body FROM articles WHERE id IN ",
+        });
+        sql.arg_list(ids);
+        tx.fetch_all(sql).await
+    }
+
+    /// A story's or page's text with its links pointed at their new addresses: a new version,
+    /// as for [`Store::set_imported_story_details`].
+    pub(crate) async fn set_imported_body(
+        tx: &mut Tx,
+        kind: LegacyTarget,
+        id: i64,
+        body: &str,
+    ) -> Result<()> {
+        let sql = Sql::new(match kind {
+            LegacyTarget::Page => {
+                "UPDATE pages SET body = $1, version = version + 1, updated_by = NULL WHERE id = $2"
+            }
+            _ => {
+                "UPDATE articles SET body = $1, version = version + 1, updated_by = NULL \
+                  WHERE id = $2"
+            }
+        });
+        tx.execute(sql.bind(body).bind(id)).await?;
+        Ok(())
+    }
+
     pub(crate) async fn set_imported_story_details(
         tx: &mut Tx,
         id: i64,

@@ -16,6 +16,8 @@ pub(super) struct NewStory {
     pub modified: DateTime<Utc>,
     pub password: String,
     pub old_path: Option<String>,
+    /// Its text links to other addresses of the old site.
+    pub relink: bool,
     pub comments: Vec<ImportedComment>,
 }
 
@@ -73,6 +75,13 @@ pub(super) async fn write_stories(
         .collect();
     Store::put_legacy_urls(tx, &olds).await?;
     index.posts.extend(pairs);
+    index.relink.extend(
+        stories
+            .iter()
+            .zip(&ids)
+            .filter(|(s, _)| s.relink)
+            .map(|(_, id)| (LegacyTarget::Story, *id)),
+    );
 
     // Comments: all inserted at once, then threaded within their story.
     let rows: Vec<NewComment<'_>> = stories

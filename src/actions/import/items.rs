@@ -51,11 +51,21 @@ impl Resolve for Resolver<'_> {
             if bare.contains("/wp-content/uploads/") {
                 return None;
             }
-            // Another address on the old site: the same path here, which redirects.
-            return self.0.old_path(url);
+            // Another address on the old site: the same path here, which redirects (and
+            // leads straight to the new address once `relink.rs` has run), its fragment kept.
+            return self.0.old_path(url).map(|path| match url.split_once('#') {
+                Some((_, fragment)) => format!("{path}#{fragment}"),
+                None => path,
+            });
         }
         None
     }
+}
+
+/// Whether converted content links to an address on this site (an old one, as converted):
+/// those links are pointed at their new addresses once everything is in (`relink.rs`).
+fn links_within_site(html: &str) -> bool {
+    html.contains("href=\"/")
 }
 
 /// The HTML of an item's content, converted and sanitized; unknown shortcodes are counted.
@@ -126,6 +136,7 @@ pub(super) async fn story(
     }
     let title = title_of(item, summary, "story");
     let body = body_of(item, index, summary);
+    let relink = links_within_site(body.as_str());
     let excerpt = excerpt_of(item);
     let mut category_ids = Vec::new();
     let mut tag_ids = Vec::new();
@@ -309,12 +320,16 @@ pub(super) async fn story(
                 modified,
                 password: item.password.clone(),
                 old_path: index.old_path(&item.link).filter(|p| p != "/"),
+                relink,
                 comments: new_comments(tx, item, index, summary).await?,
             }));
         }
     };
     Store::set_imported_story_details(tx, id, created_at, modified, &item.password).await?;
     Store::put_wordpress_id(tx, WordpressKind::Post, item.id, id).await?;
+    if relink {
+        index.relink.push((LegacyTarget::Story, id));
+    }
     if let Some(path) = index.old_path(&item.link).filter(|p| p != "/") {
         Store::put_legacy_url(tx, &path, LegacyTarget::Story, id).await?;
     }
@@ -472,6 +487,7 @@ pub(super) async fn page(
     };
     let title = title_of(item, summary, "page");
     let body = body_of(item, index, summary);
+    let relink = links_within_site(body.as_str());
     let existing = match index.earlier(tx, WordpressKind::Page, item.id).await? {
         Some(id) if Store::page_in(tx, id).await?.is_some() => Some(id),
         _ => None,
@@ -550,6 +566,9 @@ pub(super) async fn page(
     Store::set_imported_page_details(tx, saved.id, created_at, modified, &item.password, author)
         .await?;
     Store::put_wordpress_id(tx, WordpressKind::Page, item.id, saved.id).await?;
+    if relink {
+        index.relink.push((LegacyTarget::Page, saved.id));
+    }
     if let Some(path) = index.old_path(&item.link).filter(|p| p != "/") {
         Store::put_legacy_url(tx, &path, LegacyTarget::Page, saved.id).await?;
     }

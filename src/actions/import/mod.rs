@@ -17,6 +17,7 @@ mod items;
 mod media;
 mod menus;
 mod people;
+mod relink;
 mod summary;
 mod text;
 
@@ -122,6 +123,8 @@ pub struct Summary {
     pub remote_media: Vec<String>,
     /// Shortcodes kept as text, with how many items use each.
     pub unknown_shortcodes: BTreeMap<String, u64>,
+    /// Stories and pages whose links to other old posts now lead straight to their new address.
+    pub links_rewritten: u64,
 }
 
 impl Summary {
@@ -211,6 +214,8 @@ struct Index {
     page_parents: Vec<(i64, i64, i64)>,
     posts: HashMap<i64, i64>,
     menu_items: Vec<MenuItem>,
+    /// Stories and pages whose text links to other addresses of the old site.
+    relink: Vec<(LegacyTarget, i64)>,
 }
 
 /// A `nav_menu_item`, kept for the menus step.
@@ -418,6 +423,9 @@ pub async fn import_wordpress(
         .await
         .map_err(|cause| stopped("the menus", &reader, cause))?;
     batch.finish().await?;
+
+    // Links between old posts, now that every story and page has its new address.
+    relink::relink(store, &index, &mut summary, now).await?;
 
     // Invitations last: a stopped import has not sent anyone a link yet.
     let new_people: Vec<(String, String, i64)> = std::mem::take(&mut summary.invites)

@@ -28,6 +28,13 @@ impl Summary {
                 c.created, c.updated, c.skipped, c.failed
             );
         }
+        if self.links_rewritten > 0 {
+            let _ = writeln!(
+                out,
+                "\nLinks between old posts now lead to the new addresses in {} stories and pages.",
+                self.links_rewritten
+            );
+        }
         if !self.invites.is_empty() {
             let _ = writeln!(
                 out,
