@@ -74,6 +74,9 @@ pub struct ContentFilter {
     pub categories_exclude: Vec<i64>,
     pub tags: Vec<i64>,
     pub tags_exclude: Vec<i64>,
+    /// `tax_relation=OR`: a story in any of `categories` or with any of `tags` matches
+    /// (otherwise it must match both lists).
+    pub tax_or: bool,
     pub sticky: Option<bool>,
     pub after: Option<DateTime<Utc>>,
     pub before: Option<DateTime<Utc>>,
@@ -163,6 +166,8 @@ pub struct CommentFilter {
     pub list: ListFilter,
     /// Comments on these stories (WordPress's `post`).
     pub posts: Vec<i64>,
+    /// Comments on these pages (`post` with Newsdesk's `post_type=page`).
+    pub pages: Vec<i64>,
     pub parents: Vec<i64>,
     pub authors: Vec<i64>,
 }
@@ -284,17 +289,42 @@ impl Store {
         }
         match kind {
             ContentKind::Story => {
+                let either = f.tax_or && !f.categories.is_empty() && !f.tags.is_empty();
+                if either {
+                    filter
+                        .push(
+                            " AND (a.id IN (SELECT r.article_id FROM article_categories r \
+                             WHERE r.category_id IN ",
+                        )
+                        .arg_list(&f.categories)
+                        .push(
+                            ") OR a.id IN (SELECT r.article_id FROM article_tags r WHERE r.tag_id IN ",
+                        )
+                        .arg_list(&f.tags)
+                        .push("))");
+                }
+                let none: &[i64] = &[];
                 for (ids, negate, relation, column) in [
-                    (&f.authors, false, "article_authors", "user_id"),
+                    (&f.authors[..], false, "article_authors", "user_id"),
                     (&f.authors_exclude, true, "article_authors", "user_id"),
-                    (&f.categories, false, "article_categories", "category_id"),
+                    (
+                        if either { none } else { &f.categories },
+                        false,
+                        "article_categories",
+                        "category_id",
+                    ),
                     (
                         &f.categories_exclude,
                         true,
                         "article_categories",
                         "category_id",
                     ),
-                    (&f.tags, false, "article_tags", "tag_id"),
+                    (
+                        if either { none } else { &f.tags },
+                        false,
+                        "article_tags",
+                        "tag_id",
+                    ),
                     (&f.tags_exclude, true, "article_tags", "tag_id"),
                 ] {
                     if ids.is_empty() {
@@ -541,7 +571,12 @@ impl Store {
         }
         if let Some(post) = post {
             filter
-                .push(" AND t.id IN (SELECT r.tag_id FROM article_tags r WHERE r.article_id = ")
+                .push(
+                    " AND t.id IN (SELECT r.tag_id FROM article_tags r JOIN articles x ON x.id = r.article_id \
+                     WHERE x.status = 'published' AND x.published_at <= ",
+                )
+                .arg(now)
+                .push(" AND r.article_id = ")
                 .arg(post)
                 .push(")");
         }
@@ -585,15 +620,17 @@ impl Store {
         Ok((rows, total))
     }
 
-    /// ` FROM … WHERE` of public comments: approved, on a published story or page.
+    /// ` FROM … WHERE` of public comments: approved, on a published story or page that is
+    /// not password-protected (the site shows a protected item's comments only once its
+    /// password is given, and the API takes no password).
     fn public_comments(sql: &mut Sql, now: DateTime<Utc>) {
         sql.push(
             " FROM comments c LEFT JOIN articles a ON a.id = c.article_id \
              LEFT JOIN pages pg ON pg.id = c.page_id WHERE c.status = 'approved' AND \
-             ((a.status = 'published' AND a.published_at <= ",
+             ((a.status = 'published' AND a.password = '' AND a.published_at <= ",
         )
         .arg(now)
-        .push(") OR (pg.status = 'published' AND pg.published_at <= ")
+        .push(") OR (pg.status = 'published' AND pg.password = '' AND pg.published_at <= ")
         .arg(now)
         .push("))");
     }
@@ -610,6 +647,7 @@ impl Store {
         push_in(&mut filter, "c.id", &l.include, false);
         push_in(&mut filter, "c.id", &l.exclude, true);
         push_in(&mut filter, "c.article_id", &f.posts, false);
+        push_in(&mut filter, "c.page_id", &f.pages, false);
         push_in(&mut filter, "COALESCE(c.parent_id, 0)", &f.parents, false);
         push_in(&mut filter, "c.user_id", &f.authors, false);
         if let Some(s) = &l.search {
@@ -643,7 +681,9 @@ impl Store {
                 sql.push("c.id").push(order);
             }
             OrderBy::Post => {
-                sql.push("c.article_id")
+                sql.push("(CASE WHEN c.article_id IS NULL THEN 1 ELSE 0 END)")
+                    .push(order)
+                    .push(", COALESCE(c.article_id, c.page_id)")
                     .push(order)
                     .push(", c.id")
                     .push(order);
@@ -677,9 +717,9 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let column = match kind {
-            ContentKind::Story => "article_id",
-            ContentKind::Page => "page_id",
+        let (column, table) = match kind {
+            ContentKind::Story => ("article_id", "articles"),
+            ContentKind::Page => ("page_id", "pages"),
         };
         let mut sql = Sql::new(
             "SELECT id, article_id, page_id, parent_id, user_id, author_name, author_url, body, \
@@ -693,6 +733,11 @@ impl Store {
             .push(column)
             .push(" IN ")
             .arg_list(ids)
+            .push(" AND c.")
+            .push(column)
+            .push(" IN (SELECT o.id FROM ")
+            .push(table)
+            .push(" o WHERE o.password = '')")
             .push(") r WHERE n <= ")
             .arg(i64::from(per_item))
             .push(" ORDER BY created_at DESC, id DESC");
@@ -816,23 +861,33 @@ impl Store {
     }
 
     /// The library items the public may list: the featured images of published stories and
-    /// pages, and the avatars of active people. An upload meant for a story still in the
-    /// works (an embargoed one) is not announced before the story is out.
+    /// pages that are not password-protected, and the avatars of the people `/wp/v2/users`
+    /// lists (active, with published work). An upload meant for a story still in the works
+    /// (an embargoed one) is not announced before the story is out.
     fn public_media(sql: &mut Sql, now: DateTime<Utc>) {
         sql.push(
             "(m.id IN (SELECT a.featured_image_id FROM articles a WHERE a.featured_image_id IS NOT NULL \
-             AND a.status = 'published' AND a.published_at <= ",
+             AND a.password = '' AND a.status = 'published' AND a.published_at <= ",
         )
         .arg(now)
         .push(
             ") OR m.id IN (SELECT p.featured_image_id FROM pages p WHERE p.featured_image_id IS NOT NULL \
-             AND p.status = 'published' AND p.published_at <= ",
+             AND p.password = '' AND p.status = 'published' AND p.published_at <= ",
         )
         .arg(now)
         .push(
             ") OR m.id IN (SELECT u.avatar_id FROM users u WHERE u.avatar_id IS NOT NULL \
-             AND u.disabled = FALSE))",
-        );
+             AND u.disabled = FALSE AND (\
+             u.id IN (SELECT r.user_id FROM article_authors r JOIN articles x ON x.id = r.article_id \
+             WHERE x.status = 'published' AND x.published_at <= ",
+        )
+        .arg(now)
+        .push(
+            ") OR u.id IN (SELECT pa.author_id FROM pages pa WHERE pa.status = 'published' \
+             AND pa.author_id IS NOT NULL AND pa.published_at <= ",
+        )
+        .arg(now)
+        .push(")))) ");
     }
 
     /// One page of published stories and pages whose title or text contains `search`, newest

@@ -27,6 +27,14 @@ on_both_backends!(demo:
     bad_requests_get_wordpress_errors,
     answers_are_cacheable,
     api_snapshots,
+    terms_of_unreadable_stories_are_not_told,
+    protected_items_keep_their_comments_and_images,
+    avatars_only_of_listed_people,
+    long_lists_are_refused,
+    page_comments_are_asked_for_by_post_type,
+    envelope_keeps_both_links_and_wraps_errors,
+    cors_headers_echo_the_origin_past_the_cache,
+    tax_relation_or_matches_either_list,
 );
 
 const REFERENCE: &str = "Putin meets N Korea's Jong Un at Russia Vostochny Cosmodrome";
@@ -1733,4 +1741,389 @@ async fn api_snapshots(site: TestSite) {
         insta::assert_snapshot!("api_comments_page", pretty(&comments.json));
         insta::assert_snapshot!("api_invalid_param", pretty(&error.json));
     });
+}
+
+async fn terms_of_unreadable_stories_are_not_told(site: TestSite) {
+    let id = reference_id(&site).await;
+    let cats = ok(&site, &format!("/wp-json/wp/v2/categories?post={id}")).await;
+    assert!(!cats.items().is_empty());
+    ok(&site, &format!("/wp-json/wp/v2/tags?post={id}")).await;
+    for change in [
+        "status = 'draft'",
+        "status = 'published', published_at = '2999-01-01T00:00:00+00:00'",
+    ] {
+        site.raw_execute(&format!("UPDATE articles SET {change} WHERE id = {id}"))
+            .await;
+        site.store.touch();
+        for route in ["categories", "tags"] {
+            refused(
+                &site,
+                &format!("/wp-json/wp/v2/{route}?post={id}"),
+                StatusCode::NOT_FOUND,
+                "rest_post_invalid_id",
+            )
+            .await;
+        }
+    }
+    refused(
+        &site,
+        "/wp-json/wp/v2/tags?post=999999",
+        StatusCode::NOT_FOUND,
+        "rest_post_invalid_id",
+    )
+    .await;
+}
+
+async fn protected_items_keep_their_comments_and_images(site: TestSite) {
+    // A story with approved comments.
+    let (_, story) = site
+        .raw_pairs(
+            "SELECT 'a', c.article_id FROM comments c JOIN articles a ON a.id = c.article_id \
+             WHERE c.status = 'approved' AND a.status = 'published' ORDER BY c.id LIMIT 1",
+        )
+        .await
+        .remove(0);
+    let (_, comment) = site
+        .raw_pairs(&format!(
+            "SELECT 'c', id FROM comments WHERE status = 'approved' AND article_id = {story} \
+             ORDER BY id LIMIT 1"
+        ))
+        .await
+        .remove(0);
+    let (image, _) = crate::protected_posts::upload_image(&site).await;
+    site.raw_execute(&format!(
+        "UPDATE articles SET featured_image_id = {image} WHERE id = {story}"
+    ))
+    .await;
+    site.store.touch();
+    let before = ok(&site, &format!("/wp-json/wp/v2/comments?post={story}")).await;
+    assert!(before.ids().contains(&comment));
+    let embedded = ok(&site, &format!("/wp-json/wp/v2/posts/{story}?_embed")).await;
+    assert!(embedded.json["_embedded"]["replies"].is_array());
+    assert!(embedded.json["_embedded"]["wp:featuredmedia"].is_array());
+    assert_eq!(embedded.json["featured_media"], image);
+    assert!(
+        ok(&site, "/wp-json/wp/v2/media?per_page=100")
+            .await
+            .ids()
+            .contains(&image)
+    );
+    let url = embedded.json["link"].as_str().unwrap().to_owned();
+    let oembed = format!("/wp-json/oembed/1.0/embed?url={}", urlencode(&url));
+    assert!(ok(&site, &oembed).await.json["thumbnail_url"].is_string());
+
+    site.raw_execute(&format!(
+        "UPDATE articles SET password = 'open sesame' WHERE id = {story}"
+    ))
+    .await;
+    site.store.touch();
+    let after = ok(&site, &format!("/wp-json/wp/v2/comments?post={story}")).await;
+    assert!(after.items().is_empty());
+    let all = ok(&site, "/wp-json/wp/v2/comments?per_page=100").await;
+    assert!(!all.ids().contains(&comment));
+    refused(
+        &site,
+        &format!("/wp-json/wp/v2/comments/{comment}"),
+        StatusCode::NOT_FOUND,
+        "rest_comment_invalid_id",
+    )
+    .await;
+    let embedded = ok(&site, &format!("/wp-json/wp/v2/posts/{story}?_embed")).await;
+    assert!(embedded.json["_embedded"].get("replies").is_none());
+    assert!(embedded.json["_embedded"].get("wp:featuredmedia").is_none());
+    assert_eq!(embedded.json["featured_media"], 0);
+    assert!(embedded.json["_links"].get("wp:featuredmedia").is_none());
+    assert!(
+        !ok(&site, "/wp-json/wp/v2/media?per_page=100")
+            .await
+            .ids()
+            .contains(&image)
+    );
+    refused(
+        &site,
+        &format!("/wp-json/wp/v2/media/{image}"),
+        StatusCode::NOT_FOUND,
+        "rest_post_invalid_id",
+    )
+    .await;
+    let o = ok(&site, &oembed).await;
+    assert!(o.json.get("thumbnail_url").is_none());
+    let title = o.json["title"].as_str().unwrap();
+    assert!(title.starts_with("Protected: "), "{title}");
+
+    // A protected page's comments are hidden too.
+    let page = ok(&site, "/wp-json/wp/v2/pages?slug=about").await.ids()[0];
+    site.raw_execute(&format!(
+        "INSERT INTO comments (page_id, author_name, author_email, body, status, created_at) \
+         VALUES ({page}, 'Page Reader', 'reader@example.org', 'On the page', 'approved', \
+         '2026-01-01T00:00:00+00:00')"
+    ))
+    .await;
+    site.store.touch();
+    let on_page = format!("/wp-json/wp/v2/comments?post={page}&post_type=page");
+    assert_eq!(ok(&site, &on_page).await.items().len(), 1);
+    site.raw_execute(&format!(
+        "UPDATE pages SET password = 'open sesame' WHERE id = {page}"
+    ))
+    .await;
+    site.store.touch();
+    assert!(ok(&site, &on_page).await.items().is_empty());
+    let embedded = ok(&site, &format!("/wp-json/wp/v2/pages/{page}?_embed")).await;
+    assert!(
+        embedded
+            .json
+            .get("_embedded")
+            .is_none_or(|e| e.get("replies").is_none())
+    );
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("u", s)]).unwrap()[2..].to_owned()
+}
+
+async fn avatars_only_of_listed_people(site: TestSite) {
+    let (image, _) = crate::protected_posts::upload_image(&site).await;
+    let nobody = site
+        .add_staff("quietdesk", newsdesk::domain::user::Role::Contributor)
+        .await;
+    site.raw_execute(&format!(
+        "UPDATE users SET avatar_id = {image} WHERE id = {nobody}"
+    ))
+    .await;
+    site.store.touch();
+    let users = ok(&site, "/wp-json/wp/v2/users?per_page=100").await;
+    assert!(!users.ids().contains(&nobody));
+    assert!(
+        !ok(&site, "/wp-json/wp/v2/media?per_page=100")
+            .await
+            .ids()
+            .contains(&image)
+    );
+    // Once the person has published work, their avatar is listed with them.
+    let story = reference_id(&site).await;
+    site.raw_execute(&format!(
+        "INSERT INTO article_authors (article_id, user_id, position) VALUES ({story}, {nobody}, 9)"
+    ))
+    .await;
+    site.store.touch();
+    assert!(
+        ok(&site, "/wp-json/wp/v2/users?per_page=100")
+            .await
+            .ids()
+            .contains(&nobody)
+    );
+    assert!(
+        ok(&site, "/wp-json/wp/v2/media?per_page=100")
+            .await
+            .ids()
+            .contains(&image)
+    );
+}
+
+async fn long_lists_are_refused(site: TestSite) {
+    let ids: Vec<String> = (1..=101).map(|i| i.to_string()).collect();
+    let long = ids.join(",");
+    let hundred = ids[..100].join(",");
+    for (route, name) in [
+        ("posts", "include"),
+        ("posts", "exclude"),
+        ("posts", "author"),
+        ("posts", "categories"),
+        ("posts", "tags_exclude"),
+        ("pages", "parent"),
+        ("comments", "post"),
+        ("tags", "include"),
+        ("users", "exclude"),
+        ("media", "include"),
+    ] {
+        let a = refused(
+            &site,
+            &format!("/wp-json/wp/v2/{route}?{name}={long}"),
+            StatusCode::BAD_REQUEST,
+            "rest_invalid_param",
+        )
+        .await;
+        assert!(a.json["data"]["params"][name].is_string(), "{route} {name}");
+        ok(&site, &format!("/wp-json/wp/v2/{route}?{name}={hundred}")).await;
+    }
+    let slugs: Vec<String> = (1..=101).map(|i| format!("s{i}")).collect();
+    let a = refused(
+        &site,
+        &format!("/wp-json/wp/v2/posts?slug={}", slugs.join(",")),
+        StatusCode::BAD_REQUEST,
+        "rest_invalid_param",
+    )
+    .await;
+    assert!(a.json["data"]["params"]["slug"].is_string());
+    let a = refused(
+        &site,
+        "/wp-json/wp/v2/posts?offset=99999999999",
+        StatusCode::BAD_REQUEST,
+        "rest_invalid_param",
+    )
+    .await;
+    assert!(a.json["data"]["params"]["offset"].is_string(), "{}", a.json);
+}
+
+async fn page_comments_are_asked_for_by_post_type(site: TestSite) {
+    let page = ok(&site, "/wp-json/wp/v2/pages?slug=about").await.json[0].clone();
+    let id = page["id"].as_i64().unwrap();
+    site.raw_execute(&format!(
+        "INSERT INTO comments (page_id, author_name, author_email, body, status, created_at) \
+         VALUES ({id}, 'Page Reader', 'reader@example.org', 'On the page', 'approved', \
+         '2026-01-01T00:00:00+00:00')"
+    ))
+    .await;
+    site.store.touch();
+    let page = ok(&site, &format!("/wp-json/wp/v2/pages/{id}")).await.json;
+    let replies = page["_links"]["replies"][0]["href"].as_str().unwrap();
+    assert_eq!(
+        replies,
+        format!("http://localhost/wp-json/wp/v2/comments?post={id}&post_type=page")
+    );
+    let on_page = ok(&site, &replies.replace("http://localhost", "")).await;
+    assert_eq!(on_page.items().len(), 1);
+    let c = &on_page.items()[0];
+    assert_eq!(c["post"], id);
+    assert_eq!(c["author_name"], "Page Reader");
+    assert!(
+        c["link"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://localhost/about/#comment-")
+    );
+    assert_eq!(
+        c["_links"]["up"][0]["href"],
+        format!("http://localhost/wp-json/wp/v2/pages/{id}")
+    );
+    // `post` alone names stories: the page's comment is not among a story's.
+    let on_story = ok(&site, &format!("/wp-json/wp/v2/comments?post={id}")).await;
+    assert!(
+        on_story
+            .items()
+            .iter()
+            .all(|c| c["author_name"] != "Page Reader")
+    );
+    let embedded = ok(&site, &format!("/wp-json/wp/v2/pages/{id}?_embed")).await;
+    assert_eq!(
+        embedded.json["_embedded"]["replies"][0][0]["author_name"],
+        "Page Reader"
+    );
+}
+
+async fn envelope_keeps_both_links_and_wraps_errors(site: TestSite) {
+    let a = ok(&site, "/wp-json/wp/v2/posts?per_page=1&page=2&_envelope").await;
+    let link = a.json["headers"]["Link"].as_str().unwrap();
+    assert!(link.contains("rel=\"prev\""), "{link}");
+    assert!(link.contains("rel=\"next\""), "{link}");
+    let e = ok(&site, "/wp-json/wp/v2/posts/999999?_envelope").await;
+    assert_eq!(e.json["status"], 404);
+    assert_eq!(e.json["body"]["code"], "rest_post_invalid_id");
+    assert!(e.json["headers"].is_object());
+    let e = ok(&site, "/wp-json/wp/v2/posts?per_page=1000&_envelope").await;
+    assert_eq!(e.json["status"], 400);
+    assert_eq!(e.json["body"]["code"], "rest_invalid_param");
+}
+
+async fn cors_headers_echo_the_origin_past_the_cache(site: TestSite) {
+    for origin in ["https://one.example", "https://two.example"] {
+        let page = site
+            .get_with_headers("/wp-json/wp/v2/posts", &[("Origin", origin)])
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let h = |n: &str| {
+            page.headers
+                .get_all(n)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        assert_eq!(h("access-control-allow-origin"), origin);
+        assert_eq!(
+            h("access-control-expose-headers"),
+            "X-WP-Total, X-WP-TotalPages, Link"
+        );
+        assert!(h("access-control-allow-headers").contains("X-WP-Nonce"));
+        assert!(h("access-control-allow-credentials").is_empty());
+        assert!(h("vary").contains("Origin"));
+    }
+    let plain = site.get("/wp-json/wp/v2/posts").await;
+    assert_eq!(
+        plain.headers.get("access-control-allow-origin").unwrap(),
+        "*"
+    );
+    let preflight = crate::support::send_to(
+        site.app.clone(),
+        axum::http::Request::options("/wp-json/wp/v2/posts")
+            .header("Origin", "https://one.example")
+            .header("Access-Control-Request-Method", "GET")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(preflight.status, StatusCode::OK, "{}", preflight.body);
+    assert_eq!(preflight.headers.get("allow").unwrap(), "GET");
+    assert_eq!(
+        preflight
+            .headers
+            .get("access-control-allow-origin")
+            .unwrap(),
+        "https://one.example"
+    );
+    let unknown = crate::support::send_to(
+        site.app.clone(),
+        axum::http::Request::options("/wp-json/wp/v2/nothing")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+async fn tax_relation_or_matches_either_list(site: TestSite) {
+    // A section, and a tag some published story outside that section has.
+    let (_, category) = site
+        .raw_pairs(
+            "SELECT 'c', r.category_id FROM article_categories r JOIN articles a ON a.id = r.article_id \
+             WHERE a.status = 'published' ORDER BY r.category_id LIMIT 1",
+        )
+        .await
+        .remove(0);
+    let (_, tag) = site
+        .raw_pairs(&format!(
+            "SELECT 't', r.tag_id FROM article_tags r JOIN articles a ON a.id = r.article_id \
+             WHERE a.status = 'published' AND a.id NOT IN \
+             (SELECT article_id FROM article_categories WHERE category_id = {category}) \
+             ORDER BY r.tag_id LIMIT 1"
+        ))
+        .await
+        .remove(0);
+    let expected = count(
+        &site,
+        &format!(
+            "SELECT COUNT(*) FROM articles a WHERE a.status = 'published' AND \
+             (a.id IN (SELECT article_id FROM article_categories WHERE category_id = {category}) \
+             OR a.id IN (SELECT article_id FROM article_tags WHERE tag_id = {tag}))"
+        ),
+    )
+    .await;
+    let both = ok(
+        &site,
+        &format!("/wp-json/wp/v2/posts?categories={category}&tags={tag}"),
+    )
+    .await;
+    let either = ok(
+        &site,
+        &format!("/wp-json/wp/v2/posts?categories={category}&tags={tag}&tax_relation=OR"),
+    )
+    .await;
+    assert_eq!(either.total(), expected);
+    assert!(either.total() > both.total());
+    let and = ok(
+        &site,
+        &format!("/wp-json/wp/v2/posts?categories={category}&tags={tag}&tax_relation=AND"),
+    )
+    .await;
+    assert_eq!(and.total(), both.total());
 }

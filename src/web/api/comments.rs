@@ -130,8 +130,18 @@ pub async fn list(
         ],
         Order::Desc,
     )?;
+    // `post` names stories, as in WordPress; with Newsdesk's `post_type=page` it names pages
+    // (whose ids are counted apart from the stories').
+    let on_pages = api.params.one_of("post_type", &["post", "page"])? == Some("page");
+    let posts = api.params.ids("post")?;
+    let (posts, pages) = if on_pages {
+        (Vec::new(), posts)
+    } else {
+        (posts, Vec::new())
+    };
     let filter = CommentFilter {
-        posts: api.params.ids("post")?,
+        posts,
+        pages,
         parents: api.params.ids("parent")?,
         authors: api.params.ids("author")?,
         list,

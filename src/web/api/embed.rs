@@ -56,7 +56,10 @@ impl Related {
             Vec::new()
         };
         let media = if g.embeds("wp:featuredmedia") {
-            let images: Vec<i64> = rows.iter().filter_map(|r| r.featured_image_id).collect();
+            let images: Vec<i64> = rows
+                .iter()
+                .filter_map(super::posts::featured_image)
+                .collect();
             Some(media::Loaded::by_ids(store, &images, api.now).await?)
         } else {
             None
@@ -123,7 +126,7 @@ impl Related {
                 out.insert("author".into(), Value::Array(people));
             }
         }
-        if let (Some(loaded), Some(image)) = (&self.media, row.featured_image_id)
+        if let (Some(loaded), Some(image)) = (&self.media, super::posts::featured_image(row))
             && let Some(m) = loaded.get(image)
         {
             out.insert(

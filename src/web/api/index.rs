@@ -210,6 +210,11 @@ const COMMENTS: &[Arg] = &[
         "array",
         "Limit result set to comments assigned to specific post IDs.",
     ),
+    (
+        "post_type",
+        "string",
+        "Newsdesk: what post names, post (stories, the default) or page.",
+    ),
 ];
 const SEARCH: &[Arg] = &[
     (

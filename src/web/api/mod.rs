@@ -45,13 +45,82 @@ use crate::AppState;
 use crate::web::site::Chrome;
 use crate::web::{cache, conditional};
 
-/// A read route: `GET` (and `HEAD`); any other method is `rest_no_route`, as in WordPress.
+/// A read route: `GET` (and `HEAD`), and `OPTIONS` (a CORS preflight, answered with the
+/// methods the route takes); any other method is `rest_no_route`, as in WordPress.
 fn read<H, T>(handler: H) -> MethodRouter<AppState>
 where
     H: axum::handler::Handler<T, AppState>,
     T: 'static,
 {
-    get(handler).fallback(no_route)
+    get(handler).options(options).fallback(no_route)
+}
+
+/// `OPTIONS` on a known route: `200`, `Allow: GET`, and an empty description.
+async fn options() -> Response {
+    let mut res = (
+        [(header::CONTENT_TYPE, "application/json; charset=UTF-8")],
+        "{}",
+    )
+        .into_response();
+    res.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET"));
+    res
+}
+
+/// WordPress's `rest_send_cors_headers`, on every API answer: any page may read the API from
+/// a browser. The request's `Origin` is echoed (without `Allow-Credentials`: the API reads
+/// only what is public and takes no cookie), so the answer varies by `Origin`. This runs
+/// outside the page cache, which therefore never hands one origin's header to another.
+pub async fn cors(req: Request, next: Next) -> Response {
+    let origin = req.headers().get(header::ORIGIN).cloned();
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    if let Some(origin) = origin {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    } else {
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    }
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("X-WP-Total, X-WP-TotalPages, Link"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static(
+            "Authorization, X-WP-Nonce, Content-Disposition, Content-MD5, Content-Type",
+        ),
+    );
+    h.append(header::VARY, HeaderValue::from_static("Origin"));
+    res
+}
+
+/// With `_envelope`, an error too comes as a `200` whose body holds the error, its status and
+/// headers, as WordPress sends it.
+pub async fn envelope_errors(req: Request, next: Next) -> Response {
+    let asked = req
+        .uri()
+        .query()
+        .is_some_and(|q| Params::parse(Some(q)).is_ok_and(|p| p.has("_envelope")));
+    let res = next.run(req).await;
+    let status = res.status();
+    if !asked || status.is_success() || status == axum::http::StatusCode::NOT_MODIFIED {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let Ok(error) = serde_json::from_slice::<Value>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let wrapped = json!({ "body": error, "status": status.as_u16(), "headers": {} });
+    let mut out = Response::new(Body::from(wrapped.to_string()));
+    *out.headers_mut() = parts.headers;
+    out.headers_mut().remove(header::CONTENT_LENGTH);
+    out
 }
 
 /// The API's routes, below `/wp-json`.
@@ -93,6 +162,8 @@ pub fn router(state: AppState) -> Router<AppState> {
             cache::page_cache,
         ))
         .layer(axum::middleware::from_fn(conditional::not_modified))
+        .layer(axum::middleware::from_fn(envelope_errors))
+        .layer(axum::middleware::from_fn(cors))
 }
 
 async fn no_route() -> ApiError {
@@ -287,7 +358,17 @@ fn respond(globals: &Globals, body: Value, mut headers: HeaderMap) -> Response {
                     "link" => "Link".to_owned(),
                     other => other.to_owned(),
                 };
-                h.insert(key, Value::String(v.to_owned()));
+                // A header given twice (the `prev` and `next` Links) is one value, joined by
+                // commas, as WordPress keeps it.
+                match h.get_mut(&key) {
+                    Some(Value::String(earlier)) => {
+                        earlier.push_str(", ");
+                        earlier.push_str(v);
+                    }
+                    _ => {
+                        h.insert(key, Value::String(v.to_owned()));
+                    }
+                }
             }
         }
         headers.clear();

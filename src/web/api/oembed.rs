@@ -82,12 +82,19 @@ pub async fn show(
     };
     let link = links::public(&article_path(published, &story.slug, api.tz()));
     let authors = store.authors_of(&[story.id]).await?;
-    let title = escape(&story.title);
+    // A protected story is shown by the title the site gives it, without its image.
+    let protected = !story.password.is_empty();
+    let shown_title = if protected {
+        crate::domain::postpass::protected_title(&story.title)
+    } else {
+        story.title.clone()
+    };
+    let title = escape(&shown_title);
     let mut body = json!({
         "version": "1.0",
         "provider_name": api.chrome.settings.title,
         "provider_url": links::public("/"),
-        "title": story.title,
+        "title": shown_title,
         "type": "rich",
         "width": width,
         "height": (width * 9 + 15) / 16,
@@ -100,7 +107,7 @@ pub async fn show(
         body["author_name"] = json!(a.display_name);
         body["author_url"] = json!(links::public(&format!("/author/{}/", a.slug)));
     }
-    if let Some(image) = story.image_url.as_deref() {
+    if let Some(image) = story.image_url.as_deref().filter(|_| !protected) {
         body["thumbnail_url"] = json!(links::public(image));
     }
     Ok(api.one(body))

@@ -11,6 +11,10 @@ use crate::store::rest::{ListFilter, Order, OrderBy};
 /// The most items one page of a collection holds.
 pub const MAX_PER_PAGE: i64 = 100;
 
+/// The most items a list parameter (`include`, `exclude`, `slug`, `author`, `categories`…)
+/// takes.
+pub const MAX_LIST: usize = 100;
+
 /// The query string as name/value pairs, names without their `[…]` suffix.
 #[derive(Debug, Clone, Default)]
 pub struct Params {
@@ -95,9 +99,9 @@ impl Params {
         Ok(Some(n))
     }
 
-    /// A list of ids (whole numbers from 0).
+    /// A list of ids (whole numbers from 0), at most [`MAX_LIST`] of them.
     pub fn ids(&self, name: &str) -> Result<Vec<i64>, ApiError> {
-        self.list(name)
+        self.capped_list(name)?
             .into_iter()
             .enumerate()
             .map(|(i, v)| {
@@ -106,6 +110,19 @@ impl Params {
                 })
             })
             .collect()
+    }
+
+    /// A list parameter of at most [`MAX_LIST`] items: a longer one is refused rather than
+    /// sent to the database.
+    pub fn capped_list(&self, name: &str) -> Result<Vec<&str>, ApiError> {
+        let items = self.list(name);
+        if items.len() > MAX_LIST {
+            return Err(ApiError::invalid_param(
+                name,
+                format!("{name} must contain at most {MAX_LIST} items."),
+            ));
+        }
+        Ok(items)
     }
 
     /// `true`/`false` (or `1`/`0`).
@@ -245,7 +262,11 @@ pub fn list_filter(
     let filter = ListFilter {
         include,
         exclude: p.ids("exclude")?,
-        slugs: p.list("slug").into_iter().map(str::to_owned).collect(),
+        slugs: p
+            .capped_list("slug")?
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
         search: p
             .get("search")
             .map(str::trim)
@@ -255,7 +276,8 @@ pub fn list_filter(
         orderby: by,
         limit: u32::try_from(per_page).unwrap_or(10),
         offset: u32::try_from(skip).map_err(|_| {
-            ApiError::invalid_param("page", "page is larger than the site can list.")
+            let name = if offset.is_some() { "offset" } else { "page" };
+            ApiError::invalid_param(name, format!("{name} is larger than the site can list."))
         })?,
     };
     Ok((filter, page))

@@ -127,7 +127,7 @@ impl Shaper<'_> {
         );
         o.insert(
             "featured_media".into(),
-            json!(row.featured_image_id.unwrap_or(0)),
+            json!(featured_image(row).unwrap_or(0)),
         );
         if !story {
             o.insert("parent".into(), json!(row.parent_id.unwrap_or(0)));
@@ -184,11 +184,15 @@ impl Shaper<'_> {
                 .map(|a| json!({ "embeddable": true, "href": links::route(&format!("/wp/v2/users/{a}")) }))
                 .collect();
         }
-        l["replies"] = embeddable(links::route(&format!("/wp/v2/comments?post={id}")));
+        l["replies"] = embeddable(links::route(&if self.kind.kind == ContentKind::Story {
+            format!("/wp/v2/comments?post={id}")
+        } else {
+            format!("/wp/v2/comments?post={id}&post_type=page")
+        }));
         if let Some(parent) = row.parent_id {
             l["up"] = embeddable(links::route(&format!("{route}/{parent}")));
         }
-        if let Some(image) = row.featured_image_id {
+        if let Some(image) = featured_image(row) {
             l["wp:featuredmedia"] = embeddable(links::route(&format!("/wp/v2/media/{image}")));
         }
         if self.kind.kind == ContentKind::Story {
@@ -208,6 +212,12 @@ impl Shaper<'_> {
         l["curies"] = links::curies();
         l
     }
+}
+
+/// The featured image the public may see: none for a password-protected story or page, as
+/// the site shows no image before its password is given.
+pub fn featured_image(row: &ContentRow) -> Option<i64> {
+    row.featured_image_id.filter(|_| row.password.is_empty())
 }
 
 /// The filters of a story or page list, from the query.
@@ -254,7 +264,7 @@ fn content_filter(api: &Api, kind: &Kind) -> Result<(ContentFilter, i64), ApiErr
     };
     match kind.kind {
         ContentKind::Story => {
-            p.one_of("tax_relation", &["AND", "OR"])?;
+            f.tax_or = p.one_of("tax_relation", &["AND", "OR"])? == Some("OR");
             f.categories = p.ids("categories")?;
             f.categories_exclude = p.ids("categories_exclude")?;
             f.tags = p.ids("tags")?;

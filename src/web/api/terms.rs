@@ -147,6 +147,23 @@ fn filter_categories(
     all
 }
 
+/// `post=ID` names a story readers can see (published, its time come); any other id is
+/// WordPress's `rest_post_invalid_id`, whether or not a draft has it.
+async fn readable_story(api: &Api, id: i64) -> Result<(), ApiError> {
+    if api
+        .store()
+        .rest_story_addresses(&[id], api.now)
+        .await?
+        .is_empty()
+    {
+        return Err(ApiError::not_found(
+            "rest_post_invalid_id",
+            "Invalid post ID.",
+        ));
+    }
+    Ok(())
+}
+
 pub async fn list_categories(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
@@ -158,6 +175,9 @@ pub async fn list_categories(
     let post = api.params.int("post", 0, i64::MAX)?;
     let hide_empty = api.params.bool("hide_empty")?.unwrap_or(false);
     let store = api.store();
+    if let Some(p) = post {
+        readable_story(&api, p).await?;
+    }
     let on_post = match post {
         Some(p) => Some(
             store
@@ -214,6 +234,9 @@ pub async fn list_tags(
     let (filter, page) = params::list_filter(&api.params, ORDERBY, Order::Asc)?;
     let post = api.params.int("post", 0, i64::MAX)?;
     let hide_empty = api.params.bool("hide_empty")?.unwrap_or(false);
+    if let Some(p) = post {
+        readable_story(&api, p).await?;
+    }
     let (rows, total) = api
         .store()
         .rest_tags(&filter, post, hide_empty, api.now)
