@@ -246,6 +246,20 @@ fn push_page(sql: &mut Sql, list: &ListFilter) {
 }
 
 impl Store {
+    /// How many rows the clause `filter` (`FROM … WHERE …`) matches, and the query for a page of
+    /// them: `columns`, the same clause, and ` ORDER BY ` for the caller to finish.
+    async fn count_then_order(&self, filter: Sql, columns: &str) -> Result<(i64, Sql)> {
+        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT)");
+        count.text.push_str(&filter.text);
+        count.args.extend(filter.args.iter().cloned());
+        let total: i64 = self.conn().scalar(count).await?;
+        let mut sql = Sql::new(columns);
+        sql.text.push_str(&filter.text);
+        sql.args.extend(filter.args);
+        sql.push(" ORDER BY ");
+        Ok((total, sql))
+    }
+
     /// One page of published stories or pages matching `f`, and how many match in all.
     pub async fn rest_content(
         &self,
@@ -368,15 +382,7 @@ impl Store {
                 }
             }
         }
-        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT)");
-        count.text.push_str(&filter.text);
-        count.args.extend(filter.args.iter().cloned());
-        let total: i64 = self.conn().scalar(count).await?;
-
-        let mut sql = Sql::new(columns);
-        sql.text.push_str(&filter.text);
-        sql.args.extend(filter.args);
-        sql.push(" ORDER BY ");
+        let (total, mut sql) = self.count_then_order(filter, columns).await?;
         let order = l.order.sql();
         match l.orderby {
             OrderBy::Include if !l.include.is_empty() => {
@@ -492,15 +498,12 @@ impl Store {
                 .arg(p)
                 .push(" ESCAPE '\\')");
         }
-        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT)");
-        count.text.push_str(&filter.text);
-        count.args.extend(filter.args.iter().cloned());
-        let total: i64 = self.conn().scalar(count).await?;
-
-        let mut sql = Sql::new("SELECT u.id, u.display_name, u.slug, u.bio, av.url AS avatar_url");
-        sql.text.push_str(&filter.text);
-        sql.args.extend(filter.args);
-        sql.push(" ORDER BY ");
+        let (total, mut sql) = self
+            .count_then_order(
+                filter,
+                "SELECT u.id, u.display_name, u.slug, u.bio, av.url AS avatar_url",
+            )
+            .await?;
         let order = l.order.sql();
         match l.orderby {
             OrderBy::Include if !l.include.is_empty() => {
@@ -583,16 +586,12 @@ impl Store {
         if hide_empty {
             filter.push(" AND t.stories > 0");
         }
-        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT)");
-        count.text.push_str(&filter.text);
-        count.args.extend(filter.args.iter().cloned());
-        let total: i64 = self.conn().scalar(count).await?;
-
-        let mut sql =
-            Sql::new("SELECT t.id, t.slug, t.name, t.description, t.parent_id, t.stories");
-        sql.text.push_str(&filter.text);
-        sql.args.extend(filter.args);
-        sql.push(" ORDER BY ");
+        let (total, mut sql) = self
+            .count_then_order(
+                filter,
+                "SELECT t.id, t.slug, t.name, t.description, t.parent_id, t.stories",
+            )
+            .await?;
         let order = l.order.sql();
         match l.orderby {
             OrderBy::Include if !l.include.is_empty() => {
@@ -659,18 +658,13 @@ impl Store {
                 .arg(p)
                 .push(" ESCAPE '\\')");
         }
-        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT)");
-        count.text.push_str(&filter.text);
-        count.args.extend(filter.args.iter().cloned());
-        let total: i64 = self.conn().scalar(count).await?;
-
-        let mut sql = Sql::new(
-            "SELECT c.id, c.article_id, c.page_id, c.parent_id, c.user_id, c.author_name, \
+        let (total, mut sql) = self
+            .count_then_order(
+                filter,
+                "SELECT c.id, c.article_id, c.page_id, c.parent_id, c.user_id, c.author_name, \
              c.author_url, c.body, c.created_at",
-        );
-        sql.text.push_str(&filter.text);
-        sql.args.extend(filter.args);
-        sql.push(" ORDER BY ");
+            )
+            .await?;
         let order = l.order.sql();
         match l.orderby {
             OrderBy::Include if !l.include.is_empty() => {
@@ -808,15 +802,7 @@ impl Store {
                 .arg(p)
                 .push(" ESCAPE '\\')");
         }
-        let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT)");
-        count.text.push_str(&filter.text);
-        count.args.extend(filter.args.iter().cloned());
-        let total: i64 = self.conn().scalar(count).await?;
-
-        let mut sql = Sql::new(MEDIA_COLUMNS);
-        sql.text.push_str(&filter.text);
-        sql.args.extend(filter.args);
-        sql.push(" ORDER BY ");
+        let (total, mut sql) = self.count_then_order(filter, MEDIA_COLUMNS).await?;
         let order = l.order.sql();
         match l.orderby {
             OrderBy::Include if !l.include.is_empty() => {
