@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::dialect::{Sql, like_pattern};
+use super::media::MediaItem;
 use super::{Result, Store};
 use crate::domain::article::CommentStatus;
 
@@ -172,25 +173,11 @@ pub struct CommentFilter {
     pub authors: Vec<i64>,
 }
 
-/// A library item as the API shows it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
-pub struct RestMedia {
-    pub id: i64,
-    pub url: String,
-    pub file_name: String,
-    pub alt_text: String,
-    pub caption: String,
-    pub mime_type: String,
-    pub width: Option<i64>,
-    pub height: Option<i64>,
-    pub byte_size: i64,
-    pub uploaded_by: Option<i64>,
-    pub created_at: DateTime<Utc>,
-}
-
+/// A library item as the API shows it: the newsroom's [`MediaItem`] without the uploader's name.
 const MEDIA_COLUMNS: &str = "SELECT m.id, m.url, m.file_name, m.alt_text, m.caption, m.mime_type, \
      CAST(m.width AS BIGINT) AS width, CAST(m.height AS BIGINT) AS height, \
-     CAST(m.byte_size AS BIGINT) AS byte_size, m.uploaded_by, m.created_at";
+     CAST(m.byte_size AS BIGINT) AS byte_size, m.uploaded_by, CAST(NULL AS TEXT) AS uploader, \
+     m.created_at";
 
 /// A search hit: a story or a page.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
@@ -770,7 +757,7 @@ impl Store {
         &self,
         l: &ListFilter,
         now: DateTime<Utc>,
-    ) -> Result<(Vec<RestMedia>, i64)> {
+    ) -> Result<(Vec<MediaItem>, i64)> {
         let mut filter = Sql::new(" FROM media m WHERE ");
         Self::public_media(&mut filter, now);
         push_in(&mut filter, "m.id", &l.include, false);
@@ -835,7 +822,7 @@ impl Store {
         &self,
         ids: &[i64],
         now: DateTime<Utc>,
-    ) -> Result<Vec<RestMedia>> {
+    ) -> Result<Vec<MediaItem>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }

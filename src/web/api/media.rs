@@ -16,11 +16,12 @@ use crate::AppState;
 use crate::domain::html::escape;
 use crate::store::Store;
 use crate::store::media::ImageVariant;
-use crate::store::rest::{Order, OrderBy, RestMedia};
+use crate::store::media::MediaItem;
+use crate::store::rest::{Order, OrderBy};
 
 /// Library items with their files, read in two queries.
 pub struct Loaded {
-    pub items: Vec<RestMedia>,
+    pub items: Vec<MediaItem>,
     variants: HashMap<i64, Vec<ImageVariant>>,
 }
 
@@ -34,7 +35,7 @@ impl Loaded {
         Loaded::with_files(store, items).await
     }
 
-    async fn with_files(store: &Store, items: Vec<RestMedia>) -> Result<Loaded, ApiError> {
+    async fn with_files(store: &Store, items: Vec<MediaItem>) -> Result<Loaded, ApiError> {
         let ids: Vec<i64> = items.iter().map(|m| m.id).collect();
         let mut variants: HashMap<i64, Vec<ImageVariant>> = HashMap::new();
         for v in store.image_variants(&ids).await? {
@@ -43,12 +44,12 @@ impl Loaded {
         Ok(Loaded { items, variants })
     }
 
-    pub fn get(&self, id: i64) -> Option<&RestMedia> {
+    pub fn get(&self, id: i64) -> Option<&MediaItem> {
         self.items.iter().find(|m| m.id == id)
     }
 
     /// An item as WordPress shows an attachment.
-    pub fn json(&self, m: &RestMedia, api: &Api, context: Context) -> Value {
+    pub fn json(&self, m: &MediaItem, api: &Api, context: Context) -> Value {
         let tz = api.tz();
         let stem = m
             .file_name
