@@ -231,6 +231,28 @@ pub enum UserCommand {
         #[arg(long = "reassign-to", value_name = "LOGIN")]
         reassign_to: String,
     },
+    /// Application passwords for the REST API (HTTP Basic `login:password` from the tools a
+    /// person uses): add one (printed once), list them, revoke one or all.
+    #[command(subcommand, name = "app-password")]
+    AppPassword(AppPasswordCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppPasswordCommand {
+    /// Create an application password named NAME for LOGIN; it is printed once on standard
+    /// output (the spaces in it are optional when it is used).
+    Add { login: String, name: String },
+    /// List LOGIN's application passwords: uuid, name, created, last used and from where.
+    List { login: String },
+    /// Revoke one of LOGIN's application passwords by its uuid, or all with --all.
+    Revoke {
+        login: String,
+        /// The uuid `list` shows.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        uuid: Option<String>,
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 fn parse_listen(s: &str) -> Result<SocketAddr, String> {
@@ -649,7 +671,11 @@ async fn run_user(store: &Store, args: &UserArgs) -> anyhow::Result<()> {
                 };
                 println!(
                     "{:<20} {:<14} {:<28} {:<10} {}",
-                    a.login, a.role, a.email, state, a.display_name
+                    a.login,
+                    a.role.as_str(),
+                    a.email,
+                    state,
+                    a.display_name
                 );
             }
         }
@@ -718,6 +744,65 @@ async fn run_user(store: &Store, args: &UserArgs) -> anyhow::Result<()> {
             println!(
                 "{login} is deleted; {moved} {} went to {reassign_to}.",
                 if moved == 1 { "byline" } else { "bylines" }
+            );
+        }
+        UserCommand::AppPassword(command) => run_app_password(store, command, now).await?,
+    }
+    Ok(())
+}
+
+async fn run_app_password(
+    store: &Store,
+    command: &AppPasswordCommand,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use crate::actions::app_passwords;
+    match command {
+        AppPasswordCommand::Add { login, name } => {
+            let id = account_id(store, login).await?;
+            let created = app_passwords::create(store, Actor::Operator, id, name, now)
+                .await
+                .map_err(one_line)?;
+            eprintln!(
+                "Created the application password {:?} for {login} (uuid {}). It is shown \
+                 only now; use it as the password of HTTP Basic authentication:",
+                created.record.name, created.record.uuid
+            );
+            println!("{}", created.secret);
+        }
+        AppPasswordCommand::List { login } => {
+            let id = account_id(store, login).await?;
+            let rows = app_passwords::list(store, Actor::Operator, id).await?;
+            println!(
+                "{:<36}  {:<20}  {:<20}  {:<20}  NAME",
+                "UUID", "CREATED (UTC)", "LAST USED (UTC)", "LAST ADDRESS"
+            );
+            for p in rows {
+                let when =
+                    |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+                println!(
+                    "{:<36}  {:<20}  {:<20}  {:<20}  {}",
+                    p.uuid,
+                    when(p.created_at),
+                    p.last_used_at.map_or_else(|| "never".to_owned(), when),
+                    if p.last_ip.is_empty() {
+                        "-"
+                    } else {
+                        &p.last_ip
+                    },
+                    p.name
+                );
+            }
+        }
+        AppPasswordCommand::Revoke { login, uuid, all } => {
+            let id = account_id(store, login).await?;
+            let uuid = if *all { None } else { uuid.as_deref() };
+            let n = app_passwords::revoke(store, Actor::Operator, id, uuid)
+                .await
+                .map_err(one_line)?;
+            println!(
+                "Revoked {n} application {} of {login}.",
+                if n == 1 { "password" } else { "passwords" }
             );
         }
     }

@@ -56,7 +56,7 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// 256 random bits as hex.
-fn new_token() -> String {
+pub(super) fn new_token() -> String {
     let mut buf = [0u8; 32];
     getrandom::fill(&mut buf).expect("the operating system's random number generator");
     buf.iter().map(|b| format!("{b:02x}")).collect()
@@ -493,16 +493,48 @@ pub async fn set_disabled(
 }
 
 /// One failed-attempt counter: its key, the attempts it allows, its first and longest wait.
-struct ThrottleRule {
-    key: String,
+pub(super) struct ThrottleRule {
+    pub(super) key: String,
     free: i64,
     first_wait: i64,
     longest_wait: i64,
 }
 
+/// Counts an attempt against each of `keys`, locking a key that has used up its free attempts
+/// (each further failure doubles its wait); returns how many seconds the attempt must wait
+/// because a key was already locked (0: it may be checked).
+pub(super) async fn count_attempts(
+    tx: &mut crate::store::Tx,
+    keys: &[ThrottleRule],
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let mut wait = 0;
+    for rule in keys {
+        let key = &rule.key;
+        match Store::count_attempt(tx, key, now, now - FAILURE_MEMORY).await? {
+            Some(n) if n >= rule.free => {
+                // From the last free attempt on, each attempt locks the key before it is
+                // checked (a success unlocks it); each further failure doubles the wait.
+                let doublings = (n - rule.free).min(16) as u32;
+                let secs = (rule.first_wait << doublings).min(rule.longest_wait);
+                Store::lock_throttle(tx, key, now + Duration::seconds(secs)).await?;
+            }
+            Some(_) => {}
+            None => {
+                let until = Store::throttle(tx, key)
+                    .await?
+                    .and_then(|t| t.locked_until)
+                    .unwrap_or(now);
+                wait = wait.max((until - now).num_seconds().max(1));
+            }
+        }
+    }
+    Ok(wait)
+}
+
 /// The counters a sign-in attempt counts against: the login from this address, the address,
 /// and the login from everywhere (in this order).
-fn throttle_keys(login: &str, ip: &str) -> [ThrottleRule; 3] {
+pub(super) fn throttle_keys(login: &str, ip: &str) -> [ThrottleRule; 3] {
     let login = login.trim().to_lowercase();
     [
         ThrottleRule {
@@ -546,27 +578,7 @@ pub async fn sign_in(
     // Count the attempt before checking the password, each key in one statement, so that
     // guesses sent in parallel each count and each see the lock the ones before them set.
     let mut tx = store.begin().await?;
-    let mut wait = 0;
-    for rule in &keys {
-        let key = &rule.key;
-        match Store::count_attempt(&mut tx, key, now, now - FAILURE_MEMORY).await? {
-            Some(n) if n >= rule.free => {
-                // From the last free attempt on, each attempt locks the key before it is
-                // checked (a success unlocks it); each further failure doubles the wait.
-                let doublings = (n - rule.free).min(16) as u32;
-                let secs = (rule.first_wait << doublings).min(rule.longest_wait);
-                Store::lock_throttle(&mut tx, key, now + Duration::seconds(secs)).await?;
-            }
-            Some(_) => {}
-            None => {
-                let until = Store::throttle(&mut tx, key)
-                    .await?
-                    .and_then(|t| t.locked_until)
-                    .unwrap_or(now);
-                wait = wait.max((until - now).num_seconds().max(1));
-            }
-        }
-    }
+    let wait = count_attempts(&mut tx, &keys, now).await?;
     if wait > 0 {
         // Logged, not stored: a flood of refused guesses must not become a flood of writes.
         tracing::info!(target: "audit", action = "sign_in_throttled", actor = %login.trim(), ip, wait, "audit");

@@ -2,6 +2,7 @@
 //! the API and the importer, so they all apply the same rules.
 
 pub mod accounts;
+pub mod app_passwords;
 pub mod articles;
 pub mod audit;
 pub mod comments;

@@ -19,10 +19,12 @@ pub enum AuditAction {
     SectionDelete,
     TagDelete,
     MediaDelete,
+    AppPasswordAdd,
+    AppPasswordRevoke,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 15] = [
+    pub const ALL: [AuditAction; 17] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::AccountAdd,
@@ -38,6 +40,8 @@ impl AuditAction {
         AuditAction::SectionDelete,
         AuditAction::TagDelete,
         AuditAction::MediaDelete,
+        AuditAction::AppPasswordAdd,
+        AuditAction::AppPasswordRevoke,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +61,8 @@ impl AuditAction {
             AuditAction::SectionDelete => "section_delete",
             AuditAction::TagDelete => "tag_delete",
             AuditAction::MediaDelete => "media_delete",
+            AuditAction::AppPasswordAdd => "app_password_add",
+            AuditAction::AppPasswordRevoke => "app_password_revoke",
         }
     }
 
@@ -82,6 +88,8 @@ impl AuditAction {
             AuditAction::SectionDelete => "Section deleted",
             AuditAction::TagDelete => "Tag deleted",
             AuditAction::MediaDelete => "Image deleted",
+            AuditAction::AppPasswordAdd => "Application password created",
+            AuditAction::AppPasswordRevoke => "Application password revoked",
         }
     }
 }

@@ -464,6 +464,7 @@ impl Conn<'_> {
 /// invalidates the caches until it is listed here. Writes to content tables that change nothing
 /// a reader sees are marked one by one with [`Sql::bookkeeping`].
 pub(crate) const BOOKKEEPING_TABLES: &[&str] = &[
+    "app_passwords",
     "audit_log",
     "autosaves",
     "comment_log",

@@ -113,6 +113,15 @@ pub struct ContentRow {
     pub source_agency: String,
     pub source_url: String,
     pub embargo_until: Option<DateTime<Utc>>,
+    /// WordPress's status of an item the newsroom reads through the API (`draft`, `pending`,
+    /// `future`, `private`, `trash`); `None` for what the public reads: `publish`.
+    #[sqlx(default)]
+    #[serde(default)]
+    pub wp_status: Option<String>,
+    /// No publication time yet (a draft): `date_gmt` is null and `date` is its last change.
+    #[sqlx(default)]
+    #[serde(default)]
+    pub undated: bool,
 }
 
 const STORY_COLUMNS: &str = "SELECT a.id, a.title, a.slug, a.body, a.excerpt, a.published_at, \
@@ -437,6 +446,37 @@ impl Store {
             .into_iter()
             .map(|r| (r.article_id, r.user_id))
             .collect())
+    }
+
+    /// `(id, name)` of the tags among `ids` that exist.
+    pub async fn tag_names_by_ids(&self, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        #[derive(sqlx::FromRow, serde::Deserialize)]
+        struct Row {
+            id: i64,
+            name: String,
+        }
+        let mut sql = Sql::new("SELECT id, name FROM tags WHERE id IN ");
+        sql.arg_list(ids);
+        let rows: Vec<Row> = self.conn().fetch_all(sql).await?;
+        Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
+    }
+
+    /// An active member of the newsroom as the API shows them, published work or not (for
+    /// themselves, and for those who manage people).
+    pub async fn rest_staff_member(&self, id: i64) -> Result<Option<RestUser>> {
+        self.conn()
+            .fetch_optional(
+                Sql::new(
+                    "SELECT u.id, u.display_name, u.slug, u.bio, av.url AS avatar_url \
+                     FROM users u LEFT JOIN media av ON av.id = u.avatar_id \
+                     WHERE u.id = $1 AND u.disabled = FALSE",
+                )
+                .bind(id),
+            )
+            .await
     }
 
     /// The people among `ids` the public may see: active, with a published story or page.

@@ -48,6 +48,20 @@ impl ApiError {
         e
     }
 
+    /// `rest_missing_callback_param`: a required argument is missing.
+    pub fn missing_param(name: &str) -> ApiError {
+        let mut e = ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "rest_missing_callback_param",
+            format!("Missing parameter(s): {name}"),
+        );
+        e.params.insert(
+            "missing".into(),
+            Value::Array(vec![Value::String(name.to_owned())]),
+        );
+        e
+    }
+
     /// `rest_forbidden_context`: `context=edit` needs a signed-in editor.
     pub fn forbidden_context(what: &str) -> ApiError {
         ApiError::new(

@@ -191,3 +191,169 @@ pub async fn show(
         .ok_or_else(|| ApiError::not_found("rest_post_invalid_id", "Invalid post ID."))?;
     Ok(api.one(loaded.json(item, &api, context)))
 }
+
+/// The file name of `Content-Disposition: attachment; filename="photo.jpg"` (or `filename*=`
+/// in UTF-8, RFC 6266), without any folder.
+fn disposition_file_name(value: &str) -> Option<String> {
+    let mut plain = None;
+    for part in value.split(';').map(str::trim) {
+        let Some((k, v)) = part.split_once('=') else {
+            continue;
+        };
+        let v = v.trim();
+        match k.trim().to_ascii_lowercase().as_str() {
+            "filename*" => {
+                let encoded = v.split_once("''").map_or(v, |(_, rest)| rest);
+                if let Ok(decoded) = percent_encoding::percent_decode_str(encoded).decode_utf8() {
+                    return Some(base_name(&decoded));
+                }
+            }
+            "filename" => plain = Some(base_name(v.trim_matches('"'))),
+            _ => {}
+        }
+    }
+    plain.filter(|n| !n.is_empty())
+}
+
+fn base_name(name: &str) -> String {
+    name.rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_owned()
+}
+
+/// `POST /wp/v2/media`: an image into the media library, through the library's own checks. The
+/// file comes as the raw body with `Content-Disposition: attachment; filename=…`, or as the
+/// `file` field of a multipart form; `alt_text` and `caption` as parameters or form fields.
+pub async fn upload(
+    State(state): State<AppState>,
+    viewer: super::auth::Viewer,
+    req: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    use axum::extract::FromRequest;
+    use axum::http::{StatusCode, header};
+    let me = viewer.required().map_err(|_| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "rest_cannot_create",
+            "Sorry, you are not allowed to upload media as this user.",
+        )
+    })?;
+    let query = req.uri().query().map(str::to_owned);
+    let api = Api::new(&state, query.as_deref()).await?;
+    let mut alt_text = api.params.get("alt_text").unwrap_or("").to_owned();
+    let mut caption = api.params.get("caption").unwrap_or("").to_owned();
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let unreadable = || {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "rest_upload_no_data",
+            "No data supplied.",
+        )
+    };
+    let (file_name, bytes) = if content_type.starts_with("multipart/form-data") {
+        let mut form = axum::extract::Multipart::from_request(req, &state)
+            .await
+            .map_err(|_| unreadable())?;
+        let mut file = None;
+        while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
+            match field.name().unwrap_or("") {
+                "file" => {
+                    let name = field.file_name().map(base_name).unwrap_or_default();
+                    let data = field.bytes().await.map_err(|_| unreadable())?;
+                    file = Some((name, data.to_vec()));
+                }
+                "alt_text" => alt_text = field.text().await.map_err(|_| unreadable())?,
+                "caption" => caption = field.text().await.map_err(|_| unreadable())?,
+                _ => {}
+            }
+        }
+        file.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "rest_upload_no_data",
+                "No data supplied: send the image as the form's `file` field.",
+            )
+        })?
+    } else {
+        let name = req
+            .headers()
+            .get(header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(disposition_file_name)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "rest_upload_no_content_disposition",
+                    "No Content-Disposition supplied.",
+                )
+            })?;
+        let bytes = axum::body::Bytes::from_request(req, &state)
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "rest_upload_file_too_big",
+                    format!(
+                        "The file is larger than the media library takes ({} MB).",
+                        crate::domain::media::MAX_UPLOAD_BYTES >> 20
+                    ),
+                )
+            })?;
+        (name, bytes.to_vec())
+    };
+    if bytes.is_empty() {
+        return Err(unreadable());
+    }
+    let item = crate::actions::media::upload(
+        api.store(),
+        me,
+        &file_name,
+        bytes,
+        &alt_text,
+        &caption,
+        api.now,
+    )
+    .await
+    .map_err(|e| match e {
+        crate::actions::ActionError::Forbidden(_) => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "rest_cannot_create",
+            "Sorry, you are not allowed to upload media as this user.",
+        ),
+        e => super::me::action_error(e, "rest_cannot_create"),
+    })?;
+    let loaded = Loaded::with_files(api.store(), vec![item]).await?;
+    let item = &loaded.items[0];
+    let location = links::route(&format!("/wp/v2/media/{}", item.id));
+    Ok(api.created(loaded.json(item, &api, Context::View), &location))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_come_from_content_disposition() {
+        assert_eq!(
+            disposition_file_name(r#"attachment; filename="photo 1.jpg""#).as_deref(),
+            Some("photo 1.jpg")
+        );
+        assert_eq!(
+            disposition_file_name("attachment; filename=../../etc/x.png").as_deref(),
+            Some("x.png")
+        );
+        assert_eq!(
+            disposition_file_name("attachment; filename=a.jpg; filename*=UTF-8''caf%C3%A9.jpg")
+                .as_deref(),
+            Some("café.jpg")
+        );
+        assert_eq!(disposition_file_name("inline"), None);
+    }
+}

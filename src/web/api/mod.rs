@@ -2,21 +2,26 @@
 //! the field names, shapes, parameters, headers and error codes of WordPress 6.x, so the tools
 //! newsrooms point at WordPress sites read a Newsdesk site unchanged.
 //!
-//! Only what the public may read is served: published stories and pages whose time has come,
-//! approved comments, people with a published story or page (never a login or an email).
-//! Writes, application passwords and `context=edit` are not here yet (`context=edit` answers
-//! `401 rest_forbidden_context`).
+//! The public reads only what the public may read: published stories and pages whose time
+//! has come, approved comments, people with a published story or page (never a login or an
+//! email). The newsroom signs in with application passwords or the admin's session and
+//! `X-WP-Nonce` (`auth`), reads its own stories in any state, and writes stories through the
+//! admin's own actions (`editing`); see docs/REST-API.md for what is written so far.
 //!
 //! Every list is a fixed number of queries whatever its length: the page of rows and its
 //! total, then one query each for the bylines, people, sections and tags, images and replies
 //! of the whole page. Answers are public and cacheable: they go through the page cache like
 //! the site's pages (dropped when content changes), with an `ETag`.
 
+pub mod auth;
+pub mod body;
 pub mod comments;
+pub mod editing;
 pub mod embed;
 pub mod errors;
 pub mod index;
 pub mod links;
+pub mod me;
 pub mod media;
 pub mod oembed;
 pub mod params;
@@ -93,6 +98,10 @@ pub async fn cors(req: Request, next: Next) -> Response {
             "Authorization, X-WP-Nonce, Content-Disposition, Content-MD5, Content-Type",
         ),
     );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("OPTIONS, GET, POST, PUT, PATCH, DELETE"),
+    );
     h.append(header::VARY, HeaderValue::from_static("Origin"));
     res
 }
@@ -130,8 +139,18 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/wp-json/", read(index::show))
         .route("/wp-json/wp/v2", read(index::namespace))
         .route("/wp-json/wp/v2/", read(index::namespace))
-        .route("/wp-json/wp/v2/posts", read(posts::list_stories))
-        .route("/wp-json/wp/v2/posts/{id}", read(posts::show_story))
+        .route(
+            "/wp-json/wp/v2/posts",
+            read(posts::list_stories).post(editing::create),
+        )
+        .route(
+            "/wp-json/wp/v2/posts/{id}",
+            read(posts::show_story)
+                .post(editing::update)
+                .put(editing::update)
+                .patch(editing::update)
+                .delete(editing::delete),
+        )
         .route("/wp-json/wp/v2/pages", read(posts::list_pages))
         .route("/wp-json/wp/v2/pages/{id}", read(posts::show_page))
         .route("/wp-json/wp/v2/categories", read(terms::list_categories))
@@ -139,10 +158,24 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/wp-json/wp/v2/tags", read(terms::list_tags))
         .route("/wp-json/wp/v2/tags/{id}", read(terms::show_tag))
         .route("/wp-json/wp/v2/users", read(users::list))
+        .route("/wp-json/wp/v2/users/me", read(me::me))
+        .route(
+            "/wp-json/wp/v2/users/{user}/application-passwords",
+            read(me::list_passwords)
+                .post(me::create_password)
+                .delete(me::delete_passwords),
+        )
+        .route(
+            "/wp-json/wp/v2/users/{user}/application-passwords/{uuid}",
+            read(me::show_password).delete(me::delete_password),
+        )
         .route("/wp-json/wp/v2/users/{id}", read(users::show))
         .route("/wp-json/wp/v2/comments", read(comments::list))
         .route("/wp-json/wp/v2/comments/{id}", read(comments::show))
-        .route("/wp-json/wp/v2/media", read(media::list))
+        .route(
+            "/wp-json/wp/v2/media",
+            read(media::list).post(media::upload),
+        )
         .route("/wp-json/wp/v2/media/{id}", read(media::show))
         .route("/wp-json/wp/v2/search", read(search::list))
         .route("/wp-json/wp/v2/types", read(schema::types))
@@ -162,8 +195,13 @@ pub fn router(state: AppState) -> Router<AppState> {
             cache::page_cache,
         ))
         .layer(axum::middleware::from_fn(conditional::not_modified))
+        .layer(axum::middleware::from_fn(auth::private_answers))
         .layer(axum::middleware::from_fn(envelope_errors))
         .layer(axum::middleware::from_fn(cors))
+        // Bodies: JSON and forms up to `body::MAX_BODY`, uploads up to the media library's limit.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::domain::media::MAX_UPLOAD_BYTES + (1 << 20),
+        ))
 }
 
 async fn no_route() -> ApiError {
@@ -261,6 +299,19 @@ impl Api {
     /// One item as the answer.
     pub fn one(&self, item: Value) -> Response {
         respond(&self.globals, self.shape(item), HeaderMap::new())
+    }
+
+    /// A new item as the answer: `201 Created` with its address in `Location`.
+    pub fn created(&self, item: Value, location: &str) -> Response {
+        let mut headers = HeaderMap::new();
+        if let Ok(v) = HeaderValue::from_str(location) {
+            headers.insert(header::LOCATION, v);
+        }
+        let mut res = respond(&self.globals, self.shape(item), headers);
+        if !self.globals.envelope {
+            *res.status_mut() = axum::http::StatusCode::CREATED;
+        }
+        res
     }
 
     /// A page of a collection as the answer: `X-WP-Total`, `X-WP-TotalPages` and the `Link`s to

@@ -159,19 +159,26 @@ impl Params {
     /// A date as WordPress takes it: RFC 3339 with an offset, or a plain
     /// `YYYY-MM-DDTHH:MM:SS` in the site's time zone.
     pub fn date(&self, name: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, ApiError> {
-        let Some(v) = self.get(name).map(str::trim) else {
-            return Ok(None);
-        };
-        if let Ok(d) = DateTime::parse_from_rfc3339(v) {
-            return Ok(Some(d.to_utc()));
+        match self.get(name) {
+            Some(v) => parse_date(name, v, tz).map(Some),
+            None => Ok(None),
         }
-        NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S")
-            .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S"))
-            .ok()
-            .and_then(|n| tz.from_local_datetime(&n).earliest())
-            .map(|d| Some(d.to_utc()))
-            .ok_or_else(|| ApiError::invalid_param(name, "Invalid date."))
     }
+}
+
+/// A date as WordPress takes it: RFC 3339 with an offset, or a plain `YYYY-MM-DDTHH:MM:SS` in
+/// `tz` (the site's time zone, or UTC for the `*_gmt` fields).
+pub fn parse_date(name: &str, v: &str, tz: Tz) -> Result<DateTime<Utc>, ApiError> {
+    let v = v.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(v) {
+        return Ok(d.to_utc());
+    }
+    NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S"))
+        .ok()
+        .and_then(|n| tz.from_local_datetime(&n).earliest())
+        .map(|d| d.to_utc())
+        .ok_or_else(|| ApiError::invalid_param(name, "Invalid date."))
 }
 
 /// `context`: what shape each item takes.
@@ -179,6 +186,8 @@ impl Params {
 pub enum Context {
     View,
     Embed,
+    /// What the newsroom edits: raw text, every status (signed-in people only).
+    Edit,
 }
 
 /// The global parameters every API answer takes.

@@ -25,26 +25,26 @@ use crate::store::rest::{ContentFilter, ContentKind, ContentRow, ListFilter, Ord
 /// Characters of a generated excerpt (WordPress cuts 55 words).
 const EXCERPT_CHARS: usize = 300;
 
-struct Kind {
+pub(super) struct Kind {
     kind: ContentKind,
     /// WordPress's post type and its collection's route.
     post_type: &'static str,
     route: &'static str,
 }
 
-const STORIES: Kind = Kind {
+pub(super) const STORIES: Kind = Kind {
     kind: ContentKind::Story,
     post_type: "post",
     route: "/wp/v2/posts",
 };
-const PAGES: Kind = Kind {
+pub(super) const PAGES: Kind = Kind {
     kind: ContentKind::Page,
     post_type: "page",
     route: "/wp/v2/pages",
 };
 
 /// Everything a page of items needs beyond its rows.
-struct Shaper<'a> {
+pub(super) struct Shaper<'a> {
     api: &'a Api,
     kind: &'a Kind,
     related: Related,
@@ -55,6 +55,17 @@ struct Shaper<'a> {
 
 impl Shaper<'_> {
     fn link(&self, row: &ContentRow) -> String {
+        if row
+            .wp_status
+            .as_deref()
+            .is_some_and(|s| s != "publish" && s != "future")
+        {
+            // Not on the site yet (or no more): WordPress's plain address.
+            return links::public(&match self.kind.kind {
+                ContentKind::Story => format!("/?p={}", row.id),
+                ContentKind::Page => format!("/?page_id={}", row.id),
+            });
+        }
         links::public(&match self.kind.kind {
             ContentKind::Story => article_path(row.published_at, &row.slug, self.api.tz()),
             ContentKind::Page => page_path(
@@ -65,7 +76,7 @@ impl Shaper<'_> {
         })
     }
 
-    fn json(&self, row: &ContentRow) -> Value {
+    pub(super) fn json(&self, row: &ContentRow) -> Value {
         let api = self.api;
         let tz = api.tz();
         let story = self.kind.kind == ContentKind::Story;
@@ -82,13 +93,18 @@ impl Shaper<'_> {
         } else {
             format!("<p>{}</p>\n", escape(&row.excerpt))
         };
-        let view = self.context == Context::View;
+        let view = self.context != Context::Embed;
+        let edit = self.context == Context::Edit;
         let mut v = json!({ "id": row.id, "date": links::wp_date(row.published_at, tz) });
         let o = v.as_object_mut().expect("an object");
         if view {
             o.insert(
                 "date_gmt".into(),
-                json!(links::wp_date_gmt(row.published_at)),
+                if row.undated {
+                    Value::Null
+                } else {
+                    json!(links::wp_date_gmt(row.published_at))
+                },
             );
             let guid = match self.kind.kind {
                 ContentKind::Story => format!("/?p={}", row.id),
@@ -103,24 +119,37 @@ impl Shaper<'_> {
         }
         o.insert("slug".into(), json!(row.slug));
         if view {
-            o.insert("status".into(), json!("publish"));
+            o.insert(
+                "status".into(),
+                json!(row.wp_status.as_deref().unwrap_or("publish")),
+            );
         }
         o.insert("type".into(), json!(self.kind.post_type));
         o.insert("link".into(), json!(link));
         o.insert("title".into(), json!({ "rendered": escape(&row.title) }));
+        if edit {
+            o["title"]["raw"] = json!(row.title);
+        }
         if view {
             o.insert(
                 "content".into(),
                 json!({
-                    "rendered": if protected { "" } else { row.body.as_str() },
+                    "rendered": if protected && !edit { "" } else { row.body.as_str() },
                     "protected": protected,
                 }),
             );
+            if edit {
+                o["content"]["raw"] = json!(row.body);
+            }
         }
         o.insert(
             "excerpt".into(),
             json!({ "rendered": excerpt, "protected": protected }),
         );
+        if edit {
+            o["excerpt"]["raw"] = json!(row.excerpt);
+            o.insert("password".into(), json!(row.password));
+        }
         o.insert(
             "author".into(),
             json!(authors.first().copied().unwrap_or(0)),
@@ -295,7 +324,7 @@ async fn list(state: &AppState, q: Option<&str>, kind: &Kind) -> Result<Response
     Ok(api.page(items, total, page, filter.list.limit, kind.route))
 }
 
-async fn shaper<'a>(
+pub(super) async fn shaper<'a>(
     api: &'a Api,
     kind: &'a Kind,
     rows: &[ContentRow],
@@ -354,11 +383,21 @@ pub async fn list_stories(
     list(&state, q.as_deref(), &STORIES).await
 }
 
+/// One story: with credentials, any state its reader may edit (see `editing`); otherwise
+/// what the public reads.
 pub async fn show_story(
     State(state): State<AppState>,
+    viewer: super::auth::Viewer,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
+    if viewer.staff().is_some() {
+        let n = path_id(&id)?;
+        let api = Api::new(&state, q.as_deref()).await?;
+        if let Some(res) = super::editing::show_own(&api, &viewer, n).await? {
+            return Ok(res);
+        }
+    }
     show(&state, &id, q.as_deref(), &STORIES).await
 }
 

@@ -1,0 +1,13 @@
+-- Application passwords (WordPress's, for the REST API): each person may hold several, one per
+-- tool, each shown once when created; only the SHA-256 of the secret is kept (it is random and
+-- long, so a fast hash is enough and every API request can check it cheaply).
+CREATE TABLE app_passwords (
+    uuid         TEXT PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name         TEXT NOT NULL,
+    secret_hash  TEXT NOT NULL UNIQUE,
+    created_at   TEXT NOT NULL,
+    last_used_at TEXT,
+    last_ip      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX app_passwords_user_idx ON app_passwords (user_id);

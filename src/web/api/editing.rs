@@ -1,0 +1,402 @@
+//! Stories written through the API: `POST /wp/v2/posts` creates one, `POST`/`PUT`/`PATCH
+//! /wp/v2/posts/<id>` changes one, `DELETE` moves one to the trash (`force=true` deletes it for
+//! good), and `GET /wp/v2/posts/<id>` reads one in any state for those who may edit it.
+//!
+//! Every write is the editor's own save (`actions::stories::save`) with the same role rules,
+//! checks, scheduling, embargo, versions and revisions: the API cannot do what the person could
+//! not do in the admin. WordPress's `status` maps onto the editor's buttons: `draft` saves,
+//! `pending` submits for review, `publish` and `future` publish (scheduled when `date` is
+//! ahead), `private` makes it private.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use super::auth::Viewer;
+use super::body::Args;
+use super::errors::ApiError;
+use super::me::action_error;
+use super::params::{Context, parse_date};
+use super::posts::{STORIES, shaper};
+use super::{Api, links, path_id};
+use crate::AppState;
+use crate::actions::ActionError;
+use crate::actions::stories::{self, Intent, StoryInput};
+use crate::domain::article::Status;
+use crate::domain::html::SafeHtml;
+use crate::domain::user::Staff;
+use crate::store::desk::{StoryLinks, StoryRecord};
+use crate::store::rest::ContentRow;
+
+/// WordPress's name of a story's state.
+fn wp_status(s: Status) -> &'static str {
+    match s {
+        Status::Draft => "draft",
+        Status::Pending => "pending",
+        Status::Scheduled => "future",
+        Status::Published => "publish",
+        Status::Private => "private",
+        Status::Trash => "trash",
+    }
+}
+
+/// A story in any state, as the list rows are.
+fn row_of(story: &StoryRecord) -> ContentRow {
+    ContentRow {
+        id: story.id,
+        title: story.title.clone(),
+        slug: story.slug.clone(),
+        body: story.body.clone(),
+        excerpt: story.excerpt.clone(),
+        published_at: story.published_at.unwrap_or(story.updated_at),
+        updated_at: story.updated_at,
+        password: story.password.clone(),
+        comment_status: story.comment_status,
+        featured_image_id: story.featured_image_id,
+        sticky: story.sticky,
+        parent_id: None,
+        menu_order: 0,
+        author_id: None,
+        credit_line: story.credit_line.clone(),
+        source_agency: story.source_agency.clone(),
+        source_url: story.source_url.clone(),
+        embargo_until: story.embargo_until,
+        wp_status: Some(wp_status(story.status).to_owned()),
+        undated: story.published_at.is_none(),
+    }
+}
+
+/// The story as the newsroom reads it (`context=edit` unless asked otherwise).
+async fn story_json(api: &Api, story: &StoryRecord) -> Result<Value, ApiError> {
+    let context = match api.params.one_of("context", &["view", "embed", "edit"])? {
+        Some("view") => Context::View,
+        Some("embed") => Context::Embed,
+        _ => Context::Edit,
+    };
+    let rows = [row_of(story)];
+    let shaper = shaper(api, &STORIES, &rows, context).await?;
+    Ok(shaper.json(&rows[0]))
+}
+
+fn invalid_id() -> ApiError {
+    ApiError::not_found("rest_post_invalid_id", "Invalid post ID.")
+}
+
+/// The story `id` if `me` may edit it; a story they may not see is as good as missing.
+async fn editable(api: &Api, me: &Staff, id: i64) -> Result<(StoryRecord, StoryLinks), ApiError> {
+    match stories::editable(api.store(), me, id).await {
+        Ok(found) => Ok(found),
+        Err(ActionError::NotFound(_)) => Err(invalid_id()),
+        Err(ActionError::Forbidden(_)) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "rest_cannot_edit",
+            "Sorry, you are not allowed to edit this post.",
+        )),
+        Err(e) => Err(action_error(e, "rest_cannot_edit")),
+    }
+}
+
+/// `GET /wp/v2/posts/<id>` by someone signed in: any state they may edit; otherwise what the
+/// public reads.
+pub async fn show_own(api: &Api, viewer: &Viewer, id: i64) -> Result<Option<Response>, ApiError> {
+    let Some(me) = viewer.staff() else {
+        return Ok(None);
+    };
+    match editable(api, me, id).await {
+        Ok((story, _)) => Ok(Some(api.one(story_json(api, &story).await?))),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Applies the arguments WordPress's post schema names onto the editor's input.
+async fn apply(api: &Api, args: &Args, input: &mut StoryInput) -> Result<(), ApiError> {
+    if let Some(t) = args.text("title")? {
+        input.title = t;
+    }
+    if let Some(c) = args.text("content")? {
+        input.body = SafeHtml::sanitize(&c);
+    }
+    if let Some(e) = args.text("excerpt")? {
+        input.excerpt = e;
+    }
+    if let Some(s) = args.string("slug")? {
+        input.slug = s;
+    }
+    if let Some(a) = args.int("author")? {
+        // The first byline is WordPress's one author; co-authors stay.
+        input.author_ids.retain(|x| *x != a);
+        input.author_ids.insert(0, a);
+    }
+    if let Some(ids) = args.ids("categories")? {
+        input.category_ids = ids;
+    }
+    if let Some(ids) = args.ids("tags")? {
+        let found = api.store().tag_names_by_ids(&ids).await?;
+        if let Some(missing) = ids.iter().find(|id| !found.iter().any(|(t, _)| t == *id)) {
+            return Err(ApiError::invalid_param(
+                "tags",
+                format!("There is no tag with the id {missing}."),
+            ));
+        }
+        input.tag_names = ids
+            .iter()
+            .filter_map(|id| found.iter().find(|(t, _)| t == id).map(|(_, n)| n.clone()))
+            .collect();
+    }
+    if let Some(m) = args.int("featured_media")? {
+        input.featured_image_id = (m > 0).then_some(m);
+    }
+    if let Some(s) = args.bool("sticky")? {
+        input.sticky = s;
+    }
+    if let Some(c) = args.string("comment_status")? {
+        input.comments_open = match c.as_str() {
+            "open" => true,
+            "closed" => false,
+            _ => {
+                return Err(ApiError::invalid_param(
+                    "comment_status",
+                    "comment_status is not one of open, closed.",
+                ));
+            }
+        };
+    }
+    if let Some(p) = args.string("password")? {
+        input.password = Some(p);
+    }
+    let tz = api.tz();
+    let date: Option<DateTime<Utc>> = match (args.string("date_gmt")?, args.string("date")?) {
+        (Some(g), _) if !g.trim().is_empty() => Some(parse_date("date_gmt", &g, chrono_tz::UTC)?),
+        (_, Some(d)) if !d.trim().is_empty() => Some(parse_date("date", &d, tz)?),
+        _ => None,
+    };
+    if date.is_some() {
+        input.publish_at = date;
+    }
+    if let Some(meta) = args.object("meta")? {
+        for (key, value) in meta {
+            let text = match value {
+                Value::String(s) => Some(s.clone()),
+                Value::Null => None,
+                _ => {
+                    return Err(ApiError::invalid_param(
+                        "meta",
+                        format!("meta.{key} is not of type string."),
+                    ));
+                }
+            };
+            match key.as_str() {
+                "credit_line" => input.credit_line = text.unwrap_or_default(),
+                "source_agency" => input.source_agency = text.unwrap_or_default(),
+                "source_url" => input.source_url = text.unwrap_or_default(),
+                "embargo_until" => {
+                    input.embargo_until = match text.filter(|t| !t.trim().is_empty()) {
+                        Some(t) => Some(parse_date("meta", &t, chrono_tz::UTC)?),
+                        None => None,
+                    }
+                }
+                other => {
+                    return Err(ApiError::invalid_param(
+                        "meta",
+                        format!("meta.{other} is not a field of posts."),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The editor's button a WordPress `status` presses, for a story now in `current` (`None`:
+/// new).
+fn intent(args: &Args, current: Option<Status>) -> Result<Intent, ApiError> {
+    let Some(s) = args.string("status")? else {
+        return Ok(Intent::Save);
+    };
+    let same = current.map(wp_status) == Some(s.as_str());
+    Ok(match s.as_str() {
+        _ if same => Intent::Save,
+        "draft" if current.is_none() => Intent::Save,
+        "draft" if current == Some(Status::Trash) => Intent::Restore,
+        "draft" => Intent::Unpublish,
+        "pending" => Intent::Submit,
+        "publish" | "future" => Intent::Publish,
+        "private" => Intent::MakePrivate,
+        _ => {
+            return Err(ApiError::invalid_param(
+                "status",
+                "status is not one of publish, future, draft, pending, private.",
+            ));
+        }
+    })
+}
+
+fn save_error(e: ActionError, creating: bool) -> ApiError {
+    match e {
+        ActionError::Forbidden(_) if creating => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "rest_cannot_create",
+            "Sorry, you are not allowed to create posts as this user.",
+        ),
+        ActionError::Forbidden(_) => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "rest_cannot_publish",
+            "Sorry, you are not allowed to publish or change this post.",
+        ),
+        ActionError::NotFound(_) => invalid_id(),
+        e => action_error(e, "rest_cannot_edit"),
+    }
+}
+
+/// `POST /wp/v2/posts`.
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(q): RawQuery,
+    args: Args,
+) -> Result<Response, ApiError> {
+    let me = viewer.required().map_err(|_| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "rest_cannot_create",
+            "Sorry, you are not allowed to create posts as this user.",
+        )
+    })?;
+    let api = Api::new(&state, q.as_deref()).await?;
+    if args.has("id") {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "rest_post_exists",
+            "Cannot create existing post.",
+        ));
+    }
+    let mut input = StoryInput {
+        author_ids: vec![me.id],
+        comments_open: true,
+        ..Default::default()
+    };
+    apply(&api, &args, &mut input).await?;
+    let intent = intent(&args, None)?;
+    let saved = stories::save(api.store(), me, None, &input, intent, api.now)
+        .await
+        .map_err(|e| save_error(e, true))?;
+    let story = api.store().story(saved.id).await?.ok_or_else(invalid_id)?;
+    let location = links::route(&format!("/wp/v2/posts/{}", saved.id));
+    Ok(api.created(story_json(&api, &story).await?, &location))
+}
+
+/// `POST`, `PUT` or `PATCH /wp/v2/posts/<id>`.
+pub async fn update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    args: Args,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id)?;
+    let me = viewer.required().map_err(|_| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "rest_cannot_edit",
+            "Sorry, you are not allowed to edit this post.",
+        )
+    })?;
+    let api = Api::new(&state, q.as_deref()).await?;
+    let (story, links) = editable(&api, me, id).await?;
+    let current = story.status;
+    let mut input = StoryInput::of(story, links);
+    apply(&api, &args, &mut input).await?;
+    let intent = intent(&args, Some(current))?;
+    stories::save(api.store(), me, Some(id), &input, intent, api.now)
+        .await
+        .map_err(|e| save_error(e, false))?;
+    let story = api.store().story(id).await?.ok_or_else(invalid_id)?;
+    Ok(api.one(story_json(&api, &story).await?))
+}
+
+/// `DELETE /wp/v2/posts/<id>`: to the trash, or with `force=true` gone for good.
+pub async fn delete(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id)?;
+    let me = viewer.required().map_err(|_| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "rest_cannot_delete",
+            "Sorry, you are not allowed to delete this post.",
+        )
+    })?;
+    let args = Args::from_query(q.as_deref())?;
+    let force = args.bool("force")?.unwrap_or(false);
+    let api = Api::new(&state, q.as_deref()).await?;
+    let (story, links) = editable(&api, me, id).await?;
+    let previous = story_json(&api, &story).await?;
+    let cannot = |e: ActionError| match e {
+        ActionError::Forbidden(_) => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "rest_cannot_delete",
+            "Sorry, you are not allowed to delete this post.",
+        ),
+        e => save_error(e, false),
+    };
+    if story.status != Status::Trash {
+        let input = StoryInput::of(story, links);
+        stories::save(api.store(), me, Some(id), &input, Intent::Trash, api.now)
+            .await
+            .map_err(cannot)?;
+    } else if !force {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            "rest_already_trashed",
+            "The post has already been deleted.",
+        ));
+    }
+    if force {
+        stories::delete_forever(api.store(), me, id)
+            .await
+            .map_err(cannot)?;
+        return Ok(api.one(json!({ "deleted": true, "previous": previous })));
+    }
+    let story = api.store().story(id).await?.ok_or_else(invalid_id)?;
+    Ok(api.one(story_json(&api, &story).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Args {
+        Args(serde_json::from_str(s).unwrap())
+    }
+
+    #[test]
+    fn statuses_press_the_editor_buttons() {
+        assert_eq!(intent(&args("{}"), None).unwrap(), Intent::Save);
+        assert_eq!(
+            intent(&args(r#"{"status":"draft"}"#), None).unwrap(),
+            Intent::Save
+        );
+        assert_eq!(
+            intent(&args(r#"{"status":"publish"}"#), Some(Status::Draft)).unwrap(),
+            Intent::Publish
+        );
+        assert_eq!(
+            intent(&args(r#"{"status":"publish"}"#), Some(Status::Published)).unwrap(),
+            Intent::Save
+        );
+        assert_eq!(
+            intent(&args(r#"{"status":"draft"}"#), Some(Status::Published)).unwrap(),
+            Intent::Unpublish
+        );
+        assert_eq!(
+            intent(&args(r#"{"status":"draft"}"#), Some(Status::Trash)).unwrap(),
+            Intent::Restore
+        );
+        assert!(intent(&args(r#"{"status":"limbo"}"#), None).is_err());
+    }
+}
