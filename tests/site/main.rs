@@ -13,6 +13,7 @@ mod admin_pages;
 mod admin_stories;
 mod admin_structure;
 mod api;
+mod api_write;
 mod archives;
 mod article;
 mod browser;

@@ -13,7 +13,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -206,20 +206,30 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
-/// Answers to requests that carry credentials are that person's: no shared cache (the page
-/// cache passes them by, see `web::cache`) and no proxy may keep them.
-pub async fn private_answers(req: Request, next: Next) -> Response {
+/// Around every API route: a request that carries credentials is checked before anything else
+/// (wrong ones are refused whatever the route, as in WordPress), and its answer is that
+/// person's: no shared cache (the page cache passes such requests by, see `web::cache`) and no
+/// proxy may keep it.
+pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let personal = req.headers().contains_key(header::AUTHORIZATION)
         || req.headers().contains_key("x-wp-nonce")
         || req.uri().query().is_some_and(|q| q.contains("_wpnonce="));
-    let mut res = next.run(req).await;
-    if personal {
-        res.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-store"),
-        );
-        res.headers_mut().remove(header::ETAG);
+    if !personal {
+        return next.run(req).await;
     }
+    let (mut parts, body) = req.into_parts();
+    if let Err(refused) = Viewer::from_request_parts(&mut parts, &state).await {
+        return private(refused);
+    }
+    private(next.run(Request::from_parts(parts, body)).await)
+}
+
+fn private(mut res: Response) -> Response {
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    res.headers_mut().remove(header::ETAG);
     res
 }
 

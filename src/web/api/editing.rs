@@ -125,9 +125,15 @@ async fn apply(api: &Api, args: &Args, input: &mut StoryInput) -> Result<(), Api
         input.slug = s;
     }
     if let Some(a) = args.int("author")? {
-        // The first byline is WordPress's one author; co-authors stay.
-        input.author_ids.retain(|x| *x != a);
-        input.author_ids.insert(0, a);
+        // WordPress's one author is the first byline; the co-authors after it stay.
+        let rest: Vec<i64> = input
+            .author_ids
+            .iter()
+            .skip(1)
+            .copied()
+            .filter(|x| *x != a)
+            .collect();
+        input.author_ids = std::iter::once(a).chain(rest).collect();
     }
     if let Some(ids) = args.ids("categories")? {
         input.category_ids = ids;
@@ -233,8 +239,22 @@ fn intent(args: &Args, current: Option<Status>) -> Result<Intent, ApiError> {
     })
 }
 
-fn save_error(e: ActionError, creating: bool) -> ApiError {
+/// A refused save in WordPress's terms: publishing without the right is `rest_cannot_publish`,
+/// anything else the role does not allow `rest_cannot_create` (new) or `rest_cannot_edit`.
+fn save_error(e: ActionError, creating: bool, intent: Intent) -> ApiError {
     match e {
+        ActionError::Forbidden(_)
+            if matches!(
+                intent,
+                Intent::Publish | Intent::MakePrivate | Intent::Unpublish
+            ) =>
+        {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "rest_cannot_publish",
+                "Sorry, you are not allowed to publish posts as this user.",
+            )
+        }
         ActionError::Forbidden(_) if creating => ApiError::new(
             StatusCode::FORBIDDEN,
             "rest_cannot_create",
@@ -242,8 +262,8 @@ fn save_error(e: ActionError, creating: bool) -> ApiError {
         ),
         ActionError::Forbidden(_) => ApiError::new(
             StatusCode::FORBIDDEN,
-            "rest_cannot_publish",
-            "Sorry, you are not allowed to publish or change this post.",
+            "rest_cannot_edit",
+            "Sorry, you are not allowed to edit this post.",
         ),
         ActionError::NotFound(_) => invalid_id(),
         e => action_error(e, "rest_cannot_edit"),
@@ -281,7 +301,7 @@ pub async fn create(
     let intent = intent(&args, None)?;
     let saved = stories::save(api.store(), me, None, &input, intent, api.now)
         .await
-        .map_err(|e| save_error(e, true))?;
+        .map_err(|e| save_error(e, true, intent))?;
     let story = api.store().story(saved.id).await?.ok_or_else(invalid_id)?;
     let location = links::route(&format!("/wp/v2/posts/{}", saved.id));
     Ok(api.created(story_json(&api, &story).await?, &location))
@@ -311,7 +331,7 @@ pub async fn update(
     let intent = intent(&args, Some(current))?;
     stories::save(api.store(), me, Some(id), &input, intent, api.now)
         .await
-        .map_err(|e| save_error(e, false))?;
+        .map_err(|e| save_error(e, false, intent))?;
     let story = api.store().story(id).await?.ok_or_else(invalid_id)?;
     Ok(api.one(story_json(&api, &story).await?))
 }
@@ -342,7 +362,7 @@ pub async fn delete(
             "rest_cannot_delete",
             "Sorry, you are not allowed to delete this post.",
         ),
-        e => save_error(e, false),
+        e => save_error(e, false, Intent::Trash),
     };
     if story.status != Status::Trash {
         let input = StoryInput::of(story, links);

@@ -191,11 +191,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/wp-json/{*rest}", axum::routing::any(no_route))
         // Answers are public pages: kept by the page cache, `304` when the client has them.
         .layer(axum::middleware::from_fn_with_state(
-            state,
+            state.clone(),
             cache::page_cache,
         ))
         .layer(axum::middleware::from_fn(conditional::not_modified))
-        .layer(axum::middleware::from_fn(auth::private_answers))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            auth::authenticate,
+        ))
         .layer(axum::middleware::from_fn(envelope_errors))
         .layer(axum::middleware::from_fn(cors))
         // Bodies: JSON and forms up to `body::MAX_BODY`, uploads up to the media library's limit.

@@ -1,0 +1,944 @@
+//! The WordPress REST API, write side: application passwords, who a request is (HTTP Basic
+//! with an application password, or the admin's session with `X-WP-Nonce`), and stories and
+//! images written through it under the admin's own rules, on the demo site.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use base64::Engine;
+use newsdesk::domain::user::Role;
+use serde_json::{Value, json};
+
+use crate::support::{ORIGIN, TestSite};
+
+on_both_backends!(demo:
+    application_passwords_are_shown_once_listed_used_and_revoked,
+    the_session_cookie_needs_its_nonce,
+    basic_auth_needs_https_or_this_machine_and_is_throttled,
+    stories_are_written_under_the_editors_rules,
+    contributors_and_authors_keep_their_limits,
+    stories_are_trashed_then_deleted,
+    bad_writes_get_clear_errors,
+    images_are_uploaded_raw_or_as_a_form,
+    answers_with_credentials_are_private,
+);
+
+/// This machine: local tools may send application passwords over plain HTTP.
+const LOCAL: &str = "127.0.0.1";
+/// Somewhere else on the internet.
+const REMOTE: &str = "203.0.113.5";
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    json: Value,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Asserts a WordPress error with this status and code.
+    #[track_caller]
+    fn refused(&self, status: StatusCode, code: &str) {
+        assert_eq!(
+            (self.status, self.json["code"].as_str()),
+            (status, Some(code)),
+            "{}",
+            self.json
+        );
+        assert_eq!(self.json["data"]["status"], status.as_u16());
+    }
+}
+
+/// Sends a request from `ip` and reads the JSON answer.
+async fn send(
+    app: Router,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Body,
+    ip: &str,
+) -> Answer {
+    let mut req = Request::builder().method(method).uri(path);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut req = req.body(body).unwrap();
+    let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    let page = crate::support::send_to(app, req).await;
+    let json = if page.body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&page.body)
+            .unwrap_or_else(|e| panic!("{method} {path}: not JSON ({e}): {}", page.body))
+    };
+    Answer {
+        status: page.status,
+        headers: page.headers,
+        json,
+    }
+}
+
+fn basic(login: &str, password: &str) -> String {
+    let raw = format!("{login}:{password}");
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    )
+}
+
+/// A tool using the API with an application password, from this machine.
+struct Tool<'a> {
+    site: &'a TestSite,
+    auth: String,
+}
+
+impl Tool<'_> {
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
+        let (headers, body) = match body {
+            Some(b) => (
+                vec![
+                    ("authorization", self.auth.as_str()),
+                    ("content-type", "application/json"),
+                ],
+                Body::from(b.to_string()),
+            ),
+            None => (vec![("authorization", self.auth.as_str())], Body::empty()),
+        };
+        send(self.site.app.clone(), method, path, &headers, body, LOCAL).await
+    }
+
+    async fn get(&self, path: &str) -> Answer {
+        self.call("GET", path, None).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Answer {
+        self.call("POST", path, Some(body)).await
+    }
+}
+
+/// An account with this role and an application password for it (made as `newsdesk user
+/// app-password add` makes it).
+async fn with_tool<'a>(site: &'a TestSite, login: &str, role: Role) -> (Tool<'a>, i64, String) {
+    let id = site.add_staff(login, role).await;
+    let created = newsdesk::actions::app_passwords::create(
+        &site.store,
+        newsdesk::actions::Actor::Operator,
+        id,
+        "Test tool",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let auth = basic(login, &created.secret);
+    (Tool { site, auth }, id, created.secret)
+}
+
+async fn application_passwords_are_shown_once_listed_used_and_revoked(site: TestSite) {
+    // Created in the admin's session (cookie and nonce), as the admin's own scripts do.
+    let ed = site.staff("ed", Role::Editor).await;
+    let cookie_headers = [
+        ("cookie", ed.cookie.as_str()),
+        ("x-wp-nonce", ed.csrf.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let created = send(
+        site.app.clone(),
+        "POST",
+        "/wp-json/wp/v2/users/me/application-passwords",
+        &cookie_headers,
+        Body::from(json!({ "name": "Phone app" }).to_string()),
+        REMOTE,
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    let secret = created.json["password"].as_str().unwrap().to_owned();
+    let uuid = created.json["uuid"].as_str().unwrap().to_owned();
+    assert_eq!(
+        secret.len(),
+        29,
+        "24 characters in groups of four: {secret}"
+    );
+    assert!(created.header("location").ends_with(&format!(
+        "/wp-json/wp/v2/users/{}/application-passwords/{uuid}",
+        ed.id
+    )));
+    assert_eq!(created.json["last_used"], Value::Null);
+    // The same name twice is refused; the secret is stored only as a hash.
+    let again = send(
+        site.app.clone(),
+        "POST",
+        "/wp-json/wp/v2/users/me/application-passwords",
+        &cookie_headers,
+        Body::from(json!({ "name": "Phone app" }).to_string()),
+        REMOTE,
+    )
+    .await;
+    again.refused(StatusCode::CONFLICT, "application_password_duplicate_name");
+    let stored = site
+        .raw_pairs("SELECT secret_hash, CAST(0 AS BIGINT) FROM app_passwords")
+        .await;
+    assert_eq!(stored.len(), 1);
+    assert!(!stored[0].0.contains(&secret.replace(' ', "")));
+
+    // Used with HTTP Basic, with or without its spaces.
+    for password in [secret.clone(), secret.replace(' ', "")] {
+        let tool = Tool {
+            site: &site,
+            auth: basic("ed", &password),
+        };
+        let me = tool.get("/wp-json/wp/v2/users/me?context=edit").await;
+        assert_eq!(me.status, StatusCode::OK, "{}", me.json);
+        assert_eq!(me.json["id"], ed.id);
+        assert_eq!(me.json["username"], "ed");
+        assert_eq!(me.json["email"], "ed@news.example");
+        assert_eq!(me.json["roles"], json!(["editor"]));
+        assert_eq!(me.json["capabilities"]["edit_others_posts"], true);
+        assert!(me.json["capabilities"].get("manage_options").is_none());
+    }
+    // Signing in with the email address works too, as in WordPress.
+    let by_email = Tool {
+        site: &site,
+        auth: basic("ed@news.example", &secret),
+    };
+    let tool = Tool {
+        site: &site,
+        auth: basic("ed", &secret),
+    };
+    assert_eq!(
+        by_email.get("/wp-json/wp/v2/users/me").await.status,
+        StatusCode::OK
+    );
+    let mine = tool
+        .get("/wp-json/wp/v2/users/me/application-passwords/introspect")
+        .await;
+    assert_eq!(mine.json["uuid"], uuid.as_str());
+    let listed = tool
+        .get("/wp-json/wp/v2/users/me/application-passwords")
+        .await;
+    let items = listed.json.as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert!(items[0].get("password").is_none(), "never shown again");
+    assert_eq!(items[0]["last_ip"], LOCAL);
+    assert!(items[0]["last_used"].is_string());
+
+    // Somebody else's passwords are not theirs to see, unless they manage people.
+    let (other, other_id, _) = with_tool(&site, "au", Role::Author).await;
+    other
+        .get(&format!(
+            "/wp-json/wp/v2/users/{}/application-passwords",
+            ed.id
+        ))
+        .await
+        .refused(
+            StatusCode::FORBIDDEN,
+            "rest_cannot_manage_application_passwords",
+        );
+    let (admin, _, _) = with_tool(&site, "boss", Role::Administrator).await;
+    let theirs = admin
+        .get(&format!(
+            "/wp-json/wp/v2/users/{other_id}/application-passwords"
+        ))
+        .await;
+    assert_eq!(theirs.json.as_array().unwrap().len(), 1);
+
+    // Revoked, it stops working at once.
+    let gone = tool
+        .call(
+            "DELETE",
+            &format!("/wp-json/wp/v2/users/me/application-passwords/{uuid}"),
+            None,
+        )
+        .await;
+    assert_eq!(gone.json["deleted"], true, "{}", gone.json);
+    assert_eq!(gone.json["previous"]["uuid"], uuid.as_str());
+    tool.get("/wp-json/wp/v2/users/me")
+        .await
+        .refused(StatusCode::UNAUTHORIZED, "incorrect_password");
+    // Both events are in the audit log.
+    let audit = site
+        .raw_pairs("SELECT action, COUNT(*) FROM audit_log WHERE action LIKE 'app_password%' GROUP BY action ORDER BY action")
+        .await;
+    assert_eq!(
+        audit,
+        vec![
+            ("app_password_add".to_owned(), 3),
+            ("app_password_revoke".to_owned(), 1)
+        ]
+    );
+}
+
+async fn the_session_cookie_needs_its_nonce(site: TestSite) {
+    let ed = site.staff("ed", Role::Editor).await;
+    // A page elsewhere can make a browser send the cookie, never the nonce: no one, then.
+    let without = send(
+        site.app.clone(),
+        "GET",
+        "/wp-json/wp/v2/users/me",
+        &[("cookie", ed.cookie.as_str())],
+        Body::empty(),
+        REMOTE,
+    )
+    .await;
+    without.refused(StatusCode::UNAUTHORIZED, "rest_not_logged_in");
+    let create = send(
+        site.app.clone(),
+        "POST",
+        "/wp-json/wp/v2/posts",
+        &[
+            ("cookie", ed.cookie.as_str()),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        Body::from("title=Forged"),
+        REMOTE,
+    )
+    .await;
+    create.refused(StatusCode::UNAUTHORIZED, "rest_cannot_create");
+    let wrong = send(
+        site.app.clone(),
+        "GET",
+        "/wp-json/wp/v2/users/me",
+        &[("cookie", ed.cookie.as_str()), ("x-wp-nonce", "0123abcd")],
+        Body::empty(),
+        REMOTE,
+    )
+    .await;
+    wrong.refused(StatusCode::FORBIDDEN, "rest_cookie_invalid_nonce");
+    let right = send(
+        site.app.clone(),
+        "GET",
+        "/wp-json/wp/v2/users/me",
+        &[
+            ("cookie", ed.cookie.as_str()),
+            ("x-wp-nonce", ed.csrf.as_str()),
+        ],
+        Body::empty(),
+        REMOTE,
+    )
+    .await;
+    assert_eq!(right.json["id"], ed.id);
+    // A form body works as well as JSON, with the nonce.
+    let drafted = send(
+        site.app.clone(),
+        "POST",
+        "/wp-json/wp/v2/posts",
+        &[
+            ("cookie", ed.cookie.as_str()),
+            ("x-wp-nonce", ed.csrf.as_str()),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        Body::from("title=From+a+form&categories[]=1"),
+        REMOTE,
+    )
+    .await;
+    assert_eq!(drafted.status, StatusCode::CREATED, "{}", drafted.json);
+    assert_eq!(drafted.json["title"]["raw"], "From a form");
+    assert_eq!(drafted.json["categories"], json!([1]));
+}
+
+async fn basic_auth_needs_https_or_this_machine_and_is_throttled(site: TestSite) {
+    let (_, _, secret) = with_tool(&site, "ed", Role::Editor).await;
+    let auth = basic("ed", &secret);
+    // Over plain HTTP from elsewhere: refused, whatever a client claims in headers.
+    let plain = send(
+        site.app.clone(),
+        "GET",
+        "/wp-json/wp/v2/users/me",
+        &[
+            ("authorization", auth.as_str()),
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-for", LOCAL),
+        ],
+        Body::empty(),
+        REMOTE,
+    )
+    .await;
+    plain.refused(
+        StatusCode::UNAUTHORIZED,
+        "rest_application_passwords_https_required",
+    );
+    // Behind a proxy that says the reader's connection was HTTPS: accepted.
+    let behind_tls = newsdesk::app(newsdesk::AppState::with_options(
+        site.store.clone(),
+        newsdesk::render::Theme::load(None).unwrap(),
+        newsdesk::AppOptions {
+            behind_proxy: true,
+            ..Default::default()
+        },
+    ));
+    let proxied = |proto: &'static str| {
+        let app = behind_tls.clone();
+        let auth = auth.clone();
+        async move {
+            send(
+                app,
+                "GET",
+                "/wp-json/wp/v2/users/me",
+                &[
+                    ("authorization", auth.as_str()),
+                    ("x-forwarded-proto", proto),
+                    ("x-forwarded-for", REMOTE),
+                ],
+                Body::empty(),
+                LOCAL,
+            )
+            .await
+        }
+    };
+    assert_eq!(proxied("https").await.status, StatusCode::OK);
+    // The proxy runs on this machine, but the reader does not: its word is what counts.
+    proxied("http").await.refused(
+        StatusCode::UNAUTHORIZED,
+        "rest_application_passwords_https_required",
+    );
+
+    // A wrong password and an unknown login get the same answer.
+    let wrong = |login: &'static str, password: &'static str| {
+        let app = site.app.clone();
+        async move {
+            send(
+                app,
+                "GET",
+                "/wp-json/wp/v2/posts",
+                &[("authorization", basic(login, password).as_str())],
+                Body::empty(),
+                LOCAL,
+            )
+            .await
+        }
+    };
+    let a = wrong("ed", "abcd efgh ijkl mnop qrst uvwx").await;
+    let b = wrong("nobody", "abcd efgh ijkl mnop qrst uvwx").await;
+    a.refused(StatusCode::UNAUTHORIZED, "incorrect_password");
+    assert_eq!(a.json, b.json);
+    assert!(a.header("www-authenticate").is_empty(), "no browser prompt");
+    // Failures count in the sign-in throttle: after a few, even the right one waits.
+    let mut throttled = None;
+    for _ in 0..10 {
+        let r = wrong("ed", "wrong").await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            throttled = Some(r);
+            break;
+        }
+        r.refused(StatusCode::UNAUTHORIZED, "incorrect_password");
+    }
+    let throttled = throttled.expect("failures are throttled");
+    throttled.refused(StatusCode::TOO_MANY_REQUESTS, "rest_too_many_attempts");
+    assert!(throttled.header("retry-after").parse::<u64>().unwrap() > 0);
+    let right = send(
+        site.app.clone(),
+        "GET",
+        "/wp-json/wp/v2/users/me",
+        &[("authorization", auth.as_str())],
+        Body::empty(),
+        LOCAL,
+    )
+    .await;
+    right.refused(StatusCode::TOO_MANY_REQUESTS, "rest_too_many_attempts");
+}
+
+async fn stories_are_written_under_the_editors_rules(site: TestSite) {
+    let (ed, ed_id, _) = with_tool(&site, "ed", Role::Editor).await;
+    let public_before = site.get("/wp-json/wp/v2/posts?per_page=1").await;
+    let total_before: i64 = public_before.headers["x-wp-total"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    let draft = ed
+        .post(
+            "/wp-json/wp/v2/posts",
+            json!({
+                "title": "Harbour reopens after the storm",
+                "content": "<p>Boats are back.<script>alert(1)</script></p><p onclick=\"x()\">Second</p>",
+                "excerpt": "Boats are back",
+                "categories": [1],
+                "meta": {
+                    "credit_line": "RHM/PR",
+                    "source_agency": "Reuters",
+                    "source_url": "https://wire.example/1",
+                },
+            }),
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.json);
+    let id = draft.json["id"].as_i64().unwrap();
+    assert!(
+        draft
+            .header("location")
+            .ends_with(&format!("/wp-json/wp/v2/posts/{id}"))
+    );
+    assert_eq!(draft.json["status"], "draft");
+    assert_eq!(draft.json["date_gmt"], Value::Null);
+    assert_eq!(draft.json["author"], ed_id);
+    assert_eq!(
+        draft.json["title"]["raw"],
+        "Harbour reopens after the storm"
+    );
+    let content = draft.json["content"]["raw"].as_str().unwrap();
+    assert!(content.contains("Boats are back.") && content.contains("Second"));
+    assert!(
+        !content.contains("script") && !content.contains("onclick"),
+        "{content}"
+    );
+    assert_eq!(draft.json["link"], format!("{ORIGIN}/?p={id}"));
+    assert_eq!(draft.json["meta"]["credit_line"], "RHM/PR");
+    assert_eq!(draft.json["meta"]["source_agency"], "Reuters");
+    assert_eq!(
+        draft.header("cache-control"),
+        "private, no-store",
+        "a draft is nobody else's"
+    );
+    // The public does not see the draft; the newsroom does.
+    assert_eq!(
+        site.get(&format!("/wp-json/wp/v2/posts/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let read = ed.get(&format!("/wp-json/wp/v2/posts/{id}")).await;
+    assert_eq!(read.json["status"], "draft");
+
+    // Published through the API: on the site at once, with everything round-tripped.
+    let tag = site.add_tag("harbour", "Harbour").await;
+    let published = ed
+        .call(
+            "PATCH",
+            &format!("/wp-json/wp/v2/posts/{id}"),
+            Some(json!({ "status": "publish", "tags": [tag], "sticky": true })),
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.json);
+    assert_eq!(published.json["status"], "publish");
+    assert_eq!(published.json["tags"], json!([tag]));
+    assert_eq!(published.json["sticky"], true);
+    assert_eq!(published.json["meta"]["credit_line"], "RHM/PR", "kept");
+    let link = published.json["link"].as_str().unwrap().to_owned();
+    assert!(
+        link.starts_with(&format!("{ORIGIN}/"))
+            && link.ends_with("/harbour-reopens-after-the-storm/")
+    );
+    let page = site.get(link.trim_start_matches(ORIGIN)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Harbour reopens after the storm"));
+    assert!(page.body.contains("RHM/PR"));
+    let public = site.get(&format!("/wp-json/wp/v2/posts/{id}")).await;
+    assert_eq!(public.status, StatusCode::OK);
+    let public_after = site.get("/wp-json/wp/v2/posts?per_page=1").await;
+    assert_eq!(
+        public_after.headers["x-wp-total"].to_str().unwrap(),
+        (total_before + 1).to_string()
+    );
+    // Edits go through the editor's save: a revision each time the text changes.
+    let revisions = || async {
+        site.raw_pairs(&format!(
+            "SELECT 'n', COUNT(*) FROM revisions WHERE article_id = {id}"
+        ))
+        .await[0]
+            .1
+    };
+    assert_eq!(revisions().await, 1, "publishing changed no text");
+    let retitled = ed
+        .call(
+            "PUT",
+            &format!("/wp-json/wp/v2/posts/{id}"),
+            Some(json!({ "title": "Harbour reopens after the storm, boats return" })),
+        )
+        .await;
+    assert_eq!(retitled.json["status"], "publish", "{}", retitled.json);
+    assert_eq!(revisions().await, 2);
+
+    // Scheduled: `date` in the site's time zone, ahead of now.
+    let ahead = (chrono::Utc::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string();
+    let scheduled = ed
+        .post(
+            "/wp-json/wp/v2/posts",
+            json!({ "title": "Budget vote", "status": "future", "date_gmt": ahead }),
+        )
+        .await;
+    assert_eq!(scheduled.json["status"], "future", "{}", scheduled.json);
+    assert_eq!(scheduled.json["date_gmt"], ahead.as_str());
+    let sid = scheduled.json["id"].as_i64().unwrap();
+    assert_eq!(
+        site.get(&format!("/wp-json/wp/v2/posts/{sid}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "not before its time"
+    );
+    // Under embargo, a story cannot be published before the embargo ends.
+    let embargoed = ed
+        .post(
+            "/wp-json/wp/v2/posts",
+            json!({
+                "title": "Embargoed report",
+                "status": "publish",
+                "meta": { "embargo_until": ahead },
+            }),
+        )
+        .await;
+    embargoed.refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    assert!(embargoed.json["data"]["params"]["publish_at"].is_string());
+}
+
+async fn contributors_and_authors_keep_their_limits(site: TestSite) {
+    let (contributor, c_id, _) = with_tool(&site, "cora", Role::Contributor).await;
+    let (author, _, _) = with_tool(&site, "abe", Role::Author).await;
+    // A contributor drafts and submits, never publishes.
+    let draft = contributor
+        .post("/wp-json/wp/v2/posts", json!({ "title": "Cora's first" }))
+        .await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.json);
+    let id = draft.json["id"].as_i64().unwrap();
+    contributor
+        .post(
+            "/wp-json/wp/v2/posts",
+            json!({ "title": "Straight to print", "status": "publish" }),
+        )
+        .await
+        .refused(StatusCode::FORBIDDEN, "rest_cannot_publish");
+    let path = format!("/wp-json/wp/v2/posts/{id}");
+    contributor
+        .post(&path, json!({ "status": "publish" }))
+        .await
+        .refused(StatusCode::FORBIDDEN, "rest_cannot_publish");
+    let pending = contributor
+        .post(&path, json!({ "status": "pending" }))
+        .await;
+    assert_eq!(pending.json["status"], "pending", "{}", pending.json);
+    // Nor can they write under someone else's name.
+    contributor
+        .post(
+            "/wp-json/wp/v2/posts",
+            json!({ "title": "Ghost", "author": 1 }),
+        )
+        .await
+        .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    // An author cannot touch a colleague's story, nor see it.
+    author
+        .post(&path, json!({ "title": "Mine now" }))
+        .await
+        .refused(StatusCode::FORBIDDEN, "rest_cannot_edit");
+    assert_eq!(author.get(&path).await.status, StatusCode::NOT_FOUND);
+    // … and publishes their own.
+    let own = author
+        .post(
+            "/wp-json/wp/v2/posts",
+            json!({ "title": "Abe files", "status": "publish" }),
+        )
+        .await;
+    assert_eq!(own.json["status"], "publish", "{}", own.json);
+    // The story stayed as the contributor left it.
+    let kept = contributor.get(&path).await;
+    assert_eq!(kept.json["title"]["raw"], "Cora's first");
+    assert_eq!(kept.json["author"], c_id);
+    // Contributors upload nothing.
+    let upload = send(
+        site.app.clone(),
+        "POST",
+        "/wp-json/wp/v2/media",
+        &[
+            ("authorization", contributor.auth.as_str()),
+            ("content-disposition", "attachment; filename=a.png"),
+        ],
+        Body::from(png(40, 30)),
+        LOCAL,
+    )
+    .await;
+    upload.refused(StatusCode::FORBIDDEN, "rest_cannot_create");
+}
+
+async fn stories_are_trashed_then_deleted(site: TestSite) {
+    let (ed, _, _) = with_tool(&site, "ed", Role::Editor).await;
+    let made = ed
+        .post(
+            "/wp-json/wp/v2/posts",
+            json!({ "title": "Short-lived", "status": "publish" }),
+        )
+        .await;
+    let id = made.json["id"].as_i64().unwrap();
+    let path = format!("/wp-json/wp/v2/posts/{id}");
+    let trashed = ed.call("DELETE", &path, None).await;
+    assert_eq!(trashed.status, StatusCode::OK, "{}", trashed.json);
+    assert_eq!(trashed.json["status"], "trash");
+    assert_eq!(site.get(&path).await.status, StatusCode::NOT_FOUND);
+    ed.call("DELETE", &path, None)
+        .await
+        .refused(StatusCode::GONE, "rest_already_trashed");
+    // Back from the trash as a draft, then gone for good in one call.
+    let restored = ed.post(&path, json!({ "status": "draft" })).await;
+    assert_eq!(restored.json["status"], "draft", "{}", restored.json);
+    let deleted = ed.call("DELETE", &format!("{path}?force=true"), None).await;
+    assert_eq!(deleted.json["deleted"], true, "{}", deleted.json);
+    assert_eq!(deleted.json["previous"]["title"]["raw"], "Short-lived");
+    ed.get(&path)
+        .await
+        .refused(StatusCode::NOT_FOUND, "rest_post_invalid_id");
+    let audit = site
+        .raw_pairs(
+            "SELECT action, COUNT(*) FROM audit_log WHERE action = 'story_delete' GROUP BY action",
+        )
+        .await;
+    assert_eq!(audit, vec![("story_delete".to_owned(), 1)]);
+}
+
+async fn bad_writes_get_clear_errors(site: TestSite) {
+    let (ed, _, _) = with_tool(&site, "ed", Role::Editor).await;
+    let raw = |body: &'static str, content_type: &'static str| {
+        let app = site.app.clone();
+        let auth = ed.auth.clone();
+        async move {
+            send(
+                app,
+                "POST",
+                "/wp-json/wp/v2/posts",
+                &[
+                    ("authorization", auth.as_str()),
+                    ("content-type", content_type),
+                ],
+                Body::from(body),
+                LOCAL,
+            )
+            .await
+        }
+    };
+    raw("{\"title\": ", "application/json")
+        .await
+        .refused(StatusCode::BAD_REQUEST, "rest_invalid_json");
+    raw("[1, 2]", "application/json")
+        .await
+        .refused(StatusCode::BAD_REQUEST, "rest_invalid_json");
+    raw("<post/>", "application/xml").await.refused(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "rest_invalid_content_type",
+    );
+    let wrong_type = ed
+        .post(
+            "/wp-json/wp/v2/posts",
+            json!({ "title": "T", "sticky": "maybe" }),
+        )
+        .await;
+    wrong_type.refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    assert!(wrong_type.json["data"]["params"]["sticky"].is_string());
+    let no_title = ed
+        .post("/wp-json/wp/v2/posts", json!({ "title": "  " }))
+        .await;
+    no_title.refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    assert_eq!(
+        no_title.json["data"]["params"]["title"],
+        "A story needs a headline."
+    );
+    ed.post(
+        "/wp-json/wp/v2/posts",
+        json!({ "title": "T", "status": "limbo" }),
+    )
+    .await
+    .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    ed.post(
+        "/wp-json/wp/v2/posts",
+        json!({ "title": "T", "tags": [999999] }),
+    )
+    .await
+    .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    ed.post(
+        "/wp-json/wp/v2/posts",
+        json!({ "title": "T", "meta": { "colour": "red" } }),
+    )
+    .await
+    .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    ed.post("/wp-json/wp/v2/posts/999999", json!({ "title": "T" }))
+        .await
+        .refused(StatusCode::NOT_FOUND, "rest_post_invalid_id");
+    let huge = format!(
+        "{{\"title\": \"T\", \"content\": \"{}\"}}",
+        "x".repeat(9 << 20)
+    );
+    let too_big = send(
+        site.app.clone(),
+        "POST",
+        "/wp-json/wp/v2/posts",
+        &[
+            ("authorization", ed.auth.as_str()),
+            ("content-type", "application/json"),
+        ],
+        Body::from(huge),
+        LOCAL,
+    )
+    .await;
+    too_big.refused(StatusCode::PAYLOAD_TOO_LARGE, "rest_request_too_large");
+    // Without credentials nothing is written, and the answer says why.
+    let anonymous = send(
+        site.app.clone(),
+        "POST",
+        "/wp-json/wp/v2/posts",
+        &[("content-type", "application/json")],
+        Body::from(json!({ "title": "Anonymous" }).to_string()),
+        REMOTE,
+    )
+    .await;
+    anonymous.refused(StatusCode::UNAUTHORIZED, "rest_cannot_create");
+    let drafts = site
+        .raw_pairs("SELECT 'n', COUNT(*) FROM articles WHERE title IN ('T', 'Anonymous')")
+        .await;
+    assert_eq!(drafts[0].1, 0, "nothing half-written");
+}
+
+/// A small PNG.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 5) as u8, (y * 7) as u8, ((x + y) * 3) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+async fn images_are_uploaded_raw_or_as_a_form(site: TestSite) {
+    let (author, author_id, _) = with_tool(&site, "abe", Role::Author).await;
+    let raw = send(
+        site.app.clone(),
+        "POST",
+        "/wp-json/wp/v2/media?alt_text=Boats%20in%20the%20harbour",
+        &[
+            ("authorization", author.auth.as_str()),
+            ("content-type", "image/png"),
+            (
+                "content-disposition",
+                "attachment; filename=\"harbour boats.png\"",
+            ),
+        ],
+        Body::from(png(800, 500)),
+        LOCAL,
+    )
+    .await;
+    assert_eq!(raw.status, StatusCode::CREATED, "{}", raw.json);
+    assert_eq!(raw.json["alt_text"], "Boats in the harbour");
+    assert_eq!(raw.json["media_type"], "image");
+    assert_eq!(raw.json["author"], author_id);
+    assert_eq!(raw.json["media_details"]["width"], 800);
+    let sizes = raw.json["media_details"]["sizes"].as_object().unwrap();
+    assert!(
+        sizes.contains_key("full") && sizes.contains_key("w320"),
+        "{sizes:?}"
+    );
+    let source = raw.json["source_url"].as_str().unwrap();
+    let served = site.get_raw(source.trim_start_matches(ORIGIN), &[]).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.header("content-type"), "image/png");
+
+    // As a multipart form, the way browsers and most libraries send files.
+    let boundary = "newsdeskboundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"alt_text\"\r\n\r\nA chart\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"chart.png\"\r\n\
+             Content-Type: image/png\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(&png(300, 200));
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let form = send(
+        site.app.clone(),
+        "POST",
+        "/wp-json/wp/v2/media",
+        &[
+            ("authorization", author.auth.as_str()),
+            ("content-type", content_type.as_str()),
+        ],
+        Body::from(body),
+        LOCAL,
+    )
+    .await;
+    assert_eq!(form.status, StatusCode::CREATED, "{}", form.json);
+    assert_eq!(form.json["alt_text"], "A chart");
+
+    // Set as a story's featured image through the API.
+    let image = raw.json["id"].as_i64().unwrap();
+    let story = author
+        .post(
+            "/wp-json/wp/v2/posts",
+            json!({ "title": "Boats return", "featured_media": image, "status": "publish" }),
+        )
+        .await;
+    assert_eq!(story.json["featured_media"], image, "{}", story.json);
+
+    // What is not an image, or has no name, is refused with the library's reasons.
+    let not_image = send(
+        site.app.clone(),
+        "POST",
+        "/wp-json/wp/v2/media",
+        &[
+            ("authorization", author.auth.as_str()),
+            ("content-disposition", "attachment; filename=notes.png"),
+        ],
+        Body::from("just text"),
+        LOCAL,
+    )
+    .await;
+    not_image.refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    assert!(
+        not_image.json["data"]["params"]["file"]
+            .as_str()
+            .unwrap()
+            .contains("not an image")
+    );
+    let nameless = send(
+        site.app.clone(),
+        "POST",
+        "/wp-json/wp/v2/media",
+        &[("authorization", author.auth.as_str())],
+        Body::from(png(10, 10)),
+        LOCAL,
+    )
+    .await;
+    nameless.refused(
+        StatusCode::BAD_REQUEST,
+        "rest_upload_no_content_disposition",
+    );
+    let uploads = site
+        .raw_pairs(&format!(
+            "SELECT 'n', COUNT(*) FROM media WHERE uploaded_by = {author_id}"
+        ))
+        .await;
+    assert_eq!(
+        uploads[0].1, 2,
+        "two uploads kept, nothing of the refused ones"
+    );
+}
+
+async fn answers_with_credentials_are_private(site: TestSite) {
+    let (ed, _, _) = with_tool(&site, "ed", Role::Editor).await;
+    // A public answer, cached for everyone.
+    let public = site.get("/wp-json/wp/v2/posts?per_page=2").await;
+    assert!(
+        public.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("public")
+    );
+    // The same address with credentials: the person's own answer, kept by no cache.
+    let mine = ed.get("/wp-json/wp/v2/posts?per_page=2").await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert_eq!(mine.header("cache-control"), "private, no-store");
+    assert!(mine.header("etag").is_empty());
+    // A draft read with credentials never reaches a reader through the cache.
+    let draft = ed
+        .post("/wp-json/wp/v2/posts", json!({ "title": "Secret plans" }))
+        .await;
+    let path = format!("/wp-json/wp/v2/posts/{}", draft.json["id"]);
+    assert_eq!(ed.get(&path).await.status, StatusCode::OK);
+    let reader = site.get(&path).await;
+    assert_eq!(reader.status, StatusCode::NOT_FOUND);
+    assert!(!reader.body.contains("Secret plans"));
+}
