@@ -342,6 +342,7 @@ pub async fn delete(
     viewer: Viewer,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
+    args: Args,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id)?;
     let me = viewer.required().map_err(|_| {
@@ -351,7 +352,7 @@ pub async fn delete(
             "Sorry, you are not allowed to delete this post.",
         )
     })?;
-    let args = Args::from_query(q.as_deref())?;
+    // `force` as a parameter or in the body, as clients send it.
     let force = args.bool("force")?.unwrap_or(false);
     let api = Api::new(&state, q.as_deref()).await?;
     let (story, links) = editable(&api, me, id).await?;

@@ -263,6 +263,25 @@ const ROUTES: &[(&str, &str, &[Arg], &[Arg])] = &[
     ("/wp/v2/tags/(?P<id>[\\d]+)", "wp/v2", ONE, &[]),
     ("/wp/v2/users", "wp/v2", COLLECTION, &[]),
     ("/wp/v2/users/(?P<id>[\\d]+)", "wp/v2", ONE, &[]),
+    ("/wp/v2/users/me", "wp/v2", &[CONTEXT], &[]),
+    (
+        "/wp/v2/users/(?P<user_id>(?:[\\d]+|me))/application-passwords",
+        "wp/v2",
+        &[CONTEXT],
+        &[],
+    ),
+    (
+        "/wp/v2/users/(?P<user_id>(?:[\\d]+|me))/application-passwords/introspect",
+        "wp/v2",
+        &[CONTEXT],
+        &[],
+    ),
+    (
+        "/wp/v2/users/(?P<user_id>(?:[\\d]+|me))/application-passwords/(?P<uuid>[\\w\\-]+)",
+        "wp/v2",
+        &[CONTEXT],
+        &[],
+    ),
     ("/wp/v2/comments", "wp/v2", COLLECTION, COMMENTS),
     ("/wp/v2/comments/(?P<id>[\\d]+)", "wp/v2", ONE, &[]),
     ("/wp/v2/search", "wp/v2", COLLECTION, SEARCH),
@@ -323,6 +342,17 @@ fn arg_json((_, kind, description): &Arg, name: &str) -> Value {
     a
 }
 
+/// The methods a route takes beyond `GET` (the writes), as WordPress lists them.
+fn methods(path: &str) -> &'static [&'static str] {
+    match path {
+        "/wp/v2/posts" | "/wp/v2/media" => &["GET", "POST"],
+        "/wp/v2/posts/(?P<id>[\\d]+)" => &["GET", "POST", "PUT", "PATCH", "DELETE"],
+        p if p.ends_with("/application-passwords") => &["GET", "POST", "DELETE"],
+        p if p.ends_with("(?P<uuid>[\\w\\-]+)") => &["GET", "DELETE"],
+        _ => &["GET"],
+    }
+}
+
 fn routes(namespace: Option<&str>) -> Map<String, Value> {
     ROUTES
         .iter()
@@ -333,10 +363,11 @@ fn routes(namespace: Option<&str>) -> Map<String, Value> {
                 .chain(own.iter())
                 .map(|a| (a.0.to_owned(), arg_json(a, a.0)))
                 .collect();
+            let methods = methods(path);
             let mut r = json!({
                 "namespace": ns,
-                "methods": ["GET"],
-                "endpoints": [{ "methods": ["GET"], "args": args }],
+                "methods": methods,
+                "endpoints": [{ "methods": methods, "args": args }],
             });
             if !path.contains('(') {
                 r["_links"] = json!({ "self": href(links::route(path)) });
@@ -380,8 +411,13 @@ pub async fn show(
         "page_on_front": 0,
         "show_on_front": "posts",
         "namespaces": ["oembed/1.0", "wp/v2"],
-        // Application passwords are announced here once the site accepts them.
-        "authentication": [],
+        // People create application passwords on their profile page in the admin (WordPress
+        // names its own authorisation screen here).
+        "authentication": {
+            "application-passwords": {
+                "endpoints": { "authorization": links::public("/admin/profile") },
+            },
+        },
         "routes": routes(None),
         "site_logo": 0,
         "site_icon": 0,
