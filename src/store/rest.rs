@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::dialect::{Sql, like_pattern};
 use super::media::MediaItem;
 use super::{Result, Store};
-use crate::domain::article::CommentStatus;
+use crate::domain::article::{CommentStatus, Status};
 
 /// Which table a content list reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +86,18 @@ pub struct ContentFilter {
     /// Pages only: children of these parents (0 for top-level pages).
     pub parents: Vec<i64>,
     pub parents_exclude: Vec<i64>,
+    /// A signed-in member of the newsroom's list: items in these states instead of the public's
+    /// "published and due".
+    pub newsroom: Option<NewsroomView>,
+}
+
+/// What a signed-in person's list holds: items in `statuses`, of which those not published
+/// only when `sees_all` or they are on the byline (a page's author).
+#[derive(Debug, Clone)]
+pub struct NewsroomView {
+    pub statuses: Vec<Status>,
+    pub user_id: i64,
+    pub sees_all: bool,
 }
 
 /// A published story or page, with what the API shows of it. Stories have no parent, menu
@@ -120,7 +132,7 @@ pub struct ContentRow {
     pub wp_status: Option<String>,
     /// No publication time yet (a draft): `date_gmt` is null and `date` is its last change.
     #[sqlx(default)]
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::dialect::flexible_bool")]
     pub undated: bool,
 }
 
@@ -210,6 +222,47 @@ fn push_in(sql: &mut Sql, column: &str, ids: &[i64], negate: bool) {
         .arg_list(ids);
 }
 
+/// ` (… states …)` of a signed-in person's list: published means published and due (a story
+/// published for a future time is `future`), and what is not published shows only to those
+/// who see everyone's or whose byline it carries.
+fn push_newsroom_view(sql: &mut Sql, kind: ContentKind, view: &NewsroomView, now: DateTime<Utc>) {
+    sql.push("(");
+    for (i, status) in view.statuses.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        match status {
+            Status::Published => {
+                sql.push("(a.status = 'published' AND a.published_at <= ")
+                    .arg(now)
+                    .push(")");
+            }
+            Status::Scheduled => {
+                sql.push("a.status = 'scheduled' OR (a.status = 'published' AND a.published_at > ")
+                    .arg(now)
+                    .push(")");
+            }
+            other => {
+                sql.push("a.status = ").arg(other.as_str());
+            }
+        }
+    }
+    if view.statuses.is_empty() {
+        sql.push("FALSE");
+    }
+    sql.push(")");
+    if !view.sees_all {
+        sql.push(" AND (a.status = 'published' OR ");
+        match kind {
+            ContentKind::Story => sql
+                .push("a.id IN (SELECT r.article_id FROM article_authors r WHERE r.user_id = ")
+                .arg(view.user_id)
+                .push("))"),
+            ContentKind::Page => sql.push("a.author_id = ").arg(view.user_id).push(")"),
+        };
+    }
+}
+
 fn push_slugs(sql: &mut Sql, column: &str, slugs: &[String]) {
     if slugs.is_empty() {
         return;
@@ -268,10 +321,30 @@ impl Store {
             ContentKind::Page => ("pages", PAGE_COLUMNS),
         };
         let mut filter = Sql::new(" FROM ");
-        filter
-            .push(table)
-            .push(" a WHERE a.status = 'published' AND a.published_at <= ")
-            .arg(now);
+        filter.push(table).push(" a WHERE ");
+        let newsroom_columns;
+        let columns = match &f.newsroom {
+            None => {
+                filter
+                    .push("a.status = 'published' AND a.published_at <= ")
+                    .arg(now);
+                columns
+            }
+            Some(view) => {
+                push_newsroom_view(&mut filter, kind, view, now);
+                // Drafts have no publication time: their last change stands in, and says so.
+                newsroom_columns = format!(
+                    "{}, CASE a.status WHEN 'scheduled' THEN 'future' WHEN 'published' THEN 'publish' \
+                     ELSE a.status END AS wp_status, (a.published_at IS NULL) AS undated",
+                    columns.replacen(
+                        "a.published_at,",
+                        "COALESCE(a.published_at, a.updated_at) AS published_at,",
+                        1
+                    )
+                );
+                newsroom_columns.as_str()
+            }
+        };
         let l = &f.list;
         push_in(&mut filter, "a.id", &l.include, false);
         push_in(&mut filter, "a.id", &l.exclude, true);
@@ -416,7 +489,7 @@ impl Store {
                     .push(order);
             }
             _ => {
-                sql.push("a.published_at")
+                sql.push("COALESCE(a.published_at, a.updated_at)")
                     .push(order)
                     .push(", a.id")
                     .push(order);

@@ -157,18 +157,31 @@ async fn the_index_describes_the_site_and_its_routes(site: TestSite) {
         assert_eq!(j["timezone_string"], "UTC");
         assert_eq!(j["gmt_offset"], 0);
         assert_eq!(j["namespaces"], serde_json::json!(["oembed/1.0", "wp/v2"]));
-        // No application passwords yet: nothing to announce.
-        assert_eq!(j["authentication"], serde_json::json!([]));
+        // Application passwords, made on the profile page.
+        assert_eq!(
+            j["authentication"]["application-passwords"]["endpoints"]["authorization"],
+            "http://localhost/admin/profile"
+        );
         let routes = j["routes"].as_object().unwrap();
+        assert_eq!(
+            routes["/wp/v2/posts"]["methods"],
+            serde_json::json!(["GET", "POST"])
+        );
+        assert_eq!(
+            routes["/wp/v2/posts/(?P<id>[\\d]+)"]["methods"],
+            serde_json::json!(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        );
+        assert_eq!(
+            routes["/wp/v2/media"]["methods"],
+            serde_json::json!(["GET", "POST"])
+        );
+        assert!(routes.contains_key("/wp/v2/users/me"));
         for r in [
-            "/wp/v2/posts",
-            "/wp/v2/posts/(?P<id>[\\d]+)",
             "/wp/v2/pages",
             "/wp/v2/categories",
             "/wp/v2/tags",
             "/wp/v2/users",
             "/wp/v2/comments",
-            "/wp/v2/media",
             "/wp/v2/search",
             "/wp/v2/types",
             "/wp/v2/taxonomies",

@@ -21,6 +21,7 @@ on_both_backends!(demo:
     bad_writes_get_clear_errors,
     images_are_uploaded_raw_or_as_a_form,
     answers_with_credentials_are_private,
+    newsroom_lists_show_what_each_person_may_see,
 );
 
 /// This machine: local tools may send application passwords over plain HTTP.
@@ -941,4 +942,84 @@ async fn answers_with_credentials_are_private(site: TestSite) {
     let reader = site.get(&path).await;
     assert_eq!(reader.status, StatusCode::NOT_FOUND);
     assert!(!reader.body.contains("Secret plans"));
+}
+
+async fn newsroom_lists_show_what_each_person_may_see(site: TestSite) {
+    let (ed, _, _) = with_tool(&site, "ed", Role::Editor).await;
+    let (cora, _, _) = with_tool(&site, "cora", Role::Contributor).await;
+    let (abe, _, _) = with_tool(&site, "abe", Role::Author).await;
+    let ids = |a: &Answer| -> Vec<i64> {
+        a.json
+            .as_array()
+            .unwrap_or_else(|| panic!("a list: {}", a.json))
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    let eds = ed
+        .post("/wp-json/wp/v2/posts", json!({ "title": "Editor's draft" }))
+        .await;
+    let coras = cora
+        .post(
+            "/wp-json/wp/v2/posts",
+            json!({ "title": "Contributor's draft" }),
+        )
+        .await;
+    let (eds, coras) = (
+        eds.json["id"].as_i64().unwrap(),
+        coras.json["id"].as_i64().unwrap(),
+    );
+    let protected = ed
+        .post(
+            "/wp-json/wp/v2/posts",
+            json!({ "title": "Locked", "content": "<p>Members only</p>", "password": "secret", "status": "publish" }),
+        )
+        .await;
+    let locked = protected.json["id"].as_i64().unwrap();
+
+    let drafts = ed
+        .get("/wp-json/wp/v2/posts?status=draft&orderby=id&order=asc")
+        .await;
+    assert_eq!(ids(&drafts), vec![eds, coras]);
+    assert_eq!(drafts.header("x-wp-total"), "2");
+    assert!(drafts.json[0]["date_gmt"].is_null());
+    assert_eq!(drafts.json[0]["status"], "draft");
+    // Contributors and authors see their own drafts only.
+    assert_eq!(
+        ids(&cora.get("/wp-json/wp/v2/posts?status=draft").await),
+        vec![coras]
+    );
+    assert!(ids(&abe.get("/wp-json/wp/v2/posts?status=draft").await).is_empty());
+    // `any` is every state but the trash.
+    let any = ed
+        .get(&format!(
+            "/wp-json/wp/v2/posts?status=any&include={eds},{locked}&orderby=id&order=asc"
+        ))
+        .await;
+    assert_eq!(ids(&any), vec![eds, locked]);
+    // The public may not ask.
+    let public = site.get("/wp-json/wp/v2/posts?status=draft").await;
+    assert_eq!(public.status, StatusCode::UNAUTHORIZED);
+    assert!(public.body.contains("rest_forbidden_status"));
+    ed.get("/wp-json/wp/v2/posts?status=limbo")
+        .await
+        .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    abe.get("/wp-json/wp/v2/pages?status=draft")
+        .await
+        .refused(StatusCode::FORBIDDEN, "rest_forbidden_status");
+
+    // `context=edit`: raw text and passwords only of what the reader may edit.
+    let path = format!("/wp-json/wp/v2/posts?include={locked}&context=edit");
+    let as_editor = ed.get(&path).await;
+    assert_eq!(as_editor.json[0]["password"], "secret");
+    assert_eq!(as_editor.json[0]["content"]["raw"], "<p>Members only</p>");
+    let as_contributor = cora.get(&path).await;
+    assert_eq!(as_contributor.status, StatusCode::OK);
+    assert!(as_contributor.json[0].get("password").is_none());
+    assert!(as_contributor.json[0]["content"].get("raw").is_none());
+    assert_eq!(as_contributor.json[0]["content"]["rendered"], "");
+    assert_eq!(as_contributor.json[0]["content"]["protected"], true);
+    // Without credentials `context=edit` stays refused.
+    let anonymous = site.get(&path).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }

@@ -19,7 +19,7 @@ use super::body::Args;
 use super::errors::ApiError;
 use super::me::action_error;
 use super::params::{Context, parse_date};
-use super::posts::{STORIES, shaper};
+use super::posts::{Editor, STORIES, shaper};
 use super::{Api, links, path_id};
 use crate::AppState;
 use crate::actions::ActionError;
@@ -68,15 +68,20 @@ fn row_of(story: &StoryRecord) -> ContentRow {
     }
 }
 
-/// The story as the newsroom reads it (`context=edit` unless asked otherwise).
-async fn story_json(api: &Api, story: &StoryRecord) -> Result<Value, ApiError> {
+/// The story as someone who may edit it reads it (`context=edit` unless asked otherwise).
+async fn story_json(api: &Api, me: &Staff, story: &StoryRecord) -> Result<Value, ApiError> {
     let context = match api.params.one_of("context", &["view", "embed", "edit"])? {
         Some("view") => Context::View,
         Some("embed") => Context::Embed,
         _ => Context::Edit,
     };
     let rows = [row_of(story)];
-    let shaper = shaper(api, &STORIES, &rows, context).await?;
+    // `editable` let them in: they may edit this story, whoever else is on the byline.
+    let editor = Editor {
+        id: me.id,
+        sees_all: true,
+    };
+    let shaper = shaper(api, &STORIES, &rows, context, Some(editor)).await?;
     Ok(shaper.json(&rows[0]))
 }
 
@@ -105,7 +110,7 @@ pub async fn show_own(api: &Api, viewer: &Viewer, id: i64) -> Result<Option<Resp
         return Ok(None);
     };
     match editable(api, me, id).await {
-        Ok((story, _)) => Ok(Some(api.one(story_json(api, &story).await?))),
+        Ok((story, _)) => Ok(Some(api.one(story_json(api, me, &story).await?))),
         Err(_) => Ok(None),
     }
 }
@@ -304,7 +309,7 @@ pub async fn create(
         .map_err(|e| save_error(e, true, intent))?;
     let story = api.store().story(saved.id).await?.ok_or_else(invalid_id)?;
     let location = links::route(&format!("/wp/v2/posts/{}", saved.id));
-    Ok(api.created(story_json(&api, &story).await?, &location))
+    Ok(api.created(story_json(&api, me, &story).await?, &location))
 }
 
 /// `POST`, `PUT` or `PATCH /wp/v2/posts/<id>`.
@@ -333,7 +338,7 @@ pub async fn update(
         .await
         .map_err(|e| save_error(e, false, intent))?;
     let story = api.store().story(id).await?.ok_or_else(invalid_id)?;
-    Ok(api.one(story_json(&api, &story).await?))
+    Ok(api.one(story_json(&api, me, &story).await?))
 }
 
 /// `DELETE /wp/v2/posts/<id>`: to the trash, or with `force=true` gone for good.
@@ -356,7 +361,7 @@ pub async fn delete(
     let force = args.bool("force")?.unwrap_or(false);
     let api = Api::new(&state, q.as_deref()).await?;
     let (story, links) = editable(&api, me, id).await?;
-    let previous = story_json(&api, &story).await?;
+    let previous = story_json(&api, me, &story).await?;
     let cannot = |e: ActionError| match e {
         ActionError::Forbidden(_) => ApiError::new(
             StatusCode::FORBIDDEN,
@@ -384,7 +389,7 @@ pub async fn delete(
         return Ok(api.one(json!({ "deleted": true, "previous": previous })));
     }
     let story = api.store().story(id).await?.ok_or_else(invalid_id)?;
-    Ok(api.one(story_json(&api, &story).await?))
+    Ok(api.one(story_json(&api, me, &story).await?))
 }
 
 #[cfg(test)]

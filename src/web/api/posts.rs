@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::auth::Viewer;
 use super::embed::Related;
 use super::errors::ApiError;
 use super::links::{self, embeddable, href};
@@ -17,10 +18,14 @@ use super::params::{self, Context};
 use super::terms::Taxonomy;
 use super::{Api, path_id};
 use crate::AppState;
+use crate::domain::article::Status;
 use crate::domain::article::{article_path, excerpt_from_html};
 use crate::domain::html::escape;
+use crate::domain::user::Capability;
 use crate::store::pages::{PageNode, page_path, trail_of};
-use crate::store::rest::{ContentFilter, ContentKind, ContentRow, ListFilter, Order, OrderBy};
+use crate::store::rest::{
+    ContentFilter, ContentKind, ContentRow, ListFilter, NewsroomView, Order, OrderBy,
+};
 
 /// Characters of a generated excerpt (WordPress cuts 55 words).
 const EXCERPT_CHARS: usize = 300;
@@ -51,6 +56,17 @@ pub(super) struct Shaper<'a> {
     /// The page tree, for pages' addresses.
     nodes: Vec<PageNode>,
     context: Context,
+    /// The signed-in person reading, if any: what they may edit shows its raw text and
+    /// password in `context=edit`.
+    editor: Option<Editor>,
+}
+
+/// A signed-in reader of the newsroom's items.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Editor {
+    pub id: i64,
+    /// Edits everyone's (stories: editors and administrators; pages: who manages pages).
+    pub sees_all: bool,
 }
 
 impl Shaper<'_> {
@@ -94,7 +110,11 @@ impl Shaper<'_> {
             format!("<p>{}</p>\n", escape(&row.excerpt))
         };
         let view = self.context != Context::Embed;
-        let edit = self.context == Context::Edit;
+        // Raw text and the password only for what this person may edit.
+        let edit = self.context == Context::Edit
+            && self
+                .editor
+                .is_some_and(|e| e.sees_all || authors.contains(&e.id));
         let mut v = json!({ "id": row.id, "date": links::wp_date(row.published_at, tz) });
         let o = v.as_object_mut().expect("an object");
         if view {
@@ -249,17 +269,97 @@ pub fn featured_image(row: &ContentRow) -> Option<i64> {
     row.featured_image_id.filter(|_| row.password.is_empty())
 }
 
-/// The filters of a story or page list, from the query.
-fn content_filter(api: &Api, kind: &Kind) -> Result<(ContentFilter, i64), ApiError> {
-    let p = &api.params;
-    // Drafts, scheduled and private ones are for the newsroom, who sign in.
-    if p.list("status").iter().any(|s| *s != "publish") {
+/// WordPress's names of the states a list may ask for, and Newsdesk's.
+const STATUSES: &[(&str, Status)] = &[
+    ("publish", Status::Published),
+    ("future", Status::Scheduled),
+    ("draft", Status::Draft),
+    ("pending", Status::Pending),
+    ("private", Status::Private),
+    ("trash", Status::Trash),
+];
+
+/// The states a list asks for: only `publish` for the public; for the newsroom any of
+/// [`STATUSES`], or `any` (all but the trash).
+fn newsroom_view(
+    api: &Api,
+    kind: &Kind,
+    editor: Option<Editor>,
+) -> Result<Option<NewsroomView>, ApiError> {
+    let asked = api.params.list("status");
+    if asked.iter().all(|s| *s == "publish") {
+        return Ok(None);
+    }
+    let Some(editor) = editor else {
+        // Drafts, scheduled and private ones are for the newsroom, who sign in.
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "rest_forbidden_status",
             "Status is forbidden.",
         ));
+    };
+    let mut statuses = Vec::new();
+    for name in asked {
+        if name == "any" {
+            statuses.extend(
+                STATUSES
+                    .iter()
+                    .map(|(_, s)| *s)
+                    .filter(|s| *s != Status::Trash),
+            );
+            continue;
+        }
+        let Some((_, status)) = STATUSES.iter().find(|(n, _)| *n == name) else {
+            return Err(ApiError::invalid_param(
+                "status",
+                "status is not one of publish, future, draft, pending, private, trash, any.",
+            ));
+        };
+        statuses.push(*status);
     }
+    statuses.sort_by_key(|s| s.as_str());
+    statuses.dedup();
+    if kind.kind == ContentKind::Page && !editor.sees_all {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "rest_forbidden_status",
+            "Status is forbidden.",
+        ));
+    }
+    Ok(Some(NewsroomView {
+        statuses,
+        user_id: editor.id,
+        sees_all: editor.sees_all,
+    }))
+}
+
+/// The signed-in person as a reader of `kind`.
+pub(super) fn editor_of(viewer: &Viewer, kind: ContentKind) -> Option<Editor> {
+    viewer.staff().map(|s| Editor {
+        id: s.id,
+        sees_all: match kind {
+            ContentKind::Story => s.can(Capability::EditOthers),
+            ContentKind::Page => s.can(Capability::ManagePages),
+        },
+    })
+}
+
+/// `context`, where `edit` is for the newsroom.
+pub(super) fn content_context(api: &Api, editor: Option<Editor>) -> Result<Context, ApiError> {
+    if editor.is_some() && api.params.get("context") == Some("edit") {
+        return Ok(Context::Edit);
+    }
+    params::context(&api.params, "posts in this post type")
+}
+
+/// The filters of a story or page list, from the query.
+fn content_filter(
+    api: &Api,
+    kind: &Kind,
+    editor: Option<Editor>,
+) -> Result<(ContentFilter, i64), ApiError> {
+    let p = &api.params;
+    let newsroom = newsroom_view(api, kind, editor)?;
     let mut orderby = vec![
         ("date", OrderBy::Date),
         ("id", OrderBy::Id),
@@ -289,6 +389,7 @@ fn content_filter(api: &Api, kind: &Kind) -> Result<(ContentFilter, i64), ApiErr
         before: p.date("before", tz)?,
         modified_after: p.date("modified_after", tz)?,
         modified_before: p.date("modified_before", tz)?,
+        newsroom,
         ..Default::default()
     };
     match kind.kind {
@@ -308,10 +409,16 @@ fn content_filter(api: &Api, kind: &Kind) -> Result<(ContentFilter, i64), ApiErr
     Ok((f, page))
 }
 
-async fn list(state: &AppState, q: Option<&str>, kind: &Kind) -> Result<Response, ApiError> {
+async fn list(
+    state: &AppState,
+    viewer: &Viewer,
+    q: Option<&str>,
+    kind: &Kind,
+) -> Result<Response, ApiError> {
     let api = Api::new(state, q).await?;
-    let context = params::context(&api.params, "posts in this post type")?;
-    let (filter, page) = content_filter(&api, kind)?;
+    let editor = editor_of(viewer, kind.kind);
+    let context = content_context(&api, editor)?;
+    let (filter, page) = content_filter(&api, kind, editor)?;
     let (rows, total) = api
         .store()
         .rest_content(kind.kind, &filter, api.now)
@@ -319,7 +426,7 @@ async fn list(state: &AppState, q: Option<&str>, kind: &Kind) -> Result<Response
     if page > super::total_pages(total, filter.list.limit) && total > 0 {
         return Err(ApiError::invalid_page_number());
     }
-    let shaper = shaper(&api, kind, &rows, context).await?;
+    let shaper = shaper(&api, kind, &rows, context, editor).await?;
     let items = rows.iter().map(|r| shaper.json(r)).collect();
     Ok(api.page(items, total, page, filter.list.limit, kind.route))
 }
@@ -329,6 +436,7 @@ pub(super) async fn shaper<'a>(
     kind: &'a Kind,
     rows: &[ContentRow],
     context: Context,
+    editor: Option<Editor>,
 ) -> Result<Shaper<'a>, ApiError> {
     let related = Related::load(api, kind.kind, rows).await?;
     let nodes = if kind.kind == ContentKind::Page && !rows.is_empty() {
@@ -342,6 +450,7 @@ pub(super) async fn shaper<'a>(
         related,
         nodes,
         context,
+        editor,
     })
 }
 
@@ -372,22 +481,23 @@ async fn show(
             "Invalid post ID.",
         ));
     };
-    let shaper = shaper(&api, kind, &rows, context).await?;
+    let shaper = shaper(&api, kind, &rows, context, None).await?;
     Ok(api.one(shaper.json(row)))
 }
 
 pub async fn list_stories(
     State(state): State<AppState>,
+    viewer: Viewer,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    list(&state, q.as_deref(), &STORIES).await
+    list(&state, &viewer, q.as_deref(), &STORIES).await
 }
 
 /// One story: with credentials, any state its reader may edit (see `editing`); otherwise
 /// what the public reads.
 pub async fn show_story(
     State(state): State<AppState>,
-    viewer: super::auth::Viewer,
+    viewer: Viewer,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -403,9 +513,10 @@ pub async fn show_story(
 
 pub async fn list_pages(
     State(state): State<AppState>,
+    viewer: Viewer,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    list(&state, q.as_deref(), &PAGES).await
+    list(&state, &viewer, q.as_deref(), &PAGES).await
 }
 
 pub async fn show_page(
