@@ -22,6 +22,7 @@ on_both_backends!(demo:
     images_are_uploaded_raw_or_as_a_form,
     answers_with_credentials_are_private,
     newsroom_lists_show_what_each_person_may_see,
+    pages_are_written_by_those_who_manage_pages,
 );
 
 /// This machine: local tools may send application passwords over plain HTTP.
@@ -1022,4 +1023,88 @@ async fn newsroom_lists_show_what_each_person_may_see(site: TestSite) {
     // Without credentials `context=edit` stays refused.
     let anonymous = site.get(&path).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn pages_are_written_by_those_who_manage_pages(site: TestSite) {
+    let (ed, _, _) = with_tool(&site, "ed", Role::Editor).await;
+    let (abe, _, _) = with_tool(&site, "abe", Role::Author).await;
+    let parent = ed
+        .post(
+            "/wp-json/wp/v2/pages",
+            json!({ "title": "Reader standards", "content": "<p>Our policy.</p>", "status": "publish" }),
+        )
+        .await;
+    assert_eq!(parent.status, StatusCode::CREATED, "{}", parent.json);
+    assert_eq!(parent.json["type"], "page");
+    let parent_id = parent.json["id"].as_i64().unwrap();
+    let child = ed
+        .post(
+            "/wp-json/wp/v2/pages",
+            json!({ "title": "How to ask", "parent": parent_id, "menu_order": 3, "status": "publish" }),
+        )
+        .await;
+    assert_eq!(child.json["parent"], parent_id, "{}", child.json);
+    assert_eq!(child.json["menu_order"], 3);
+    assert_eq!(
+        child.json["link"],
+        format!("{ORIGIN}/reader-standards/how-to-ask/")
+    );
+    let page = site.get("/reader-standards/how-to-ask/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("How to ask"));
+    let child_id = child.json["id"].as_i64().unwrap();
+
+    // A draft page is the newsroom's.
+    let draft = ed
+        .post("/wp-json/wp/v2/pages", json!({ "title": "Masthead" }))
+        .await;
+    let draft_path = format!("/wp-json/wp/v2/pages/{}", draft.json["id"]);
+    assert_eq!(draft.json["status"], "draft");
+    assert_eq!(ed.get(&draft_path).await.json["status"], "draft");
+    assert_eq!(site.get(&draft_path).await.status, StatusCode::NOT_FOUND);
+
+    // Authors have no rights over pages, as in WordPress.
+    abe.post("/wp-json/wp/v2/pages", json!({ "title": "Mine" }))
+        .await
+        .refused(StatusCode::FORBIDDEN, "rest_cannot_create");
+    abe.post(
+        &format!("/wp-json/wp/v2/pages/{child_id}"),
+        json!({ "title": "Mine" }),
+    )
+    .await
+    .refused(StatusCode::FORBIDDEN, "rest_cannot_edit");
+    // What pages do not have is refused, not dropped.
+    ed.post(
+        "/wp-json/wp/v2/pages",
+        json!({ "title": "Filed", "categories": [1] }),
+    )
+    .await
+    .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    ed.post(
+        "/wp-json/wp/v2/pages",
+        json!({ "title": "Later", "status": "future" }),
+    )
+    .await
+    .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    // A page cannot sit under itself.
+    ed.post(
+        &format!("/wp-json/wp/v2/pages/{parent_id}"),
+        json!({ "parent": child_id }),
+    )
+    .await
+    .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+
+    // Deleted for good, the sub-page moves up a level.
+    let gone = ed
+        .call(
+            "DELETE",
+            &format!("/wp-json/wp/v2/pages/{parent_id}?force=true"),
+            None,
+        )
+        .await;
+    assert_eq!(gone.json["deleted"], true, "{}", gone.json);
+    let moved = site.get(&format!("/wp-json/wp/v2/pages/{child_id}")).await;
+    let moved: Value = serde_json::from_str(&moved.body).unwrap();
+    assert_eq!(moved["parent"], 0);
+    assert_eq!(moved["link"], format!("{ORIGIN}/how-to-ask/"));
 }

@@ -19,15 +19,17 @@ use super::body::Args;
 use super::errors::ApiError;
 use super::me::action_error;
 use super::params::{Context, parse_date};
-use super::posts::{Editor, STORIES, shaper};
+use super::posts::{Editor, PAGES, STORIES, shaper};
 use super::{Api, links, path_id};
 use crate::AppState;
-use crate::actions::ActionError;
+use crate::actions::pages::{self, PageInput};
 use crate::actions::stories::{self, Intent, StoryInput};
+use crate::actions::{ActionError, Actor};
 use crate::domain::article::Status;
 use crate::domain::html::SafeHtml;
 use crate::domain::user::Staff;
 use crate::store::desk::{StoryLinks, StoryRecord};
+use crate::store::pages::PageRecord;
 use crate::store::rest::ContentRow;
 
 /// WordPress's name of a story's state.
@@ -425,4 +427,274 @@ mod tests {
         );
         assert!(intent(&args(r#"{"status":"limbo"}"#), None).is_err());
     }
+}
+
+// Pages: the same writes under the page editor's rules (only those who manage pages; pages are
+// published at once and have no schedule, embargo, sections or tags).
+
+fn page_row_of(page: &PageRecord) -> ContentRow {
+    ContentRow {
+        id: page.id,
+        title: page.title.clone(),
+        slug: page.slug.clone(),
+        body: page.body.clone(),
+        excerpt: page.excerpt.clone(),
+        published_at: page.published_at.unwrap_or(page.updated_at),
+        updated_at: page.updated_at,
+        password: page.password.clone(),
+        comment_status: page.comment_status,
+        featured_image_id: page.featured_image_id,
+        sticky: false,
+        parent_id: page.parent_id,
+        menu_order: i64::from(page.menu_order),
+        author_id: page.author_id,
+        credit_line: String::new(),
+        source_agency: String::new(),
+        source_url: String::new(),
+        embargo_until: None,
+        wp_status: Some(wp_status(page.status).to_owned()),
+        undated: page.published_at.is_none(),
+    }
+}
+
+async fn page_json(api: &Api, me: &Staff, page: &PageRecord) -> Result<Value, ApiError> {
+    let context = match api.params.one_of("context", &["view", "embed", "edit"])? {
+        Some("view") => Context::View,
+        Some("embed") => Context::Embed,
+        _ => Context::Edit,
+    };
+    let rows = [page_row_of(page)];
+    let editor = Editor {
+        id: me.id,
+        sees_all: true,
+    };
+    let shaper = shaper(api, &PAGES, &rows, context, Some(editor)).await?;
+    Ok(shaper.json(&rows[0]))
+}
+
+fn invalid_page_id() -> ApiError {
+    ApiError::not_found("rest_post_invalid_id", "Invalid post ID.")
+}
+
+/// The page `id` for someone who manages pages.
+async fn editable_page(api: &Api, me: &Staff, id: i64) -> Result<PageRecord, ApiError> {
+    match pages::editable(api.store(), Actor::Staff(me), id).await {
+        Ok(p) => Ok(p),
+        Err(ActionError::NotFound(_)) => Err(invalid_page_id()),
+        Err(ActionError::Forbidden(_)) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "rest_cannot_edit",
+            "Sorry, you are not allowed to edit this post.",
+        )),
+        Err(e) => Err(action_error(e, "rest_cannot_edit")),
+    }
+}
+
+/// `GET /wp/v2/pages/<id>` by someone who manages pages: any state.
+pub async fn show_own_page(
+    api: &Api,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<Option<Response>, ApiError> {
+    let Some(me) = viewer.staff() else {
+        return Ok(None);
+    };
+    match editable_page(api, me, id).await {
+        Ok(page) => Ok(Some(api.one(page_json(api, me, &page).await?))),
+        Err(_) => Ok(None),
+    }
+}
+
+fn apply_page(args: &Args, input: &mut PageInput) -> Result<(), ApiError> {
+    for refused in ["categories", "tags", "sticky"] {
+        if args.has(refused) {
+            return Err(ApiError::invalid_param(
+                refused,
+                format!("Pages have no {refused}."),
+            ));
+        }
+    }
+    if args.object("meta")?.is_some_and(|m| !m.is_empty()) {
+        return Err(ApiError::invalid_param(
+            "meta",
+            "Pages have no meta fields.",
+        ));
+    }
+    if let Some(t) = args.text("title")? {
+        input.title = t;
+    }
+    if let Some(c) = args.text("content")? {
+        input.body = SafeHtml::sanitize(&c);
+    }
+    if let Some(e) = args.text("excerpt")? {
+        input.excerpt = e;
+    }
+    if let Some(s) = args.string("slug")? {
+        input.slug = s;
+    }
+    if let Some(p) = args.int("parent")? {
+        input.parent_id = (p > 0).then_some(p);
+    }
+    if let Some(o) = args.int("menu_order")? {
+        input.menu_order = i32::try_from(o)
+            .map_err(|_| ApiError::invalid_param("menu_order", "menu_order is out of range."))?;
+    }
+    if let Some(m) = args.int("featured_media")? {
+        input.featured_image_id = (m > 0).then_some(m);
+    }
+    if let Some(c) = args.string("comment_status")? {
+        input.comments_open = match c.as_str() {
+            "open" => true,
+            "closed" => false,
+            _ => {
+                return Err(ApiError::invalid_param(
+                    "comment_status",
+                    "comment_status is not one of open, closed.",
+                ));
+            }
+        };
+    }
+    if let Some(p) = args.string("password")? {
+        input.password = p;
+    }
+    if args.string("status")?.as_deref() == Some("future") {
+        return Err(ApiError::invalid_param(
+            "status",
+            "Pages are published at once; they cannot be scheduled.",
+        ));
+    }
+    Ok(())
+}
+
+fn page_refused(e: ActionError, creating: bool) -> ApiError {
+    match e {
+        ActionError::Forbidden(_) if creating => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "rest_cannot_create",
+            "Sorry, you are not allowed to create pages as this user.",
+        ),
+        ActionError::Forbidden(_) => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "rest_cannot_edit",
+            "Sorry, you are not allowed to edit this post.",
+        ),
+        ActionError::NotFound(_) => invalid_page_id(),
+        e => action_error(e, "rest_cannot_edit"),
+    }
+}
+
+/// `POST /wp/v2/pages`.
+pub async fn create_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(q): RawQuery,
+    args: Args,
+) -> Result<Response, ApiError> {
+    let me = viewer.required().map_err(|_| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "rest_cannot_create",
+            "Sorry, you are not allowed to create pages as this user.",
+        )
+    })?;
+    let api = Api::new(&state, q.as_deref()).await?;
+    let mut input = PageInput::default();
+    apply_page(&args, &mut input)?;
+    let intent = intent(&args, None)?;
+    let saved = pages::save(api.store(), Actor::Staff(me), None, &input, intent, api.now)
+        .await
+        .map_err(|e| page_refused(e, true))?;
+    let page = api
+        .store()
+        .page(saved.id)
+        .await?
+        .ok_or_else(invalid_page_id)?;
+    let location = links::route(&format!("/wp/v2/pages/{}", saved.id));
+    Ok(api.created(page_json(&api, me, &page).await?, &location))
+}
+
+/// `POST`, `PUT` or `PATCH /wp/v2/pages/<id>`.
+pub async fn update_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    args: Args,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id)?;
+    let me = viewer.required().map_err(|_| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "rest_cannot_edit",
+            "Sorry, you are not allowed to edit this post.",
+        )
+    })?;
+    let api = Api::new(&state, q.as_deref()).await?;
+    let page = editable_page(&api, me, id).await?;
+    let current = page.status;
+    let mut input = PageInput::of(page);
+    apply_page(&args, &mut input)?;
+    let intent = intent(&args, Some(current))?;
+    pages::save(
+        api.store(),
+        Actor::Staff(me),
+        Some(id),
+        &input,
+        intent,
+        api.now,
+    )
+    .await
+    .map_err(|e| page_refused(e, false))?;
+    let page = api.store().page(id).await?.ok_or_else(invalid_page_id)?;
+    Ok(api.one(page_json(&api, me, &page).await?))
+}
+
+/// `DELETE /wp/v2/pages/<id>`: to the trash, or with `force=true` gone for good (its sub-pages
+/// move up a level).
+pub async fn delete_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    args: Args,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id)?;
+    let me = viewer.required().map_err(|_| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "rest_cannot_delete",
+            "Sorry, you are not allowed to delete this post.",
+        )
+    })?;
+    let force = args.bool("force")?.unwrap_or(false);
+    let api = Api::new(&state, q.as_deref()).await?;
+    let page = editable_page(&api, me, id).await?;
+    let previous = page_json(&api, me, &page).await?;
+    if page.status != Status::Trash {
+        let input = PageInput::of(page);
+        pages::save(
+            api.store(),
+            Actor::Staff(me),
+            Some(id),
+            &input,
+            Intent::Trash,
+            api.now,
+        )
+        .await
+        .map_err(|e| page_refused(e, false))?;
+    } else if !force {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            "rest_already_trashed",
+            "The post has already been deleted.",
+        ));
+    }
+    if force {
+        pages::delete_forever(api.store(), Actor::Staff(me), id)
+            .await
+            .map_err(|e| page_refused(e, false))?;
+        return Ok(api.one(json!({ "deleted": true, "previous": previous })));
+    }
+    let page = api.store().page(id).await?.ok_or_else(invalid_page_id)?;
+    Ok(api.one(page_json(&api, me, &page).await?))
 }

@@ -151,8 +151,18 @@ pub fn router(state: AppState) -> Router<AppState> {
                 .patch(editing::update)
                 .delete(editing::delete),
         )
-        .route("/wp-json/wp/v2/pages", read(posts::list_pages))
-        .route("/wp-json/wp/v2/pages/{id}", read(posts::show_page))
+        .route(
+            "/wp-json/wp/v2/pages",
+            read(posts::list_pages).post(editing::create_page),
+        )
+        .route(
+            "/wp-json/wp/v2/pages/{id}",
+            read(posts::show_page)
+                .post(editing::update_page)
+                .put(editing::update_page)
+                .patch(editing::update_page)
+                .delete(editing::delete_page),
+        )
         .route("/wp-json/wp/v2/categories", read(terms::list_categories))
         .route("/wp-json/wp/v2/categories/{id}", read(terms::show_category))
         .route("/wp-json/wp/v2/tags", read(terms::list_tags))

@@ -519,10 +519,20 @@ pub async fn list_pages(
     list(&state, &viewer, q.as_deref(), &PAGES).await
 }
 
+/// One page: with credentials of someone who manages pages, in any state; otherwise what
+/// the public reads.
 pub async fn show_page(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
+    if viewer.staff().is_some() {
+        let n = path_id(&id)?;
+        let api = Api::new(&state, q.as_deref()).await?;
+        if let Some(res) = super::editing::show_own_page(&api, &viewer, n).await? {
+            return Ok(res);
+        }
+    }
     show(&state, &id, q.as_deref(), &PAGES).await
 }
