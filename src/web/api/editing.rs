@@ -394,41 +394,6 @@ pub async fn delete(
     Ok(api.one(story_json(&api, me, &story).await?))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args(s: &str) -> Args {
-        Args(serde_json::from_str(s).unwrap())
-    }
-
-    #[test]
-    fn statuses_press_the_editor_buttons() {
-        assert_eq!(intent(&args("{}"), None).unwrap(), Intent::Save);
-        assert_eq!(
-            intent(&args(r#"{"status":"draft"}"#), None).unwrap(),
-            Intent::Save
-        );
-        assert_eq!(
-            intent(&args(r#"{"status":"publish"}"#), Some(Status::Draft)).unwrap(),
-            Intent::Publish
-        );
-        assert_eq!(
-            intent(&args(r#"{"status":"publish"}"#), Some(Status::Published)).unwrap(),
-            Intent::Save
-        );
-        assert_eq!(
-            intent(&args(r#"{"status":"draft"}"#), Some(Status::Published)).unwrap(),
-            Intent::Unpublish
-        );
-        assert_eq!(
-            intent(&args(r#"{"status":"draft"}"#), Some(Status::Trash)).unwrap(),
-            Intent::Restore
-        );
-        assert!(intent(&args(r#"{"status":"limbo"}"#), None).is_err());
-    }
-}
-
 // Pages: the same writes under the page editor's rules (only those who manage pages; pages are
 // published at once and have no schedule, embargo, sections or tags).
 
@@ -697,4 +662,39 @@ pub async fn delete_page(
     }
     let page = api.store().page(id).await?.ok_or_else(invalid_page_id)?;
     Ok(api.one(page_json(&api, me, &page).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Args {
+        Args(serde_json::from_str(s).unwrap())
+    }
+
+    #[test]
+    fn statuses_press_the_editor_buttons() {
+        assert_eq!(intent(&args("{}"), None).unwrap(), Intent::Save);
+        assert_eq!(
+            intent(&args(r#"{"status":"draft"}"#), None).unwrap(),
+            Intent::Save
+        );
+        assert_eq!(
+            intent(&args(r#"{"status":"publish"}"#), Some(Status::Draft)).unwrap(),
+            Intent::Publish
+        );
+        assert_eq!(
+            intent(&args(r#"{"status":"publish"}"#), Some(Status::Published)).unwrap(),
+            Intent::Save
+        );
+        assert_eq!(
+            intent(&args(r#"{"status":"draft"}"#), Some(Status::Published)).unwrap(),
+            Intent::Unpublish
+        );
+        assert_eq!(
+            intent(&args(r#"{"status":"draft"}"#), Some(Status::Trash)).unwrap(),
+            Intent::Restore
+        );
+        assert!(intent(&args(r#"{"status":"limbo"}"#), None).is_err());
+    }
 }
