@@ -23,6 +23,7 @@ on_both_backends!(demo:
     answers_with_credentials_are_private,
     newsroom_lists_show_what_each_person_may_see,
     pages_are_written_by_those_who_manage_pages,
+    moderators_moderate_and_reply_through_the_api,
 );
 
 /// This machine: local tools may send application passwords over plain HTTP.
@@ -1107,4 +1108,93 @@ async fn pages_are_written_by_those_who_manage_pages(site: TestSite) {
     let moved: Value = serde_json::from_str(&moved.body).unwrap();
     assert_eq!(moved["parent"], 0);
     assert_eq!(moved["link"], format!("{ORIGIN}/how-to-ask/"));
+}
+
+async fn moderators_moderate_and_reply_through_the_api(site: TestSite) {
+    let (ed, _, _) = with_tool(&site, "ed", Role::Editor).await;
+    let (abe, _, _) = with_tool(&site, "abe", Role::Author).await;
+    let held = site
+        .raw_pairs("SELECT status, id FROM comments WHERE status = 'pending' ORDER BY id LIMIT 1")
+        .await;
+    let held = held.first().expect("the demo holds a comment").1;
+    let path = format!("/wp-json/wp/v2/comments/{held}");
+    // The public does not see a held comment; a moderator does, with what only they may see.
+    assert_eq!(site.get(&path).await.status, StatusCode::NOT_FOUND);
+    let seen = ed.get(&path).await;
+    assert_eq!(seen.json["status"], "hold", "{}", seen.json);
+    assert!(seen.json["author_email"].is_string());
+    assert!(seen.json["author_ip"].is_string());
+    // Authors do not moderate.
+    assert_eq!(abe.get(&path).await.status, StatusCode::NOT_FOUND);
+    abe.post(&path, json!({ "status": "approved" }))
+        .await
+        .refused(StatusCode::FORBIDDEN, "rest_cannot_edit");
+
+    let approved = ed.post(&path, json!({ "status": "approved" })).await;
+    assert_eq!(approved.json["status"], "approved", "{}", approved.json);
+    let public: Value = serde_json::from_str(&site.get(&path).await.body).unwrap();
+    assert_eq!(public["status"], "approved");
+    assert!(public.get("author_email").is_none(), "never to the public");
+
+    // Corrected text and author, through the comment form's rules (plain text).
+    let corrected = ed
+        .call(
+            "PUT",
+            &path,
+            Some(json!({ "content": "Fixed <b>typo</b>", "author_name": "A. Reader" })),
+        )
+        .await;
+    assert_eq!(
+        corrected.json["author_name"], "A. Reader",
+        "{}",
+        corrected.json
+    );
+    assert_eq!(corrected.json["content"]["raw"], "Fixed <b>typo</b>");
+    assert!(
+        corrected.json["content"]["rendered"]
+            .as_str()
+            .unwrap()
+            .contains("Fixed &lt;b&gt;typo&lt;/b&gt;")
+    );
+
+    // A reply from the newsroom, published at once under the moderator's name.
+    let reply = ed
+        .post(
+            "/wp-json/wp/v2/comments",
+            json!({ "parent": held, "content": "Thanks, corrected." }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json);
+    assert_eq!(reply.json["parent"], held);
+    assert_eq!(reply.json["status"], "approved");
+    assert_eq!(reply.json["author_name"], "Ed Surname");
+    // Readers comment through the form; the API takes no anonymous comments.
+    let anonymous = send(
+        site.app.clone(),
+        "POST",
+        "/wp-json/wp/v2/comments",
+        &[("content-type", "application/json")],
+        Body::from(json!({ "post": 1, "content": "Hi", "author_name": "X" }).to_string()),
+        REMOTE,
+    )
+    .await;
+    anonymous.refused(StatusCode::UNAUTHORIZED, "rest_comment_login_required");
+    ed.post(&path, json!({ "status": "published" }))
+        .await
+        .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+
+    // Spam, then gone for good.
+    let spam = ed.post(&path, json!({ "status": "spam" })).await;
+    assert_eq!(spam.json["status"], "spam");
+    assert_eq!(site.get(&path).await.status, StatusCode::NOT_FOUND);
+    let gone = ed.call("DELETE", &format!("{path}?force=true"), None).await;
+    assert_eq!(gone.json["deleted"], true, "{}", gone.json);
+    ed.get(&path)
+        .await
+        .refused(StatusCode::NOT_FOUND, "rest_comment_invalid_id");
+    // The reply stays, a level up.
+    let kept = ed
+        .get(&format!("/wp-json/wp/v2/comments/{}", reply.json["id"]))
+        .await;
+    assert_eq!(kept.json["parent"], 0, "{}", kept.json);
 }

@@ -72,7 +72,7 @@ pub fn comment_json(c: &RestComment, api: &Api, link: String, context: Context) 
 }
 
 /// The addresses of the comments' stories and pages, read in two queries.
-async fn addresses(api: &Api, rows: &[RestComment]) -> Result<Vec<String>, ApiError> {
+pub(super) async fn addresses(api: &Api, rows: &[RestComment]) -> Result<Vec<String>, ApiError> {
     let store = api.store();
     let stories: Vec<i64> = rows.iter().filter_map(|c| c.article_id).collect();
     let story_paths: HashMap<i64, String> = store
@@ -156,13 +156,18 @@ pub async fn list(
     Ok(api.page(items, total, page, filter.list.limit, "/wp/v2/comments"))
 }
 
+/// One comment: a moderator reads any (see `moderation`), the public approved ones.
 pub async fn show(
     State(state): State<AppState>,
+    viewer: super::auth::Viewer,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id)?;
     let api = Api::new(&state, q.as_deref()).await?;
+    if let Some(res) = super::moderation::show_moderated(&api, &viewer, id).await? {
+        return Ok(res);
+    }
     let context = params::context(&api.params, "comments")?;
     let filter = CommentFilter {
         list: ListFilter {

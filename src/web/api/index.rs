@@ -345,10 +345,10 @@ fn arg_json((_, kind, description): &Arg, name: &str) -> Value {
 /// The methods a route takes beyond `GET` (the writes), as WordPress lists them.
 fn methods(path: &str) -> &'static [&'static str] {
     match path {
-        "/wp/v2/posts" | "/wp/v2/pages" | "/wp/v2/media" => &["GET", "POST"],
-        "/wp/v2/posts/(?P<id>[\\d]+)" | "/wp/v2/pages/(?P<id>[\\d]+)" => {
-            &["GET", "POST", "PUT", "PATCH", "DELETE"]
-        }
+        "/wp/v2/posts" | "/wp/v2/pages" | "/wp/v2/media" | "/wp/v2/comments" => &["GET", "POST"],
+        "/wp/v2/posts/(?P<id>[\\d]+)"
+        | "/wp/v2/pages/(?P<id>[\\d]+)"
+        | "/wp/v2/comments/(?P<id>[\\d]+)" => &["GET", "POST", "PUT", "PATCH", "DELETE"],
         p if p.ends_with("/application-passwords") => &["GET", "POST", "DELETE"],
         p if p.ends_with("(?P<uuid>[\\w\\-]+)") => &["GET", "DELETE"],
         _ => &["GET"],

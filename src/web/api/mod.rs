@@ -23,6 +23,7 @@ pub mod index;
 pub mod links;
 pub mod me;
 pub mod media;
+pub mod moderation;
 pub mod oembed;
 pub mod params;
 pub mod posts;
@@ -180,8 +181,18 @@ pub fn router(state: AppState) -> Router<AppState> {
             read(me::show_password).delete(me::delete_password),
         )
         .route("/wp-json/wp/v2/users/{id}", read(users::show))
-        .route("/wp-json/wp/v2/comments", read(comments::list))
-        .route("/wp-json/wp/v2/comments/{id}", read(comments::show))
+        .route(
+            "/wp-json/wp/v2/comments",
+            read(comments::list).post(moderation::create),
+        )
+        .route(
+            "/wp-json/wp/v2/comments/{id}",
+            read(comments::show)
+                .post(moderation::update)
+                .put(moderation::update)
+                .patch(moderation::update)
+                .delete(moderation::delete),
+        )
         .route(
             "/wp-json/wp/v2/media",
             read(media::list).post(media::upload),
