@@ -24,6 +24,7 @@ on_both_backends!(demo:
     newsroom_lists_show_what_each_person_may_see,
     pages_are_written_by_those_who_manage_pages,
     moderators_moderate_and_reply_through_the_api,
+    sections_tags_and_settings_for_those_who_manage_them,
 );
 
 /// This machine: local tools may send application passwords over plain HTTP.
@@ -1197,4 +1198,138 @@ async fn moderators_moderate_and_reply_through_the_api(site: TestSite) {
         .get(&format!("/wp-json/wp/v2/comments/{}", reply.json["id"]))
         .await;
     assert_eq!(kept.json["parent"], 0, "{}", kept.json);
+}
+
+async fn sections_tags_and_settings_for_those_who_manage_them(site: TestSite) {
+    let (ed, _, _) = with_tool(&site, "ed", Role::Editor).await;
+    let (abe, _, _) = with_tool(&site, "abe", Role::Author).await;
+    let (boss, _, _) = with_tool(&site, "boss", Role::Administrator).await;
+    // Sections: created under a parent, renamed (the old address keeps working), deleted.
+    let made = ed
+        .post(
+            "/wp-json/wp/v2/categories",
+            json!({ "name": "Harbour news", "description": "Boats and docks", "parent": 1 }),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.json);
+    let id = made.json["id"].as_i64().unwrap();
+    assert_eq!(made.json["slug"], "harbour-news");
+    assert_eq!(made.json["parent"], 1);
+    assert_eq!(made.json["count"], 0);
+    let old_link = made.json["link"].as_str().unwrap().to_owned();
+    assert_eq!(
+        site.get(old_link.trim_start_matches(ORIGIN)).await.status,
+        StatusCode::OK
+    );
+    let renamed = ed
+        .post(
+            &format!("/wp-json/wp/v2/categories/{id}"),
+            json!({ "name": "Port news", "slug": "port-news" }),
+        )
+        .await;
+    assert_eq!(renamed.json["name"], "Port news", "{}", renamed.json);
+    assert_eq!(renamed.json["description"], "Boats and docks", "kept");
+    let moved = site.get(old_link.trim_start_matches(ORIGIN)).await;
+    assert_eq!(moved.status, StatusCode::PERMANENT_REDIRECT);
+    assert!(moved.location().contains("/port-news/"), "{}", moved.location());
+    ed.post("/wp-json/wp/v2/categories", json!({ "name": "" }))
+        .await
+        .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    ed.post(
+        "/wp-json/wp/v2/categories",
+        json!({ "description": "no name" }),
+    )
+    .await
+    .refused(StatusCode::BAD_REQUEST, "rest_missing_callback_param");
+    abe.post("/wp-json/wp/v2/categories", json!({ "name": "Mine" }))
+        .await
+        .refused(StatusCode::FORBIDDEN, "rest_cannot_create");
+    ed.call("DELETE", &format!("/wp-json/wp/v2/categories/{id}"), None)
+        .await
+        .refused(StatusCode::NOT_IMPLEMENTED, "rest_trash_not_supported");
+    let deleted = ed
+        .call(
+            "DELETE",
+            &format!("/wp-json/wp/v2/categories/{id}?force=true"),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.json["deleted"], true, "{}", deleted.json);
+    assert_eq!(deleted.json["previous"]["name"], "Port news");
+    assert_eq!(
+        site.get(&format!("/wp-json/wp/v2/categories/{id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Tags.
+    let tag = ed
+        .post("/wp-json/wp/v2/tags", json!({ "name": "Ferries" }))
+        .await;
+    assert_eq!(tag.status, StatusCode::CREATED, "{}", tag.json);
+    let tag_id = tag.json["id"].as_i64().unwrap();
+    let taken = ed
+        .post(
+            "/wp-json/wp/v2/tags",
+            json!({ "name": "Other", "slug": "ferries" }),
+        )
+        .await;
+    taken.refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    assert!(taken.json["data"]["params"]["slug"].is_string());
+    let story = ed
+        .post(
+            "/wp-json/wp/v2/posts",
+            json!({ "title": "Ferry timetable", "tags": [tag_id], "status": "publish" }),
+        )
+        .await;
+    assert_eq!(story.json["tags"], json!([tag_id]), "{}", story.json);
+    let counted = site.get(&format!("/wp-json/wp/v2/tags/{tag_id}")).await;
+    assert!(counted.body.contains("\"count\":1"), "{}", counted.body);
+    let gone = ed
+        .call(
+            "DELETE",
+            &format!("/wp-json/wp/v2/tags/{tag_id}?force=true"),
+            None,
+        )
+        .await;
+    assert_eq!(gone.json["deleted"], true, "{}", gone.json);
+
+    // Settings: administrators only, in WordPress's names, checked before anything is stored.
+    ed.get("/wp-json/wp/v2/settings")
+        .await
+        .refused(StatusCode::FORBIDDEN, "rest_forbidden");
+    let settings = boss.get("/wp-json/wp/v2/settings").await;
+    assert_eq!(
+        settings.json["title"], "Newsdesk Daily",
+        "{}",
+        settings.json
+    );
+    let changed = boss
+        .post(
+            "/wp-json/wp/v2/settings",
+            json!({ "title": "Harbour Times", "description": "News from the docks", "timezone": "Europe/Paris", "posts_per_page": 12 }),
+        )
+        .await;
+    assert_eq!(changed.json["title"], "Harbour Times", "{}", changed.json);
+    assert_eq!(changed.json["description"], "News from the docks");
+    assert_eq!(changed.json["timezone"], "Europe/Paris");
+    assert_eq!(changed.json["posts_per_page"], 12);
+    assert!(site.get("/").await.body.contains("Harbour Times"));
+    let bad = boss
+        .post(
+            "/wp-json/wp/v2/settings",
+            json!({ "title": "Not kept", "timezone": "Mars/Olympus" }),
+        )
+        .await;
+    bad.refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    assert!(bad.json["data"]["params"]["timezone"].is_string());
+    assert_eq!(
+        boss.get("/wp-json/wp/v2/settings").await.json["title"],
+        "Harbour Times",
+        "nothing stored from a refused change"
+    );
+    boss.post("/wp-json/wp/v2/settings", json!({ "blogname": "x" }))
+        .await
+        .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
 }

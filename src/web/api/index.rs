@@ -285,6 +285,7 @@ const ROUTES: &[(&str, &str, &[Arg], &[Arg])] = &[
     ("/wp/v2/comments", "wp/v2", COLLECTION, COMMENTS),
     ("/wp/v2/comments/(?P<id>[\\d]+)", "wp/v2", ONE, &[]),
     ("/wp/v2/search", "wp/v2", COLLECTION, SEARCH),
+    ("/wp/v2/settings", "wp/v2", &[], &[]),
     ("/wp/v2/types", "wp/v2", &[CONTEXT], &[]),
     ("/wp/v2/types/(?P<type>[\\w-]+)", "wp/v2", &[CONTEXT], &[]),
     (
@@ -349,6 +350,7 @@ fn methods(path: &str) -> &'static [&'static str] {
         "/wp/v2/posts/(?P<id>[\\d]+)"
         | "/wp/v2/pages/(?P<id>[\\d]+)"
         | "/wp/v2/comments/(?P<id>[\\d]+)" => &["GET", "POST", "PUT", "PATCH", "DELETE"],
+        "/wp/v2/settings" => &["GET", "POST", "PUT", "PATCH"],
         p if p.ends_with("/application-passwords") => &["GET", "POST", "DELETE"],
         p if p.ends_with("(?P<uuid>[\\w\\-]+)") => &["GET", "DELETE"],
         _ => &["GET"],

@@ -29,6 +29,8 @@ pub mod params;
 pub mod posts;
 pub mod schema;
 pub mod search;
+pub mod settings;
+pub mod term_writes;
 pub mod terms;
 pub mod users;
 
@@ -164,10 +166,30 @@ pub fn router(state: AppState) -> Router<AppState> {
                 .patch(editing::update_page)
                 .delete(editing::delete_page),
         )
-        .route("/wp-json/wp/v2/categories", read(terms::list_categories))
-        .route("/wp-json/wp/v2/categories/{id}", read(terms::show_category))
-        .route("/wp-json/wp/v2/tags", read(terms::list_tags))
-        .route("/wp-json/wp/v2/tags/{id}", read(terms::show_tag))
+        .route(
+            "/wp-json/wp/v2/categories",
+            read(terms::list_categories).post(term_writes::create_category),
+        )
+        .route(
+            "/wp-json/wp/v2/categories/{id}",
+            read(terms::show_category)
+                .post(term_writes::update_category)
+                .put(term_writes::update_category)
+                .patch(term_writes::update_category)
+                .delete(term_writes::delete_category),
+        )
+        .route(
+            "/wp-json/wp/v2/tags",
+            read(terms::list_tags).post(term_writes::create_tag),
+        )
+        .route(
+            "/wp-json/wp/v2/tags/{id}",
+            read(terms::show_tag)
+                .post(term_writes::update_tag)
+                .put(term_writes::update_tag)
+                .patch(term_writes::update_tag)
+                .delete(term_writes::delete_tag),
+        )
         .route("/wp-json/wp/v2/users", read(users::list))
         .route("/wp-json/wp/v2/users/me", read(me::me))
         .route(
@@ -199,6 +221,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/wp-json/wp/v2/media/{id}", read(media::show))
         .route("/wp-json/wp/v2/search", read(search::list))
+        .route(
+            "/wp-json/wp/v2/settings",
+            read(settings::show)
+                .post(settings::update)
+                .put(settings::update)
+                .patch(settings::update),
+        )
         .route("/wp-json/wp/v2/types", read(schema::types))
         .route("/wp-json/wp/v2/types/{name}", read(schema::type_one))
         .route("/wp-json/wp/v2/taxonomies", read(schema::taxonomies))

@@ -83,7 +83,12 @@ pub fn term_embed(chrome: &Chrome, taxonomy: Taxonomy, id: i64, name: &str, slug
     })
 }
 
-fn term_json(chrome: &Chrome, taxonomy: Taxonomy, t: &RestTerm, context: Context) -> Value {
+pub(super) fn term_json(
+    chrome: &Chrome,
+    taxonomy: Taxonomy,
+    t: &RestTerm,
+    context: Context,
+) -> Value {
     if context == Context::Embed {
         let mut v = term_embed(chrome, taxonomy, t.id, &t.name, &t.slug);
         v["_links"] = term_links(taxonomy, t.id, t.parent_id);
