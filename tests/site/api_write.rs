@@ -25,6 +25,7 @@ on_both_backends!(demo:
     pages_are_written_by_those_who_manage_pages,
     moderators_moderate_and_reply_through_the_api,
     sections_tags_and_settings_for_those_who_manage_them,
+    revisions_and_autosaves_of_what_one_may_edit,
 );
 
 /// This machine: local tools may send application passwords over plain HTTP.
@@ -1231,7 +1232,11 @@ async fn sections_tags_and_settings_for_those_who_manage_them(site: TestSite) {
     assert_eq!(renamed.json["description"], "Boats and docks", "kept");
     let moved = site.get(old_link.trim_start_matches(ORIGIN)).await;
     assert_eq!(moved.status, StatusCode::PERMANENT_REDIRECT);
-    assert!(moved.location().contains("/port-news/"), "{}", moved.location());
+    assert!(
+        moved.location().contains("/port-news/"),
+        "{}",
+        moved.location()
+    );
     ed.post("/wp-json/wp/v2/categories", json!({ "name": "" }))
         .await
         .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
@@ -1332,4 +1337,64 @@ async fn sections_tags_and_settings_for_those_who_manage_them(site: TestSite) {
     boss.post("/wp-json/wp/v2/settings", json!({ "blogname": "x" }))
         .await
         .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+}
+
+async fn revisions_and_autosaves_of_what_one_may_edit(site: TestSite) {
+    let (ed, ed_id, _) = with_tool(&site, "ed", Role::Editor).await;
+    let (abe, _, _) = with_tool(&site, "abe", Role::Author).await;
+    let made = ed
+        .post(
+            "/wp-json/wp/v2/posts",
+            json!({ "title": "First take", "content": "<p>One</p>" }),
+        )
+        .await;
+    let id = made.json["id"].as_i64().unwrap();
+    let path = format!("/wp-json/wp/v2/posts/{id}");
+    ed.post(
+        &path,
+        json!({ "title": "Second take", "content": "<p>Two</p>" }),
+    )
+    .await;
+    let revisions = ed.get(&format!("{path}/revisions")).await;
+    let list = revisions
+        .json
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", revisions.json));
+    let titles: Vec<&str> = list
+        .iter()
+        .map(|r| r["title"]["raw"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, vec!["Second take", "First take"], "newest first");
+    assert_eq!(list[0]["parent"], id);
+    assert_eq!(list[0]["author"], ed_id);
+    let rid = list[1]["id"].as_i64().unwrap();
+    let older = ed.get(&format!("{path}/revisions/{rid}")).await;
+    assert_eq!(older.json["content"]["raw"], "<p>One</p>");
+    // Not for someone who may not edit the story, nor for the public.
+    abe.get(&format!("{path}/revisions"))
+        .await
+        .refused(StatusCode::FORBIDDEN, "rest_cannot_read");
+    assert_eq!(
+        site.get(&format!("{path}/revisions")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    ed.get("/wp-json/wp/v2/posts/999999/revisions")
+        .await
+        .refused(StatusCode::NOT_FOUND, "rest_post_invalid_parent");
+
+    // An autosave keeps the person's text apart: the story is unchanged until saved.
+    assert_eq!(ed.get(&format!("{path}/autosaves")).await.json, json!([]));
+    let kept = ed
+        .post(
+            &format!("{path}/autosaves"),
+            json!({ "title": "Third take (typing)", "content": "<p>Three</p>" }),
+        )
+        .await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.json);
+    let autosaves = ed.get(&format!("{path}/autosaves")).await;
+    assert_eq!(autosaves.json[0]["title"]["raw"], "Third take (typing)");
+    assert_eq!(ed.get(&path).await.json["title"]["raw"], "Second take");
+    // Saving the story takes the autosave's place.
+    ed.post(&path, json!({ "title": "Third take" })).await;
+    assert_eq!(ed.get(&format!("{path}/autosaves")).await.json, json!([]));
 }

@@ -27,6 +27,7 @@ pub mod moderation;
 pub mod oembed;
 pub mod params;
 pub mod posts;
+pub mod revisions;
 pub mod schema;
 pub mod search;
 pub mod settings;
@@ -153,6 +154,26 @@ pub fn router(state: AppState) -> Router<AppState> {
                 .put(editing::update)
                 .patch(editing::update)
                 .delete(editing::delete),
+        )
+        .route(
+            "/wp-json/wp/v2/posts/{id}/revisions",
+            read(revisions::story_revisions),
+        )
+        .route(
+            "/wp-json/wp/v2/posts/{id}/revisions/{revision}",
+            read(revisions::story_revision),
+        )
+        .route(
+            "/wp-json/wp/v2/posts/{id}/autosaves",
+            read(revisions::autosaves).post(revisions::autosave),
+        )
+        .route(
+            "/wp-json/wp/v2/pages/{id}/revisions",
+            read(revisions::page_revisions),
+        )
+        .route(
+            "/wp-json/wp/v2/pages/{id}/revisions/{revision}",
+            read(revisions::page_revision),
         )
         .route(
             "/wp-json/wp/v2/pages",
