@@ -17,3 +17,18 @@ document.addEventListener("change", (event) => {
     box.checked = all.checked;
   }
 });
+
+// Copy buttons, shown only where the clipboard can be written: <button data-copy="ID" hidden>.
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  if (!navigator.clipboard) continue;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    const text = document.getElementById(button.dataset.copy)?.textContent.trim() ?? "";
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = "Copied";
+    } catch {
+      button.textContent = "Select and copy it yourself";
+    }
+  });
+}

@@ -6,6 +6,7 @@
 mod support;
 
 mod accounts;
+mod admin_app_passwords;
 mod admin_audit;
 mod admin_auth;
 mod admin_moderation;

@@ -5,6 +5,7 @@
 //! [`session::require`] (who is asking), and [`csrf::check`] on every state-changing request.
 //! Handlers only translate HTTP to `actions::*` calls, which enforce each role's rights.
 
+pub mod app_passwords;
 pub mod audit;
 pub mod comments;
 mod conflict;
@@ -112,6 +113,18 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/comments/{id}/reply", post(comments::reply))
         .route("/admin/profile", get(profile::page).post(profile::save))
         .route("/admin/profile/password", post(profile::change_password))
+        .route(
+            "/admin/profile/app-passwords",
+            post(app_passwords::create_own),
+        )
+        .route(
+            "/admin/profile/app-passwords/revoke-all",
+            post(app_passwords::revoke_all_own),
+        )
+        .route(
+            "/admin/profile/app-passwords/{uuid}/revoke",
+            post(app_passwords::revoke_own),
+        )
         .route("/admin/users", get(users::list).post(users::invite))
         .route(
             "/admin/users/{id}",
@@ -125,6 +138,18 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/users/{id}/disable", post(users::disable))
         .route("/admin/users/{id}/enable", post(users::enable))
         .route("/admin/users/{id}/reset", post(users::reset_link))
+        .route(
+            "/admin/users/{id}/app-passwords",
+            post(app_passwords::create_for),
+        )
+        .route(
+            "/admin/users/{id}/app-passwords/revoke-all",
+            post(app_passwords::revoke_all_for),
+        )
+        .route(
+            "/admin/users/{id}/app-passwords/{uuid}/revoke",
+            post(app_passwords::revoke_for),
+        )
         .route("/admin/settings", get(settings::page).post(settings::save))
         .route("/admin/audit", get(audit::list))
         .route("/admin/tools", get(tools::page))

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::{Frame, Signed, session};
+use super::{Frame, Signed, app_passwords, session};
 use crate::AppState;
 use crate::actions::profiles::{self, ProfileEdit};
 use crate::actions::{ActionError, Actor};
@@ -105,6 +105,7 @@ async fn render(
     form: ProfileForm,
     errors: BTreeMap<&'static str, String>,
     password_errors: BTreeMap<&'static str, String>,
+    apw: app_passwords::Outcome,
 ) -> Result<Response, AppError> {
     let profile = state
         .store()
@@ -113,6 +114,14 @@ async fn render(
         .ok_or(AppError::NotFound)?;
     let chosen = parse_avatar(&form.avatar_id).ok().flatten();
     let avatars = avatar_choices(state, chosen).await?;
+    let app_passwords = app_passwords::panel(
+        state,
+        signed,
+        signed.staff.id,
+        "/admin/profile/app-passwords".into(),
+        apw,
+    )
+    .await?;
     let frame = Frame::new(state, signed, "Your profile", "profile").await?;
     let html = frame.render(
         state,
@@ -123,25 +132,31 @@ async fn render(
             avatars,
             errors,
             password_errors,
+            app_passwords,
             author_url => format!("/author/{}/", profile.slug),
         },
     )?;
     Ok((status, html).into_response())
 }
 
-/// `GET /admin/profile`
-pub async fn page(State(state): State<AppState>, signed: Signed) -> Result<Response, AppError> {
+/// The profile form as saved.
+async fn saved_form(state: &AppState, signed: &Signed) -> Result<ProfileForm, AppError> {
     let p = state
         .store()
         .profile(signed.staff.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let form = ProfileForm {
+    Ok(ProfileForm {
         display_name: p.display_name,
         public_email: p.public_email,
         bio: p.bio,
         avatar_id: p.avatar_id.map(|id| id.to_string()).unwrap_or_default(),
-    };
+    })
+}
+
+/// `GET /admin/profile`
+pub async fn page(State(state): State<AppState>, signed: Signed) -> Result<Response, AppError> {
+    let form = saved_form(&state, &signed).await?;
     render(
         &state,
         &signed,
@@ -149,6 +164,28 @@ pub async fn page(State(state): State<AppState>, signed: Signed) -> Result<Respo
         form,
         BTreeMap::new(),
         BTreeMap::new(),
+        Default::default(),
+    )
+    .await
+}
+
+/// The profile page as saved, with the application passwords section showing a new password
+/// or a refused name.
+pub(super) async fn render_with_app_passwords(
+    state: &AppState,
+    signed: &Signed,
+    status: StatusCode,
+    apw: app_passwords::Outcome,
+) -> Result<Response, AppError> {
+    let form = saved_form(state, signed).await?;
+    render(
+        state,
+        signed,
+        status,
+        form,
+        BTreeMap::new(),
+        BTreeMap::new(),
+        apw,
     )
     .await
 }
@@ -183,6 +220,7 @@ pub async fn save(
             form,
             errors.into_iter().collect(),
             BTreeMap::new(),
+            Default::default(),
         )
         .await;
     };
@@ -210,6 +248,7 @@ pub async fn save(
                 form,
                 errors,
                 BTreeMap::new(),
+                Default::default(),
             )
             .await
         }
@@ -249,17 +288,7 @@ pub async fn change_password(
         }
         Err(e) => {
             let errors = field_errors(e)?;
-            let p = state
-                .store()
-                .profile(signed.staff.id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let form = ProfileForm {
-                display_name: p.display_name,
-                public_email: p.public_email,
-                bio: p.bio,
-                avatar_id: p.avatar_id.map(|id| id.to_string()).unwrap_or_default(),
-            };
+            let form = saved_form(&state, &signed).await?;
             render(
                 &state,
                 &signed,
@@ -267,6 +296,7 @@ pub async fn change_password(
                 form,
                 BTreeMap::new(),
                 errors,
+                Default::default(),
             )
             .await
         }

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::{Frame, Signed, session};
+use super::{Frame, Signed, app_passwords, session};
 use crate::AppState;
 use crate::actions::accounts::{self, INVITE_VALID, LinkPurpose, NewAccount, RESET_VALID};
 use crate::actions::profiles::{self, ProfileEdit};
@@ -70,7 +70,7 @@ struct Problems {
     row: Option<(i64, String)>,
 }
 
-fn may_manage(signed: &Signed) -> Result<(), AppError> {
+pub(super) fn may_manage(signed: &Signed) -> Result<(), AppError> {
     Ok(Actor::Staff(&signed.staff).require(Capability::ManageUsers)?)
 }
 
@@ -406,8 +406,17 @@ async fn render_person(
     status: StatusCode,
     form: PersonForm,
     errors: BTreeMap<&'static str, String>,
+    apw: app_passwords::Outcome,
 ) -> Result<Response, AppError> {
     let account = state.store().account(id).await?.ok_or(AppError::NotFound)?;
+    let app_passwords = app_passwords::panel(
+        state,
+        signed,
+        id,
+        format!("/admin/users/{id}/app-passwords"),
+        apw,
+    )
+    .await?;
     let title = format!("Edit {}", account.display_name);
     let frame = Frame::new(state, signed, &title, "users").await?;
     let html = frame.render(
@@ -417,10 +426,29 @@ async fn render_person(
             person => account,
             form,
             errors,
+            app_passwords,
             is_me => id == signed.staff.id,
         },
     )?;
     Ok((status, html).into_response())
+}
+
+/// The person's page as saved (`may_manage` already checked), with the application passwords
+/// section showing a new password or a refused name.
+pub(super) async fn render_person_with_app_passwords(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    status: StatusCode,
+    apw: app_passwords::Outcome,
+) -> Result<Response, AppError> {
+    let p = state.store().profile(id).await?.ok_or(AppError::NotFound)?;
+    let form = PersonForm {
+        display_name: p.display_name,
+        email: p.email,
+        bio: p.bio,
+    };
+    render_person(state, signed, id, status, form, BTreeMap::new(), apw).await
 }
 
 /// `GET /admin/users/{id}`: an administrator edits someone's name, sign-in email and bio.
@@ -436,7 +464,16 @@ pub async fn person(
         email: p.email,
         bio: p.bio,
     };
-    render_person(&state, &signed, id, StatusCode::OK, form, BTreeMap::new()).await
+    render_person(
+        &state,
+        &signed,
+        id,
+        StatusCode::OK,
+        form,
+        BTreeMap::new(),
+        Default::default(),
+    )
+    .await
 }
 
 /// `POST /admin/users/{id}`
@@ -474,6 +511,7 @@ pub async fn edit_person(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 form,
                 errors,
+                Default::default(),
             )
             .await
         }
