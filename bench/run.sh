@@ -237,12 +237,16 @@ SECTION_HREF=${SECTION_HREF//&amp;/&}
 SECTION_PATH=$(to_path "$SECTION_HREF") || die "unexpected section link '$SECTION_HREF'"
 echo "Section URL: $SECTION_PATH (first /category/ link on the home page)"
 
-PAGES=(home section story cached)
+PAGES=(home section story cached api api-cach)
 declare -A URL
 URL[home]="$BASE/"
 URL[section]="$BASE$SECTION_PATH"
 URL[story]="$BASE$STORY_PATH"
 URL[cached]="$CBASE$STORY_PATH"
+# The WordPress REST API's busiest read (apps and headless front ends list the latest stories
+# with their bylines, sections and images): uncached, and through the page cache.
+URL[api]="$BASE/wp-json/wp/v2/posts?per_page=10&_embed"
+URL[api-cach]="$CBASE/wp-json/wp/v2/posts?per_page=10&_embed"
 
 # Searches, uncached: a common word (a topic named in about a third of the synthetic stories), a
 # rare word (a coined surname found in a handful of stories per 100,000; see src/demo/mod.rs) and
