@@ -273,11 +273,16 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         tracing::info!("{line}");
     }
     let scheduler = jobs::spawn_scheduler(store.clone(), jobs::SCHEDULER_PERIOD);
+    // Other nodes' content writes reach this node's caches at once (PostgreSQL).
+    let content_listener = store.listen_for_content_changes();
     let app = app(AppState::with_options(store.clone(), theme, options));
     let bound = listener.local_addr().unwrap_or(config.listen);
     tracing::info!("Newsdesk is serving http://{bound}");
     server::serve_connections(listener, app, config.limits, shutdown_signal()).await;
     scheduler.abort();
+    if let Some(l) = content_listener {
+        l.abort();
+    }
     store.close().await;
     Ok(())
 }

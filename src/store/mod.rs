@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod articles;
 pub mod audit;
 pub mod backup;
+pub mod changes;
 pub mod comments;
 pub mod desk;
 pub mod dialect;
@@ -203,7 +204,8 @@ pub struct Store {
 }
 
 /// How often a node reads the database's `content_version` to learn of other nodes' (and the
-/// command line's) content writes.
+/// command line's) content writes. On PostgreSQL, serving nodes also hear of them at once
+/// through `LISTEN` (see [`changes`]); this read is then the fallback.
 pub const CONTENT_POLL: Duration = Duration::from_secs(1);
 
 /// The store's content generation: a number in-process caches (pages, the site chrome, the
@@ -221,6 +223,9 @@ pub(crate) struct ContentClock {
     start: Instant,
     /// One reader of `content_version` at a time.
     checking: AtomicBool,
+    /// Whether this node is listening for other nodes' content writes (PostgreSQL's
+    /// `LISTEN`, see [`changes`]).
+    listening: AtomicBool,
 }
 
 impl ContentClock {
@@ -236,6 +241,14 @@ impl ContentClock {
         if self.seen.fetch_max(version, Ordering::AcqRel) < version {
             self.generation.fetch_add(1, Ordering::AcqRel);
         }
+    }
+
+    /// Something may have changed unseen (notifications were lost with the connection that
+    /// listened for them): the caches drop everything, and the next request reads
+    /// `content_version` again.
+    fn resync(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.checked_at.store(0, Ordering::Release);
     }
 
     fn now_ms(&self) -> u64 {
@@ -260,6 +273,7 @@ impl Default for ContentClock {
             checked_at: AtomicU64::new(0),
             start: Instant::now(),
             checking: AtomicBool::new(false),
+            listening: AtomicBool::new(false),
         }
     }
 }

@@ -7,7 +7,8 @@
 //! `web::origin`), path and query; each gets an `ETag`, and a request naming it in
 //! `If-None-Match` gets its `304` from here, before any handler runs. Entries are dropped when
 //! the content changes: the store's generation moves when this process commits a content write,
-//! or within about a second of another node's (see `Store::fresh_generation`); bookkeeping
+//! as soon as PostgreSQL announces another node's (see `store::changes`), or within about a
+//! second of it (see `Store::fresh_generation`); bookkeeping
 //! writes (sessions, autosaves, locks, throttling, held comments) leave them. They also lapse
 //! after [`MAX_AGE`], and the whole cache is bounded by [`MAX_BYTES`].
 //!
