@@ -42,6 +42,9 @@ const MIN_COMPRESS: usize = 256;
 /// and 5.1 KB with brotli 5, a 17 KB story 4.8 KB and 4.3 KB.
 const BROTLI_LEVEL: u32 = 5;
 const GZIP_LEVEL: u32 = 6;
+/// The header on every answer the cache gave (`hit`) or kept (`miss`); those answers are in
+/// the encoding the request asked for already (see `web::compress`).
+pub const CACHE_HEADER: &str = "x-newsdesk-cache";
 /// Cookies that make a page personal.
 const PERSONAL_COOKIES: &[&str] = &[
     "comment_author",
@@ -316,14 +319,14 @@ fn respond(entry: &Entry, req: &HeaderMap, head: bool, hit: bool) -> Response {
         h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     }
     h.insert(
-        "x-newsdesk-cache",
+        CACHE_HEADER,
         HeaderValue::from_static(if hit { "hit" } else { "miss" }),
     );
     res
 }
 
 /// Whether a response of this type is text worth compressing.
-fn compressible(headers: &HeaderMap) -> bool {
+pub(crate) fn compressible(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod cache;
+pub mod compress;
 pub mod conditional;
 pub mod cookies;
 pub mod edge;
@@ -128,7 +129,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::security_headers,
-        ));
+        ))
+        // Outside the page cache, which keeps pages uncompressed and in its own encodings:
+        // what it did not compress is compressed here when large enough.
+        .layer(compress::layer())
+        .layer(axum::middleware::from_fn(compress::weaken_etags));
     // Outermost, so that every answer is logged as it leaves, with its final status.
     let site = if state.access_log().is_some() {
         site.layer(axum::middleware::from_fn_with_state(

@@ -18,6 +18,7 @@ mod article;
 mod browser;
 mod cli;
 mod comments;
+mod compression;
 mod edge;
 mod export;
 mod export_cli;
