@@ -201,6 +201,16 @@ pub struct Store {
     pub(crate) clock: Arc<ContentClock>,
     /// When a write was last refused for want of space or the lock (see [`Store::ready`]).
     pub(crate) write_health: Arc<WriteHealth>,
+    /// Turns for the deliberately expensive password hashing (argon2id), one per core, shared
+    /// by every action that hashes or checks a password on this node (see
+    /// `actions::accounts::hash_blocking`). Kept here because every action is handed the store.
+    pub(crate) hashing: Arc<tokio::sync::Semaphore>,
+}
+
+/// How many passwords one node hashes or checks at once: one per core, so a flood of sign-ins
+/// leaves the async workers (and the readers they serve) free.
+pub fn hashing_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// How often a node reads the database's `content_version` to learn of other nodes' (and the
@@ -532,6 +542,7 @@ impl Store {
             reader,
             clock: Arc::default(),
             write_health: Arc::default(),
+            hashing: Arc::new(tokio::sync::Semaphore::new(hashing_slots())),
         })
     }
 
@@ -607,6 +618,17 @@ impl Store {
                 .store()?;
         }
         Ok(())
+    }
+
+    /// Takes every password-hashing turn of this node until the returned permit is dropped,
+    /// for tests of the answer to a sign-in flood. Not for use in the application.
+    #[doc(hidden)]
+    pub async fn hold_every_hashing_turn(&self) -> tokio::sync::OwnedSemaphorePermit {
+        self.hashing
+            .clone()
+            .acquire_many_owned(u32::try_from(hashing_slots()).unwrap_or(u32::MAX))
+            .await
+            .expect("the hashing turns are never closed")
     }
 
     /// A number that changes whenever this process writes content, or learns that another

@@ -8,6 +8,7 @@ mod support;
 mod accounts;
 mod admin_audit;
 mod admin_auth;
+mod admin_auth_flood;
 mod admin_moderation;
 mod admin_pages;
 mod admin_stories;

@@ -320,7 +320,7 @@ async fn only_content_writes_purge_the_page_cache(site: TestSite) {
 }
 
 /// A GET through another node's router.
-async fn get_on(app: &axum::Router, path: &str) -> Page {
+pub(crate) async fn get_on(app: &axum::Router, path: &str) -> Page {
     crate::support::send_to(app.clone(), Request::get(path).body(Body::empty()).unwrap()).await
 }
 
