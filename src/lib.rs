@@ -61,6 +61,9 @@ pub struct AppOptions {
     pub base_url: Option<String>,
     /// Where one line per request goes (`serve --access-log`), if anywhere.
     pub access_log: Option<web::access_log::AccessLog>,
+    /// How long a request may take to be answered before it is refused with 503; `None`:
+    /// [`web::deadline::REQUEST_TIMEOUT`].
+    pub request_timeout: Option<std::time::Duration>,
 }
 
 impl AppState {
@@ -96,6 +99,14 @@ impl AppState {
     /// The access log, when one is kept.
     pub fn access_log(&self) -> Option<&web::access_log::AccessLog> {
         self.inner.options.access_log.as_ref()
+    }
+
+    /// How long a request may take to be answered (see `web::deadline`).
+    pub fn request_timeout(&self) -> std::time::Duration {
+        self.inner
+            .options
+            .request_timeout
+            .unwrap_or(web::deadline::REQUEST_TIMEOUT)
     }
 
     pub fn behind_proxy(&self) -> bool {
@@ -263,6 +274,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         no_page_cache: config.no_page_cache,
         base_url,
         access_log,
+        request_timeout: None,
     };
     // Once everything is checked: a way into a newsroom nobody can sign in to yet.
     let base = config

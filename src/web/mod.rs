@@ -8,6 +8,7 @@ pub mod cache;
 pub mod compress;
 pub mod conditional;
 pub mod cookies;
+pub mod deadline;
 pub mod edge;
 pub mod middleware;
 pub mod origin;
@@ -125,6 +126,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             origin::scope,
+        ))
+        // Every answer within 30 seconds (uploads excepted), or a 503 with `Retry-After`.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            deadline::limit,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

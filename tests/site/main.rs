@@ -20,6 +20,7 @@ mod browser;
 mod cli;
 mod comments;
 mod compression;
+mod deadline;
 mod edge;
 mod export;
 mod export_cli;
