@@ -41,6 +41,7 @@ struct AppInner {
     chrome: web::site::ChromeCache,
     pages: web::cache::PageCache,
     sitemaps: web::site::sitemaps::SitemapCache,
+    metrics: web::metrics::Metrics,
     secret: tokio::sync::OnceCell<Vec<u8>>,
     imports: web::admin::import::Runs,
     options: AppOptions,
@@ -64,6 +65,9 @@ pub struct AppOptions {
     /// How long a request may take to be answered before it is refused with 503; `None`:
     /// [`web::deadline::REQUEST_TIMEOUT`].
     pub request_timeout: Option<std::time::Duration>,
+    /// `/metrics` is served on an address of its own (`serve --metrics-listen`, through
+    /// [`web::metrics::router`]), not on the site's.
+    pub metrics_elsewhere: bool,
 }
 
 impl AppState {
@@ -80,6 +84,7 @@ impl AppState {
                 chrome: web::site::ChromeCache::default(),
                 pages: web::cache::PageCache::default(),
                 sitemaps: web::site::sitemaps::SitemapCache::default(),
+                metrics: web::metrics::Metrics::default(),
                 secret: tokio::sync::OnceCell::new(),
                 imports: web::admin::import::Runs::default(),
                 options,
@@ -107,6 +112,16 @@ impl AppState {
             .options
             .request_timeout
             .unwrap_or(web::deadline::REQUEST_TIMEOUT)
+    }
+
+    /// This node's request counters (`/metrics`).
+    pub(crate) fn metrics(&self) -> &web::metrics::Metrics {
+        &self.inner.metrics
+    }
+
+    /// Whether `/metrics` is served on an address of its own.
+    pub fn metrics_elsewhere(&self) -> bool {
+        self.inner.options.metrics_elsewhere
     }
 
     pub fn behind_proxy(&self) -> bool {
@@ -238,6 +253,14 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let metrics_listener = match config.metrics_listen {
+        Some(at) => Some(
+            tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {at}"))?,
+        ),
+        None => None,
+    };
     let connections =
         (std::thread::available_parallelism().map_or(2, |n| n.get()) * 4).clamp(4, 32) as u32;
     let store = cli::open_store(&config.site, connections).await?;
@@ -275,6 +298,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         base_url,
         access_log,
         request_timeout: None,
+        metrics_elsewhere: config.metrics_listen.is_some(),
     };
     // Once everything is checked: a way into a newsroom nobody can sign in to yet.
     let base = config
@@ -287,11 +311,32 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let scheduler = jobs::spawn_scheduler(store.clone(), jobs::SCHEDULER_PERIOD);
     // Other nodes' content writes reach this node's caches at once (PostgreSQL).
     let content_listener = store.listen_for_content_changes();
-    let app = app(AppState::with_options(store.clone(), theme, options));
+    let state = AppState::with_options(store.clone(), theme, options);
+    let metrics = match metrics_listener {
+        Some(l) => {
+            let at = l
+                .local_addr()
+                .ok()
+                .or(config.metrics_listen)
+                .map_or_else(String::new, |a| a.to_string());
+            tracing::info!("metrics at http://{at}/metrics");
+            let router = web::metrics::router(state.clone());
+            Some(tokio::spawn(async move {
+                if let Err(e) = axum::serve(l, router).await {
+                    tracing::warn!(error = %e, "the metrics address stopped serving");
+                }
+            }))
+        }
+        None => None,
+    };
+    let app = app(state);
     let bound = listener.local_addr().unwrap_or(config.listen);
     tracing::info!("Newsdesk is serving http://{bound}");
     server::serve_connections(listener, app, config.limits, shutdown_signal()).await;
     scheduler.abort();
+    if let Some(m) = metrics {
+        m.abort();
+    }
     if let Some(l) = content_listener {
         l.abort();
     }

@@ -213,6 +213,14 @@ pub fn hashing_slots() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
+/// See [`Store::pool_stats`].
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    pub size: usize,
+    pub idle: usize,
+    pub max: usize,
+}
+
 /// How often a node reads the database's `content_version` to learn of other nodes' (and the
 /// command line's) content writes. On PostgreSQL, serving nodes also hear of them at once
 /// through `LISTEN` (see [`changes`]); this read is then the fallback.
@@ -667,6 +675,23 @@ impl Store {
     /// store (tests writing raw SQL).
     pub fn touch(&self) {
         self.clock.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The connection pool's size: open connections, idle ones among them, and the most it
+    /// opens (for `/metrics`).
+    pub fn pool_stats(&self) -> PoolStats {
+        match &self.db {
+            Db::Sqlite(p) => PoolStats {
+                size: p.size() as usize,
+                idle: p.num_idle(),
+                max: p.options().get_max_connections() as usize,
+            },
+            Db::Postgres(p) => PoolStats {
+                size: p.size() as usize,
+                idle: p.num_idle(),
+                max: p.options().get_max_connections() as usize,
+            },
+        }
     }
 
     /// Whether the site has any stories yet (used by `--demo` to seed only an empty site).

@@ -85,6 +85,18 @@ pub struct PageCache {
     generation: AtomicU64,
     /// Pages being rendered: later requests for one wait for it instead of rendering it too.
     filling: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Requests answered from the cache, and pages rendered for it (see [`PageCache::stats`]).
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// What the page cache did and holds (for `/metrics`).
+#[derive(Debug, Clone, Copy)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
+    pub entries: u64,
+    pub bytes: u64,
 }
 
 impl Default for PageCache {
@@ -100,11 +112,24 @@ impl Default for PageCache {
                 .build(),
             generation: AtomicU64::new(0),
             filling: Mutex::default(),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 }
 
 impl PageCache {
+    /// Hits and misses so far, and what is held now (entries and bytes as the cache last
+    /// counted them).
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            entries: self.pages.entry_count(),
+            bytes: self.pages.weighted_size(),
+        }
+    }
+
     /// The page kept for `key` in `generation`. A newer generation empties the cache first; a
     /// request that read an older one (a write committed meanwhile) finds nothing.
     fn get(&self, key: &str, generation: u64) -> Option<Arc<Entry>> {
@@ -382,8 +407,10 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
     let head = req.method() == Method::HEAD;
     let generation = state.store().fresh_generation().await;
     if let Some(e) = cache.get(&key, generation) {
+        cache.hits.fetch_add(1, Ordering::Relaxed);
         return respond(&e, req.headers(), head, true);
     }
+    cache.misses.fetch_add(1, Ordering::Relaxed);
     // A HEAD has no body to keep: it is answered by the handler.
     if head {
         return next.run(req).await;
@@ -399,6 +426,7 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         Turn::Wait(busy) => {
             drop(busy.lock().await);
             if let Some(e) = cache.get(&key, generation) {
+                cache.hits.fetch_add(1, Ordering::Relaxed);
                 return respond(&e, req.headers(), false, true);
             }
             let res = next.run(req).await;

@@ -10,6 +10,7 @@ pub mod conditional;
 pub mod cookies;
 pub mod deadline;
 pub mod edge;
+pub mod metrics;
 pub mod middleware;
 pub mod origin;
 pub mod paging;
@@ -112,7 +113,14 @@ pub fn router(state: AppState) -> Router {
     // `/?rest_route=/…` for clients that do not use pretty addresses.
     let rest = api::router(state.clone());
     let rest_service = rest.clone().with_state(state.clone());
-    let site = Router::new()
+    let site = Router::new();
+    // This node's counters, outside the page cache (or on `--metrics-listen` only).
+    let site = if state.metrics_elsewhere() {
+        site
+    } else {
+        site.route("/metrics", get(metrics::show))
+    };
+    let site = site
         // The newsroom admin: its own pages, errors and headers; never in the page cache.
         .merge(admin::router(state.clone()))
         .merge(rest)
@@ -139,7 +147,12 @@ pub fn router(state: AppState) -> Router {
         // Outside the page cache, which keeps pages uncompressed and in its own encodings:
         // what it did not compress is compressed here when large enough.
         .layer(compress::layer())
-        .layer(axum::middleware::from_fn(compress::weaken_etags));
+        .layer(axum::middleware::from_fn(compress::weaken_etags))
+        // Requests by route and status, and their latency (`/metrics`).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ));
     // Outermost, so that every answer is logged as it leaves, with its final status.
     let site = if state.access_log().is_some() {
         site.layer(axum::middleware::from_fn_with_state(

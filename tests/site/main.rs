@@ -34,6 +34,7 @@ mod import;
 mod legacy_urls;
 mod lost_update;
 mod media;
+mod metrics;
 mod page_cache;
 mod page_comments;
 mod profiles;
