@@ -373,6 +373,11 @@ pub struct ServeArgs {
     /// taken) to this file, appending, or to standard output with -.
     #[arg(long, env = "NEWSDESK_ACCESS_LOG", value_name = "PATH|-")]
     pub access_log: Option<PathBuf>,
+
+    /// Serve Prometheus metrics at /metrics on this address (127.0.0.1:9100) instead of on
+    /// the site's own [default: /metrics on the site's address].
+    #[arg(long, env = "NEWSDESK_METRICS_LISTEN", value_name = "ADDR", value_parser = parse_listen)]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, Args)]
@@ -447,6 +452,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 no_page_cache: args.no_page_cache,
                 access_log: args.access_log,
                 limits: crate::config::ServerLimits::default(),
+                metrics_listen: args.metrics_listen,
             };
             config.check()?;
             crate::serve(config).await

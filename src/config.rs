@@ -38,6 +38,8 @@ pub struct ServeConfig {
     pub access_log: Option<PathBuf>,
     /// How long slow clients are waited for, and how many connections are served at once.
     pub limits: ServerLimits,
+    /// Serve `/metrics` on this address instead of the site's.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// What the server allows a connection, so that slow or numerous clients cannot hold it

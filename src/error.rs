@@ -96,6 +96,10 @@ pub const CANNOT_SAVE: &str = "The site cannot save right now; please try again 
 /// The `Retry-After` of that answer, in seconds.
 pub const CANNOT_SAVE_RETRY_SECS: u64 = 10;
 
+/// What someone reads when this node is too busy checking other people's passwords to check
+/// theirs (a flood of sign-ins); the answer is 503 with `Retry-After`.
+pub const BUSY: &str = "The site is busy right now; please try again in a few seconds.";
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         if let Some(why) = e.cannot_save() {
@@ -137,6 +141,12 @@ impl From<ActionError> for AppError {
                     "You are doing that too often. Please try again in {}.",
                     human_duration(retry_after_secs)
                 ),
+                retry_after_secs: Some(retry_after_secs),
+                kept_text: None,
+            },
+            ActionError::Busy { retry_after_secs } => AppError::Refused {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                message: BUSY.to_owned(),
                 retry_after_secs: Some(retry_after_secs),
                 kept_text: None,
             },

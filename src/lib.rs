@@ -41,6 +41,7 @@ struct AppInner {
     chrome: web::site::ChromeCache,
     pages: web::cache::PageCache,
     sitemaps: web::site::sitemaps::SitemapCache,
+    metrics: web::metrics::Metrics,
     secret: tokio::sync::OnceCell<Vec<u8>>,
     imports: web::admin::import::Runs,
     options: AppOptions,
@@ -61,6 +62,12 @@ pub struct AppOptions {
     pub base_url: Option<String>,
     /// Where one line per request goes (`serve --access-log`), if anywhere.
     pub access_log: Option<web::access_log::AccessLog>,
+    /// How long a request may take to be answered before it is refused with 503; `None`:
+    /// [`web::deadline::REQUEST_TIMEOUT`].
+    pub request_timeout: Option<std::time::Duration>,
+    /// `/metrics` is served on an address of its own (`serve --metrics-listen`, through
+    /// [`web::metrics::router`]), not on the site's.
+    pub metrics_elsewhere: bool,
 }
 
 impl AppState {
@@ -77,6 +84,7 @@ impl AppState {
                 chrome: web::site::ChromeCache::default(),
                 pages: web::cache::PageCache::default(),
                 sitemaps: web::site::sitemaps::SitemapCache::default(),
+                metrics: web::metrics::Metrics::default(),
                 secret: tokio::sync::OnceCell::new(),
                 imports: web::admin::import::Runs::default(),
                 options,
@@ -96,6 +104,24 @@ impl AppState {
     /// The access log, when one is kept.
     pub fn access_log(&self) -> Option<&web::access_log::AccessLog> {
         self.inner.options.access_log.as_ref()
+    }
+
+    /// How long a request may take to be answered (see `web::deadline`).
+    pub fn request_timeout(&self) -> std::time::Duration {
+        self.inner
+            .options
+            .request_timeout
+            .unwrap_or(web::deadline::REQUEST_TIMEOUT)
+    }
+
+    /// This node's request counters (`/metrics`).
+    pub(crate) fn metrics(&self) -> &web::metrics::Metrics {
+        &self.inner.metrics
+    }
+
+    /// Whether `/metrics` is served on an address of its own.
+    pub fn metrics_elsewhere(&self) -> bool {
+        self.inner.options.metrics_elsewhere
     }
 
     pub fn behind_proxy(&self) -> bool {
@@ -227,6 +253,14 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let metrics_listener = match config.metrics_listen {
+        Some(at) => Some(
+            tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {at}"))?,
+        ),
+        None => None,
+    };
     let connections =
         (std::thread::available_parallelism().map_or(2, |n| n.get()) * 4).clamp(4, 32) as u32;
     let store = cli::open_store(&config.site, connections).await?;
@@ -263,6 +297,8 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         no_page_cache: config.no_page_cache,
         base_url,
         access_log,
+        request_timeout: None,
+        metrics_elsewhere: config.metrics_listen.is_some(),
     };
     // Once everything is checked: a way into a newsroom nobody can sign in to yet.
     let base = config
@@ -273,11 +309,37 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         tracing::info!("{line}");
     }
     let scheduler = jobs::spawn_scheduler(store.clone(), jobs::SCHEDULER_PERIOD);
-    let app = app(AppState::with_options(store.clone(), theme, options));
+    // Other nodes' content writes reach this node's caches at once (PostgreSQL).
+    let content_listener = store.listen_for_content_changes();
+    let state = AppState::with_options(store.clone(), theme, options);
+    let metrics = match metrics_listener {
+        Some(l) => {
+            let at = l
+                .local_addr()
+                .ok()
+                .or(config.metrics_listen)
+                .map_or_else(String::new, |a| a.to_string());
+            tracing::info!("metrics at http://{at}/metrics");
+            let router = web::metrics::router(state.clone());
+            Some(tokio::spawn(async move {
+                if let Err(e) = axum::serve(l, router).await {
+                    tracing::warn!(error = %e, "the metrics address stopped serving");
+                }
+            }))
+        }
+        None => None,
+    };
+    let app = app(state);
     let bound = listener.local_addr().unwrap_or(config.listen);
     tracing::info!("Newsdesk is serving http://{bound}");
     server::serve_connections(listener, app, config.limits, shutdown_signal()).await;
     scheduler.abort();
+    if let Some(m) = metrics {
+        m.abort();
+    }
+    if let Some(l) = content_listener {
+        l.abort();
+    }
     store.close().await;
     Ok(())
 }

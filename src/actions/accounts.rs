@@ -122,7 +122,7 @@ async fn checked_account(store: &Store, account: &NewAccount) -> Result<(NewUser
         .await?;
     }
     let hash = match &account.password {
-        Some(pw) => Some(hash_blocking(pw.clone()).await),
+        Some(pw) => Some(hash_blocking(store, pw.clone()).await?),
         None => None,
     };
     let new = NewUser {
@@ -238,14 +238,48 @@ pub(super) async fn check_password(
     password::check_strength(new_password, about).map_err(|m| ActionError::invalid("password", m))
 }
 
-pub(super) async fn hash_blocking(password: String) -> String {
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .expect("password hashing does not panic")
+/// How long a password waits for a hashing turn before the request is answered "busy".
+pub const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// The `Retry-After` of that answer, in seconds.
+pub const HASHING_RETRY_SECS: u64 = 5;
+
+/// Runs password work (argon2id: tens of milliseconds of one core and 19 MiB each) on the
+/// blocking pool, at most one per core at a time on this node (`Store::hashing`), so a flood
+/// of sign-ins queues here instead of taking every core from the readers. A request that does
+/// not get a turn within [`HASHING_WAIT`] is refused with [`ActionError::Busy`]. The turn goes
+/// with the work, so a request abandoned mid-way still holds it until the hash is done.
+async fn with_hashing_turn<T: Send + 'static>(
+    store: &Store,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    let turn = match tokio::time::timeout(HASHING_WAIT, store.hashing.clone().acquire_owned()).await
+    {
+        Ok(Ok(turn)) => turn,
+        _ => {
+            tracing::warn!("password hashing is busy: a request was turned away");
+            return Err(ActionError::Busy {
+                retry_after_secs: HASHING_RETRY_SECS,
+            });
+        }
+    };
+    Ok(tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        work()
+    })
+    .await
+    .expect("password work does not panic"))
 }
 
-pub(super) async fn verify_blocking(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || match hash {
+pub(super) async fn hash_blocking(store: &Store, password: String) -> Result<String> {
+    with_hashing_turn(store, move || password::hash(&password)).await
+}
+
+pub(super) async fn verify_blocking(
+    store: &Store,
+    password: String,
+    hash: Option<String>,
+) -> Result<bool> {
+    with_hashing_turn(store, move || match hash {
         Some(h) => password::verify(&password, &h),
         None => {
             password::verify_nothing(&password);
@@ -253,7 +287,6 @@ pub(super) async fn verify_blocking(password: String, hash: Option<String>) -> b
         }
     })
     .await
-    .expect("password checking does not panic")
 }
 
 /// What a set-password link is for.
@@ -342,7 +375,7 @@ pub async fn set_password_by_link(
         &account.display_name,
     )
     .await?;
-    let hash = hash_blocking(new_password.to_owned()).await;
+    let hash = hash_blocking(store, new_password.to_owned()).await?;
     let mut tx = store.begin().await?;
     if !Store::use_user_token(&mut tx, &token_hash(token), now).await? {
         return Err(ActionError::NotFound("This link was already used.".into()));
@@ -380,7 +413,7 @@ pub async fn set_password(
         &account.display_name,
     )
     .await?;
-    let hash = hash_blocking(new_password.to_owned()).await;
+    let hash = hash_blocking(store, new_password.to_owned()).await?;
     let mut tx = store.begin().await?;
     Store::set_password_hash(&mut tx, user_id, &hash).await?;
     Store::delete_sessions_of(&mut tx, user_id).await?;
@@ -600,7 +633,19 @@ pub async fn sign_in(
         Some(c) if !c.disabled => (Some(c.id), c.password_hash),
         _ => (None, None),
     };
-    let ok = verify_blocking(password.to_owned(), hash).await && user_id.is_some();
+    let checked = match verify_blocking(store, password.to_owned(), hash).await {
+        Ok(matches) => matches,
+        Err(busy) => {
+            // Never checked: the attempt is taken back, as a throttled one is never counted.
+            let mut tx = store.begin().await?;
+            for rule in &keys {
+                Store::forgive_attempt(&mut tx, &rule.key, rule.free).await?;
+            }
+            tx.commit().await?;
+            return Err(busy);
+        }
+    };
+    let ok = checked && user_id.is_some();
     let Some(user_id) = user_id.filter(|_| ok) else {
         let who = Who {
             id: known_id,

@@ -78,6 +78,11 @@ pub enum ActionError {
     /// Too many attempts; try again after this many seconds.
     #[error("too many requests; retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// The node is busy hashing other people's passwords and this one waited its turn in
+    /// vain (see `accounts::HASHING_WAIT`); nothing was done, try again after this many
+    /// seconds.
+    #[error("busy; retry after {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     #[error(transparent)]
     Store(StoreError),
 }

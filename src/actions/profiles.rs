@@ -186,7 +186,7 @@ pub async fn change_own_password(
     drop(tx);
     let hash = creds.and_then(|c| c.password_hash);
     let mut errors: BTreeMap<&'static str, String> = BTreeMap::new();
-    if !verify_blocking(current_password.to_owned(), hash).await {
+    if !verify_blocking(store, current_password.to_owned(), hash).await? {
         errors.insert(
             "current_password",
             "That is not your current password.".into(),
@@ -206,7 +206,7 @@ pub async fn change_own_password(
     if !errors.is_empty() {
         return Err(ActionError::Fields(errors));
     }
-    let hash = hash_blocking(new_password.to_owned()).await;
+    let hash = hash_blocking(store, new_password.to_owned()).await?;
     let mut tx = store.begin().await?;
     Store::set_password_hash(&mut tx, me.id, &hash).await?;
     let ended = Store::delete_other_sessions(&mut tx, me.id, keep_session).await?;

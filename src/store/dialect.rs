@@ -544,6 +544,10 @@ fn writes_content(sql: &Sql) -> bool {
             .any(|t| !BOOKKEEPING_TABLES.iter().any(|b| t.eq_ignore_ascii_case(b)))
 }
 
+/// The PostgreSQL notification channel on which every committed content write announces the
+/// new `content_version` (see [`Tx::commit`] and `store::changes`).
+pub const CONTENT_CHANNEL: &str = "newsdesk_content";
+
 /// A transaction on either backend. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
     conn: TxConn,
@@ -597,16 +601,23 @@ impl Tx {
 
     /// Commits. When the transaction wrote content, it first bumps the database's
     /// `content_version` (last, so the row is locked only for the commit itself), and after
-    /// the commit this store's generation. A failed commit rolls back; the connection goes back
-    /// to the pool usable, or is closed if the driver lost track of it.
+    /// the commit this store's generation. On PostgreSQL the same statement sends the new
+    /// version on the [`CONTENT_CHANNEL`] channel, which PostgreSQL delivers to the other
+    /// nodes' listeners only once the transaction commits (and never if it rolls back). A
+    /// failed commit rolls back; the connection goes back to the pool usable, or is closed if
+    /// the driver lost track of it.
     pub async fn commit(mut self) -> Result<()> {
         let version = if self.content {
-            Some(
-                self.scalar::<i64>(Sql::new(
-                    "UPDATE content_version SET version = version + 1 WHERE id = 1 RETURNING version",
-                ))
-                .await?,
-            )
+            let bump = if self.is_postgres() {
+                concat!(
+                    "WITH bumped AS (UPDATE content_version SET version = version + 1 WHERE id = 1",
+                    " RETURNING version) SELECT version FROM bumped,",
+                    " pg_notify('newsdesk_content', version::text) AS told"
+                )
+            } else {
+                "UPDATE content_version SET version = version + 1 WHERE id = 1 RETURNING version"
+            };
+            Some(self.scalar::<i64>(Sql::new(bump)).await?)
         } else {
             None
         };

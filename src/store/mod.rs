@@ -18,6 +18,7 @@ pub mod app_passwords;
 pub mod articles;
 pub mod audit;
 pub mod backup;
+pub mod changes;
 pub mod comments;
 pub mod desk;
 pub mod dialect;
@@ -201,10 +202,29 @@ pub struct Store {
     pub(crate) clock: Arc<ContentClock>,
     /// When a write was last refused for want of space or the lock (see [`Store::ready`]).
     pub(crate) write_health: Arc<WriteHealth>,
+    /// Turns for the deliberately expensive password hashing (argon2id), one per core, shared
+    /// by every action that hashes or checks a password on this node (see
+    /// `actions::accounts::hash_blocking`). Kept here because every action is handed the store.
+    pub(crate) hashing: Arc<tokio::sync::Semaphore>,
+}
+
+/// How many passwords one node hashes or checks at once: one per core, so a flood of sign-ins
+/// leaves the async workers (and the readers they serve) free.
+pub fn hashing_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// See [`Store::pool_stats`].
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    pub size: usize,
+    pub idle: usize,
+    pub max: usize,
 }
 
 /// How often a node reads the database's `content_version` to learn of other nodes' (and the
-/// command line's) content writes.
+/// command line's) content writes. On PostgreSQL, serving nodes also hear of them at once
+/// through `LISTEN` (see [`changes`]); this read is then the fallback.
 pub const CONTENT_POLL: Duration = Duration::from_secs(1);
 
 /// The store's content generation: a number in-process caches (pages, the site chrome, the
@@ -222,6 +242,9 @@ pub(crate) struct ContentClock {
     start: Instant,
     /// One reader of `content_version` at a time.
     checking: AtomicBool,
+    /// Whether this node is listening for other nodes' content writes (PostgreSQL's
+    /// `LISTEN`, see [`changes`]).
+    listening: AtomicBool,
 }
 
 impl ContentClock {
@@ -237,6 +260,14 @@ impl ContentClock {
         if self.seen.fetch_max(version, Ordering::AcqRel) < version {
             self.generation.fetch_add(1, Ordering::AcqRel);
         }
+    }
+
+    /// Something may have changed unseen (notifications were lost with the connection that
+    /// listened for them): the caches drop everything, and the next request reads
+    /// `content_version` again.
+    fn resync(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.checked_at.store(0, Ordering::Release);
     }
 
     fn now_ms(&self) -> u64 {
@@ -261,6 +292,7 @@ impl Default for ContentClock {
             checked_at: AtomicU64::new(0),
             start: Instant::now(),
             checking: AtomicBool::new(false),
+            listening: AtomicBool::new(false),
         }
     }
 }
@@ -519,6 +551,7 @@ impl Store {
             reader,
             clock: Arc::default(),
             write_health: Arc::default(),
+            hashing: Arc::new(tokio::sync::Semaphore::new(hashing_slots())),
         })
     }
 
@@ -596,6 +629,17 @@ impl Store {
         Ok(())
     }
 
+    /// Takes every password-hashing turn of this node until the returned permit is dropped,
+    /// for tests of the answer to a sign-in flood. Not for use in the application.
+    #[doc(hidden)]
+    pub async fn hold_every_hashing_turn(&self) -> tokio::sync::OwnedSemaphorePermit {
+        self.hashing
+            .clone()
+            .acquire_many_owned(u32::try_from(hashing_slots()).unwrap_or(u32::MAX))
+            .await
+            .expect("the hashing turns are never closed")
+    }
+
     /// A number that changes whenever this process writes content, or learns that another
     /// process did; in-process caches compare it. See [`Store::fresh_generation`].
     pub fn generation(&self) -> u64 {
@@ -632,6 +676,23 @@ impl Store {
     /// store (tests writing raw SQL).
     pub fn touch(&self) {
         self.clock.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The connection pool's size: open connections, idle ones among them, and the most it
+    /// opens (for `/metrics`).
+    pub fn pool_stats(&self) -> PoolStats {
+        match &self.db {
+            Db::Sqlite(p) => PoolStats {
+                size: p.size() as usize,
+                idle: p.num_idle(),
+                max: p.options().get_max_connections() as usize,
+            },
+            Db::Postgres(p) => PoolStats {
+                size: p.size() as usize,
+                idle: p.num_idle(),
+                max: p.options().get_max_connections() as usize,
+            },
+        }
     }
 
     /// Whether the site has any stories yet (used by `--demo` to seed only an empty site).

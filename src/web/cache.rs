@@ -7,7 +7,8 @@
 //! `web::origin`), path and query; each gets an `ETag`, and a request naming it in
 //! `If-None-Match` gets its `304` from here, before any handler runs. Entries are dropped when
 //! the content changes: the store's generation moves when this process commits a content write,
-//! or within about a second of another node's (see `Store::fresh_generation`); bookkeeping
+//! as soon as PostgreSQL announces another node's (see `store::changes`), or within about a
+//! second of it (see `Store::fresh_generation`); bookkeeping
 //! writes (sessions, autosaves, locks, throttling, held comments) leave them. They also lapse
 //! after [`MAX_AGE`], and the whole cache is bounded by [`MAX_BYTES`].
 //!
@@ -41,6 +42,9 @@ const MIN_COMPRESS: usize = 256;
 /// and 5.1 KB with brotli 5, a 17 KB story 4.8 KB and 4.3 KB.
 const BROTLI_LEVEL: u32 = 5;
 const GZIP_LEVEL: u32 = 6;
+/// The header on every answer the cache gave (`hit`) or kept (`miss`); those answers are in
+/// the encoding the request asked for already (see `web::compress`).
+pub const CACHE_HEADER: &str = "x-newsdesk-cache";
 /// Cookies that make a page personal.
 const PERSONAL_COOKIES: &[&str] = &[
     "comment_author",
@@ -81,6 +85,18 @@ pub struct PageCache {
     generation: AtomicU64,
     /// Pages being rendered: later requests for one wait for it instead of rendering it too.
     filling: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Requests answered from the cache, and pages rendered for it (see [`PageCache::stats`]).
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// What the page cache did and holds (for `/metrics`).
+#[derive(Debug, Clone, Copy)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
+    pub entries: u64,
+    pub bytes: u64,
 }
 
 impl Default for PageCache {
@@ -96,11 +112,24 @@ impl Default for PageCache {
                 .build(),
             generation: AtomicU64::new(0),
             filling: Mutex::default(),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 }
 
 impl PageCache {
+    /// Hits and misses so far, and what is held now (entries and bytes as the cache last
+    /// counted them).
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            entries: self.pages.entry_count(),
+            bytes: self.pages.weighted_size(),
+        }
+    }
+
     /// The page kept for `key` in `generation`. A newer generation empties the cache first; a
     /// request that read an older one (a write committed meanwhile) finds nothing.
     fn get(&self, key: &str, generation: u64) -> Option<Arc<Entry>> {
@@ -322,14 +351,14 @@ fn respond(entry: &Entry, req: &HeaderMap, head: bool, hit: bool) -> Response {
         h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     }
     h.insert(
-        "x-newsdesk-cache",
+        CACHE_HEADER,
         HeaderValue::from_static(if hit { "hit" } else { "miss" }),
     );
     res
 }
 
 /// Whether a response of this type is text worth compressing.
-fn compressible(headers: &HeaderMap) -> bool {
+pub(crate) fn compressible(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -385,8 +414,10 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
     let head = req.method() == Method::HEAD;
     let generation = state.store().fresh_generation().await;
     if let Some(e) = cache.get(&key, generation) {
+        cache.hits.fetch_add(1, Ordering::Relaxed);
         return respond(&e, req.headers(), head, true);
     }
+    cache.misses.fetch_add(1, Ordering::Relaxed);
     // A HEAD has no body to keep: it is answered by the handler.
     if head {
         return next.run(req).await;
@@ -402,6 +433,7 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         Turn::Wait(busy) => {
             drop(busy.lock().await);
             if let Some(e) = cache.get(&key, generation) {
+                cache.hits.fetch_add(1, Ordering::Relaxed);
                 return respond(&e, req.headers(), false, true);
             }
             let res = next.run(req).await;

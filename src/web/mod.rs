@@ -5,9 +5,12 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod cache;
+pub mod compress;
 pub mod conditional;
 pub mod cookies;
+pub mod deadline;
 pub mod edge;
+pub mod metrics;
 pub mod middleware;
 pub mod origin;
 pub mod paging;
@@ -110,7 +113,14 @@ pub fn router(state: AppState) -> Router {
     // `/?rest_route=/…` for clients that do not use pretty addresses.
     let rest = api::router(state.clone());
     let rest_service = rest.clone().with_state(state.clone());
-    let site = Router::new()
+    let site = Router::new();
+    // This node's counters, outside the page cache (or on `--metrics-listen` only).
+    let site = if state.metrics_elsewhere() {
+        site
+    } else {
+        site.route("/metrics", get(metrics::show))
+    };
+    let site = site
         // The newsroom admin: its own pages, errors and headers; never in the page cache.
         .merge(admin::router(state.clone()))
         .merge(rest)
@@ -125,9 +135,23 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             origin::scope,
         ))
+        // Every answer within 30 seconds (uploads excepted), or a 503 with `Retry-After`.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            deadline::limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::security_headers,
+        ))
+        // Outside the page cache, which keeps pages uncompressed and in its own encodings:
+        // what it did not compress is compressed here when large enough.
+        .layer(compress::layer())
+        .layer(axum::middleware::from_fn(compress::weaken_etags))
+        // Requests by route and status, and their latency (`/metrics`).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
         ));
     // Outermost, so that every answer is logged as it leaves, with its final status.
     let site = if state.access_log().is_some() {

@@ -320,7 +320,7 @@ async fn only_content_writes_purge_the_page_cache(site: TestSite) {
 }
 
 /// A GET through another node's router.
-async fn get_on(app: &axum::Router, path: &str) -> Page {
+pub(crate) async fn get_on(app: &axum::Router, path: &str) -> Page {
     crate::support::send_to(app.clone(), Request::get(path).body(Body::empty()).unwrap()).await
 }
 
@@ -366,6 +366,157 @@ async fn another_node_sees_content_writes_within_a_second(site: TestSite) {
     }
     // Once purged, the second node serves the new page from its cache again.
     assert_eq!(cache(&get_on(&other, "/").await), "hit");
+    store.close().await;
+}
+
+/// PostgreSQL nodes hear of content writes through `LISTEN`, at once; SQLite has one file and
+/// no notifications, and relies on reading `content_version` (above).
+mod listening_nodes_hear_of_content_writes_at_once {
+    use crate::support::{Backend, TestSite};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let site = TestSite::empty(Backend::Sqlite).await.unwrap();
+        assert!(site.store.listen_for_content_changes().is_none());
+        assert!(!site.store.listening_for_content_changes());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if let Some(site) = TestSite::demo(Backend::Postgres).await {
+            super::listening_nodes_hear_of_content_writes_at_once(site).await
+        }
+    }
+}
+
+/// Waits until `done` holds, checking every millisecond, for at most `limit`; returns how long
+/// it took.
+async fn wait_for(limit: Duration, what: &str, mut done: impl FnMut() -> bool) -> Duration {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    started.elapsed()
+}
+
+async fn listening_nodes_hear_of_content_writes_at_once(site: TestSite) {
+    // A second node, listening as `serve` does.
+    let store = newsdesk::store::Store::connect(&site.url, 4).await.unwrap();
+    let listener = store
+        .listen_for_content_changes()
+        .expect("PostgreSQL listens");
+    let other = newsdesk::app(newsdesk::AppState::with_options(
+        store.clone(),
+        newsdesk::render::Theme::load(None).unwrap(),
+        newsdesk::AppOptions::default(),
+    ));
+    wait_for(Duration::from_secs(10), "listening", || {
+        store.listening_for_content_changes()
+    })
+    .await;
+    // `generation()` never reads the database: only a notification can move it.
+    for round in 1..=3 {
+        let before = store.generation();
+        let tagline = format!("Tagline {round} written on the first node");
+        let started = Instant::now();
+        newsdesk::actions::site::update_settings(
+            &site.store,
+            Actor::Operator,
+            &[("tagline", tagline.as_str())],
+        )
+        .await
+        .unwrap();
+        let saved = started.elapsed();
+        let after_save = wait_for(Duration::from_secs(10), "the notification", || {
+            store.generation() != before
+        })
+        .await;
+        let delay = started.elapsed();
+        println!(
+            "content write {round}: saved in {saved:?}, heard of by the listening node \
+             {after_save:?} after the save returned ({delay:?} after it began)"
+        );
+        assert!(
+            delay < newsdesk::store::CONTENT_POLL,
+            "heard of after {delay:?}, no sooner than polling"
+        );
+        assert!(get_on(&other, "/").await.body.contains(&tagline));
+    }
+    // A bookkeeping write (a sign-in) is not announced.
+    let added = store.generation();
+    let ed = site.add_staff("ed", Role::Editor).await;
+    wait_for(Duration::from_secs(10), "the new account", || {
+        store.generation() != added
+    })
+    .await;
+    get_on(&other, "/").await;
+    assert_eq!(cache(&get_on(&other, "/").await), "hit");
+    let quiet = store.generation();
+    site.sign_in(ed, "ed").await;
+    newsdesk::actions::site::update_settings(
+        &site.store,
+        Actor::Operator,
+        &[("tagline", "After the sign-in")],
+    )
+    .await
+    .unwrap();
+    wait_for(Duration::from_secs(10), "the settings change", || {
+        store.generation() != quiet
+    })
+    .await;
+    assert_eq!(
+        store.generation(),
+        quiet + 1,
+        "one change, one notification"
+    );
+    // The listening connection is lost (here: ended by the server). Whatever was sent
+    // meanwhile is gone, so once listening again the node drops every cached page...
+    assert_eq!(cache(&get_on(&other, "/").await), "miss");
+    assert_eq!(cache(&get_on(&other, "/").await), "hit");
+    let before_loss = store.generation();
+    let ending = Instant::now();
+    let ended = site
+        .raw_execute(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = '{}' AND datname = current_database()",
+            newsdesk::store::changes::LISTENER_APPLICATION_NAME
+        ))
+        .await;
+    assert_eq!(ended, 1, "one listening connection");
+    wait_for(Duration::from_secs(20), "listening again", || {
+        store.generation() != before_loss && store.listening_for_content_changes()
+    })
+    .await;
+    println!(
+        "listening again, all pages dropped, {:?} after the connection was ended",
+        ending.elapsed()
+    );
+    assert_eq!(cache(&get_on(&other, "/").await), "miss");
+    // ...and hears of the next write at once again.
+    let before = store.generation();
+    let started = Instant::now();
+    newsdesk::actions::site::update_settings(
+        &site.store,
+        Actor::Operator,
+        &[("tagline", "Written after the reconnection")],
+    )
+    .await
+    .unwrap();
+    wait_for(Duration::from_secs(10), "the notification", || {
+        store.generation() != before
+    })
+    .await;
+    let delay = started.elapsed();
+    println!("a content write after the reconnection was heard of {delay:?} after it began");
+    assert!(delay < newsdesk::store::CONTENT_POLL);
+    assert!(
+        get_on(&other, "/")
+            .await
+            .body
+            .contains("Written after the reconnection")
+    );
+    listener.abort();
     store.close().await;
 }
 

@@ -328,6 +328,18 @@ pub async fn sign_in(
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             Ok(res)
         }
+        // A flood of sign-ins: this one did not get its turn; nothing was checked or counted.
+        Err(ActionError::Busy { retry_after_secs }) => {
+            let mut res = render_login(
+                &state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                view(crate::error::BUSY.into()),
+            )
+            .await?;
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            Ok(res)
+        }
         Err(ActionError::Invalid { .. }) => {
             render_login(
                 &state,
