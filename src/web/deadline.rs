@@ -6,7 +6,8 @@
 //!
 //! Uploads are exempt: their body alone may take minutes on a slow line, and the server bounds
 //! it already (each part within 30 s of the one before, the whole within 5 minutes; see
-//! `ServerLimits`), as do their size limits (26 MB for images, the importer's file streamed).
+//! `ServerLimits`), as do their size limits (26 MB for images, the importer's file streamed,
+//! the REST API's media route 21 MB).
 
 use std::time::Duration;
 
@@ -25,10 +26,21 @@ pub const RETRY_SECS: u64 = 5;
 /// What the client reads.
 pub const MESSAGE: &str = "The site took too long to answer; please try again in a moment.\n";
 
-/// Requests whose body is an upload, bounded by the server's body timeouts instead.
+/// Requests whose body is an upload, bounded by the server's body timeouts instead: the
+/// admin's media library and importer, and the REST API's media route (also as WordPress's
+/// `/?rest_route=/wp/v2/media`).
 fn uploads(req: &Request) -> bool {
+    let api_media = |route: &str| route.trim_end_matches('/') == "/wp/v2/media";
     req.method() == Method::POST
-        && matches!(req.uri().path(), "/admin/media" | "/admin/tools/import")
+        && match req.uri().path() {
+            "/admin/media" | "/admin/tools/import" => true,
+            path if path.starts_with("/wp-json/") => api_media(&path["/wp-json".len()..]),
+            "/" => req.uri().query().is_some_and(|q| {
+                serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                    .is_ok_and(|pairs| pairs.iter().any(|(k, v)| k == "rest_route" && api_media(v)))
+            }),
+            _ => false,
+        }
 }
 
 /// Answers 503 when the rest of the stack has not answered within the request timeout.
@@ -54,4 +66,31 @@ fn too_slow() -> Response {
     h.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_SECS));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+
+    fn post(uri: &str) -> Request {
+        Request::post(uri).body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn only_uploads_are_exempt() {
+        assert!(uploads(&post("/admin/media")));
+        assert!(uploads(&post("/wp-json/wp/v2/media")));
+        assert!(uploads(&post("/wp-json/wp/v2/media/?alt_text=x")));
+        assert!(uploads(&post("/?rest_route=%2Fwp%2Fv2%2Fmedia")));
+        assert!(uploads(&post("/?rest_route=/wp/v2/media&alt_text=x")));
+        assert!(!uploads(&post("/wp-json/wp/v2/posts")));
+        assert!(!uploads(&post("/wp-json/wp/v2/media/5")));
+        assert!(!uploads(&post("/?rest_route=/wp/v2/posts")));
+        assert!(!uploads(
+            &Request::get("/wp-json/wp/v2/media")
+                .body(Body::empty())
+                .unwrap()
+        ));
+    }
 }

@@ -195,6 +195,11 @@ pub fn action_error(e: ActionError, forbidden_code: &'static str) -> ApiError {
             "rest_too_many_requests",
             format!("Too many requests; try again in {retry_after_secs} seconds."),
         ),
+        ActionError::Busy { retry_after_secs } => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "rest_busy",
+            format!("The site is busy; try again in {retry_after_secs} seconds."),
+        ),
         ActionError::Store(e) => ApiError::from(e),
     }
 }
