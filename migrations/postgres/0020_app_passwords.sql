@@ -11,3 +11,7 @@ CREATE TABLE app_passwords (
     last_ip      TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX app_passwords_user_idx ON app_passwords (user_id);
+
+-- Stories saved through the editor or the API name their tags; a tag is found by its name
+-- first (a renamed tag keeps its old slug), so names are indexed.
+CREATE INDEX tags_name_idx ON tags (name);

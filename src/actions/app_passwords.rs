@@ -212,12 +212,6 @@ pub async fn authenticate(
     now: DateTime<Utc>,
 ) -> Result<std::result::Result<(Staff, AppPassword), Refusal>> {
     let keys = throttle_keys(login, ip);
-    let key_names: Vec<&str> = keys.iter().map(|k| k.key.as_str()).collect();
-    if let Some(until) = store.throttle_locked_until(&key_names, now).await? {
-        return Ok(Err(Refusal::Throttled {
-            retry_after_secs: (until - now).num_seconds().max(1) as u64,
-        }));
-    }
     let normalized = normalized(secret);
     let found = if normalized.len() == SECRET_LEN
         && normalized.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -229,8 +223,16 @@ pub async fn authenticate(
         None
     };
     let Some((record, staff)) = found else {
-        // Counted only when wrong: a right one costs no write beyond the occasional note of
-        // its use, and a wrong one cannot be guessed in any number of tries anyway.
+        // Counted only when wrong, and refused unchecked while the counters are locked. A
+        // right one is let through whatever the counters say: 24 random characters cannot be
+        // guessed, so a lock earned by strangers must not stop the person's own tools (it
+        // costs no write either, beyond the occasional note of its use).
+        let key_names: Vec<&str> = keys.iter().map(|k| k.key.as_str()).collect();
+        if let Some(until) = store.throttle_locked_until(&key_names, now).await? {
+            return Ok(Err(Refusal::Throttled {
+                retry_after_secs: (until - now).num_seconds().max(1) as u64,
+            }));
+        }
         let mut tx = store.begin().await?;
         let wait = count_attempts(&mut tx, &keys, now).await?;
         if wait > 0 {

@@ -451,8 +451,15 @@ async fn write(
         if name.is_empty() {
             continue;
         }
-        let tag_slug = Slug::from_title(name, "tag");
-        let id = Store::ensure_tag(tx, tag_slug.as_str(), name).await?;
+        // The tag of that name if there is one (a renamed tag keeps its old slug, and a tag
+        // may have been given a slug of its own), else a new one.
+        let id = match Store::tag_id_by_name(tx, name).await? {
+            Some(id) => id,
+            None => {
+                let tag_slug = Slug::from_title(name, "tag");
+                Store::ensure_tag(tx, tag_slug.as_str(), name).await?
+            }
+        };
         if !tag_ids.contains(&id) {
             tag_ids.push(id);
         }

@@ -488,6 +488,14 @@ impl Store {
                     .push(", a.id")
                     .push(order);
             }
+            // The public's lists are by publication time, which its index serves; the
+            // newsroom's drafts have none and sort by their last change.
+            _ if f.newsroom.is_none() => {
+                sql.push("a.published_at")
+                    .push(order)
+                    .push(", a.id")
+                    .push(order);
+            }
             _ => {
                 sql.push("COALESCE(a.published_at, a.updated_at)")
                     .push(order)

@@ -65,6 +65,15 @@ impl Store {
     }
 
     /// The id of the tag with this slug, creating it with `name` if it does not exist yet.
+    /// The tag called exactly `name`, the oldest if several are.
+    pub(crate) async fn tag_id_by_name(tx: &mut Tx, name: &str) -> Result<Option<i64>> {
+        Ok(tx
+            .scalars(Sql::new("SELECT id FROM tags WHERE name = $1 ORDER BY id LIMIT 1").bind(name))
+            .await?
+            .into_iter()
+            .next())
+    }
+
     pub(crate) async fn ensure_tag(tx: &mut Tx, slug: &str, name: &str) -> Result<i64> {
         tx.execute(
             Sql::new("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING")

@@ -198,10 +198,7 @@ fn cacheable_request(req: &Request) -> bool {
         return false;
     }
     // A REST API client that authenticates gets what its person may see, never a shared copy.
-    if req.headers().contains_key(header::AUTHORIZATION)
-        || req.headers().contains_key("x-wp-nonce")
-        || req.uri().query().is_some_and(|q| q.contains("_wpnonce="))
-    {
+    if crate::web::api::auth::carries_credentials(req.headers(), req.uri()) {
         return false;
     }
     !req.headers()

@@ -26,6 +26,8 @@ on_both_backends!(demo:
     moderators_moderate_and_reply_through_the_api,
     sections_tags_and_settings_for_those_who_manage_them,
     revisions_and_autosaves_of_what_one_may_edit,
+    refusals_change_nothing,
+    clients_round_trip_what_they_read,
 );
 
 /// This machine: local tools may send application passwords over plain HTTP.
@@ -424,7 +426,7 @@ async fn basic_auth_needs_https_or_this_machine_and_is_throttled(site: TestSite)
     a.refused(StatusCode::UNAUTHORIZED, "incorrect_password");
     assert_eq!(a.json, b.json);
     assert!(a.header("www-authenticate").is_empty(), "no browser prompt");
-    // Failures count in the sign-in throttle: after a few, even the right one waits.
+    // Failures count in the sign-in throttle: after a few, wrong ones are refused unchecked.
     let mut throttled = None;
     for _ in 0..10 {
         let r = wrong("ed", "wrong").await;
@@ -446,7 +448,49 @@ async fn basic_auth_needs_https_or_this_machine_and_is_throttled(site: TestSite)
         LOCAL,
     )
     .await;
-    right.refused(StatusCode::TOO_MANY_REQUESTS, "rest_too_many_attempts");
+    // The right one still works: 24 random characters cannot be guessed, so a lock strangers
+    // earned must not stop the person's own tools.
+    assert_eq!(right.status, StatusCode::OK, "{}", right.json);
+    wrong("ed", "abcd efgh ijkl mnop qrst uvwx")
+        .await
+        .refused(StatusCode::TOO_MANY_REQUESTS, "rest_too_many_attempts");
+    // Behind a proxy that does not name the reader, the connection is the proxy's: no
+    // exemption for this machine.
+    let unnamed = send(
+        behind_tls.clone(),
+        "GET",
+        "/wp-json/wp/v2/users/me",
+        &[
+            ("authorization", auth.as_str()),
+            ("x-forwarded-proto", "http"),
+        ],
+        Body::empty(),
+        LOCAL,
+    )
+    .await;
+    unnamed.refused(
+        StatusCode::UNAUTHORIZED,
+        "rest_application_passwords_https_required",
+    );
+    // A client's own `X-Forwarded-For` line before the proxy's does not make it local.
+    let spoofed = send(
+        behind_tls.clone(),
+        "GET",
+        "/wp-json/wp/v2/users/me",
+        &[
+            ("authorization", auth.as_str()),
+            ("x-forwarded-proto", "http"),
+            ("x-forwarded-for", LOCAL),
+            ("x-forwarded-for", REMOTE),
+        ],
+        Body::empty(),
+        LOCAL,
+    )
+    .await;
+    spoofed.refused(
+        StatusCode::UNAUTHORIZED,
+        "rest_application_passwords_https_required",
+    );
 }
 
 async fn stories_are_written_under_the_editors_rules(site: TestSite) {
@@ -1397,4 +1441,156 @@ async fn revisions_and_autosaves_of_what_one_may_edit(site: TestSite) {
     // Saving the story takes the autosave's place.
     ed.post(&path, json!({ "title": "Third take" })).await;
     assert_eq!(ed.get(&format!("{path}/autosaves")).await.json, json!([]));
+}
+
+async fn refusals_change_nothing(site: TestSite) {
+    let (cora, _, _) = with_tool(&site, "cora", Role::Contributor).await;
+    let (abe, _, _) = with_tool(&site, "abe", Role::Author).await;
+    let (ed, _, _) = with_tool(&site, "ed", Role::Editor).await;
+    // A contributor may trash a draft of theirs, not delete it for good: refused before
+    // anything is written, so the draft stays theirs.
+    let draft = cora
+        .post("/wp-json/wp/v2/posts", json!({ "title": "Keep me" }))
+        .await;
+    let path = format!("/wp-json/wp/v2/posts/{}", draft.json["id"]);
+    cora.call("DELETE", &format!("{path}?force=true"), None)
+        .await
+        .refused(StatusCode::FORBIDDEN, "rest_cannot_delete");
+    assert_eq!(cora.get(&path).await.json["status"], "draft");
+    // What the role may not set is refused, not silently dropped.
+    let own = abe
+        .post("/wp-json/wp/v2/posts", json!({ "title": "Abe's" }))
+        .await;
+    let own_path = format!("/wp-json/wp/v2/posts/{}", own.json["id"]);
+    abe.post(&own_path, json!({ "sticky": true }))
+        .await
+        .refused(StatusCode::FORBIDDEN, "rest_cannot_assign_sticky");
+    cora.post(&path, json!({ "password": "secret" }))
+        .await
+        .refused(StatusCode::FORBIDDEN, "rest_cannot_publish");
+    // Too many tags is a clear refusal, not a database error.
+    let many: Vec<i64> = (1..=5000).collect();
+    ed.post(
+        "/wp-json/wp/v2/posts",
+        json!({ "title": "Tagged", "tags": many }),
+    )
+    .await
+    .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    // A comment change with a bad state changes nothing at all.
+    let approved = site
+        .raw_pairs("SELECT body, id FROM comments WHERE status = 'approved' ORDER BY id LIMIT 1")
+        .await
+        .remove(0);
+    let comment = format!("/wp-json/wp/v2/comments/{}", approved.1);
+    ed.post(
+        &comment,
+        json!({ "content": "Rewritten", "status": "approve d" }),
+    )
+    .await
+    .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    assert_eq!(ed.get(&comment).await.json["content"]["raw"], approved.0);
+    // A tool's application password makes no more of them.
+    ed.post(
+        "/wp-json/wp/v2/users/me/application-passwords",
+        json!({ "name": "Another" }),
+    )
+    .await
+    .refused(
+        StatusCode::FORBIDDEN,
+        "rest_cannot_manage_application_passwords",
+    );
+    // A session nonce however encoded makes the answer private: never kept for the public.
+    let staff = site.staff("mira", Role::Editor).await;
+    let encoded = format!(
+        "/wp-json/wp/v2/users/me?context=edit&%5Fwpnonce={}",
+        staff.csrf
+    );
+    let mine = send(
+        site.app.clone(),
+        "GET",
+        &encoded,
+        &[("cookie", staff.cookie.as_str())],
+        Body::empty(),
+        REMOTE,
+    )
+    .await;
+    assert_eq!(mine.json["username"], "mira", "{}", mine.json);
+    assert_eq!(mine.header("cache-control"), "private, no-store");
+    let stranger = send(
+        site.app.clone(),
+        "GET",
+        &encoded,
+        &[],
+        Body::empty(),
+        REMOTE,
+    )
+    .await;
+    assert!(stranger.json.get("username").is_none(), "{}", stranger.json);
+}
+
+async fn clients_round_trip_what_they_read(site: TestSite) {
+    let (ed, _, _) = with_tool(&site, "ed", Role::Editor).await;
+    // A tag renamed after it was made keeps its slug; saving a story carrying it keeps it.
+    let tag = ed
+        .post("/wp-json/wp/v2/tags", json!({ "name": "Covid" }))
+        .await;
+    let tag_id = tag.json["id"].as_i64().unwrap();
+    let made = ed
+        .post(
+            "/wp-json/wp/v2/posts",
+            json!({ "title": "Vaccines", "tags": [tag_id] }),
+        )
+        .await;
+    let path = format!("/wp-json/wp/v2/posts/{}", made.json["id"]);
+    ed.post(
+        &format!("/wp-json/wp/v2/tags/{tag_id}"),
+        json!({ "name": "COVID-19" }),
+    )
+    .await;
+    let saved = ed.post(&path, json!({ "title": "Vaccines arrive" })).await;
+    assert_eq!(saved.json["tags"], json!([tag_id]), "{}", saved.json);
+    // A tag whose slug is not made from its name is found by its name.
+    let cpp = ed
+        .post("/wp-json/wp/v2/tags", json!({ "name": "C++" }))
+        .await;
+    let c = ed.post("/wp-json/wp/v2/tags", json!({ "name": "C" })).await;
+    assert_ne!(cpp.json["slug"], c.json["slug"]);
+    let tagged = ed.post(&path, json!({ "tags": [c.json["id"]] })).await;
+    assert_eq!(
+        tagged.json["tags"],
+        json!([c.json["id"]]),
+        "{}",
+        tagged.json
+    );
+
+    // A draft read and written back whole stays a draft without a publication time.
+    let read = ed.get(&path).await;
+    assert_eq!(read.json["date_gmt"], Value::Null);
+    assert_eq!(
+        read.header("allow"),
+        "GET, POST, PUT, PATCH, DELETE",
+        "the person may edit it"
+    );
+    let mut whole = read.json.clone();
+    whole["title"] = json!("Vaccines arrive today");
+    let written = ed.call("PUT", &path, Some(whole)).await;
+    assert_eq!(written.status, StatusCode::OK, "{}", written.json);
+    assert_eq!(written.json["status"], "draft");
+    assert_eq!(written.json["date_gmt"], Value::Null, "{}", written.json);
+
+    // WordPress's method override, for clients that only send GET and POST.
+    let trashed = ed
+        .call("POST", &format!("{path}?_method=DELETE"), None)
+        .await;
+    assert_eq!(trashed.json["status"], "trash", "{}", trashed.json);
+    // `_envelope` reports what a write really answered.
+    let enveloped = ed
+        .post(
+            "/wp-json/wp/v2/posts?_envelope",
+            json!({ "title": "Wrapped" }),
+        )
+        .await;
+    assert_eq!(enveloped.status, StatusCode::OK);
+    assert_eq!(enveloped.json["status"], 201, "{}", enveloped.json);
+    assert_eq!(enveloped.json["body"]["title"]["raw"], "Wrapped");
 }

@@ -85,7 +85,10 @@ fn secure_enough(state: &AppState, parts: &Parts, ip: &str) -> bool {
         return true;
     }
     if state.behind_proxy() {
-        return ip.parse::<IpAddr>().is_ok_and(|a| a.is_loopback());
+        // The proxy must name the reader: without `X-Forwarded-For` the connection is the
+        // proxy's own, which says nothing of the reader's.
+        return parts.headers.contains_key("x-forwarded-for")
+            && ip.parse::<IpAddr>().is_ok_and(|a| a.is_loopback());
     }
     parts
         .extensions
@@ -206,15 +209,25 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
+/// Whether a request carries credentials of any kind the API takes (an `Authorization` header,
+/// `X-WP-Nonce`, or `_wpnonce` however its name is encoded in the query): such a request and
+/// its answer are that person's alone.
+pub fn carries_credentials(headers: &axum::http::HeaderMap, uri: &axum::http::Uri) -> bool {
+    headers.contains_key(header::AUTHORIZATION)
+        || headers.contains_key("x-wp-nonce")
+        || uri.query().is_some_and(|q| {
+            // Undecodable queries are refused by the handlers; here they count as personal.
+            serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .map_or(true, |pairs| pairs.iter().any(|(k, _)| k == "_wpnonce"))
+        })
+}
+
 /// Around every API route: a request that carries credentials is checked before anything else
 /// (wrong ones are refused whatever the route, as in WordPress), and its answer is that
 /// person's: no shared cache (the page cache passes such requests by, see `web::cache`) and no
 /// proxy may keep it.
 pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let personal = req.headers().contains_key(header::AUTHORIZATION)
-        || req.headers().contains_key("x-wp-nonce")
-        || req.uri().query().is_some_and(|q| q.contains("_wpnonce="));
-    if !personal {
+    if !carries_credentials(req.headers(), req.uri()) {
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();

@@ -27,7 +27,7 @@ use crate::actions::stories::{self, Intent, StoryInput};
 use crate::actions::{ActionError, Actor};
 use crate::domain::article::Status;
 use crate::domain::html::SafeHtml;
-use crate::domain::user::Staff;
+use crate::domain::user::{Capability, Staff};
 use crate::store::desk::{StoryLinks, StoryRecord};
 use crate::store::pages::PageRecord;
 use crate::store::rest::ContentRow;
@@ -112,13 +112,28 @@ pub async fn show_own(api: &Api, viewer: &Viewer, id: i64) -> Result<Option<Resp
         return Ok(None);
     };
     match editable(api, me, id).await {
-        Ok((story, _)) => Ok(Some(api.one(story_json(api, me, &story).await?))),
+        Ok((story, _)) => Ok(Some(api.editable(story_json(api, me, &story).await?))),
         Err(_) => Ok(None),
     }
 }
 
-/// Applies the arguments WordPress's post schema names onto the editor's input.
-async fn apply(api: &Api, args: &Args, input: &mut StoryInput) -> Result<(), ApiError> {
+/// The story a write changes, as it was: what a client sends back unchanged is no change.
+struct Before {
+    /// The time shown as `date` (a draft's last change when it has no publication time).
+    shown_date: DateTime<Utc>,
+    dated: bool,
+}
+
+/// Applies the arguments WordPress's post schema names onto the editor's input. What the
+/// person may not change is refused, never dropped: the front-page lead (`sticky`) is for
+/// editors, a post password for those who may publish the story.
+async fn apply(
+    api: &Api,
+    me: &Staff,
+    args: &Args,
+    input: &mut StoryInput,
+    before: Option<&Before>,
+) -> Result<(), ApiError> {
     if let Some(t) = args.text("title")? {
         input.title = t;
     }
@@ -145,7 +160,18 @@ async fn apply(api: &Api, args: &Args, input: &mut StoryInput) -> Result<(), Api
     if let Some(ids) = args.ids("categories")? {
         input.category_ids = ids;
     }
-    if let Some(ids) = args.ids("tags")? {
+    if let Some(mut ids) = args.ids("tags")? {
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.len() > crate::actions::stories::MAX_TAGS {
+            return Err(ApiError::invalid_param(
+                "tags",
+                format!(
+                    "A story may have at most {} tags.",
+                    crate::actions::stories::MAX_TAGS
+                ),
+            ));
+        }
         let found = api.store().tag_names_by_ids(&ids).await?;
         if let Some(missing) = ids.iter().find(|id| !found.iter().any(|(t, _)| t == *id)) {
             return Err(ApiError::invalid_param(
@@ -162,6 +188,13 @@ async fn apply(api: &Api, args: &Args, input: &mut StoryInput) -> Result<(), Api
         input.featured_image_id = (m > 0).then_some(m);
     }
     if let Some(s) = args.bool("sticky")? {
+        if s != input.sticky && !me.can(Capability::EditOthers) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "rest_cannot_assign_sticky",
+                "Sorry, you are not allowed to make posts sticky.",
+            ));
+        }
         input.sticky = s;
     }
     if let Some(c) = args.string("comment_status")? {
@@ -177,6 +210,14 @@ async fn apply(api: &Api, args: &Args, input: &mut StoryInput) -> Result<(), Api
         };
     }
     if let Some(p) = args.string("password")? {
+        let unchanged = input.password.as_deref().unwrap_or("") == p.trim();
+        if !unchanged && !me.can_publish_story(&input.author_ids) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "rest_cannot_publish",
+                "Sorry, you are not allowed to protect this post with a password.",
+            ));
+        }
         input.password = Some(p);
     }
     let tz = api.tz();
@@ -185,8 +226,13 @@ async fn apply(api: &Api, args: &Args, input: &mut StoryInput) -> Result<(), Api
         (_, Some(d)) if !d.trim().is_empty() => Some(parse_date("date", &d, tz)?),
         _ => None,
     };
-    if date.is_some() {
-        input.publish_at = date;
+    // A draft's `date` is its last change: sent back unchanged (a client saving the whole
+    // object it read), it does not become a publication time.
+    let echoed = |d: DateTime<Utc>| {
+        before.is_some_and(|b| !b.dated && b.shown_date.timestamp() == d.timestamp())
+    };
+    if let Some(d) = date.filter(|d| !echoed(*d)) {
+        input.publish_at = Some(d);
     }
     if let Some(meta) = args.object("meta")? {
         for (key, value) in meta {
@@ -304,7 +350,7 @@ pub async fn create(
         comments_open: true,
         ..Default::default()
     };
-    apply(&api, &args, &mut input).await?;
+    apply(&api, me, &args, &mut input, None).await?;
     let intent = intent(&args, None)?;
     let saved = stories::save(api.store(), me, None, &input, intent, api.now)
         .await
@@ -333,14 +379,18 @@ pub async fn update(
     let api = Api::new(&state, q.as_deref()).await?;
     let (story, links) = editable(&api, me, id).await?;
     let current = story.status;
+    let before = Before {
+        shown_date: story.published_at.unwrap_or(story.updated_at),
+        dated: story.published_at.is_some(),
+    };
     let mut input = StoryInput::of(story, links);
-    apply(&api, &args, &mut input).await?;
+    apply(&api, me, &args, &mut input, Some(&before)).await?;
     let intent = intent(&args, Some(current))?;
     stories::save(api.store(), me, Some(id), &input, intent, api.now)
         .await
         .map_err(|e| save_error(e, false, intent))?;
     let story = api.store().story(id).await?.ok_or_else(invalid_id)?;
-    Ok(api.one(story_json(&api, me, &story).await?))
+    Ok(api.editable(story_json(&api, me, &story).await?))
 }
 
 /// `DELETE /wp/v2/posts/<id>`: to the trash, or with `force=true` gone for good.
@@ -372,6 +422,14 @@ pub async fn delete(
         ),
         e => save_error(e, false, Intent::Trash),
     };
+    // Every right is checked before anything is written: deleting for good needs the right to
+    // handle the story once it is in the trash (a contributor may trash a draft of theirs, not
+    // delete it), so a refusal never leaves it half done.
+    let may_delete = me.can_edit_story(&links.author_ids, Status::Trash)
+        && (me.can(Capability::EditOthers) || links.author_ids.contains(&me.id));
+    if force && !may_delete {
+        return Err(cannot(ActionError::Forbidden(String::new())));
+    }
     if story.status != Status::Trash {
         let input = StoryInput::of(story, links);
         stories::save(api.store(), me, Some(id), &input, Intent::Trash, api.now)
@@ -391,7 +449,7 @@ pub async fn delete(
         return Ok(api.one(json!({ "deleted": true, "previous": previous })));
     }
     let story = api.store().story(id).await?.ok_or_else(invalid_id)?;
-    Ok(api.one(story_json(&api, me, &story).await?))
+    Ok(api.editable(story_json(&api, me, &story).await?))
 }
 
 // Pages: the same writes under the page editor's rules (only those who manage pages; pages are
@@ -465,7 +523,7 @@ pub async fn show_own_page(
         return Ok(None);
     };
     match editable_page(api, me, id).await {
-        Ok(page) => Ok(Some(api.one(page_json(api, me, &page).await?))),
+        Ok(page) => Ok(Some(api.editable(page_json(api, me, &page).await?))),
         Err(_) => Ok(None),
     }
 }
@@ -611,7 +669,7 @@ pub async fn update_page(
     .await
     .map_err(|e| page_refused(e, false))?;
     let page = api.store().page(id).await?.ok_or_else(invalid_page_id)?;
-    Ok(api.one(page_json(&api, me, &page).await?))
+    Ok(api.editable(page_json(&api, me, &page).await?))
 }
 
 /// `DELETE /wp/v2/pages/<id>`: to the trash, or with `force=true` gone for good (its sub-pages
@@ -661,7 +719,7 @@ pub async fn delete_page(
         return Ok(api.one(json!({ "deleted": true, "previous": previous })));
     }
     let page = api.store().page(id).await?.ok_or_else(invalid_page_id)?;
-    Ok(api.one(page_json(&api, me, &page).await?))
+    Ok(api.editable(page_json(&api, me, &page).await?))
 }
 
 #[cfg(test)]

@@ -244,6 +244,21 @@ pub async fn create_password(
     args: Args,
 ) -> Result<Response, ApiError> {
     let me = viewer.required()?;
+    // A tool's password does not make more: a leaked one must not outlive its own revocation.
+    if matches!(
+        viewer,
+        Viewer::Staff {
+            app_password: Some(_),
+            ..
+        }
+    ) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "rest_cannot_manage_application_passwords",
+            "Application passwords are made in the admin (your profile page), from the command \
+             line, or with the admin's session; not with another application password.",
+        ));
+    }
     let user_id = user_of(&user, me)?;
     let api = Api::new(&state, None).await?;
     let name = args

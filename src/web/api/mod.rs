@@ -110,6 +110,54 @@ pub async fn cors(req: Request, next: Next) -> Response {
     res
 }
 
+/// The method a `POST` stands for under WordPress's method override, for clients that can only
+/// send `GET` and `POST`: `X-HTTP-Method-Override: DELETE` or `?_method=DELETE`.
+fn overridden(req: &Request) -> Option<axum::http::Method> {
+    let asked = req
+        .headers()
+        .get("x-http-method-override")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| {
+            let q = req.uri().query()?;
+            serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .ok()?
+                .into_iter()
+                .find(|(k, _)| k == "_method")
+                .map(|(_, v)| v)
+        })?;
+    match asked.trim().to_ascii_uppercase().as_str() {
+        "DELETE" => Some(axum::http::Method::DELETE),
+        _ => None,
+    }
+}
+
+/// A route's writes: `POST`, `PUT` and `PATCH` change (or create), `DELETE` deletes, and a
+/// `POST` overridden to `DELETE` deletes too.
+fn writes<U, TU, D, TD>(update: U, delete: D) -> MethodRouter<AppState>
+where
+    U: axum::handler::Handler<TU, AppState>,
+    D: axum::handler::Handler<TD, AppState>,
+    TU: 'static,
+    TD: 'static,
+{
+    let (on_post, on_delete) = (update.clone(), delete.clone());
+    axum::routing::post(
+        move |axum::extract::State(state): axum::extract::State<AppState>, mut req: Request| async move {
+            match overridden(&req) {
+                Some(method) => {
+                    *req.method_mut() = method;
+                    axum::handler::Handler::call(on_delete, req, state).await
+                }
+                None => axum::handler::Handler::call(on_post, req, state).await,
+            }
+        },
+    )
+    .put(update.clone())
+    .patch(update)
+    .delete(delete)
+}
+
 /// With `_envelope`, an error too comes as a `200` whose body holds the error, its status and
 /// headers, as WordPress sends it.
 pub async fn envelope_errors(req: Request, next: Next) -> Response {
@@ -149,11 +197,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route(
             "/wp-json/wp/v2/posts/{id}",
-            read(posts::show_story)
-                .post(editing::update)
-                .put(editing::update)
-                .patch(editing::update)
-                .delete(editing::delete),
+            read(posts::show_story).merge(writes(editing::update, editing::delete)),
         )
         .route(
             "/wp-json/wp/v2/posts/{id}/revisions",
@@ -181,11 +225,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route(
             "/wp-json/wp/v2/pages/{id}",
-            read(posts::show_page)
-                .post(editing::update_page)
-                .put(editing::update_page)
-                .patch(editing::update_page)
-                .delete(editing::delete_page),
+            read(posts::show_page).merge(writes(editing::update_page, editing::delete_page)),
         )
         .route(
             "/wp-json/wp/v2/categories",
@@ -193,11 +233,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route(
             "/wp-json/wp/v2/categories/{id}",
-            read(terms::show_category)
-                .post(term_writes::update_category)
-                .put(term_writes::update_category)
-                .patch(term_writes::update_category)
-                .delete(term_writes::delete_category),
+            read(terms::show_category).merge(writes(
+                term_writes::update_category,
+                term_writes::delete_category,
+            )),
         )
         .route(
             "/wp-json/wp/v2/tags",
@@ -205,11 +244,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route(
             "/wp-json/wp/v2/tags/{id}",
-            read(terms::show_tag)
-                .post(term_writes::update_tag)
-                .put(term_writes::update_tag)
-                .patch(term_writes::update_tag)
-                .delete(term_writes::delete_tag),
+            read(terms::show_tag).merge(writes(term_writes::update_tag, term_writes::delete_tag)),
         )
         .route("/wp-json/wp/v2/users", read(users::list))
         .route("/wp-json/wp/v2/users/me", read(me::me))
@@ -230,11 +265,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route(
             "/wp-json/wp/v2/comments/{id}",
-            read(comments::show)
-                .post(moderation::update)
-                .put(moderation::update)
-                .patch(moderation::update)
-                .delete(moderation::delete),
+            read(comments::show).merge(writes(moderation::update, moderation::delete)),
         )
         .route(
             "/wp-json/wp/v2/media",
@@ -375,17 +406,29 @@ impl Api {
         respond(&self.globals, self.shape(item), HeaderMap::new())
     }
 
+    /// One item the person may change: `Allow` names the write methods, which editors (the
+    /// block editor's `canUser`) read to offer editing.
+    pub fn editable(&self, item: Value) -> Response {
+        let mut res = self.one(item);
+        res.headers_mut().insert(
+            header::ALLOW,
+            HeaderValue::from_static("GET, POST, PUT, PATCH, DELETE"),
+        );
+        res
+    }
+
     /// A new item as the answer: `201 Created` with its address in `Location`.
     pub fn created(&self, item: Value, location: &str) -> Response {
         let mut headers = HeaderMap::new();
         if let Ok(v) = HeaderValue::from_str(location) {
             headers.insert(header::LOCATION, v);
         }
-        let mut res = respond(&self.globals, self.shape(item), headers);
-        if !self.globals.envelope {
-            *res.status_mut() = axum::http::StatusCode::CREATED;
-        }
-        res
+        respond_with(
+            &self.globals,
+            self.shape(item),
+            headers,
+            axum::http::StatusCode::CREATED,
+        )
     }
 
     /// A page of a collection as the answer: `X-WP-Total`, `X-WP-TotalPages` and the `Link`s to
@@ -472,7 +515,17 @@ fn keep(value: Value, paths: &[Vec<&str>]) -> Value {
 }
 
 /// The JSON answer, or with `_envelope` the body, status and headers in one `200`.
-fn respond(globals: &Globals, body: Value, mut headers: HeaderMap) -> Response {
+fn respond(globals: &Globals, body: Value, headers: HeaderMap) -> Response {
+    respond_with(globals, body, headers, axum::http::StatusCode::OK)
+}
+
+/// [`respond`] with another status (`201` for what a write created).
+fn respond_with(
+    globals: &Globals,
+    body: Value,
+    mut headers: HeaderMap,
+    status: axum::http::StatusCode,
+) -> Response {
     let body = if globals.envelope {
         let mut h = Map::new();
         for (name, value) in &headers {
@@ -497,13 +550,16 @@ fn respond(globals: &Globals, body: Value, mut headers: HeaderMap) -> Response {
             }
         }
         headers.clear();
-        json!({ "body": body, "status": 200, "headers": h })
+        json!({ "body": body, "status": status.as_u16(), "headers": h })
     } else {
         body
     };
     let bytes = body.to_string().into_bytes();
     let etag = conditional::etag_of(&bytes);
     let mut res = Response::new(Body::from(bytes));
+    if !globals.envelope {
+        *res.status_mut() = status;
+    }
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,

@@ -122,7 +122,7 @@ pub async fn show_moderated(
         return Ok(None);
     }
     match api.store().comment(id).await? {
-        Some(c) => Ok(Some(api.one(moderated_json(api, &c).await?))),
+        Some(c) => Ok(Some(api.editable(moderated_json(api, &c).await?))),
         None => Ok(None),
     }
 }
@@ -140,6 +140,11 @@ pub async fn update(
     let api = Api::new(&state, q.as_deref()).await?;
     let current = load(&api, id).await?;
     let by = Actor::Staff(me);
+    // Every argument is checked before the first write, so a refusal changes nothing.
+    let moderation = match args.string("status")? {
+        Some(status) => Some((moderation(&status)?, status)),
+        None => None,
+    };
     let fields = ["author_name", "author_email", "author_url", "content"];
     if fields.iter().any(|f| args.has(f)) {
         let edit = CommentEdit {
@@ -158,8 +163,7 @@ pub async fn update(
             .await
             .map_err(refused)?;
     }
-    if let Some(status) = args.string("status")? {
-        let m = moderation(&status)?;
+    if let Some((m, status)) = moderation {
         if wp_state(current.status) != status {
             comments::moderate_as(api.store(), state.notifier(), by, id, m, api.now)
                 .await
@@ -167,7 +171,7 @@ pub async fn update(
         }
     }
     let now = load(&api, id).await?;
-    Ok(api.one(moderated_json(&api, &now).await?))
+    Ok(api.editable(moderated_json(&api, &now).await?))
 }
 
 /// `DELETE /wp/v2/comments/<id>`: to the trash, or with `force=true` gone for good (its
@@ -186,7 +190,9 @@ pub async fn delete(
     let current = load(&api, id).await?;
     let previous = moderated_json(&api, &current).await?;
     let by = Actor::Staff(me);
-    if !matches!(current.status, CommentState::Trash | CommentState::Spam) {
+    // As in WordPress, a spam comment goes to the trash too; only a trashed one is "already
+    // deleted".
+    if current.status != CommentState::Trash && !(force && current.status == CommentState::Spam) {
         comments::moderate_as(
             api.store(),
             state.notifier(),
@@ -211,7 +217,7 @@ pub async fn delete(
         return Ok(api.one(json!({ "deleted": true, "previous": previous })));
     }
     let now = load(&api, id).await?;
-    Ok(api.one(moderated_json(&api, &now).await?))
+    Ok(api.editable(moderated_json(&api, &now).await?))
 }
 
 /// `POST /wp/v2/comments`: a moderator's reply (`parent`, `content`), published at once under

@@ -133,7 +133,8 @@ pub async fn update(
     let me = administrator(&viewer)?;
     let mut values = Vec::new();
     for (name, value) in &args.0 {
-        if name.starts_with('_') || value.is_null() {
+        // Global parameters (`context`, `_fields`, `_envelope`…) are not settings.
+        if name.starts_with('_') || name == "context" || name == "rest_route" || value.is_null() {
             continue;
         }
         if let Some(v) = setting_of(name, value)? {

@@ -30,9 +30,13 @@ const HELD_DAYS: i64 = 30;
 
 /// The reader's address: the peer, or with `--behind-proxy` the proxy's `X-Forwarded-For`.
 pub(crate) fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    // The proxy appends the address it saw, to its own header line or to the last one: the
+    // right-most value of all lines is the one no client can have written.
     if state.behind_proxy()
         && let Some(ip) = headers
-            .get("x-forwarded-for")
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
             .map(str::trim)
