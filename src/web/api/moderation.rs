@@ -163,12 +163,12 @@ pub async fn update(
             .await
             .map_err(refused)?;
     }
-    if let Some((m, status)) = moderation {
-        if wp_state(current.status) != status {
-            comments::moderate_as(api.store(), state.notifier(), by, id, m, api.now)
-                .await
-                .map_err(refused)?;
-        }
+    if let Some((m, status)) = moderation
+        && wp_state(current.status) != status
+    {
+        comments::moderate_as(api.store(), state.notifier(), by, id, m, api.now)
+            .await
+            .map_err(refused)?;
     }
     let now = load(&api, id).await?;
     Ok(api.editable(moderated_json(&api, &now).await?))
