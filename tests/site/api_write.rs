@@ -28,6 +28,7 @@ on_both_backends!(demo:
     revisions_and_autosaves_of_what_one_may_edit,
     refusals_change_nothing,
     clients_round_trip_what_they_read,
+    moderators_list_comments_in_any_state,
 );
 
 /// This machine: local tools may send application passwords over plain HTTP.
@@ -1593,4 +1594,41 @@ async fn clients_round_trip_what_they_read(site: TestSite) {
     assert_eq!(enveloped.status, StatusCode::OK);
     assert_eq!(enveloped.json["status"], 201, "{}", enveloped.json);
     assert_eq!(enveloped.json["body"]["title"]["raw"], "Wrapped");
+}
+
+async fn moderators_list_comments_in_any_state(site: TestSite) {
+    let (ed, _, _) = with_tool(&site, "ed", Role::Editor).await;
+    let (abe, _, _) = with_tool(&site, "abe", Role::Author).await;
+    let held = site
+        .raw_pairs("SELECT 'n', COUNT(*) FROM comments WHERE status = 'pending'")
+        .await[0]
+        .1;
+    assert!(held > 0, "the demo holds comments");
+    let list = ed
+        .get("/wp-json/wp/v2/comments?status=hold&per_page=100")
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.json);
+    assert_eq!(list.header("x-wp-total"), held.to_string());
+    let items = list.json.as_array().unwrap();
+    assert!(items.iter().all(|c| c["status"] == "hold"));
+    assert!(items.iter().all(|c| c["author_email"].is_string()));
+    // Approved ones with `context=edit`: the same list as the public's, with the details.
+    let public = site.get("/wp-json/wp/v2/comments?per_page=1").await;
+    let edit = ed
+        .get("/wp-json/wp/v2/comments?per_page=1&context=edit")
+        .await;
+    assert_eq!(
+        edit.header("x-wp-total"),
+        public.headers["x-wp-total"].to_str().unwrap()
+    );
+    assert!(edit.json[0]["author_ip"].is_string(), "{}", edit.json);
+    // Not for authors, nor the public.
+    abe.get("/wp-json/wp/v2/comments?status=hold")
+        .await
+        .refused(StatusCode::UNAUTHORIZED, "rest_forbidden_param");
+    let anonymous = site.get("/wp-json/wp/v2/comments?status=spam").await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    ed.get("/wp-json/wp/v2/comments?status=deleted")
+        .await
+        .refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
 }

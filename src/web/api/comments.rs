@@ -14,7 +14,7 @@ use super::params::{self, Context};
 use super::{Api, path_id};
 use crate::AppState;
 use crate::domain::article::article_path;
-use crate::domain::comment::text_to_html;
+use crate::domain::comment::{CommentState, text_to_html};
 use crate::store::pages::{page_path, trail_of};
 use crate::store::rest::{CommentFilter, ListFilter, Order, OrderBy, RestComment};
 
@@ -28,7 +28,7 @@ pub fn comment_json(c: &RestComment, api: &Api, link: String, context: Context) 
     };
     let mut v = json!({ "id": c.id });
     let o = v.as_object_mut().expect("an object");
-    if context == Context::View {
+    if context != Context::Embed {
         o.insert("post".into(), json!(post));
     }
     o.insert("parent".into(), json!(c.parent_id.unwrap_or(0)));
@@ -36,7 +36,7 @@ pub fn comment_json(c: &RestComment, api: &Api, link: String, context: Context) 
     o.insert("author_name".into(), json!(c.author_name));
     o.insert("author_url".into(), json!(c.author_url));
     o.insert("date".into(), json!(links::wp_date(c.created_at, tz)));
-    if context == Context::View {
+    if context != Context::Embed {
         o.insert("date_gmt".into(), json!(links::wp_date_gmt(c.created_at)));
     }
     o.insert(
@@ -44,12 +44,12 @@ pub fn comment_json(c: &RestComment, api: &Api, link: String, context: Context) 
         json!({ "rendered": text_to_html(&c.body) }),
     );
     o.insert("link".into(), json!(link));
-    if context == Context::View {
+    if context != Context::Embed {
         o.insert("status".into(), json!("approved"));
     }
     o.insert("type".into(), json!("comment"));
     o.insert("author_avatar_urls".into(), json!({}));
-    if context == Context::View {
+    if context != Context::Embed {
         o.insert("meta".into(), json!([]));
     }
     let mut l = json!({
@@ -99,24 +99,60 @@ pub(super) async fn addresses(api: &Api, rows: &[RestComment]) -> Result<Vec<Str
         .collect())
 }
 
+/// The states a moderator's list asks for (`status=hold`, `spam`, `trash`, `approve`, `all`
+/// for approved and held), as stored.
+fn moderation_states(status: &str) -> Result<Vec<&'static str>, ApiError> {
+    let mut out = Vec::new();
+    for s in status.split(',').map(str::trim) {
+        match s {
+            "approve" | "approved" => out.push("approved"),
+            "hold" => out.push("pending"),
+            "spam" => out.push("spam"),
+            "trash" => out.push("trash"),
+            "all" => out.extend(["approved", "pending"]),
+            _ => {
+                return Err(ApiError::invalid_param(
+                    "status",
+                    "status is not one of approve, hold, spam, trash, all.",
+                ));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
 pub async fn list(
     State(state): State<AppState>,
+    viewer: super::auth::Viewer,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
     let api = Api::new(&state, q.as_deref()).await?;
-    let context = params::context(&api.params, "comments")?;
-    // Held, spam and trashed comments are for moderators, who sign in.
-    if api
+    let moderator = super::moderation::moderator(&viewer, "rest_forbidden_param").is_ok();
+    let context = if moderator && api.params.get("context") == Some("edit") {
+        Context::Edit
+    } else {
+        params::context(&api.params, "comments")?
+    };
+    // Held, spam and trashed comments are for moderators, who sign in; their lists hold any
+    // state they ask for, with what only they may see.
+    let asked = api
         .params
         .get("status")
-        .is_some_and(|s| s != "approve" && s != "approved")
-    {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "rest_forbidden_param",
-            "Query parameter not permitted: status",
-        ));
-    }
+        .filter(|s| *s != "approve" && *s != "approved");
+    let moderation = match (asked, moderator) {
+        (Some(status), true) => Some(moderation_states(status)?),
+        (None, true) if context == Context::Edit => Some(vec!["approved"]),
+        (Some(_), false) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "rest_forbidden_param",
+                "Query parameter not permitted: status",
+            ));
+        }
+        _ => None,
+    };
     api.params.one_of("type", &["comment"])?;
     let (list, page) = params::list_filter(
         &api.params,
@@ -145,13 +181,24 @@ pub async fn list(
         parents: api.params.ids("parent")?,
         authors: api.params.ids("author")?,
         list,
+        moderation,
     };
     let (rows, total) = api.store().rest_comments(&filter, api.now).await?;
     let links = addresses(&api, &rows).await?;
     let items = rows
         .iter()
         .zip(links)
-        .map(|(c, link)| comment_json(c, &api, link, context))
+        .map(|(c, link)| {
+            let mut v = comment_json(c, &api, link, context);
+            // A moderator's list: each comment's own state and what only moderators see.
+            if let Some(state) = c.status.as_deref().and_then(CommentState::parse) {
+                v["status"] = json!(super::moderation::wp_state(state));
+                v["author_email"] = json!(c.author_email);
+                v["author_ip"] = json!(c.author_ip);
+                v["content"]["raw"] = json!(c.body);
+            }
+            v
+        })
         .collect();
     Ok(api.page(items, total, page, filter.list.limit, "/wp/v2/comments"))
 }

@@ -28,7 +28,7 @@ use crate::store::comments::ModerationComment;
 use crate::store::rest::RestComment;
 
 /// WordPress's name of a comment's state.
-fn wp_state(s: CommentState) -> &'static str {
+pub(super) fn wp_state(s: CommentState) -> &'static str {
     match s {
         CommentState::Approved => "approved",
         CommentState::Pending => "hold",
@@ -58,7 +58,7 @@ fn invalid_id() -> ApiError {
 }
 
 /// The signed-in moderator, or the refusal `code` for anyone else.
-fn moderator<'a>(viewer: &'a Viewer, code: &'static str) -> Result<&'a Staff, ApiError> {
+pub(super) fn moderator<'a>(viewer: &'a Viewer, code: &'static str) -> Result<&'a Staff, ApiError> {
     let me = viewer.staff().ok_or_else(|| {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -88,6 +88,9 @@ async fn moderated_json(api: &Api, c: &ModerationComment) -> Result<Value, ApiEr
         author_url: c.author_url.clone(),
         body: c.body.clone(),
         created_at: c.created_at,
+        status: None,
+        author_email: None,
+        author_ip: None,
     };
     let link = addresses(api, std::slice::from_ref(&row))
         .await?
