@@ -396,16 +396,22 @@ impl<T, E: Display> OrPanic<T> for Result<T, E> {
 
 /// A new browser session on a fresh profile (its own cookies and storage).
 async fn connect(driver: &Driver, chromium: &Path) -> Client {
-    connect_with(driver, chromium, None).await
+    connect_with(driver, chromium, None, &[]).await
 }
 
 /// A session that shows pages as a phone with a `width` × `height` screen (CSS pixels) would.
 async fn connect_phone(driver: &Driver, chromium: &Path, width: u32, height: u32) -> Client {
     let metrics = json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1 } });
-    connect_with(driver, chromium, Some(metrics)).await
+    connect_with(driver, chromium, Some(metrics), &[]).await
 }
 
-async fn connect_with(driver: &Driver, chromium: &Path, mobile: Option<Value>) -> Client {
+/// `mobile`: Chromium's phone emulation; `extra_args`: more command-line switches.
+async fn connect_with(
+    driver: &Driver,
+    chromium: &Path,
+    mobile: Option<Value>,
+    extra_args: &[&str],
+) -> Client {
     let profile = driver.new_profile_dir();
     let mut caps = serde_json::Map::new();
     let mut options = json!({
@@ -426,6 +432,9 @@ async fn connect_with(driver: &Driver, chromium: &Path, mobile: Option<Value>) -
     });
     if let Some(mobile) = mobile {
         options["mobileEmulation"] = mobile;
+    }
+    if let Some(args) = options["args"].as_array_mut() {
+        args.extend(extra_args.iter().map(|a| json!(a)));
     }
     caps.insert("goog:chromeOptions".to_owned(), options);
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -1704,6 +1713,74 @@ async fn every_page_type_passes_axe_wcag_aa() {
     assert!(
         failures.is_empty(),
         "accessibility violations:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// In dark mode (the reader's system setting) public pages keep WCAG AA, text contrast
+/// included, on a phone with the menu open and on a desktop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dark_mode_pages_pass_axe_wcag_aa() {
+    let Some(tools) = browser_tools() else {
+        return;
+    };
+    let Some(axe) = axe_source() else {
+        return;
+    };
+    let server = Server::start();
+    let driver = Driver::start(&tools.chromedriver);
+    let mut failures = Vec::new();
+    for phone in [true, false] {
+        let mobile = phone
+            .then(|| json!({ "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 1 } }));
+        let client = connect_with(&driver, &tools.chromium, mobile, &["--force-dark-mode"]).await;
+        let story = open_reference_story(&client, &server).await;
+        let story_path = story
+            .split_once("://")
+            .and_then(|(_, r)| r.find('/').map(|i| r[i..].to_owned()))
+            .unwrap_or(story.clone());
+        for path in [
+            "/",
+            &story_path,
+            "/category/world/",
+            "/search?q=space+launch",
+            "/no-such-page/",
+        ] {
+            client
+                .goto(&server.url(path))
+                .await
+                .or_panic(format_args!("opening {path}"));
+            let background = js(
+                &client,
+                "return getComputedStyle(document.body).backgroundColor;",
+                vec![],
+            )
+            .await;
+            assert_eq!(background, "rgb(18, 18, 18)", "{path} is dark");
+            if phone {
+                js(
+                    &client,
+                    "document.querySelector('details.site-menu').open = true;",
+                    vec![],
+                )
+                .await;
+            }
+            let found = run_axe(&client, &axe).await;
+            if found.as_array().is_some_and(|v| !v.is_empty()) {
+                failures.push(format!("{path} (phone: {phone}): {found}"));
+            }
+        }
+        let name = if phone {
+            "dark-phone-menu-390.png"
+        } else {
+            "dark-desktop-404-1280.png"
+        };
+        save_screenshot(&client, name).await;
+        client.close().await.or_panic("closing the browser");
+    }
+    assert!(
+        failures.is_empty(),
+        "accessibility violations in dark mode:\n{}",
         failures.join("\n")
     );
 }
