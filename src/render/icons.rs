@@ -1,8 +1,10 @@
 //! Images the theme derives from its own files when it does not ship them: `favicon.ico` (the
-//! Newsdesk monogram of `favicon.svg`, drawn here) and `feed-logo.png` (the logo scaled to the
+//! Newsdesk monogram of `favicon.svg`, drawn here), the app icons of the web app manifest and
+//! of iOS home screens (the same monogram, larger), and `feed-logo.png` (the logo scaled to the
 //! 144 × 400 pixels RSS 2.0 allows a channel image).
 
 use std::io::Cursor;
+use std::sync::LazyLock;
 
 use image::{ImageFormat, Rgba, RgbaImage, imageops::FilterType};
 
@@ -38,9 +40,8 @@ fn inside(poly: &[(f32, f32)], x: f32, y: f32) -> bool {
     hit
 }
 
-/// Inside the 32-unit square with corners rounded to a radius of 6.
-fn in_rounded_square(x: f32, y: f32) -> bool {
-    let r = 6.0;
+/// Inside the 32-unit square with corners rounded to a radius of `r` (0: square corners).
+fn in_rounded_square(x: f32, y: f32, r: f32) -> bool {
     let cx = x.clamp(r, 32.0 - r);
     let cy = y.clamp(r, 32.0 - r);
     (0.0..=32.0).contains(&x)
@@ -50,15 +51,26 @@ fn in_rounded_square(x: f32, y: f32) -> bool {
 
 /// The monogram at `size` × `size` pixels, anti-aliased (16 samples a pixel).
 pub fn monogram(size: u32) -> RgbaImage {
-    const SAMPLES: u32 = 4;
+    draw(size, 6.0)
+}
+
+/// The monogram filling its square to the corners, for the home screens of iOS, which round
+/// the corners themselves and would show transparent ones as black.
+pub fn monogram_square(size: u32) -> RgbaImage {
+    draw(size, 0.0)
+}
+
+fn draw(size: u32, radius: f32) -> RgbaImage {
+    // Large icons need fewer samples a pixel for smooth edges (and are drawn faster).
+    let samples: u32 = if size >= 128 { 2 } else { 4 };
     let scale = 32.0 / size as f32;
     RgbaImage::from_fn(size, size, |px, py| {
         let (mut covered, mut letter) = (0u32, 0u32);
-        for sy in 0..SAMPLES {
-            for sx in 0..SAMPLES {
-                let x = (px as f32 + (sx as f32 + 0.5) / SAMPLES as f32) * scale;
-                let y = (py as f32 + (sy as f32 + 0.5) / SAMPLES as f32) * scale;
-                if in_rounded_square(x, y) {
+        for sy in 0..samples {
+            for sx in 0..samples {
+                let x = (px as f32 + (sx as f32 + 0.5) / samples as f32) * scale;
+                let y = (py as f32 + (sy as f32 + 0.5) / samples as f32) * scale;
+                if in_rounded_square(x, y, radius) {
                     covered += 1;
                     if inside(&N, x, y) {
                         letter += 1;
@@ -73,7 +85,7 @@ pub fn monogram(size: u32) -> RgbaImage {
         let mix = |bg: u8, fg: u8| {
             ((u32::from(bg) * (covered - letter) + u32::from(fg) * letter) / covered) as u8
         };
-        let alpha = (covered * 255 / (SAMPLES * SAMPLES)) as u8;
+        let alpha = (covered * 255 / (samples * samples)) as u8;
         Rgba([
             mix(BACKGROUND[0], LETTER[0]),
             mix(BACKGROUND[1], LETTER[1]),
@@ -120,6 +132,19 @@ pub fn favicon_ico() -> Vec<u8> {
     out
 }
 
+/// The app icons a theme gets when it ships none of its own, by file name: the manifest's 192
+/// and 512 pixel icons and the 180 pixel `apple-touch-icon.png`. Drawn once per process.
+pub fn app_icons() -> &'static [(&'static str, Vec<u8>)] {
+    static ICONS: LazyLock<Vec<(&'static str, Vec<u8>)>> = LazyLock::new(|| {
+        vec![
+            ("icon-192.png", png(&monogram(192))),
+            ("icon-512.png", png(&monogram(512))),
+            ("apple-touch-icon.png", png(&monogram_square(180))),
+        ]
+    });
+    &ICONS
+}
+
 /// An image's width and height, read from its header.
 pub fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
     image::ImageReader::new(Cursor::new(bytes))
@@ -161,6 +186,31 @@ mod tests {
         assert_eq!(m.get_pixel(0, 0)[3], 0);
         assert_eq!(m.get_pixel(10, 16).0, [255, 255, 255, 255]);
         assert_eq!(m.get_pixel(4, 16).0, [0xa3, 0x00, 0x1e, 255]);
+    }
+
+    #[test]
+    fn app_icons_are_the_monogram_at_their_sizes() {
+        let sizes: Vec<_> = app_icons()
+            .iter()
+            .map(|(name, bytes)| (*name, dimensions(bytes)))
+            .collect();
+        assert_eq!(
+            sizes,
+            [
+                ("icon-192.png", Some((192, 192))),
+                ("icon-512.png", Some((512, 512))),
+                ("apple-touch-icon.png", Some((180, 180))),
+            ]
+        );
+        // The home-screen icon is opaque to its corners; the others are rounded off.
+        let touch = image::load_from_memory(&app_icons()[2].1)
+            .unwrap()
+            .to_rgba8();
+        assert_eq!(touch.get_pixel(0, 0).0, [0xa3, 0x00, 0x1e, 255]);
+        let any = image::load_from_memory(&app_icons()[0].1)
+            .unwrap()
+            .to_rgba8();
+        assert_eq!(any.get_pixel(0, 0)[3], 0);
     }
 
     #[test]

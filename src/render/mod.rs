@@ -134,12 +134,18 @@ fn theme_files(
 /// The largest channel image RSS 2.0 allows.
 pub const RSS_IMAGE_MAX: (u32, u32) = (144, 400);
 
-/// Adds the images a theme may ship but need not: `favicon.ico` (the Newsdesk monogram) and
+/// Adds the images a theme may ship but need not: `favicon.ico` and the app icons
+/// (`icon-192.png`, `icon-512.png`, `apple-touch-icon.png`), all the Newsdesk monogram, and
 /// `feed-logo.png` (its `logo.png` scaled to RSS's limits).
 fn with_derived_images(mut files: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
     let has = |files: &[(String, Vec<u8>)], name: &str| files.iter().any(|(n, _)| n == name);
     if !has(&files, "favicon.ico") {
         files.push(("favicon.ico".to_owned(), icons::favicon_ico()));
+    }
+    for (name, bytes) in icons::app_icons() {
+        if !has(&files, name) {
+            files.push(((*name).to_owned(), bytes.clone()));
+        }
     }
     if !has(&files, "feed-logo.png")
         && let Some(logo) = files.iter().find(|(n, _)| n == "logo.png")

@@ -89,6 +89,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(site::ready))
         .route("/static/{file}", get(assets::show))
         .route("/favicon.ico", get(assets::favicon))
+        .route("/apple-touch-icon.png", get(assets::apple_touch_icon))
+        .route("/manifest.webmanifest", get(assets::manifest))
         // Anything else: an old WordPress address, a missing trailing slash, or the themed 404.
         .fallback(site::fallback)
         // Control characters are refused or removed before any handler sees the request.

@@ -396,11 +396,25 @@ impl<T, E: Display> OrPanic<T> for Result<T, E> {
 
 /// A new browser session on a fresh profile (its own cookies and storage).
 async fn connect(driver: &Driver, chromium: &Path) -> Client {
+    connect_with(driver, chromium, None, &[]).await
+}
+
+/// A session that shows pages as a phone with a `width` × `height` screen (CSS pixels) would.
+async fn connect_phone(driver: &Driver, chromium: &Path, width: u32, height: u32) -> Client {
+    let metrics = json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1 } });
+    connect_with(driver, chromium, Some(metrics), &[]).await
+}
+
+/// `mobile`: Chromium's phone emulation; `extra_args`: more command-line switches.
+async fn connect_with(
+    driver: &Driver,
+    chromium: &Path,
+    mobile: Option<Value>,
+    extra_args: &[&str],
+) -> Client {
     let profile = driver.new_profile_dir();
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".to_owned(),
-        json!({
+    let mut options = json!({
             "binary": chromium.to_string_lossy(),
             "args": [
                 "--headless=new",
@@ -415,8 +429,14 @@ async fn connect(driver: &Driver, chromium: &Path) -> Client {
                 "--window-size=1280,900",
                 format!("--user-data-dir={}", profile.display()),
             ],
-        }),
-    );
+    });
+    if let Some(mobile) = mobile {
+        options["mobileEmulation"] = mobile;
+    }
+    if let Some(args) = options["args"].as_array_mut() {
+        args.extend(extra_args.iter().map(|a| json!(a)));
+    }
+    caps.insert("goog:chromeOptions".to_owned(), options);
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&driver.url())
@@ -971,6 +991,138 @@ async fn read_also_box_slides_in_and_stays_dismissed() {
         .close()
         .await
         .or_panic("closing the WebDriver session");
+    drop(driver);
+    drop(server);
+}
+
+/// Where the header, the first headline and the menu are, and what the menu shows.
+const PHONE_LAYOUT: &str = "
+    const rect = (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, height: r.height }; };
+    // Content of a closed <details> has boxes, but is not rendered (content-visibility).
+    const shown = (el) => el.checkVisibility({ visibilityProperty: true });
+    const menu = document.querySelector('details.site-menu');
+    return {
+        width: window.innerWidth,
+        height: window.innerHeight,
+        overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+        header: rect(document.querySelector('header.site-header')),
+        headline: rect(document.querySelector('main .card__title')),
+        button: shown(menu.querySelector('summary')),
+        open: menu.open,
+        menuLinks: [...menu.querySelectorAll('nav > ul > li > a')].filter(shown).map(a => a.textContent.trim()),
+        sections: [...document.querySelectorAll('.primary-nav > ul > li > a')].map(a => a.textContent.trim()),
+        sectionTops: [...document.querySelectorAll('.primary-nav > ul > li > a')].filter(shown).map(a => a.getBoundingClientRect().top),
+    };";
+
+/// On a 390 × 844 phone the header is one compact row, so the first headline is in the first
+/// screen; its Menu button (a `<details>`, which needs no script) opens from the keyboard or a
+/// tap and lists the sections. At 1280 px the sections stay a horizontal bar.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_header_is_one_row_with_a_menu_button() {
+    let Some(tools) = browser_tools() else {
+        return;
+    };
+    let server = Server::start();
+    let driver = Driver::start(&tools.chromedriver);
+    let client = connect_phone(&driver, &tools.chromium, 390, 844).await;
+    client
+        .goto(&server.url("/"))
+        .await
+        .or_panic("opening the front page");
+    let layout = js(&client, PHONE_LAYOUT, vec![]).await;
+    assert_eq!(
+        [&layout["width"], &layout["height"]],
+        [390, 844],
+        "a phone's screen: {layout}"
+    );
+    let height = layout["height"].as_f64().unwrap();
+    assert_eq!(layout["overflow"], false, "no sideways scrolling: {layout}");
+    assert!(
+        layout["header"]["height"].as_f64().unwrap() <= 80.0,
+        "the header is one compact row: {layout}"
+    );
+    let headline = &layout["headline"];
+    assert!(
+        headline["top"].as_f64().unwrap() >= 0.0 && headline["bottom"].as_f64().unwrap() <= height,
+        "the first headline is in the first screen: {layout}"
+    );
+    assert_eq!(layout["button"], true, "the Menu button shows: {layout}");
+    assert_eq!(layout["open"], false, "{layout}");
+    assert_eq!(
+        layout["menuLinks"],
+        json!([]),
+        "the menu starts closed: {layout}"
+    );
+    assert_eq!(
+        layout["sectionTops"],
+        json!([]),
+        "no section bar on a phone: {layout}"
+    );
+    let sections: Vec<String> = serde_json::from_value(layout["sections"].clone()).unwrap();
+    assert!(!sections.is_empty(), "the demo has a header menu");
+    let mut expected = sections.clone();
+    expected.push("Search".to_owned());
+    save_screenshot(&client, "phone-home-390.png").await;
+
+    // From the keyboard: Tab reaches the button (a summary is focusable), Enter opens it.
+    let button = find(&client, "details.site-menu > summary", "the Menu button").await;
+    let focused = js(
+        &client,
+        "arguments[0].focus(); return document.activeElement === arguments[0];",
+        vec![el(&button)],
+    )
+    .await;
+    assert_eq!(focused, true, "the Menu button takes keyboard focus");
+    button
+        .send_keys(ENTER)
+        .await
+        .or_panic("pressing Enter on the Menu button");
+    let menu_links = format!(
+        "{} return all.menuLinks;",
+        PHONE_LAYOUT.replace("return {", "const all = {")
+    );
+    wait_for_js(
+        &client,
+        &menu_links,
+        json!(expected),
+        "the open menu lists the sections, then Search",
+    )
+    .await;
+    save_screenshot(&client, "phone-home-390-menu.png").await;
+    // A tap closes it again.
+    button.click().await.or_panic("tapping the Menu button");
+    wait_for_js(
+        &client,
+        "return document.querySelector('details.site-menu').open;",
+        json!(false),
+        "the menu closes",
+    )
+    .await;
+
+    // A desktop keeps the full horizontal bar of sections, without the button.
+    client.close().await.or_panic("closing the phone's browser");
+    let client = connect(&driver, &tools.chromium).await;
+    client
+        .set_window_size(1280, 800)
+        .await
+        .or_panic("resizing the window to a desktop's");
+    client
+        .goto(&server.url("/"))
+        .await
+        .or_panic("opening the front page");
+    let layout = js(&client, PHONE_LAYOUT, vec![]).await;
+    assert_eq!(
+        layout["button"], false,
+        "no Menu button at 1280 px: {layout}"
+    );
+    let tops = layout["sectionTops"].as_array().unwrap();
+    assert_eq!(tops.len(), sections.len(), "every section shows: {layout}");
+    assert!(
+        tops.iter().all(|t| t == &tops[0]),
+        "the sections are one row: {layout}"
+    );
+    save_screenshot(&client, "desktop-home-1280.png").await;
+    client.close().await.or_panic("closing the browser");
     drop(driver);
     drop(server);
 }
@@ -1561,6 +1713,74 @@ async fn every_page_type_passes_axe_wcag_aa() {
     assert!(
         failures.is_empty(),
         "accessibility violations:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// In dark mode (the reader's system setting) public pages keep WCAG AA, text contrast
+/// included, on a phone with the menu open and on a desktop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dark_mode_pages_pass_axe_wcag_aa() {
+    let Some(tools) = browser_tools() else {
+        return;
+    };
+    let Some(axe) = axe_source() else {
+        return;
+    };
+    let server = Server::start();
+    let driver = Driver::start(&tools.chromedriver);
+    let mut failures = Vec::new();
+    for phone in [true, false] {
+        let mobile = phone
+            .then(|| json!({ "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 1 } }));
+        let client = connect_with(&driver, &tools.chromium, mobile, &["--force-dark-mode"]).await;
+        let story = open_reference_story(&client, &server).await;
+        let story_path = story
+            .split_once("://")
+            .and_then(|(_, r)| r.find('/').map(|i| r[i..].to_owned()))
+            .unwrap_or(story.clone());
+        for path in [
+            "/",
+            &story_path,
+            "/category/world/",
+            "/search?q=space+launch",
+            "/no-such-page/",
+        ] {
+            client
+                .goto(&server.url(path))
+                .await
+                .or_panic(format_args!("opening {path}"));
+            let background = js(
+                &client,
+                "return getComputedStyle(document.body).backgroundColor;",
+                vec![],
+            )
+            .await;
+            assert_eq!(background, "rgb(18, 18, 18)", "{path} is dark");
+            if phone {
+                js(
+                    &client,
+                    "document.querySelector('details.site-menu').open = true;",
+                    vec![],
+                )
+                .await;
+            }
+            let found = run_axe(&client, &axe).await;
+            if found.as_array().is_some_and(|v| !v.is_empty()) {
+                failures.push(format!("{path} (phone: {phone}): {found}"));
+            }
+        }
+        let name = if phone {
+            "dark-phone-menu-390.png"
+        } else {
+            "dark-desktop-404-1280.png"
+        };
+        save_screenshot(&client, name).await;
+        client.close().await.or_panic("closing the browser");
+    }
+    assert!(
+        failures.is_empty(),
+        "accessibility violations in dark mode:\n{}",
         failures.join("\n")
     );
 }

@@ -17,6 +17,9 @@ on_both_backends!(demo:
     latest_news_shows_once_on_the_front_page,
     landmarks_have_unique_names_on_every_page_type,
     favicon_ico_is_served,
+    app_manifest_and_icons_are_served,
+    header_menu_is_a_button_that_lists_the_sections,
+    stories_print_with_their_address_and_follow_dark_mode,
 );
 on_both_backends!(empty: empty_site_still_renders, health_fails_when_the_database_is_gone);
 
@@ -429,4 +432,132 @@ async fn favicon_ico_is_served(site: TestSite) {
             1
         );
     }
+}
+
+async fn app_manifest_and_icons_are_served(site: TestSite) {
+    // Every page names the manifest, the home-screen icon and its colours for both schemes.
+    for path in ["/", "/about/", "/search", "/no-such-page/"] {
+        let page = site.get(path).await;
+        assert_eq!(
+            page.attrs("link[rel=manifest]", "href"),
+            ["/manifest.webmanifest"],
+            "{path}"
+        );
+        assert_eq!(
+            page.attrs("link[rel=apple-touch-icon]", "href"),
+            ["/apple-touch-icon.png"],
+            "{path}"
+        );
+        assert_eq!(
+            page.attrs("meta[name=theme-color]", "media"),
+            [
+                "(prefers-color-scheme: light)",
+                "(prefers-color-scheme: dark)"
+            ],
+            "{path}"
+        );
+    }
+    let res = site.get_raw("/manifest.webmanifest", &[]).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.header("content-type"), "application/manifest+json");
+    let manifest: serde_json::Value = serde_json::from_slice(&res.body).unwrap();
+    assert_eq!(manifest["name"], "Newsdesk Daily");
+    assert_eq!(manifest["short_name"], "Newsdesk");
+    assert_eq!(manifest["start_url"], "/");
+    assert_eq!(manifest["display"], "minimal-ui");
+    assert_eq!(manifest["theme_color"], "#ffffff");
+    assert_eq!(manifest["background_color"], "#ffffff");
+    let icons = manifest["icons"].as_array().unwrap();
+    assert_eq!(icons.len(), 2);
+    for (icon, size) in icons.iter().zip([192u32, 512]) {
+        assert_eq!(icon["sizes"], format!("{size}x{size}"));
+        assert_eq!(icon["type"], "image/png");
+        let src = icon["src"].as_str().unwrap();
+        assert!(src.starts_with("/static/icon-"), "{src}");
+        assert_png(&site, src, size).await;
+    }
+    assert_png(&site, "/apple-touch-icon.png", 180).await;
+    let touch = site.get_raw("/apple-touch-icon.png", &[]).await;
+    assert_eq!(touch.header("cache-control"), "public, max-age=2592000");
+    // Opaque to the corners: iOS rounds them itself.
+    let image = image::load_from_memory(&touch.body).unwrap().to_rgba8();
+    assert_eq!(image.get_pixel(0, 0)[3], 255);
+    // The title comes from the site's settings.
+    site.settings(&[("title", "The Morning Courier")]).await;
+    let res = site.get_raw("/manifest.webmanifest", &[]).await;
+    let manifest: serde_json::Value = serde_json::from_slice(&res.body).unwrap();
+    assert_eq!(manifest["name"], "The Morning Courier");
+    assert_eq!(manifest["short_name"], "The");
+}
+
+/// `path` answers with a `size` × `size` PNG.
+async fn assert_png(site: &TestSite, path: &str, size: u32) {
+    let res = site.get_raw(path, &[]).await;
+    assert_eq!(res.status, StatusCode::OK, "{path}");
+    assert_eq!(res.header("content-type"), "image/png", "{path}");
+    let image = image::load_from_memory_with_format(&res.body, image::ImageFormat::Png)
+        .unwrap_or_else(|e| panic!("{path} is not a PNG: {e}"));
+    assert_eq!((image.width(), image.height()), (size, size), "{path}");
+}
+
+async fn header_menu_is_a_button_that_lists_the_sections(site: TestSite) {
+    for path in ["/", "/about/", "/search", "/no-such-page/"] {
+        let page = site.get(path).await;
+        // A <details> whose <summary> is the button: it opens without JavaScript.
+        assert_eq!(
+            page.texts("header details.site-menu > summary"),
+            ["Menu"],
+            "{path}"
+        );
+        // Open, it lists the sections of the header menu (as links), then search.
+        let sections = page.texts(".primary-nav > ul > li > a");
+        assert!(!sections.is_empty(), "{path}");
+        let mut listed = page.texts("details.site-menu nav > ul > li > a");
+        assert_eq!(listed.pop().as_deref(), Some("Search"), "{path}");
+        assert_eq!(listed, sections, "{path}");
+        assert_eq!(
+            page.attrs("details.site-menu nav > ul > li > a", "href")
+                .last()
+                .map(String::as_str),
+            Some("/search")
+        );
+        assert_eq!(
+            page.attrs("details.site-menu nav", "aria-label"),
+            ["Menu"],
+            "{path}"
+        );
+        // Sub-sections are listed under their section.
+        assert_eq!(
+            page.texts("details.site-menu nav li li a"),
+            page.texts(".primary-nav .sub-menu a"),
+            "{path}"
+        );
+    }
+}
+
+async fn stories_print_with_their_address_and_follow_dark_mode(site: TestSite) {
+    let story = site.get(&site.url_of(REFERENCE).await).await;
+    // The printed page ends with the story's address (`@media print` shows `data-address`).
+    let canonical = story.attrs("link[rel=canonical]", "href");
+    assert_eq!(
+        story.attrs("footer.story-footer", "data-address"),
+        canonical
+    );
+    let css_url = story.attrs("link[rel=stylesheet]", "href")[0].clone();
+    let css = site.get_raw(&css_url, &[]).await;
+    let css = String::from_utf8(css.body).unwrap();
+    assert!(css.contains("@media (prefers-color-scheme: dark)"));
+    let print = &css[css.find("@media print").expect("a print stylesheet")..];
+    for hidden in [
+        ".site-menu",
+        ".primary-nav",
+        ".sidebar",
+        ".comments",
+        ".read-also",
+    ] {
+        assert!(print.contains(hidden), "{hidden} is printed");
+    }
+    assert!(print.contains("attr(data-address)"));
+    // Only the site's own fonts: no web font is requested from anywhere.
+    assert!(!css.contains("@import") && !css.contains("url(http"));
 }
