@@ -25,7 +25,7 @@ use crate::AppState;
 use crate::actions::accounts;
 use crate::actions::app_passwords::{self, Refusal};
 use crate::domain::token::same_secret;
-use crate::domain::user::Staff;
+use crate::domain::user::{Capability, Staff};
 use crate::store::app_passwords::AppPassword;
 use crate::web::admin::session::SESSION_COOKIE;
 use crate::web::{cookies, origin};
@@ -47,6 +47,23 @@ impl Viewer {
             Viewer::Public => None,
             Viewer::Staff { staff, .. } => Some(staff),
         }
+    }
+
+    /// The signed-in person if their role allows `capability`: otherwise `401` (no one signed
+    /// in) or `403`, both with WordPress's `code` and `message`.
+    pub fn may(
+        &self,
+        capability: Capability,
+        code: &'static str,
+        message: &'static str,
+    ) -> Result<&Staff, ApiError> {
+        let me = self
+            .staff()
+            .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, code, message))?;
+        if !me.can(capability) {
+            return Err(ApiError::new(StatusCode::FORBIDDEN, code, message));
+        }
+        Ok(me)
     }
 
     /// The signed-in person, or `401 rest_not_logged_in`.

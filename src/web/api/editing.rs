@@ -70,21 +70,30 @@ fn row_of(story: &StoryRecord) -> ContentRow {
     }
 }
 
-/// The story as someone who may edit it reads it (`context=edit` unless asked otherwise).
-async fn story_json(api: &Api, me: &Staff, story: &StoryRecord) -> Result<Value, ApiError> {
+/// A story or page as someone who may edit it reads it (`context=edit` unless asked
+/// otherwise). `editable` let them in: they may edit it, whoever else is on the byline.
+async fn item_json(
+    api: &Api,
+    me: &Staff,
+    kind: &super::posts::Kind,
+    row: ContentRow,
+) -> Result<Value, ApiError> {
     let context = match api.params.one_of("context", &["view", "embed", "edit"])? {
         Some("view") => Context::View,
         Some("embed") => Context::Embed,
         _ => Context::Edit,
     };
-    let rows = [row_of(story)];
-    // `editable` let them in: they may edit this story, whoever else is on the byline.
+    let rows = [row];
     let editor = Editor {
         id: me.id,
         sees_all: true,
     };
-    let shaper = shaper(api, &STORIES, &rows, context, Some(editor)).await?;
+    let shaper = shaper(api, kind, &rows, context, Some(editor)).await?;
     Ok(shaper.json(&rows[0]))
+}
+
+async fn story_json(api: &Api, me: &Staff, story: &StoryRecord) -> Result<Value, ApiError> {
+    item_json(api, me, &STORIES, row_of(story)).await
 }
 
 fn invalid_id() -> ApiError {
@@ -117,6 +126,72 @@ pub async fn show_own(api: &Api, viewer: &Viewer, id: i64) -> Result<Option<Resp
     }
 }
 
+/// What stories and pages both take, as sent (`None`: not sent, kept as it is).
+struct Shared {
+    title: Option<String>,
+    body: Option<SafeHtml>,
+    excerpt: Option<String>,
+    slug: Option<String>,
+    featured_image_id: Option<Option<i64>>,
+    comments_open: Option<bool>,
+}
+
+/// Where [`Shared`] goes in a story's or a page's input.
+struct Fields<'a> {
+    title: &'a mut String,
+    body: &'a mut SafeHtml,
+    excerpt: &'a mut String,
+    slug: &'a mut String,
+    featured_image_id: &'a mut Option<i64>,
+    comments_open: &'a mut bool,
+}
+
+impl Shared {
+    fn read(args: &Args) -> Result<Shared, ApiError> {
+        let comments_open = match args.string("comment_status")?.as_deref() {
+            None => None,
+            Some("open") => Some(true),
+            Some("closed") => Some(false),
+            Some(_) => {
+                return Err(ApiError::invalid_param(
+                    "comment_status",
+                    "comment_status is not one of open, closed.",
+                ));
+            }
+        };
+        Ok(Shared {
+            title: args.text("title")?,
+            // Through the same sanitizer as the editor's text.
+            body: args.text("content")?.map(|c| SafeHtml::sanitize(&c)),
+            excerpt: args.text("excerpt")?,
+            slug: args.string("slug")?,
+            featured_image_id: args.int("featured_media")?.map(|m| (m > 0).then_some(m)),
+            comments_open,
+        })
+    }
+
+    fn onto(self, f: Fields<'_>) {
+        if let Some(v) = self.title {
+            *f.title = v;
+        }
+        if let Some(v) = self.body {
+            *f.body = v;
+        }
+        if let Some(v) = self.excerpt {
+            *f.excerpt = v;
+        }
+        if let Some(v) = self.slug {
+            *f.slug = v;
+        }
+        if let Some(v) = self.featured_image_id {
+            *f.featured_image_id = v;
+        }
+        if let Some(v) = self.comments_open {
+            *f.comments_open = v;
+        }
+    }
+}
+
 /// The story a write changes, as it was: what a client sends back unchanged is no change.
 struct Before {
     /// The time shown as `date` (a draft's last change when it has no publication time).
@@ -134,18 +209,14 @@ async fn apply(
     input: &mut StoryInput,
     before: Option<&Before>,
 ) -> Result<(), ApiError> {
-    if let Some(t) = args.text("title")? {
-        input.title = t;
-    }
-    if let Some(c) = args.text("content")? {
-        input.body = SafeHtml::sanitize(&c);
-    }
-    if let Some(e) = args.text("excerpt")? {
-        input.excerpt = e;
-    }
-    if let Some(s) = args.string("slug")? {
-        input.slug = s;
-    }
+    Shared::read(args)?.onto(Fields {
+        title: &mut input.title,
+        body: &mut input.body,
+        excerpt: &mut input.excerpt,
+        slug: &mut input.slug,
+        featured_image_id: &mut input.featured_image_id,
+        comments_open: &mut input.comments_open,
+    });
     if let Some(a) = args.int("author")? {
         // WordPress's one author is the first byline; the co-authors after it stay.
         let rest: Vec<i64> = input
@@ -184,9 +255,6 @@ async fn apply(
             .filter_map(|id| found.iter().find(|(t, _)| t == id).map(|(_, n)| n.clone()))
             .collect();
     }
-    if let Some(m) = args.int("featured_media")? {
-        input.featured_image_id = (m > 0).then_some(m);
-    }
     if let Some(s) = args.bool("sticky")? {
         if s != input.sticky && !me.can(Capability::EditOthers) {
             return Err(ApiError::new(
@@ -196,18 +264,6 @@ async fn apply(
             ));
         }
         input.sticky = s;
-    }
-    if let Some(c) = args.string("comment_status")? {
-        input.comments_open = match c.as_str() {
-            "open" => true,
-            "closed" => false,
-            _ => {
-                return Err(ApiError::invalid_param(
-                    "comment_status",
-                    "comment_status is not one of open, closed.",
-                ));
-            }
-        };
     }
     if let Some(p) = args.string("password")? {
         let unchanged = input.password.as_deref().unwrap_or("") == p.trim();
@@ -481,29 +537,14 @@ fn page_row_of(page: &PageRecord) -> ContentRow {
 }
 
 async fn page_json(api: &Api, me: &Staff, page: &PageRecord) -> Result<Value, ApiError> {
-    let context = match api.params.one_of("context", &["view", "embed", "edit"])? {
-        Some("view") => Context::View,
-        Some("embed") => Context::Embed,
-        _ => Context::Edit,
-    };
-    let rows = [page_row_of(page)];
-    let editor = Editor {
-        id: me.id,
-        sees_all: true,
-    };
-    let shaper = shaper(api, &PAGES, &rows, context, Some(editor)).await?;
-    Ok(shaper.json(&rows[0]))
-}
-
-fn invalid_page_id() -> ApiError {
-    ApiError::not_found("rest_post_invalid_id", "Invalid post ID.")
+    item_json(api, me, &PAGES, page_row_of(page)).await
 }
 
 /// The page `id` for someone who manages pages.
 async fn editable_page(api: &Api, me: &Staff, id: i64) -> Result<PageRecord, ApiError> {
     match pages::editable(api.store(), Actor::Staff(me), id).await {
         Ok(p) => Ok(p),
-        Err(ActionError::NotFound(_)) => Err(invalid_page_id()),
+        Err(ActionError::NotFound(_)) => Err(invalid_id()),
         Err(ActionError::Forbidden(_)) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "rest_cannot_edit",
@@ -543,39 +584,20 @@ fn apply_page(args: &Args, input: &mut PageInput) -> Result<(), ApiError> {
             "Pages have no meta fields.",
         ));
     }
-    if let Some(t) = args.text("title")? {
-        input.title = t;
-    }
-    if let Some(c) = args.text("content")? {
-        input.body = SafeHtml::sanitize(&c);
-    }
-    if let Some(e) = args.text("excerpt")? {
-        input.excerpt = e;
-    }
-    if let Some(s) = args.string("slug")? {
-        input.slug = s;
-    }
+    Shared::read(args)?.onto(Fields {
+        title: &mut input.title,
+        body: &mut input.body,
+        excerpt: &mut input.excerpt,
+        slug: &mut input.slug,
+        featured_image_id: &mut input.featured_image_id,
+        comments_open: &mut input.comments_open,
+    });
     if let Some(p) = args.int("parent")? {
         input.parent_id = (p > 0).then_some(p);
     }
     if let Some(o) = args.int("menu_order")? {
         input.menu_order = i32::try_from(o)
             .map_err(|_| ApiError::invalid_param("menu_order", "menu_order is out of range."))?;
-    }
-    if let Some(m) = args.int("featured_media")? {
-        input.featured_image_id = (m > 0).then_some(m);
-    }
-    if let Some(c) = args.string("comment_status")? {
-        input.comments_open = match c.as_str() {
-            "open" => true,
-            "closed" => false,
-            _ => {
-                return Err(ApiError::invalid_param(
-                    "comment_status",
-                    "comment_status is not one of open, closed.",
-                ));
-            }
-        };
     }
     if let Some(p) = args.string("password")? {
         input.password = p;
@@ -601,7 +623,7 @@ fn page_refused(e: ActionError, creating: bool) -> ApiError {
             "rest_cannot_edit",
             "Sorry, you are not allowed to edit this post.",
         ),
-        ActionError::NotFound(_) => invalid_page_id(),
+        ActionError::NotFound(_) => invalid_id(),
         e => action_error(e, "rest_cannot_edit"),
     }
 }
@@ -627,11 +649,7 @@ pub async fn create_page(
     let saved = pages::save(api.store(), Actor::Staff(me), None, &input, intent, api.now)
         .await
         .map_err(|e| page_refused(e, true))?;
-    let page = api
-        .store()
-        .page(saved.id)
-        .await?
-        .ok_or_else(invalid_page_id)?;
+    let page = api.store().page(saved.id).await?.ok_or_else(invalid_id)?;
     let location = links::route(&format!("/wp/v2/pages/{}", saved.id));
     Ok(api.created(page_json(&api, me, &page).await?, &location))
 }
@@ -668,7 +686,7 @@ pub async fn update_page(
     )
     .await
     .map_err(|e| page_refused(e, false))?;
-    let page = api.store().page(id).await?.ok_or_else(invalid_page_id)?;
+    let page = api.store().page(id).await?.ok_or_else(invalid_id)?;
     Ok(api.editable(page_json(&api, me, &page).await?))
 }
 
@@ -718,7 +736,7 @@ pub async fn delete_page(
             .map_err(|e| page_refused(e, false))?;
         return Ok(api.one(json!({ "deleted": true, "previous": previous })));
     }
-    let page = api.store().page(id).await?.ok_or_else(invalid_page_id)?;
+    let page = api.store().page(id).await?.ok_or_else(invalid_id)?;
     Ok(api.editable(page_json(&api, me, &page).await?))
 }
 

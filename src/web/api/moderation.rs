@@ -59,21 +59,11 @@ fn invalid_id() -> ApiError {
 
 /// The signed-in moderator, or the refusal `code` for anyone else.
 pub(super) fn moderator<'a>(viewer: &'a Viewer, code: &'static str) -> Result<&'a Staff, ApiError> {
-    let me = viewer.staff().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            code,
-            "Sorry, you are not allowed to moderate comments.",
-        )
-    })?;
-    if !me.can(Capability::ModerateComments) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            code,
-            "Sorry, you are not allowed to moderate comments.",
-        ));
-    }
-    Ok(me)
+    viewer.may(
+        Capability::ModerateComments,
+        code,
+        "Sorry, you are not allowed to moderate comments.",
+    )
 }
 
 /// A comment as moderators read it: any state, with the author's email and address.

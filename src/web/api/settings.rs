@@ -30,21 +30,11 @@ use crate::domain::settings::{FeedContent, SiteSettings};
 use crate::domain::user::{Capability, Staff};
 
 fn administrator(viewer: &Viewer) -> Result<&Staff, ApiError> {
-    let me = viewer.staff().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "rest_forbidden",
-            "Sorry, you are not allowed to do that.",
-        )
-    })?;
-    if !me.can(Capability::ManageSettings) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "rest_forbidden",
-            "Sorry, you are not allowed to do that.",
-        ));
-    }
-    Ok(me)
+    viewer.may(
+        Capability::ManageSettings,
+        "rest_forbidden",
+        "Sorry, you are not allowed to do that.",
+    )
 }
 
 fn settings_json(s: &SiteSettings) -> Value {

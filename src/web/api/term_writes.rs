@@ -24,21 +24,13 @@ use crate::domain::user::{Capability, Staff};
 use crate::store::rest::{ListFilter, RestTerm};
 
 fn manager(viewer: &Viewer, code: &'static str) -> Result<Staff, ApiError> {
-    let me = viewer.staff().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
+    viewer
+        .may(
+            Capability::ManageTaxonomy,
             code,
             "Sorry, you are not allowed to manage terms in this taxonomy.",
         )
-    })?;
-    if !me.can(Capability::ManageTaxonomy) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            code,
-            "Sorry, you are not allowed to manage terms in this taxonomy.",
-        ));
-    }
-    Ok(me.clone())
+        .cloned()
 }
 
 fn invalid_term() -> ApiError {
