@@ -38,6 +38,9 @@ pub fn random_token() -> String {
 pub struct Origin {
     pub ip: String,
     pub user_agent: String,
+    /// Sent by an app through the REST API rather than the site's form (see
+    /// `Signals::through_api`).
+    pub through_api: bool,
 }
 
 /// A stored comment, as the submitter should learn of it.
@@ -140,6 +143,7 @@ pub async fn submit(
         seconds_on_form: verify_comment_form_token(secret, target.id, &form.nd_form_token)
             .map(|issued| now.timestamp() - issued)
             .filter(|s| *s >= 0),
+        through_api: origin.through_api,
         known_commenter: store.has_approved_comment(&draft.email).await?,
     };
     let verdict = assess(&draft, &signals, &settings.comment_rules());

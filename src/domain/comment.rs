@@ -379,6 +379,9 @@ pub struct Signals {
     pub seconds_on_form: Option<i64>,
     /// The commenter has an earlier approved comment under this email.
     pub known_commenter: bool,
+    /// The comment came from an app through the REST API: there is no form, so neither its
+    /// token nor the time spent on it says anything. Every other rule applies.
+    pub through_api: bool,
 }
 
 /// The outcome: the state to store, a score and the rules that fired.
@@ -505,6 +508,7 @@ pub fn assess(draft: &CommentDraft, signals: &Signals, rules: &CommentRules) -> 
         reasons.push("the hidden honeypot field was filled in".to_owned());
     }
     match signals.seconds_on_form {
+        _ if signals.through_api => {}
         None => {
             score += NO_TOKEN_POINTS;
             spam = true;
@@ -727,6 +731,7 @@ mod tests {
             honeypot_filled: true,
             seconds_on_form: Some(1),
             known_commenter: false,
+            through_api: false,
         };
         let a = assess(&d, &bot, &rules(ModerationPolicy::HoldAll));
         let explained = explain_reasons(&a.reasons.join("; "));

@@ -36,6 +36,9 @@ pub struct SiteSettings {
     pub feed_items: u32,
     /// Whether feeds carry each story's full text or only its excerpt.
     pub feed_content: FeedContent,
+    /// Whether readers' apps may post comments through the REST API without signing in
+    /// (WordPress's `rest_allow_anonymous_comments`), under the same rules as the form.
+    pub api_comments: bool,
 }
 
 /// What a feed entry carries (WordPress's "For each post in a feed, include").
@@ -69,6 +72,7 @@ impl Default for SiteSettings {
             comment_rate_limit: 5,
             feed_items: 20,
             feed_content: FeedContent::Full,
+            api_comments: false,
         }
     }
 }
@@ -119,13 +123,8 @@ impl SiteSettings {
                 )?
             }
             "language" => self.language = language_tag(value)?,
-            "read_also" => {
-                self.read_also = match value {
-                    "on" | "true" | "1" => true,
-                    "off" | "false" | "0" => false,
-                    _ => return Err(SettingError::Invalid("read_also", "on or off".into())),
-                }
-            }
+            "read_also" => self.read_also = on_off(value, "read_also")?,
+            "api_comments" => self.api_comments = on_off(value, "api_comments")?,
             "comment_moderation" => {
                 self.comment_moderation = ModerationPolicy::parse(value).ok_or(
                     SettingError::Invalid("comment_moderation", "all, first_time or none".into()),
@@ -219,7 +218,17 @@ Settings (NAME = accepted values):
   comment_block_words       words that refuse a comment, one per line
   comment_rate_limit        1 to 10000 comments per address in ten minutes
   feed_items                1 to 100
-  feed_content              full or excerpt";
+  feed_content              full or excerpt
+  api_comments              on or off (readers' apps may comment through the REST API
+                            without signing in, under the comment form's rules; off by default)";
+
+fn on_off(value: &str, field: &'static str) -> Result<bool, SettingError> {
+    match value {
+        "on" | "true" | "1" => Ok(true),
+        "off" | "false" | "0" => Ok(false),
+        _ => Err(SettingError::Invalid(field, "on or off".into())),
+    }
+}
 
 fn number(value: &str, min: u32, max: u32, field: &'static str) -> Result<u32, SettingError> {
     value
@@ -271,6 +280,10 @@ impl SiteSettings {
                     FeedContent::Excerpt => "excerpt",
                 }
                 .to_owned(),
+            ),
+            (
+                "api_comments",
+                if self.api_comments { "on" } else { "off" }.to_owned(),
             ),
         ]
     }

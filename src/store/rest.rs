@@ -157,6 +157,17 @@ pub struct RestUser {
     pub avatar_url: Option<String>,
 }
 
+/// Whom a list of people shows.
+#[derive(Debug, Clone)]
+pub enum UserScope {
+    /// Those the public may see: with a published story or page.
+    Public,
+    /// Everyone in the newsroom (for those who manage people), or those with one of `roles`.
+    Newsroom {
+        roles: Vec<crate::domain::user::Role>,
+    },
+}
+
 /// A section or tag with its number of published stories.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct RestTerm {
@@ -595,6 +606,16 @@ impl Store {
         ids: &[i64],
         now: DateTime<Utc>,
     ) -> Result<Vec<RestUser>> {
+        self.rest_users_in_scope(ids, &UserScope::Public, now).await
+    }
+
+    /// The people among `ids` that `scope` shows.
+    pub async fn rest_users_in_scope(
+        &self,
+        ids: &[i64],
+        scope: &UserScope,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RestUser>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -603,20 +624,37 @@ impl Store {
             limit: u32::try_from(ids.len()).unwrap_or(u32::MAX),
             ..Default::default()
         };
-        Ok(self.rest_users(&f, now).await?.0)
+        Ok(self.rest_users(&f, scope, now).await?.0)
     }
 
-    /// One page of the people the public may see (active, with a published story or page),
-    /// and how many there are.
+    /// One page of the people `scope` shows (always active accounts), and how many there are.
     pub async fn rest_users(
         &self,
         l: &ListFilter,
+        scope: &UserScope,
         now: DateTime<Utc>,
     ) -> Result<(Vec<RestUser>, i64)> {
         let mut filter = Sql::new(
-            " FROM users u LEFT JOIN media av ON av.id = u.avatar_id WHERE u.disabled = FALSE AND ",
+            " FROM users u LEFT JOIN media av ON av.id = u.avatar_id WHERE u.disabled = FALSE",
         );
-        push_has_published_work(&mut filter, "u.id", now);
+        match scope {
+            UserScope::Public => {
+                filter.push(" AND ");
+                push_has_published_work(&mut filter, "u.id", now);
+            }
+            UserScope::Newsroom { roles } => {
+                if !roles.is_empty() {
+                    filter.push(" AND u.role IN (");
+                    for (i, r) in roles.iter().enumerate() {
+                        if i > 0 {
+                            filter.push(", ");
+                        }
+                        filter.arg(r.as_str().to_owned());
+                    }
+                    filter.push(")");
+                }
+            }
+        }
         push_in(&mut filter, "u.id", &l.include, false);
         push_in(&mut filter, "u.id", &l.exclude, true);
         push_slugs(&mut filter, "u.slug", &l.slugs);

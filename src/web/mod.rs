@@ -128,6 +128,10 @@ pub fn router(state: AppState) -> Router {
         .merge(rest)
         .route("/admin", get(admin::wordpress_admin))
         .route("/wp-admin/", get(admin::wordpress_admin))
+        .route(
+            "/wp-admin/authorize-application.php",
+            get(admin::authorize::wordpress_address),
+        )
         .route("/wp-login.php", get(admin::wordpress_admin))
         .merge(public)
         .layer(axum::middleware::from_fn(move |req, next| {

@@ -157,10 +157,10 @@ async fn the_index_describes_the_site_and_its_routes(site: TestSite) {
         assert_eq!(j["timezone_string"], "UTC");
         assert_eq!(j["gmt_offset"], 0);
         assert_eq!(j["namespaces"], serde_json::json!(["oembed/1.0", "wp/v2"]));
-        // Application passwords, made on the profile page.
+        // Application passwords, which apps ask for through WordPress's authorization page.
         assert_eq!(
             j["authentication"]["application-passwords"]["endpoints"]["authorization"],
-            "http://localhost/admin/profile"
+            "http://localhost/wp-admin/authorize-application.php"
         );
         let routes = j["routes"].as_object().unwrap();
         assert_eq!(

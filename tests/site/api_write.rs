@@ -32,18 +32,18 @@ on_both_backends!(demo:
 );
 
 /// This machine: local tools may send application passwords over plain HTTP.
-const LOCAL: &str = "127.0.0.1";
+pub(crate) const LOCAL: &str = "127.0.0.1";
 /// Somewhere else on the internet.
-const REMOTE: &str = "203.0.113.5";
+pub(crate) const REMOTE: &str = "203.0.113.5";
 
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    json: Value,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: axum::http::HeaderMap,
+    pub(crate) json: Value,
 }
 
 impl Answer {
-    fn header(&self, name: &str) -> &str {
+    pub(crate) fn header(&self, name: &str) -> &str {
         self.headers
             .get(name)
             .and_then(|v| v.to_str().ok())
@@ -52,7 +52,7 @@ impl Answer {
 
     /// Asserts a WordPress error with this status and code.
     #[track_caller]
-    fn refused(&self, status: StatusCode, code: &str) {
+    pub(crate) fn refused(&self, status: StatusCode, code: &str) {
         assert_eq!(
             (self.status, self.json["code"].as_str()),
             (status, Some(code)),
@@ -64,7 +64,7 @@ impl Answer {
 }
 
 /// Sends a request from `ip` and reads the JSON answer.
-async fn send(
+pub(crate) async fn send(
     app: Router,
     method: &str,
     path: &str,
@@ -94,7 +94,7 @@ async fn send(
     }
 }
 
-fn basic(login: &str, password: &str) -> String {
+pub(crate) fn basic(login: &str, password: &str) -> String {
     let raw = format!("{login}:{password}");
     format!(
         "Basic {}",
@@ -103,13 +103,13 @@ fn basic(login: &str, password: &str) -> String {
 }
 
 /// A tool using the API with an application password, from this machine.
-struct Tool<'a> {
-    site: &'a TestSite,
-    auth: String,
+pub(crate) struct Tool<'a> {
+    pub(crate) site: &'a TestSite,
+    pub(crate) auth: String,
 }
 
 impl Tool<'_> {
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
+    pub(crate) async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
         let (headers, body) = match body {
             Some(b) => (
                 vec![
@@ -123,18 +123,22 @@ impl Tool<'_> {
         send(self.site.app.clone(), method, path, &headers, body, LOCAL).await
     }
 
-    async fn get(&self, path: &str) -> Answer {
+    pub(crate) async fn get(&self, path: &str) -> Answer {
         self.call("GET", path, None).await
     }
 
-    async fn post(&self, path: &str, body: Value) -> Answer {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> Answer {
         self.call("POST", path, Some(body)).await
     }
 }
 
 /// An account with this role and an application password for it (made as `newsdesk user
 /// app-password add` makes it).
-async fn with_tool<'a>(site: &'a TestSite, login: &str, role: Role) -> (Tool<'a>, i64, String) {
+pub(crate) async fn with_tool<'a>(
+    site: &'a TestSite,
+    login: &str,
+    role: Role,
+) -> (Tool<'a>, i64, String) {
     let id = site.add_staff(login, role).await;
     let created = newsdesk::actions::app_passwords::create(
         &site.store,
@@ -842,7 +846,7 @@ async fn bad_writes_get_clear_errors(site: TestSite) {
 }
 
 /// A small PNG.
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x * 5) as u8, (y * 7) as u8, ((x + y) * 3) as u8])
     });

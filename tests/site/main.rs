@@ -15,6 +15,7 @@ mod admin_pages;
 mod admin_stories;
 mod admin_structure;
 mod api;
+mod api_people;
 mod api_write;
 mod archives;
 mod article;

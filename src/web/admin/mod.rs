@@ -7,6 +7,7 @@
 
 pub mod app_passwords;
 pub mod audit;
+pub mod authorize;
 pub mod comments;
 mod conflict;
 pub mod csrf;
@@ -151,6 +152,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(app_passwords::revoke_for),
         )
         .route("/admin/settings", get(settings::page).post(settings::save))
+        .route(
+            authorize::PATH,
+            get(authorize::page).post(authorize::decide),
+        )
         .route("/admin/audit", get(audit::list))
         .route("/admin/tools", get(tools::page))
         .route("/admin/tools/export", get(tools::export))
@@ -324,8 +329,9 @@ async fn dashboard(
 async fn headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
+    // A page may narrow or widen `form-action` for its own form (see `authorize`); every other
+    // page gets this policy.
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(
         HeaderValue::from_static(
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; \
              connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \

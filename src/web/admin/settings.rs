@@ -14,9 +14,9 @@ use crate::actions::{ActionError, Actor, site};
 use crate::domain::user::Capability;
 use crate::error::AppError;
 
-/// Every setting the form edits, by its name in `SiteSettings::set`. `read_also` is a checkbox:
-/// absent means off.
-const FIELDS: [&str; 16] = [
+/// Every setting the form edits, by its name in `SiteSettings::set`. `read_also` and
+/// `api_comments` are checkboxes: absent means off.
+const FIELDS: [&str; 17] = [
     "title",
     "tagline",
     "timezone",
@@ -33,6 +33,7 @@ const FIELDS: [&str; 16] = [
     "comment_rate_limit",
     "feed_items",
     "feed_content",
+    "api_comments",
 ];
 
 /// Every IANA time zone, by name.
@@ -88,7 +89,9 @@ pub async fn save(
         .map(|&name| {
             let sent = form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
             let value = match name {
-                "read_also" => if sent.is_some() { "on" } else { "off" }.to_owned(),
+                "read_also" | "api_comments" => {
+                    if sent.is_some() { "on" } else { "off" }.to_owned()
+                }
                 _ => sent.unwrap_or_default(),
             };
             (name, value)

@@ -376,10 +376,16 @@ fn arg_json((_, kind, description): &Arg, name: &str) -> Value {
 /// The methods a route takes beyond `GET` (the writes), as WordPress lists them.
 fn methods(path: &str) -> &'static [&'static str] {
     match path {
-        "/wp/v2/posts" | "/wp/v2/pages" | "/wp/v2/media" | "/wp/v2/comments" => &["GET", "POST"],
+        "/wp/v2/posts" | "/wp/v2/pages" | "/wp/v2/media" | "/wp/v2/comments"
+        | "/wp/v2/categories" | "/wp/v2/tags" | "/wp/v2/users" => &["GET", "POST"],
         "/wp/v2/posts/(?P<id>[\\d]+)"
         | "/wp/v2/pages/(?P<id>[\\d]+)"
-        | "/wp/v2/comments/(?P<id>[\\d]+)" => &["GET", "POST", "PUT", "PATCH", "DELETE"],
+        | "/wp/v2/comments/(?P<id>[\\d]+)"
+        | "/wp/v2/categories/(?P<id>[\\d]+)"
+        | "/wp/v2/tags/(?P<id>[\\d]+)"
+        | "/wp/v2/media/(?P<id>[\\d]+)"
+        | "/wp/v2/users/(?P<id>[\\d]+)"
+        | "/wp/v2/users/me" => &["GET", "POST", "PUT", "PATCH", "DELETE"],
         "/wp/v2/settings" => &["GET", "POST", "PUT", "PATCH"],
         p if p.ends_with("/autosaves") => &["GET", "POST"],
         p if p.ends_with("/application-passwords") => &["GET", "POST", "DELETE"],
@@ -450,7 +456,7 @@ pub async fn show(
         // names its own authorisation screen here).
         "authentication": {
             "application-passwords": {
-                "endpoints": { "authorization": links::public("/admin/profile") },
+                "endpoints": { "authorization": links::public("/wp-admin/authorize-application.php") },
             },
         },
         "routes": routes(None),

@@ -1,4 +1,4 @@
-//! `/wp/v2/users/me` and application passwords
+//! Application passwords
 //! (`/wp/v2/users/<id|me>/application-passwords[/<uuid>|/introspect]`), as WordPress has them.
 //! A person manages their own; administrators (who manage people) anyone's.
 
@@ -11,124 +11,12 @@ use super::auth::Viewer;
 use super::body::Args;
 use super::errors::ApiError;
 use super::links::{self, href};
-use super::params::Context;
-use super::users::user_json;
 use super::{Api, path_id};
 use crate::AppState;
 use crate::actions::app_passwords::{self, Created};
 use crate::actions::{ActionError, Actor};
-use crate::domain::user::{Capability, Role, Staff};
+use crate::domain::user::Staff;
 use crate::store::app_passwords::AppPassword;
-
-/// WordPress's capabilities of a role, as `context=edit` lists them (the ones tools check).
-fn capabilities(role: Role) -> Value {
-    let mut caps = serde_json::Map::new();
-    let mut set = |names: &[&str]| {
-        for n in names {
-            caps.insert((*n).to_owned(), Value::Bool(true));
-        }
-    };
-    set(&["read", "level_0"]);
-    let staff = Staff {
-        id: 0,
-        login: String::new(),
-        display_name: String::new(),
-        email: String::new(),
-        role,
-    };
-    if staff.can(Capability::WriteDrafts) {
-        set(&["edit_posts", "delete_posts"]);
-    }
-    if staff.can(Capability::UploadMedia) {
-        set(&["upload_files"]);
-    }
-    if staff.can(Capability::PublishOwn) {
-        set(&[
-            "publish_posts",
-            "edit_published_posts",
-            "delete_published_posts",
-        ]);
-    }
-    if staff.can(Capability::EditOthers) {
-        set(&[
-            "edit_others_posts",
-            "delete_others_posts",
-            "edit_private_posts",
-            "read_private_posts",
-        ]);
-    }
-    if staff.can(Capability::ManagePages) {
-        set(&[
-            "edit_pages",
-            "publish_pages",
-            "edit_others_pages",
-            "delete_pages",
-        ]);
-    }
-    if staff.can(Capability::ManageTaxonomy) {
-        set(&["manage_categories"]);
-    }
-    if staff.can(Capability::ModerateComments) {
-        set(&["moderate_comments"]);
-    }
-    if staff.can(Capability::ManageAppearance) {
-        set(&["edit_theme_options"]);
-    }
-    if staff.can(Capability::ManageUsers) {
-        set(&["list_users", "create_users", "edit_users", "promote_users"]);
-    }
-    if staff.can(Capability::ManageSettings) {
-        set(&["manage_options"]);
-    }
-    caps.insert(role.as_str().to_owned(), Value::Bool(true));
-    Value::Object(caps)
-}
-
-/// `/wp/v2/users/me`: the signed-in person; `context=edit` adds their login, email, role and
-/// capabilities.
-pub async fn me(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    RawQuery(q): RawQuery,
-) -> Result<Response, ApiError> {
-    let me = viewer.required()?;
-    let api = Api::new(&state, q.as_deref()).await?;
-    let context = match api.params.one_of("context", &["view", "embed", "edit"])? {
-        Some("edit") => Context::Edit,
-        Some("embed") => Context::Embed,
-        _ => Context::View,
-    };
-    let user = api
-        .store()
-        .rest_staff_member(me.id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("rest_user_invalid_id", "Invalid user ID."))?;
-    let mut v = user_json(&user);
-    if context != Context::Embed {
-        v["meta"] = json!([]);
-    }
-    if context == Context::Edit {
-        let account = api.store().account(me.id).await?;
-        let o = v.as_object_mut().expect("an object");
-        o.insert("username".into(), json!(me.login));
-        o.insert("email".into(), json!(me.email));
-        o.insert("nickname".into(), json!(me.login));
-        o.insert("first_name".into(), json!(""));
-        o.insert("last_name".into(), json!(""));
-        o.insert("locale".into(), json!("en_US"));
-        o.insert("roles".into(), json!([me.role.as_str()]));
-        o.insert(
-            "registered_date".into(),
-            json!(account.map(|a| a.created_at.to_rfc3339())),
-        );
-        o.insert("capabilities".into(), capabilities(me.role));
-        o.insert(
-            "extra_capabilities".into(),
-            json!({ me.role.as_str(): true }),
-        );
-    }
-    Ok(api.one(v))
-}
 
 /// The person a `<id|me>` path names.
 fn user_of(raw: &str, viewer: &Staff) -> Result<i64, ApiError> {

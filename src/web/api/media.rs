@@ -19,6 +19,19 @@ use crate::store::media::ImageVariant;
 use crate::store::media::MediaItem;
 use crate::store::rest::{Order, OrderBy};
 
+/// The file name without its extension.
+fn stem_of(m: &MediaItem) -> &str {
+    m.file_name
+        .rsplit_once('.')
+        .map_or(m.file_name.as_str(), |(s, _)| s)
+}
+
+/// An item's title: its file name without the extension (or its alt text, without a name).
+fn title_of(m: &MediaItem) -> String {
+    let stem = stem_of(m);
+    if stem.is_empty() { &m.alt_text } else { stem }.to_owned()
+}
+
 /// Library items with their files, read in two queries.
 pub struct Loaded {
     pub items: Vec<MediaItem>,
@@ -51,11 +64,8 @@ impl Loaded {
     /// An item as WordPress shows an attachment.
     pub fn json(&self, m: &MediaItem, api: &Api, context: Context) -> Value {
         let tz = api.tz();
-        let stem = m
-            .file_name
-            .rsplit_once('.')
-            .map_or(m.file_name.as_str(), |(s, _)| s);
-        let title = if stem.is_empty() { &m.alt_text } else { stem };
+        let stem = stem_of(m);
+        let title = title_of(m);
         let source = links::public(&m.url);
         let mut sizes = Map::new();
         for v in self.variants.get(&m.id).into_iter().flatten() {
@@ -105,7 +115,7 @@ impl Loaded {
         }
         o.insert("type".into(), json!("attachment"));
         o.insert("link".into(), json!(source));
-        o.insert("title".into(), json!({ "rendered": escape(title) }));
+        o.insert("title".into(), json!({ "rendered": escape(&title) }));
         o.insert("author".into(), json!(m.uploaded_by.unwrap_or(0)));
         o.insert("featured_media".into(), json!(0));
         if context == Context::View {
@@ -333,6 +343,113 @@ pub async fn upload(
     let item = &loaded.items[0];
     let location = links::route(&format!("/wp/v2/media/{}", item.id));
     Ok(api.created(loaded.json(item, &api, Context::View), &location))
+}
+
+fn refused(e: crate::actions::ActionError, code: &'static str) -> ApiError {
+    use crate::actions::ActionError;
+    match e {
+        ActionError::NotFound(_) => ApiError::not_found("rest_post_invalid_id", "Invalid post ID."),
+        ActionError::Conflict(m) => {
+            ApiError::new(axum::http::StatusCode::CONFLICT, "rest_media_in_use", m)
+        }
+        e => super::me::action_error(e, code),
+    }
+}
+
+/// `POST`, `PUT` or `PATCH /wp/v2/media/<id>`: the alt text and the caption, through the
+/// library's own checks and rights (authors their own uploads, editors anyone's). The title
+/// and slug come from the file's name and are accepted only unchanged, so a client may send
+/// back the whole item it read.
+pub async fn update(
+    State(state): State<AppState>,
+    viewer: super::auth::Viewer,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    args: super::body::Args,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id)?;
+    let me = viewer.required().map_err(|_| {
+        ApiError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "rest_cannot_edit",
+            "Sorry, you are not allowed to edit this post.",
+        )
+    })?;
+    let api = Api::new(&state, q.as_deref()).await?;
+    let current = api
+        .store()
+        .media_item(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("rest_post_invalid_id", "Invalid post ID."))?
+        .item;
+    for field in ["title", "slug"] {
+        let now = match field {
+            "title" => title_of(&current),
+            _ => stem_of(&current).to_lowercase(),
+        };
+        if let Some(asked) = args.text(field)?
+            && asked.trim() != now.trim()
+        {
+            return Err(ApiError::invalid_param(
+                field,
+                format!(
+                    "An image's {field} follows its file name and does not change; change its \
+                     alt text or caption, or upload it again under another name."
+                ),
+            ));
+        }
+    }
+    let alt_text = args.string("alt_text")?.unwrap_or(current.alt_text);
+    let caption = match args.text("caption")? {
+        Some(c) => c,
+        None => current.caption,
+    };
+    let item = crate::actions::media::update_details(api.store(), me, id, &alt_text, &caption)
+        .await
+        .map_err(|e| refused(e, "rest_cannot_edit"))?;
+    let loaded = Loaded::with_files(api.store(), vec![item]).await?;
+    Ok(api.editable(loaded.json(&loaded.items[0], &api, Context::View)))
+}
+
+/// `DELETE /wp/v2/media/<id>?force=true`: the image and its files, for good (attachments have
+/// no trash, so without `force` it is `501 rest_trash_not_supported`, as in WordPress). An
+/// image that stories use is refused (`409 rest_media_in_use`, naming how many): the admin's
+/// media library deletes it anyway after showing which stories lose it.
+pub async fn delete(
+    State(state): State<AppState>,
+    viewer: super::auth::Viewer,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    args: super::body::Args,
+) -> Result<Response, ApiError> {
+    let id = path_id(&id)?;
+    let me = viewer.required().map_err(|_| {
+        ApiError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "rest_cannot_delete",
+            "Sorry, you are not allowed to delete this post.",
+        )
+    })?;
+    if !args.bool("force")?.unwrap_or(false) {
+        return Err(ApiError::new(
+            axum::http::StatusCode::NOT_IMPLEMENTED,
+            "rest_trash_not_supported",
+            "The post does not support trashing. Set 'force' to 'true' to delete.",
+        ));
+    }
+    let api = Api::new(&state, q.as_deref()).await?;
+    let current = api
+        .store()
+        .media_item(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("rest_post_invalid_id", "Invalid post ID."))?
+        .item;
+    let loaded = Loaded::with_files(api.store(), vec![current]).await?;
+    let previous = loaded.json(&loaded.items[0], &api, Context::View);
+    crate::actions::media::delete(api.store(), me, id, false)
+        .await
+        .map_err(|e| refused(e, "rest_cannot_delete"))?;
+    Ok(api.one(json!({ "deleted": true, "previous": previous })))
 }
 
 #[cfg(test)]

@@ -246,8 +246,14 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/wp-json/wp/v2/tags/{id}",
             read(terms::show_tag).merge(writes(term_writes::update_tag, term_writes::delete_tag)),
         )
-        .route("/wp-json/wp/v2/users", read(users::list))
-        .route("/wp-json/wp/v2/users/me", read(me::me))
+        .route(
+            "/wp-json/wp/v2/users",
+            read(users::list).post(users::create),
+        )
+        .route(
+            "/wp-json/wp/v2/users/me",
+            read(users::me).merge(writes(users::update_me, users::delete_me)),
+        )
         .route(
             "/wp-json/wp/v2/users/{user}/application-passwords",
             read(me::list_passwords)
@@ -258,7 +264,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/wp-json/wp/v2/users/{user}/application-passwords/{uuid}",
             read(me::show_password).delete(me::delete_password),
         )
-        .route("/wp-json/wp/v2/users/{id}", read(users::show))
+        .route(
+            "/wp-json/wp/v2/users/{id}",
+            read(users::show).merge(writes(users::update, users::delete)),
+        )
         .route(
             "/wp-json/wp/v2/comments",
             read(comments::list).post(moderation::create),
@@ -271,7 +280,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/wp-json/wp/v2/media",
             read(media::list).post(media::upload),
         )
-        .route("/wp-json/wp/v2/media/{id}", read(media::show))
+        .route(
+            "/wp-json/wp/v2/media/{id}",
+            read(media::show).merge(writes(media::update, media::delete)),
+        )
         .route("/wp-json/wp/v2/search", read(search::list))
         .route(
             "/wp-json/wp/v2/settings",

@@ -5,7 +5,8 @@
 //! (`POST /wp/v2/comments` with `parent`), all through the admin's moderation actions.
 //!
 //! Readers comment through the site's form, with its spam rules; as in WordPress, the API
-//! takes no anonymous comments.
+//! takes no anonymous comments unless the site allows them (the `api_comments` setting), and
+//! then under the same rules as the form.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -214,22 +215,29 @@ pub async fn delete(
 }
 
 /// `POST /wp/v2/comments`: a moderator's reply (`parent`, `content`), published at once under
-/// their name. Anonymous comments come through the site's form only.
+/// their name; or, when the site allows it (the `api_comments` setting, off by default as in
+/// WordPress), a reader's comment from an app, without signing in (see [`create_anonymous`]).
 pub async fn create(
     State(state): State<AppState>,
     viewer: Viewer,
     RawQuery(q): RawQuery,
+    headers: axum::http::HeaderMap,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     args: Args,
 ) -> Result<Response, ApiError> {
+    let api = Api::new(&state, q.as_deref()).await?;
     if viewer.staff().is_none() {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "rest_comment_login_required",
-            "Sorry, you must be logged in to comment.",
-        ));
+        if !api.chrome.settings.api_comments {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "rest_comment_login_required",
+                "Sorry, you must be logged in to comment.",
+            ));
+        }
+        let origin = crate::web::site::comments::origin_of(&state, &headers, peer);
+        return create_anonymous(&state, &api, &args, origin).await;
     }
     let me = moderator(&viewer, "rest_cannot_create")?;
-    let api = Api::new(&state, q.as_deref()).await?;
     let Some(parent) = args.int("parent")?.filter(|p| *p > 0) else {
         return Err(ApiError::invalid_param(
             "parent",
@@ -255,6 +263,114 @@ pub async fn create(
     let made = load(&api, id).await?;
     let location = links::route(&format!("/wp/v2/comments/{id}"));
     Ok(api.created(moderated_json(&api, &made).await?, &location))
+}
+
+/// A reader's comment from an app: `post` (a story, or a page with `post_type=page`),
+/// `content`, `author_name`, `author_email`, optional `author_url` and `parent`, through the
+/// comment form's own action and rules (required name and email, closed threads, reply depth,
+/// limits per address, duplicates, links, moderation and blocked words, the moderation
+/// policy). There is no form, so no form token; WordPress's `status`, `author`, `author_ip`
+/// and `date` are the site's to set and are refused. The answer shows the comment in the
+/// state it got (`approved` or `hold`; spam is answered as `hold`, telling a spammer nothing),
+/// without its email or address.
+async fn create_anonymous(
+    state: &AppState,
+    api: &Api,
+    args: &Args,
+    mut origin: comments::Origin,
+) -> Result<Response, ApiError> {
+    for field in [
+        "status",
+        "author",
+        "author_ip",
+        "author_user_agent",
+        "date",
+        "date_gmt",
+        "karma",
+    ] {
+        if args.has(field) {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "rest_comment_invalid_author",
+                format!("Sorry, you are not allowed to set {field} for comments."),
+            ));
+        }
+    }
+    let post = args
+        .int("post")?
+        .filter(|p| *p > 0)
+        .ok_or_else(|| ApiError::missing_param("post"))?;
+    let on_page = args.string("post_type")?.as_deref() == Some("page");
+    let form = crate::domain::comment::CommentForm {
+        comment: args.text("content")?.unwrap_or_default(),
+        author: args.string("author_name")?.unwrap_or_default(),
+        email: args.string("author_email")?.unwrap_or_default(),
+        url: args.string("author_url")?.unwrap_or_default(),
+        post_id: if on_page {
+            String::new()
+        } else {
+            post.to_string()
+        },
+        page_id: if on_page {
+            post.to_string()
+        } else {
+            String::new()
+        },
+        comment_parent: args.int("parent")?.unwrap_or(0).to_string(),
+        ..Default::default()
+    };
+    origin.through_api = true;
+    let secret = state.secret().await?.to_vec();
+    let posted = comments::submit(
+        api.store(),
+        &api.chrome.settings,
+        &secret,
+        &form,
+        &origin,
+        state.notifier(),
+        api.now,
+    )
+    .await
+    .map_err(|e| match e {
+        ActionError::NotFound(_) => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "rest_comment_invalid_post_id",
+            "Sorry, you are not allowed to create this comment without a post.",
+        ),
+        ActionError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "rest_comment_closed", m),
+        ActionError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "comment_duplicate", m),
+        ActionError::Fields(fields) => {
+            let mut renamed = std::collections::BTreeMap::new();
+            for (field, message) in fields {
+                let name = match field {
+                    "comment" => "content",
+                    "author" => "author_name",
+                    "email" => "author_email",
+                    "url" => "author_url",
+                    "comment_parent" => "parent",
+                    other => other,
+                };
+                renamed.insert(name, message);
+            }
+            action_error(ActionError::Fields(renamed), "rest_comment_invalid")
+        }
+        e => action_error(e, "rest_comment_invalid"),
+    })?;
+    let made = load(api, posted.id).await?;
+    let mut v = moderated_json(api, &made).await?;
+    let o = v.as_object_mut().expect("an object");
+    o.remove("author_email");
+    o.remove("author_ip");
+    if let Some(content) = o.get_mut("content").and_then(Value::as_object_mut) {
+        content.remove("raw");
+    }
+    let shown = match posted.state {
+        CommentState::Approved => "approved",
+        _ => "hold",
+    };
+    o.insert("status".into(), json!(shown));
+    let location = links::route(&format!("/wp/v2/comments/{}", posted.id));
+    Ok(api.created(v, &location))
 }
 
 #[cfg(test)]

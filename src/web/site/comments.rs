@@ -177,7 +177,7 @@ pub async fn create(
 }
 
 /// Where the reader came from, for the limits and the spam check.
-pub(super) fn origin_of(
+pub(crate) fn origin_of(
     state: &AppState,
     headers: &HeaderMap,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
@@ -195,6 +195,7 @@ pub(super) fn origin_of(
             .chars()
             .take(255)
             .collect(),
+        through_api: false,
     }
 }
 
