@@ -168,6 +168,38 @@ async function main() {
   }
   check('the story is gone', gone && gone.code === 'rest_post_invalid_id', gone && gone.code);
 
+  const captioned = await writer.media().id(image.id).update({
+    alt_text: 'Test card, captioned',
+    caption: 'Made by the client check',
+  });
+  check(
+    "change an image's alt text and caption",
+    captioned.alt_text === 'Test card, captioned'
+      && captioned.caption.rendered.includes('Made by the client check'),
+    JSON.stringify(captioned.caption),
+  );
+  const removed = await writer.media().id(image.id).delete({ force: true });
+  check('delete the image for good', removed.deleted === true && removed.previous.id === image.id);
+
+  const people = await writer.users().param('context', 'edit').perPage(100);
+  check(
+    'an administrator lists the newsroom with context=edit',
+    people.some((u) => u.username === login && Array.isArray(u.roles) && u.roles.includes('administrator')),
+    people.map((u) => u.username).join(','),
+  );
+  const colleague = await writer.users().create({
+    username: 'wpapi-colleague',
+    email: 'wpapi-colleague@newsdesk.invalid',
+    name: 'Client Check Colleague',
+    roles: ['contributor'],
+  });
+  check('add a person', colleague.id > 0 && colleague.roles[0] === 'contributor', JSON.stringify(colleague.roles));
+  const promoted = await writer.users().id(colleague.id).update({ roles: ['author'], description: 'Writes tests.' });
+  check('change their role and bio', promoted.roles[0] === 'author' && promoted.description === 'Writes tests.');
+  const me2 = await writer.users().me().param('context', 'edit');
+  const removedPerson = await writer.users().id(colleague.id).delete({ force: true, reassign: me2.id });
+  check('delete them, giving their work to someone', removedPerson.deleted === true);
+
   let refused = null;
   try {
     const stranger = await WPAPI.discover(base);
