@@ -869,6 +869,7 @@ async fn settings_are_checked_and_kept_on_errors(site: TestSite) {
             ("timezone", "Europe/Berlin"),
             ("posts_per_page", "25"),
             ("comment_moderation", "none"),
+            ("api_comments", "on"),
         ],
     )
     .await;
@@ -886,6 +887,8 @@ async fn settings_are_checked_and_kept_on_errors(site: TestSite) {
     assert!(!stored.read_also, "an unchecked box turns the setting off");
     assert_eq!(stored.comment_moderation.as_str(), "none");
     assert!(page.attrs("#read_also[checked]", "value").is_empty());
+    assert!(stored.api_comments, "a checked box turns the setting on");
+    assert_eq!(page.attrs("#api_comments[checked]", "value"), ["on"]);
 }
 
 async fn a_new_title_shows_on_the_public_site(site: TestSite) {
