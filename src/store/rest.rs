@@ -721,14 +721,24 @@ impl Store {
         hide_empty: bool,
         now: DateTime<Utc>,
     ) -> Result<(Vec<RestTerm>, i64)> {
-        let mut filter = Sql::new(
-            " FROM (SELECT t.id, t.slug, t.name, t.description, CAST(NULL AS BIGINT) AS parent_id, \
-             (SELECT CAST(COUNT(*) AS BIGINT) FROM article_tags r JOIN articles x ON x.id = r.article_id \
-              WHERE r.tag_id = t.id AND x.status = 'published' AND x.published_at <= ",
-        );
-        filter
-            .arg(now)
-            .push(") AS stories FROM tags t) t WHERE 1 = 1");
+        // Counting a tag's stories takes a look at each of them: the counts are made in the
+        // query only when the list is sorted or filtered by them, and otherwise for the page's
+        // tags alone, afterwards.
+        let counted_first = hide_empty || l.orderby == OrderBy::Count;
+        let mut filter = if counted_first {
+            let mut f = Sql::new(
+                " FROM (SELECT t.id, t.slug, t.name, t.description, CAST(NULL AS BIGINT) AS parent_id, \
+                 (SELECT CAST(COUNT(*) AS BIGINT) FROM article_tags r JOIN articles x ON x.id = r.article_id \
+                  WHERE r.tag_id = t.id AND x.status = 'published' AND x.published_at <= ",
+            );
+            f.arg(now).push(") AS stories FROM tags t) t WHERE 1 = 1");
+            f
+        } else {
+            Sql::new(
+                " FROM (SELECT t.id, t.slug, t.name, t.description, CAST(NULL AS BIGINT) AS parent_id, \
+                 CAST(0 AS BIGINT) AS stories FROM tags t) t WHERE 1 = 1",
+            )
+        };
         push_in(&mut filter, "t.id", &l.include, false);
         push_in(&mut filter, "t.id", &l.exclude, true);
         push_slugs(&mut filter, "t.slug", &l.slugs);
@@ -784,7 +794,27 @@ impl Store {
             }
         }
         push_page(&mut sql, l);
-        let rows = self.conn().fetch_all(sql).await?;
+        let mut rows: Vec<RestTerm> = self.conn().fetch_all(sql).await?;
+        if !counted_first && !rows.is_empty() {
+            let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
+            let mut counts = Sql::new(
+                "SELECT r.tag_id, CAST(COUNT(*) AS BIGINT) FROM article_tags r \
+                 JOIN articles x ON x.id = r.article_id WHERE x.status = 'published' \
+                 AND x.published_at <= ",
+            );
+            counts.arg(now);
+            push_in(&mut counts, "r.tag_id", &ids, false);
+            counts.push(" GROUP BY r.tag_id");
+            let counts: std::collections::HashMap<i64, i64> = self
+                .conn()
+                .fetch_all::<(i64, i64)>(counts)
+                .await?
+                .into_iter()
+                .collect();
+            for t in &mut rows {
+                t.stories = counts.get(&t.id).copied().unwrap_or(0);
+            }
+        }
         Ok((rows, total))
     }
 

@@ -176,7 +176,13 @@ async fn the_index_describes_the_site_and_its_routes(site: TestSite) {
             serde_json::json!(["GET", "POST"])
         );
         assert!(routes.contains_key("/wp/v2/users/me"));
-        for r in ["/wp/v2/pages", "/wp/v2/comments"] {
+        for r in [
+            "/wp/v2/pages",
+            "/wp/v2/comments",
+            "/wp/v2/categories",
+            "/wp/v2/tags",
+            "/wp/v2/users",
+        ] {
             assert_eq!(
                 routes[r]["methods"],
                 serde_json::json!(["GET", "POST"]),
@@ -184,9 +190,18 @@ async fn the_index_describes_the_site_and_its_routes(site: TestSite) {
             );
         }
         for r in [
-            "/wp/v2/categories",
-            "/wp/v2/tags",
-            "/wp/v2/users",
+            "/wp/v2/media/(?P<id>[\\d]+)",
+            "/wp/v2/users/(?P<id>[\\d]+)",
+            "/wp/v2/users/me",
+            "/wp/v2/tags/(?P<id>[\\d]+)",
+        ] {
+            assert_eq!(
+                routes[r]["methods"],
+                serde_json::json!(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+                "{r}"
+            );
+        }
+        for r in [
             "/wp/v2/search",
             "/wp/v2/types",
             "/wp/v2/taxonomies",

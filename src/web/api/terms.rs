@@ -196,7 +196,7 @@ pub async fn list_categories(
         None => None,
     };
     let parents = parent.map(|p| vec![p]);
-    let all = store.rest_categories(api.now).await?;
+    let all = api.chrome.section_counts(store, api.now).await?.to_vec();
     let matching = filter_categories(
         all,
         &filter,
@@ -222,7 +222,7 @@ pub async fn show_category(
     let id = path_id(&id)?;
     let api = Api::new(&state, q.as_deref()).await?;
     let context = params::context(&api.params, "terms in this taxonomy")?;
-    let all = api.store().rest_categories(api.now).await?;
+    let all = api.chrome.section_counts(api.store(), api.now).await?;
     let term = all
         .iter()
         .find(|t| t.id == id)

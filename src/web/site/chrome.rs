@@ -52,6 +52,11 @@ pub struct Chrome {
     pub sidebar: Vec<WidgetView>,
     pub footer: Vec<WidgetView>,
     pub year: i32,
+    /// Every section with its number of published stories, counted once for as long as this
+    /// chrome is current (the REST API's `/wp/v2/categories`; counting them takes a pass over
+    /// every story's sections).
+    #[serde(skip)]
+    pub section_counts: tokio::sync::OnceCell<Vec<crate::store::rest::RestTerm>>,
 }
 
 impl Chrome {
@@ -107,6 +112,19 @@ impl Chrome {
         trail
     }
 
+    /// Every section with its number of published stories as of the first time they were
+    /// asked for while this chrome is current.
+    pub async fn section_counts(
+        &self,
+        store: &crate::store::Store,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> crate::store::Result<&[crate::store::rest::RestTerm]> {
+        self.section_counts
+            .get_or_try_init(|| store.rest_categories(now))
+            .await
+            .map(Vec::as_slice)
+    }
+
     pub fn top_categories(&self) -> impl Iterator<Item = &Category> {
         self.categories.iter().filter(|c| c.parent_id.is_none())
     }
@@ -146,6 +164,7 @@ async fn load(state: &AppState) -> Result<Chrome, AppError> {
         footer_menu: Vec::new(),
         sidebar: Vec::new(),
         footer: Vec::new(),
+        section_counts: tokio::sync::OnceCell::new(),
     };
     let items = store.menu_items().await?;
     // Top-level entries first, then each nested entry under its parent (one level deep); an
