@@ -796,6 +796,7 @@ mod tests {
             honeypot_filled: true,
             seconds_on_form: Some(0),
             known_commenter: true,
+            through_api: false,
         };
         let a = assess(&d, &bot, &rules(ModerationPolicy::ApproveUnlessFlagged));
         assert_eq!(
@@ -808,6 +809,29 @@ mod tests {
         };
         assert_eq!(
             assess(&d, &forged, &rules(ModerationPolicy::ApproveUnlessFlagged)).state,
+            CommentState::Spam
+        );
+        // From an app through the REST API there is no form, so no token: every other rule
+        // applies, and the policy decides.
+        let app = Signals {
+            seconds_on_form: None,
+            through_api: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            assess(&d, &app, &rules(ModerationPolicy::ApproveUnlessFlagged)).state,
+            CommentState::Approved
+        );
+        assert_eq!(
+            assess(&d, &app, &rules(ModerationPolicy::HoldFirstTime)).state,
+            CommentState::Pending
+        );
+        let app_bot = Signals {
+            honeypot_filled: true,
+            ..app
+        };
+        assert_eq!(
+            assess(&d, &app_bot, &rules(ModerationPolicy::ApproveUnlessFlagged)).state,
             CommentState::Spam
         );
 
