@@ -252,6 +252,11 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
+        Server::start_with_theme(None)
+    }
+
+    /// The demo site served with `--theme DIR`.
+    fn start_with_theme(theme: Option<&Path>) -> Server {
         let root = TempDir::new("browser-site");
         let data = root.path().join("data");
         let log = root.path().join("server.log");
@@ -266,6 +271,12 @@ impl Server {
             .env("NEWSDESK_LOG", "warn")
             .env_remove("NEWSDESK_DATABASE_URL")
             .env_remove("NEWSDESK_THEME")
+            .args(
+                theme
+                    .map(|dir| [std::ffi::OsStr::new("--theme"), dir.as_os_str()])
+                    .into_iter()
+                    .flatten(),
+            )
             .stdin(Stdio::null())
             .stdout(log_file(&log))
             .stderr(log_file(&root.path().join("server.stderr.log")))
@@ -1781,6 +1792,89 @@ async fn dark_mode_pages_pass_axe_wcag_aa() {
     assert!(
         failures.is_empty(),
         "accessibility violations in dark mode:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The example theme (`themes/example/`) keeps WCAG AA on every page type it changes or
+/// wraps, in light mode on a desktop and in dark mode on a phone with the menu open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn example_theme_passes_axe_wcag_aa() {
+    let Some(tools) = browser_tools() else {
+        return;
+    };
+    let Some(axe) = axe_source() else {
+        return;
+    };
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/example");
+    let server = Server::start_with_theme(Some(&theme));
+    let driver = Driver::start(&tools.chromedriver);
+    let mut failures = Vec::new();
+    for dark_phone in [false, true] {
+        let client = if dark_phone {
+            let mobile =
+                json!({ "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 1 } });
+            connect_with(
+                &driver,
+                &tools.chromium,
+                Some(mobile),
+                &["--force-dark-mode"],
+            )
+            .await
+        } else {
+            connect(&driver, &tools.chromium).await
+        };
+        let story = open_reference_story(&client, &server).await;
+        let story_path = story
+            .split_once("://")
+            .and_then(|(_, r)| r.find('/').map(|i| r[i..].to_owned()))
+            .unwrap_or(story.clone());
+        for path in [
+            "/",
+            &story_path,
+            "/category/world/",
+            "/tag/space/",
+            "/author/newsroom-desk/",
+            "/page/2/",
+            "/about/",
+            "/search?q=space+launch",
+            "/no-such-page/",
+        ] {
+            client
+                .goto(&server.url(path))
+                .await
+                .or_panic(format_args!("opening {path}"));
+            let masthead = js(
+                &client,
+                "return document.querySelectorAll('.masthead__band .site-title').length;",
+                vec![],
+            )
+            .await;
+            assert_eq!(masthead, json!(1), "{path} has the example masthead");
+            if dark_phone {
+                js(
+                    &client,
+                    "document.querySelector('details.site-menu').open = true;",
+                    vec![],
+                )
+                .await;
+            }
+            let found = run_axe(&client, &axe).await;
+            if found.as_array().is_some_and(|v| !v.is_empty()) {
+                failures.push(format!("{path} (dark phone: {dark_phone}): {found}"));
+            }
+        }
+        let name = if dark_phone {
+            "example-theme-dark-phone-menu-390.png"
+        } else {
+            "example-theme-desktop-404-1280.png"
+        };
+        save_screenshot(&client, name).await;
+        client.close().await.or_panic("closing the browser");
+    }
+    assert!(
+        failures.is_empty(),
+        "accessibility violations in the example theme:\n{}",
         failures.join("\n")
     );
 }

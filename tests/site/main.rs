@@ -47,6 +47,7 @@ mod seo;
 mod sitemaps;
 mod smtp;
 mod store;
+mod themes;
 mod unreadable_forms;
 mod widgets;
 mod write_refusals;
