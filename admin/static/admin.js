@@ -32,3 +32,9 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
     }
   });
 }
+
+// On narrow screens the sections are one sideways-scrolling row: show the current one.
+const current = document.querySelector('nav.side a[aria-current="page"]');
+if (current && current.closest("nav").scrollWidth > current.closest("nav").clientWidth) {
+  current.scrollIntoView({ block: "nearest", inline: "center" });
+}

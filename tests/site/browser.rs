@@ -2345,6 +2345,99 @@ async fn newsroom_writes_schedules_moderates_and_configures() {
     client.close().await.or_panic("closing the browser");
 }
 
+/// The admin on a 390 × 844 phone: no page scrolls sideways (wide lists scroll in their own
+/// box), the newsroom's sections are one row under the top bar with the current one in view,
+/// so each page's heading is in the first screen; and the pages pass axe at that size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_fits_a_phone() {
+    let Some(tools) = browser_tools() else {
+        return;
+    };
+    let axe = axe_source();
+    let server = Server::start();
+    server.add_administrator();
+    let driver = Driver::start(&tools.chromedriver);
+    let client = connect_phone(&driver, &tools.chromium, 390, 844).await;
+    sign_in_as_admin(&client, &server).await;
+    let mut failures = Vec::new();
+    for page in [
+        "/admin/",
+        "/admin/stories",
+        "/admin/stories/new",
+        "/admin/pages",
+        "/admin/media",
+        "/admin/comments",
+        "/admin/sections",
+        "/admin/tags",
+        "/admin/widgets",
+        "/admin/menus",
+        "/admin/users",
+        "/admin/users/2",
+        "/admin/settings",
+        "/admin/audit",
+        "/admin/tools",
+        "/admin/profile",
+    ] {
+        client
+            .goto(&server.url(page))
+            .await
+            .or_panic("opening an admin page");
+        find_when_loaded(&client, "main h1", "finding the page heading").await;
+        let layout = js(
+            &client,
+            "const h1 = document.querySelector('main h1').getBoundingClientRect();
+             const nav = document.querySelector('nav.side').getBoundingClientRect();
+             const cur = document.querySelector('nav.side a[aria-current=page]');
+             const c = cur ? cur.getBoundingClientRect() : null;
+             return {
+               page: document.documentElement.scrollWidth, screen: document.documentElement.clientWidth,
+               heading: h1.bottom,
+               current: c ? (c.left >= nav.left - 1 && c.right <= nav.right + 1) : true,
+               items: [...document.querySelectorAll('nav.side li')].map(l => [l.textContent.trim(), Math.round(l.getBoundingClientRect().top)]),
+             };",
+            vec![],
+        )
+        .await;
+        if layout["page"].as_f64() > layout["screen"].as_f64() {
+            failures.push(format!("{page} scrolls sideways: {layout}"));
+        }
+        if layout["heading"].as_f64().unwrap_or(f64::MAX) > 400.0 {
+            failures.push(format!("{page}: the heading is not near the top: {layout}"));
+        }
+        let rows: std::collections::BTreeSet<i64> = layout["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i[1].as_i64().unwrap())
+            .collect();
+        if rows.len() != 1 {
+            failures.push(format!(
+                "{page}: the sections take more than one row: {layout}"
+            ));
+        }
+        if layout["current"] != json!(true) {
+            failures.push(format!(
+                "{page}: the current section is out of view: {layout}"
+            ));
+        }
+        if let Some(axe) = &axe {
+            let mut result = run_axe(&client, axe).await;
+            if result.as_array().is_some_and(|l| !l.is_empty()) {
+                tokio::time::sleep(Duration::from_millis(800)).await;
+                result = run_axe(&client, axe).await;
+            }
+            if result.as_array().is_some_and(|l| !l.is_empty()) {
+                failures.push(format!("{page}: {result}"));
+            }
+        }
+        if page == "/admin/users" || page == "/admin/stories" {
+            save_screenshot(&client, &format!("admin-phone-{}.png", &page[7..])).await;
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    client.close().await.or_panic("closing the browser");
+}
+
 /// A journalist's session ends while they type: the editor says so and keeps the text in the
 /// browser; after signing in again the editor puts the text back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
