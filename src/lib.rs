@@ -311,6 +311,11 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let scheduler = jobs::spawn_scheduler(store.clone(), jobs::SCHEDULER_PERIOD);
     // Other nodes' content writes reach this node's caches at once (PostgreSQL).
     let content_listener = store.listen_for_content_changes();
+    // A CDN in front hears what this node's writes changed.
+    let purge_hook = config
+        .purge_url
+        .clone()
+        .map(|url| web::purge_hook::spawn(&store, url));
     let state = AppState::with_options(store.clone(), theme, options);
     let metrics = match metrics_listener {
         Some(l) => {
@@ -339,6 +344,9 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     }
     if let Some(l) = content_listener {
         l.abort();
+    }
+    if let Some(h) = purge_hook {
+        h.abort();
     }
     store.close().await;
     Ok(())
