@@ -137,7 +137,12 @@ async fn save_story(
             .to_string(),
         None => String::new(),
     };
-    let mut fields = vec![("title", title), ("body", body), ("category", &section)];
+    let mut fields = vec![
+        ("title", title),
+        ("body", body),
+        ("category", &section),
+        ("comments_open", "1"),
+    ];
     if id.is_some() {
         fields.push(("base_version", &version));
     }
