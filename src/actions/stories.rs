@@ -758,6 +758,9 @@ pub async fn publish_due(store: &Store, now: DateTime<Utc>) -> Result<Vec<i64>> 
     }
     let mut tx = store.begin().await?;
     let ids = Store::publish_due(&mut tx, now).await?;
+    // Scheduled stories entering the lists.
+    tx.touch(ids.iter().map(|id| purge::story(*id)));
+    tx.touch([purge::LISTS, purge::STORIES]);
     tx.commit().await?;
     Ok(ids)
 }

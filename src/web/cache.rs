@@ -49,28 +49,49 @@ pub const CACHE_TAG: &str = "cache-tag";
 /// More keys than this on one page (a list of hundreds of stories) become [`purge::ANY`].
 const MAX_KEYS: usize = 128;
 
+/// What the page being rendered said it shows.
+#[derive(Default)]
+struct Shown {
+    /// Whether its handler said what it shows (see [`shows`]); keys added by the parts it is
+    /// made of alone ([`also_shows`]) do not make a page keyed.
+    declared: bool,
+    keys: BTreeSet<String>,
+}
+
 tokio::task_local! {
-    static SHOWN: RefCell<BTreeSet<String>>;
+    static SHOWN: RefCell<Shown>;
 }
 
-/// Notes that the page being rendered shows what `key` names (see `store::purge`). Outside a
-/// cached request it does nothing.
+/// Notes, from a page's handler, that the page shows what `key` names (see `store::purge`).
+/// A page whose handler never calls this (or [`shows_story`]) is purged by every change.
+/// Outside a request the cache looks at, it does nothing.
 pub fn shows(key: impl Into<String>) {
-    let _ = SHOWN.try_with(|s| s.borrow_mut().insert(key.into()));
+    let _ = SHOWN.try_with(|s| {
+        let mut s = s.borrow_mut();
+        s.declared = true;
+        s.keys.insert(key.into());
+    });
 }
 
-/// Notes that the page being rendered shows a story (its page, or its teaser in a list).
+/// Notes, from a page's handler, that the page shows a story (its page, or its teaser).
 pub fn shows_story(id: i64) {
     shows(purge::story(id));
 }
 
-/// The keys a page declared, as kept and sent: [`purge::ANY`] when it declared none or too
-/// many.
-fn declared(shown: BTreeSet<String>) -> Arc<[String]> {
-    if shown.is_empty() || shown.len() > MAX_KEYS || shown.contains(purge::ANY) {
+/// Notes that a part of the page (a teaser, the chrome's widgets and menus) shows what `key`
+/// names; the page's handler still has to say what else it shows ([`shows`]).
+pub fn also_shows(key: impl Into<String>) {
+    let _ = SHOWN.try_with(|s| s.borrow_mut().keys.insert(key.into()));
+}
+
+/// The keys a page declared, as kept and sent: [`purge::ANY`] when its handler said nothing,
+/// or the page names too many.
+fn declared(shown: Shown) -> Arc<[String]> {
+    let keys = shown.keys;
+    if !shown.declared || keys.len() > MAX_KEYS || keys.contains(purge::ANY) {
         return Arc::from(vec![purge::ANY.to_owned()]);
     }
-    shown.into_iter().collect::<Vec<_>>().into()
+    keys.into_iter().collect::<Vec<_>>().into()
 }
 
 /// Puts the page's keys on the response.
@@ -85,7 +106,7 @@ fn tag(headers: &mut HeaderMap, keys: &[String]) {
 
 /// Runs the handler, collecting what the page says it shows.
 async fn render(req: Request, next: Next) -> (Response, Arc<[String]>) {
-    let shown = RefCell::new(BTreeSet::new());
+    let shown = RefCell::new(Shown::default());
     SHOWN
         .scope(shown, async move {
             let res = next.run(req).await;

@@ -498,6 +498,10 @@ async fn pages_name_what_they_show_for_a_cdn(site: TestSite) {
     // A page that does not say what it shows is purged by everything.
     let robots = site.get("/robots.txt").await;
     assert_eq!(header(&robots, "surrogate-key"), "any");
+    // (The REST API lists stories, but does not say so: teasers alone do not key a page.)
+    let api = site.get("/wp-json/wp/v2/posts").await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert_eq!(header(&api, "surrogate-key"), "any");
     // Personal and private answers carry no keys.
     let admin = site.admin_get(&room.editor, "/admin/").await;
     assert_eq!(header(&admin, "surrogate-key"), "");

@@ -36,7 +36,7 @@ pub(crate) fn render(
     content: impl Serialize,
 ) -> Result<String, AppError> {
     for key in &chrome.keys {
-        crate::web::cache::shows(key.as_str());
+        crate::web::cache::also_shows(key.as_str());
     }
     let theme = state.theme();
     let head = meta::Head::new(meta, chrome, theme.asset_url("share.png"));
