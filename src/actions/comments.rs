@@ -10,10 +10,10 @@ use crate::domain::token::verify_comment_form_token;
 use crate::domain::user::{Capability, Staff};
 use crate::notify::{Email, Notifier};
 use crate::store::Store;
-use crate::store::thread::Thread;
 use crate::store::comments::{
     CommentContent, CommentTarget, LimitProbe, ModerationComment, NewComment,
 };
+use crate::store::thread::Thread;
 
 /// The window the per-IP and per-email limits count over.
 pub const RATE_WINDOW_MINUTES: i64 = 10;

@@ -17,10 +17,10 @@ use crate::domain::audit::AuditAction;
 use crate::domain::html::SafeHtml;
 use crate::domain::slug::Slug;
 use crate::domain::user::Capability;
-use crate::store::{Store, purge};
 use crate::store::desk::RevisionOf;
 use crate::store::dialect::Tx;
 use crate::store::pages::{PageColumns, PageRecord, trail_of};
+use crate::store::{Store, purge};
 
 /// First path segments that belong to the site's own routes (`web/mod.rs`, the admin, old
 /// WordPress addresses), so a page can never take one. Years (all digits) are refused too.
@@ -209,7 +209,11 @@ pub async fn save(
 /// is and stays unpublished; its own page (and the menus and sub-pages' trails naming it) and
 /// the pages' sitemap for an edit of its text, title or image; everything (`None`) when it
 /// enters or leaves the site, or its address, place in the tree or password changes.
-fn purge_keys(id: i64, before: Option<&PageRecord>, after: Option<&PageRecord>) -> Option<Vec<String>> {
+fn purge_keys(
+    id: i64,
+    before: Option<&PageRecord>,
+    after: Option<&PageRecord>,
+) -> Option<Vec<String>> {
     let public = |p: Option<&PageRecord>| {
         p.is_some_and(|p| matches!(p.status, Status::Published | Status::Scheduled))
     };

@@ -15,8 +15,8 @@ use crate::domain::audit::AuditAction;
 use crate::domain::html::SafeHtml;
 use crate::domain::slug::Slug;
 use crate::domain::user::{Capability, Staff};
-use crate::store::{Store, purge};
 use crate::store::desk::{RevisionOf, StoryColumns, StoryLinks, StoryRecord};
+use crate::store::{Store, purge};
 
 /// An edit lock not renewed for this long has lapsed (the editor renews it with each autosave).
 pub const LOCK_LAPSES_AFTER: Duration = Duration::minutes(2);

@@ -233,10 +233,7 @@ impl PageCache {
         let e = self.pages.get(key)?;
         let checked = e.checked.load(Ordering::Acquire);
         if checked < generation {
-            if store
-                .purged_between(checked, generation)
-                .touches(&e.keys)
-            {
+            if store.purged_between(checked, generation).touches(&e.keys) {
                 self.pages.invalidate(key);
                 return None;
             }

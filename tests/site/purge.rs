@@ -333,7 +333,14 @@ async fn write(site: &TestSite, room: &mut Room, w: Write) {
             .unwrap();
         }
         Write::EditBodyOfPageP => {
-            save_page(site, &ed, Some(room.p), "About us", "<p>Who we are, and why.</p>").await;
+            save_page(
+                site,
+                &ed,
+                Some(room.p),
+                "About us",
+                "<p>Who we are, and why.</p>",
+            )
+            .await;
         }
         Write::RetitlePageP => {
             save_page(
@@ -384,9 +391,7 @@ async fn write(site: &TestSite, room: &mut Room, w: Write) {
 /// Write X: these pages are purged; every other page of [`EVERY_PAGE`] is still a hit.
 fn table() -> Vec<(Write, Vec<At>)> {
     use At::*;
-    let lists = vec![
-        Home, StoryA, StoryB, Alpha, Beta, Feed, Sitemap, Search,
-    ];
+    let lists = vec![Home, StoryA, StoryB, Alpha, Beta, Feed, Sitemap, Search];
     vec![
         // Bookkeeping: nothing.
         (Write::SignIn, vec![]),
@@ -488,7 +493,10 @@ async fn pages_name_what_they_show_for_a_cdn(site: TestSite) {
                 assert!(keys.contains(k), "{at:?} {round} names {k}: {keys:?}");
             }
             for k in &not {
-                assert!(!keys.contains(k), "{at:?} {round} does not name {k}: {keys:?}");
+                assert!(
+                    !keys.contains(k),
+                    "{at:?} {round} does not name {k}: {keys:?}"
+                );
             }
             assert_eq!(header(&page, "cache-tag"), keys.join(","));
         }
@@ -597,7 +605,8 @@ async fn endpoint(
             let Some(body) = body else { continue };
             let status = statuses.next().unwrap_or(200);
             let _ = tx.send((status, body));
-            let answer = format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let answer =
+                format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
             let _ = conn.write_all(answer.as_bytes()).await;
         }
     });
