@@ -805,6 +805,51 @@ impl Store {
 mod tests {
     use super::*;
 
+    fn keys(k: &[&str]) -> purge::Purge {
+        purge::Purge::Keys(k.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    #[test]
+    fn the_clock_says_what_changed_between_two_generations() {
+        let clock = ContentClock::default();
+        clock.changed(1, keys(&["story-1"]));
+        clock.changed(2, keys(&["lists"]));
+        assert_eq!(clock.purged_between(0, 2), keys(&["story-1", "lists"]));
+        assert_eq!(clock.purged_between(1, 2), keys(&["lists"]));
+        assert!(clock.purged_between(2, 2).is_empty());
+        // Another node's announcement carries its keys; an old version is no news.
+        clock.announced(3, keys(&["page-4"]));
+        clock.announced(3, keys(&["page-5"]));
+        assert_eq!(clock.purged_between(2, 3), keys(&["page-4"]));
+        assert_eq!(clock.generation.load(Ordering::Acquire), 3);
+        // A version read without an announcement: everything changed.
+        clock.observed(4);
+        assert!(clock.purged_between(3, 4).is_all());
+        // A cache older than the log remembers drops everything.
+        for v in 5..(5 + PURGE_LOG as i64) {
+            clock.changed(v, keys(&["story-9"]));
+        }
+        assert!(clock.purged_between(0, 5).is_all());
+        let now = clock.generation.load(Ordering::Acquire);
+        assert_eq!(clock.purged_between(now - 1, now), keys(&["story-9"]));
+    }
+
+    #[test]
+    fn a_listening_node_waits_one_poll_for_the_announcement() {
+        let clock = ContentClock::default();
+        clock.listening.store(true, Ordering::Release);
+        clock.observed(1);
+        assert_eq!(clock.generation.load(Ordering::Acquire), 0, "deferred");
+        clock.announced(1, keys(&["story-1"]));
+        assert_eq!(clock.purged_between(0, 1), keys(&["story-1"]));
+        clock.observed(1);
+        // Never announced: at the next read, everything changed.
+        clock.observed(2);
+        assert_eq!(clock.generation.load(Ordering::Acquire), 1);
+        clock.observed(2);
+        assert!(clock.purged_between(1, 2).is_all());
+    }
+
     #[test]
     fn full_disks_and_held_locks_are_read_from_both_backends_codes() {
         assert_eq!(cannot_save("13"), Some(CannotSave::StorageFull));
