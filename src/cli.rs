@@ -364,8 +364,8 @@ pub struct ServeArgs {
     #[arg(long, env = "NEWSDESK_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Render every request instead of keeping public pages in memory for up to a second
-    /// (for measuring, or behind a cache of your own).
+    /// Render every request instead of keeping public pages in memory until what they show
+    /// changes (for measuring, or behind a cache of your own).
     #[arg(long, env = "NEWSDESK_NO_PAGE_CACHE")]
     pub no_page_cache: bool,
 
@@ -378,6 +378,13 @@ pub struct ServeArgs {
     /// the site's own [default: /metrics on the site's address].
     #[arg(long, env = "NEWSDESK_METRICS_LISTEN", value_name = "ADDR", value_parser = parse_listen)]
     pub metrics_listen: Option<SocketAddr>,
+
+    /// After each content write this node commits, POST the purge keys of the pages it changed
+    /// to this address, as JSON ({"keys":["story-42","lists",...]}, or {"all":true}), for a CDN
+    /// in front that purges by the pages' Surrogate-Key or Cache-Tag headers. Sent in the
+    /// background with a short timeout and two retries; failures are logged.
+    #[arg(long, env = "NEWSDESK_PURGE_URL", value_name = "URL")]
+    pub purge_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -453,6 +460,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 access_log: args.access_log,
                 limits: crate::config::ServerLimits::default(),
                 metrics_listen: args.metrics_listen,
+                purge_url: args.purge_url,
             };
             config.check()?;
             crate::serve(config).await

@@ -40,6 +40,8 @@ pub struct ServeConfig {
     pub limits: ServerLimits,
     /// Serve `/metrics` on this address instead of the site's.
     pub metrics_listen: Option<SocketAddr>,
+    /// Where to `POST` what each content write changed (see `web::purge_hook`).
+    pub purge_url: Option<String>,
 }
 
 /// What the server allows a connection, so that slow or numerous clients cannot hold it
@@ -86,6 +88,8 @@ pub enum ConfigError {
     Listen(String, String),
     #[error("base URL {0:?} is not an origin such as https://news.example")]
     BaseUrl(String),
+    #[error("purge URL {0:?} is not an http or https address such as http://127.0.0.1:9000/purge")]
+    PurgeUrl(String),
 }
 
 impl SiteConfig {
@@ -142,6 +146,11 @@ impl ServeConfig {
             && !is_origin(url)
         {
             return Err(ConfigError::BaseUrl(url.clone()));
+        }
+        if let Some(url) = &self.purge_url
+            && !crate::web::purge_hook::valid_url(url)
+        {
+            return Err(ConfigError::PurgeUrl(url.clone()));
         }
         Ok(())
     }

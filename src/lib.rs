@@ -41,6 +41,7 @@ struct AppInner {
     chrome: web::site::ChromeCache,
     pages: web::cache::PageCache,
     sitemaps: web::site::sitemaps::SitemapCache,
+    section_counts: web::api::terms::SectionCounts,
     metrics: web::metrics::Metrics,
     secret: tokio::sync::OnceCell<Vec<u8>>,
     imports: web::admin::import::Runs,
@@ -84,6 +85,7 @@ impl AppState {
                 chrome: web::site::ChromeCache::default(),
                 pages: web::cache::PageCache::default(),
                 sitemaps: web::site::sitemaps::SitemapCache::default(),
+                section_counts: web::api::terms::SectionCounts::default(),
                 metrics: web::metrics::Metrics::default(),
                 secret: tokio::sync::OnceCell::new(),
                 imports: web::admin::import::Runs::default(),
@@ -169,6 +171,11 @@ impl AppState {
 
     pub(crate) fn sitemap_cache(&self) -> &web::site::sitemaps::SitemapCache {
         &self.inner.sitemaps
+    }
+
+    /// Sections with their numbers of published stories, for the REST API.
+    pub(crate) fn section_counts(&self) -> &web::api::terms::SectionCounts {
+        &self.inner.section_counts
     }
 
     pub(crate) fn chrome_cache(&self) -> &web::site::ChromeCache {
@@ -311,6 +318,11 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let scheduler = jobs::spawn_scheduler(store.clone(), jobs::SCHEDULER_PERIOD);
     // Other nodes' content writes reach this node's caches at once (PostgreSQL).
     let content_listener = store.listen_for_content_changes();
+    // A CDN in front hears what this node's writes changed.
+    let purge_hook = config
+        .purge_url
+        .clone()
+        .map(|url| web::purge_hook::spawn(&store, url));
     let state = AppState::with_options(store.clone(), theme, options);
     let metrics = match metrics_listener {
         Some(l) => {
@@ -339,6 +351,9 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     }
     if let Some(l) = content_listener {
         l.abort();
+    }
+    if let Some(h) = purge_hook {
+        h.abort();
     }
     store.close().await;
     Ok(())

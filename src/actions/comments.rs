@@ -13,6 +13,7 @@ use crate::store::Store;
 use crate::store::comments::{
     CommentContent, CommentTarget, LimitProbe, ModerationComment, NewComment,
 };
+use crate::store::thread::Thread;
 
 /// The window the per-IP and per-email limits count over.
 pub const RATE_WINDOW_MINUTES: i64 = 10;
@@ -199,6 +200,9 @@ pub async fn submit(
         now,
     )
     .await?;
+    // A held or spam comment is bookkeeping (nothing is purged); an approved one shows on its
+    // story or page and in the comment counts of its teasers.
+    tx.touch([thread_key(thread)]);
     tx.commit().await?;
     if notifier.enabled() {
         // The comment is saved: a failure to prepare its emails is logged, not the reader's problem.
@@ -222,6 +226,15 @@ pub async fn submit(
         email: draft.email,
         url: draft.url,
     })
+}
+
+/// The purge key of what a comment thread belongs to: its comments show there, and (for a
+/// story) their count in every teaser of it (see `store::purge`).
+fn thread_key(thread: Thread) -> String {
+    match thread {
+        Thread::Story(id) => crate::store::purge::story(id),
+        Thread::Page(id) => crate::store::purge::page(id),
+    }
 }
 
 fn duplicate() -> ActionError {
@@ -337,6 +350,7 @@ async fn moderate(
         }
     };
     let mut tx = store.begin().await?;
+    tx.touch([thread_key(comment.thread())]);
     Store::set_comment_status(&mut tx, id, next.as_str()).await?;
     Store::log_comment_action(
         &mut tx,
@@ -390,6 +404,7 @@ async fn reply_as_staff(
         return Err(fields("comment", "The reply is too long."));
     }
     let mut tx = store.begin().await?;
+    tx.touch([thread_key(parent.thread())]);
     let id = Store::insert_comment(
         &mut tx,
         &NewComment {
@@ -554,6 +569,7 @@ pub async fn edit_as(
     .map_err(ActionError::Fields)?;
     let actor = LogName::of(by);
     let mut tx = store.begin().await?;
+    tx.touch([thread_key(comment.thread())]);
     let content = CommentContent {
         author_name: &draft.author,
         author_email: &draft.email,

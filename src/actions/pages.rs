@@ -17,10 +17,10 @@ use crate::domain::audit::AuditAction;
 use crate::domain::html::SafeHtml;
 use crate::domain::slug::Slug;
 use crate::domain::user::Capability;
-use crate::store::Store;
 use crate::store::desk::RevisionOf;
 use crate::store::dialect::Tx;
 use crate::store::pages::{PageColumns, PageRecord, trail_of};
+use crate::store::{Store, purge};
 
 /// First path segments that belong to the site's own routes (`web/mod.rs`, the admin, old
 /// WordPress addresses), so a page can never take one. Years (all digits) are refused too.
@@ -191,9 +191,50 @@ pub async fn save(
 ) -> Result<Saved> {
     refuse(by)?;
     let mut tx = store.begin().await?;
+    let before = match id {
+        Some(id) => Store::page_in(&mut tx, id).await?,
+        None => None,
+    };
     let saved = save_in(&mut tx, by, id, input, intent, now).await?;
+    let after = Store::page_in(&mut tx, saved.id).await?;
+    match purge_keys(saved.id, before.as_ref(), after.as_ref()) {
+        Some(keys) => tx.touch(keys),
+        None => tx.touch_everything(),
+    }
     tx.commit().await?;
     Ok(saved)
+}
+
+/// What a page's save changes for readers (see `store::purge`): nothing public for a page that
+/// is and stays unpublished; its own page (and the menus and sub-pages' trails naming it) and
+/// the pages' sitemap for an edit of its text, title or image; everything (`None`) when it
+/// enters or leaves the site, or its address, place in the tree or password changes.
+fn purge_keys(
+    id: i64,
+    before: Option<&PageRecord>,
+    after: Option<&PageRecord>,
+) -> Option<Vec<String>> {
+    let public = |p: Option<&PageRecord>| {
+        p.is_some_and(|p| matches!(p.status, Status::Published | Status::Scheduled))
+    };
+    let mut keys = vec![purge::page(id)];
+    if !public(before) && !public(after) {
+        return Some(keys);
+    }
+    let (Some(b), Some(a)) = (before, after) else {
+        return None;
+    };
+    if b.status != a.status
+        || b.slug != a.slug
+        || b.parent_id != a.parent_id
+        || b.menu_order != a.menu_order
+        || b.password != a.password
+        || b.published_at != a.published_at
+    {
+        return None;
+    }
+    keys.push(purge::PAGES.to_owned());
+    Some(keys)
 }
 
 /// [`save`] in the caller's transaction (the demo writes its whole site in one).

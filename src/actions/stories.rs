@@ -4,7 +4,7 @@
 //! Who may do what follows WordPress (see [`Staff::can_edit_story`] and
 //! [`Staff::can_publish_story`]); a refused action changes nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -15,8 +15,8 @@ use crate::domain::audit::AuditAction;
 use crate::domain::html::SafeHtml;
 use crate::domain::slug::Slug;
 use crate::domain::user::{Capability, Staff};
-use crate::store::Store;
 use crate::store::desk::{RevisionOf, StoryColumns, StoryLinks, StoryRecord};
+use crate::store::{Store, purge};
 
 /// An edit lock not renewed for this long has lapsed (the editor renews it with each autosave).
 pub const LOCK_LAPSES_AFTER: Duration = Duration::minutes(2);
@@ -259,13 +259,17 @@ pub async fn save(
     if !me.can(Capability::WriteDrafts) {
         return Err(forbidden());
     }
-    let (current, old_authors) = match id {
+    let (current, old_links) = match id {
         Some(id) => {
             let (story, links) = editable(store, me, id).await?;
-            (Some(story), links.author_ids)
+            (Some(story), Some(links))
         }
-        None => (None, Vec::new()),
+        None => (None, None),
     };
+    let old_authors = old_links
+        .as_ref()
+        .map(|l| l.author_ids.clone())
+        .unwrap_or_default();
     // The version this save replaces: the form's, or (for "as it is now") the one just read,
     // so that what is decided below from `current` is never decided on a stale read either.
     let base_version = current
@@ -364,6 +368,7 @@ pub async fn save(
         may_publish,
         base_version,
         current: current.as_ref(),
+        links: old_links.as_ref(),
         requested_slug: requested_slug.as_ref(),
         status: new_status,
         published_at,
@@ -400,6 +405,8 @@ struct Plan<'a> {
     /// The version the save replaces (None for a new story).
     base_version: Option<i64>,
     current: Option<&'a StoryRecord>,
+    /// The current story's bylines, sections and tags.
+    links: Option<&'a StoryLinks>,
     requested_slug: Option<&'a Slug>,
     status: Status,
     published_at: Option<DateTime<Utc>>,
@@ -523,7 +530,47 @@ async fn write(
     )
     .await?;
     Store::drop_autosave(tx, story_id, me.id).await?;
+    tx.touch(purge_keys(story_id, input, plan, &columns));
     Ok(story_id)
+}
+
+/// What a save changes for readers (see `store::purge`): nothing public for a story that is
+/// and stays unpublished; else the story (its page and every teaser, feed entry and menu
+/// entry showing it) and what depends on every story's text and dates (search results,
+/// sitemaps); and the lists too when it enters or leaves them or may move in them or between
+/// them: its state, date, address, lead place, sections, tags or bylines changed.
+fn purge_keys(id: i64, input: &StoryInput, plan: &Plan<'_>, columns: &StoryColumns) -> Vec<String> {
+    let public = |s: Status| matches!(s, Status::Published | Status::Scheduled);
+    let mut keys = vec![purge::story(id)];
+    let was_public = plan.current.is_some_and(|c| public(c.status));
+    if !was_public && !public(plan.status) {
+        return keys;
+    }
+    keys.push(purge::STORIES.to_owned());
+    let names = |names: &[String]| -> BTreeSet<String> {
+        names
+            .iter()
+            .map(|n| n.trim().to_lowercase())
+            .filter(|n| !n.is_empty())
+            .collect()
+    };
+    let sorted = |ids: &[i64]| -> BTreeSet<i64> { ids.iter().copied().collect() };
+    let moved = match (plan.current, plan.links) {
+        (Some(c), Some(l)) => {
+            c.status != plan.status
+                || c.published_at != plan.published_at
+                || c.slug != columns.slug
+                || c.sticky != columns.sticky
+                || sorted(&l.author_ids) != sorted(columns.author_ids)
+                || sorted(&l.category_ids) != sorted(columns.category_ids)
+                || names(&l.tag_names) != names(&input.tag_names)
+        }
+        _ => true,
+    };
+    if moved {
+        keys.push(purge::LISTS.to_owned());
+    }
+    keys
 }
 
 /// Deletes a story in the trash for good, with its comments and revisions.
@@ -711,6 +758,9 @@ pub async fn publish_due(store: &Store, now: DateTime<Utc>) -> Result<Vec<i64>> 
     }
     let mut tx = store.begin().await?;
     let ids = Store::publish_due(&mut tx, now).await?;
+    // Scheduled stories entering the lists.
+    tx.touch(ids.iter().map(|id| purge::story(*id)));
+    tx.touch([purge::LISTS, purge::STORIES]);
     tx.commit().await?;
     Ok(ids)
 }

@@ -1,5 +1,7 @@
 //! Content changes of other nodes, pushed by PostgreSQL: every committed content write sends the
-//! new `content_version` on [`CONTENT_CHANNEL`] (see `Tx::commit`), and each serving node
+//! new `content_version` and what it changed on [`CONTENT_CHANNEL`] (`42:lists story-7`; just
+//! `42` when everything changed or the keys would not fit in a notification; see `Tx::commit`
+//! and `store::purge`), and each serving node
 //! listens on a connection of its own, so its caches drop what another node (or a command)
 //! changed as soon as the write commits, instead of at the next read of `content_version`
 //! (which stays, once a [`super::CONTENT_POLL`], as the fallback).
@@ -15,6 +17,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgListener, PgPoolOptions};
 
 use super::dialect::CONTENT_CHANNEL;
+use super::purge::Purge;
 use super::{ContentClock, Db, Store};
 
 /// The first wait before connecting again after the listening connection failed; it doubles
@@ -85,11 +88,15 @@ async fn listen(pool: sqlx::PgPool, clock: Arc<ContentClock>) {
         backoff = FIRST_BACKOFF;
         loop {
             match listener.try_recv().await {
-                Ok(Some(n)) => match n.payload().parse::<i64>() {
-                    Ok(version) => clock.observed(version),
-                    // Not ours to read: take it as a change all the same.
-                    Err(_) => clock.resync(),
-                },
+                Ok(Some(n)) => {
+                    let (version, keys) = n.payload().split_once(':').unwrap_or((n.payload(), ""));
+                    match version.parse::<i64>() {
+                        // Without keys (too many to send): everything changed.
+                        Ok(version) => clock.announced(version, Purge::from_payload(keys)),
+                        // Not ours to read: take it as a change all the same.
+                        Err(_) => clock.resync(),
+                    }
+                }
                 // The connection was lost and opened again (listening anew): what was sent
                 // meanwhile is gone.
                 Ok(None) => {

@@ -555,6 +555,11 @@ pub struct Tx {
     /// database's `content_version` in the same transaction and this store's generation, so
     /// the caches of this node and of every other node drop what the write changed.
     content: bool,
+    /// What the content writes changed, as the caller named it (see [`Tx::touch`]); `None`:
+    /// everything.
+    keys: Option<std::collections::BTreeSet<String>>,
+    /// Set by [`Tx::touch_everything`]: whatever keys were named, everything changed.
+    everything: bool,
     clock: Arc<ContentClock>,
     /// Told of every write refused for want of space or the lock, and of every commit.
     health: Arc<WriteHealth>,
@@ -582,6 +587,8 @@ impl Tx {
         Ok(Tx {
             conn,
             content: false,
+            keys: None,
+            everything: false,
             clock,
             health,
         })
@@ -594,6 +601,35 @@ impl Tx {
         }
     }
 
+    /// Names what this transaction's content writes change, as the pages showing it name it
+    /// (see `store::purge`): committing purges only the pages naming one of these keys. The
+    /// keys must cover every content write of the transaction; one that names none purges
+    /// everything. Writes of bookkeeping only purge nothing, keys or not.
+    pub fn touch<I, S>(&mut self, keys: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.keys
+            .get_or_insert_with(Default::default)
+            .extend(keys.into_iter().map(Into::into));
+    }
+
+    /// This transaction changes everything, whatever keys a part of it named.
+    pub fn touch_everything(&mut self) {
+        self.everything = true;
+    }
+
+    /// What committing will purge (nothing unless a statement wrote content).
+    pub fn purge(&self) -> super::purge::Purge {
+        use super::purge::Purge;
+        match &self.keys {
+            _ if !self.content => Purge::default(),
+            Some(keys) if !self.everything && !keys.is_empty() => Purge::Keys(keys.clone()),
+            _ => Purge::All,
+        }
+    }
+
     /// Whether a statement so far wrote content (committing will invalidate the caches).
     pub fn wrote_content(&self) -> bool {
         self.content
@@ -601,23 +637,33 @@ impl Tx {
 
     /// Commits. When the transaction wrote content, it first bumps the database's
     /// `content_version` (last, so the row is locked only for the commit itself), and after
-    /// the commit this store's generation. On PostgreSQL the same statement sends the new
-    /// version on the [`CONTENT_CHANNEL`] channel, which PostgreSQL delivers to the other
+    /// the commit this store's generation, with what it changed (see [`Tx::touch`]). On
+    /// PostgreSQL the same statement sends the new version and the keys on the
+    /// [`CONTENT_CHANNEL`] channel, which PostgreSQL delivers to the other
     /// nodes' listeners only once the transaction commits (and never if it rolls back). A
     /// failed commit rolls back; the connection goes back to the pool usable, or is closed if
     /// the driver lost track of it.
     pub async fn commit(mut self) -> Result<()> {
+        let purge = self.purge();
         let version = if self.content {
             let bump = if self.is_postgres() {
-                concat!(
+                let told = match purge.payload() {
+                    Some(keys) => format!(":{keys}"),
+                    None => String::new(),
+                };
+                let mut sql = Sql::new(concat!(
                     "WITH bumped AS (UPDATE content_version SET version = version + 1 WHERE id = 1",
                     " RETURNING version) SELECT version FROM bumped,",
-                    " pg_notify('newsdesk_content', version::text) AS told"
-                )
+                    " pg_notify('newsdesk_content', version::text || "
+                ));
+                sql.arg(told).push(") AS told");
+                sql
             } else {
-                "UPDATE content_version SET version = version + 1 WHERE id = 1 RETURNING version"
+                Sql::new(
+                    "UPDATE content_version SET version = version + 1 WHERE id = 1 RETURNING version",
+                )
             };
-            Some(self.scalar::<i64>(Sql::new(bump)).await?)
+            Some(self.scalar::<i64>(bump).await?)
         } else {
             None
         };
@@ -630,7 +676,7 @@ impl Tx {
         .inspect_err(|e| health.note(e))?;
         health.committed();
         if let Some(v) = version {
-            self.clock.changed(v);
+            self.clock.changed(v, purge);
         }
         Ok(())
     }

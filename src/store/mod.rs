@@ -27,6 +27,7 @@ pub use dialect::Tx;
 pub mod media;
 pub mod menus;
 pub mod pages;
+pub mod purge;
 mod reader;
 pub mod rest;
 pub mod search;
@@ -228,14 +229,23 @@ pub struct PoolStats {
 pub const CONTENT_POLL: Duration = Duration::from_secs(1);
 
 /// The store's content generation: a number in-process caches (pages, the site chrome, the
-/// sitemap index) keep with what they hold, and drop it when the number moved. It moves when a
-/// transaction of this process that wrote content commits, and when the database's
-/// `content_version`, bumped by every content write of every process, is seen to have moved.
+/// sitemap index) keep with what they hold. It moves by one for every change of content this
+/// node knows of, and [`ContentClock::purged_between`] says what changed between two numbers
+/// (see [`purge`]), so a cache drops only what shows the changed data. It moves when a
+/// transaction of this process that wrote content commits, when another node's write is
+/// announced (PostgreSQL's `NOTIFY`, with its keys), and when the database's `content_version`,
+/// bumped by every content write of every process, is seen to have moved without such an
+/// announcement (then everything changed).
 #[derive(Debug)]
 pub(crate) struct ContentClock {
     generation: AtomicU64,
+    /// What changed at each recent generation, oldest first (at most [`PURGE_LOG`]).
+    log: Mutex<std::collections::VecDeque<(u64, purge::Purge)>>,
     /// The highest `content_version` this node knows of.
     seen: AtomicI64,
+    /// A `content_version` the poll read before any announcement of it arrived (0: none):
+    /// while listening, the announcement gets one poll period to bring its keys.
+    unannounced: AtomicI64,
     /// When `content_version` was last read, in milliseconds since [`ContentClock::start`]
     /// plus one (0: never), so that every request can check it without a lock.
     checked_at: AtomicU64,
@@ -245,20 +255,82 @@ pub(crate) struct ContentClock {
     /// Whether this node is listening for other nodes' content writes (PostgreSQL's
     /// `LISTEN`, see [`changes`]).
     listening: AtomicBool,
+    /// Told of every content write this process commits (the `--purge-url` hook).
+    hook: Mutex<Option<tokio::sync::mpsc::UnboundedSender<purge::Purge>>>,
 }
 
+/// How many generations' changes are remembered; a cache older than that drops everything.
+const PURGE_LOG: usize = 4096;
+
 impl ContentClock {
+    /// Moves the generation, recording what changed.
+    fn bump(&self, what: purge::Purge) {
+        let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        log.push_back((generation, what));
+        while log.len() > PURGE_LOG {
+            log.pop_front();
+        }
+    }
+
+    /// What changed after generation `from` up to `to` (everything when `from` is older than
+    /// the log remembers).
+    pub(crate) fn purged_between(&self, from: u64, to: u64) -> purge::Purge {
+        let mut out = purge::Purge::default();
+        if to <= from {
+            return out;
+        }
+        let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        match log.front() {
+            Some((first, _)) if *first <= from + 1 => {}
+            _ => return purge::Purge::All,
+        }
+        for (g, what) in log.iter() {
+            if *g > from && *g <= to {
+                out.merge(what);
+                if out.is_all() {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
     /// A content write of this process committed, leaving `content_version` at `version`.
-    pub(crate) fn changed(&self, version: i64) {
+    pub(crate) fn changed(&self, version: i64, what: purge::Purge) {
         self.seen.fetch_max(version, Ordering::AcqRel);
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        if let Some(hook) = self.hook.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            let _ = hook.send(what.clone());
+        }
+        self.bump(what);
+    }
+
+    /// Another process announced `version` with what it changed: news only if beyond the last
+    /// version known.
+    fn announced(&self, version: i64, what: purge::Purge) {
+        if self.seen.fetch_max(version, Ordering::AcqRel) < version {
+            self.bump(what);
+        }
     }
 
     /// `content_version` was read as `version`: a number beyond the last one known means
-    /// another process wrote content.
+    /// another process wrote content. Its keys are unknown, so everything changed, unless
+    /// this node listens: then the announcement (which carries them) has until the next read
+    /// to arrive.
     fn observed(&self, version: i64) {
+        if self.seen.load(Ordering::Acquire) >= version {
+            return;
+        }
+        if self.listening.load(Ordering::Acquire) {
+            let waiting = self.unannounced.load(Ordering::Acquire);
+            if waiting == 0 || waiting <= self.seen.load(Ordering::Acquire) {
+                self.unannounced.store(version, Ordering::Release);
+                return;
+            }
+        }
+        self.unannounced.store(0, Ordering::Release);
         if self.seen.fetch_max(version, Ordering::AcqRel) < version {
-            self.generation.fetch_add(1, Ordering::AcqRel);
+            self.bump(purge::Purge::All);
         }
     }
 
@@ -266,7 +338,7 @@ impl ContentClock {
     /// listened for them): the caches drop everything, and the next request reads
     /// `content_version` again.
     fn resync(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.bump(purge::Purge::All);
         self.checked_at.store(0, Ordering::Release);
     }
 
@@ -288,11 +360,14 @@ impl Default for ContentClock {
     fn default() -> ContentClock {
         ContentClock {
             generation: AtomicU64::new(0),
+            log: Mutex::default(),
             seen: AtomicI64::new(0),
+            unannounced: AtomicI64::new(0),
             checked_at: AtomicU64::new(0),
             start: Instant::now(),
             checking: AtomicBool::new(false),
             listening: AtomicBool::new(false),
+            hook: Mutex::new(None),
         }
     }
 }
@@ -675,7 +750,18 @@ impl Store {
     /// transactions that wrote content do this themselves; this is for changes made around the
     /// store (tests writing raw SQL).
     pub fn touch(&self) {
-        self.clock.generation.fetch_add(1, Ordering::AcqRel);
+        self.clock.bump(purge::Purge::All);
+    }
+
+    /// What changed after generation `from` up to `to` (see [`purge`]).
+    pub fn purged_between(&self, from: u64, to: u64) -> purge::Purge {
+        self.clock.purged_between(from, to)
+    }
+
+    /// Sends what every content write this process commits changed to `hook` (the
+    /// `--purge-url` hook), after the commit.
+    pub fn tell_purges_to(&self, hook: tokio::sync::mpsc::UnboundedSender<purge::Purge>) {
+        *self.clock.hook.lock().unwrap_or_else(|p| p.into_inner()) = Some(hook);
     }
 
     /// The connection pool's size: open connections, idle ones among them, and the most it
@@ -718,6 +804,51 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn keys(k: &[&str]) -> purge::Purge {
+        purge::Purge::Keys(k.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    #[test]
+    fn the_clock_says_what_changed_between_two_generations() {
+        let clock = ContentClock::default();
+        clock.changed(1, keys(&["story-1"]));
+        clock.changed(2, keys(&["lists"]));
+        assert_eq!(clock.purged_between(0, 2), keys(&["story-1", "lists"]));
+        assert_eq!(clock.purged_between(1, 2), keys(&["lists"]));
+        assert!(clock.purged_between(2, 2).is_empty());
+        // Another node's announcement carries its keys; an old version is no news.
+        clock.announced(3, keys(&["page-4"]));
+        clock.announced(3, keys(&["page-5"]));
+        assert_eq!(clock.purged_between(2, 3), keys(&["page-4"]));
+        assert_eq!(clock.generation.load(Ordering::Acquire), 3);
+        // A version read without an announcement: everything changed.
+        clock.observed(4);
+        assert!(clock.purged_between(3, 4).is_all());
+        // A cache older than the log remembers drops everything.
+        for v in 5..(5 + PURGE_LOG as i64) {
+            clock.changed(v, keys(&["story-9"]));
+        }
+        assert!(clock.purged_between(0, 5).is_all());
+        let now = clock.generation.load(Ordering::Acquire);
+        assert_eq!(clock.purged_between(now - 1, now), keys(&["story-9"]));
+    }
+
+    #[test]
+    fn a_listening_node_waits_one_poll_for_the_announcement() {
+        let clock = ContentClock::default();
+        clock.listening.store(true, Ordering::Release);
+        clock.observed(1);
+        assert_eq!(clock.generation.load(Ordering::Acquire), 0, "deferred");
+        clock.announced(1, keys(&["story-1"]));
+        assert_eq!(clock.purged_between(0, 1), keys(&["story-1"]));
+        clock.observed(1);
+        // Never announced: at the next read, everything changed.
+        clock.observed(2);
+        assert_eq!(clock.generation.load(Ordering::Acquire), 1);
+        clock.observed(2);
+        assert!(clock.purged_between(1, 2).is_all());
+    }
 
     #[test]
     fn full_disks_and_held_locks_are_read_from_both_backends_codes() {

@@ -5,18 +5,29 @@
 //! Only anonymous `GET`s (and `HEAD`s of pages already held) whose response says
 //! `Cache-Control: public` and whose body has a known length are kept, keyed by origin (see
 //! `web::origin`), path and query; each gets an `ETag`, and a request naming it in
-//! `If-None-Match` gets its `304` from here, before any handler runs. Entries are dropped when
-//! the content changes: the store's generation moves when this process commits a content write,
-//! as soon as PostgreSQL announces another node's (see `store::changes`), or within about a
-//! second of it (see `Store::fresh_generation`); bookkeeping
-//! writes (sessions, autosaves, locks, throttling, held comments) leave them. They also lapse
-//! after [`MAX_AGE`], and the whole cache is bounded by [`MAX_BYTES`].
+//! `If-None-Match` gets its `304` from here, before any handler runs.
+//!
+//! Each page says what it shows while it renders ([`shows`], [`shows_story`]): purge keys such
+//! as `story-42`, `page-7` or `lists` (see `store::purge` for the scheme). The cache keeps them
+//! with the page and sends them as `Surrogate-Key` (space-separated, as Fastly and Varnish
+//! read it) and `Cache-Tag` (the same keys comma-separated, as Cloudflare reads it), so a CDN
+//! in front can drop exactly what changed. A page that says nothing is sent as `any`, which
+//! every change drops. Entries are dropped when content they show changes: the store's
+//! generation moves, with what changed, when this process commits a content write, as soon as
+//! PostgreSQL announces another node's (with its keys, see `store::changes`), or within about a
+//! second of it (see `Store::fresh_generation`; then everything changed). An entry is checked
+//! against what changed since it was rendered the first time it is asked for after a change;
+//! a change of everything empties the cache at once. A write that commits while a page
+//! renders and changes what it shows leaves the page unkept. Bookkeeping writes (sessions,
+//! autosaves, locks, throttling, held comments) change nothing. Entries also lapse after
+//! [`MAX_AGE`], and the whole cache is bounded by [`MAX_BYTES`].
 //!
 //! Concurrent misses for the same page wait for the one request that renders it. Readers with a
 //! comment identity (remembered details, held comments) or a remembered post password always
 //! get a fresh page.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -29,6 +40,81 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::AppState;
+use crate::store::purge;
+
+/// The response header naming a page's purge keys, space-separated (Fastly, Varnish, Akamai).
+pub const SURROGATE_KEY: &str = "surrogate-key";
+/// The same keys comma-separated, as Cloudflare reads them.
+pub const CACHE_TAG: &str = "cache-tag";
+/// More keys than this on one page (a list of hundreds of stories) become [`purge::ANY`].
+const MAX_KEYS: usize = 128;
+
+/// What the page being rendered said it shows.
+#[derive(Default)]
+struct Shown {
+    /// Whether its handler said what it shows (see [`shows`]); keys added by the parts it is
+    /// made of alone ([`also_shows`]) do not make a page keyed.
+    declared: bool,
+    keys: BTreeSet<String>,
+}
+
+tokio::task_local! {
+    static SHOWN: RefCell<Shown>;
+}
+
+/// Notes, from a page's handler, that the page shows what `key` names (see `store::purge`).
+/// A page whose handler never calls this (or [`shows_story`]) is purged by every change.
+/// Outside a request the cache looks at, it does nothing.
+pub fn shows(key: impl Into<String>) {
+    let _ = SHOWN.try_with(|s| {
+        let mut s = s.borrow_mut();
+        s.declared = true;
+        s.keys.insert(key.into());
+    });
+}
+
+/// Notes, from a page's handler, that the page shows a story (its page, or its teaser).
+pub fn shows_story(id: i64) {
+    shows(purge::story(id));
+}
+
+/// Notes that a part of the page (a teaser, the chrome's widgets and menus) shows what `key`
+/// names; the page's handler still has to say what else it shows ([`shows`]).
+pub fn also_shows(key: impl Into<String>) {
+    let _ = SHOWN.try_with(|s| s.borrow_mut().keys.insert(key.into()));
+}
+
+/// The keys a page declared, as kept and sent: [`purge::ANY`] when its handler said nothing,
+/// or the page names too many.
+fn declared(shown: Shown) -> Arc<[String]> {
+    let keys = shown.keys;
+    if !shown.declared || keys.len() > MAX_KEYS || keys.contains(purge::ANY) {
+        return Arc::from(vec![purge::ANY.to_owned()]);
+    }
+    keys.into_iter().collect::<Vec<_>>().into()
+}
+
+/// Puts the page's keys on the response.
+fn tag(headers: &mut HeaderMap, keys: &[String]) {
+    if let Ok(v) = HeaderValue::from_str(&keys.join(" ")) {
+        headers.insert(SURROGATE_KEY, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&keys.join(",")) {
+        headers.insert(CACHE_TAG, v);
+    }
+}
+
+/// Runs the handler, collecting what the page says it shows.
+async fn render(req: Request, next: Next) -> (Response, Arc<[String]>) {
+    let shown = RefCell::new(Shown::default());
+    SHOWN
+        .scope(shown, async move {
+            let res = next.run(req).await;
+            let keys = SHOWN.with(|s| declared(std::mem::take(&mut *s.borrow_mut())));
+            (res, keys)
+        })
+        .await
+}
 
 /// How long a page is kept while the content does not change.
 pub const MAX_AGE: Duration = Duration::from_secs(300);
@@ -57,7 +143,11 @@ const PERSONAL_COOKIES: &[&str] = &[
 
 /// One page as rendered, in each encoding kept.
 struct Entry {
-    generation: u64,
+    /// The generation up to which the content this page shows is known unchanged: the one
+    /// read before it was rendered, moved on each time it is found untouched by a change.
+    checked: AtomicU64,
+    /// What the page shows (see `store::purge`).
+    keys: Arc<[String]>,
     status: StatusCode,
     /// The response's headers, without framing (`Content-Length`, `Content-Encoding`).
     headers: HeaderMap,
@@ -73,6 +163,7 @@ impl Entry {
         let n = self.identity.len()
             + self.gzip.as_ref().map_or(0, Bytes::len)
             + self.br.as_ref().map_or(0, Bytes::len)
+            + self.keys.iter().map(|k| k.len() + 16).sum::<usize>()
             + 512;
         u32::try_from(n).unwrap_or(u32::MAX)
     }
@@ -81,7 +172,8 @@ impl Entry {
 /// Cached pages of the current content generation.
 pub struct PageCache {
     pages: moka::sync::Cache<String, Arc<Entry>>,
-    /// The generation the held pages belong to; when the store's moves, all are dropped.
+    /// The newest generation seen; when the store's moves past a change of everything, all
+    /// pages are dropped at once.
     generation: AtomicU64,
     /// Pages being rendered: later requests for one wait for it instead of rendering it too.
     filling: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
@@ -130,17 +222,24 @@ impl PageCache {
         }
     }
 
-    /// The page kept for `key` in `generation`. A newer generation empties the cache first; a
-    /// request that read an older one (a write committed meanwhile) finds nothing.
-    fn get(&self, key: &str, generation: u64) -> Option<Arc<Entry>> {
+    /// The page kept for `key`, if what it shows is unchanged up to `generation`. A change of
+    /// everything empties the cache first; a page rendered before a change that touches it
+    /// is dropped.
+    fn get(&self, store: &crate::store::Store, key: &str, generation: u64) -> Option<Arc<Entry>> {
         let held = self.generation.fetch_max(generation, Ordering::AcqRel);
-        if held < generation {
+        if held < generation && store.purged_between(held, generation).is_all() {
             self.pages.invalidate_all();
         }
-        if held != generation {
-            return None;
+        let e = self.pages.get(key)?;
+        let checked = e.checked.load(Ordering::Acquire);
+        if checked < generation {
+            if store.purged_between(checked, generation).touches(&e.keys) {
+                self.pages.invalidate(key);
+                return None;
+            }
+            e.checked.fetch_max(generation, Ordering::AcqRel);
         }
-        self.pages.get(key).filter(|e| e.generation == generation)
+        Some(e)
     }
 
     /// The turn to render `key`: the first request gets it, later ones wait for it to end.
@@ -398,7 +497,12 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         return next.run(req).await;
     }
     let Some(cache) = state.page_cache() else {
-        return next.run(req).await;
+        // No cache here, but a CDN in front may still purge by the keys.
+        let (mut res, keys) = render(req, next).await;
+        if res.status() == StatusCode::OK && public(&res) {
+            tag(res.headers_mut(), &keys);
+        }
+        return res;
     };
     // Pages hold absolute links on the request's origin (see `web::origin`).
     let key = format!(
@@ -409,8 +513,9 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
             .map_or_else(|| req.uri().path(), |pq| pq.as_str())
     );
     let head = req.method() == Method::HEAD;
-    let generation = state.store().fresh_generation().await;
-    if let Some(e) = cache.get(&key, generation) {
+    let store = state.store();
+    let generation = store.fresh_generation().await;
+    if let Some(e) = cache.get(store, &key, generation) {
         cache.hits.fetch_add(1, Ordering::Relaxed);
         return respond(&e, req.headers(), head, true);
     }
@@ -424,34 +529,43 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
     let conditions = req.headers().clone();
     match cache.turn(&key) {
         Turn::Mine(_filling) => {
-            let res = next.run(req).await;
-            keep(cache, &key, generation, &conditions, res).await
+            let (res, keys) = render(req, next).await;
+            keep(store, cache, &key, generation, &conditions, res, keys).await
         }
         Turn::Wait(busy) => {
             drop(busy.lock().await);
-            if let Some(e) = cache.get(&key, generation) {
+            if let Some(e) = cache.get(store, &key, generation) {
                 cache.hits.fetch_add(1, Ordering::Relaxed);
                 return respond(&e, req.headers(), false, true);
             }
-            let res = next.run(req).await;
-            keep(cache, &key, generation, &conditions, res).await
+            let (res, keys) = render(req, next).await;
+            keep(store, cache, &key, generation, &conditions, res, keys).await
         }
     }
 }
 
+/// Whether a response says shared caches may keep it.
+fn public(res: &Response) -> bool {
+    res.headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("public"))
+}
+
 /// Keeps a rendered response if it may be kept, and answers with it.
 async fn keep(
+    store: &crate::store::Store,
     cache: &PageCache,
     key: &str,
     generation: u64,
     conditions: &HeaderMap,
-    res: Response,
+    mut res: Response,
+    keys: Arc<[String]>,
 ) -> Response {
-    let public = res
-        .headers()
-        .get(header::CACHE_CONTROL)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("public"));
+    let public = public(&res);
+    if res.status() == StatusCode::OK && public {
+        tag(res.headers_mut(), &keys);
+    }
     // Streamed bodies (large sitemaps) have no known length and are passed through.
     let whole = axum::body::HttpBody::size_hint(res.body())
         .exact()
@@ -485,7 +599,8 @@ async fn keep(
         (None, None)
     };
     let entry = Arc::new(Entry {
-        generation,
+        checked: AtomicU64::new(generation),
+        keys,
         status: parts.status,
         headers: parts.headers,
         etag,
@@ -493,8 +608,12 @@ async fn keep(
         gzip,
         br,
     });
-    // A write that committed while the page rendered leaves it unkept.
-    if cache.generation.load(Ordering::Acquire) == generation {
+    // A write that committed while the page rendered, and changed what it shows, leaves it
+    // unkept (a later one is caught by `get`, which checks from the render's generation).
+    if !store
+        .purged_between(generation, store.generation())
+        .touches(&entry.keys)
+    {
         cache.pages.insert(key.to_owned(), entry.clone());
     }
     respond(&entry, conditions, false, false)

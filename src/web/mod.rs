@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod origin;
 pub mod paging;
+pub mod purge_hook;
 pub mod site;
 
 use axum::Router;

@@ -42,6 +42,7 @@ mod page_cache;
 mod page_comments;
 mod profiles;
 mod protected_posts;
+mod purge;
 mod search;
 mod seo;
 mod sitemaps;

@@ -44,6 +44,7 @@ pub(crate) async fn render_listing(
 ) -> Result<Response, AppError> {
     let store = state.store();
     let now = state.now();
+    crate::web::cache::shows(crate::store::purge::LISTS);
     let per_page = chrome.settings.posts_per_page;
     // One story more than a page tells whether there is a next page, without counting them all.
     let mut rows = store

@@ -215,6 +215,9 @@ pub(crate) async fn story_page(
     let shows_text = access.shows_text();
     let store = state.store();
     let now = state.now();
+    // The story, and the related block: its members may change, and the stories it ranks.
+    crate::web::cache::shows_story(row.id);
+    crate::web::cache::shows(crate::store::purge::LISTS);
     let published_at = row.published_at.ok_or(AppError::NotFound)?;
     let chrome = state.chrome_cache().get(state).await?;
     let tz = chrome.settings.timezone;
@@ -224,6 +227,9 @@ pub(crate) async fn story_page(
     let candidates = store
         .related_candidates(row.id, published_at, now, &terms, PER_TERM)
         .await?;
+    for c in &candidates {
+        crate::web::cache::shows_story(c.id);
+    }
     let mut term_ids: Vec<TermId> = terms
         .iter()
         .map(|t| TermId {

@@ -1,6 +1,7 @@
 //! What every page shows around its content (settings, sections, menus, widgets), cached in
-//! memory: reloaded when this process writes content, and at least once a second so that writes
-//! made by other nodes on a shared PostgreSQL appear within a second.
+//! memory: reloaded when a change touches what it shows (see [`Chrome::keys`] and
+//! `store::purge`), and at least once a second so that writes made by other nodes on a shared
+//! PostgreSQL appear within a second.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -15,6 +16,7 @@ use crate::domain::widget::{Widget, WidgetKind};
 use crate::error::AppError;
 use crate::store::articles::ArticleQuery;
 use crate::store::menus::MenuItemRow;
+use crate::store::purge;
 use crate::store::taxonomy::Category;
 
 const MAX_AGE: Duration = Duration::from_secs(1);
@@ -52,11 +54,12 @@ pub struct Chrome {
     pub sidebar: Vec<WidgetView>,
     pub footer: Vec<WidgetView>,
     pub year: i32,
-    /// Every section with its number of published stories, counted once for as long as this
-    /// chrome is current (the REST API's `/wp/v2/categories`; counting them takes a pass over
-    /// every story's sections).
+    /// What the menus and widgets show, as purge keys (`lists` when a widget lists stories,
+    /// `story-ID` and `page-ID` of each story and page shown or linked by its title); every
+    /// page rendered with this chrome declares them. Settings, sections, menus and widgets
+    /// themselves change only with writes that purge everything.
     #[serde(skip)]
-    pub section_counts: tokio::sync::OnceCell<Vec<crate::store::rest::RestTerm>>,
+    pub keys: Vec<String>,
 }
 
 impl Chrome {
@@ -112,19 +115,6 @@ impl Chrome {
         trail
     }
 
-    /// Every section with its number of published stories as of the first time they were
-    /// asked for while this chrome is current.
-    pub async fn section_counts(
-        &self,
-        store: &crate::store::Store,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> crate::store::Result<&[crate::store::rest::RestTerm]> {
-        self.section_counts
-            .get_or_try_init(|| store.rest_categories(now))
-            .await
-            .map(Vec::as_slice)
-    }
-
     pub fn top_categories(&self) -> impl Iterator<Item = &Category> {
         self.categories.iter().filter(|c| c.parent_id.is_none())
     }
@@ -137,10 +127,11 @@ pub struct ChromeCache {
 
 impl ChromeCache {
     pub async fn get(&self, state: &AppState) -> Result<Arc<Chrome>, AppError> {
-        let generation = state.store().fresh_generation().await;
+        let store = state.store();
+        let generation = store.fresh_generation().await;
         if let Some((g, at, chrome)) = self.slot.read().expect("chrome cache lock").as_ref()
-            && *g == generation
             && at.elapsed() < MAX_AGE
+            && (*g == generation || !store.purged_between(*g, generation).touches(&chrome.keys))
         {
             return Ok(chrome.clone());
         }
@@ -164,7 +155,7 @@ async fn load(state: &AppState) -> Result<Chrome, AppError> {
         footer_menu: Vec::new(),
         sidebar: Vec::new(),
         footer: Vec::new(),
-        section_counts: tokio::sync::OnceCell::new(),
+        keys: Vec::new(),
     };
     let items = store.menu_items().await?;
     // Top-level entries first, then each nested entry under its parent (one level deep); an
@@ -202,6 +193,21 @@ async fn load(state: &AppState) -> Result<Chrome, AppError> {
             _ => {}
         }
     }
+    let mut keys = std::collections::BTreeSet::new();
+    for w in chrome.sidebar.iter().chain(&chrome.footer) {
+        if w.kind != "text" {
+            keys.insert(purge::LISTS.to_owned());
+        }
+        keys.extend(w.stories.iter().map(|c| purge::story(c.id)));
+    }
+    for item in &items {
+        match (item.kind.as_str(), item.target_id) {
+            ("article", Some(id)) => keys.insert(purge::story(id)),
+            ("page", Some(id)) => keys.insert(purge::page(id)),
+            _ => false,
+        };
+    }
+    chrome.keys = keys.into_iter().collect();
     Ok(chrome)
 }
 

@@ -124,6 +124,10 @@ async fn story_feed(
     let rows = store
         .published_list(&f.query, now, settings.feed_items, 0)
         .await?;
+    crate::web::cache::shows(crate::store::purge::LISTS);
+    for r in &rows {
+        crate::web::cache::shows_story(r.id);
+    }
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let authors = store.authors_of(&ids).await?;
     let terms = store.terms_of(&ids).await?;
@@ -141,6 +145,7 @@ async fn story_feed(
     let origin = origin::current();
     let mut updated = rows.iter().map(|r| r.updated_at.max(r.published_at)).max();
     if updated.is_none() {
+        crate::web::cache::shows(crate::store::purge::STORIES);
         // An empty feed is as new as the site's newest story (or now, for an empty site).
         updated = store
             .published_list(&ArticleQuery::default(), now, 1, 0)
@@ -340,6 +345,7 @@ async fn comments_feed(
         .await?
         .ok_or(AppError::NotFound)?;
     let published_at = row.published_at.ok_or(AppError::NotFound)?;
+    crate::web::cache::shows_story(row.id);
     let chrome = state.chrome_cache().get(&state).await?;
     let tz = chrome.settings.timezone;
     let path = article_path(published_at, &row.slug, tz);

@@ -47,6 +47,7 @@ pub async fn show(
     }
     let store = state.store();
     let chrome = state.chrome_cache().get(&state).await?;
+    crate::web::cache::shows(crate::store::purge::LISTS);
     let now = state.now();
     let top = store
         .published_list(

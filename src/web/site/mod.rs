@@ -35,6 +35,9 @@ pub(crate) fn render(
     meta: &PageMeta,
     content: impl Serialize,
 ) -> Result<String, AppError> {
+    for key in &chrome.keys {
+        crate::web::cache::also_shows(key.as_str());
+    }
     let theme = state.theme();
     let head = meta::Head::new(meta, chrome, theme.asset_url("share.png"));
     let sidebar: Vec<&chrome::WidgetView> = chrome

@@ -114,6 +114,10 @@ pub(crate) async fn render_page(
 ) -> Result<Response, AppError> {
     let shows_text = access.shows_text();
     let protected = !page.password.is_empty();
+    crate::web::cache::shows(crate::store::purge::page(page.id));
+    for node in &trail {
+        crate::web::cache::shows(crate::store::purge::page(node.id));
+    }
     let chrome = state.chrome_cache().get(state).await?;
     let tz = chrome.settings.timezone;
     let description = if protected {

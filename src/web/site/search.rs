@@ -397,6 +397,9 @@ pub async fn show(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let mut p = Params::from_pairs(pairs);
+    // Which stories match follows every story's text and dates, and the list's members.
+    crate::web::cache::shows(crate::store::purge::LISTS);
+    crate::web::cache::shows(crate::store::purge::STORIES);
     let chrome = state.chrome_cache().get(&state).await?;
     check_filters(&state, &chrome, &mut p).await?;
     let store = state.store();

@@ -20,7 +20,9 @@ use crate::domain::article::article_path;
 use crate::error::AppError;
 use crate::render::sitemaps::{self, Loc, NewsStory};
 use crate::store::articles::ArticleQuery;
+use crate::store::purge;
 use crate::store::sitemaps::{StoryChunk, TermKind, TermLoc};
+use crate::web::cache::shows;
 use crate::web::{conditional, origin};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -121,8 +123,8 @@ async fn indexable(
     Ok(out)
 }
 
-/// How long the index's story ranges are reused while this node writes nothing (other nodes'
-/// writes show after this).
+/// How long the index's story ranges are reused while no change touches stories' lists or
+/// dates (`lists`, `stories`; other nodes' writes show after this).
 const CHUNKS_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Story ranges with the content generation they were read at, and when.
@@ -151,7 +153,13 @@ async fn story_chunks(
             .lock()
             .expect("sitemap cache lock")
             .clone()
-            .filter(|(g, at, _)| *g == generation && at.elapsed() < CHUNKS_MAX_AGE)
+            .filter(|(g, at, _)| {
+                at.elapsed() < CHUNKS_MAX_AGE
+                    && (*g == generation
+                        || !store
+                            .purged_between(*g, generation)
+                            .touches(&[purge::LISTS, purge::STORIES]))
+            })
             .map(|(_, _, chunks)| chunks)
     };
     if let Some(chunks) = cached() {
@@ -179,8 +187,17 @@ async fn story_chunks(
     Ok(chunks)
 }
 
+/// Sitemaps list stories, pages and archives with their dates: every change to a list, a
+/// story's or a page's data touches them (see `store::purge`).
+fn shows_lists() {
+    shows(purge::LISTS);
+    shows(purge::STORIES);
+    shows(purge::PAGES);
+}
+
 /// `/sitemap.xml`: one entry per sitemap file, each with its newest change.
 pub async fn index(State(state): State<AppState>) -> Result<Response, AppError> {
+    shows_lists();
     let store = state.store();
     let now = state.now();
     let chrome = state.chrome_cache().get(&state).await?;
@@ -246,6 +263,7 @@ pub async fn file(
             Some((kind, n))
         })
         .ok_or(AppError::NotFound)?;
+    shows_lists();
     match kind {
         "stories" => stories(state, n).await,
         "pages" if n == 1 => pages(state).await,
@@ -396,6 +414,7 @@ async fn news_stories(
 /// `/news-sitemap.xml`: stories of the last 48 hours for Google News. With none it is an empty
 /// `<urlset>` (and left out of the index).
 pub async fn news(State(state): State<AppState>) -> Result<Response, AppError> {
+    shows_lists();
     let now = state.now();
     let chrome = state.chrome_cache().get(&state).await?;
     let tz = chrome.settings.timezone;

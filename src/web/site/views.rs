@@ -178,6 +178,9 @@ pub fn cards_with(
             .or_insert_with(|| category_link(chrome, t));
     }
     let tz = chrome.settings.timezone;
+    for r in &rows {
+        crate::web::cache::also_shows(crate::store::purge::story(r.id));
+    }
     rows.into_iter()
         .map(|r| Card {
             url: article_path(r.published_at, &r.slug, tz),
