@@ -506,7 +506,7 @@ async fn widgets_are_added_configured_reordered_and_removed(site: TestSite) {
     let page = site.admin_get(&ed, "/admin/widgets").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(
-        page.texts("#area-sidebar + p + table td.title"),
+        page.texts("#area-sidebar + p + .table-scroll td.title"),
         ["Health Tips", "Featured", "Latest news"]
     );
 
