@@ -100,7 +100,7 @@ echo "stories:   $ARTICLES; readers: wrk, $CONNECTIONS connections, ${DURATION} 
 echo
 
 echo "Seeding $ARTICLES stories..."
-"${NDENV[@]}" "$BIN" seed --demo --articles "$ARTICLES" "${SITE[@]}" >"$TMP/seed.log" 2>&1 || { cat "$TMP/seed.log" >&2; die "seed failed"; }
+"${NDENV[@]}" "$BIN" seed --articles "$ARTICLES" "${SITE[@]}" >"$TMP/seed.log" 2>&1 || { cat "$TMP/seed.log" >&2; die "seed failed"; }
 # The comment rules of a busy site that trusts its readers: comments appear at once unless
 # the spam rules catch them; no per-address limit, since every request here comes from one.
 "${NDENV[@]}" "$BIN" settings "${SITE[@]}" --set api_comments=on --set comment_moderation=none \
