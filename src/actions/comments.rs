@@ -232,7 +232,7 @@ pub async fn submit(
 /// story) their count in every teaser of it (see `store::purge`).
 fn thread_key(thread: Thread) -> String {
     match thread {
-        Thread::Story(id) => crate::store::purge::story(id),
+        Thread::Story(id) => crate::store::purge::comments(id),
         Thread::Page(id) => crate::store::purge::page(id),
     }
 }

@@ -11,7 +11,10 @@
 //!
 //! - `story-ID`: every page that shows the story in any way: its own page and comment feed,
 //!   and every list, widget, related block, feed or search result with its teaser (title,
-//!   excerpt, image, byline, comment count).
+//!   excerpt, image, byline), and the related blocks that ranked it among their candidates.
+//! - `comments-ID`: what shows the story's comments or their number: its page and comment
+//!   feed, and every card of it. Comments name this, not `story-ID`: a comment does not change
+//!   a related block that only ranked the story.
 //! - `page-ID`: the page's own page.
 //! - [`LISTS`]: every page with a list of stories whose members or order may change (home,
 //!   section, tag, author and date archives, widgets, related blocks, feeds, sitemaps, search
@@ -39,6 +42,13 @@ pub const ANY: &str = "any";
 /// The key of a story.
 pub fn story(id: i64) -> String {
     format!("story-{id}")
+}
+
+/// The key of a story's comments: its page and comment feed, and every card of it (cards show
+/// how many comments a story has). A comment changes only these, not the lists that merely
+/// rank the story (the related blocks' candidates), which [`story`] names.
+pub fn comments(id: i64) -> String {
+    format!("comments-{id}")
 }
 
 /// The key of a page.

@@ -217,6 +217,7 @@ pub(crate) async fn story_page(
     let now = state.now();
     // The story, and the related block: its members may change, and the stories it ranks.
     crate::web::cache::shows_story(row.id);
+    crate::web::cache::shows(crate::store::purge::comments(row.id));
     crate::web::cache::shows(crate::store::purge::LISTS);
     let published_at = row.published_at.ok_or(AppError::NotFound)?;
     let chrome = state.chrome_cache().get(state).await?;

@@ -346,6 +346,7 @@ async fn comments_feed(
         .ok_or(AppError::NotFound)?;
     let published_at = row.published_at.ok_or(AppError::NotFound)?;
     crate::web::cache::shows_story(row.id);
+    crate::web::cache::shows(crate::store::purge::comments(row.id));
     let chrome = state.chrome_cache().get(&state).await?;
     let tz = chrome.settings.timezone;
     let path = article_path(published_at, &row.slug, tz);

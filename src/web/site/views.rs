@@ -180,6 +180,7 @@ pub fn cards_with(
     let tz = chrome.settings.timezone;
     for r in &rows {
         crate::web::cache::also_shows(crate::store::purge::story(r.id));
+        crate::web::cache::also_shows(crate::store::purge::comments(r.id));
     }
     rows.into_iter()
         .map(|r| Card {
