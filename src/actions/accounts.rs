@@ -221,7 +221,7 @@ pub async fn set_up_first_administrator(
 }
 
 /// Refuses a password too easy to guess for this person on this site.
-pub(super) async fn check_password(
+pub(crate) async fn check_password(
     store: &Store,
     new_password: &str,
     login: &str,

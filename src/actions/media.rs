@@ -116,6 +116,32 @@ pub async fn delete(store: &Store, actor: &Staff, id: i64, force: bool) -> Resul
             if n == 1 { "that story" } else { "them" },
         )));
     }
+    // Pages and avatars use images too: unless asked to, they do not lose one either.
+    let (pages, people) = Store::media_other_uses_in(&mut tx, &item).await?;
+    if force && (pages > 0 || people > 0) && !actor.can(Capability::EditOthers) {
+        return Err(ActionError::Forbidden(
+            "Only an editor can delete an image that pages or people use.".into(),
+        ));
+    }
+    if !force && (pages > 0 || people > 0) {
+        let mut users = Vec::new();
+        if pages > 0 {
+            users.push(format!(
+                "{pages} {}",
+                if pages == 1 { "page" } else { "pages" }
+            ));
+        }
+        if people > 0 {
+            users.push(format!(
+                "{people} {} as avatar",
+                if people == 1 { "person" } else { "people" }
+            ));
+        }
+        return Err(ActionError::Conflict(format!(
+            "This image is used by {}; remove it there first, or delete it anyway.",
+            users.join(" and ")
+        )));
+    }
     Store::delete_media(&mut tx, id).await?;
     let target = format!("image {id} {:?}", item.file_name);
     let detail = if uses.is_empty() {

@@ -242,14 +242,41 @@ impl Store {
         tx.fetch_all(Self::usage_sql(item)).await
     }
 
-    /// Uploads are referenced by any of their files' addresses (`/media/ID/…`); images added by
-    /// URL by that URL. Bodies are scanned: this is for the newsroom, not for public pages.
-    fn usage_sql(item: &MediaItem) -> Sql {
-        let reference = if item.file_name.is_empty() {
+    /// How many pages (as featured image or in their text) and people (as avatar) use the
+    /// item, read in the deleting transaction.
+    pub(crate) async fn media_other_uses_in(tx: &mut Tx, item: &MediaItem) -> Result<(i64, i64)> {
+        let pages: i64 = tx
+            .scalar(
+                Sql::new(
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM pages \
+                     WHERE featured_image_id = $1 OR body LIKE $2 ESCAPE '\\'",
+                )
+                .bind(item.id)
+                .bind(contains_pattern(&Self::reference(item))),
+            )
+            .await?;
+        let people: i64 = tx
+            .scalar(
+                Sql::new("SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE avatar_id = $1")
+                    .bind(item.id),
+            )
+            .await?;
+        Ok((pages, people))
+    }
+
+    /// How texts refer to an item: uploads by any of their files' addresses (`/media/ID/…`),
+    /// images added by URL by that URL.
+    fn reference(item: &MediaItem) -> String {
+        if item.file_name.is_empty() {
             item.url.clone()
         } else {
             format!("/media/{}/", item.id)
-        };
+        }
+    }
+
+    /// Bodies are scanned: this is for the newsroom, not for public pages.
+    fn usage_sql(item: &MediaItem) -> Sql {
+        let reference = Self::reference(item);
         Sql::new(
             "SELECT id AS article_id, title, status, \
              CASE WHEN featured_image_id = $1 THEN TRUE ELSE FALSE END AS featured, \

@@ -160,7 +160,34 @@ async fn administrators_add_change_and_delete_people(site: TestSite) {
     anonymous(&site, "POST", "/wp-json/wp/v2/users", Some(person.clone()))
         .await
         .refused(StatusCode::UNAUTHORIZED, "rest_cannot_create_user");
-    let made = admin.post("/wp-json/wp/v2/users", person.clone()).await;
+    // A tool's application password cannot make sign-in credentials that would outlive it.
+    admin
+        .post("/wp-json/wp/v2/users", person.clone())
+        .await
+        .refused(StatusCode::FORBIDDEN, "rest_cannot_edit");
+    // The admin's own session (cookie and nonce) can.
+    let session = site.sign_in(admin_id, "boss").await;
+    let in_session = |method: &'static str, path: String, body: Value| {
+        let app = site.app.clone();
+        let cookie = session.cookie.clone();
+        let nonce = session.csrf.clone();
+        async move {
+            send(
+                app,
+                method,
+                &path,
+                &[
+                    ("cookie", cookie.as_str()),
+                    ("x-wp-nonce", nonce.as_str()),
+                    ("content-type", "application/json"),
+                ],
+                Body::from(body.to_string()),
+                REMOTE,
+            )
+            .await
+        }
+    };
+    let made = in_session("POST", "/wp-json/wp/v2/users".into(), person.clone()).await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.json);
     let rita = made.json["id"].as_i64().unwrap();
     assert!(
@@ -189,6 +216,9 @@ async fn administrators_add_change_and_delete_people(site: TestSite) {
     assert!(signed.is_ok(), "{signed:?}");
 
     // The same login or address again, an unknown role, two roles: clear refusals.
+    // Without a password, a tool may add people (they are invited from the admin).
+    let mut person = person;
+    person.as_object_mut().unwrap().remove("password");
     let again = admin.post("/wp-json/wp/v2/users", person.clone()).await;
     again.refused(StatusCode::BAD_REQUEST, "existing_user_login");
     let mut other = person.clone();
@@ -233,14 +263,32 @@ async fn administrators_add_change_and_delete_people(site: TestSite) {
         )
         .await
         .refused(StatusCode::BAD_REQUEST, "rest_user_invalid_argument");
-    // A new password from an administrator ends the person's sessions.
-    let reset = admin
+    // A new password from an administrator (in the admin's session, not with a tool's
+    // password); a weak one is refused before anything else in the request is written.
+    let path = format!("/wp-json/wp/v2/users/{rita}");
+    admin
         .call(
             "PUT",
-            &format!("/wp-json/wp/v2/users/{rita}"),
+            &path,
             Some(json!({ "password": "another long passphrase 77" })),
         )
-        .await;
+        .await
+        .refused(StatusCode::FORBIDDEN, "rest_cannot_edit");
+    let weak = in_session(
+        "PUT",
+        path.clone(),
+        json!({ "name": "Half Written", "password": "rita" }),
+    )
+    .await;
+    weak.refused(StatusCode::BAD_REQUEST, "rest_invalid_param");
+    let now = admin.get(&format!("{path}?context=edit")).await;
+    assert_eq!(now.json["name"], "Rita R. Reporter", "nothing was written");
+    let reset = in_session(
+        "PUT",
+        path.clone(),
+        json!({ "password": "another long passphrase 77" }),
+    )
+    .await;
     assert_eq!(reset.status, StatusCode::OK, "{}", reset.json);
 
     // Deleting: for good only, and what the person wrote goes to someone.
@@ -497,6 +545,28 @@ async fn images_change_and_are_deleted_through_the_api(site: TestSite) {
         .post(&path, json!({ "alt_text": "x" }))
         .await
         .refused(StatusCode::NOT_FOUND, "rest_post_invalid_id");
+    // Pages and avatars keep theirs too.
+    let on_page = upload(&author, "masthead.png").await;
+    site.raw_execute(&format!(
+        "UPDATE pages SET featured_image_id = {on_page} WHERE id = (SELECT MIN(id) FROM pages)"
+    ))
+    .await;
+    let page_use = author
+        .call(
+            "DELETE",
+            &format!("/wp-json/wp/v2/media/{on_page}?force=true"),
+            None,
+        )
+        .await;
+    page_use.refused(StatusCode::CONFLICT, "rest_media_in_use");
+    assert!(
+        page_use.json["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 page"),
+        "{}",
+        page_use.json
+    );
     let left = site
         .raw_pairs(&format!(
             "SELECT file_name, id FROM media WHERE id IN ({image}, {used})"
@@ -583,6 +653,42 @@ async fn readers_comment_from_apps_only_when_the_site_allows(site: TestSite) {
         .raw_pairs("SELECT author_name, CAST(COUNT(*) AS BIGINT) FROM comments WHERE author_email = 'rhea@example.org' GROUP BY author_name")
         .await;
     assert_eq!(count, vec![("Rhea Reader".to_owned(), 1)]);
+
+    // A password-protected story takes comments only on the site, after its password.
+    let protected = site
+        .raw_execute(&format!(
+            "UPDATE articles SET password = 'secret' WHERE id = {story}"
+        ))
+        .await;
+    assert_eq!(protected, 1);
+    let mut locked = comment.clone();
+    locked["content"] = json!("Let me in.");
+    anonymous(
+        &site,
+        "POST",
+        "/wp-json/wp/v2/comments",
+        Some(locked.clone()),
+    )
+    .await
+    .refused(StatusCode::FORBIDDEN, "rest_cannot_read_post");
+    site.raw_execute(&format!(
+        "UPDATE articles SET password = '' WHERE id = {story}"
+    ))
+    .await;
+    // A page of another site cannot post through its readers' browsers.
+    let cross = send(
+        site.app.clone(),
+        "POST",
+        "/wp-json/wp/v2/comments",
+        &[
+            ("content-type", "application/json"),
+            ("origin", "https://elsewhere.example"),
+        ],
+        Body::from(locked.to_string()),
+        REMOTE,
+    )
+    .await;
+    cross.refused(StatusCode::FORBIDDEN, "rest_comment_cross_site");
 
     // A moderator finds it in the queue.
     let (moderator, _, _) = with_tool(&site, "mod", Role::Editor).await;

@@ -67,17 +67,36 @@ fn checked_url(raw: &str, field: &str) -> Result<Option<Url>, String> {
             | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
             | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
     );
+    // A host goes into the page's Content-Security-Policy: only plain names and addresses.
+    let plain_host = match url.host() {
+        Some(url::Host::Domain(d)) => d
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'),
+        Some(_) => true,
+        None => false,
+    };
     match url.scheme() {
-        "https" => Ok(Some(url)),
+        "https" if plain_host => Ok(Some(url)),
         "http" if local => Ok(Some(url)),
         "http" => Err(format!(
             "The app's {field} uses plain http, which would send the password unprotected; \
              it must be https."
         )),
-        "javascript" | "data" | "vbscript" | "file" | "blob" | "about" | "filesystem" => {
-            Err(format!("The app's {field} is not allowed."))
+        // An app's own scheme (`wordpress://…`), which the system hands to the app; not the
+        // schemes browsers handle themselves, which would show, run or send the password.
+        scheme
+            if !url.is_special()
+                && !matches!(
+                    scheme,
+                    "javascript" | "data" | "vbscript" | "blob" | "about" | "filesystem"
+                )
+                && scheme
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) =>
+        {
+            Ok(Some(url))
         }
-        _ => Ok(Some(url)),
+        _ => Err(format!("The app's {field} is not allowed.")),
     }
 }
 
@@ -302,6 +321,9 @@ mod tests {
         assert!(checked_url("javascript:alert(1)", "success_url").is_err());
         assert!(checked_url("data:text/html,x", "success_url").is_err());
         assert!(checked_url("", "success_url").unwrap().is_none());
+        assert!(checked_url("ftp://app.example/cb", "success_url").is_err());
+        assert!(checked_url("wss://app.example/cb", "success_url").is_err());
+        assert!(checked_url("https://a;sandbox/cb", "success_url").is_err());
     }
 
     #[test]

@@ -375,6 +375,13 @@ pub async fn update(
             "Sorry, you are not allowed to edit this post.",
         )
     })?;
+    if !me.can(crate::domain::user::Capability::UploadMedia) {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "rest_cannot_edit",
+            "Sorry, you are not allowed to edit this post.",
+        ));
+    }
     let api = Api::new(&state, q.as_deref()).await?;
     let current = api
         .store()
@@ -430,6 +437,13 @@ pub async fn delete(
             "Sorry, you are not allowed to delete this post.",
         )
     })?;
+    if !me.can(crate::domain::user::Capability::UploadMedia) {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "rest_cannot_delete",
+            "Sorry, you are not allowed to delete this post.",
+        ));
+    }
     if !args.bool("force")?.unwrap_or(false) {
         return Err(ApiError::new(
             axum::http::StatusCode::NOT_IMPLEMENTED,

@@ -234,6 +234,15 @@ pub async fn create(
                 "Sorry, you must be logged in to comment.",
             ));
         }
+        // Like the site's form, refused when a page of another site sends it from a reader's
+        // browser (apps send no `Origin`).
+        if crate::web::site::comments::cross_site(&state, &headers) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "rest_comment_cross_site",
+                "Comments are taken from this site's pages and from apps, not from other sites.",
+            ));
+        }
         let origin = crate::web::site::comments::origin_of(&state, &headers, peer);
         return create_anonymous(&state, &api, &args, origin).await;
     }
@@ -301,6 +310,26 @@ async fn create_anonymous(
         .filter(|p| *p > 0)
         .ok_or_else(|| ApiError::missing_param("post"))?;
     let on_page = args.string("post_type")?.as_deref() == Some("page");
+    // A protected story or page takes comments only from readers who gave its password on the
+    // site, as the form does; the API takes no password.
+    let protected = if on_page {
+        api.store()
+            .published_page_by_id(post)
+            .await?
+            .is_some_and(|p| !p.password.is_empty())
+    } else {
+        api.store()
+            .published_article_by_id(post, api.now)
+            .await?
+            .is_some_and(|a| !a.password.is_empty())
+    };
+    if protected {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "rest_cannot_read_post",
+            "This story is password protected: comment on the site's page after entering its password.",
+        ));
+    }
     let form = crate::domain::comment::CommentForm {
         comment: args.text("content")?.unwrap_or_default(),
         author: args.string("author_name")?.unwrap_or_default(),

@@ -114,7 +114,7 @@ async fn terms(
     let mut hits: Vec<Value> = Vec::new();
     let mut total = 0;
     if subtype != "post_tag" {
-        let sections = api.state.section_counts().get(&api).await?;
+        let sections = api.state.section_counts().get(api).await?;
         for c in sections
             .iter()
             .filter(|c| c.name.to_lowercase().contains(&needle) || c.slug.contains(&needle))

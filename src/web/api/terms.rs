@@ -18,13 +18,16 @@ use crate::web::site::Chrome;
 /// How long section counts are reused while no write touches the lists of stories.
 const COUNTS_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// Counts with the content generation they were made at, and when.
+type Counted = (u64, std::time::Instant, Arc<Vec<RestTerm>>);
+
 /// Every section with its number of published stories, kept until a write touches the lists
 /// of stories (`lists`: publishing, unpublishing, a story's sections, scheduled publishing),
 /// or for [`COUNTS_MAX_AGE`]. Counting takes a pass over every story's sections (about 0.2 s
 /// at 100,000 stories), too much for each reading of `/wp/v2/categories`.
 #[derive(Default)]
 pub struct SectionCounts {
-    slot: std::sync::Mutex<Option<(u64, std::time::Instant, Arc<Vec<RestTerm>>)>>,
+    slot: std::sync::Mutex<Option<Counted>>,
     /// One count at a time: readers arriving together wait for it.
     counting: tokio::sync::Mutex<()>,
 }

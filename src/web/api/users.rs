@@ -315,6 +315,24 @@ pub async fn me(state: State<AppState>, viewer: Viewer, q: RawQuery) -> Result<R
     show(state, viewer, Path("me".to_owned()), q).await
 }
 
+/// Passwords to sign in with are set only by someone signed in with their own password (the
+/// admin's session): a tool's application password must not make credentials that outlive its
+/// own revocation.
+fn signed_in_with_a_password_of_their_own(viewer: &Viewer) -> Result<(), ApiError> {
+    match viewer {
+        Viewer::Staff {
+            app_password: Some(_),
+            ..
+        } => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "rest_cannot_edit",
+            "Passwords are set in the admin, or with the admin's session: not with an \
+             application password, which must not make credentials that outlive it.",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The one role in `roles` (WordPress sends a list; Newsdesk gives each person one role).
 fn role_of(args: &Args) -> Result<Option<Role>, ApiError> {
     let names: Vec<String> = match args.get("roles") {
@@ -415,6 +433,9 @@ pub async fn create(
         )?
         .clone();
     let api = Api::new(&state, q.as_deref()).await?;
+    if args.string("password")?.is_some_and(|p| !p.is_empty()) {
+        signed_in_with_a_password_of_their_own(&viewer)?;
+    }
     let login = args
         .string("username")?
         .ok_or_else(|| ApiError::missing_param("username"))?;
@@ -519,6 +540,9 @@ pub async fn update(
         ));
     }
     let password = args.string("password")?.filter(|p| !p.is_empty());
+    if password.is_some() {
+        signed_in_with_a_password_of_their_own(&viewer)?;
+    }
     if password.is_some() && (own || !manages) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -535,6 +559,36 @@ pub async fn update(
     };
     let by = Actor::Staff(&me);
     let code = "rest_cannot_edit";
+    // The role and the password are checked before the profile is written, so a refusal of
+    // either leaves the person as they were. (The actions check again as they write.)
+    if let Some(pw) = &password {
+        let email = edit.email.as_deref().unwrap_or(&account.email);
+        let name = edit
+            .display_name
+            .as_deref()
+            .unwrap_or(&account.display_name);
+        accounts::check_password(api.store(), pw, &account.login, email, name)
+            .await
+            .map_err(|e| refused(e, code))?;
+    }
+    if role.is_some() && account.role == Role::Administrator && !account.disabled {
+        let others = api
+            .store()
+            .accounts()
+            .await?
+            .iter()
+            .filter(|a| a.id != id && a.role == Role::Administrator && !a.disabled)
+            .count();
+        if others == 0 {
+            return Err(refused(
+                ActionError::Conflict(
+                    "The site needs at least one administrator; make someone else one first."
+                        .into(),
+                ),
+                code,
+            ));
+        }
+    }
     if edit.display_name.is_some() || edit.email.is_some() || edit.bio.is_some() {
         profiles::edit_profile(api.store(), by, id, &edit)
             .await
