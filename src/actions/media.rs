@@ -138,7 +138,7 @@ pub async fn delete(store: &Store, actor: &Staff, id: i64, force: bool) -> Resul
             ));
         }
         return Err(ActionError::Conflict(format!(
-            "This image is used by {}; remove it there first, or delete it anyway.",
+            "This image is used by {}; remove it there first.",
             users.join(" and ")
         )));
     }
