@@ -368,20 +368,12 @@ pub async fn update(
     args: super::body::Args,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id)?;
-    let me = viewer.required().map_err(|_| {
-        ApiError::new(
-            axum::http::StatusCode::UNAUTHORIZED,
-            "rest_cannot_edit",
-            "Sorry, you are not allowed to edit this post.",
-        )
-    })?;
-    if !me.can(crate::domain::user::Capability::UploadMedia) {
-        return Err(ApiError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "rest_cannot_edit",
-            "Sorry, you are not allowed to edit this post.",
-        ));
-    }
+    // Rights before any lookup: who may not change images learns nothing of which exist.
+    let me = viewer.may(
+        crate::domain::user::Capability::UploadMedia,
+        "rest_cannot_edit",
+        "Sorry, you are not allowed to edit this post.",
+    )?;
     let api = Api::new(&state, q.as_deref()).await?;
     let current = api
         .store()
@@ -430,20 +422,12 @@ pub async fn delete(
     args: super::body::Args,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id)?;
-    let me = viewer.required().map_err(|_| {
-        ApiError::new(
-            axum::http::StatusCode::UNAUTHORIZED,
-            "rest_cannot_delete",
-            "Sorry, you are not allowed to delete this post.",
-        )
-    })?;
-    if !me.can(crate::domain::user::Capability::UploadMedia) {
-        return Err(ApiError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "rest_cannot_delete",
-            "Sorry, you are not allowed to delete this post.",
-        ));
-    }
+    // Rights before any lookup: who may not change images learns nothing of which exist.
+    let me = viewer.may(
+        crate::domain::user::Capability::UploadMedia,
+        "rest_cannot_delete",
+        "Sorry, you are not allowed to delete this post.",
+    )?;
     if !args.bool("force")?.unwrap_or(false) {
         return Err(ApiError::new(
             axum::http::StatusCode::NOT_IMPLEMENTED,
