@@ -1637,6 +1637,38 @@ fn axe_source() -> Option<String> {
     }
 }
 
+/// The path of an absolute address on the test server (`http://127.0.0.1:PORT/a/b/` → `/a/b/`).
+fn path_of(url: &str) -> String {
+    url.split_once("://")
+        .and_then(|(_, r)| r.find('/').map(|i| r[i..].to_owned()))
+        .unwrap_or_else(|| url.to_owned())
+}
+
+/// Opens `path`, reads what `look` returns, opens the phone's menu when `menu`, and runs axe:
+/// `(looked, violations)`.
+async fn visit_and_run_axe(
+    client: &Client,
+    server: &Server,
+    axe: &str,
+    path: &str,
+    look: &str,
+    menu: bool,
+) -> (Value, Value) {
+    client
+        .goto(&server.url(path))
+        .await
+        .or_panic(format_args!("opening {path}"));
+    let looked = js(client, look, vec![]).await;
+    if menu {
+        js(
+            client,
+            "document.querySelector('details.site-menu').open = true;",
+            vec![],
+        )
+        .await;
+    }
+    (looked, run_axe(client, axe).await)
+}
 /// Every page type passes axe-core's WCAG 2.0–2.2 A and AA rules in real Chromium.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_type_passes_axe_wcag_aa() {
@@ -1650,10 +1682,7 @@ async fn every_page_type_passes_axe_wcag_aa() {
     let driver = Driver::start(&tools.chromedriver);
     let client = connect(&driver, &tools.chromium).await;
     let story = open_reference_story(&client, &server).await;
-    let story_path = story
-        .split_once("://")
-        .and_then(|(_, r)| r.find('/').map(|i| r[i..].to_owned()))
-        .unwrap_or(story.clone());
+    let story_path = path_of(&story);
     let month: String = story_path.split('/').take(3).collect::<Vec<_>>().join("/") + "/";
     let day: String = story_path.split('/').take(4).collect::<Vec<_>>().join("/") + "/";
     let pages = [
@@ -1746,10 +1775,7 @@ async fn dark_mode_pages_pass_axe_wcag_aa() {
             .then(|| json!({ "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 1 } }));
         let client = connect_with(&driver, &tools.chromium, mobile, &["--force-dark-mode"]).await;
         let story = open_reference_story(&client, &server).await;
-        let story_path = story
-            .split_once("://")
-            .and_then(|(_, r)| r.find('/').map(|i| r[i..].to_owned()))
-            .unwrap_or(story.clone());
+        let story_path = path_of(&story);
         for path in [
             "/",
             &story_path,
@@ -1757,26 +1783,10 @@ async fn dark_mode_pages_pass_axe_wcag_aa() {
             "/search?q=space+launch",
             "/no-such-page/",
         ] {
-            client
-                .goto(&server.url(path))
-                .await
-                .or_panic(format_args!("opening {path}"));
-            let background = js(
-                &client,
-                "return getComputedStyle(document.body).backgroundColor;",
-                vec![],
-            )
-            .await;
+            let look = "return getComputedStyle(document.body).backgroundColor;";
+            let (background, found) =
+                visit_and_run_axe(&client, &server, &axe, path, look, phone).await;
             assert_eq!(background, "rgb(18, 18, 18)", "{path} is dark");
-            if phone {
-                js(
-                    &client,
-                    "document.querySelector('details.site-menu').open = true;",
-                    vec![],
-                )
-                .await;
-            }
-            let found = run_axe(&client, &axe).await;
             if found.as_array().is_some_and(|v| !v.is_empty()) {
                 failures.push(format!("{path} (phone: {phone}): {found}"));
             }
@@ -1825,10 +1835,7 @@ async fn example_theme_passes_axe_wcag_aa() {
             connect(&driver, &tools.chromium).await
         };
         let story = open_reference_story(&client, &server).await;
-        let story_path = story
-            .split_once("://")
-            .and_then(|(_, r)| r.find('/').map(|i| r[i..].to_owned()))
-            .unwrap_or(story.clone());
+        let story_path = path_of(&story);
         for path in [
             "/",
             &story_path,
@@ -1840,26 +1847,10 @@ async fn example_theme_passes_axe_wcag_aa() {
             "/search?q=space+launch",
             "/no-such-page/",
         ] {
-            client
-                .goto(&server.url(path))
-                .await
-                .or_panic(format_args!("opening {path}"));
-            let masthead = js(
-                &client,
-                "return document.querySelectorAll('.masthead__band .site-title').length;",
-                vec![],
-            )
-            .await;
+            let look = "return document.querySelectorAll('.masthead__band .site-title').length;";
+            let (masthead, found) =
+                visit_and_run_axe(&client, &server, &axe, path, look, dark_phone).await;
             assert_eq!(masthead, json!(1), "{path} has the example masthead");
-            if dark_phone {
-                js(
-                    &client,
-                    "document.querySelector('details.site-menu').open = true;",
-                    vec![],
-                )
-                .await;
-            }
-            let found = run_axe(&client, &axe).await;
             if found.as_array().is_some_and(|v| !v.is_empty()) {
                 failures.push(format!("{path} (dark phone: {dark_phone}): {found}"));
             }
