@@ -175,6 +175,16 @@ fn namespace_of(uri: &[u8]) -> Ns {
     }
 }
 
+/// [`namespace_of`], remembered: an export binds a handful of URIs, and every element names one.
+fn cached_namespace(known: &mut Vec<(Vec<u8>, Ns)>, uri: &[u8]) -> Ns {
+    if let Some((_, ns)) = known.iter().find(|(u, _)| u == uri) {
+        return *ns;
+    }
+    let ns = namespace_of(uri);
+    known.push((uri.to_vec(), ns));
+    ns
+}
+
 fn namespace_of_prefix(prefix: &[u8]) -> Ns {
     match prefix {
         b"wp" => Ns::Wp,
@@ -234,6 +244,10 @@ pub struct WxrReader<R: BufRead> {
     channel: Channel,
     seen_rss: bool,
     done: bool,
+    /// Namespace URIs already resolved (an export binds a handful).
+    namespaces: Vec<(Vec<u8>, Ns)>,
+    /// Whether the texts of posts and comments are dropped as they are read ([`WxrReader::skim`]).
+    skim: bool,
 }
 
 impl<R: BufRead> WxrReader<R> {
@@ -253,7 +267,27 @@ impl<R: BufRead> WxrReader<R> {
             channel: Channel::default(),
             seen_rss: false,
             done: false,
+            namespaces: Vec::new(),
+            skim: false,
         }
+    }
+
+    /// Drops the texts of posts (`content:encoded`, `excerpt:encoded`) and of comments while
+    /// reading: they are most of an export's bytes, and a pass that only looks at the people,
+    /// terms and menus does not need them. The records still come, with those fields empty.
+    pub fn skim(mut self) -> WxrReader<R> {
+        self.skim = true;
+        self
+    }
+
+    /// Whether the text now being read is one that [`WxrReader::skim`] drops.
+    fn skimmed(&self) -> bool {
+        let text = match self.stack.last() {
+            Some((Ns::Content | Ns::Excerpt, n)) => n == "encoded",
+            Some((Ns::Wp, n)) => n == "comment_content",
+            _ => false,
+        };
+        self.skim && text
     }
 
     /// The channel's details read so far (complete once the first item has been read).
@@ -292,7 +326,9 @@ impl<R: BufRead> WxrReader<R> {
             let (ns, event) = match self.xml.read_resolved_event_into(&mut self.buf) {
                 Ok((ns, event)) => {
                     let ns = match ns {
-                        ResolveResult::Bound(n) => namespace_of(n.as_ref()),
+                        ResolveResult::Bound(n) => {
+                            cached_namespace(&mut self.namespaces, n.as_ref())
+                        }
                         ResolveResult::Unbound => Ns::None,
                         ResolveResult::Unknown(prefix) => namespace_of_prefix(&prefix),
                     };
@@ -323,6 +359,13 @@ impl<R: BufRead> WxrReader<R> {
                     if let Some(record) = self.end()? {
                         return Ok(Some(record));
                     }
+                }
+                // Skimmed text is still checked, so a broken file is found in the first pass.
+                Event::Text(t) if self.skimmed() => {
+                    std::str::from_utf8(&t).map_err(|e| self.malformed(e.to_string()))?;
+                }
+                Event::CData(t) if self.skimmed() => {
+                    std::str::from_utf8(&t).map_err(|e| self.malformed(e.to_string()))?;
                 }
                 Event::Text(t) => {
                     let s = t.xml_content().map_err(|e| self.malformed(e.to_string()))?;
@@ -369,6 +412,9 @@ impl<R: BufRead> WxrReader<R> {
     }
 
     fn push_text(&mut self, s: &str) -> Result<(), WxrError> {
+        if self.skimmed() {
+            return Ok(());
+        }
         if self.text.len() + s.len() > MAX_TEXT {
             return Err(self.malformed("more than 64 MB of text in one element"));
         }
@@ -653,5 +699,40 @@ mod tests {
         let err = read_all("<html><body/></html>").unwrap_err().to_string();
         assert!(err.contains("not a WordPress export"), "{err}");
         assert!(read_all("").is_err());
+    }
+
+    #[test]
+    fn skimming_drops_the_texts_and_keeps_everything_else() {
+        let xml = format!(
+            "{HEAD_HTTP}<item><title>Kept</title><dc:creator>jo</dc:creator>\
+             <content:encoded><![CDATA[<p>Long text</p>]]></content:encoded>\
+             <excerpt:encoded>Short</excerpt:encoded><wp:post_id>7</wp:post_id>\
+             <wp:post_type>post</wp:post_type>\
+             <wp:comment><wp:comment_id>3</wp:comment_id><wp:comment_author>Ann</wp:comment_author>\
+             <wp:comment_content>Hello &amp; more</wp:comment_content></wp:comment></item></channel></rss>"
+        );
+        let mut reader = WxrReader::new(xml.as_bytes()).skim();
+        let Some(Record::Item(item)) = reader.next_record().unwrap() else {
+            panic!("no item")
+        };
+        assert_eq!(
+            (item.title.as_str(), item.creator.as_str(), item.id),
+            ("Kept", "jo", 7)
+        );
+        assert_eq!((item.content.as_str(), item.excerpt.as_str()), ("", ""));
+        assert_eq!(item.comments[0].author, "Ann");
+        assert_eq!(item.comments[0].content, "");
+        assert!(reader.next_record().unwrap().is_none());
+    }
+
+    #[test]
+    fn skimming_still_finds_text_that_is_not_utf8() {
+        let mut xml =
+            format!("{HEAD_HTTP}<item><wp:post_id>1</wp:post_id>\n<content:encoded>").into_bytes();
+        xml.extend_from_slice(b"caf\xe9</content:encoded></item></channel></rss>");
+        let mut reader = WxrReader::new(&xml[..]).skim();
+        let err = reader.next_record().unwrap_err().to_string();
+        assert!(err.starts_with("line 2"), "{err}");
+        assert!(err.contains("<encoded>"), "{err}");
     }
 }

@@ -68,15 +68,21 @@ fn links_within_site(html: &str) -> bool {
     html.contains("href=\"/")
 }
 
-/// The HTML of an item's content, converted and sanitized; unknown shortcodes are counted.
-pub(super) fn body_of(item: &Item, index: &Index, summary: &mut Summary) -> SafeHtml {
+/// An item's text as it will be stored, with the shortcodes it kept as text.
+pub(super) struct Body {
+    pub html: SafeHtml,
+    pub unknown_shortcodes: std::collections::BTreeSet<String>,
+}
+
+/// The HTML of an item's content, converted and sanitized.
+pub(super) fn body_of(item: &Item, index: &Index) -> Body {
     let converted = content::convert(&item.content, item.id, &Resolver(index));
-    for name in converted.unknown_shortcodes {
-        *summary.unknown_shortcodes.entry(name).or_default() += 1;
-    }
     // A shortcode that stood alone in a paragraph leaves it empty.
     let html = SafeHtml::sanitize(&converted.html).into_string();
-    SafeHtml::from_trusted_storage(html.replace("<p></p>", "").replace("<p> </p>", ""))
+    Body {
+        html: SafeHtml::from_trusted_storage(html.replace("<p></p>", "").replace("<p> </p>", "")),
+        unknown_shortcodes: converted.unknown_shortcodes,
+    }
 }
 
 pub(super) fn title_of(item: &Item, summary: &mut Summary, kind: &'static str) -> String {
@@ -107,6 +113,7 @@ pub(super) fn excerpt_of(item: &Item) -> String {
 pub(super) async fn story(
     tx: &mut Tx,
     item: &Item,
+    body: SafeHtml,
     index: &mut Index,
     summary: &mut Summary,
     now: DateTime<Utc>,
@@ -135,7 +142,6 @@ pub(super) async fn story(
         );
     }
     let title = title_of(item, summary, "story");
-    let body = body_of(item, index, summary);
     let relink = links_within_site(body.as_str());
     let excerpt = excerpt_of(item);
     let mut category_ids = Vec::new();
@@ -477,6 +483,7 @@ pub(super) async fn page(
     tx: &mut Tx,
     by: Actor<'_>,
     item: &Item,
+    body: SafeHtml,
     index: &mut Index,
     summary: &mut Summary,
     now: DateTime<Utc>,
@@ -486,7 +493,6 @@ pub(super) async fn page(
         return Ok(());
     };
     let title = title_of(item, summary, "page");
-    let body = body_of(item, index, summary);
     let relink = links_within_site(body.as_str());
     let existing = match index.earlier(tx, WordpressKind::Page, item.id).await? {
         Some(id) if Store::page_in(tx, id).await?.is_some() => Some(id),

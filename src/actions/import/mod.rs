@@ -1,11 +1,14 @@
 //! Importing a WordPress export (WXR): people, sections, tags, images, stories, pages,
 //! comments and menus, with every old address kept as a redirect.
 //!
-//! The file is read twice, streaming, so memory holds one item at a time plus a small index
-//! (ids, slugs and addresses, never text): the first pass brings in the people, terms and
-//! images, which stories refer to; the second the stories and pages with their comments, then
-//! the menus, which refer to everything. Every object keeps its WordPress id in
-//! `wordpress_ids`, so importing the same file again updates in place and duplicates nothing;
+//! The file is read in three streaming passes, so memory holds a few items at a time plus a
+//! small index (ids, slugs and addresses, never text): the first skims it whole and writes
+//! nothing (people, terms and menu entries are noted, and a malformed or cut-off file is found
+//! before anything changes); the second brings in the images, which stories refer to; the third
+//! the stories and pages with their comments, read and converted on a thread of their own while
+//! the items before them are written, then the menus, which refer to everything. Every object
+//! keeps its WordPress id in `wordpress_ids`, so importing the same file again updates in place
+//! and duplicates nothing;
 //! the same mechanism makes a stopped import resumable. Writes are committed in batches (a
 //! commit per item would make large exports crawl); a batch that fails is rolled back whole and
 //! the import stops with a message saying where and how to resume.
@@ -192,7 +195,7 @@ struct Media {
 }
 
 /// What the passes learn and later steps need: ids and addresses only.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Index {
     /// The kinds of WordPress objects earlier imports brought.
     kinds_before: Vec<String>,
@@ -275,7 +278,7 @@ pub async fn import_wordpress(
 
     // Pass 1 reads the whole file and writes nothing, so a malformed or cut-off export changes
     // nothing: people, terms and menu entries are noted.
-    let mut reader = open()?;
+    let mut reader = open()?.skim();
     let mut authors = Vec::new();
     let mut terms = Vec::new();
     // Authors only items name (old exports have no author list).
@@ -326,7 +329,7 @@ pub async fn import_wordpress(
         now,
     )
     .await
-    .map_err(|cause| stopped("the people and terms", &reader, cause))?;
+    .map_err(|cause| stopped("the people and terms", reader.line(), cause))?;
 
     // Pass 2: images, which stories and pages show.
     let fetcher = if options.fetch_media {
@@ -355,7 +358,7 @@ pub async fn import_wordpress(
                     let tx = batch.tx(store).await?;
                     if wants_download(tx, &item, options, &index)
                         .await
-                        .map_err(|cause| stopped(&what(), &reader, cause))?
+                        .map_err(|cause| stopped(&what(), reader.line(), cause))?
                     {
                         // No transaction stays open while the old site answers.
                         batch.finish().await?;
@@ -369,7 +372,7 @@ pub async fn import_wordpress(
             let tx = batch.tx(store).await?;
             attachment(tx, &item, options, download, &mut index, &mut summary, now)
                 .await
-                .map_err(|cause| stopped(&what(), &reader, cause))?;
+                .map_err(|cause| stopped(&what(), reader.line(), cause))?;
             batch.done(20).await?;
         }
         progress(Progress {
@@ -381,47 +384,67 @@ pub async fn import_wordpress(
     }
     batch.finish().await?;
 
-    // Pass 3: stories and pages with their comments. New stories wait for the end of their
-    // batch and are written together.
-    let mut reader = open()?;
-    let mut items = 0u64;
+    // Pass 3: stories and pages with their comments. A thread reads the file and converts each
+    // text (the XML, the block markup and shortcodes, the sanitizer) while this task writes the
+    // items before it: the two halves run at once. New stories wait for the end of their batch
+    // and are written together.
+    let (items_out, mut items_in) = tokio::sync::mpsc::channel::<Result<Read, WxrError>>(256);
+    let reading = {
+        let path = path.to_owned();
+        let frozen = std::sync::Arc::new(index.clone());
+        tokio::task::spawn_blocking(move || read_items(&path, &frozen, &items_out))
+    };
+    let mut line = 0;
     let mut new_stories: Vec<NewStory> = Vec::with_capacity(BATCH);
-    while let Some(record) = reader.next_record()? {
-        let Record::Item(item) = record else { continue };
-        items += 1;
+    while let Some(read) = items_in.recv().await {
+        let Read {
+            item,
+            body,
+            items,
+            position,
+            line: at,
+        } = read?;
+        line = at;
         let kind = item.post_type.as_str();
-        if kind == "post" || kind == "page" {
-            batch.tx(store).await?;
+        if let Some(body) = body {
+            for name in body.unknown_shortcodes {
+                *summary.unknown_shortcodes.entry(name).or_default() += 1;
+            }
             let last_of_batch = batch.items + 1 >= BATCH;
             let tx = batch.tx(store).await?;
             let result = if kind == "post" {
-                story(tx, &item, &mut index, &mut summary, now)
+                story(tx, &item, body.html, &mut index, &mut summary, now)
                     .await
                     .map(|new| new_stories.extend(new))
             } else {
-                page(tx, by, &item, &mut index, &mut summary, now).await
+                page(tx, by, &item, body.html, &mut index, &mut summary, now).await
             };
-            result.map_err(|cause| stopped(&format!("{kind} {}", item.id), &reader, cause))?;
+            result.map_err(|cause| stopped(&format!("{kind} {}", item.id), line, cause))?;
             if last_of_batch {
-                write_batch(tx, &mut new_stories, &mut index, &mut summary, &reader).await?;
+                write_batch(tx, &mut new_stories, &mut index, &mut summary, line).await?;
             }
             batch.done(BATCH).await?;
         }
         progress(Progress {
             pass: 3,
-            bytes: reader.position(),
+            bytes: position,
             total_bytes,
             items,
         });
     }
+    if let Err(e) = reading.await
+        && e.is_panic()
+    {
+        std::panic::resume_unwind(e.into_panic());
+    }
     let tx = batch.tx(store).await?;
-    write_batch(tx, &mut new_stories, &mut index, &mut summary, &reader).await?;
+    write_batch(tx, &mut new_stories, &mut index, &mut summary, line).await?;
     page_parents(tx, &index, &mut summary)
         .await
-        .map_err(|cause| stopped("the page hierarchy", &reader, cause))?;
+        .map_err(|cause| stopped("the page hierarchy", line, cause))?;
     menus(tx, &index, &mut summary)
         .await
-        .map_err(|cause| stopped("the menus", &reader, cause))?;
+        .map_err(|cause| stopped("the menus", line, cause))?;
     batch.finish().await?;
 
     // Links between old posts, now that every story and page has its new address.
@@ -450,18 +473,68 @@ pub async fn import_wordpress(
             token,
         });
     }
-    summary.site = reader.channel().title.clone();
-    summary.site_url = reader.channel().link.clone();
+    summary.site = channel.title.clone();
+    summary.site_url = channel.link.clone();
     Ok(summary)
 }
 
+/// An item of pass 3 as the reading thread hands it over.
+struct Read {
+    item: Box<Item>,
+    /// A post's or page's text, converted; `None` for other items.
+    body: Option<items::Body>,
+    /// Items read so far, bytes read so far and the line reached, for progress and messages.
+    items: u64,
+    position: u64,
+    line: u64,
+}
+
+/// Pass 3's reading half: every item of the export, with the texts of posts and pages
+/// converted and sanitized, in order; stops early when the writing half has stopped.
+fn read_items(path: &Path, index: &Index, out: &tokio::sync::mpsc::Sender<Result<Read, WxrError>>) {
+    let send = |read| out.blocking_send(read).is_ok();
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) => {
+            send(Err(WxrError::Io(e)));
+            return;
+        }
+    };
+    let mut reader = WxrReader::new(BufReader::with_capacity(1 << 16, file));
+    let mut items = 0u64;
+    loop {
+        let item = match reader.next_record() {
+            Ok(Some(Record::Item(item))) => item,
+            Ok(Some(_)) => continue,
+            Ok(None) => return,
+            Err(e) => {
+                send(Err(e));
+                return;
+            }
+        };
+        items += 1;
+        let body = matches!(item.post_type.as_str(), "post" | "page")
+            .then(|| items::body_of(&item, index));
+        let read = Read {
+            item,
+            body,
+            items,
+            position: reader.position(),
+            line: reader.line(),
+        };
+        if !send(Ok(read)) {
+            return;
+        }
+    }
+}
+
 /// Writes the batch's new stories, or says which ones stopped the import.
-async fn write_batch<R: std::io::BufRead>(
+async fn write_batch(
     tx: &mut Tx,
     stories: &mut Vec<NewStory>,
     index: &mut Index,
     summary: &mut Summary,
-    reader: &WxrReader<R>,
+    line: u64,
 ) -> Result<(), ImportError> {
     let (Some(first), Some(last)) = (stories.first(), stories.last()) else {
         return Ok(());
@@ -469,17 +542,13 @@ async fn write_batch<R: std::io::BufRead>(
     let what = format!("the posts {} to {}", first.wp_id, last.wp_id);
     write_stories(tx, stories, index, summary)
         .await
-        .map_err(|cause| stopped(&what, reader, cause))
+        .map_err(|cause| stopped(&what, line, cause))
 }
 
-fn stopped<R: std::io::BufRead>(
-    what: &str,
-    reader: &WxrReader<R>,
-    cause: ActionError,
-) -> ImportError {
+fn stopped(what: &str, line: u64, cause: ActionError) -> ImportError {
     ImportError::Stopped {
         what: what.to_owned(),
-        line: reader.line(),
+        line,
         cause,
     }
 }
