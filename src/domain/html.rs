@@ -25,6 +25,9 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     .add_tag_attributes("time", ["datetime"])
     .add_tag_attributes("img", ["srcset", "sizes", "width", "height", "loading"])
     .add_tag_attributes("blockquote", ["cite"])
+    // Embeds (`super::embed`): the provider and id, written again from the link's address.
+    .add_tag_attributes("figure", ["data-embed", "data-embed-id"])
+    .add_allowed_classes("figure", ["embed"])
     .link_rel(Some("noopener noreferrer"))
     .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
     .attribute_filter(checked_addresses);
@@ -82,7 +85,8 @@ fn allowed_address(address: &str) -> bool {
 }
 
 impl SafeHtml {
-    /// Sanitizes untrusted HTML: scripts, event handlers, styles and unsafe URLs are removed.
+    /// Sanitizes untrusted HTML: scripts, event handlers, styles and unsafe URLs are removed,
+    /// and embeds are put in their stored form (see [`super::embed::canonical`]).
     ///
     /// The result is a fixed point: sanitizing it again changes nothing, so a story saved again
     /// unchanged stays the same, and what is stored is what a browser builds from it.
@@ -106,7 +110,7 @@ impl SafeHtml {
             }
             html = again;
         }
-        SafeHtml(html)
+        SafeHtml(super::embed::canonical(&html))
     }
 
     /// Plain text paragraphs (separated by blank lines) as escaped `<p>` elements.
@@ -121,7 +125,7 @@ impl SafeHtml {
             out.push_str(&escape(p));
             out.push_str("</p>\n");
         }
-        SafeHtml(out)
+        SafeHtml(super::embed::canonical(&out))
     }
 
     /// Wraps HTML read back from the database, where only sanitized HTML is ever written.

@@ -11,6 +11,7 @@ pub mod authorize;
 pub mod comments;
 mod conflict;
 pub mod csrf;
+pub mod embeds;
 pub mod frame;
 pub mod import;
 pub mod media;
@@ -55,6 +56,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/media/{id}", get(media::item).post(media::update))
         .route("/admin/media/{id}/delete", post(media::delete))
         .route("/admin/markdown", post(media::markdown))
+        // The editor's Embed button: which provider an address is from.
+        .route("/admin/embed", post(embeds::check))
         // Stories: the list, the editor, autosave, preview, revisions.
         .route("/admin/stories", get(stories::list))
         .route("/admin/stories/", get(stories::list_slash))
