@@ -1377,6 +1377,10 @@ class StoryEditor {
       this.changed(event.inputType === 'insertText' ? 'typing' : 'edit');
     });
     surface.addEventListener('paste', (event) => this.paste(event));
+    // An embed's link shows which post it is; following it from the editor would leave the page.
+    surface.addEventListener('click', (event) => {
+      if (event.target.closest && event.target.closest('figure.embed a')) event.preventDefault();
+    });
     surface.addEventListener('drop', (event) => {
       // Dropped files and foreign markup would bypass the converter.
       const html = event.dataTransfer && event.dataTransfer.getData('text/html');

@@ -309,14 +309,8 @@ impl Embed {
             url::Host::Domain(d) => d.to_ascii_lowercase(),
             _ => return None,
         };
-        let provider = PROVIDERS.iter().find(|p| {
-            if p.hosts.is_empty() {
-                // Mastodon: any server name, tried last (its path shape decides).
-                false
-            } else {
-                p.hosts.contains(&host.as_str())
-            }
-        });
+        // Mastodon (no hosts of its own: any server) is tried when no other provider has the host.
+        let provider = PROVIDERS.iter().find(|p| p.hosts.contains(&host.as_str()));
         let provider = provider.or_else(|| PROVIDERS.iter().find(|p| p.hosts.is_empty()))?;
         let id = (provider.id)(&url)?;
         Some(Embed {
@@ -850,6 +844,20 @@ pub fn facades(body: &str, enabled: &(impl Enabled + ?Sized)) -> Facades {
     }
 }
 
+/// What is encoded in a query value: ids hold only letters, digits and `_.,:!@/-`, which stay.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'&')
+    .add(b'\'')
+    .add(b'+')
+    .add(b'<')
+    .add(b'=')
+    .add(b'>')
+    .add(b'?');
+
 fn card_html(out: &mut String, embed: &Embed, text: &str) {
     let p = embed.provider;
     let shape = match p.shape {
@@ -873,7 +881,7 @@ fn card_html(out: &mut String, embed: &Embed, text: &str) {
     let player = format!(
         "/embed/player?provider={}&id={}",
         p.key,
-        percent_encoding::utf8_percent_encode(&embed.id, percent_encoding::NON_ALPHANUMERIC)
+        percent_encoding::utf8_percent_encode(&embed.id, QUERY_VALUE)
     );
     let _ = write!(
         out,

@@ -26,10 +26,10 @@ fn foreign_addresses(html: &str) -> Vec<String> {
     let mut found = Vec::new();
     for (i, _) in html.match_indices("//") {
         let start = html[..i]
-            .rfind(|c: char| c == '"' || c == ' ' || c == '>' || c == '(' || c == '\'')
+            .rfind(['"', ' ', '>', '(', '\''])
             .map_or(0, |j| j + 1);
         let end = html[i..]
-            .find(|c: char| c == '"' || c == ' ' || c == '<' || c == ')' || c == '\'')
+            .find(['"', ' ', '<', ')', '\''])
             .map_or(html.len(), |j| i + j);
         let address = &html[start..end];
         let ours = [
