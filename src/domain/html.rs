@@ -259,6 +259,26 @@ mod tests {
         }
     }
 
+    /// Every way a body arrives (the editor's HTML, the REST API, Markdown, plain text) stores
+    /// an address alone in a paragraph as an embed, and saving it again changes nothing.
+    #[test]
+    fn embeds_are_stored_from_every_kind_of_body() {
+        let want = "<figure class=\"embed\" data-embed=\"youtube\" data-embed-id=\"dQw4w9WgXcQ\"><a href=\"https://youtu.be/dQw4w9WgXcQ\" rel=\"noopener noreferrer\">https://youtu.be/dQw4w9WgXcQ</a></figure>";
+        for stored in [
+            SafeHtml::sanitize("<p>https://youtu.be/dQw4w9WgXcQ</p>"),
+            SafeHtml::sanitize(&format!("<div>{want}</div>")),
+            crate::domain::markdown::to_html("Watch:\n\nhttps://youtu.be/dQw4w9WgXcQ\n"),
+            crate::domain::markdown::body_to_html("Watch:\r\n\r\nhttps://youtu.be/dQw4w9WgXcQ"),
+        ] {
+            assert!(stored.as_str().contains(want), "{}", stored.as_str());
+            assert_eq!(SafeHtml::sanitize(stored.as_str()), stored);
+        }
+        // Not on a line of its own: a link in the text stays a link.
+        let inline =
+            SafeHtml::sanitize("<p>See <a href=\"https://youtu.be/dQw4w9WgXcQ\">this</a>.</p>");
+        assert!(!inline.as_str().contains("figure"), "{}", inline.as_str());
+    }
+
     #[test]
     fn paragraphs_are_escaped() {
         let html = SafeHtml::from_paragraphs(["a < b & “c”", "", "<i>d</i>"]);
