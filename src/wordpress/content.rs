@@ -61,10 +61,21 @@ fn embed_blocks(s: &str) -> String {
     let mut rest = s;
     while let Some(i) = rest.find("<!-- wp:") {
         let after = &rest[i + "<!-- wp:".len()..];
-        let name_len = after.find(char::is_whitespace).unwrap_or(after.len());
+        // The name ends at the first space or at the comment's end, whichever comes first
+        // (`<!-- wp:core-embed/a-->` has no space before `-->`).
+        let name_len = after
+            .find(|c: char| c.is_whitespace())
+            .into_iter()
+            .chain(after.find("-->"))
+            .min()
+            .unwrap_or(after.len());
         let name = &after[..name_len];
         let is_embed = name == "embed" || name.starts_with("core-embed/");
-        let Some(open_end) = after.find("-->").filter(|_| is_embed) else {
+        let Some(open_end) = after[name_len..]
+            .find("-->")
+            .map(|j| name_len + j)
+            .filter(|_| is_embed)
+        else {
             out.push_str(&rest[..i + 8]);
             rest = after;
             continue;
@@ -76,9 +87,15 @@ fn embed_blocks(s: &str) -> String {
             rest = after;
             continue;
         };
-        let attrs: serde_json::Value = serde_json::from_str(after[name_len..open_end].trim())
+        let attrs: serde_json::Value = after
+            .get(name_len..open_end)
+            .and_then(|a| serde_json::from_str(a.trim()).ok())
             .unwrap_or(serde_json::Value::Null);
-        let inner = &after[body_start..close];
+        let Some(inner) = after.get(body_start..close) else {
+            out.push_str(&rest[..i + 8]);
+            rest = after;
+            continue;
+        };
         let url = attrs
             .get("url")
             .and_then(|u| u.as_str())
@@ -538,6 +555,22 @@ mod tests {
             url.strip_prefix("https://old.example/")
                 .map(|p| format!("/{p}"))
         }
+    }
+
+    #[test]
+    fn an_embed_block_whose_comment_ends_before_a_space_is_left_as_it_is() {
+        // `-->` straight after the name, then a closing comment: no panic, no embed.
+        let raw = "<!-- wp:core-embed/a-->\n<!-- /wp:core-embed/a--> -->";
+        let out = embed_blocks(raw);
+        assert_eq!(out, raw);
+        let _ = convert(raw, 1, &Site);
+        // The same with an address inside: the block is still recognised.
+        let raw = "<!-- wp:core-embed/youtube-->\nhttps://youtu.be/dQw4w9WgXcQ\n<!-- /wp:core-embed/youtube -->";
+        assert!(
+            embed_blocks(raw).contains("data-embed"),
+            "{}",
+            embed_blocks(raw)
+        );
     }
 
     fn html(raw: &str) -> String {
