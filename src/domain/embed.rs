@@ -256,12 +256,16 @@ pub fn provider(key: &str) -> Option<&'static Provider> {
 
 /// The player for an id that came from outside (a reader's request): only an id the
 /// provider's parser gives for the post it stands for.
-pub fn player_for(provider: &'static Provider, id: &str) -> Option<String> {
+///
+/// A Mastodon post on `own_host` (the site's own host) has none: the site is not a server
+/// whose posts its pages frame.
+pub fn player_for(provider: &'static Provider, id: &str, own_host: Option<&str>) -> Option<String> {
     if id.is_empty() || id.len() > 1600 {
         return None;
     }
     let embed = Embed::parse(&(provider.address)(id))?;
-    (embed.provider.key == provider.key && embed.id == id).then(|| embed.player())
+    (embed.provider.key == provider.key && embed.id == id && !embed.is_on(own_host))
+        .then(|| embed.player())
 }
 
 /// An embeddable address: its provider, the id in it, and the address as written (normalized).
@@ -318,6 +322,29 @@ impl Embed {
             id,
             url: url.to_string(),
         })
+    }
+
+    /// The server a post of a provider without hosts of its own (Mastodon) is on; `None` for
+    /// the others.
+    pub fn server(&self) -> Option<&str> {
+        self.provider
+            .hosts
+            .is_empty()
+            .then(|| self.id.split('/').next().unwrap_or(""))
+    }
+
+    /// Whether this is a post on the server `host` (the site's own host, so never framed).
+    pub fn is_on(&self, host: Option<&str>) -> bool {
+        match (self.server(), host) {
+            (Some(server), Some(host)) => server.eq_ignore_ascii_case(host),
+            _ => false,
+        }
+    }
+
+    /// Who readers are told the content comes from: the provider's name, or the server of a
+    /// Mastodon post (any server can be one).
+    pub fn source(&self) -> &str {
+        self.server().unwrap_or(self.provider.name)
     }
 
     /// The provider's player, for this id.
@@ -669,10 +696,66 @@ fn paragraph_embed(inner: &str) -> Option<Embed> {
 /// only an embeddable address becomes an embed, an embed figure is written again from its
 /// link's address (its title kept), and a figure claiming to be an embed whose link is not an
 /// embeddable address loses the claim and keeps its content.
+///
+/// Nothing inside a link is converted: an embed's card holds a link of its own, and a link
+/// inside a link is rebuilt differently by the next parse.
 pub fn canonical(html: &str) -> String {
+    canonical_in(html, false)
+}
+
+/// How many `<a>` elements are open at a point of sanitized HTML, read tag by tag from the
+/// start (a `>` or `<a ` inside a quoted attribute value is not a tag).
+struct LinkDepth {
+    pos: usize,
+    depth: usize,
+}
+
+impl LinkDepth {
+    fn at(&mut self, html: &str, to: usize) -> usize {
+        let b = html.as_bytes();
+        while self.pos < to {
+            let Some(lt) = html[self.pos..to].find('<').map(|j| self.pos + j) else {
+                self.pos = to;
+                break;
+            };
+            let end = start_tag_end(html, lt).map_or(html.len(), |e| e + 1);
+            let name_end = b[lt + 1..]
+                .iter()
+                .position(|c| c.is_ascii_whitespace() || matches!(c, b'>' | b'/'))
+                .map_or(b.len(), |j| lt + 1 + j);
+            if &html[lt + 1..name_end] == "a" {
+                self.depth += 1;
+            } else if html[lt..].starts_with("</a>") {
+                self.depth = self.depth.saturating_sub(1);
+            }
+            self.pos = end;
+        }
+        self.depth
+    }
+}
+
+/// The index of the `>` ending the tag that starts at `lt`, past quoted attribute values.
+fn start_tag_end(html: &str, lt: usize) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in html[lt..].char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return Some(lt + i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn canonical_in(html: &str, in_link: bool) -> String {
     if !html.contains("<p>") && !html.contains("<figure ") {
         return html.to_owned();
     }
+    let mut links = LinkDepth {
+        pos: 0,
+        depth: usize::from(in_link),
+    };
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     loop {
@@ -686,6 +769,7 @@ pub fn canonical(html: &str) -> String {
         };
         out.push_str(&rest[..at]);
         let here = &rest[at..];
+        let linked = links.at(html, html.len() - here.len()) > 0;
         if is_p {
             let Some(end) = here.find("</p>") else {
                 out.push_str(here);
@@ -693,14 +777,14 @@ pub fn canonical(html: &str) -> String {
                 break;
             };
             let inner = &here[3..end];
-            match paragraph_embed(inner) {
+            match paragraph_embed(inner).filter(|_| !linked) {
                 Some(embed) => out.push_str(&embed.stored_html("")),
                 None => out.push_str(&here[..end + 4]),
             }
             rest = &here[end + 4..];
             continue;
         }
-        let Some(tag_end) = here.find('>') else {
+        let Some(tag_end) = start_tag_end(here, 0) else {
             out.push_str(here);
             rest = "";
             break;
@@ -721,7 +805,8 @@ pub fn canonical(html: &str) -> String {
             break;
         };
         let inner = &here[tag_end + 1..close];
-        match first_link(inner).and_then(|(href, text)| {
+        let claim = if linked { None } else { first_link(inner) };
+        match claim.and_then(|(href, text)| {
             Embed::parse(&href).map(|e| {
                 (
                     e,
@@ -736,7 +821,8 @@ pub fn canonical(html: &str) -> String {
             Some((embed, title)) => out.push_str(&embed.stored_html(&title)),
             None => {
                 out.push_str("<figure>");
-                out.push_str(&canonical(inner));
+                let inner_linked = links.at(html, html.len() - here.len() + tag_end + 1) > 0;
+                out.push_str(&canonical_in(inner, inner_linked));
                 out.push_str("</figure>");
             }
         }
@@ -778,6 +864,27 @@ pub fn without_embeds(html: &str) -> std::borrow::Cow<'_, str> {
 /// Which providers play on the page; the others show as links.
 pub trait Enabled {
     fn plays(&self, key: &str) -> bool;
+
+    /// The site's own host: a Mastodon post on it shows as a link, never a frame.
+    fn own_host(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// The enabled providers and the site's own host.
+pub struct Players<'a> {
+    pub providers: &'a [String],
+    pub own_host: Option<&'a str>,
+}
+
+impl Enabled for Players<'_> {
+    fn plays(&self, key: &str) -> bool {
+        self.providers.plays(key)
+    }
+
+    fn own_host(&self) -> Option<&str> {
+        self.own_host
+    }
 }
 
 impl Enabled for [String] {
@@ -812,6 +919,8 @@ pub fn facades(body: &str, enabled: &(impl Enabled + ?Sized)) -> Facades {
         let here = &rest[at..];
         let tag_end = here.find('>').unwrap_or(here.len() - 1);
         let Some((close, after)) = figure_end(here, tag_end + 1) else {
+            // Never closed: the rest is kept as it is, once.
+            rest = here;
             break;
         };
         let stored = attributes(&here[..tag_end]);
@@ -821,7 +930,11 @@ pub fn facades(body: &str, enabled: &(impl Enabled + ?Sized)) -> Facades {
             .map(|(_, v)| v.as_str());
         let card = first_link(&here[tag_end + 1..close]).and_then(|(href, text)| {
             Embed::parse(&href)
-                .filter(|e| Some(e.provider.key) == key && enabled.plays(e.provider.key))
+                .filter(|e| {
+                    Some(e.provider.key) == key
+                        && enabled.plays(e.provider.key)
+                        && !e.is_on(enabled.own_host())
+                })
                 .map(|e| (e, text))
         });
         match card {
@@ -872,11 +985,17 @@ fn card_html(out: &mut String, embed: &Embed, text: &str) {
     } else {
         embed.url.as_str()
     };
+    // Who the content comes from: the provider, or for Mastodon (any server) the server too.
+    let name = match embed.server() {
+        Some(server) => format!("{} ({server})", p.name),
+        None => p.name.to_owned(),
+    };
+    let source = embed.source();
     // The frame's accessible name: the title, never the provider's address.
     let frame_title = if titled {
-        format!("{}: {title}", p.name)
+        format!("{name}: {title}")
     } else {
-        format!("Content from {}", p.name)
+        format!("Content from {source}")
     };
     let player = format!(
         "/embed/player?provider={}&id={}",
@@ -888,12 +1007,13 @@ fn card_html(out: &mut String, embed: &Embed, text: &str) {
         "<figure class=\"embed embed--{shape}\" data-embed=\"{key}\" data-embed-player=\"{player}\" data-embed-title=\"{frame_title}\">\
 <p class=\"embed__provider\">{name}</p>\
 <p class=\"embed__title\"><a href=\"{url}\" rel=\"noopener noreferrer\">{title}</a></p>\
-<p class=\"embed__note\">Loading it lets {name} see your visit and set cookies.</p>\
-<button type=\"button\" class=\"embed__load\" hidden>Load content from {name}</button>\
+<p class=\"embed__note\">Loading it lets {source} see your visit and set cookies.</p>\
+<button type=\"button\" class=\"embed__load\" hidden>Load content from {source}</button>\
 </figure>",
         key = p.key,
         player = escape(&player),
-        name = escape(p.name),
+        name = escape(&name),
+        source = escape(source),
         frame_title = escape(&frame_title),
         url = escape(&embed.url),
         title = escape(title),

@@ -101,16 +101,18 @@ impl SafeHtml {
         };
         let mut html = clean(untrusted);
         // Parsing the output again can rebuild it differently (a link left inside another once
-        // the element between them is removed): clean until nothing changes. Two passes settle
-        // every case found so far.
-        for _ in 0..4 {
-            let again = clean(&html);
-            if again == html {
+        // the element between them is removed), and putting embeds in their stored form writes
+        // HTML of its own: canonicalise and clean until neither changes anything. What is
+        // returned is always the sanitizer's output.
+        for _ in 0..6 {
+            let canonical = super::embed::canonical(&html);
+            let again = clean(&canonical);
+            if again == html && canonical == html {
                 break;
             }
             html = again;
         }
-        SafeHtml(super::embed::canonical(&html))
+        SafeHtml(html)
     }
 
     /// Plain text paragraphs (separated by blank lines) as escaped `<p>` elements.
@@ -277,6 +279,47 @@ mod tests {
         let inline =
             SafeHtml::sanitize("<p>See <a href=\"https://youtu.be/dQw4w9WgXcQ\">this</a>.</p>");
         assert!(!inline.as_str().contains("figure"), "{}", inline.as_str());
+    }
+
+    /// An address alone in a paragraph inside a link is not made an embed (its card would be
+    /// a link inside a link), and sanitizing what is stored changes nothing.
+    #[test]
+    fn embeds_are_not_made_inside_links_and_stored_html_is_a_fixed_point() {
+        for dirty in [
+            "<a href=\"https://x.example/\"><p>https://youtu.be/dQw4w9WgXcQ</p></a>",
+            "<a href=\"https://x.example/\"><figure class=\"embed\" data-embed=\"youtube\"><a href=\"https://youtu.be/dQw4w9WgXcQ\">https://youtu.be/dQw4w9WgXcQ</a></figure></a>",
+            "<a href=\"https://x.example/\"><div><figure><p>https://youtu.be/dQw4w9WgXcQ</p></figure></div></a>",
+            "<p>https://youtu.be/dQw4w9WgXcQ</p><a href=\"https://x.example/\">x</a><p>https://youtu.be/dQw4w9WgXcQ</p>",
+        ] {
+            let once = SafeHtml::sanitize(dirty);
+            assert_eq!(SafeHtml::sanitize(once.as_str()), once, "{dirty:?}");
+        }
+        let linked = SafeHtml::sanitize(
+            "<a href=\"https://x.example/\"><p>https://youtu.be/dQw4w9WgXcQ</p></a>",
+        );
+        assert!(!linked.as_str().contains("embed"), "{}", linked.as_str());
+        let after = SafeHtml::sanitize(
+            "<p><a href=\"https://x.example/\">x</a></p><p>https://youtu.be/dQw4w9WgXcQ</p>",
+        );
+        assert!(after.as_str().contains("data-embed"), "{}", after.as_str());
+    }
+
+    /// A forged embed figure whose attribute holds markup never becomes an element.
+    #[test]
+    fn a_forged_embed_figure_never_yields_an_element() {
+        for dirty in [
+            "<figure class=\"embed\" title=\"><img src=x onerror=alert(1)>\">x</figure>",
+            "<figure class=\"embed\" data-embed=\"><img src=x onerror=alert(1)>\">x</figure>",
+            "<figure data-embed-id='\"><img src=x onerror=alert(1)>' class=\"embed\"><a href=\"https://youtu.be/dQw4w9WgXcQ\">x</a></figure>",
+        ] {
+            let once = SafeHtml::sanitize(dirty);
+            assert!(
+                !once.as_str().contains("<img"),
+                "{dirty:?}: {}",
+                once.as_str()
+            );
+            assert_eq!(SafeHtml::sanitize(once.as_str()), once, "{dirty:?}");
+        }
     }
 
     #[test]

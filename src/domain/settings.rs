@@ -296,7 +296,8 @@ fn embed_providers(value: &str) -> Result<Vec<String>, SettingError> {
 }
 
 /// One origin per line, each optionally followed by the kinds of loads it is for (`script`,
-/// `img`, `connect`, `frame`; all four when none is named).
+/// `img`, `connect`, `frame`; images only when none is named). Scripts run with the site's
+/// rights, so they come from named hosts only, never `https://*.host`.
 fn extra_origins(value: &str) -> Result<Vec<ExtraOrigin>, SettingError> {
     let mut out: Vec<ExtraOrigin> = Vec::new();
     for (n, line) in value.lines().enumerate() {
@@ -324,7 +325,12 @@ fn extra_origins(value: &str) -> Result<Vec<ExtraOrigin>, SettingError> {
             }
         }
         if kinds.is_empty() {
-            kinds = LoadKind::ALL.to_vec();
+            kinds = vec![LoadKind::Img];
+        }
+        if kinds.contains(&LoadKind::Script) && origin.starts_with("https://*.") {
+            return Err(refuse(format!(
+                "{origin} may not load scripts: name the host scripts come from, not every host under a domain"
+            )));
         }
         if out.len() >= 100 {
             return Err(refuse("at most 100 origins".into()));
@@ -370,13 +376,15 @@ fn snippet(value: &str, field: &'static str) -> Result<String, SettingError> {
             format!("at most {MAX_SNIPPET} characters"),
         ));
     }
-    Ok(value.to_owned())
+    // Browsers read `\r\n` and `\r` as `\n` (a textarea sends `\r\n`); the scripts' hashes in the
+    // Content-Security-Policy are of the text as browsers read it.
+    Ok(value.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
 impl ExtraOrigin {
     /// The line of the `extra_origins` setting this origin is stored as.
     fn line(&self) -> String {
-        if self.kinds.len() == LoadKind::ALL.len() {
+        if self.kinds == [LoadKind::Img] {
             self.origin.clone()
         } else {
             let kinds: Vec<&str> = self.kinds.iter().map(|k| k.as_str()).collect();
@@ -414,8 +422,8 @@ Settings (NAME = accepted values):
                             googlemaps datawrapper flourish; the others show as links
   extra_origins             https origins public pages may load from (analytics, ads), one per
                             line, each optionally followed by what for: script img connect
-                            frame (all four when none is named), e.g.
-                            \"https://stats.example.com script connect\"
+                            frame (img only when none is named; no script from
+                            https://*.host), e.g. \"https://stats.example.com script connect\"
   head_snippet              HTML added to every public page's <head>, as it is (inline
                             scripts are allowed by their hash); at most 20000 characters
   footer_snippet            HTML added before </body> of every public page, the same way";
@@ -523,6 +531,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn snippets_are_stored_with_lf_line_breaks() {
+        let mut s = SiteSettings::default();
+        s.set(
+            "head_snippet",
+            "<script data-x=\"a>b\">\r\na();\rb();\r\n</script>",
+        )
+        .unwrap();
+        assert_eq!(
+            s.head_snippet,
+            "<script data-x=\"a>b\">\na();\nb();\n</script>"
+        );
+        let policy = crate::web::csp::public_policy(&s, &[]);
+        let want = crate::web::csp::inline_script_hashes("<script>\na();\nb();\n</script>");
+        assert!(policy.contains(&want[0]), "{policy}");
+    }
+
+    #[test]
     fn rows_override_defaults_and_bad_values_are_ignored() {
         let s = SiteSettings::from_rows([
             ("title", "Daily"),
@@ -588,7 +613,7 @@ mod tests {
 
         s.set(
             "extra_origins",
-            "https://Stats.Example.com/ script connect\n\nhttps://*.ads.example:8443",
+            "https://Stats.Example.com/ script connect\n\nhttps://*.ads.example:8443\nhttps://*.cdn.example img frame",
         )
         .unwrap();
         assert_eq!(
@@ -600,9 +625,18 @@ mod tests {
                 },
                 ExtraOrigin {
                     origin: "https://*.ads.example:8443".into(),
-                    kinds: LoadKind::ALL.to_vec()
+                    kinds: vec![LoadKind::Img]
+                },
+                ExtraOrigin {
+                    origin: "https://*.cdn.example".into(),
+                    kinds: vec![LoadKind::Img, LoadKind::Frame]
                 },
             ]
+        );
+        assert_eq!(
+            SiteSettings::from_rows(s.to_rows().iter().map(|(k, v)| (*k, v.as_str())))
+                .extra_origins,
+            s.extra_origins
         );
         for bad in [
             "http://stats.example.com",
@@ -613,6 +647,8 @@ mod tests {
             "https://a.example'; script-src *",
             "https://a.example;",
             "'unsafe-inline'",
+            "https://*.ads.example script",
+            "https://*.ads.example img script connect",
         ] {
             let e = s.set("extra_origins", bad).unwrap_err();
             assert!(e.to_string().contains("line 1"), "{bad}: {e}");

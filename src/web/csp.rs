@@ -65,23 +65,30 @@ fn dedup(items: impl Iterator<Item = String>) -> String {
 }
 
 /// `'sha256-…'` of each inline `<script>` (one without `src`) in an HTML snippet: the hash of
-/// its text exactly as written, which is what browsers compare.
+/// its text as browsers see it, with line breaks normalised to `\n` as the HTML parser does.
 pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    let html = normalise_newlines(html);
     let lower = html.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
     let mut hashes = Vec::new();
     let mut at = 0;
     while let Some(start) = lower[at..].find("<script").map(|i| at + i) {
-        let Some(tag_end) = lower[start..].find('>').map(|i| start + i) else {
+        let after_name = start + "<script".len();
+        // `<scripts>` or `<script-x>` is another element.
+        if !matches!(
+            bytes.get(after_name),
+            Some(b'>' | b'/') | Some(b' ' | b'\t' | b'\n' | b'\x0c')
+        ) {
+            at = after_name;
+            continue;
+        }
+        let Some((tag_end, names)) = start_tag_end(bytes, after_name) else {
             break;
         };
         let Some(close) = lower[tag_end..].find("</script").map(|i| tag_end + i) else {
             break;
         };
-        let tag = &lower[start..tag_end];
-        let external = tag
-            .split(|c: char| c.is_whitespace() || c == '/')
-            .any(|word| word == "src" || word.starts_with("src="));
-        if !external {
+        if !names.iter().any(|n| n == "src") {
             let text = &html[tag_end + 1..close];
             let digest = Sha256::digest(text.as_bytes());
             hashes.push(format!(
@@ -92,6 +99,54 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
         at = close + "</script".len();
     }
     hashes
+}
+
+/// `\r\n` and a lone `\r` become `\n`, as an HTML parser reads them.
+fn normalise_newlines(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// The position of the `>` that ends a start tag whose attributes begin at `from`, and the
+/// attributes' names: a `>` inside a quoted value does not end it.
+fn start_tag_end(b: &[u8], from: usize) -> Option<(usize, Vec<String>)> {
+    let space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\x0c');
+    let mut names = Vec::new();
+    let mut i = from;
+    loop {
+        while i < b.len() && (space(b[i]) || b[i] == b'/') {
+            i += 1;
+        }
+        if *b.get(i)? == b'>' {
+            return Some((i, names));
+        }
+        let name_start = i;
+        i += 1;
+        while i < b.len() && !space(b[i]) && !matches!(b[i], b'/' | b'>' | b'=') {
+            i += 1;
+        }
+        names.push(String::from_utf8_lossy(&b[name_start..i]).into_owned());
+        while i < b.len() && space(b[i]) {
+            i += 1;
+        }
+        if b.get(i) != Some(&b'=') {
+            continue;
+        }
+        i += 1;
+        while i < b.len() && space(b[i]) {
+            i += 1;
+        }
+        match *b.get(i)? {
+            q @ (b'"' | b'\'') => {
+                let len = b[i + 1..].iter().position(|&c| c == q)?;
+                i += len + 2;
+            }
+            _ => {
+                while i < b.len() && !space(b[i]) && b[i] != b'>' {
+                    i += 1;
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -107,6 +162,23 @@ mod tests {
         let want = base64::engine::general_purpose::STANDARD
             .encode(Sha256::digest(b"window.dataLayer = [];"));
         assert_eq!(hashes[0], format!("'sha256-{want}'"));
+    }
+
+    #[test]
+    fn hashes_are_of_the_text_with_lf_line_breaks_after_the_whole_start_tag() {
+        let sha = |t: &str| {
+            format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(Sha256::digest(t.as_bytes()))
+            )
+        };
+        let html = "<script data-x=\"a>b\">\r\nvar a = 1;\r\nvar b = 2;\rx();\r\n</script>\r\n\
+            <script data-src='s>rc' src=\"https://stats.example.com/s.js\"></script>\
+            <scripts>no</scripts><script>y()</script>";
+        assert_eq!(
+            inline_script_hashes(html),
+            [sha("\nvar a = 1;\nvar b = 2;\nx();\n"), sha("y()")]
+        );
     }
 
     #[test]

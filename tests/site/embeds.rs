@@ -16,6 +16,7 @@ on_both_backends!(empty:
     snippets_appear_on_public_pages_and_their_scripts_are_allowed_by_hash,
     only_administrators_change_embed_settings_and_the_editor_checks_addresses,
     a_mastodon_post_adds_its_server_to_its_page_only,
+    a_preview_with_a_mastodon_post_keeps_the_admin_policy,
 );
 
 const YOUTUBE: &str = "https://www.youtube.com/watch?v=dQw4w9WgXcQ";
@@ -154,6 +155,15 @@ async fn an_address_on_its_own_line_is_stored_as_an_embed_and_shown_as_a_card(si
         player.location(),
         "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
     );
+    assert!(
+        player
+            .headers
+            .get_all("vary")
+            .iter()
+            .any(|v| v.to_str().unwrap().contains("Sec-Fetch-Dest")),
+        "{:?}",
+        player.headers
+    );
     for refused in [
         site.get("/embed/player?provider=youtube&id=dQw4w9WgXcQ")
             .await,
@@ -168,7 +178,28 @@ async fn an_address_on_its_own_line_is_stored_as_an_embed_and_shown_as_a_card(si
         )
         .await,
     ] {
+        // Plain text in a sandbox, never cached: the answer depends on `Sec-Fetch-Dest`.
         assert_eq!(refused.status, StatusCode::NOT_FOUND);
+        assert!(
+            refused.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain"),
+            "{:?}",
+            refused.headers
+        );
+        assert_eq!(csp(&refused), "sandbox");
+        assert_eq!(refused.headers["cache-control"], "no-store");
+        assert!(
+            refused
+                .headers
+                .get_all("vary")
+                .iter()
+                .any(|v| v.to_str().unwrap().contains("Sec-Fetch-Dest")),
+            "{:?}",
+            refused.headers
+        );
+        assert!(!refused.body.contains('<'), "{}", refused.body);
     }
 
     // Plain text, as typed without the toolbar: the address alone on its line.
@@ -259,17 +290,18 @@ async fn the_policy_allows_exactly_the_enabled_providers_and_extra_origins(site:
     assert!(page.texts(".embed__load").is_empty(), "{}", page.body);
     assert_eq!(page.attrs("figure.embed a", "href"), [YOUTUBE]);
     let policy = csp(&page);
+    // An origin named without kinds is for images only.
     assert_eq!(
         directive(&policy, "frame-src"),
-        "frame-src 'self' https://player.vimeo.com https://ads.example.net"
+        "frame-src 'self' https://player.vimeo.com"
     );
     assert_eq!(
         directive(&policy, "script-src"),
-        "script-src 'self' https://stats.example.com https://ads.example.net"
+        "script-src 'self' https://stats.example.com"
     );
     assert_eq!(
         directive(&policy, "connect-src"),
-        "connect-src 'self' https://stats.example.com https://ads.example.net"
+        "connect-src 'self' https://stats.example.com"
     );
     assert_eq!(
         directive(&policy, "img-src"),
@@ -302,6 +334,24 @@ async fn the_policy_allows_exactly_the_enabled_providers_and_extra_origins(site:
     .await
     .unwrap_err();
     assert!(err.to_string().contains("line 2"), "{err}");
+    // Scripts come from a named host, never from every host under a domain.
+    let err = newsdesk::actions::site::update_settings(
+        &site.store,
+        newsdesk::actions::Actor::Operator,
+        &[("extra_origins", "https://*.ads.example.net script")],
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("line 1"), "{err}");
+    assert!(
+        site.store
+            .settings()
+            .await
+            .unwrap()
+            .extra_origins
+            .is_empty(),
+        "the refused line is not stored"
+    );
 }
 
 async fn snippets_appear_on_public_pages_and_their_scripts_are_allowed_by_hash(site: TestSite) {
@@ -483,7 +533,10 @@ async fn a_mastodon_post_adds_its_server_to_its_page_only(site: TestSite) {
     )
     .await;
     let page = site.get(&url).await;
-    assert_eq!(page.texts(".embed__load"), ["Load content from Mastodon"]);
+    assert_eq!(
+        page.texts(".embed__load"),
+        ["Load content from mastodon.social"]
+    );
     assert!(
         directive(&csp(&page), "frame-src").ends_with(" https://mastodon.social"),
         "{}",
@@ -491,9 +544,67 @@ async fn a_mastodon_post_adds_its_server_to_its_page_only(site: TestSite) {
     );
     assert!(!csp(&site.get("/").await).contains("mastodon.social"));
     // Served again from the page cache, with the same policy.
-    assert_eq!(csp(&site.get(&url).await), csp(&page));
+    let again = site.get(&url).await;
+    assert_eq!(
+        again
+            .headers
+            .get("x-newsdesk-cache")
+            .and_then(|v| v.to_str().ok()),
+        Some("hit")
+    );
+    assert_eq!(csp(&again), csp(&page));
     assert_eq!(
         foreign_addresses(&without_embed_links(&page)),
         Vec::<String>::new()
+    );
+}
+
+async fn a_preview_with_a_mastodon_post_keeps_the_admin_policy(site: TestSite) {
+    site.settings(&[
+        ("head_snippet", "<script>window.dataLayer = [];</script>"),
+        ("extra_origins", "https://stats.example.com script"),
+    ])
+    .await;
+    let ed = site.staff("eddie", Role::Editor).await;
+    let id = saved_id(
+        &save(
+            &site,
+            &ed,
+            None,
+            &[
+                ("title", "Toot draft"),
+                (
+                    "body",
+                    "<p>https://mastodon.social/@Gargron/109300000000000000</p>",
+                ),
+            ],
+            "save",
+        )
+        .await,
+    );
+    let preview = site
+        .admin_get(&ed, &format!("/admin/stories/{id}/preview"))
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        !preview.texts(".embed__load").is_empty(),
+        "{}",
+        preview.body
+    );
+    let policy = csp(&preview);
+    assert_eq!(
+        directive(&policy, "frame-ancestors"),
+        "frame-ancestors 'none'"
+    );
+    assert_eq!(directive(&policy, "script-src"), "script-src 'self'");
+    assert!(!policy.contains("sha256-"), "{policy}");
+    assert!(!policy.contains("mastodon.social"), "{policy}");
+    assert_eq!(
+        preview
+            .headers
+            .get_all("content-security-policy")
+            .iter()
+            .count(),
+        1
     );
 }

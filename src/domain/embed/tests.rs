@@ -294,7 +294,7 @@ fn an_id_from_outside_gets_a_player_only_when_its_provider_would_parse_it() {
         .find(|e| e.provider.key == p.key)
         .unwrap_or_else(|| panic!("{}", p.key));
         assert_eq!(
-            player_for(p, &sample.id),
+            player_for(p, &sample.id, None),
             Some(sample.player()),
             "{}",
             p.key
@@ -302,14 +302,76 @@ fn an_id_from_outside_gets_a_player_only_when_its_provider_would_parse_it() {
     }
     let youtube = provider("youtube").unwrap();
     let mastodon = provider("mastodon").unwrap();
-    assert_eq!(player_for(youtube, "../../x"), None);
-    assert_eq!(player_for(youtube, "dQw4w9WgXcQ?x"), None);
-    assert_eq!(player_for(mastodon, "www.youtube.com/a/1"), None);
-    assert_eq!(player_for(mastodon, "evil.example/a/1/../../x"), None);
+    assert_eq!(player_for(youtube, "../../x", None), None);
+    assert_eq!(player_for(youtube, "dQw4w9WgXcQ?x", None), None);
+    assert_eq!(player_for(mastodon, "www.youtube.com/a/1", None), None);
+    assert_eq!(player_for(mastodon, "evil.example/a/1/../../x", None), None);
 }
 
 #[test]
 fn text_made_from_a_body_leaves_embeds_out() {
     let stored = canonical("<p>Before</p><p>https://youtu.be/dQw4w9WgXcQ</p><p>After</p>");
     assert_eq!(without_embeds(&stored), "<p>Before</p><p>After</p>");
+}
+
+#[test]
+fn a_figure_never_closed_is_kept_once() {
+    let all: Vec<String> = PROVIDERS.iter().map(|p| p.key.to_owned()).collect();
+    let body = "<p>Before</p><figure class=\"embed\" data-embed=\"youtube\"><a href=\"https://youtu.be/dQw4w9WgXcQ\">x</a>";
+    assert_eq!(facades(body, all.as_slice()).html, body);
+    let closed = canonical("<p>https://youtu.be/dQw4w9WgXcQ</p>");
+    let body = format!("<p>Before</p>{closed}<p>Between</p>{}", &body[12..]);
+    let html = facades(&body, all.as_slice()).html;
+    assert_eq!(html.matches("Before").count(), 1, "{html}");
+    assert_eq!(html.matches("Between").count(), 1, "{html}");
+    assert!(html.ends_with(&body[body.len() - 60..]), "{html}");
+}
+
+#[test]
+fn a_mastodon_card_names_its_server_and_the_sites_own_host_is_no_server() {
+    let all: Vec<String> = PROVIDERS.iter().map(|p| p.key.to_owned()).collect();
+    let stored = canonical("<p>https://mastodon.social/@Gargron/109300000000000000</p>");
+    let f = facades(&stored, all.as_slice());
+    assert!(
+        f.html
+            .contains(">Load content from mastodon.social</button>"),
+        "{}",
+        f.html
+    );
+    assert!(
+        f.html.contains(">Mastodon (mastodon.social)</p>"),
+        "{}",
+        f.html
+    );
+    assert!(
+        f.html
+            .contains("data-embed-title=\"Content from mastodon.social\""),
+        "{}",
+        f.html
+    );
+    // On the site's own host: a link, no frame origin, no player.
+    let ours = Players {
+        providers: &all,
+        own_host: Some("news.example"),
+    };
+    let stored = canonical("<p>https://news.example/@staff/109300000000000000</p>");
+    let f = facades(&stored, &ours);
+    assert_eq!(f.html, stored);
+    assert!(f.frame_origins.is_empty());
+    let mastodon = provider("mastodon").unwrap();
+    assert_eq!(
+        player_for(
+            mastodon,
+            "news.example/staff/109300000000000000",
+            Some("news.example")
+        ),
+        None
+    );
+    assert!(player_for(mastodon, "news.example/staff/109300000000000000", None).is_some());
+    // A host without a dot is no server.
+    assert_eq!(
+        Embed::parse("https://localhost/@a/109300000000000000"),
+        None
+    );
+    assert_eq!(Embed::parse("https://intranet/@a/109300000000000000"), None);
 }

@@ -1,10 +1,12 @@
 //! The editor's Embed button: is this address an embed, and of which provider?
 
 use axum::Form;
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::Signed;
+use crate::AppState;
 use crate::domain::embed::{Embed, PROVIDERS};
 use crate::domain::user::Capability;
 use crate::error::AppError;
@@ -17,7 +19,11 @@ pub struct EmbedForm {
 
 /// `POST /admin/embed`: the stored form of an embeddable address (`html`, with `provider` and
 /// `name`), or 422 and a sentence naming the providers.
-pub async fn check(signed: Signed, Form(form): Form<EmbedForm>) -> Result<Response, AppError> {
+pub async fn check(
+    State(state): State<AppState>,
+    signed: Signed,
+    Form(form): Form<EmbedForm>,
+) -> Result<Response, AppError> {
     if !signed.staff.can(Capability::WriteDrafts) {
         return Err(AppError::refused(
             StatusCode::FORBIDDEN,
@@ -25,7 +31,23 @@ pub async fn check(signed: Signed, Form(form): Form<EmbedForm>) -> Result<Respon
         ));
     }
     let json = [(header::CONTENT_TYPE, "application/json")];
-    Ok(match Embed::parse(&form.url) {
+    let own_host = state
+        .base_url()
+        .and_then(|b| url::Url::parse(b).ok())
+        .and_then(|b| b.host_str().map(str::to_ascii_lowercase));
+    let embed = Embed::parse(&form.url);
+    if embed.as_ref().is_some_and(|e| e.is_on(own_host.as_deref())) {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json,
+            serde_json::json!({
+                "error": "That address is on this site: link to it instead of embedding it.",
+            })
+            .to_string(),
+        )
+            .into_response());
+    }
+    Ok(match embed {
         Some(embed) => (
             json,
             serde_json::json!({

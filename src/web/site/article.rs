@@ -293,7 +293,7 @@ pub(crate) async fn story_page(
     form.values.nd_form_token = comment_form_token(state.secret().await?, row.id, now.timestamp());
     form.values.nd_website_confirm.clear();
     let (shown_body, embed_csp) = if shows_text {
-        super::embeds::body(&chrome, row.body)
+        super::embeds::body(state, &chrome, row.body)
     } else {
         (String::new(), None)
     };

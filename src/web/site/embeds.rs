@@ -11,12 +11,28 @@ use crate::domain::embed;
 
 /// A stored body as the page shows it, and the page's Content-Security-Policy when its embeds
 /// need origins beyond the site's policy (a Mastodon post's server).
-pub(crate) fn body(chrome: &Chrome, stored: String) -> (String, Option<HeaderValue>) {
-    let f = embed::facades(&stored, chrome.settings.embed_providers.as_slice());
+pub(crate) fn body(
+    state: &AppState,
+    chrome: &Chrome,
+    stored: String,
+) -> (String, Option<HeaderValue>) {
+    // The site's own host is no Mastodon server to frame.
+    let host = own_host(state);
+    let players = embed::Players {
+        providers: chrome.settings.embed_providers.as_slice(),
+        own_host: host.as_deref(),
+    };
+    let f = embed::facades(&stored, &players);
     let csp = (!f.frame_origins.is_empty())
         .then(|| crate::web::csp::public_policy(&chrome.settings, &f.frame_origins))
         .and_then(|p| HeaderValue::from_str(&p).ok());
     (f.html, csp)
+}
+
+/// The host of the site's base URL, when it has one.
+fn own_host(state: &AppState) -> Option<String> {
+    let base = url::Url::parse(state.base_url()?).ok()?;
+    base.host_str().map(str::to_ascii_lowercase)
 }
 
 #[derive(serde::Deserialize)]
@@ -34,7 +50,27 @@ pub async fn player(
     headers: HeaderMap,
     Query(q): Query<PlayerQuery>,
 ) -> Result<Response, crate::error::AppError> {
-    let not_found = || Err(crate::error::AppError::NotFound);
+    // Refusals are plain text in a sandbox, never cached, and (like the redirect) depend on
+    // the request's `Sec-Fetch-Dest`.
+    let not_found = || {
+        Ok((
+            StatusCode::NOT_FOUND,
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain; charset=utf-8"),
+                ),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static("sandbox"),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (header::VARY, HeaderValue::from_static("Sec-Fetch-Dest")),
+            ],
+            "Not found\n",
+        )
+            .into_response())
+    };
     let in_frame = headers
         .get("sec-fetch-dest")
         .is_some_and(|v| v.as_bytes() == b"iframe");
@@ -47,7 +83,7 @@ pub async fn player(
     else {
         return not_found();
     };
-    let Some(player) = embed::player_for(provider, &q.id) else {
+    let Some(player) = embed::player_for(provider, &q.id, own_host(&state).as_deref()) else {
         return not_found();
     };
     let Ok(location) = HeaderValue::from_str(&player) else {
@@ -58,6 +94,7 @@ pub async fn player(
         [
             (header::LOCATION, location),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (header::VARY, HeaderValue::from_static("Sec-Fetch-Dest")),
         ],
     )
         .into_response())

@@ -199,7 +199,7 @@ pub(crate) async fn render_page(
         })
         .collect();
     let (shown_body, embed_csp) = if shows_text {
-        super::embeds::body(&chrome, page.body)
+        super::embeds::body(state, &chrome, page.body)
     } else {
         (String::new(), None)
     };
