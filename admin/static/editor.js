@@ -166,6 +166,9 @@ class Cleaner {
       const list = el(tag);
       this.listItems(node, list);
       if (list.firstChild) container.append(list);
+    } else if (tag === 'figure' && node.classList.contains('embed') && node.querySelector('a[href]')) {
+      const figure = embedFigureFrom(node);
+      if (figure) container.append(figure);
     } else if (tag === 'figure' && node.querySelector('img')) {
       const figure = this.figure(node.querySelector('img'), node.querySelector('figcaption'));
       if (figure) container.append(figure);
@@ -309,6 +312,24 @@ class Cleaner {
     }
     return figure;
   }
+}
+
+// An embed: the provider and id the server wrote, and the link to the post. The server checks
+// both again when the story is saved.
+function embedFigure({ provider, id, url, title }) {
+  return el('figure', {
+    class: 'embed',
+    'data-embed': /^[a-z]{1,20}$/.test(provider || '') ? provider : null,
+    'data-embed-id': /^[\w.,:!@/-]{1,1600}$/.test(id || '') ? id : null,
+  }, el('a', { href: url }, title || url));
+}
+
+function embedFigureFrom(node) {
+  const link = node.querySelector('a[href]');
+  const url = safeHref(link.getAttribute('href'), false);
+  if (!url || !/^https?:\/\//i.test(url)) return null;
+  const title = link.textContent.replace(/\s+/g, ' ').trim();
+  return embedFigure({ provider: node.dataset.embed, id: node.dataset.embedId, url, title });
 }
 
 function wordListLevel(node) {
@@ -545,8 +566,9 @@ class StoryEditor {
 
     this.linkDialog = new UrlDialog('editor-link', 'Link', 'Web address',
       'For example https://example.org/report. Leave empty to remove the link.', 'Apply', 'Remove link');
-    this.embedDialog = new UrlDialog('editor-embed', 'Embed', 'Address of the post or video',
-      'The story shows it as a link to the post or video.', 'Insert', null);
+    this.embedDialog = new UrlDialog('editor-embed', 'Embed', 'Address of the post, video, map or chart',
+      'From YouTube, Vimeo, X, Instagram, TikTok, Facebook, Bluesky, Mastodon, SoundCloud, Spotify, Google Maps, Datawrapper or Flourish. Readers see a card and load it when they choose.',
+      'Insert', null, form.dataset.embedUrl ? (url) => this.checkEmbed(url) : null);
     this.mediaDialog = new MediaDialog(form.dataset.mediaUrl);
 
     document.execCommand('defaultParagraphSeparator', false, 'p');
@@ -573,6 +595,7 @@ class StoryEditor {
   prepareLive(root) {
     for (const figure of root.querySelectorAll('figure')) {
       figure.contentEditable = 'false';
+      if (figure.classList.contains('embed')) continue;
       let caption = figure.querySelector('figcaption');
       if (!caption) caption = figure.appendChild(el('figcaption'));
       caption.contentEditable = 'true';
@@ -746,6 +769,14 @@ class StoryEditor {
       selection.addRange(range);
     }
     return this.range();
+  }
+
+  // Whether the caret is in an empty paragraph.
+  onEmptyLine() {
+    const range = this.range();
+    if (!range || !range.collapsed) return false;
+    const top = this.topBlock(range.startContainer);
+    return !!top && top.localName === 'p' && !hasContent(top);
   }
 
   topBlock(node) {
@@ -993,8 +1024,28 @@ class StoryEditor {
     }
     if (!answer) return;
     const fragment = document.createDocumentFragment();
-    fragment.append(el('p', {}, el('a', { href: answer }, answer)));
+    // Without the server's check (an old page), a link on its own line: the server makes an
+    // embed of it when it is one.
+    fragment.append(typeof answer === 'object' ? embedFigure(answer) : el('p', {}, el('a', { href: answer }, answer)));
     this.insertBlocksAfterCurrent(fragment);
+  }
+
+  // The provider and id of an address, or the server's sentence saying why it is not an embed.
+  async checkEmbed(url) {
+    try {
+      const response = await fetch(this.form.dataset.embedUrl, {
+        method: 'POST',
+        headers: { 'X-CSRF-Token': csrfToken(), Accept: 'application/json' },
+        body: new URLSearchParams({ url }),
+        credentials: 'same-origin',
+      });
+      const json = await response.json();
+      if (response.ok && typeof json.provider === 'string') return json;
+      if (typeof json.error === 'string') return json.error;
+    } catch {
+      // Reported below.
+    }
+    return 'The address could not be checked. Check the connection and try again.';
   }
 
   async insertImage() {
@@ -1044,6 +1095,20 @@ class StoryEditor {
     if (inCaption) {
       document.execCommand('insertText', false, (text || '').replace(/\s+/g, ' '));
       return;
+    }
+    // An address pasted on a line of its own is an embed when it is a provider's post.
+    const address = (text || '').trim();
+    if (this.form.dataset.embedUrl && /^https?:\/\/\S+$/i.test(address) && this.onEmptyLine()) {
+      const positions = this.selectionPositions();
+      const answer = await this.checkEmbed(address);
+      this.surface.focus({ preventScroll: true });
+      this.selectPositions(positions);
+      if (typeof answer === 'object') {
+        const fragment = document.createDocumentFragment();
+        fragment.append(embedFigure(answer));
+        this.insertBlocks(fragment);
+        return;
+      }
     }
     if (html && html.trim()) {
       this.insertBlocks(cleanHtml(html, true));
@@ -1312,6 +1377,10 @@ class StoryEditor {
       this.changed(event.inputType === 'insertText' ? 'typing' : 'edit');
     });
     surface.addEventListener('paste', (event) => this.paste(event));
+    // An embed's link shows which post it is; following it from the editor would leave the page.
+    surface.addEventListener('click', (event) => {
+      if (event.target.closest && event.target.closest('figure.embed a')) event.preventDefault();
+    });
     surface.addEventListener('drop', (event) => {
       // Dropped files and foreign markup would bypass the converter.
       const html = event.dataTransfer && event.dataTransfer.getData('text/html');
@@ -1351,7 +1420,10 @@ function csrfToken() {
 // Dialogs
 
 class UrlDialog {
-  constructor(id, title, label, hint, confirm, remove) {
+  // `check`, when given, is asked about the address: it answers with what to insert, or with a
+  // sentence saying what is wrong.
+  constructor(id, title, label, hint, confirm, remove, check = null) {
+    this.check = check;
     this.input = el('input', {
       id: `${id}-url`, type: 'text', inputmode: 'url', autocomplete: 'url', spellcheck: 'false',
       'aria-describedby': `${id}-hint ${id}-error`,
@@ -1382,7 +1454,18 @@ class UrlDialog {
         this.input.focus();
         return undefined;
       }
-      return this.finish(url);
+      if (!this.check) return this.finish(url);
+      this.check(url).then((answer) => {
+        if (!this.resolve) return;
+        if (typeof answer === 'string') {
+          this.error.textContent = answer;
+          this.input.setAttribute('aria-invalid', 'true');
+          this.input.focus();
+        } else {
+          this.finish(answer);
+        }
+      });
+      return undefined;
     });
     cancel.addEventListener('click', () => this.finish(null));
     if (this.removeButton) this.removeButton.addEventListener('click', () => this.finish(''));

@@ -277,6 +277,8 @@ pub const STORIES: &[DemoStory] = &[
         body: &[
             "Café owners in Zürich say the warmest winter on record changed their business in unexpected ways, filling outdoor terraces in January while sales of hot chocolate and mulled wine slumped.",
             "“We had people sitting outside in sunglasses in the middle of winter,” said Beatrice Keller, who runs a café near the lake. “It was good for us, but it did not feel normal.”",
+            // An address alone in a paragraph becomes an embed (a map of the lake shore).
+            "https://www.google.com/maps/@47.3663,8.5413,15z",
             "Hotels in nearby ski resorts reported fewer bookings, as thin snow cover shortened the season at lower altitudes.",
             "Meteorologists said the season was more than two degrees warmer than the long-term average.",
         ],

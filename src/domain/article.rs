@@ -153,6 +153,7 @@ pub fn article_path(published_at: DateTime<Utc>, slug: &str, tz: Tz) -> String {
 
 /// Plain-text excerpt of at most `max_chars` characters, cut at a word boundary, from HTML.
 pub fn excerpt_from_html(html: &str, max_chars: usize) -> String {
+    let html = super::embed::without_embeds(html);
     let mut text = String::with_capacity(html.len().min(max_chars * 4));
     let mut in_tag = false;
     for ch in html.chars() {

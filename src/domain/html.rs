@@ -25,6 +25,9 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     .add_tag_attributes("time", ["datetime"])
     .add_tag_attributes("img", ["srcset", "sizes", "width", "height", "loading"])
     .add_tag_attributes("blockquote", ["cite"])
+    // Embeds (`super::embed`): the provider and id, written again from the link's address.
+    .add_tag_attributes("figure", ["data-embed", "data-embed-id"])
+    .add_allowed_classes("figure", ["embed"])
     .link_rel(Some("noopener noreferrer"))
     .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
     .attribute_filter(checked_addresses);
@@ -82,7 +85,8 @@ fn allowed_address(address: &str) -> bool {
 }
 
 impl SafeHtml {
-    /// Sanitizes untrusted HTML: scripts, event handlers, styles and unsafe URLs are removed.
+    /// Sanitizes untrusted HTML: scripts, event handlers, styles and unsafe URLs are removed,
+    /// and embeds are put in their stored form (see [`super::embed::canonical`]).
     ///
     /// The result is a fixed point: sanitizing it again changes nothing, so a story saved again
     /// unchanged stays the same, and what is stored is what a browser builds from it.
@@ -97,11 +101,13 @@ impl SafeHtml {
         };
         let mut html = clean(untrusted);
         // Parsing the output again can rebuild it differently (a link left inside another once
-        // the element between them is removed): clean until nothing changes. Two passes settle
-        // every case found so far.
-        for _ in 0..4 {
-            let again = clean(&html);
-            if again == html {
+        // the element between them is removed), and putting embeds in their stored form writes
+        // HTML of its own: canonicalise and clean until neither changes anything. What is
+        // returned is always the sanitizer's output.
+        for _ in 0..6 {
+            let canonical = super::embed::canonical(&html);
+            let again = clean(&canonical);
+            if again == html && canonical == html {
                 break;
             }
             html = again;
@@ -121,7 +127,7 @@ impl SafeHtml {
             out.push_str(&escape(p));
             out.push_str("</p>\n");
         }
-        SafeHtml(out)
+        SafeHtml(super::embed::canonical(&out))
     }
 
     /// Wraps HTML read back from the database, where only sanitized HTML is ever written.
@@ -251,6 +257,67 @@ mod tests {
             "</div>\u{feff}text",
         ] {
             let once = SafeHtml::sanitize(dirty);
+            assert_eq!(SafeHtml::sanitize(once.as_str()), once, "{dirty:?}");
+        }
+    }
+
+    /// Every way a body arrives (the editor's HTML, the REST API, Markdown, plain text) stores
+    /// an address alone in a paragraph as an embed, and saving it again changes nothing.
+    #[test]
+    fn embeds_are_stored_from_every_kind_of_body() {
+        let want = "<figure class=\"embed\" data-embed=\"youtube\" data-embed-id=\"dQw4w9WgXcQ\"><a href=\"https://youtu.be/dQw4w9WgXcQ\" rel=\"noopener noreferrer\">https://youtu.be/dQw4w9WgXcQ</a></figure>";
+        for stored in [
+            SafeHtml::sanitize("<p>https://youtu.be/dQw4w9WgXcQ</p>"),
+            SafeHtml::sanitize(&format!("<div>{want}</div>")),
+            crate::domain::markdown::to_html("Watch:\n\nhttps://youtu.be/dQw4w9WgXcQ\n"),
+            crate::domain::markdown::body_to_html("Watch:\r\n\r\nhttps://youtu.be/dQw4w9WgXcQ"),
+        ] {
+            assert!(stored.as_str().contains(want), "{}", stored.as_str());
+            assert_eq!(SafeHtml::sanitize(stored.as_str()), stored);
+        }
+        // Not on a line of its own: a link in the text stays a link.
+        let inline =
+            SafeHtml::sanitize("<p>See <a href=\"https://youtu.be/dQw4w9WgXcQ\">this</a>.</p>");
+        assert!(!inline.as_str().contains("figure"), "{}", inline.as_str());
+    }
+
+    /// An address alone in a paragraph inside a link is not made an embed (its card would be
+    /// a link inside a link), and sanitizing what is stored changes nothing.
+    #[test]
+    fn embeds_are_not_made_inside_links_and_stored_html_is_a_fixed_point() {
+        for dirty in [
+            "<a href=\"https://x.example/\"><p>https://youtu.be/dQw4w9WgXcQ</p></a>",
+            "<a href=\"https://x.example/\"><figure class=\"embed\" data-embed=\"youtube\"><a href=\"https://youtu.be/dQw4w9WgXcQ\">https://youtu.be/dQw4w9WgXcQ</a></figure></a>",
+            "<a href=\"https://x.example/\"><div><figure><p>https://youtu.be/dQw4w9WgXcQ</p></figure></div></a>",
+            "<p>https://youtu.be/dQw4w9WgXcQ</p><a href=\"https://x.example/\">x</a><p>https://youtu.be/dQw4w9WgXcQ</p>",
+        ] {
+            let once = SafeHtml::sanitize(dirty);
+            assert_eq!(SafeHtml::sanitize(once.as_str()), once, "{dirty:?}");
+        }
+        let linked = SafeHtml::sanitize(
+            "<a href=\"https://x.example/\"><p>https://youtu.be/dQw4w9WgXcQ</p></a>",
+        );
+        assert!(!linked.as_str().contains("embed"), "{}", linked.as_str());
+        let after = SafeHtml::sanitize(
+            "<p><a href=\"https://x.example/\">x</a></p><p>https://youtu.be/dQw4w9WgXcQ</p>",
+        );
+        assert!(after.as_str().contains("data-embed"), "{}", after.as_str());
+    }
+
+    /// A forged embed figure whose attribute holds markup never becomes an element.
+    #[test]
+    fn a_forged_embed_figure_never_yields_an_element() {
+        for dirty in [
+            "<figure class=\"embed\" title=\"><img src=x onerror=alert(1)>\">x</figure>",
+            "<figure class=\"embed\" data-embed=\"><img src=x onerror=alert(1)>\">x</figure>",
+            "<figure data-embed-id='\"><img src=x onerror=alert(1)>' class=\"embed\"><a href=\"https://youtu.be/dQw4w9WgXcQ\">x</a></figure>",
+        ] {
+            let once = SafeHtml::sanitize(dirty);
+            assert!(
+                !once.as_str().contains("<img"),
+                "{dirty:?}: {}",
+                once.as_str()
+            );
             assert_eq!(SafeHtml::sanitize(once.as_str()), once, "{dirty:?}");
         }
     }

@@ -25,6 +25,7 @@ pub mod article;
 pub mod audit;
 pub mod comment;
 pub mod diff;
+pub mod embed;
 pub mod html;
 pub mod legacy;
 pub mod markdown;

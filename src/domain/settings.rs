@@ -39,7 +39,58 @@ pub struct SiteSettings {
     /// Whether readers' apps may post comments through the REST API without signing in
     /// (WordPress's `rest_allow_anonymous_comments`), under the same rules as the form.
     pub api_comments: bool,
+    /// The embed providers whose players readers may load (keys of
+    /// [`crate::domain::embed::PROVIDERS`]); embeds of the others show as links.
+    pub embed_providers: Vec<String>,
+    /// Origins pages may load from besides the site and the embed players (analytics, ads),
+    /// one per line, each for the kinds of loads it names.
+    pub extra_origins: Vec<ExtraOrigin>,
+    /// HTML written into every public page's `<head>` and before `</body>`, as it is
+    /// (administrators only: it may hold scripts). Its inline scripts are allowed by their
+    /// hashes in the page's Content-Security-Policy.
+    pub head_snippet: String,
+    pub footer_snippet: String,
 }
+
+/// What an extra origin may be used for on public pages (the Content-Security-Policy
+/// directives it is added to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LoadKind {
+    Script,
+    Img,
+    Connect,
+    Frame,
+}
+
+impl LoadKind {
+    pub const ALL: [LoadKind; 4] = [
+        LoadKind::Script,
+        LoadKind::Img,
+        LoadKind::Connect,
+        LoadKind::Frame,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoadKind::Script => "script",
+            LoadKind::Img => "img",
+            LoadKind::Connect => "connect",
+            LoadKind::Frame => "frame",
+        }
+    }
+}
+
+/// An `https` origin (`https://stats.example.com`, `https://*.ads.example`) and what it may be
+/// used for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ExtraOrigin {
+    pub origin: String,
+    pub kinds: Vec<LoadKind>,
+}
+
+/// The longest head or footer snippet.
+const MAX_SNIPPET: usize = 20_000;
 
 /// What a feed entry carries (WordPress's "For each post in a feed, include").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -73,6 +124,13 @@ impl Default for SiteSettings {
             feed_items: 20,
             feed_content: FeedContent::Full,
             api_comments: false,
+            embed_providers: crate::domain::embed::PROVIDERS
+                .iter()
+                .map(|p| p.key.to_owned())
+                .collect(),
+            extra_origins: Vec::new(),
+            head_snippet: String::new(),
+            footer_snippet: String::new(),
         }
     }
 }
@@ -158,6 +216,10 @@ impl SiteSettings {
                     }
                 }
             }
+            "embed_providers" => self.embed_providers = embed_providers(value)?,
+            "extra_origins" => self.extra_origins = extra_origins(value)?,
+            "head_snippet" => self.head_snippet = snippet(value, "head_snippet")?,
+            "footer_snippet" => self.footer_snippet = snippet(value, "footer_snippet")?,
             other => return Err(SettingError::Unknown(other.to_owned())),
         }
         Ok(())
@@ -198,6 +260,139 @@ fn language_tag(value: &str) -> Result<String, SettingError> {
     Ok(tag)
 }
 
+/// Provider keys separated by spaces or commas; `none` or nothing for none, `all` for all.
+fn embed_providers(value: &str) -> Result<Vec<String>, SettingError> {
+    let providers = crate::domain::embed::PROVIDERS;
+    let mut keys = Vec::new();
+    for word in value
+        .split([' ', ',', '\n', '\t'])
+        .filter(|w| !w.is_empty())
+    {
+        match word.to_ascii_lowercase().as_str() {
+            "none" => {}
+            "all" => keys.extend(providers.iter().map(|p| p.key.to_owned())),
+            w if providers.iter().any(|p| p.key == w) => keys.push(w.to_owned()),
+            _ => {
+                return Err(SettingError::Invalid(
+                    "embed_providers",
+                    format!(
+                        "{word:?} is not a provider; use all, none or some of: {}",
+                        providers
+                            .iter()
+                            .map(|p| p.key)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
+                ));
+            }
+        }
+    }
+    // In the table's order, each once.
+    Ok(providers
+        .iter()
+        .filter(|p| keys.iter().any(|k| k == p.key))
+        .map(|p| p.key.to_owned())
+        .collect())
+}
+
+/// One origin per line, each optionally followed by the kinds of loads it is for (`script`,
+/// `img`, `connect`, `frame`; images only when none is named). Scripts run with the site's
+/// rights, so they come from named hosts only, never `https://*.host`.
+fn extra_origins(value: &str) -> Result<Vec<ExtraOrigin>, SettingError> {
+    let mut out: Vec<ExtraOrigin> = Vec::new();
+    for (n, line) in value.lines().enumerate() {
+        let mut words = line.split_whitespace();
+        let Some(origin) = words.next() else { continue };
+        let refuse =
+            |why: String| SettingError::Invalid("extra_origins", format!("line {}: {why}", n + 1));
+        let origin = https_origin(origin).ok_or_else(|| {
+            refuse(format!(
+                "{origin:?} is not an https origin such as https://stats.example.com (no path, no http)"
+            ))
+        })?;
+        let mut kinds = Vec::new();
+        for word in words {
+            let kind = LoadKind::ALL
+                .into_iter()
+                .find(|k| k.as_str() == word.to_ascii_lowercase())
+                .ok_or_else(|| {
+                    refuse(format!(
+                        "{word:?} is not one of script, img, connect, frame"
+                    ))
+                })?;
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        if kinds.is_empty() {
+            kinds = vec![LoadKind::Img];
+        }
+        if kinds.contains(&LoadKind::Script) && origin.starts_with("https://*.") {
+            return Err(refuse(format!(
+                "{origin} may not load scripts: name the host scripts come from, not every host under a domain"
+            )));
+        }
+        if out.len() >= 100 {
+            return Err(refuse("at most 100 origins".into()));
+        }
+        out.push(ExtraOrigin { origin, kinds });
+    }
+    Ok(out)
+}
+
+/// `https://host` or `https://host:port`, or `https://*.host`, in lower case; a trailing slash
+/// is dropped. Anything else (a path, a query, `http:`, quotes, a bare `*`) is refused, since it
+/// goes into a header as it is.
+fn https_origin(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let rest = lower.strip_prefix("https://")?;
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => {
+            (h, Some(p))
+        }
+        Some(_) => return None,
+        None => (rest, None),
+    };
+    let name = host.strip_prefix("*.").unwrap_or(host);
+    let labels_ok = name.contains('.')
+        && name.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        });
+    labels_ok.then(|| match port {
+        Some(p) => format!("https://{host}:{p}"),
+        None => format!("https://{host}"),
+    })
+}
+
+fn snippet(value: &str, field: &'static str) -> Result<String, SettingError> {
+    if value.len() > MAX_SNIPPET {
+        return Err(SettingError::Invalid(
+            field,
+            format!("at most {MAX_SNIPPET} characters"),
+        ));
+    }
+    // Browsers read `\r\n` and `\r` as `\n` (a textarea sends `\r\n`); the scripts' hashes in the
+    // Content-Security-Policy are of the text as browsers read it.
+    Ok(value.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+impl ExtraOrigin {
+    /// The line of the `extra_origins` setting this origin is stored as.
+    fn line(&self) -> String {
+        if self.kinds == [LoadKind::Img] {
+            self.origin.clone()
+        } else {
+            let kinds: Vec<&str> = self.kinds.iter().map(|k| k.as_str()).collect();
+            format!("{} {}", self.origin, kinds.join(" "))
+        }
+    }
+}
+
 /// Every setting `newsdesk settings --set` takes, with the values it accepts.
 pub const SETTINGS_HELP: &str = "\
 Settings (NAME = accepted values):
@@ -220,7 +415,18 @@ Settings (NAME = accepted values):
   feed_items                1 to 100
   feed_content              full or excerpt
   api_comments              on or off (readers' apps may comment through the REST API
-                            without signing in, under the comment form's rules; off by default)";
+                            without signing in, under the comment form's rules; off by default)
+  embed_providers           the embed providers whose players readers may load, separated by
+                            spaces: all (the default), none, or some of youtube vimeo x
+                            instagram tiktok facebook bluesky mastodon soundcloud spotify
+                            googlemaps datawrapper flourish; the others show as links
+  extra_origins             https origins public pages may load from (analytics, ads), one per
+                            line, each optionally followed by what for: script img connect
+                            frame (img only when none is named; no script from
+                            https://*.host), e.g. \"https://stats.example.com script connect\"
+  head_snippet              HTML added to every public page's <head>, as it is (inline
+                            scripts are allowed by their hash); at most 20000 characters
+  footer_snippet            HTML added before </body> of every public page, the same way";
 
 fn on_off(value: &str, field: &'static str) -> Result<bool, SettingError> {
     match value {
@@ -285,7 +491,27 @@ impl SiteSettings {
                 "api_comments",
                 if self.api_comments { "on" } else { "off" }.to_owned(),
             ),
+            ("embed_providers", self.embed_providers_text()),
+            (
+                "extra_origins",
+                self.extra_origins
+                    .iter()
+                    .map(ExtraOrigin::line)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            ("head_snippet", self.head_snippet.clone()),
+            ("footer_snippet", self.footer_snippet.clone()),
         ]
+    }
+
+    /// The `embed_providers` setting as text: the keys, or `none`.
+    fn embed_providers_text(&self) -> String {
+        if self.embed_providers.is_empty() {
+            "none".to_owned()
+        } else {
+            self.embed_providers.join(" ")
+        }
     }
 
     /// The comment rules these settings define.
@@ -303,6 +529,23 @@ impl SiteSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snippets_are_stored_with_lf_line_breaks() {
+        let mut s = SiteSettings::default();
+        s.set(
+            "head_snippet",
+            "<script data-x=\"a>b\">\r\na();\rb();\r\n</script>",
+        )
+        .unwrap();
+        assert_eq!(
+            s.head_snippet,
+            "<script data-x=\"a>b\">\na();\nb();\n</script>"
+        );
+        let policy = crate::web::csp::public_policy(&s, &[]);
+        let want = crate::web::csp::inline_script_hashes("<script>\na();\nb();\n</script>");
+        assert!(policy.contains(&want[0]), "{policy}");
+    }
 
     #[test]
     fn rows_override_defaults_and_bad_values_are_ignored() {
@@ -348,5 +591,69 @@ mod tests {
         assert!(s.set("comment_block_words", "Viagra\n\n casino ").is_ok());
         assert_eq!(s.comment_rules().block_words, ["viagra", "casino"]);
         assert!(!s.read_also);
+    }
+
+    #[test]
+    fn embed_providers_and_extra_origins_are_validated() {
+        let mut s = SiteSettings::default();
+        assert_eq!(
+            s.embed_providers.len(),
+            crate::domain::embed::PROVIDERS.len()
+        );
+        s.set("embed_providers", "vimeo, youtube").unwrap();
+        assert_eq!(s.embed_providers, ["youtube", "vimeo"]);
+        s.set("embed_providers", "none").unwrap();
+        assert!(s.embed_providers.is_empty());
+        assert_eq!(
+            SiteSettings::from_rows(s.to_rows().iter().map(|(k, v)| (*k, v.as_str())))
+                .embed_providers,
+            Vec::<String>::new()
+        );
+        assert!(s.set("embed_providers", "youtube myspace").is_err());
+
+        s.set(
+            "extra_origins",
+            "https://Stats.Example.com/ script connect\n\nhttps://*.ads.example:8443\nhttps://*.cdn.example img frame",
+        )
+        .unwrap();
+        assert_eq!(
+            s.extra_origins,
+            [
+                ExtraOrigin {
+                    origin: "https://stats.example.com".into(),
+                    kinds: vec![LoadKind::Script, LoadKind::Connect]
+                },
+                ExtraOrigin {
+                    origin: "https://*.ads.example:8443".into(),
+                    kinds: vec![LoadKind::Img]
+                },
+                ExtraOrigin {
+                    origin: "https://*.cdn.example".into(),
+                    kinds: vec![LoadKind::Img, LoadKind::Frame]
+                },
+            ]
+        );
+        assert_eq!(
+            SiteSettings::from_rows(s.to_rows().iter().map(|(k, v)| (*k, v.as_str())))
+                .extra_origins,
+            s.extra_origins
+        );
+        for bad in [
+            "http://stats.example.com",
+            "https://stats.example.com/path",
+            "https://stats.example.com script eval",
+            "*",
+            "https://*",
+            "https://a.example'; script-src *",
+            "https://a.example;",
+            "'unsafe-inline'",
+            "https://*.ads.example script",
+            "https://*.ads.example img script connect",
+        ] {
+            let e = s.set("extra_origins", bad).unwrap_err();
+            assert!(e.to_string().contains("line 1"), "{bad}: {e}");
+        }
+        assert!(s.set("head_snippet", &"x".repeat(20_001)).is_err());
+        s.set("head_snippet", "<script>ga()</script>").unwrap();
     }
 }

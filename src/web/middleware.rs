@@ -86,14 +86,19 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         .or_insert(HeaderValue::from_static("strict-origin-when-cross-origin"));
     h.entry(header::X_FRAME_OPTIONS)
         .or_insert(HeaderValue::from_static("SAMEORIGIN"));
-    if h.get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
-    {
-        h.entry(header::CONTENT_SECURITY_POLICY)
-            .or_insert(HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' https: data:; script-src 'self'; style-src 'self'; \
-                 object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
-            ),
+    let html_page = h
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    // The admin and pages with embeds of their own set theirs; every other page gets the
+    // site's (built with the settings the page chrome holds, reloaded when they change).
+    if html_page && !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let policy = match state.chrome_cache().get(&state).await {
+            Ok(chrome) => HeaderValue::from_str(&chrome.csp).ok(),
+            Err(_) => None,
+        };
+        res.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            policy.unwrap_or(HeaderValue::from_static(super::csp::FALLBACK)),
         );
     }
     res

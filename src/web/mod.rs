@@ -8,6 +8,7 @@ pub mod cache;
 pub mod compress;
 pub mod conditional;
 pub mod cookies;
+pub mod csp;
 pub mod deadline;
 pub mod edge;
 pub mod metrics;
@@ -85,6 +86,8 @@ pub fn router(state: AppState) -> Router {
         .route("/{first}/{second}/", get(site::page::two_segments))
         // Uploaded images (`original`, `w320`…), at addresses that never change.
         .route("/media/{id}/{variant}/{file_name}", get(site::media::show))
+        // An embed's player, after the reader asked for it (a redirect inside the frame).
+        .route("/embed/player", get(site::embeds::player))
         // Operations and theme assets.
         .route("/healthz", get(site::health))
         .route("/readyz", get(site::ready))

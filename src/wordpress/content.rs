@@ -34,6 +34,7 @@ pub struct Converted {
 pub fn convert(raw: &str, post_wp_id: i64, resolve: &dyn Resolve) -> Converted {
     let text = raw.replace("\r\n", "\n");
     let blocks = text.contains("<!-- wp:");
+    let text = embed_blocks(&text);
     let text = strip_block_comments(&text);
     let mut unknown = BTreeSet::new();
     let text = shortcodes(&text, post_wp_id, resolve, &mut unknown);
@@ -50,6 +51,87 @@ pub fn convert(raw: &str, post_wp_id: i64, resolve: &dyn Resolve) -> Converted {
         html: rewrite_urls(&text, resolve),
         unknown_shortcodes: unknown,
     }
+}
+
+/// Replaces each embed block (`wp:embed`, and `wp:core-embed/NAME` of WordPress 5.0 to 5.5)
+/// whose address is a known provider's with a Newsdesk embed; the others are left for
+/// [`strip_block_comments`], which keeps what they wrap.
+fn embed_blocks(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("<!-- wp:") {
+        let after = &rest[i + "<!-- wp:".len()..];
+        // The name ends at the first space or at the comment's end, whichever comes first
+        // (`<!-- wp:core-embed/a-->` has no space before `-->`).
+        let name_len = after
+            .find(|c: char| c.is_whitespace())
+            .into_iter()
+            .chain(after.find("-->"))
+            .min()
+            .unwrap_or(after.len());
+        let name = &after[..name_len];
+        let is_embed = name == "embed" || name.starts_with("core-embed/");
+        let Some(open_end) = after[name_len..]
+            .find("-->")
+            .map(|j| name_len + j)
+            .filter(|_| is_embed)
+        else {
+            out.push_str(&rest[..i + 8]);
+            rest = after;
+            continue;
+        };
+        let closing = format!("<!-- /wp:{name} -->");
+        let body_start = open_end + 3;
+        let Some(close) = after[body_start..].find(&closing).map(|j| body_start + j) else {
+            out.push_str(&rest[..i + 8]);
+            rest = after;
+            continue;
+        };
+        let attrs: serde_json::Value = after
+            .get(name_len..open_end)
+            .and_then(|a| serde_json::from_str(a.trim()).ok())
+            .unwrap_or(serde_json::Value::Null);
+        let Some(inner) = after.get(body_start..close) else {
+            out.push_str(&rest[..i + 8]);
+            rest = after;
+            continue;
+        };
+        let url = attrs
+            .get("url")
+            .and_then(|u| u.as_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| wrapped_address(inner));
+        match crate::domain::embed::Embed::parse(&url) {
+            Some(embed) => {
+                out.push_str(&rest[..i]);
+                out.push_str(&embed.stored_html(""));
+                out.push('\n');
+                rest = &after[close + closing.len()..];
+                rest = rest.strip_prefix('\n').unwrap_or(rest);
+            }
+            None => {
+                out.push_str(&rest[..i + 8]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The address an embed block's HTML holds: its text, tags removed.
+fn wrapped_address(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.trim().replace("&amp;", "&")
 }
 
 /// Removes `<!-- wp:name {...} -->` and `<!-- /wp:name -->`, keeping what they wrap.
@@ -356,7 +438,10 @@ fn render(
             } else {
                 inner.trim().to_owned()
             };
-            link_paragraph(&url, &url)
+            match crate::domain::embed::Embed::parse(&url) {
+                Some(embed) => embed.stored_html(""),
+                None => link_paragraph(&url, &url),
+            }
         }
         "video" | "audio" => {
             let src = [
@@ -472,6 +557,22 @@ mod tests {
         }
     }
 
+    #[test]
+    fn an_embed_block_whose_comment_ends_before_a_space_is_left_as_it_is() {
+        // `-->` straight after the name, then a closing comment: no panic, no embed.
+        let raw = "<!-- wp:core-embed/a-->\n<!-- /wp:core-embed/a--> -->";
+        let out = embed_blocks(raw);
+        assert_eq!(out, raw);
+        let _ = convert(raw, 1, &Site);
+        // The same with an address inside: the block is still recognised.
+        let raw = "<!-- wp:core-embed/youtube-->\nhttps://youtu.be/dQw4w9WgXcQ\n<!-- /wp:core-embed/youtube -->";
+        assert!(
+            embed_blocks(raw).contains("data-embed"),
+            "{}",
+            embed_blocks(raw)
+        );
+    }
+
     fn html(raw: &str) -> String {
         convert(raw, 9, &Site).html
     }
@@ -534,6 +635,32 @@ mod tests {
             html("<!-- wp:x -->[audio src='https://cdn.example/a.mp3']"),
             "<p><a href=\"https://cdn.example/a.mp3\">Audio: a.mp3</a></p>"
         );
+    }
+
+    #[test]
+    fn embeds_of_known_providers_become_newsdesk_embeds() {
+        let youtube = "<figure class=\"embed\" data-embed=\"youtube\" data-embed-id=\"dQw4w9WgXcQ\"><a href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\" rel=\"noopener noreferrer\">https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></figure>";
+        assert_eq!(
+            html("<!-- wp:x -->[embed]https://www.youtube.com/watch?v=dQw4w9WgXcQ[/embed]"),
+            youtube
+        );
+        let block = "<!-- wp:embed {\"url\":\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\",\"type\":\"video\",\"providerNameSlug\":\"youtube\"} -->\n\
+            <figure class=\"wp-block-embed is-type-video\"><div class=\"wp-block-embed__wrapper\">\n\
+            https://www.youtube.com/watch?v=dQw4w9WgXcQ\n</div></figure>\n<!-- /wp:embed -->\n\
+            <!-- wp:paragraph --><p>After</p><!-- /wp:paragraph -->";
+        assert_eq!(html(block), format!("{youtube}\n<p>After</p>"));
+        // WordPress 5.0's block names, the address in the wrapper only.
+        let old = "<!-- wp:core-embed/vimeo -->\n<figure class=\"wp-block-embed-vimeo\"><div class=\"wp-block-embed__wrapper\">\n\
+            https://vimeo.com/76979871\n</div></figure>\n<!-- /wp:core-embed/vimeo -->";
+        assert!(
+            html(old).starts_with("<figure class=\"embed\" data-embed=\"vimeo\""),
+            "{}",
+            html(old)
+        );
+        // An unknown provider keeps the block's HTML, as before.
+        let unknown = "<!-- wp:embed {\"url\":\"https://video.example/1\"} -->\n<figure class=\"wp-block-embed\"><div class=\"wp-block-embed__wrapper\">\nhttps://video.example/1\n</div></figure>\n<!-- /wp:embed -->";
+        assert!(html(unknown).contains("https://video.example/1"));
+        assert!(!html(unknown).contains("data-embed"));
     }
 
     #[test]

@@ -2719,3 +2719,5 @@ async fn a_saved_story_stays_out_of_the_next_new_story() {
     );
     client.close().await.or_panic("closing the browser");
 }
+
+mod embeds;

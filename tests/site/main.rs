@@ -25,6 +25,7 @@ mod comments;
 mod compression;
 mod deadline;
 mod edge;
+mod embeds;
 mod export;
 mod export_cli;
 mod export_sites;

@@ -18,7 +18,7 @@
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use url::Url;
 
@@ -188,7 +188,7 @@ async fn render(
          frame-ancestors 'none'"
     );
     if let Ok(v) = HeaderValue::from_str(&csp) {
-        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+        res.extensions_mut().insert(super::AdminCsp(v));
     }
     Ok(res)
 }

@@ -11,6 +11,7 @@ pub mod authorize;
 pub mod comments;
 mod conflict;
 pub mod csrf;
+pub mod embeds;
 pub mod frame;
 pub mod import;
 pub mod media;
@@ -55,6 +56,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/media/{id}", get(media::item).post(media::update))
         .route("/admin/media/{id}/delete", post(media::delete))
         .route("/admin/markdown", post(media::markdown))
+        // The editor's Embed button: which provider an address is from.
+        .route("/admin/embed", post(embeds::check))
         // Stories: the list, the editor, autosave, preview, revisions.
         .route("/admin/stories", get(stories::list))
         .route("/admin/stories/", get(stories::list_slash))
@@ -325,19 +328,30 @@ async fn dashboard(
     frame.render(&state, "dashboard.html", minijinja::context! { stats })
 }
 
+/// An admin page's own Content-Security-Policy, derived from the admin's (a response
+/// extension: [`headers`] replaces any policy header a handler sets).
+#[derive(Clone)]
+pub struct AdminCsp(pub HeaderValue);
+
 /// Admin pages are private and must never be framed, cached or leak their address.
 async fn headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    // A page may narrow or widen `form-action` for its own form (see `authorize`); every other
-    // page gets this policy.
-    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; \
-             connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
-             form-action 'self'; frame-ancestors 'none'",
-        ),
+    // Every admin page gets the admin's policy, whatever the handler set: a story preview is
+    // rendered by the public page code, which sets the public policy. A page may narrow or
+    // widen `form-action` for its own form by handing over a policy of its own (see
+    // `authorize`) in [`AdminCsp`].
+    let policy = res.extensions_mut().remove::<AdminCsp>().map_or_else(
+        || {
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; \
+                 connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+                 form-action 'self'; frame-ancestors 'none'",
+            )
+        },
+        |own| own.0,
     );
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, policy);
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,

@@ -16,7 +16,7 @@ use crate::error::AppError;
 
 /// Every setting the form edits, by its name in `SiteSettings::set`. `read_also` and
 /// `api_comments` are checkboxes: absent means off.
-const FIELDS: [&str; 17] = [
+const FIELDS: [&str; 21] = [
     "title",
     "tagline",
     "timezone",
@@ -34,6 +34,10 @@ const FIELDS: [&str; 17] = [
     "feed_items",
     "feed_content",
     "api_comments",
+    "embed_providers",
+    "extra_origins",
+    "head_snippet",
+    "footer_snippet",
 ];
 
 /// Every IANA time zone, by name.
@@ -51,6 +55,17 @@ async fn render(
     errors: BTreeMap<&'static str, String>,
 ) -> Result<Response, AppError> {
     let frame = Frame::new(state, signed, "Settings", "settings").await?;
+    let enabled = values.get("embed_providers").cloned().unwrap_or_default();
+    let providers: Vec<minijinja::Value> = crate::domain::embed::PROVIDERS
+        .iter()
+        .map(|p| {
+            minijinja::context! {
+                key => p.key,
+                name => p.name,
+                checked => enabled.split_whitespace().any(|k| k == p.key || k == "all"),
+            }
+        })
+        .collect();
     let html = frame.render(
         state,
         "settings.html",
@@ -58,6 +73,7 @@ async fn render(
             v => values,
             errors,
             zones => time_zones(),
+            providers,
         },
     )?;
     Ok((status, html).into_response())
@@ -91,6 +107,18 @@ pub async fn save(
             let value = match name {
                 "read_also" | "api_comments" => {
                     if sent.is_some() { "on" } else { "off" }.to_owned()
+                }
+                "embed_providers" => {
+                    let keys: Vec<&str> = form
+                        .iter()
+                        .filter(|(k, _)| k == name)
+                        .map(|(_, v)| v.as_str())
+                        .collect();
+                    if keys.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        keys.join(" ")
+                    }
                 }
                 _ => sent.unwrap_or_default(),
             };

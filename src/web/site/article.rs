@@ -292,6 +292,11 @@ pub(crate) async fn story_page(
     form.values.post_id = row.id.to_string();
     form.values.nd_form_token = comment_form_token(state.secret().await?, row.id, now.timestamp());
     form.values.nd_website_confirm.clear();
+    let (shown_body, embed_csp) = if shows_text {
+        super::embeds::body(state, &chrome, row.body)
+    } else {
+        (String::new(), None)
+    };
     let story = StoryView {
         id: row.id,
         url: url.clone(),
@@ -323,7 +328,7 @@ pub(crate) async fn story_page(
         } else {
             postpass::protected_title(&row.title)
         },
-        body: if shows_text { row.body } else { String::new() },
+        body: shown_body,
         excerpt: if shows_text {
             row.excerpt
         } else {
@@ -370,6 +375,10 @@ pub(crate) async fn story_page(
         Html(body),
     )
         .into_response();
+    if let Some(csp) = embed_csp {
+        res.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
     if access != Access::Open {
         // The same address shows the form or the text, by the reader's cookie.
         res.headers_mut()

@@ -60,6 +60,9 @@ pub struct Chrome {
     /// themselves change only with writes that purge everything.
     #[serde(skip)]
     pub keys: Vec<String>,
+    /// The Content-Security-Policy of public pages under these settings.
+    #[serde(skip)]
+    pub csp: String,
 }
 
 impl Chrome {
@@ -149,6 +152,7 @@ async fn load(state: &AppState) -> Result<Chrome, AppError> {
     let categories = store.categories().await?;
     let mut chrome = Chrome {
         year: chrono::Datelike::year(&now.with_timezone(&settings.timezone)),
+        csp: crate::web::csp::public_policy(&settings, &[]),
         settings,
         categories,
         primary_menu: Vec::new(),

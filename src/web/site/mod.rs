@@ -4,6 +4,7 @@ pub mod archive;
 pub mod article;
 pub mod chrome;
 pub mod comments;
+pub mod embeds;
 pub mod feeds;
 pub mod home;
 pub mod legacy;

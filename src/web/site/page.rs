@@ -198,6 +198,11 @@ pub(crate) async fn render_page(
             url: url.clone(),
         })
         .collect();
+    let (shown_body, embed_csp) = if shows_text {
+        super::embeds::body(state, &chrome, page.body)
+    } else {
+        (String::new(), None)
+    };
     let body = render(
         state,
         &chrome,
@@ -205,7 +210,7 @@ pub(crate) async fn render_page(
         &meta,
         minijinja::context! {
             page => minijinja::context! {
-                title, body => if shows_text { page.body } else { String::new() }, updated, image,
+                title, body => shown_body, updated, image,
                 parents,
             },
             protection => access.form("page", page_id),
@@ -214,6 +219,10 @@ pub(crate) async fn render_page(
         },
     )?;
     let mut res = html(body);
+    if let Some(csp) = embed_csp {
+        res.headers_mut()
+            .insert(axum::http::header::CONTENT_SECURITY_POLICY, csp);
+    }
     let status = if access == Access::WrongPassword {
         axum::http::StatusCode::FORBIDDEN
     } else {

@@ -122,9 +122,38 @@
     errors.focus({ preventScroll: true });
   }
 
+  // Embeds are click-to-load cards: nothing is requested from the provider until the reader
+  // presses "Load content from …". The frame opens the site's `/embed/player` address (named
+  // in `data-embed-player`), which sends it on to the provider's player. Without this script
+  // the card is a link to the post.
+  function setUpEmbeds() {
+    var cards = document.querySelectorAll("figure.embed[data-embed-player]");
+    Array.prototype.forEach.call(cards, function (card) {
+      var button = card.querySelector(".embed__load");
+      if (!button) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var frame = document.createElement("iframe");
+        frame.className = "embed__frame";
+        frame.title = card.getAttribute("data-embed-title") || "Embedded content";
+        frame.setAttribute("allow", "fullscreen; picture-in-picture; encrypted-media; clipboard-write");
+        frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
+        frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox allow-presentation");
+        frame.src = card.getAttribute("data-embed-player");
+        var note = card.querySelector(".embed__note");
+        if (note) note.remove();
+        card.classList.add("is-loaded");
+        button.replaceWith(frame);
+        // Keyboard focus goes to what the reader asked for, not back to the top of the page.
+        frame.focus();
+      });
+    });
+  }
+
   function ready() {
     setUpReadAlso();
     showCommentErrors();
+    setUpEmbeds();
   }
 
   if (document.readyState === "loading") {
