@@ -5,6 +5,7 @@ pub mod article;
 pub mod chrome;
 pub mod comments;
 pub mod feeds;
+pub mod figures;
 pub mod home;
 pub mod legacy;
 pub mod media;
