@@ -326,7 +326,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
 
 /// Stories with a second illustration in their text: every sixth, from the first.
 fn has_inline_picture(i: usize) -> bool {
-    i % 6 == 0
+    i.is_multiple_of(6)
 }
 
 /// Every story's illustration, and the inline ones, in story order. They are the same every
