@@ -5,8 +5,8 @@
 use image::{DynamicImage, Rgb, RgbImage};
 
 /// The size of the illustrations: 16:9, as wide as the lead story's slot on most screens.
-pub const WIDTH: u32 = 800;
-pub const HEIGHT: u32 = 450;
+pub const WIDTH: u32 = 640;
+pub const HEIGHT: u32 = 360;
 /// The credit every illustration carries.
 pub const CREDIT: &str = "Illustration: Newsdesk demo";
 
