@@ -1303,9 +1303,19 @@ async fn media_items_and_featured_images(site: TestSite) {
     assert_eq!(by_slug.ids(), [image]);
     let found = ok(&site, "/wp-json/wp/v2/media?search=harbour").await;
     assert_eq!(found.ids(), [image]);
+    // Paging: ten to a page, the last page holds the rest, and the page after it is refused.
+    let total = list.total();
+    assert!(total > 10, "the illustrated demo has more than a page of media");
+    assert_eq!(list.items().len(), 10);
+    let pages = (total + 9) / 10;
+    assert_eq!(list.header("x-wp-totalpages"), pages.to_string());
+    let last = ok(&site, &format!("/wp-json/wp/v2/media?page={pages}")).await;
+    assert_eq!(last.total(), total);
+    assert_eq!(last.items().len() as i64, total - (pages - 1) * 10);
+    assert!(last.ids().iter().all(|i| !list.ids().contains(i)));
     refused(
         &site,
-        "/wp-json/wp/v2/media?page=2",
+        &format!("/wp-json/wp/v2/media?page={}", pages + 1),
         StatusCode::BAD_REQUEST,
         "rest_post_invalid_page_number",
     )
