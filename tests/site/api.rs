@@ -1305,7 +1305,10 @@ async fn media_items_and_featured_images(site: TestSite) {
     assert_eq!(found.ids(), [image]);
     // Paging: ten to a page, the last page holds the rest, and the page after it is refused.
     let total = list.total();
-    assert!(total > 10, "the illustrated demo has more than a page of media");
+    assert!(
+        total > 10,
+        "the illustrated demo has more than a page of media"
+    );
     assert_eq!(list.items().len(), 10);
     let pages = (total + 9) / 10;
     assert_eq!(list.header("x-wp-totalpages"), pages.to_string());
