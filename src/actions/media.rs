@@ -25,14 +25,22 @@ impl From<DetailsError> for ActionError {
         let field = match e {
             DetailsError::AltTextTooLong => "alt_text",
             DetailsError::CaptionTooLong => "caption",
+            DetailsError::CreditTooLong => "credit",
         };
         ActionError::invalid(field, e.to_string())
     }
 }
 
-/// Adds an image to the library. The file is judged by its content (JPEG, PNG, GIF or WebP;
-/// see [`media::process`]), stored without its metadata, with its responsive widths, under a
-/// clean file name. Nothing is stored when anything is refused.
+/// What the newsroom writes about an image: its alt text, caption and photo credit.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MediaText<'a> {
+    pub alt_text: &'a str,
+    pub caption: &'a str,
+    pub credit: &'a str,
+}
+
+/// Adds an image to the library, with alt text and caption and no credit; see
+/// [`upload_described`].
 pub async fn upload(
     store: &Store,
     actor: &Staff,
@@ -42,12 +50,31 @@ pub async fn upload(
     caption: &str,
     now: DateTime<Utc>,
 ) -> Result<MediaItem> {
+    let text = MediaText {
+        alt_text,
+        caption,
+        credit: "",
+    };
+    upload_described(store, actor, file_name, bytes, text, now).await
+}
+
+/// Adds an image to the library. The file is judged by its content (JPEG, PNG, GIF or WebP;
+/// see [`media::process`]), stored without its metadata, with its responsive widths, under a
+/// clean file name. Nothing is stored when anything is refused.
+pub async fn upload_described(
+    store: &Store,
+    actor: &Staff,
+    file_name: &str,
+    bytes: Vec<u8>,
+    text: MediaText<'_>,
+    now: DateTime<Utc>,
+) -> Result<MediaItem> {
     if !actor.can(Capability::UploadMedia) {
         return Err(ActionError::Forbidden(
             "Your role cannot upload images; ask an editor to add it.".into(),
         ));
     }
-    let details = Details::new(alt_text, caption)?;
+    let details = Details::with_credit(text.alt_text, text.caption, text.credit)?;
     // Decoding and scaling take a while for large photos: off the async workers, and before
     // the transaction, so writers do not wait for it.
     let name = file_name.to_owned();
@@ -59,15 +86,7 @@ pub async fn upload(
             Err(UploadError::Unreadable)
         })?;
     let mut tx = store.begin().await?;
-    let id = Store::insert_media(
-        &mut tx,
-        image,
-        &details.alt_text,
-        &details.caption,
-        actor.id,
-        now,
-    )
-    .await?;
+    let id = Store::insert_media(&mut tx, image, &details, actor.id, now).await?;
     let item = Store::media_item_in(&mut tx, id)
         .await?
         .ok_or_else(|| ActionError::NotFound("The image vanished while it was saved.".into()))?;
@@ -75,7 +94,23 @@ pub async fn upload(
     Ok(item)
 }
 
-/// Changes an item's alt text and caption.
+/// Adds an image Newsdesk made itself (the demo's illustrations), already processed, inside
+/// the caller's transaction, as uploaded by `uploaded_by`.
+pub async fn add_processed_in(
+    tx: &mut Tx,
+    by: Actor<'_>,
+    image: media::ProcessedImage,
+    text: MediaText<'_>,
+    uploaded_by: i64,
+    now: DateTime<Utc>,
+) -> Result<MediaItem> {
+    by.require(Capability::UploadMedia)?;
+    let details = Details::with_credit(text.alt_text, text.caption, text.credit)?;
+    let id = Store::insert_media(tx, image, &details, uploaded_by, now).await?;
+    Store::media_item_in(tx, id).await?.ok_or_else(not_found)
+}
+
+/// Changes an item's alt text and caption; its credit stays.
 pub async fn update_details(
     store: &Store,
     actor: &Staff,
@@ -83,10 +118,23 @@ pub async fn update_details(
     alt_text: &str,
     caption: &str,
 ) -> Result<MediaItem> {
-    let details = Details::new(alt_text, caption)?;
+    update_text(store, actor, id, alt_text, caption, None).await
+}
+
+/// Changes an item's alt text, caption and, unless `None`, its credit.
+pub async fn update_text(
+    store: &Store,
+    actor: &Staff,
+    id: i64,
+    alt_text: &str,
+    caption: &str,
+    credit: Option<&str>,
+) -> Result<MediaItem> {
     let mut tx = store.begin().await?;
-    editable(&mut tx, actor, id).await?;
-    Store::update_media_details(&mut tx, id, &details.alt_text, &details.caption).await?;
+    let current = editable(&mut tx, actor, id).await?;
+    let details =
+        Details::with_credit(alt_text, caption, credit.unwrap_or(current.credit.as_str()))?;
+    Store::update_media_details(&mut tx, id, &details).await?;
     let item = Store::media_item_in(&mut tx, id)
         .await?
         .ok_or_else(not_found)?;

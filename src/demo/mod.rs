@@ -1,22 +1,28 @@
 //! The demo news site (`--demo`, `newsdesk seed --demo`) and synthetic stories for benchmarks
 //! (`newsdesk seed --articles N`). Both write through `actions`, like every other writer.
 
+mod pictures;
 mod stories;
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 
+use crate::actions::media::{self, MediaText};
 use crate::actions::pages::{self, PageInput};
 use crate::actions::stories::Intent;
 use crate::actions::{self, ActionError, Actor, articles, site};
 use crate::domain::article::{CommentStatus, NewArticle, Status};
-use crate::domain::html::SafeHtml;
+use crate::domain::html::{SafeHtml, escape};
+use crate::domain::media::{ProcessedImage, UploadError};
 use crate::domain::user::{NewUser, Role};
 use crate::domain::widget::WidgetKind;
 use crate::store::Store;
 use crate::store::comments::{NewComment, Thread};
 use crate::store::dialect::Tx;
+use crate::store::media::MediaItem;
+use pictures::Motif;
+use stories::DemoStory;
 
 pub use stories::{AUTHORS, SECTIONS, STORIES};
 
@@ -95,9 +101,26 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
     )
     .await?;
     let s = create_structure(tx, now).await?;
+    let mut images = draw_pictures()?.into_iter();
     let mut tags: HashMap<&str, i64> = HashMap::new();
     let mut story_ids = Vec::with_capacity(STORIES.len());
-    for story in STORIES {
+    for (i, story) in STORIES.iter().enumerate() {
+        let motif = Motif::of_section(story.section);
+        let mut add_picture = async |image| -> actions::Result<MediaItem> {
+            let text = MediaText {
+                alt_text: motif.alt_text(),
+                caption: motif.caption(),
+                credit: pictures::CREDIT,
+            };
+            media::add_processed_in(tx, Actor::Operator, image, text, s.authors["admin"], now).await
+        };
+        let featured = add_picture(images.next().expect("a picture per story")).await?;
+        let inline = if has_inline_picture(i) {
+            Some(add_picture(images.next().expect("a picture per inline image")).await?)
+        } else {
+            None
+        };
+        let body = demo_body(story, inline.as_ref(), i == 0);
         let mut tag_ids = Vec::new();
         for name in story.tags {
             let id = match tags.get(name) {
@@ -111,7 +134,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
         let article = NewArticle {
             title: story.title.into(),
             slug: None,
-            body: SafeHtml::from_paragraphs(story.body.iter().copied()),
+            body,
             excerpt: story.excerpt.into(),
             status: Status::Published,
             published_at: Some(published_at),
@@ -122,7 +145,7 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
             source_agency: story.source_agency.unwrap_or_default().into(),
             source_url: String::new(),
             embargo_until: None,
-            featured_image_id: None,
+            featured_image_id: Some(featured.id),
             sticky: story.sticky,
             comment_status: CommentStatus::Open,
         };
@@ -299,6 +322,95 @@ async fn seed_demo(tx: &mut Tx, now: DateTime<Utc>) -> actions::Result<()> {
     )
     .await?;
     Ok(())
+}
+
+/// Stories with a second illustration in their text: every sixth, from the first.
+fn has_inline_picture(i: usize) -> bool {
+    i.is_multiple_of(6)
+}
+
+/// Every story's illustration, and the inline ones, in story order. They are the same every
+/// time: drawn and processed once a process (on every core), however many demo sites it makes
+/// (the test suite makes many).
+fn draw_pictures() -> actions::Result<Vec<ProcessedImage>> {
+    static DRAWN: std::sync::OnceLock<Vec<ProcessedImage>> = std::sync::OnceLock::new();
+    if let Some(drawn) = DRAWN.get() {
+        return Ok(drawn.clone());
+    }
+    let drawn = draw_all()?;
+    Ok(DRAWN.get_or_init(|| drawn).clone())
+}
+
+fn draw_all() -> actions::Result<Vec<ProcessedImage>> {
+    let jobs: Vec<(Motif, u64)> = STORIES
+        .iter()
+        .enumerate()
+        .flat_map(|(i, story)| {
+            let motif = Motif::of_section(story.section);
+            let inline = has_inline_picture(i).then_some((motif, 1000 + i as u64));
+            std::iter::once((motif, i as u64)).chain(inline)
+        })
+        .collect();
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+    let per = jobs.len().div_ceil(workers);
+    let done: Vec<Result<ProcessedImage, UploadError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .chunks(per)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|&(motif, seed)| {
+                            let name = format!("{motif:?}-{seed}.jpg").to_lowercase();
+                            crate::domain::media::process_drawn(&name, pictures::draw(motif, seed))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    if done.len() != jobs.len() {
+        return Err(ActionError::invalid(
+            "image",
+            "a demo picture could not be drawn",
+        ));
+    }
+    done.into_iter()
+        .map(|r| r.map_err(ActionError::from))
+        .collect()
+}
+
+/// A story's text: its paragraphs, with an inline illustration after the second and, in the
+/// reference story, a pull quote after the third.
+fn demo_body(story: &DemoStory, inline: Option<&MediaItem>, pull_quote: bool) -> SafeHtml {
+    let mut html = String::new();
+    for (n, paragraph) in story.body.iter().enumerate() {
+        html.push_str(SafeHtml::from_paragraphs([*paragraph]).as_str());
+        if n == 1
+            && let Some(item) = inline
+        {
+            html.push_str(&format!(
+                "<figure><img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\">\
+                 <figcaption>{}</figcaption></figure>",
+                escape(&item.url),
+                escape(&item.alt_text),
+                item.width.unwrap_or(0),
+                item.height.unwrap_or(0),
+                escape(&item.caption),
+            ));
+        }
+        if n == 2 && pull_quote {
+            html.push_str(
+                "<figure><blockquote><p>“Thank you for inviting us, despite your tight \
+                 schedule.”</p></blockquote><figcaption>Kim Jong Un, to Vladimir Putin</figcaption></figure>",
+            );
+        }
+    }
+    SafeHtml::sanitize(&html)
 }
 
 /// The fields demo comments leave at their defaults.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::dialect::{Conn, Sql, Tx, insert_returning_id};
 use super::{Result, Store};
 use crate::domain::article::Status;
-use crate::domain::media::{ProcessedImage, Variant, file_path};
+use crate::domain::media::{Details, ProcessedImage, Variant, file_key, file_path, webp_file_name};
 
 /// A library item as the newsroom sees it. Images added before uploads existed (a URL only)
 /// have an empty `file_name` and no files.
@@ -18,6 +18,8 @@ pub struct MediaItem {
     pub file_name: String,
     pub alt_text: String,
     pub caption: String,
+    /// The photo credit ("Photo: Jane Doe / Agency"); may be empty.
+    pub credit: String,
     pub mime_type: String,
     pub width: Option<i64>,
     pub height: Option<i64>,
@@ -58,6 +60,8 @@ pub struct MediaDetail {
 /// A file as served.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct MediaFile {
+    /// The upload's file name (its WebP copies are served under [`webp_file_name`] of it).
+    pub file_name: String,
     pub content_type: String,
     #[serde(deserialize_with = "super::dialect::blob")]
     pub bytes: Vec<u8>,
@@ -66,20 +70,39 @@ pub struct MediaFile {
     pub created_at: DateTime<Utc>,
 }
 
-/// A file of an image shown on a page, for `srcset`.
+/// A file of an image shown on a page, for `srcset`, with what is shown around the image.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ImageVariant {
     pub media_id: i64,
+    /// The file's key: `original`, `w640`, or a WebP copy's `original.webp`, `w640.webp`.
     pub variant: String,
     pub width: i64,
     pub height: i64,
     pub file_name: String,
+    /// The item's caption and photo credit.
+    pub caption: String,
+    pub credit: String,
 }
 
 impl ImageVariant {
+    /// A WebP copy of one of the upload's files.
+    pub fn is_webp(&self) -> bool {
+        self.variant.ends_with(".webp")
+    }
+
     pub fn url(&self) -> String {
-        let variant = Variant::parse(&self.variant).unwrap_or(Variant::Original);
-        file_path(self.media_id, variant, &self.file_name)
+        match self.variant.strip_suffix(".webp") {
+            Some(v) => file_path(
+                self.media_id,
+                Variant::parse(v).unwrap_or(Variant::Original),
+                &webp_file_name(&self.file_name),
+            ),
+            None => file_path(
+                self.media_id,
+                Variant::parse(&self.variant).unwrap_or(Variant::Original),
+                &self.file_name,
+            ),
+        }
     }
 }
 
@@ -96,7 +119,7 @@ pub struct MediaUse {
     pub in_body: bool,
 }
 
-const ITEM_COLUMNS: &str = "SELECT m.id, m.url, m.file_name, m.alt_text, m.caption, m.mime_type, \
+const ITEM_COLUMNS: &str = "SELECT m.id, m.url, m.file_name, m.alt_text, m.caption, m.credit, m.mime_type, \
      CAST(m.width AS BIGINT) AS width, CAST(m.height AS BIGINT) AS height, m.byte_size, \
      m.uploaded_by, u.display_name AS uploader, m.created_at \
      FROM media m LEFT JOIN users u ON u.id = m.uploaded_by";
@@ -116,8 +139,8 @@ fn contains_pattern(text: &str) -> String {
 }
 
 impl Store {
-    /// One page of the library, newest first, optionally only items whose file name, alt text
-    /// or caption contain `search` (any case). Ask for one more than a page to learn whether a
+    /// One page of the library, newest first, optionally only items whose file name, alt text,
+    /// caption or credit contain `search` (any case). Ask for one more than a page to learn whether a
     /// next page exists.
     pub async fn media_library(
         &self,
@@ -134,6 +157,8 @@ impl Store {
                 .push(" ESCAPE '\\' OR LOWER(m.alt_text) LIKE ")
                 .arg(pattern.as_str())
                 .push(" ESCAPE '\\' OR LOWER(m.caption) LIKE ")
+                .arg(pattern.as_str())
+                .push(" ESCAPE '\\' OR LOWER(m.credit) LIKE ")
                 .arg(pattern)
                 .push(" ESCAPE '\\'");
         }
@@ -178,24 +203,33 @@ impl Store {
     }
 
     /// The file served at `/media/{id}/{variant}/{file_name}`: nothing unless all three match.
+    /// A WebP copy's address has the upload's file name with `.webp` for its extension.
     pub async fn media_file(
         &self,
         id: i64,
         variant: Variant,
         file_name: &str,
     ) -> Result<Option<MediaFile>> {
-        self.conn()
+        let webp = file_name.ends_with(".webp");
+        let file: Option<MediaFile> = self
+            .conn()
             .fetch_optional(
                 Sql::new(
-                    "SELECT f.content_type, f.bytes, m.created_at FROM media_files f \
+                    "SELECT m.file_name, f.content_type, f.bytes, m.created_at FROM media_files f \
                      JOIN media m ON m.id = f.media_id \
-                     WHERE f.media_id = $1 AND f.variant = $2 AND m.file_name = $3",
+                     WHERE f.media_id = $1 AND f.variant = $2",
                 )
                 .bind(id)
-                .bind(variant.to_string())
-                .bind(file_name),
+                .bind(file_key(variant, webp)),
             )
-            .await
+            .await?;
+        Ok(file.filter(|f| {
+            if webp {
+                webp_file_name(&f.file_name) == file_name
+            } else {
+                f.file_name == file_name
+            }
+        }))
     }
 
     /// Every stored file of the given images (for `srcset`), in one query; images without
@@ -206,7 +240,7 @@ impl Store {
         }
         let mut sql = Sql::new(
             "SELECT f.media_id, f.variant, CAST(f.width AS BIGINT) AS width, \
-             CAST(f.height AS BIGINT) AS height, m.file_name \
+             CAST(f.height AS BIGINT) AS height, m.file_name, m.caption, m.credit \
              FROM media_files f JOIN media m ON m.id = f.media_id WHERE f.media_id IN ",
         );
         sql.arg_list(media_ids)
@@ -293,8 +327,7 @@ impl Store {
     pub(crate) async fn insert_media(
         tx: &mut Tx,
         image: ProcessedImage,
-        alt_text: &str,
-        caption: &str,
+        details: &Details,
         uploaded_by: i64,
         now: DateTime<Utc>,
     ) -> Result<i64> {
@@ -302,12 +335,13 @@ impl Store {
         let id = insert_returning_id(
             tx,
             Sql::new(
-                "INSERT INTO media (url, alt_text, caption, mime_type, width, height, created_at, \
-                 file_name, byte_size, uploaded_by) \
-                 VALUES ('', $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                "INSERT INTO media (url, alt_text, caption, credit, mime_type, width, height, \
+                 created_at, file_name, byte_size, uploaded_by) \
+                 VALUES ('', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             )
-            .bind(alt_text)
-            .bind(caption)
+            .bind(details.alt_text.as_str())
+            .bind(details.caption.as_str())
+            .bind(details.credit.as_str())
             .bind(original.format.content_type())
             .bind(i64::from(original.width))
             .bind(i64::from(original.height))
@@ -363,7 +397,7 @@ impl Store {
                      VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(id)
-                .bind(r.variant.to_string())
+                .bind(r.key())
                 .bind(i64::from(r.width))
                 .bind(i64::from(r.height))
                 .bind(r.format.content_type())
@@ -374,18 +408,18 @@ impl Store {
         Ok(())
     }
 
-    /// Changes an item's alt text and caption. Returns whether it exists.
+    /// Changes an item's alt text, caption and credit. Returns whether it exists.
     pub(crate) async fn update_media_details(
         tx: &mut Tx,
         id: i64,
-        alt_text: &str,
-        caption: &str,
+        details: &Details,
     ) -> Result<bool> {
         Ok(tx
             .execute(
-                Sql::new("UPDATE media SET alt_text = $1, caption = $2 WHERE id = $3")
-                    .bind(alt_text)
-                    .bind(caption)
+                Sql::new("UPDATE media SET alt_text = $1, caption = $2, credit = $3 WHERE id = $4")
+                    .bind(details.alt_text.as_str())
+                    .bind(details.caption.as_str())
+                    .bind(details.credit.as_str())
                     .bind(id),
             )
             .await?

@@ -220,7 +220,7 @@ pub struct CommentFilter {
 }
 
 /// A library item as the API shows it: the newsroom's [`MediaItem`] without the uploader's name.
-const MEDIA_COLUMNS: &str = "SELECT m.id, m.url, m.file_name, m.alt_text, m.caption, m.mime_type, \
+const MEDIA_COLUMNS: &str = "SELECT m.id, m.url, m.file_name, m.alt_text, m.caption, m.credit, m.mime_type, \
      CAST(m.width AS BIGINT) AS width, CAST(m.height AS BIGINT) AS height, \
      CAST(m.byte_size AS BIGINT) AS byte_size, m.uploaded_by, CAST(NULL AS TEXT) AS uploader, \
      m.created_at";

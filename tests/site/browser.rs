@@ -41,7 +41,7 @@ const AWAITING_MODERATION: &str = "Your comment is awaiting moderation.";
 /// More than the site's minimum time on the form (`comment_min_seconds`, 3 s by default).
 const TIME_ON_FORM: Duration = Duration::from_millis(3500);
 
-const SERVER_START_TIMEOUT: Duration = Duration::from_secs(30);
+const SERVER_START_TIMEOUT: Duration = Duration::from_secs(90);
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
 const UI_TIMEOUT: Duration = Duration::from_secs(5);
 const PAGE_TIMEOUT: Duration = Duration::from_secs(10);

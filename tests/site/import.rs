@@ -143,9 +143,14 @@ async fn a_newsroom_export_arrives_with_every_state_thread_and_image(site: TestS
     let html = page.html();
     let body = page.fragment("article");
     assert!(body.contains("RHM/PR"), "{body}");
+    // The featured image's caption first, then the captions in the text.
     assert_eq!(
         page.texts("figcaption"),
-        ["Water at the old bridge.", "The river at dawn."]
+        [
+            "The river at dawn.",
+            "Water at the old bridge.",
+            "The river at dawn."
+        ]
     );
     // The featured image, the captioned photo (a resized copy on the old site) and the gallery.
     let images = page.attrs("article figure img", "src");

@@ -41,6 +41,7 @@ mod media;
 mod metrics;
 mod page_cache;
 mod page_comments;
+mod pictures;
 mod profiles;
 mod protected_posts;
 mod purge;

@@ -60,6 +60,16 @@ fn photo(width: u32, height: u32) -> DynamicImage {
     }))
 }
 
+/// Camera noise: no format compresses it much, so every smaller width weighs less than the
+/// original (a width that would weigh more is not kept).
+fn noisy(width: u32, height: u32) -> DynamicImage {
+    let mut seed = 17u32;
+    DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |_, _| {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        Rgb([(seed >> 16) as u8, (seed >> 24) as u8, 120])
+    }))
+}
+
 fn encoded(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
     image.write_to(&mut out, format).unwrap();
@@ -190,14 +200,41 @@ async fn transparent_png_stays_png_and_widths_follow_the_original(site: TestSite
     )
     .await;
     assert_eq!(item.file_name, "logo.png");
+    // The 640-pixel PNG would weigh more than the original, so there is none; the drawing
+    // gets lossless WebP copies, each smaller than its PNG.
     assert_eq!(
         files(&site, item.id).await,
         vec![
             ("original".into(), 700, 70, "image/png".into()),
             ("w320".into(), 320, 32, "image/png".into()),
-            ("w640".into(), 640, 64, "image/png".into()),
+            ("w320.webp".into(), 320, 32, "image/webp".into()),
+            ("original.webp".into(), 700, 70, "image/webp".into()),
         ]
     );
+    let detail = site.store.media_item(item.id).await.unwrap().unwrap();
+    for f in &detail.files {
+        assert!(f.byte_size <= item.byte_size, "{} grew", f.variant);
+    }
+    let webp = site
+        .get_raw(&format!("/media/{}/original/logo.webp", item.id), &[])
+        .await;
+    assert_eq!(webp.status, StatusCode::OK);
+    assert_eq!(webp.header("content-type"), "image/webp");
+    assert_eq!(
+        image::load_from_memory(&webp.body).unwrap().to_rgba8(),
+        image::load_from_memory(&site.get_raw(&item.url, &[]).await.body)
+            .unwrap()
+            .to_rgba8(),
+        "lossless"
+    );
+    // A WebP copy answers only at its own name.
+    for wrong in ["logo.png.webp", "other.webp"] {
+        let status = site
+            .get_raw(&format!("/media/{}/original/{wrong}", item.id), &[])
+            .await
+            .status;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{wrong}");
+    }
     let served = site.get_raw(&item.url, &[]).await;
     assert_eq!(served.header("content-type"), "image/png");
     let decoded = image::load_from_memory(&served.body).unwrap().to_rgba8();
@@ -208,7 +245,7 @@ async fn transparent_png_stays_png_and_widths_follow_the_original(site: TestSite
         &site,
         &author,
         "wide.png",
-        encoded(&photo(1700, 34), ImageFormat::Png),
+        encoded(&noisy(1700, 34), ImageFormat::Png),
     )
     .await;
     let widths: Vec<(String, i64, String)> = files(&site, wide.id)
@@ -300,7 +337,7 @@ async fn files_are_served_for_a_year_and_revalidate(site: TestSite) {
         &site,
         &author,
         "Quay.png",
-        encoded(&photo(400, 100), ImageFormat::Png),
+        encoded(&noisy(400, 100), ImageFormat::Png),
     )
     .await;
     let first = site.get_raw(&item.url, &[]).await;
@@ -409,7 +446,13 @@ async fn featured_uploads_get_srcset(site: TestSite) {
              /media/{id}/w1024/harbour.jpg 1024w, /media/{id}/original/harbour.jpg 1100w"
         )]
     );
-    assert_eq!(img("sizes"), vec!["(min-width: 60rem) 50rem, 100vw"]);
+    assert_eq!(
+        img("sizes"),
+        vec!["(min-width: 60rem) 50rem, calc(100vw - 2rem)"]
+    );
+    // The largest image of the first screen: fetched first, not lazily.
+    assert_eq!(img("fetchpriority"), vec!["high"]);
+    assert!(img("loading").is_empty());
     assert_eq!(
         (img("width"), img("height")),
         (vec!["1100".to_owned()], vec!["550".to_owned()])

@@ -52,12 +52,21 @@ async fn stories_are_news_articles_with_their_wire_provenance(site: TestSite) {
     let a = of_type(&graph, "NewsArticle");
     assert_eq!(a["headline"], REFERENCE);
     assert_eq!(a["mainEntityOfPage"], format!("http://localhost{url}"));
+    // The demo's illustration, with its credit.
+    let image = &a["image"][0];
+    assert_eq!(image["@type"], "ImageObject");
     assert!(
-        a["image"][0]
+        image["url"]
             .as_str()
             .unwrap()
-            .starts_with("http://localhost/static/share.")
+            .starts_with("http://localhost/media/")
     );
+    assert_eq!(image["creditText"], "Illustration: Newsdesk demo");
+    assert_eq!(
+        image["copyrightHolder"],
+        serde_json::json!({ "@type": "Organization", "name": "Newsdesk demo" })
+    );
+    assert!(image["width"].as_i64().unwrap() > 0);
     for date in ["datePublished", "dateModified"] {
         chrono::DateTime::parse_from_rfc3339(a[date].as_str().unwrap()).unwrap();
     }
@@ -99,7 +108,7 @@ async fn stories_are_news_articles_with_their_wire_provenance(site: TestSite) {
     assert!(meta(&page, "og:description")[0].starts_with("Vladimir Putin and Kim Jong Un met"));
     assert_eq!(meta(&page, "article:section"), ["Asia"]);
     assert_eq!(meta(&page, "twitter:card"), ["summary_large_image"]);
-    assert!(meta(&page, "og:image")[0].starts_with("http://localhost/static/"));
+    assert!(meta(&page, "og:image")[0].starts_with("http://localhost/media/"));
 }
 
 async fn archives_have_breadcrumbs_and_the_home_page_a_website(site: TestSite) {

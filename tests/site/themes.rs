@@ -227,7 +227,10 @@ const PARTIALS: [(&str, &[&str]); 3] = [
         "_comments.html",
         &["thread", "comments", "form", "mail_enabled"],
     ),
-    ("macros.html", &["card", "password_form"]),
+    (
+        "macros.html",
+        &["card", "picture", "figcaption", "password_form"],
+    ),
     ("widget.html", &["widget"]),
 ];
 

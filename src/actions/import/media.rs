@@ -164,7 +164,12 @@ pub(super) async fn attachment(
         }
         (None, Some(image), Some(by)) => {
             summary.count("images").created += 1;
-            Store::insert_media(tx, image, &alt, &caption, by, now).await?
+            let details = crate::domain::media::Details {
+                alt_text: alt.clone(),
+                caption: caption.clone(),
+                credit: String::new(),
+            };
+            Store::insert_media(tx, image, &details, by, now).await?
         }
         (None, _, _) => {
             summary.count("images").created += 1;

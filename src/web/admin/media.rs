@@ -66,7 +66,7 @@ async fn library_page(
         .map(|i| {
             let thumb = thumbs
                 .iter()
-                .filter(|v| v.media_id == i.id)
+                .filter(|v| v.media_id == i.id && !v.is_webp())
                 .min_by_key(|v| v.width)
                 .map_or_else(|| i.url.clone(), |v| v.url());
             minijinja::context! { item => i, thumb }
@@ -93,7 +93,7 @@ pub async fn library(
         &q,
         StatusCode::OK,
         None,
-        minijinja::context! { alt_text => "", caption => "" },
+        minijinja::context! { alt_text => "", caption => "", credit => "" },
     )
     .await
 }
@@ -105,8 +105,13 @@ pub async fn upload(
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
     require_upload(&signed)?;
-    let (mut file_name, mut bytes, mut alt, mut caption) =
-        (String::new(), None, String::new(), String::new());
+    let (mut file_name, mut bytes, mut alt, mut caption, mut credit) = (
+        String::new(),
+        None,
+        String::new(),
+        String::new(),
+        String::new(),
+    );
     let unreadable = || {
         AppError::refused(
             StatusCode::BAD_REQUEST,
@@ -128,10 +133,15 @@ pub async fn upload(
             Some("caption") => {
                 caption = edge::clean(&field.text().await.map_err(|_| unreadable())?).into_owned()
             }
+            Some("credit") => {
+                credit = edge::clean(&field.text().await.map_err(|_| unreadable())?).into_owned()
+            }
             _ => {}
         }
     }
-    let kept = minijinja::context! { alt_text => alt.clone(), caption => caption.clone() };
+    let kept = minijinja::context! {
+        alt_text => alt.clone(), caption => caption.clone(), credit => credit.clone()
+    };
     let bytes = match bytes.filter(|b| !b.is_empty()) {
         Some(b) => b,
         None => {
@@ -146,13 +156,17 @@ pub async fn upload(
             .await;
         }
     };
-    match actions::media::upload(
+    let text = actions::media::MediaText {
+        alt_text: &alt,
+        caption: &caption,
+        credit: &credit,
+    };
+    match actions::media::upload_described(
         state.store(),
         &signed.staff,
         &file_name,
         bytes,
-        &alt,
-        &caption,
+        text,
         state.now(),
     )
     .await
@@ -218,6 +232,8 @@ pub struct DetailsForm {
     alt_text: String,
     #[serde(default)]
     caption: String,
+    #[serde(default)]
+    credit: String,
 }
 
 pub async fn update(
@@ -227,12 +243,13 @@ pub async fn update(
     Path(id): Path<i64>,
     Form(form): Form<DetailsForm>,
 ) -> Result<Response, AppError> {
-    match actions::media::update_details(
+    match actions::media::update_text(
         state.store(),
         &signed.staff,
         id,
         &form.alt_text,
         &form.caption,
+        Some(&form.credit),
     )
     .await
     {
@@ -297,7 +314,10 @@ pub async fn picker(
         .iter()
         .filter(|i| i.mime_type.starts_with("image/"))
         .map(|i| {
-            let mut files: Vec<_> = variants.iter().filter(|v| v.media_id == i.id).collect();
+            let mut files: Vec<_> = variants
+                .iter()
+                .filter(|v| v.media_id == i.id && !v.is_webp())
+                .collect();
             files.sort_by_key(|v| v.width);
             let srcset = files
                 .iter()

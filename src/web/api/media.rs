@@ -68,7 +68,11 @@ impl Loaded {
         let title = title_of(m);
         let source = links::public(&m.url);
         let mut sizes = Map::new();
+        // WebP copies are the same sizes again, offered to browsers by the public site.
         for v in self.variants.get(&m.id).into_iter().flatten() {
+            if v.is_webp() {
+                continue;
+            }
             let name = if v.variant == "original" {
                 "full".to_owned()
             } else {
@@ -122,7 +126,7 @@ impl Loaded {
             o.insert("comment_status".into(), json!("closed"));
             o.insert("ping_status".into(), json!("closed"));
             o.insert("template".into(), json!(""));
-            o.insert("meta".into(), json!([]));
+            o.insert("meta".into(), json!({ "credit": m.credit }));
             o.insert("description".into(), json!({ "rendered": caption }));
         }
         o.insert("caption".into(), json!({ "rendered": caption }));
@@ -356,7 +360,8 @@ fn refused(e: crate::actions::ActionError, code: &'static str) -> ApiError {
     }
 }
 
-/// `POST`, `PUT` or `PATCH /wp/v2/media/<id>`: the alt text and the caption, through the
+/// `POST`, `PUT` or `PATCH /wp/v2/media/<id>`: the alt text, the caption and the photo credit
+/// (`meta.credit`), through the
 /// library's own checks and rights (authors their own uploads, editors anyone's). The title
 /// and slug come from the file's name and are accepted only unchanged, so a client may send
 /// back the whole item it read.
@@ -403,9 +408,37 @@ pub async fn update(
         Some(c) => c,
         None => current.caption,
     };
-    let item = crate::actions::media::update_details(api.store(), me, id, &alt_text, &caption)
-        .await
-        .map_err(|e| refused(e, "rest_cannot_edit"))?;
+    let mut credit = None;
+    if let Some(meta) = args.object("meta")? {
+        for (key, value) in meta {
+            match (key.as_str(), value) {
+                ("credit", Value::String(s)) => credit = Some(s.clone()),
+                ("credit", Value::Null) => credit = Some(String::new()),
+                ("credit", _) => {
+                    return Err(ApiError::invalid_param(
+                        "meta",
+                        "meta.credit is not of type string.",
+                    ));
+                }
+                (other, _) => {
+                    return Err(ApiError::invalid_param(
+                        "meta",
+                        format!("meta.{other} is not a field of media."),
+                    ));
+                }
+            }
+        }
+    }
+    let item = crate::actions::media::update_text(
+        api.store(),
+        me,
+        id,
+        &alt_text,
+        &caption,
+        credit.as_deref(),
+    )
+    .await
+    .map_err(|e| refused(e, "rest_cannot_edit"))?;
     let loaded = Loaded::with_files(api.store(), vec![item]).await?;
     Ok(api.editable(loaded.json(&loaded.items[0], &api, Context::View)))
 }

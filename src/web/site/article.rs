@@ -266,10 +266,17 @@ pub(crate) async fn story_page(
     };
     let has_held = comments.iter().any(|c| c.status != CommentState::Approved);
 
-    // The story's own image and the related stories' in one query.
+    // The story's own image, those in its text and the related stories' in one query.
+    let in_text = if shows_text {
+        super::figures::upload_ids(&row.body)
+    } else {
+        Vec::new()
+    };
     let images = views::ImageFiles::load(
         store,
-        std::iter::once(row.image_id).chain(picked.iter().map(|c| c.image_id)),
+        std::iter::once(row.image_id)
+            .chain(picked.iter().map(|c| c.image_id))
+            .chain(in_text.into_iter().map(Some)),
     )
     .await?;
     let mut cards = views::cards_with(&chrome, picked, &terms, &[], &images).into_iter();
@@ -328,7 +335,7 @@ pub(crate) async fn story_page(
         } else {
             postpass::protected_title(&row.title)
         },
-        body: shown_body,
+        body: super::figures::render(&shown_body, &images),
         excerpt: if shows_text {
             row.excerpt
         } else {
@@ -409,12 +416,16 @@ fn story_meta(
     } else {
         story.excerpt.clone()
     };
-    let image = story
-        .image
-        .as_ref()
-        .map(|i| i.url.as_str())
-        .or(state.theme().asset_url("share.png"))
-        .map(origin::absolute);
+    // The story's own image with its credit, else the theme's share image.
+    let image: Vec<serde_json::Value> = match &story.image {
+        Some(i) => vec![meta::image_object(i)],
+        None => state
+            .theme()
+            .asset_url("share.png")
+            .map(|u| json!(origin::absolute(u)))
+            .into_iter()
+            .collect(),
+    };
     let mut article = json!({
         "@type": "NewsArticle",
         "@id": origin::absolute(&format!("{}#article", story.url)),
@@ -422,7 +433,7 @@ fn story_meta(
         "url": origin::absolute(&story.url),
         "headline": headline(&story.title),
         "description": description,
-        "image": image.into_iter().collect::<Vec<_>>(),
+        "image": image,
         "datePublished": published,
         "dateModified": modified,
         "author": story.authors.iter().map(|a| json!({

@@ -1,5 +1,6 @@
 //! Uploaded images at addresses that never change: `/media/{id}/{variant}/{file_name}`, where
-//! the variant is `original` or a width (`w320`, `w640`, `w1024`, `w1600`). A file's bytes never
+//! the variant is `original` or a width (`w320`, `w640`, `w1024`, `w1600`), and the file name
+//! is the upload's, or the same with `.webp` for a WebP copy. A file's bytes never
 //! change either, so browsers and CDNs keep it for a year without asking again.
 
 use axum::body::Body;

@@ -172,6 +172,30 @@ fn script_json(value: &Value) -> String {
         .replace('&', "\\u0026")
 }
 
+/// An image as schema.org `ImageObject`: its address and size, caption, and photo credit as
+/// `creditText` with the `copyrightHolder` it names.
+pub fn image_object(image: &ImageView) -> Value {
+    let mut o = json!({
+        "@type": "ImageObject",
+        "url": origin::absolute(&image.url),
+        "contentUrl": origin::absolute(&image.url),
+    });
+    if let (Some(w), Some(h)) = (image.width, image.height) {
+        o["width"] = json!(w);
+        o["height"] = json!(h);
+    }
+    if !image.caption.is_empty() {
+        o["caption"] = json!(image.caption);
+    }
+    if !image.credit.is_empty() {
+        o["creditText"] = json!(image.credit);
+        if let Some((kind, name)) = crate::domain::media::credit_holder(&image.credit) {
+            o["copyrightHolder"] = json!({ "@type": kind, "name": name });
+        }
+    }
+    o
+}
+
 /// The site's publisher: an `Organization` with its logo.
 pub fn publisher(chrome: &Chrome, logo: Option<&str>) -> Value {
     let mut org = json!({

@@ -6,6 +6,7 @@ pub mod chrome;
 pub mod comments;
 pub mod embeds;
 pub mod feeds;
+pub mod figures;
 pub mod home;
 pub mod legacy;
 pub mod media;

@@ -139,13 +139,24 @@ pub(crate) async fn render_page(
         Some(id) => state.store().media_item(id).await?.map(|m| m.item),
         None => None,
     };
-    let image = match image {
-        Some(item) => {
-            let files = views::ImageFiles::load(state.store(), [Some(item.id)]).await?;
-            files.view(Some(item.id), Some(item.url), Some(item.alt_text))
-        }
-        None => None,
+    // The featured image's files and those of the images in the text, in one query.
+    let in_text = if shows_text {
+        super::figures::upload_ids(&page.body)
+    } else {
+        Vec::new()
     };
+    let files = views::ImageFiles::load(
+        state.store(),
+        image
+            .as_ref()
+            .map(|i| i.id)
+            .into_iter()
+            .chain(in_text)
+            .map(Some),
+    )
+    .await?;
+    let image =
+        image.and_then(|item| files.view(Some(item.id), Some(item.url), Some(item.alt_text)));
     let published = page.published_at.unwrap_or(page.updated_at);
     let title = if protected {
         postpass::protected_title(&page.title)
@@ -164,10 +175,7 @@ pub(crate) async fn render_page(
         "isPartOf": { "@id": origin::absolute("/#website") },
     });
     if let Some(image) = &image {
-        web_page["primaryImageOfPage"] = json!({
-            "@type": "ImageObject",
-            "url": origin::absolute(&image.url),
-        });
+        web_page["primaryImageOfPage"] = meta::image_object(image);
     }
     if crumbs.len() > 2 {
         web_page["breadcrumb"] = meta::breadcrumbs(&crumbs);
@@ -210,7 +218,7 @@ pub(crate) async fn render_page(
         &meta,
         minijinja::context! {
             page => minijinja::context! {
-                title, body => shown_body, updated, image,
+                title, body => super::figures::render(&shown_body, &files), updated, image,
                 parents,
             },
             protection => access.form("page", page_id),

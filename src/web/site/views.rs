@@ -28,9 +28,14 @@ pub struct ImageView {
     pub alt: String,
     /// Uploads only: every stored file as `URL Ww`, for `srcset` (the theme picks `sizes`).
     pub srcset: Option<String>,
+    /// Uploads with WebP copies only: the copies as `URL Ww`, for a `<source type="image/webp">`.
+    pub webp_srcset: Option<String>,
     /// Uploads only: the original's size, for `width` and `height`.
     pub width: Option<i64>,
     pub height: Option<i64>,
+    /// Uploads only: the library's caption and photo credit; may be empty.
+    pub caption: String,
+    pub credit: String,
 }
 
 /// The stored files of the images on a page, loaded in one query.
@@ -46,11 +51,16 @@ impl ImageFiles {
         let mut ids: Vec<i64> = ids.into_iter().flatten().collect();
         ids.sort_unstable();
         ids.dedup();
+        Ok(ImageFiles::from_variants(store.image_variants(&ids).await?))
+    }
+
+    /// Files as [`Store::image_variants`] reads them.
+    pub fn from_variants(variants: Vec<ImageVariant>) -> ImageFiles {
         let mut files: HashMap<i64, Vec<ImageVariant>> = HashMap::new();
-        for v in store.image_variants(&ids).await? {
+        for v in variants {
             files.entry(v.media_id).or_default().push(v);
         }
-        Ok(ImageFiles(files))
+        ImageFiles(files)
     }
 
     /// The view of a featured image: with `srcset` and its size when it is an upload, as it
@@ -71,15 +81,27 @@ impl ImageFiles {
         if let Some(files) = id.and_then(|id| self.0.get(&id))
             && let Some(original) = files.iter().find(|f| f.variant == "original")
         {
-            let srcset: Vec<String> = files
-                .iter()
-                .map(|f| format!("{} {}w", f.url(), f.width))
-                .collect();
-            view.srcset = Some(srcset.join(", "));
+            let srcset = |webp: bool| {
+                let list: Vec<String> = files
+                    .iter()
+                    .filter(|f| f.is_webp() == webp)
+                    .map(|f| format!("{} {}w", f.url(), f.width))
+                    .collect();
+                (!list.is_empty()).then(|| list.join(", "))
+            };
+            view.srcset = srcset(false);
+            view.webp_srcset = srcset(true);
             view.width = Some(original.width);
             view.height = Some(original.height);
+            view.caption = original.caption.clone();
+            view.credit = original.credit.clone();
         }
         Some(view)
+    }
+
+    /// The files of an upload shown in a story's text, by its id.
+    pub fn files(&self, id: i64) -> Option<&[ImageVariant]> {
+        self.0.get(&id).map(Vec::as_slice)
     }
 }
 
