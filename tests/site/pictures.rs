@@ -9,7 +9,7 @@ use newsdesk::actions::media::{self, MediaText};
 use newsdesk::demo::STORIES;
 use newsdesk::domain::user::{NewUser, Role, Staff};
 
-use crate::support::{Page, TestSite};
+use crate::support::{ORIGIN, Page, TestSite};
 
 const CREDIT: &str = "Illustration: Newsdesk demo";
 const REFERENCE: &str = "Putin meets N Korea's Jong Un at Russia Vostochny Cosmodrome";
@@ -139,6 +139,20 @@ async fn inline_figures_are_pictures_with_their_credit_and_a_pull_quote(site: Te
     assert_eq!(api.status, StatusCode::OK);
     let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
     assert_eq!(json["meta"]["credit"], CREDIT);
+    // Its `content.rendered` has absolute addresses, as WordPress's has: apps show it away
+    // from the site. `content.raw` stays as stored.
+    let slug = url.trim_end_matches('/').rsplit('/').next().unwrap();
+    let api = site
+        .get(&format!("/wp-json/wp/v2/posts?slug={slug}&context=view"))
+        .await;
+    let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let rendered = json[0]["content"]["rendered"].as_str().unwrap();
+    let absolute = format!("src=\"{ORIGIN}/media/");
+    assert!(
+        rendered.contains(&absolute) && !rendered.contains("src=\"/"),
+        "{absolute} in the API's content: {rendered}"
+    );
+    assert!(json[0]["content"].get("raw").is_none());
     // The stored text is unchanged: the picture is made on the way out.
     let stored = site
         .raw_pairs("SELECT body, CAST(COUNT(*) AS BIGINT) FROM articles WHERE body LIKE '%<figure><img%' GROUP BY body")

@@ -114,6 +114,21 @@ async fn example_theme_renders_every_page_type() {
     let headlines = section.texts("ol.headline-list h2.headline-list__title");
     assert!(!headlines.is_empty());
     assert!(section.texts("main .card").is_empty());
+    // Each headline with an illustration has its thumbnail from the built-in `picture` macro:
+    // alt text, a size, lazy.
+    let thumbs = section.attrs("ol.headline-list img.headline-list__image", "alt");
+    assert_eq!(
+        thumbs.len(),
+        headlines.len(),
+        "every demo story has an image"
+    );
+    assert!(thumbs.iter().all(|alt| !alt.is_empty()));
+    assert!(
+        section
+            .attrs("ol.headline-list img.headline-list__image", "loading")
+            .iter()
+            .all(|l| l == "lazy")
+    );
     // Tag, author and date archives share the template.
     for path in ["/tag/space/", "/author/newsroom-desk/", "/page/2/"] {
         let page = site.get(path).await;

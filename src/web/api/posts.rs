@@ -22,10 +22,12 @@ use crate::domain::article::Status;
 use crate::domain::article::{article_path, excerpt_from_html};
 use crate::domain::html::escape;
 use crate::domain::user::Capability;
+use crate::render::feeds::absolutize;
 use crate::store::pages::{PageNode, page_path, trail_of};
 use crate::store::rest::{
     ContentFilter, ContentKind, ContentRow, ListFilter, NewsroomView, Order, OrderBy,
 };
+use crate::web::origin;
 
 /// Characters of a generated excerpt (WordPress cuts 55 words).
 const EXCERPT_CHARS: usize = 300;
@@ -154,7 +156,12 @@ impl Shaper<'_> {
             o.insert(
                 "content".into(),
                 json!({
-                    "rendered": if protected && !edit { "" } else { row.body.as_str() },
+                    // Absolute, as WordPress renders it: apps show it away from the site.
+                    "rendered": if protected && !edit {
+                        String::new()
+                    } else {
+                        absolutize(&row.body, &origin::current())
+                    },
                     "protected": protected,
                 }),
             );
