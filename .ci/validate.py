@@ -15,15 +15,25 @@ sitemaps are discovered the way a reader, a feed reader or a crawler finds them.
             answering 200, and the Google News fields.
   metadata  JSON-LD (extruct): NewsArticle on the story, BreadcrumbList on section and author
             archives; OpenGraph tags.
+  admin     with --admin-login (password in NEWSDESK_VALIDATE_PASSWORD): signs in through the
+            sign-in form (a wrong password first, which must be refused), follows every link and
+            GET form from the dashboard to reach each admin page type (one URL per type, a
+            list's status filters counted apart), sends the main forms back with their text
+            fields emptied (each must be refused with an error summary), makes an application
+            password through the profile's form, opens the application-authorization page the REST API index names,
+            the admin's 404 and signs out; with --password-link, the set-password pages. All of
+            them through the Nu HTML Checker: no errors allowed, warnings printed.
 
 Prints one PASS/FAIL line per check and exits 1 if any failed.
 """
 
 import argparse
 import datetime as dt
+import http.cookiejar
 import json
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -333,30 +343,39 @@ def discover_pages(report, base):
 
 
 def check_html(report, pages, vnu_jar, workdir):
-    files = {}
+    docs = []
     for label, page in pages.items():
         if page.usable:
-            path = os.path.join(workdir, f"page-{label.replace(' ', '-')}.html")
-            with open(path, "wb") as f:
-                f.write(page.resp.body)
-            files[path] = page
+            docs.append((label, page.resp.url, page.resp.body))
         else:
             report.fail("html", page.url, f"vnu {label} page", "not checked: the page did not load as expected")
-    if not files:
+    run_vnu(report, docs, vnu_jar, workdir, "page")
+
+
+def run_vnu(report, docs, vnu_jar, workdir, prefix):
+    """Nu HTML Checker on docs, a list of (label, url, body): zero errors each, warnings printed.
+    One JVM for all of them, with a planted invalid page that must get an error."""
+    if not docs:
         return
+    files = {}
+    for n, (label, url, body) in enumerate(docs):
+        path = os.path.join(workdir, f"{prefix}-{n:03d}.html")
+        with open(path, "wb") as f:
+            f.write(body)
+        files[path] = (label, url)
     # A page with a known error goes along, to prove errors are seen and told apart per file.
-    planted = os.path.join(workdir, "planted-invalid.html")
+    planted = os.path.join(workdir, f"{prefix}-planted-invalid.html")
     with open(planted, "w", encoding="utf-8") as f:
         f.write('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>planted</title>'
                 '</head><body><img src="x.png"></body></html>\n')
-    # One JVM for all pages; JSON output keeps the messages apart per file.
+    # JSON output keeps the messages apart per file.
     cmd = ["java", "-jar", vnu_jar, "--format", "json", "--stdout", planted, *files]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     try:
         messages = json.loads(proc.stdout)["messages"]
     except (ValueError, KeyError):
-        for page in files.values():
-            report.fail("html", page.resp.url, f"vnu {page.label} page",
+        for label, url in files.values():
+            report.fail("html", url, f"vnu {label} page",
                         f"vnu gave no JSON (exit {proc.returncode}): {short(proc.stderr or proc.stdout, 300)}")
         return
     by_file = {path: [] for path in files}
@@ -364,13 +383,13 @@ def check_html(report, pages, vnu_jar, workdir):
         path = urllib.parse.unquote(urllib.parse.urlsplit(m.get("url", "")).path)
         by_file.setdefault(path, []).append(m)
     planted_errors = [m for m in by_file.get(planted, []) if m.get("type") == "error"]
-    report.check(bool(planted_errors), "self-check", "planted-invalid.html", "vnu reports the planted error",
+    report.check(bool(planted_errors), "self-check", os.path.basename(planted), "vnu reports the planted error",
                  short(planted_errors[0].get("message", ""), 100) if planted_errors else "no error reported")
-    for path, page in files.items():
+    for path, (label, url) in files.items():
         msgs = by_file.get(path, [])
         errors = [m for m in msgs if m.get("type") in ("error", "non-document-error")]
         warnings = [m for m in msgs if m.get("type") == "info" and m.get("subType") == "warning"]
-        report.check(not errors, "html", page.resp.url, f"vnu {page.label} page",
+        report.check(not errors, "html", url, f"vnu {label} page",
                      f"{len(errors)} errors, {len(warnings)} warnings")
         for m in errors + warnings:
             kind = "error" if m in errors else "warning"
@@ -983,6 +1002,383 @@ def check_metadata(report, pages, base):
 
 
 # ---------------------------------------------------------------------------------------------
+# The newsroom admin
+
+
+class Browser:
+    """A signed-in (or signed-out) visitor: keeps cookies, follows redirects itself and sends
+    Origin with every form, as a browser does."""
+
+    def __init__(self, base):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
+
+    def request(self, url, form=None):
+        """GET url, or POST form (a list of pairs, urlencoded); redirects are followed (a 303
+        turns into a GET). Never raises for HTTP statuses."""
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        for _ in range(6):
+            headers = {"User-Agent": "newsdesk-ci-validate"}
+            if data is not None:
+                headers.update({"Origin": self.base, "Content-Type": "application/x-www-form-urlencoded"})
+            req = urllib.request.Request(url, data=data, headers=headers)
+            try:
+                with self.opener.open(req, timeout=60) as r:
+                    status, hdrs, body = r.status, r.headers, r.read()
+            except urllib.error.HTTPError as e:
+                status, hdrs, body = e.code, e.headers, e.read()
+            except ValueError as e:
+                raise OSError(str(e)) from e
+            if status in (301, 302, 303, 307, 308) and hdrs.get("Location"):
+                url = urllib.parse.urljoin(url, hdrs["Location"])
+                if status in (301, 302, 303):
+                    data = None
+                continue
+            return Response(url, status, hdrs, body)
+        raise OSError(f"too many redirects at {url}")
+
+
+def admin_path_key(url):
+    """The page type an admin URL shows: numbers and tokens in the path become {id} / {token};
+    of the query only a list's status filter counts (it changes the rows' actions)."""
+    parts = urllib.parse.urlsplit(url)
+    path = re.sub(r"/[0-9a-f]{32,}(?=/|$)", "/{token}", parts.path)
+    path = re.sub(r"/\d+(?=/|$)", "/{id}", path)
+    status = dict(urllib.parse.parse_qsl(parts.query)).get("status")
+    return path + (f"?status={status}" if status else "")
+
+
+def find_form(doc, page_url, pred):
+    """The first <form> for which pred(form, action URL) is true, as (form, action URL)."""
+    for form in doc.iter("form"):
+        action = urllib.parse.urljoin(page_url, (form.get("action") or "").strip() or page_url)
+        if pred(form, action):
+            return form, action
+    return None, None
+
+
+def form_fields(form):
+    """The pairs a browser sends for a form left as it is (no button pressed)."""
+    return [(k, v if v is not None else "") for k, v in form.form_values()]
+
+
+def load_admin(report, browser, docs, label, url, expected_status=200, form=None, expect_path=None):
+    """Fetch (or POST to) an admin page; on the expected answer its HTML goes to vnu as label."""
+    try:
+        r = browser.request(url, form)
+    except OSError as e:
+        report.fail("admin", url, label, f"no answer ({e})")
+        return None, None
+    problems = []
+    if r.status != expected_status:
+        problems.append(f"HTTP {r.status}, expected {expected_status}")
+    if r.media_type != "text/html":
+        problems.append(f"Content-Type {r.media_type!r}, expected text/html")
+    if expect_path and urllib.parse.urlsplit(r.url).path != expect_path:
+        problems.append(f"ended at {r.url}, expected {expect_path}")
+    doc = parse_html(r.body) if not problems else None
+    if not problems and doc is None:
+        problems.append("empty or unparseable HTML")
+    if problems:
+        report.fail("admin", r.url, label, "; ".join(problems))
+        return r, None
+    report.ok("admin", r.url, label, f"HTTP {r.status}")
+    docs.append((label, r.url, r.body))
+    return r, doc
+
+
+# Page types the crawl from the dashboard must reach (the rest it finds are checked as well).
+ADMIN_REQUIRED = [
+    ("dashboard", "/admin/"),
+    ("stories list", "/admin/stories"),
+    ("new story editor", "/admin/stories/new"),
+    ("story editor", "/admin/stories/{id}"),
+    ("pages list", "/admin/pages"),
+    ("new page editor", "/admin/pages/new"),
+    ("page editor", "/admin/pages/{id}"),
+    ("media library", "/admin/media"),
+    ("media item", "/admin/media/{id}"),
+    ("comments", "/admin/comments"),
+    ("comment", "/admin/comments/{id}"),
+    ("sections", "/admin/sections"),
+    ("section", "/admin/sections/{id}"),
+    ("tags", "/admin/tags"),
+    ("tag", "/admin/tags/{id}"),
+    ("widgets", "/admin/widgets"),
+    ("new widget", "/admin/widgets/new"),
+    ("widget", "/admin/widgets/{id}"),
+    ("menus", "/admin/menus"),
+    ("people", "/admin/users"),
+    ("person", "/admin/users/{id}"),
+    ("settings", "/admin/settings"),
+    ("audit log", "/admin/audit"),
+    ("tools (export)", "/admin/tools"),
+    ("import", "/admin/tools/import"),
+    ("profile and application passwords", "/admin/profile"),
+]
+MAX_ADMIN_PAGES = 150
+# Never followed: the admin's static files, and anything that is not a page to read.
+ADMIN_SKIP = re.compile(r"^/admin/(static/|logout)")
+
+
+def admin_sign_in(report, browser, base, login, password, docs):
+    """Sign in through the real form. First proves the admin is closed to the signed-out and
+    that a wrong password is refused; returns the dashboard's (response, doc) or (None, None)."""
+    r, doc = load_admin(report, browser, docs, "sign-in (signed out, sent from /admin/)", base + "/admin/",
+                        expect_path="/admin/login")
+    if doc is None:
+        return None, None
+
+    def login_form(doc, url):
+        return find_form(doc, url, lambda f, a: f.get("method", "").lower() == "post"
+                         and f.xpath('.//input[@type="password"]'))
+
+    def filled(form, pw):
+        fields = [(k, v) for k, v in form_fields(form) if k not in ("login", "password")]
+        has_csrf = any(k == "_csrf" and v for k, v in fields)
+        return fields + [("login", login), ("password", pw)], has_csrf
+
+    form, action = login_form(doc, r.url)
+    if form is None:
+        report.fail("admin", r.url, "sign-in form", "no POST form with a password field")
+        return None, None
+    fields, has_csrf = filled(form, password + "-wrong")
+    report.check(has_csrf, "admin", r.url, "sign-in form carries a CSRF token (_csrf)")
+    # A wrong password must be refused: the sign-in check can fail.
+    r2, doc2 = load_admin(report, browser, docs, "sign-in, wrong password refused", action,
+                          expected_status=422, form=fields)
+    if doc2 is not None:
+        form, action = login_form(doc2, r2.url)
+    if form is None:
+        return None, None
+    fields, _ = filled(form, password)
+    r3, doc3 = load_admin(report, browser, docs, "dashboard", action, form=fields, expect_path="/admin/")
+    if doc3 is None:
+        return None, None
+    signed = find_form(doc3, r3.url, lambda f, a: urllib.parse.urlsplit(a).path == "/admin/logout")[0] is not None
+    cookie = any(c.path.startswith("/admin") for c in browser.jar)
+    report.check(signed and cookie, "admin", r3.url, "signed in (session cookie for /admin, sign-out form shown)",
+                 "" if signed and cookie else f"sign-out form {'found' if signed else 'missing'}, "
+                 f"session cookie {'set' if cookie else 'missing'}")
+    return (r3, doc3) if signed and cookie else (None, None)
+
+
+def crawl_admin(report, browser, base, start, docs):
+    """Every admin page type reachable from the dashboard by links and GET forms, first URL of
+    each type. Returns {type: url}."""
+    found = {admin_path_key(start[0].url): start[0].url}
+    queue = []
+
+    def enqueue(doc, page_url):
+        targets = []
+        for a in doc.iter("a"):
+            if a.get("href"):
+                targets.append(urllib.parse.urljoin(page_url, a.get("href").strip()))
+        # Forms that only ask for a page (a search, "add a widget of this kind"), sent as left.
+        for form in doc.iter("form"):
+            if (form.get("method") or "get").lower() != "get":
+                continue
+            action = urllib.parse.urljoin(page_url, (form.get("action") or "").strip() or page_url)
+            query = urllib.parse.urlencode(form_fields(form))
+            targets.append(urllib.parse.urlsplit(action)._replace(query=query).geturl())
+        for url in targets:
+            url = urllib.parse.urldefrag(url)[0]
+            path = urllib.parse.urlsplit(url).path
+            if same_host(url, base) and path.startswith("/admin/") and not ADMIN_SKIP.match(path):
+                if admin_path_key(url) not in found and url not in queue:
+                    queue.append(url)
+
+    enqueue(start[1], start[0].url)
+    fetched = 0
+    while queue and fetched < MAX_ADMIN_PAGES:
+        url = queue.pop(0)
+        key = admin_path_key(url)
+        if key in found:
+            continue
+        found[key] = url
+        fetched += 1
+        try:
+            r = browser.request(url)
+        except OSError as e:
+            report.fail("admin", url, key, f"no answer ({e})")
+            continue
+        if r.status == 200 and r.media_type != "text/html":
+            report.note(f"not a page, not checked: {url} ({r.media_type})")
+            continue
+        if r.status != 200 or urllib.parse.urlsplit(r.url).path == "/admin/login":
+            report.fail("admin", url, key, f"HTTP {r.status} at {r.url}")
+            continue
+        doc = parse_html(r.body)
+        if doc is None:
+            report.fail("admin", url, key, "empty or unparseable HTML")
+            continue
+        report.ok("admin", r.url, key, f"HTTP {r.status}")
+        docs.append((key, r.url, r.body))
+        enqueue(doc, r.url)
+    if queue:
+        report.note(f"crawl stopped after {MAX_ADMIN_PAGES} pages; {len(queue)} links left")
+    missing = [f"{label} ({path})" for label, path in ADMIN_REQUIRED if path not in found]
+    report.check(not missing, "admin", base + "/admin/", "crawl from the dashboard reaches every admin page type",
+                 "missing " + ", ".join(missing) if missing else f"{len(found)} page types")
+    return found
+
+
+# Forms sent back with every text field emptied: each must be refused (422, nothing saved) and
+# the page that answers, with its error summary and marked fields, is checked too. By page type
+# and the path the form posts to; the first such form on the page is sent.
+ADMIN_REFUSED_FORMS = [
+    ("/admin/stories/new", r"/admin/stories/new"),
+    ("/admin/stories/{id}", r"/admin/stories/\d+"),
+    ("/admin/pages/new", r"/admin/pages/new"),
+    ("/admin/pages/{id}", r"/admin/pages/\d+"),
+    ("/admin/comments/{id}", r"/admin/comments/\d+/edit"),
+    ("/admin/sections", r"/admin/sections"),
+    ("/admin/sections/{id}", r"/admin/sections/\d+"),
+    ("/admin/tags", r"/admin/tags"),
+    ("/admin/tags/{id}", r"/admin/tags/\d+"),
+    ("/admin/menus", r"/admin/menus/[^/]+/items"),
+    ("/admin/users", r"/admin/users"),
+    ("/admin/users/{id}", r"/admin/users/\d+"),
+    ("/admin/settings", r"/admin/settings"),
+    ("/admin/profile", r"/admin/profile"),
+    ("/admin/profile", r"/admin/profile/password"),
+]
+EMPTIED_TYPES = {"text", "search", "password", "textarea"}
+
+
+def check_refused_forms(report, browser, found, docs):
+    for key, action_path in ADMIN_REFUSED_FORMS:
+        url = found.get(key)
+        if url is None:
+            continue  # the crawl has failed already
+        label = f"{key} form to {action_path} with empty fields, refused"
+        try:
+            r = browser.request(url)
+        except OSError as e:
+            report.fail("admin", url, label, f"no answer ({e})")
+            continue
+        doc = parse_html(r.body) if r.status == 200 else None
+        form, action = (None, None) if doc is None else find_form(
+            doc, r.url, lambda f, a: (f.get("method") or "").lower() == "post"
+            and re.fullmatch(action_path, urllib.parse.urlsplit(a).path))
+        if form is None:
+            report.fail("admin", r.url, label, f"no POST form to {action_path}")
+            continue
+        emptied = set()
+        for el in form.inputs:
+            kind = el.tag if el.tag == "textarea" else (el.get("type") or "text").lower()
+            if el.get("name") and el.tag in ("input", "textarea") and kind in EMPTIED_TYPES:
+                emptied.add(el.get("name"))
+        fields = [(k, v) for k, v in form_fields(form) if k not in emptied] + [(k, "") for k in sorted(emptied)]
+        label = f"{key} form to {admin_path_key(action)} with empty fields, refused"
+        _, page = load_admin(report, browser, docs, label, action, expected_status=422, form=fields)
+        if page is not None:
+            summary = page.xpath('//*[contains(concat(" ", normalize-space(@class), " "), " error-summary ")]')
+            report.check(bool(summary), "admin", action, f"{key} refused form shows an error summary",
+                         "" if summary else "no .error-summary")
+
+
+def check_app_password_form(report, browser, profile_url, docs):
+    """The profile's "New application password" form: refused without a name, then the page
+    that shows a new password once."""
+    try:
+        r = browser.request(profile_url)
+    except OSError as e:
+        report.fail("admin", profile_url, "application password form", f"no answer ({e})")
+        return
+    doc = parse_html(r.body) if r.status == 200 else None
+    form, action = (None, None) if doc is None else find_form(
+        doc, r.url, lambda f, a: f.get("method", "").lower() == "post"
+        and urllib.parse.urlsplit(a).path.endswith("/app-passwords"))
+    if form is None:
+        report.fail("admin", r.url, "application password form", "no POST form to …/app-passwords")
+        return
+    fields = [(k, v) for k, v in form_fields(form) if k != "name"]
+    load_admin(report, browser, docs, "new application password without a name, refused", action,
+               expected_status=422, form=fields + [("name", "")])
+    r2, doc2 = load_admin(report, browser, docs, "new application password, shown once", action,
+                          form=fields + [("name", "CI validate form")])
+    if doc2 is not None:
+        shown = doc2.xpath('//*[@id="new-app-password"]')
+        report.check(bool(shown), "admin", r2.url, "the new application password is shown",
+                     "" if shown else 'no id="new-app-password" on the page')
+
+
+def check_authorize(report, browser, base, docs):
+    """The page a WordPress app sends a person to for an application password, found the way
+    the app finds it: the REST API index's authentication endpoint."""
+    try:
+        r = fetch(base + "/wp-json/")
+        endpoint = json.loads(r.body)["authentication"]["application-passwords"]["endpoints"]["authorization"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        report.fail("admin", base + "/wp-json/", "application-password authorization endpoint",
+                    f"not in the API index ({type(e).__name__}: {short(e, 100)})")
+        return
+    query = urllib.parse.urlencode({"app_name": "Newsdesk CI validate",
+                                    "success_url": "https://example.invalid/callback"})
+    load_admin(report, browser, docs, "authorize an application (application password)",
+               endpoint + ("&" if "?" in endpoint else "?") + query)
+
+
+def check_sign_out(report, browser, base, dashboard, docs):
+    """Sign out with the layout's form; the page it ends on is the signed-out sign-in page."""
+    form, action = find_form(dashboard[1], dashboard[0].url,
+                             lambda f, a: urllib.parse.urlsplit(a).path == "/admin/logout")
+    if form is None:
+        report.fail("admin", dashboard[0].url, "sign out", "no sign-out form")
+        return
+    load_admin(report, browser, docs, "sign-in (just signed out)", action, form=form_fields(form),
+               expect_path="/admin/login")
+    try:
+        r = browser.request(base + "/admin/")
+        ok = urllib.parse.urlsplit(r.url).path == "/admin/login"
+        report.check(ok, "admin", base + "/admin/", "signed out: the dashboard leads to the sign-in page",
+                     "" if ok else f"ended at {r.url} (HTTP {r.status})")
+    except OSError as e:
+        report.fail("admin", base + "/admin/", "signed out", f"no answer ({e})")
+
+
+def check_password_link(report, base, link, docs):
+    """A one-time set-password link as `newsdesk user add --invite` prints it: the form, the
+    form refusing two different passwords, setting one, and the link once used."""
+    browser = Browser(base)
+    r, doc = load_admin(report, browser, docs, "set-password link", link)
+    if doc is None:
+        return
+    form, action = find_form(doc, r.url, lambda f, a: f.get("method", "").lower() == "post")
+    if form is None:
+        report.fail("admin", r.url, "set-password form", "no POST form")
+        return
+    keep = [(k, v) for k, v in form_fields(form) if k not in ("password", "repeat")]
+    chosen = "ci " + secrets.token_urlsafe(18)
+    load_admin(report, browser, docs, "set-password link, two different passwords refused", action,
+               expected_status=422, form=keep + [("password", chosen), ("repeat", chosen + "x")])
+    load_admin(report, browser, docs, "sign-in (password just set)", action,
+               form=keep + [("password", chosen), ("repeat", chosen)], expect_path="/admin/login")
+    load_admin(report, browser, docs, "set-password link, used", link, expected_status=404)
+
+
+def check_admin(report, base, vnu_jar, workdir, login, password, password_link):
+    docs = []
+    browser = Browser(base)
+    dashboard = admin_sign_in(report, browser, base, login, password, docs)
+    if dashboard[1] is not None:
+        found = crawl_admin(report, browser, base, dashboard, docs)
+        check_refused_forms(report, browser, found, docs)
+        if "/admin/profile" in found:
+            check_app_password_form(report, browser, found["/admin/profile"], docs)
+        check_authorize(report, browser, base, docs)
+        load_admin(report, browser, docs, "admin 404", base + "/admin/no-such-page-xyz/", expected_status=404)
+        check_sign_out(report, browser, base, dashboard, docs)
+    if password_link:
+        check_password_link(report, base, password_link, docs)
+    else:
+        report.note("no --password-link: the set-password pages are not checked")
+    run_vnu(report, docs, vnu_jar, workdir, "admin")
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def main():
@@ -990,6 +1386,10 @@ def main():
     ap.add_argument("--base", required=True, help="the running site, e.g. http://127.0.0.1:8080")
     ap.add_argument("--ci-dir", default=os.path.dirname(os.path.abspath(__file__)),
                     help="the .ci folder (node_modules with vnu-jar and sitemap, schema/)")
+    ap.add_argument("--admin-login", help="an administrator's login; its password comes in the "
+                    "NEWSDESK_VALIDATE_PASSWORD environment variable. Without it the admin is not checked")
+    ap.add_argument("--password-link", help="a one-time set-password link (`newsdesk user add --invite`) "
+                    "of an account the checks may set a password for")
     args = ap.parse_args()
     # Stopped by .ci/validate's trap: unwind, so temporary files and a running vnu go too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -1009,6 +1409,13 @@ def main():
             ("sitemaps", lambda: check_sitemaps(report, base, pages, schemas, workdir)),
             ("metadata", lambda: check_metadata(report, pages, base)),
         ]
+        # Last: signing in, out and setting a password change the site (sessions, audit log).
+        if args.admin_login:
+            password = os.environ.get("NEWSDESK_VALIDATE_PASSWORD", "")
+            sections.append(("admin", lambda: check_admin(report, base, vnu_jar, workdir, args.admin_login,
+                                                          password, args.password_link)))
+        else:
+            report.note("no --admin-login: the admin is not checked")
         for name, run in sections:
             print(f"== {name}", flush=True)
             try:
