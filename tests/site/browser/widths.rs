@@ -333,8 +333,9 @@ async fn admin_pages_pass_axe_and_reflow_at_every_width() {
             }
         };
         for (label, path) in &pages {
-            let shot = (screenshots && matches!(*label, "dashboard" | "stories" | "editor"))
-                .then(|| format!("admin-{label}-{width}.png"));
+            let shot = (screenshots
+                && matches!(*label, "dashboard" | "stories" | "editor" | "comments"))
+            .then(|| format!("admin-{label}-{width}.png"));
             check_page(
                 &client,
                 &server,
