@@ -1669,94 +1669,6 @@ async fn visit_and_run_axe(
     }
     (looked, run_axe(client, axe).await)
 }
-/// Every page type passes axe-core's WCAG 2.0–2.2 A and AA rules in real Chromium.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_page_type_passes_axe_wcag_aa() {
-    let Some(tools) = browser_tools() else {
-        return;
-    };
-    let Some(axe) = axe_source() else {
-        return;
-    };
-    let server = Server::start();
-    let driver = Driver::start(&tools.chromedriver);
-    let client = connect(&driver, &tools.chromium).await;
-    let story = open_reference_story(&client, &server).await;
-    let story_path = path_of(&story);
-    let month: String = story_path.split('/').take(3).collect::<Vec<_>>().join("/") + "/";
-    let day: String = story_path.split('/').take(4).collect::<Vec<_>>().join("/") + "/";
-    let pages = [
-        "/".to_owned(),
-        story_path.clone(),
-        "/category/world/".to_owned(),
-        "/category/world/asia/".to_owned(),
-        "/tag/space/".to_owned(),
-        "/author/newsroom-desk/".to_owned(),
-        month,
-        day,
-        "/about/".to_owned(),
-        "/no-such-page/".to_owned(),
-        "/page/2/".to_owned(),
-        "/search?q=space+launch&section=science".to_owned(),
-    ];
-    let mut failures = Vec::new();
-    for path in &pages {
-        client
-            .goto(&format!("http://{}{path}", server.addr))
-            .await
-            .or_panic("opening a page");
-        client
-            .execute(&axe, vec![])
-            .await
-            .or_panic("loading axe-core");
-        let result = client
-            .execute_async(
-                "const done = arguments[arguments.length - 1];
-                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
-                   .then(r => done(r.violations.map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')) }))))
-                   .catch(e => done([{ id: 'axe-error', help: String(e), nodes: [] }]));",
-                vec![],
-            )
-            .await
-            .or_panic("running axe-core");
-        if let Some(list) = result.as_array()
-            && !list.is_empty()
-        {
-            failures.push(format!("{path}: {}", serde_json::to_string(list).unwrap()));
-        }
-    }
-    // The check itself works: a planted image without alternative text is reported.
-    client
-        .goto(&format!("http://{}/", server.addr))
-        .await
-        .or_panic("opening the front page");
-    client
-        .execute(&axe, vec![])
-        .await
-        .or_panic("loading axe-core");
-    let planted = client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             const img = document.createElement('img'); img.src = '/static/none.png'; document.querySelector('main').appendChild(img);
-             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a'] } }).then(r => done(r.violations.map(v => v.id)));",
-            vec![],
-        )
-        .await
-        .or_panic("running axe-core on a planted violation");
-    client.close().await.or_panic("closing the browser");
-    assert!(
-        planted
-            .as_array()
-            .is_some_and(|v| v.contains(&serde_json::json!("image-alt"))),
-        "axe did not report a planted violation: {planted}"
-    );
-    assert!(
-        failures.is_empty(),
-        "accessibility violations:\n{}",
-        failures.join("\n")
-    );
-}
-
 /// In dark mode (the reader's system setting) public pages keep WCAG AA, text contrast
 /// included, on a phone with the menu open and on a desktop.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1969,7 +1881,8 @@ async fn run_axe(client: &Client, axe: &str) -> Value {
         .execute_async(
             "const done = arguments[arguments.length - 1];
              axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
-               .then(r => done(r.violations.map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')) }))))
+               .then(r => done(r.violations.map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n =>
+                 n.target.join(' ') + ' ' + n.html.slice(0, 160) + ' ' + (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 300)) }))))
                .catch(e => done([{ id: 'axe-error', help: String(e), nodes: [] }]));",
             vec![],
         )
@@ -1979,14 +1892,13 @@ async fn run_axe(client: &Client, axe: &str) -> Value {
 
 /// A journalist signs in, uploads a photo, writes a story with the toolbar (bold, a link, a
 /// quote, the photo), schedules it a few seconds ahead and sees the scheduler publish it with
-/// nobody visiting; an editor moderates a comment and retitles a widget; the admin pages pass
-/// axe.
+/// nobody visiting; an editor moderates a comment and retitles a widget. (Every admin page
+/// type is checked with axe in `widths`.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn newsroom_writes_schedules_moderates_and_configures() {
     let Some(tools) = browser_tools() else {
         return;
     };
-    let axe = axe_source();
     let server = Server::start();
     server.add_administrator();
     let driver = Driver::start(&tools.chromedriver);
@@ -2285,66 +2197,18 @@ async fn newsroom_writes_schedules_moderates_and_configures() {
         "{titles}"
     );
 
-    // The admin's pages pass axe.
-    if let Some(axe) = axe {
-        let mut failures = Vec::new();
-        for page in [
-            "/admin/",
-            "/admin/stories",
-            &format!("/admin/stories/{id}"),
-            "/admin/stories/new",
-            "/admin/media",
-            "/admin/comments",
-            "/admin/widgets",
-            "/admin/menus",
-            "/admin/sections",
-            "/admin/tags",
-            "/admin/users",
-            "/admin/users/2",
-            "/admin/users/2/delete",
-            "/admin/profile",
-            "/admin/settings",
-            &format!("/admin/stories/{id}/revisions"),
-            // The demo's first page is "About us".
-            "/admin/pages",
-            "/admin/pages/new",
-            "/admin/pages/1",
-            "/admin/pages/1/revisions",
-        ] {
-            client
-                .goto(&server.url(page))
-                .await
-                .or_panic("opening an admin page");
-            let mut result = run_axe(&client, &axe).await;
-            if result.as_array().is_some_and(|l| !l.is_empty()) {
-                // Once more after the page has settled (scripts enhancing it, styles applied),
-                // so only lasting violations count.
-                tokio::time::sleep(Duration::from_millis(800)).await;
-                result = run_axe(&client, &axe).await;
-            }
-            if result.as_array().is_some_and(|l| !l.is_empty()) {
-                failures.push(format!("{page}: {result}"));
-            }
-        }
-        client.goto(&server.url("/admin/logout")).await.ok();
-        assert!(
-            failures.is_empty(),
-            "accessibility violations:\n{}",
-            failures.join("\n")
-        );
-    }
     client.close().await.or_panic("closing the browser");
 }
 
-/// The admin on a 390 × 844 phone: no page scrolls sideways (wide lists scroll in their own
-/// box), the newsroom's sections are one row under the top bar with the current one in view,
-/// so each page's heading is in the first screen; and the pages pass axe at that size.
+/// The admin on a 390 × 844 phone: the newsroom's sections are one row under the top bar with
+/// the current one in view, so each page's heading is in the first screen. (That no page
+/// scrolls sideways and that axe finds nothing, at 320, 390 and 1280 px, is checked in
+/// `widths`.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_admin_fits_a_phone() {
     let Some(tools) = browser_tools() else {
         return;
     };
-    let axe = axe_source();
     let server = Server::start();
     server.add_administrator();
     let driver = Driver::start(&tools.chromedriver);
@@ -2381,7 +2245,6 @@ async fn the_admin_fits_a_phone() {
              const cur = document.querySelector('nav.side a[aria-current=page]');
              const c = cur ? cur.getBoundingClientRect() : null;
              return {
-               page: document.documentElement.scrollWidth, screen: document.documentElement.clientWidth,
                heading: h1.bottom,
                current: c ? (c.left >= nav.left - 1 && c.right <= nav.right + 1) : true,
                items: [...document.querySelectorAll('nav.side li')].map(l => [l.textContent.trim(), Math.round(l.getBoundingClientRect().top)]),
@@ -2389,9 +2252,6 @@ async fn the_admin_fits_a_phone() {
             vec![],
         )
         .await;
-        if layout["page"].as_f64() > layout["screen"].as_f64() {
-            failures.push(format!("{page} scrolls sideways: {layout}"));
-        }
         if layout["heading"].as_f64().unwrap_or(f64::MAX) > 400.0 {
             failures.push(format!("{page}: the heading is not near the top: {layout}"));
         }
@@ -2411,18 +2271,8 @@ async fn the_admin_fits_a_phone() {
                 "{page}: the current section is out of view: {layout}"
             ));
         }
-        if let Some(axe) = &axe {
-            let mut result = run_axe(&client, axe).await;
-            if result.as_array().is_some_and(|l| !l.is_empty()) {
-                tokio::time::sleep(Duration::from_millis(800)).await;
-                result = run_axe(&client, axe).await;
-            }
-            if result.as_array().is_some_and(|l| !l.is_empty()) {
-                failures.push(format!("{page}: {result}"));
-            }
-        }
-        if page == "/admin/users" || page == "/admin/stories" {
-            save_screenshot(&client, &format!("admin-phone-{}.png", &page[7..])).await;
+        if page == "/admin/users" {
+            save_screenshot(&client, "admin-phone-users.png").await;
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -2721,3 +2571,4 @@ async fn a_saved_story_stays_out_of_the_next_new_story() {
 }
 
 mod embeds;
+mod widths;
