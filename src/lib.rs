@@ -43,6 +43,8 @@ struct AppInner {
     sitemaps: web::site::sitemaps::SitemapCache,
     section_counts: web::api::terms::SectionCounts,
     metrics: web::metrics::Metrics,
+    /// What this node's scheduler did (see [`jobs::spawn_scheduler`]), for `/metrics`.
+    scheduler: Arc<jobs::SchedulerStats>,
     secret: tokio::sync::OnceCell<Vec<u8>>,
     imports: web::admin::import::Runs,
     options: AppOptions,
@@ -69,6 +71,8 @@ pub struct AppOptions {
     /// `/metrics` is served on an address of its own (`serve --metrics-listen`, through
     /// [`web::metrics::router`]), not on the site's.
     pub metrics_elsewhere: bool,
+    /// How much the page cache holds, and for how long (64 MB, five minutes by default).
+    pub page_cache_limits: web::cache::PageCacheLimits,
 }
 
 impl AppState {
@@ -83,10 +87,11 @@ impl AppState {
                 theme,
                 admin_ui: Theme::admin(),
                 chrome: web::site::ChromeCache::default(),
-                pages: web::cache::PageCache::default(),
+                pages: web::cache::PageCache::new(options.page_cache_limits),
                 sitemaps: web::site::sitemaps::SitemapCache::default(),
                 section_counts: web::api::terms::SectionCounts::default(),
                 metrics: web::metrics::Metrics::default(),
+                scheduler: Arc::default(),
                 secret: tokio::sync::OnceCell::new(),
                 imports: web::admin::import::Runs::default(),
                 options,
@@ -119,6 +124,12 @@ impl AppState {
     /// This node's request counters (`/metrics`).
     pub(crate) fn metrics(&self) -> &web::metrics::Metrics {
         &self.inner.metrics
+    }
+
+    /// The counters of this node's scheduler: give them to [`jobs::spawn_scheduler`] so
+    /// `/metrics` shows its runs.
+    pub fn scheduler_stats(&self) -> Arc<jobs::SchedulerStats> {
+        self.inner.scheduler.clone()
     }
 
     /// Whether `/metrics` is served on an address of its own.
@@ -306,6 +317,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         access_log,
         request_timeout: None,
         metrics_elsewhere: config.metrics_listen.is_some(),
+        page_cache_limits: web::cache::PageCacheLimits::default(),
     };
     // Once everything is checked: a way into a newsroom nobody can sign in to yet.
     let base = config
@@ -315,7 +327,6 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     if let Some(line) = first_sign_in(&store, &base).await? {
         tracing::info!("{line}");
     }
-    let scheduler = jobs::spawn_scheduler(store.clone(), jobs::SCHEDULER_PERIOD);
     // Other nodes' content writes reach this node's caches at once (PostgreSQL).
     let content_listener = store.listen_for_content_changes();
     // A CDN in front hears what this node's writes changed.
@@ -324,6 +335,11 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         .clone()
         .map(|url| web::purge_hook::spawn(&store, url));
     let state = AppState::with_options(store.clone(), theme, options);
+    let scheduler = jobs::spawn_scheduler(
+        store.clone(),
+        jobs::SCHEDULER_PERIOD,
+        state.scheduler_stats(),
+    );
     let metrics = match metrics_listener {
         Some(l) => {
             let at = l

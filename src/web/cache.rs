@@ -116,9 +116,10 @@ async fn render(req: Request, next: Next) -> (Response, Arc<[String]>) {
         .await
 }
 
-/// How long a page is kept while the content does not change.
+/// How long a page is kept while the content does not change (by default; see
+/// [`PageCacheLimits`]).
 pub const MAX_AGE: Duration = Duration::from_secs(300);
-/// The most the cache holds, all encodings of all pages together.
+/// The most the cache holds, all encodings of all pages together (by default).
 pub const MAX_BYTES: u64 = 64 << 20;
 /// Larger pages are served but not kept.
 const MAX_BODY: usize = 1 << 20;
@@ -180,6 +181,37 @@ pub struct PageCache {
     /// Requests answered from the cache, and pages rendered for it (see [`PageCache::stats`]).
     hits: AtomicU64,
     misses: AtomicU64,
+    /// Pages that left the cache, by why (counted by the cache's eviction listener).
+    removals: Arc<Removals>,
+}
+
+/// Pages that left the cache, by why.
+#[derive(Default)]
+struct Removals {
+    /// Pushed out (or turned away) by the bound on bytes, [`PageCacheLimits::max_bytes`].
+    size: AtomicU64,
+    /// Lapsed after [`PageCacheLimits::max_age`].
+    expired: AtomicU64,
+    /// Dropped because content they show changed (purges, a change of everything).
+    purged: AtomicU64,
+}
+
+/// How much the page cache holds, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageCacheLimits {
+    /// The most it holds, all encodings of all pages together, in bytes.
+    pub max_bytes: u64,
+    /// How long a page is kept while what it shows does not change.
+    pub max_age: Duration,
+}
+
+impl Default for PageCacheLimits {
+    fn default() -> PageCacheLimits {
+        PageCacheLimits {
+            max_bytes: MAX_BYTES,
+            max_age: MAX_AGE,
+        }
+    }
 }
 
 /// What the page cache did and holds (for `/metrics`).
@@ -189,36 +221,65 @@ pub struct CacheStats {
     pub misses: u64,
     pub entries: u64,
     pub bytes: u64,
+    /// Pages pushed out, or turned away, to stay within the bound on bytes.
+    pub evicted_for_size: u64,
+    /// Pages that lapsed after the longest time a page is kept.
+    pub expired: u64,
+    /// Pages dropped because content they show changed.
+    pub purged: u64,
 }
 
 impl Default for PageCache {
     fn default() -> PageCache {
+        PageCache::new(PageCacheLimits::default())
+    }
+}
+
+impl PageCache {
+    /// An empty cache within these limits.
+    pub fn new(limits: PageCacheLimits) -> PageCache {
+        let removals = Arc::new(Removals::default());
+        let counted = removals.clone();
         PageCache {
             pages: moka::sync::Cache::builder()
-                .max_capacity(MAX_BYTES)
+                .max_capacity(limits.max_bytes)
                 .weigher(|key: &String, e: &Arc<Entry>| {
                     e.weight()
                         .saturating_add(u32::try_from(key.len()).unwrap_or(u32::MAX))
                 })
-                .time_to_live(MAX_AGE)
+                .time_to_live(limits.max_age)
+                .eviction_listener(move |_key, _page, cause| {
+                    let counter = match cause {
+                        moka::notification::RemovalCause::Size => &counted.size,
+                        moka::notification::RemovalCause::Expired => &counted.expired,
+                        moka::notification::RemovalCause::Explicit => &counted.purged,
+                        // A page stored again under its key (rendered anew) did not leave.
+                        moka::notification::RemovalCause::Replaced => return,
+                    };
+                    counter.fetch_add(1, Ordering::Relaxed);
+                })
                 .build(),
             generation: AtomicU64::new(0),
             filling: Mutex::default(),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            removals,
         }
     }
-}
 
-impl PageCache {
-    /// Hits and misses so far, and what is held now (entries and bytes as the cache last
-    /// counted them).
+    /// Hits and misses so far, pages that left and why, and what is held now. The cache's
+    /// pending bookkeeping (lapsed pages, a change of everything) is done first, so the
+    /// numbers are current.
     pub fn stats(&self) -> CacheStats {
+        self.pages.run_pending_tasks();
         CacheStats {
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
             entries: self.pages.entry_count(),
             bytes: self.pages.weighted_size(),
+            evicted_for_size: self.removals.size.load(Ordering::Relaxed),
+            expired: self.removals.expired.load(Ordering::Relaxed),
+            purged: self.removals.purged.load(Ordering::Relaxed),
         }
     }
 

@@ -1,7 +1,8 @@
 //! `GET /metrics`: this node's counters in Prometheus's text format (version 0.0.4), written
-//! here by hand: requests by route and status, their latency, the page cache and the database
-//! pool. Never kept by the page cache; with `serve --metrics-listen ADDR` it is served on that
-//! address only, not on the public one.
+//! here by hand: requests by route and status, their latency, the page cache (hits, misses,
+//! what it holds, pages evicted and purged), the scheduler and the database pool. Never kept
+//! by the page cache; with `serve --metrics-listen ADDR` it is served on that address only,
+//! not on the public one.
 //!
 //! Routes are labelled by their pattern (`/{year}/{month}/{day}/{slug}/`), never by the address
 //! asked for, so the number of series stays bounded whatever strangers request; anything no
@@ -179,10 +180,50 @@ pub async fn show(State(state): State<AppState>) -> Response {
              newsdesk_page_cache_entries {}\n\
              # HELP newsdesk_page_cache_bytes Bytes held, all encodings of all pages.\n\
              # TYPE newsdesk_page_cache_bytes gauge\n\
-             newsdesk_page_cache_bytes {}\n",
-            stats.hits, stats.misses, stats.entries, stats.bytes
+             newsdesk_page_cache_bytes {}\n\
+             # HELP newsdesk_page_cache_evictions_total Pages the cache let go of by itself: \
+             pushed out or turned away by its bound on bytes (size), or kept their longest \
+             time (expired).\n\
+             # TYPE newsdesk_page_cache_evictions_total counter\n\
+             newsdesk_page_cache_evictions_total{{cause=\"size\"}} {}\n\
+             newsdesk_page_cache_evictions_total{{cause=\"expired\"}} {}\n\
+             # HELP newsdesk_page_cache_purged_total Pages dropped because content they show \
+             changed.\n\
+             # TYPE newsdesk_page_cache_purged_total counter\n\
+             newsdesk_page_cache_purged_total {}\n",
+            stats.hits,
+            stats.misses,
+            stats.entries,
+            stats.bytes,
+            stats.evicted_for_size,
+            stats.expired,
+            stats.purged
         );
     }
+    let scheduler = state.scheduler_stats().snapshot();
+    let _ = write!(
+        out,
+        "# HELP newsdesk_scheduler_runs_total Times this node's scheduler looked for scheduled \
+         stories whose time has come.\n\
+         # TYPE newsdesk_scheduler_runs_total counter\n\
+         newsdesk_scheduler_runs_total {}\n\
+         # HELP newsdesk_scheduler_published_total Scheduled stories this node's scheduler \
+         published (each story is published by one node only).\n\
+         # TYPE newsdesk_scheduler_published_total counter\n\
+         newsdesk_scheduler_published_total {}\n\
+         # HELP newsdesk_scheduler_failures_total Scheduler runs that could not publish what \
+         was due.\n\
+         # TYPE newsdesk_scheduler_failures_total counter\n\
+         newsdesk_scheduler_failures_total {}\n\
+         # HELP newsdesk_scheduler_last_run_timestamp_seconds When the scheduler last ran \
+         (Unix time; 0 before its first run).\n\
+         # TYPE newsdesk_scheduler_last_run_timestamp_seconds gauge\n\
+         newsdesk_scheduler_last_run_timestamp_seconds {}\n",
+        scheduler.runs,
+        scheduler.published,
+        scheduler.failures,
+        scheduler.last_run.unwrap_or(0.0)
+    );
     let pool = state.store().pool_stats();
     let _ = write!(
         out,

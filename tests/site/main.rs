@@ -39,6 +39,7 @@ mod legacy_urls;
 mod lost_update;
 mod media;
 mod metrics;
+mod nodes;
 mod page_cache;
 mod page_comments;
 mod pictures;

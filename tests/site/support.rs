@@ -56,23 +56,24 @@ pub struct TestSite {
     pub backend: Backend,
     /// The database URL, for tests that must reach past the store.
     pub url: String,
-    cleanup: Cleanup,
+    _cleanup: Cleanup,
 }
 
-enum Cleanup {
+/// What to remove when a throwaway database is done with (on drop).
+pub enum Cleanup {
     File(std::path::PathBuf),
     Database { admin_url: String, name: String },
 }
 
-impl Drop for TestSite {
+impl Drop for Cleanup {
     fn drop(&mut self) {
-        match &self.cleanup {
+        match self {
             Cleanup::File(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
             }
             Cleanup::Database { admin_url, name } => {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
-                // Drop runs inside the test's runtime; use a separate thread with its own runtime.
+                // Drop may run inside a test's runtime; use a separate thread with its own.
                 let _ = std::thread::spawn(move || {
                     let rt = tokio::runtime::Builder::new_current_thread()
                         .enable_all()
@@ -95,8 +96,9 @@ impl Drop for TestSite {
 }
 
 /// The URL of a new, empty database on `backend`, or `None` (with a notice) when PostgreSQL is
-/// not configured. In CI (`CI=true`) PostgreSQL must be configured.
-async fn fresh_database(backend: Backend) -> Option<(String, Cleanup)> {
+/// not configured. In CI (`CI=true`) PostgreSQL must be configured. The database is removed
+/// when the [`Cleanup`] is dropped.
+pub async fn fresh_database(backend: Backend) -> Option<(String, Cleanup)> {
     match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join(unique_name("test"));
@@ -246,7 +248,7 @@ impl TestSite {
             app,
             backend,
             url,
-            cleanup,
+            _cleanup: cleanup,
         })
     }
 
