@@ -39,6 +39,7 @@ struct AppInner {
     theme: Theme,
     admin_ui: Theme,
     chrome: web::site::ChromeCache,
+    related: web::site::RelatedCache,
     pages: web::cache::PageCache,
     sitemaps: web::site::sitemaps::SitemapCache,
     section_counts: web::api::terms::SectionCounts,
@@ -87,6 +88,7 @@ impl AppState {
                 theme,
                 admin_ui: Theme::admin(),
                 chrome: web::site::ChromeCache::default(),
+                related: web::site::RelatedCache::default(),
                 pages: web::cache::PageCache::new(options.page_cache_limits),
                 sitemaps: web::site::sitemaps::SitemapCache::default(),
                 section_counts: web::api::terms::SectionCounts::default(),
@@ -191,6 +193,11 @@ impl AppState {
 
     pub(crate) fn chrome_cache(&self) -> &web::site::ChromeCache {
         &self.inner.chrome
+    }
+
+    /// Every story's related block, kept until a content write changes it.
+    pub(crate) fn related_cache(&self) -> &web::site::RelatedCache {
+        &self.inner.related
     }
 
     /// The current time, to the second (the precision stories are dated with).

@@ -44,10 +44,14 @@ impl Terms {
         for (text, weight) in [(title, TITLE_WEIGHT), (excerpt, 1.0)] {
             let lower = text.to_lowercase();
             for word in lower.split(|c: char| !c.is_alphanumeric()) {
-                if word.chars().nth(1).is_none() || STOP_WORDS.binary_search(&word).is_ok() {
+                if word.chars().nth(1).is_none() {
                     continue;
                 }
-                weights.push((fnv1a(word), weight));
+                let hash = fnv1a(word);
+                if stop_hashes().binary_search(&hash).is_ok() {
+                    continue;
+                }
+                weights.push((hash, weight));
             }
         }
         weights.sort_unstable_by_key(|(h, _)| *h);
@@ -83,7 +87,17 @@ impl Terms {
     }
 }
 
-/// Sorted, for binary search.
+/// The stop words' hashes, sorted: a word is looked up by the hash it is counted under, with
+/// no string comparisons (the lookup runs for every word of every candidate).
+fn stop_hashes() -> &'static [u64] {
+    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    HASHES.get_or_init(|| {
+        let mut hashes: Vec<u64> = STOP_WORDS.iter().map(|w| fnv1a(w)).collect();
+        hashes.sort_unstable();
+        hashes
+    })
+}
+
 const STOP_WORDS: &[&str] = &[
     "a", "about", "after", "all", "also", "an", "and", "are", "as", "at", "be", "been", "but",
     "by", "can", "for", "from", "has", "have", "he", "her", "his", "in", "into", "is", "it", "its",
@@ -202,8 +216,9 @@ mod tests {
     }
 
     #[test]
-    fn stop_words_are_sorted_for_binary_search() {
-        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+    fn stop_words_have_distinct_hashes() {
+        assert!(stop_hashes().windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(stop_hashes().len(), STOP_WORDS.len());
     }
 
     #[test]

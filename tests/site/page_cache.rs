@@ -20,6 +20,7 @@ on_both_backends!(demo:
     a_kept_page_answers_if_none_match_before_rendering,
     concurrent_misses_render_a_page_once,
     without_the_page_cache_every_request_renders,
+    related_blocks_are_kept_until_a_write_changes_them,
 );
 
 fn cache(p: &Page) -> &str {
@@ -699,4 +700,81 @@ async fn without_the_page_cache_every_request_renders(site: TestSite) {
     ))
     .await;
     assert!(get_on(&uncached, "/").await.body.contains("Seen at once"));
+}
+
+/// Without the page cache, a story's related block (Read also and Related Posts) is kept
+/// between requests and made again when a content write names what it shows: here an edit of
+/// a story it lists. A change made behind the application's back is not seen until the next
+/// content write, as with the page cache.
+async fn related_blocks_are_kept_until_a_write_changes_them(site: TestSite) {
+    let ed_id = site.add_staff("ed", Role::Editor).await;
+    let editor = site.sign_in(ed_id, "ed").await;
+    let uncached = newsdesk::app(newsdesk::AppState::with_options(
+        site.store.clone(),
+        newsdesk::render::Theme::load(None).unwrap(),
+        newsdesk::AppOptions {
+            no_page_cache: true,
+            ..Default::default()
+        },
+    ));
+    let story_path = site
+        .url_of(REFERENCE)
+        .await
+        .trim_start_matches(crate::support::ORIGIN)
+        .to_owned();
+    let block = |p: &Page| {
+        let mut titles = p.texts(".read-also__story a");
+        titles.extend(p.texts(".related .card__title"));
+        titles
+    };
+    let first = get_on(&uncached, &story_path).await;
+    assert_eq!(cache(&first), "none");
+    let shown = block(&first);
+    assert_eq!(shown.len(), 5, "read also and four related stories");
+    let listed = first.attrs(".related .card__title a", "href");
+    let slug = listed[0].trim_end_matches('/').rsplit('/').next().unwrap();
+    let related = site
+        .store
+        .published_article_by_slug(slug, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(related.title, shown[1]);
+
+    // Behind the application's back: the kept block does not know.
+    site.raw_execute(&format!(
+        "UPDATE articles SET title = 'Changed behind its back' WHERE id = {}",
+        related.id
+    ))
+    .await;
+    let page = get_on(&uncached, &story_path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(block(&page), shown);
+
+    // An editor's edit of the listed story names it: the block is made again.
+    // (What the editor's form holds: its sections and tags stay as they are.)
+    let story = site.store.story(related.id).await.unwrap().unwrap();
+    let form = site
+        .admin_get(&editor, &format!("/admin/stories/{}", related.id))
+        .await;
+    let sections = form.attrs("input[name=category][checked]", "value");
+    let tags = form.attrs("input#tags", "value").pop().unwrap_or_default();
+    let retitled = format!("{}, updated", related.title);
+    let version = story.version.to_string();
+    let mut fields = vec![
+        ("title", retitled.as_str()),
+        ("body", story.body.as_str()),
+        ("base_version", version.as_str()),
+        ("tags", tags.as_str()),
+    ];
+    fields.extend(sections.iter().map(|id| ("category", id.as_str())));
+    let res =
+        crate::admin_stories::save(&site, &editor, Some(related.id), &fields, "publish").await;
+    crate::admin_stories::saved_id(&res);
+    let after = block(&get_on(&uncached, &story_path).await);
+    assert!(
+        after.contains(&retitled),
+        "{retitled:?} in {after:?}, before: {shown:?}"
+    );
+    assert!(!after.contains(&shown[1]), "{after:?}");
 }

@@ -15,10 +15,9 @@ use crate::actions::comments::comments_open;
 use crate::domain::article::{CommentStatus, article_path};
 use crate::domain::comment::{CommentForm, CommentState, FieldErrors, ordered};
 use crate::domain::postpass;
-use crate::domain::related::{self, RelatedInput};
 use crate::domain::token::comment_form_token;
 use crate::error::AppError;
-use crate::store::articles::{ArticleRow, SummaryRow, TermId, TermRef};
+use crate::store::articles::{ArticleRow, TermRef};
 use crate::store::comments::Thread;
 use crate::store::users::AuthorProfile;
 
@@ -45,10 +44,6 @@ use crate::web::cookies;
 use crate::web::origin;
 use serde_json::json;
 
-/// Stories scored for "Related Posts": this many before and after the story, per section and tag.
-const PER_TERM: u32 = 8;
-/// Stories shown under "Related Posts" (the best match goes to "Read also").
-const RELATED: usize = 4;
 /// Edits within this many seconds of publication do not count as an update.
 const UPDATE_GRACE_SECONDS: i64 = 300;
 
@@ -224,40 +219,21 @@ pub(crate) async fn story_page(
     let tz = chrome.settings.timezone;
     let url = article_path(published_at, &row.slug, tz);
 
-    let mut terms = store.terms_of(&[row.id]).await?;
-    let candidates = store
-        .related_candidates(row.id, published_at, now, &terms, PER_TERM)
+    let terms = store.terms_of(&[row.id]).await?;
+    let block = state
+        .related_cache()
+        .get(
+            state,
+            &chrome,
+            &super::related::Story {
+                id: row.id,
+                title: &row.title,
+                excerpt: &row.excerpt,
+                published_at,
+                terms: &terms,
+            },
+        )
         .await?;
-    for c in &candidates {
-        crate::web::cache::shows_story(c.id);
-    }
-    let mut term_ids: Vec<TermId> = terms
-        .iter()
-        .map(|t| TermId {
-            article_id: t.article_id,
-            kind: t.kind.clone(),
-            term_id: t.term_id,
-        })
-        .collect();
-    term_ids.extend(
-        store
-            .term_ids_of(&candidates.iter().map(|c| c.id).collect::<Vec<_>>())
-            .await?,
-    );
-    let ranked = rank_related(
-        row.id,
-        &row.title,
-        &row.excerpt,
-        published_at,
-        &candidates,
-        &term_ids,
-    );
-    let picked: Vec<SummaryRow> = ranked
-        .iter()
-        .filter_map(|id| candidates.iter().find(|c| c.id == *id).cloned())
-        .collect();
-    // Names of sections and tags only for the stories shown.
-    terms.extend(store.terms_of(&ranked).await?);
     let authors = store.byline_profiles(row.id).await?;
     let comments = if shows_text {
         store.visible_comments(Thread::Story(row.id), held).await?
@@ -266,7 +242,7 @@ pub(crate) async fn story_page(
     };
     let has_held = comments.iter().any(|c| c.status != CommentState::Approved);
 
-    // The story's own image, those in its text and the related stories' in one query.
+    // The story's own image and those in its text in one query.
     let in_text = if shows_text {
         super::figures::upload_ids(&row.body)
     } else {
@@ -274,18 +250,11 @@ pub(crate) async fn story_page(
     };
     let images = views::ImageFiles::load(
         store,
-        std::iter::once(row.image_id)
-            .chain(picked.iter().map(|c| c.image_id))
-            .chain(in_text.into_iter().map(Some)),
+        std::iter::once(row.image_id).chain(in_text.into_iter().map(Some)),
     )
     .await?;
-    let mut cards = views::cards_with(&chrome, picked, &terms, &[], &images).into_iter();
-    let read_also: Option<Card> = if chrome.settings.read_also {
-        cards.next()
-    } else {
-        None
-    };
-    let related: Vec<Card> = cards.take(RELATED).collect();
+    let read_also: Option<&Card> = block.read_also.as_ref();
+    let related: &[Card] = &block.related;
 
     let article_id = row.id;
     let mine = |kind: &'static str| {
@@ -495,47 +464,4 @@ fn headline(title: &str) -> String {
     }
     let cut: String = title.chars().take(109).collect();
     format!("{}…", cut.rsplit_once(' ').map_or(cut.as_str(), |(h, _)| h))
-}
-
-/// Ranks candidates with the domain's scoring; returns ids, best first.
-fn rank_related(
-    id: i64,
-    title: &str,
-    excerpt: &str,
-    published_at: chrono::DateTime<chrono::Utc>,
-    candidates: &[SummaryRow],
-    terms: &[TermId],
-) -> Vec<i64> {
-    let ids_of = |article: i64, kind: &str| -> Vec<i64> {
-        terms
-            .iter()
-            .filter(|t| t.article_id == article && t.kind == kind)
-            .map(|t| t.term_id)
-            .collect()
-    };
-    let term_ids: Vec<(Vec<i64>, Vec<i64>)> = std::iter::once(id)
-        .chain(candidates.iter().map(|c| c.id))
-        .map(|a| (ids_of(a, "category"), ids_of(a, "tag")))
-        .collect();
-    let story = RelatedInput {
-        id,
-        title,
-        excerpt,
-        published_at,
-        category_ids: &term_ids[0].0,
-        tag_ids: &term_ids[0].1,
-    };
-    let inputs: Vec<RelatedInput<'_>> = candidates
-        .iter()
-        .zip(&term_ids[1..])
-        .map(|(c, (cats, tags))| RelatedInput {
-            id: c.id,
-            title: &c.title,
-            excerpt: &c.excerpt,
-            published_at: c.published_at,
-            category_ids: cats,
-            tag_ids: tags,
-        })
-        .collect();
-    related::rank(&story, &inputs, RELATED + 1)
 }

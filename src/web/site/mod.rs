@@ -14,6 +14,7 @@ pub mod meta;
 pub mod page;
 pub(crate) mod page_comments;
 pub mod postpass;
+pub mod related;
 pub mod search;
 pub mod sitemaps;
 pub mod views;
@@ -25,6 +26,7 @@ use serde::Serialize;
 
 pub use chrome::{Chrome, ChromeCache};
 pub use meta::PageMeta;
+pub use related::RelatedCache;
 
 use crate::AppState;
 use crate::error::{AppError, ErrorPage};
