@@ -25,8 +25,9 @@ use crate::store::purge;
 const PER_TERM: u32 = 8;
 /// Stories shown under "Related Posts" (the best match goes to "Read also").
 const RELATED: usize = 4;
-/// Stories whose blocks are kept; a block is a few kilobytes.
-const MAX_ENTRIES: u64 = 10_000;
+/// Stories whose blocks are kept: the most read thousand. A block takes about 14 KB of
+/// memory (measured: 1,500 blocks grew a server by 20 MB), so at most about 14 MB.
+const MAX_ENTRIES: u64 = 1_000;
 /// The longest a block is kept, as the page cache keeps pages.
 const MAX_AGE: Duration = Duration::from_secs(300);
 
