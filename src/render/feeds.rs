@@ -346,19 +346,36 @@ impl Feed {
     }
 }
 
-/// Makes site-relative `href="/…"` and `src="/…"` in stored HTML absolute, since feed readers
-/// show content away from the site. The stored HTML was normalized by the sanitizer, so
-/// attributes are always double-quoted.
+/// Makes site-relative `href="/…"`, `src="/…"` and `srcset="/… 320w, /… 640w"` in stored HTML
+/// absolute, since feed readers and apps show content away from the site. The stored HTML was
+/// normalized by the sanitizer, so attributes are always double-quoted.
 pub fn absolutize(html: &str, origin: &str) -> String {
     let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html;
-    while let Some(i) = rest.find("=\"/") {
+    while let Some(i) = rest.find("=\"") {
         let (head, tail) = rest.split_at(i);
-        let attr_ok = head.ends_with(" href") || head.ends_with(" src");
         out.push_str(head);
         out.push_str("=\"");
         rest = &tail[2..];
-        if attr_ok && !rest.starts_with("//") {
+        if head.ends_with(" srcset") {
+            let end = rest.find('"').unwrap_or(rest.len());
+            let candidates: Vec<String> = rest[..end]
+                .split(',')
+                .map(|c| {
+                    let c = c.trim();
+                    if c.starts_with('/') && !c.starts_with("//") {
+                        format!("{origin}{c}")
+                    } else {
+                        c.to_owned()
+                    }
+                })
+                .collect();
+            out.push_str(&candidates.join(", "));
+            rest = &rest[end..];
+        } else if (head.ends_with(" href") || head.ends_with(" src"))
+            && rest.starts_with('/')
+            && !rest.starts_with("//")
+        {
             out.push_str(origin);
         }
     }
@@ -378,6 +395,13 @@ mod tests {
                 "https://n.example"
             ),
             r#"<a href="https://n.example/a/">x</a> <img src="https://n.example/m.png" alt="/no"> <a href="//cdn/x">y</a>"#
+        );
+        assert_eq!(
+            absolutize(
+                r#"<img src="/m/w320/a.jpg" srcset="/m/w320/a.jpg 320w,/m/w640/a.jpg 640w, https://cdn.example/b.jpg 2x" alt="">"#,
+                "https://n.example"
+            ),
+            r#"<img src="https://n.example/m/w320/a.jpg" srcset="https://n.example/m/w320/a.jpg 320w, https://n.example/m/w640/a.jpg 640w, https://cdn.example/b.jpg 2x" alt="">"#
         );
     }
 }

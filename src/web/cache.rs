@@ -47,7 +47,7 @@ pub const SURROGATE_KEY: &str = "surrogate-key";
 /// The same keys comma-separated, as Cloudflare reads them.
 pub const CACHE_TAG: &str = "cache-tag";
 /// More keys than this on one page (a list of hundreds of stories) become [`purge::ANY`].
-const MAX_KEYS: usize = 128;
+pub(crate) const MAX_KEYS: usize = 128;
 
 /// What the page being rendered said it shows.
 #[derive(Default)]

@@ -751,6 +751,30 @@ async fn related_blocks_are_kept_until_a_write_changes_them(site: TestSite) {
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(block(&page), shown);
 
+    // The editor's preview of the story with an unsaved headline ranks its own block; readers
+    // keep the one made from the saved story.
+    let reference = site
+        .store
+        .published_article_by_slug(
+            story_path.trim_end_matches('/').rsplit('/').next().unwrap(),
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let preview = site
+        .admin_post(
+            &editor,
+            &format!("/admin/stories/{}/preview", reference.id),
+            &[
+                ("title", "Harbour cranes and fishing quotas"),
+                ("body", "<p>Unsaved text.</p>"),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert_eq!(block(&get_on(&uncached, &story_path).await), shown);
+
     // An editor's edit of the listed story names it: the block is made again.
     // (What the editor's form holds: its sections and tags stay as they are.)
     let story = site.store.story(related.id).await.unwrap().unwrap();

@@ -215,6 +215,9 @@ pub(crate) async fn story_page(
     crate::web::cache::shows(crate::store::purge::comments(row.id));
     crate::web::cache::shows(crate::store::purge::LISTS);
     let published_at = row.published_at.ok_or(AppError::NotFound)?;
+    // Before the chrome and the story's sections are read: a related block made from them is
+    // checked against every change from here on.
+    let since = store.fresh_generation().await;
     let chrome = state.chrome_cache().get(state).await?;
     let tz = chrome.settings.timezone;
     let url = article_path(published_at, &row.slug, tz);
@@ -231,6 +234,7 @@ pub(crate) async fn story_page(
                 excerpt: &row.excerpt,
                 published_at,
                 terms: &terms,
+                since,
             },
         )
         .await?;

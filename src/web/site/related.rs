@@ -8,7 +8,9 @@
 //! comments), as the page cache does with whole pages. The cache is bounded in entries and
 //! age, and holds nothing a reader typed: the block is the same for every reader.
 
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -37,9 +39,16 @@ pub struct RelatedBlock {
     pub read_also: Option<Card>,
     pub related: Vec<Card>,
     /// The purge keys of the block: the story (its own sections, tags and text rank the
-    /// candidates), every candidate ranked, the comments of every story shown, and the lists.
+    /// candidates), every candidate ranked, the comments of every story shown, and the lists
+    /// (or [`purge::ANY`] when they are too many to check one by one).
     keys: Vec<String>,
-    generation: u64,
+    /// The generation up to which nothing the block shows is known to have changed: at first
+    /// the one read before the chrome and the story's sections were.
+    checked: AtomicU64,
+    /// What the ranking read of the story itself (headline, standfirst, date), which its
+    /// caller read before [`Story::since`]: a block ranked from other text is not used (an
+    /// edit that landed meanwhile, or the editor's preview of unsaved text).
+    fingerprint: u64,
 }
 
 /// What the block depends on of the story itself.
@@ -50,6 +59,16 @@ pub struct Story<'a> {
     pub published_at: DateTime<Utc>,
     /// The story's sections and tags.
     pub terms: &'a [TermRef],
+    /// The content generation read before the chrome and `terms` were.
+    pub since: u64,
+}
+
+impl Story<'_> {
+    fn fingerprint(&self) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (self.title, self.excerpt, self.published_at).hash(&mut h);
+        h.finish()
+    }
 }
 
 /// Every story's block, by story id.
@@ -79,16 +98,24 @@ impl RelatedCache {
     ) -> Result<Arc<RelatedBlock>, AppError> {
         let store = state.store();
         let generation = store.fresh_generation().await;
+        let fingerprint = story.fingerprint();
         let kept = self.blocks.get(&story.id).filter(|b| {
-            b.generation == generation
-                || !store
-                    .purged_between(b.generation, generation)
-                    .touches(&b.keys)
+            if b.fingerprint != fingerprint {
+                return false;
+            }
+            let checked = b.checked.load(Ordering::Acquire);
+            if checked < generation {
+                if store.purged_between(checked, generation).touches(&b.keys) {
+                    return false;
+                }
+                b.checked.fetch_max(generation, Ordering::AcqRel);
+            }
+            true
         });
         let block = match kept {
             Some(block) => block,
             None => {
-                let block = Arc::new(make(state, chrome, story, generation).await?);
+                let block = Arc::new(make(state, chrome, story, fingerprint).await?);
                 self.blocks.insert(story.id, block.clone());
                 block
             }
@@ -104,7 +131,7 @@ async fn make(
     state: &AppState,
     chrome: &Chrome,
     story: &Story<'_>,
-    generation: u64,
+    fingerprint: u64,
 ) -> Result<RelatedBlock, AppError> {
     let store = state.store();
     let candidates = store
@@ -134,6 +161,10 @@ async fn make(
     let mut keys = vec![purge::LISTS.to_owned(), purge::story(story.id)];
     keys.extend(candidates.iter().map(|c| purge::story(c.id)));
     keys.extend(ranked.iter().map(|id| purge::comments(*id)));
+    if keys.len() > crate::web::cache::MAX_KEYS {
+        // As a page naming that many keys does: any change drops it.
+        keys = vec![purge::ANY.to_owned()];
+    }
     let picked: Vec<SummaryRow> = ranked
         .iter()
         .filter_map(|id| candidates.iter().find(|c| c.id == *id).cloned())
@@ -151,7 +182,8 @@ async fn make(
         read_also,
         related: cards.take(RELATED).collect(),
         keys,
-        generation,
+        checked: AtomicU64::new(story.since),
+        fingerprint,
     })
 }
 
