@@ -453,6 +453,21 @@ impl Store {
         self.conn().fetch_all(sql).await
     }
 
+    /// The sections of stories, each story's in its order (the first is the one its card
+    /// shows): [`Store::terms_of`] without the tags, for lists of cards.
+    pub async fn sections_of(&self, article_ids: &[i64]) -> Result<Vec<TermRef>> {
+        if article_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT ac.article_id, 'category' AS kind, c.id AS term_id, c.name, c.slug \
+             FROM article_categories ac JOIN categories c ON c.id = ac.category_id WHERE ac.article_id IN ",
+        );
+        sql.arg_list(article_ids)
+            .push(" ORDER BY ac.article_id, ac.position, c.name");
+        self.conn().fetch_all(sql).await
+    }
+
     /// Published stories that share a section or tag (`terms`, from [`Store::terms_of`]) with the
     /// story, published around it: for each of its sections and tags, the `per_term` stories just before it and just after it.
     /// These are the candidates the related-stories ranking scores.

@@ -73,7 +73,7 @@ pub async fn show(
     // One batch of section and byline lookups for every story on the page.
     let mut ids = shown.clone();
     ids.extend(by_section.iter().map(|(_, r)| r.id));
-    let terms = store.terms_of(&ids).await?;
+    let terms = store.sections_of(&ids).await?;
     let authors = store.authors_of(&ids).await?;
     let images = views::ImageFiles::load(
         store,

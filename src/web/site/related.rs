@@ -170,7 +170,7 @@ async fn make(
         .filter_map(|id| candidates.iter().find(|c| c.id == *id).cloned())
         .collect();
     // Names of sections only for the stories shown, and their images in one query.
-    let terms = store.terms_of(&ranked).await?;
+    let terms = store.sections_of(&ranked).await?;
     let images = views::ImageFiles::load(store, picked.iter().map(|c| c.image_id)).await?;
     let mut cards = views::cards_with(chrome, picked, &terms, &[], &images).into_iter();
     let read_also = if chrome.settings.read_also {

@@ -175,7 +175,7 @@ pub async fn cards(
     with_authors: bool,
 ) -> Result<Vec<Card>, AppError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let terms = store.terms_of(&ids).await?;
+    let terms = store.sections_of(&ids).await?;
     let authors = if with_authors {
         store.authors_of(&ids).await?
     } else {
