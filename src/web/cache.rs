@@ -123,6 +123,9 @@ pub const MAX_AGE: Duration = Duration::from_secs(300);
 pub const MAX_BYTES: u64 = 64 << 20;
 /// Larger pages are served but not kept.
 const MAX_BODY: usize = 1 << 20;
+/// The longest a page's previous version is served while its successor renders (a render
+/// takes milliseconds; this bounds a render that hangs).
+const STALE_FOR: Duration = Duration::from_secs(5);
 /// Smaller bodies are not worth compressing.
 const MIN_COMPRESS: usize = 256;
 /// Modest levels, paid once per page: the demo's 25 KB home page becomes 5.7 KB with gzip 6
@@ -178,9 +181,15 @@ pub struct PageCache {
     generation: AtomicU64,
     /// Pages being rendered: later requests for one wait for it instead of rendering it too.
     filling: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Pages just dropped because content they show changed, with when: while one request
+    /// renders a page's successor, readers asking for it meanwhile get these at once instead
+    /// of waiting (for [`STALE_FOR`] at most; gone when that rendering ends).
+    stale: Mutex<HashMap<String, (std::time::Instant, Arc<Entry>)>>,
     /// Requests answered from the cache, and pages rendered for it (see [`PageCache::stats`]).
     hits: AtomicU64,
     misses: AtomicU64,
+    /// Requests answered with a page's previous version while its successor rendered.
+    stale_served: AtomicU64,
     /// Pages that left the cache, by why (counted by the cache's eviction listener).
     removals: Arc<Removals>,
 }
@@ -219,6 +228,8 @@ impl Default for PageCacheLimits {
 pub struct CacheStats {
     pub hits: u64,
     pub misses: u64,
+    /// Requests answered with a page's previous version while its successor rendered.
+    pub stale: u64,
     pub entries: u64,
     pub bytes: u64,
     /// Pages pushed out, or turned away, to stay within the bound on bytes.
@@ -261,8 +272,10 @@ impl PageCache {
                 .build(),
             generation: AtomicU64::new(0),
             filling: Mutex::default(),
+            stale: Mutex::default(),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            stale_served: AtomicU64::new(0),
             removals,
         }
     }
@@ -275,6 +288,7 @@ impl PageCache {
         CacheStats {
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
+            stale: self.stale_served.load(Ordering::Relaxed),
             entries: self.pages.entry_count(),
             bytes: self.pages.weighted_size(),
             evicted_for_size: self.removals.size.load(Ordering::Relaxed),
@@ -296,11 +310,23 @@ impl PageCache {
         if checked < generation {
             if store.purged_between(checked, generation).touches(&e.keys) {
                 self.pages.invalidate(key);
+                let mut stale = self.stale.lock().unwrap_or_else(|p| p.into_inner());
+                stale.retain(|_, (at, _)| at.elapsed() < STALE_FOR);
+                stale.insert(key.to_owned(), (std::time::Instant::now(), e));
                 return None;
             }
             e.checked.fetch_max(generation, Ordering::AcqRel);
         }
         Some(e)
+    }
+
+    /// The page `key` showed before content it shows changed, while its successor renders.
+    fn stale(&self, key: &str) -> Option<Arc<Entry>> {
+        let stale = self.stale.lock().unwrap_or_else(|p| p.into_inner());
+        stale
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < STALE_FOR)
+            .map(|(_, e)| e.clone())
     }
 
     /// The turn to render `key`: the first request gets it, later ones wait for it to end.
@@ -335,6 +361,11 @@ struct Filling<'a> {
 
 impl Drop for Filling<'_> {
     fn drop(&mut self) {
+        self.cache
+            .stale
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.key);
         self.cache
             .filling
             .lock()
@@ -462,7 +493,9 @@ fn known_to_client(req: &HeaderMap, etag: &str) -> bool {
 
 /// The response for `entry` in the coding the request takes (`304` when the client holds it,
 /// no body for `HEAD`).
-fn respond(entry: &Entry, req: &HeaderMap, head: bool, hit: bool) -> Response {
+/// Answers with a kept page; `served` says how (`hit`, `stale` or `miss`, in
+/// `X-Newsdesk-Cache`).
+fn respond(entry: &Entry, req: &HeaderMap, head: bool, served: &'static str) -> Response {
     let coding = negotiate(
         req.get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok()),
@@ -507,10 +540,7 @@ fn respond(entry: &Entry, req: &HeaderMap, head: bool, hit: bool) -> Response {
     } else if head {
         h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     }
-    h.insert(
-        CACHE_HEADER,
-        HeaderValue::from_static(if hit { "hit" } else { "miss" }),
-    );
+    h.insert(CACHE_HEADER, HeaderValue::from_static(served));
     res
 }
 
@@ -578,7 +608,7 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
     let generation = store.fresh_generation().await;
     if let Some(e) = cache.get(store, &key, generation) {
         cache.hits.fetch_add(1, Ordering::Relaxed);
-        return respond(&e, req.headers(), head, true);
+        return respond(&e, req.headers(), head, "hit");
     }
     cache.misses.fetch_add(1, Ordering::Relaxed);
     // A HEAD has no body to keep: it is answered by the handler.
@@ -594,10 +624,15 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
             keep(store, cache, &key, generation, &conditions, res, keys).await
         }
         Turn::Wait(busy) => {
+            // The page as it was, while another request renders what changed.
+            if let Some(e) = cache.stale(&key) {
+                cache.stale_served.fetch_add(1, Ordering::Relaxed);
+                return respond(&e, req.headers(), false, "stale");
+            }
             drop(busy.lock().await);
             if let Some(e) = cache.get(store, &key, generation) {
                 cache.hits.fetch_add(1, Ordering::Relaxed);
-                return respond(&e, req.headers(), false, true);
+                return respond(&e, req.headers(), false, "hit");
             }
             let (res, keys) = render(req, next).await;
             keep(store, cache, &key, generation, &conditions, res, keys).await
@@ -677,7 +712,7 @@ async fn keep(
     {
         cache.pages.insert(key.to_owned(), entry.clone());
     }
-    respond(&entry, conditions, false, false)
+    respond(&entry, conditions, false, "miss")
 }
 
 #[cfg(test)]

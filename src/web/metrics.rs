@@ -175,6 +175,10 @@ pub async fn show(State(state): State<AppState>) -> Response {
              # HELP newsdesk_page_cache_misses_total Pages rendered for the page cache.\n\
              # TYPE newsdesk_page_cache_misses_total counter\n\
              newsdesk_page_cache_misses_total {}\n\
+             # HELP newsdesk_page_cache_stale_total Pages answered with their previous version \
+             while another request rendered what changed.\n\
+             # TYPE newsdesk_page_cache_stale_total counter\n\
+             newsdesk_page_cache_stale_total {}\n\
              # HELP newsdesk_page_cache_entries Pages held.\n\
              # TYPE newsdesk_page_cache_entries gauge\n\
              newsdesk_page_cache_entries {}\n\
@@ -193,6 +197,7 @@ pub async fn show(State(state): State<AppState>) -> Response {
              newsdesk_page_cache_purged_total {}\n",
             stats.hits,
             stats.misses,
+            stats.stale,
             stats.entries,
             stats.bytes,
             stats.evicted_for_size,

@@ -21,6 +21,7 @@ on_both_backends!(demo:
     concurrent_misses_render_a_page_once,
     without_the_page_cache_every_request_renders,
     related_blocks_are_kept_until_a_write_changes_them,
+    a_purged_page_is_served_stale_while_one_request_renders_it,
 );
 
 fn cache(p: &Page) -> &str {
@@ -801,4 +802,86 @@ async fn related_blocks_are_kept_until_a_write_changes_them(site: TestSite) {
         "{retitled:?} in {after:?}, before: {shown:?}"
     );
     assert!(!after.contains(&shown[1]), "{after:?}");
+}
+
+/// Readers asking for a page while it renders again after an edit get the page as it was at
+/// once (`X-Newsdesk-Cache: stale`) instead of waiting; one request renders; afterwards
+/// everyone gets the new page.
+async fn a_purged_page_is_served_stale_while_one_request_renders_it(site: TestSite) {
+    let ed_id = site.add_staff("ed", Role::Editor).await;
+    let editor = site.sign_in(ed_id, "ed").await;
+    let story_path = site
+        .url_of(REFERENCE)
+        .await
+        .trim_start_matches(crate::support::ORIGIN)
+        .to_owned();
+    let slug = story_path.trim_end_matches('/').rsplit('/').next().unwrap();
+    let id = site
+        .store
+        .published_article_by_slug(slug, Utc::now())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let mut stale_seen = 0;
+    let mut before = REFERENCE.to_owned();
+    for round in 1..=20 {
+        site.get(&story_path).await;
+        assert_eq!(cache(&site.get(&story_path).await), "hit");
+        // An editor's edit names the story: its page is purged.
+        let story = site.store.story(id).await.unwrap().unwrap();
+        let form = site
+            .admin_get(&editor, &format!("/admin/stories/{id}"))
+            .await;
+        let sections = form.attrs("input[name=category][checked]", "value");
+        let tags = form.attrs("input#tags", "value").pop().unwrap_or_default();
+        let title = format!("{REFERENCE}, round {round}");
+        let version = story.version.to_string();
+        let mut fields = vec![
+            ("title", title.as_str()),
+            ("body", story.body.as_str()),
+            ("base_version", version.as_str()),
+            ("tags", tags.as_str()),
+        ];
+        fields.extend(sections.iter().map(|s| ("category", s.as_str())));
+        crate::admin_stories::saved_id(
+            &crate::admin_stories::save(&site, &editor, Some(id), &fields, "publish").await,
+        );
+
+        let mut readers = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let (app, path) = (site.app.clone(), story_path.clone());
+            readers.spawn(async move { get_on(&app, &path).await });
+        }
+        let mut misses = 0;
+        while let Some(page) = readers.join_next().await {
+            let page = page.unwrap();
+            assert_eq!(page.status, StatusCode::OK);
+            let h1 = page.texts("h1#story-title");
+            match cache(&page) {
+                "miss" => {
+                    misses += 1;
+                    assert_eq!(h1, [title.as_str()]);
+                }
+                "hit" => assert_eq!(h1, [title.as_str()]),
+                "stale" => {
+                    stale_seen += 1;
+                    assert_eq!(h1, [before.as_str()], "the page as it was");
+                }
+                other => panic!("unexpected X-Newsdesk-Cache {other:?}"),
+            }
+        }
+        assert_eq!(misses, 1, "one request renders the edited page");
+        let after = site.get(&story_path).await;
+        assert_eq!(cache(&after), "hit");
+        assert_eq!(after.texts("h1#story-title"), [title.as_str()]);
+        before = title;
+        if stale_seen > 0 {
+            break;
+        }
+    }
+    assert!(
+        stale_seen > 0,
+        "in 20 rounds of 16 readers at once, nobody got the page while it rendered"
+    );
 }
