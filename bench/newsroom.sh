@@ -175,10 +175,11 @@ EOF
 metric() { # base name
     "${CURL[@]}" "$1/metrics" | awk -v m="$2" '$1 == m { print $2 }'
 }
-declare -A HITS0 MISSES0
+declare -A HITS0 MISSES0 STALE0
 for b in "${BASES[@]}"; do
     HITS0[$b]=$(metric "$b" newsdesk_page_cache_hits_total)
     MISSES0[$b]=$(metric "$b" newsdesk_page_cache_misses_total)
+    STALE0[$b]=$(metric "$b" newsdesk_page_cache_stale_total)
 done
 
 # --- Writers -----------------------------------------------------------------------------------
@@ -248,7 +249,9 @@ sleep 1
 
 # --- Report ------------------------------------------------------------------------------------
 echo
-printf '%-8s %10s %9s %9s %10s %8s %9s\n' node "req/s" p50 p99 "hit ratio" "RSS MB" errors
+# Hit ratio: answers from the cache (hits, and a purged page's previous version served while
+# its successor renders: "stale") over all answers the cache saw (those and the renders).
+printf '%-8s %10s %9s %9s %10s %8s %8s %9s\n' node "req/s" p50 p99 "hit ratio" stale "RSS MB" errors
 for n in $(seq 1 "$NODES"); do
     b=${BASES[$((n - 1))]}
     f="$TMP/wrk$n.txt"
@@ -258,9 +261,11 @@ for n in $(seq 1 "$NODES"); do
     errs=$(awk '/Non-2xx or 3xx/ { print $5 } /Socket errors/ { print "sock" }' "$f" | tr '\n' ' ')
     hits=$(($(metric "$b" newsdesk_page_cache_hits_total) - HITS0[$b]))
     misses=$(($(metric "$b" newsdesk_page_cache_misses_total) - MISSES0[$b]))
-    ratio=$(awk -v h="$hits" -v m="$misses" 'BEGIN { if (h + m == 0) print "n/a"; else printf "%.2f %%", 100 * h / (h + m) }')
+    stale_now=$(metric "$b" newsdesk_page_cache_stale_total)
+    stale=$((${stale_now:-0} - ${STALE0[$b]:-0}))
+    ratio=$(awk -v h="$((hits + stale))" -v m="$misses" 'BEGIN { if (h + m == 0) print "n/a"; else printf "%.2f %%", 100 * h / (h + m) }')
     rss=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/${NODE_PIDS[$((n - 1))]}/status")
-    printf '%-8s %10s %9s %9s %10s %8s %9s\n' "node$n" "$rps" "$p50" "$p99" "$ratio" "$rss" "${errs:-0}"
+    printf '%-8s %10s %9s %9s %10s %8s %8s %9s\n' "node$n" "$rps" "$p50" "$p99" "$ratio" "$stale" "$rss" "${errs:-0}"
 done
 echo
 echo "Writes during the run (kind, HTTP status, count):"

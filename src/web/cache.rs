@@ -610,16 +610,17 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         cache.hits.fetch_add(1, Ordering::Relaxed);
         return respond(&e, req.headers(), head, "hit");
     }
-    cache.misses.fetch_add(1, Ordering::Relaxed);
     // A HEAD has no body to keep: it is answered by the handler.
     if head {
+        cache.misses.fetch_add(1, Ordering::Relaxed);
         return next.run(req).await;
     }
     // One request renders the page; the others for it wait, then find it kept (or, if it
-    // could not be kept, render their own at once).
+    // could not be kept, render their own at once). Misses count the renders.
     let conditions = req.headers().clone();
     match cache.turn(&key) {
         Turn::Mine(_filling) => {
+            cache.misses.fetch_add(1, Ordering::Relaxed);
             let (res, keys) = render(req, next).await;
             keep(store, cache, &key, generation, &conditions, res, keys).await
         }
@@ -634,6 +635,7 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
                 cache.hits.fetch_add(1, Ordering::Relaxed);
                 return respond(&e, req.headers(), false, "hit");
             }
+            cache.misses.fetch_add(1, Ordering::Relaxed);
             let (res, keys) = render(req, next).await;
             keep(store, cache, &key, generation, &conditions, res, keys).await
         }
