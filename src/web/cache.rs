@@ -304,6 +304,8 @@ impl PageCache {
         let held = self.generation.fetch_max(generation, Ordering::AcqRel);
         if held < generation && store.purged_between(held, generation).is_all() {
             self.pages.invalidate_all();
+            // Nothing from before a change of everything is served, not even while it renders.
+            self.stale.lock().unwrap_or_else(|p| p.into_inner()).clear();
         }
         let e = self.pages.get(key)?;
         let checked = e.checked.load(Ordering::Acquire);

@@ -137,14 +137,7 @@ async fn admin_and_personal_pages_are_compressed_on_the_fly(site: TestSite) {
     let missing = same_in_every_encoding(&site.app, "/no-such-page-here/", &[]).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     // Without the page cache, every page is compressed here.
-    let uncached = newsdesk::app(newsdesk::AppState::with_options(
-        site.store.clone(),
-        newsdesk::render::Theme::load(None).unwrap(),
-        newsdesk::AppOptions {
-            no_page_cache: true,
-            ..Default::default()
-        },
-    ));
+    let uncached = crate::page_cache::uncached_app(&site);
     for path in ["/", story.as_str(), "/feed/"] {
         same_in_every_encoding(&uncached, path, &[]).await;
     }
@@ -216,14 +209,7 @@ async fn small_answers_and_images_go_as_they_are(site: TestSite) {
 }
 
 async fn compressed_answers_keep_their_validators(site: TestSite) {
-    let uncached = newsdesk::app(newsdesk::AppState::with_options(
-        site.store.clone(),
-        newsdesk::render::Theme::load(None).unwrap(),
-        newsdesk::AppOptions {
-            no_page_cache: true,
-            ..Default::default()
-        },
-    ));
+    let uncached = crate::page_cache::uncached_app(&site);
     let plain = get(&uncached, "/feed/", &[]).await;
     let strong = plain.header("etag").to_owned();
     assert!(strong.starts_with('"'), "{strong}");

@@ -321,6 +321,40 @@ async fn only_content_writes_purge_the_page_cache(site: TestSite) {
     assert_eq!(site.get("/category/harbours/").await.status, StatusCode::OK);
 }
 
+/// The site as `serve --no-page-cache` serves it, over the same database.
+pub(crate) fn uncached_app(site: &TestSite) -> axum::Router {
+    newsdesk::app(newsdesk::AppState::with_options(
+        site.store.clone(),
+        newsdesk::render::Theme::load(None).unwrap(),
+        newsdesk::AppOptions {
+            no_page_cache: true,
+            ..Default::default()
+        },
+    ))
+}
+
+/// An editor changes a published story's headline in the admin, sending back what the form
+/// holds (its text, sections and tags), and publishes the change.
+async fn retitle_as_editor(site: &TestSite, editor: &Staff, id: i64, title: &str) {
+    let story = site.store.story(id).await.unwrap().unwrap();
+    let form = site
+        .admin_get(editor, &format!("/admin/stories/{id}"))
+        .await;
+    let sections = form.attrs("input[name=category][checked]", "value");
+    let tags = form.attrs("input#tags", "value").pop().unwrap_or_default();
+    let version = story.version.to_string();
+    let mut fields = vec![
+        ("title", title),
+        ("body", story.body.as_str()),
+        ("base_version", version.as_str()),
+        ("tags", tags.as_str()),
+    ];
+    fields.extend(sections.iter().map(|s| ("category", s.as_str())));
+    crate::admin_stories::saved_id(
+        &crate::admin_stories::save(site, editor, Some(id), &fields, "publish").await,
+    );
+}
+
 /// A GET through another node's router.
 pub(crate) async fn get_on(app: &axum::Router, path: &str) -> Page {
     crate::support::send_to(app.clone(), Request::get(path).body(Body::empty()).unwrap()).await
@@ -682,14 +716,7 @@ async fn concurrent_misses_render_a_page_once(site: TestSite) {
 
 async fn without_the_page_cache_every_request_renders(site: TestSite) {
     // `serve --no-page-cache`
-    let uncached = newsdesk::app(newsdesk::AppState::with_options(
-        site.store.clone(),
-        newsdesk::render::Theme::load(None).unwrap(),
-        newsdesk::AppOptions {
-            no_page_cache: true,
-            ..Default::default()
-        },
-    ));
+    let uncached = uncached_app(&site);
     for _ in 0..2 {
         let page = get_on(&uncached, "/").await;
         assert_eq!(page.status, StatusCode::OK);
@@ -710,14 +737,7 @@ async fn without_the_page_cache_every_request_renders(site: TestSite) {
 async fn related_blocks_are_kept_until_a_write_changes_them(site: TestSite) {
     let ed_id = site.add_staff("ed", Role::Editor).await;
     let editor = site.sign_in(ed_id, "ed").await;
-    let uncached = newsdesk::app(newsdesk::AppState::with_options(
-        site.store.clone(),
-        newsdesk::render::Theme::load(None).unwrap(),
-        newsdesk::AppOptions {
-            no_page_cache: true,
-            ..Default::default()
-        },
-    ));
+    let uncached = uncached_app(&site);
     let story_path = site
         .url_of(REFERENCE)
         .await
@@ -777,25 +797,8 @@ async fn related_blocks_are_kept_until_a_write_changes_them(site: TestSite) {
     assert_eq!(block(&get_on(&uncached, &story_path).await), shown);
 
     // An editor's edit of the listed story names it: the block is made again.
-    // (What the editor's form holds: its sections and tags stay as they are.)
-    let story = site.store.story(related.id).await.unwrap().unwrap();
-    let form = site
-        .admin_get(&editor, &format!("/admin/stories/{}", related.id))
-        .await;
-    let sections = form.attrs("input[name=category][checked]", "value");
-    let tags = form.attrs("input#tags", "value").pop().unwrap_or_default();
     let retitled = format!("{}, updated", related.title);
-    let version = story.version.to_string();
-    let mut fields = vec![
-        ("title", retitled.as_str()),
-        ("body", story.body.as_str()),
-        ("base_version", version.as_str()),
-        ("tags", tags.as_str()),
-    ];
-    fields.extend(sections.iter().map(|id| ("category", id.as_str())));
-    let res =
-        crate::admin_stories::save(&site, &editor, Some(related.id), &fields, "publish").await;
-    crate::admin_stories::saved_id(&res);
+    retitle_as_editor(&site, &editor, related.id, &retitled).await;
     let after = block(&get_on(&uncached, &story_path).await);
     assert!(
         after.contains(&retitled),
@@ -829,24 +832,8 @@ async fn a_purged_page_is_served_stale_while_one_request_renders_it(site: TestSi
         site.get(&story_path).await;
         assert_eq!(cache(&site.get(&story_path).await), "hit");
         // An editor's edit names the story: its page is purged.
-        let story = site.store.story(id).await.unwrap().unwrap();
-        let form = site
-            .admin_get(&editor, &format!("/admin/stories/{id}"))
-            .await;
-        let sections = form.attrs("input[name=category][checked]", "value");
-        let tags = form.attrs("input#tags", "value").pop().unwrap_or_default();
         let title = format!("{REFERENCE}, round {round}");
-        let version = story.version.to_string();
-        let mut fields = vec![
-            ("title", title.as_str()),
-            ("body", story.body.as_str()),
-            ("base_version", version.as_str()),
-            ("tags", tags.as_str()),
-        ];
-        fields.extend(sections.iter().map(|s| ("category", s.as_str())));
-        crate::admin_stories::saved_id(
-            &crate::admin_stories::save(&site, &editor, Some(id), &fields, "publish").await,
-        );
+        retitle_as_editor(&site, &editor, id, &title).await;
 
         let mut readers = tokio::task::JoinSet::new();
         for _ in 0..16 {
