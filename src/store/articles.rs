@@ -3,12 +3,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::StoreError;
 use super::dialect::{Arg, Conn, Sql, Tx, rows_per_statement};
+use super::search::IndexDoc;
 use super::{Result, Store};
 use crate::domain::article::{CommentStatus, NewArticle, Status};
 use crate::domain::slug::Slug;
-use std::collections::HashMap;
 
 /// A story row as stored.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
@@ -581,6 +580,7 @@ impl Store {
                 created_at: now,
                 updated_at: now,
                 password: "",
+                terms: None,
             }],
         )
         .await?;
@@ -595,7 +595,7 @@ impl Store {
         stories: &[ArticleInsert<'_>],
     ) -> Result<Vec<i64>> {
         const COLUMNS: usize = 16;
-        let mut by_slug: HashMap<String, i64> = HashMap::with_capacity(stories.len());
+        let mut ids: Vec<i64> = Vec::with_capacity(stories.len());
         for chunk in stories.chunks(rows_per_statement(COLUMNS)) {
             let mut sql = Sql::new(
                 "INSERT INTO articles (title, slug, body, excerpt, status, published_at, created_at, updated_at, \
@@ -626,18 +626,8 @@ impl Store {
                     ],
                 );
             }
-            sql.push(" RETURNING id, slug");
-            let rows: Vec<(i64, String)> = tx.fetch_all(sql).await?;
-            by_slug.extend(rows.into_iter().map(|(id, slug)| (slug, id)));
+            ids.extend(tx.insert_ids(sql, chunk.len()).await?);
         }
-        let ids = stories
-            .iter()
-            .map(|s| {
-                by_slug.get(s.slug.as_str()).copied().ok_or_else(|| {
-                    StoreError::Read(format!("story {:?} was not inserted", s.slug.as_str()))
-                })
-            })
-            .collect::<Result<Vec<i64>>>()?;
         // Bylines, sections and tags, each row with its story's publication time.
         for (table, columns) in [
             (
@@ -679,7 +669,26 @@ impl Store {
                 tx.execute(sql).await?;
             }
         }
-        Store::sync_search_many(tx, &ids).await?;
+        // The index rows: from terms computed ahead when every published story comes with
+        // them, else from the stories as now stored.
+        let docs: Option<Vec<IndexDoc>> = stories
+            .iter()
+            .zip(&ids)
+            .filter_map(|(s, id)| {
+                let published_at = s.article.published_at?;
+                (s.article.status == Status::Published).then(|| {
+                    s.terms.map(|terms| IndexDoc {
+                        article_id: *id,
+                        published_at,
+                        terms: terms.clone(),
+                    })
+                })
+            })
+            .collect();
+        match docs {
+            Some(docs) => Store::write_index_rows(tx, &docs).await?,
+            None => Store::sync_search_many(tx, &ids).await?,
+        }
         Ok(ids)
     }
 
@@ -712,6 +721,10 @@ pub(crate) struct ArticleInsert<'a> {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub password: &'a str,
+    /// Its index terms (headline; everything else) as [`crate::domain::search::story_terms`]
+    /// computes them from the text as stored, when the caller has them already; `None`: read
+    /// back and computed here.
+    pub terms: Option<&'a (String, String)>,
 }
 
 /// Tables whose rows carry a copy of their story's publication time.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::dialect::{Sql, Tx, rows_per_statement};
-use super::{Result, Store, StoreError};
+use super::{Result, Store};
 use crate::domain::article::CommentStatus;
 use crate::domain::comment::CommentState;
 
@@ -492,7 +492,6 @@ impl Store {
                     ],
                 );
             }
-            sql.push(" RETURNING id");
             // Held and spam comments show on no public page: inserting only those is bookkeeping.
             if chunk
                 .iter()
@@ -500,15 +499,7 @@ impl Store {
             {
                 sql = sql.bookkeeping();
             }
-            let mut new: Vec<i64> = tx.scalars(sql).await?;
-            if new.len() != chunk.len() {
-                return Err(StoreError::Read(format!(
-                    "{} comments were given and {} inserted",
-                    chunk.len(),
-                    new.len()
-                )));
-            }
-            new.sort_unstable();
+            let new = tx.insert_ids(sql, chunk.len()).await?;
             ids.extend(new);
         }
         Ok(ids)

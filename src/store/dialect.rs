@@ -685,6 +685,43 @@ impl Tx {
         matches!(self.conn, TxConn::Postgres(_))
     }
 
+    /// Runs a multi-row `INSERT` of `rows` rows (without `RETURNING`) into a table keyed by an
+    /// integer `id` the database assigns, and returns the new ids in the order of the rows.
+    /// SQLite gives the rows of one statement consecutive ids, each one more than the largest
+    /// before it, so one number (the last id) tells them all, with no result row per inserted
+    /// row; PostgreSQL returns them (`RETURNING id`), assigned in the order of the rows.
+    pub(crate) async fn insert_ids(&mut self, mut sql: Sql, rows: usize) -> Result<Vec<i64>> {
+        if self.is_postgres() {
+            sql.push(" RETURNING id");
+            let mut ids: Vec<i64> = self.scalars(sql).await?;
+            ids.sort_unstable();
+            if ids.len() != rows {
+                return Err(StoreError::Read(format!(
+                    "{rows} rows were given and {} inserted",
+                    ids.len()
+                )));
+            }
+            return Ok(ids);
+        }
+        self.note_write(&sql);
+        let conn = self.sqlite().expect("checked above");
+        let done = prepare!(sqlx::query::<sqlx::Sqlite>, sql.for_sqlite())
+            .execute(conn)
+            .await
+            .store()
+            .inspect_err(|e| self.health.note(e))?;
+        let last = done.last_insert_rowid();
+        let first = last - rows as i64 + 1;
+        // Past the largest id SQLite picks ids at random; no table here gets near it.
+        if done.rows_affected() != rows as u64 || first < 1 || last == i64::MAX {
+            return Err(StoreError::Read(format!(
+                "{rows} rows were given and {} inserted, the last as {last}",
+                done.rows_affected()
+            )));
+        }
+        Ok((first..=last).collect())
+    }
+
     fn sqlite(&mut self) -> Option<&mut sqlx::SqliteConnection> {
         match &mut self.conn {
             TxConn::Sqlite(t) => Some(&mut **t),

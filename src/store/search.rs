@@ -9,7 +9,7 @@
 //! stories (a backward walk in publication order, bounded by the caller) with their terms, and
 //! the ranking happens in Rust, the same on both.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -53,6 +53,14 @@ pub struct SearchFilter {
     pub from: Option<DateTime<Utc>>,
     /// Published before this time.
     pub until: Option<DateTime<Utc>>,
+}
+
+/// A published story's index row before its sort key is chosen: its terms as [`story_terms`]
+/// computes them (headline; everything else).
+pub(crate) struct IndexDoc {
+    pub article_id: i64,
+    pub published_at: DateTime<Utc>,
+    pub terms: (String, String),
 }
 
 /// A story as the index reads it.
@@ -293,9 +301,44 @@ impl Store {
         sql.arg_list(&ids)
             .push(" ORDER BY aa.article_id, aa.position, u.id");
         let bylines: Vec<(i64, String)> = tx.fetch_all(sql).await?;
-        let keys = Self::free_sort_keys(tx, stories).await?;
+        let mut names: HashMap<i64, Vec<String>> = HashMap::with_capacity(stories.len());
+        for (id, name) in bylines {
+            names.entry(id).or_default().push(name);
+        }
+        let docs: Vec<IndexDoc> = stories
+            .iter()
+            .map(|story| IndexDoc {
+                article_id: story.id,
+                published_at: story.published_at,
+                terms: story_terms(
+                    analyzer,
+                    &StoryText {
+                        title: &story.title,
+                        excerpt: &story.excerpt,
+                        body_html: &story.body,
+                        authors: names.get(&story.id).map_or(&[], Vec::as_slice),
+                        credit_line: &story.credit_line,
+                        source_agency: &story.source_agency,
+                    },
+                ),
+            })
+            .collect();
+        Self::write_index_rows(tx, &docs).await
+    }
+
+    /// The analyzer an import computes stories' terms with ahead of [`Store::insert_articles`]
+    /// (the site's language as stored).
+    pub(crate) async fn search_analyzer_in(tx: &mut Tx) -> Result<Analyzer> {
+        Self::search_analyzer(tx).await
+    }
+
+    /// Writes index rows whose terms are already computed, for published stories that have
+    /// none: [`Store::insert_articles`] with terms computed ahead (an import computes them on
+    /// its reading thread, with [`story_terms`] over the text as it is stored).
+    pub(crate) async fn write_index_rows(tx: &mut Tx, docs: &[IndexDoc]) -> Result<()> {
+        let keys = Self::free_sort_keys(tx, docs).await?;
         let postgres = tx.is_postgres();
-        for (chunk, keys) in stories
+        for (chunk, keys) in docs
             .chunks(rows_per_statement(6))
             .zip(keys.chunks(rows_per_statement(6)))
         {
@@ -304,36 +347,21 @@ impl Store {
             );
             sql.push(if postgres { ", document) " } else { ") " })
                 .push("VALUES ");
-            for (i, (story, key)) in chunk.iter().zip(keys).enumerate() {
-                let authors: Vec<String> = bylines
-                    .iter()
-                    .filter(|(id, _)| *id == story.id)
-                    .map(|(_, name)| name.clone())
-                    .collect();
-                let (title_terms, body_terms) = story_terms(
-                    analyzer,
-                    &StoryText {
-                        title: &story.title,
-                        excerpt: &story.excerpt,
-                        body_html: &story.body,
-                        authors: &authors,
-                        credit_line: &story.credit_line,
-                        source_agency: &story.source_agency,
-                    },
-                );
+            for (i, (doc, key)) in chunk.iter().zip(keys).enumerate() {
+                let (title_terms, body_terms) = &doc.terms;
                 sql.push(if i == 0 { "(" } else { ", (" })
                     .arg(*key)
                     .push(", ")
-                    .arg(story.id)
+                    .arg(doc.article_id)
                     .push(", ")
-                    .arg(story.published_at)
+                    .arg(doc.published_at)
                     .push(", ")
                     .arg(title_terms.as_str())
                     .push(", ")
                     .arg(body_terms.as_str());
                 if postgres {
                     sql.push(", CAST(")
-                        .arg(tsvector_literal(&title_terms, &body_terms))
+                        .arg(tsvector_literal(title_terms, body_terms))
                         .push(" AS tsvector)");
                 }
                 sql.push(")");
@@ -345,7 +373,7 @@ impl Store {
 
     /// Free sort keys, one per story, each in its story's second of publication: the slot its
     /// id suggests, or the next free one when another story of the same second holds it.
-    async fn free_sort_keys(tx: &mut Tx, stories: &[SourceRow]) -> Result<Vec<i64>> {
+    async fn free_sort_keys(tx: &mut Tx, stories: &[IndexDoc]) -> Result<Vec<i64>> {
         let mut bases: Vec<i64> = stories.iter().map(|s| key_floor(s.published_at)).collect();
         bases.sort_unstable();
         bases.dedup();
@@ -369,7 +397,7 @@ impl Store {
             .iter()
             .map(|story| {
                 let base = key_floor(story.published_at);
-                let preferred = story.id.rem_euclid(SLOTS);
+                let preferred = story.article_id.rem_euclid(SLOTS);
                 let key = (0..SLOTS)
                     .map(|i| base + (preferred + i) % SLOTS)
                     .find(|k| !taken.contains(k))

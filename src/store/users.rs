@@ -206,6 +206,16 @@ impl Store {
         Ok(ids.into_iter().next())
     }
 
+    /// The display names of these accounts (as bylines show them), seen from inside `tx`.
+    pub(crate) async fn display_names(tx: &mut Tx, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT id, display_name FROM users WHERE id IN ");
+        sql.arg_list(ids);
+        tx.fetch_all(sql).await
+    }
+
     pub(crate) async fn user_slugs_like(tx: &mut Tx, base: &str) -> Result<Vec<String>> {
         super::dialect::lock_slug_base(tx, "users", base).await?;
         tx.scalars(

@@ -96,6 +96,7 @@ on_both_backends!(empty:
     an_old_wxr_1_0_export_is_read,
     authors_can_be_mapped_to_existing_accounts,
     the_theme_unit_test_export_arrives_whole,
+    an_imported_archive_is_indexed_as_a_rebuild_indexes_it,
 );
 
 async fn a_newsroom_export_arrives_with_every_state_thread_and_image(site: TestSite) {
@@ -415,6 +416,42 @@ async fn an_old_wxr_1_0_export_is_read(site: TestSite) {
             .await,
         pairs(&[("cup", 0)])
     );
+}
+
+/// Every published story's search terms (headline and the rest), by story.
+async fn index_rows(site: &TestSite) -> Vec<(String, i64)> {
+    site.raw_pairs(
+        "SELECT title_terms || ' | ' || body_terms, article_id FROM search_documents ORDER BY article_id",
+    )
+    .await
+}
+
+/// An import computes each new story's search terms on its reading thread from the text it is
+/// about to store; they must be the ones the index computes from the stored story (with its
+/// byline, credit line and agency, and without a protected story's text).
+async fn an_imported_archive_is_indexed_as_a_rebuild_indexes_it(site: TestSite) {
+    let mut files = vec![sample("newsroom-1.2.xml"), sample("classic-1.0.xml")];
+    files.extend(theme_unit_test_export());
+    for file in &files {
+        import(&site, file, &ImportOptions::default())
+            .await
+            .unwrap();
+    }
+    let imported = index_rows(&site).await;
+    let published = count(
+        &site,
+        "SELECT COUNT(*) FROM articles WHERE status = 'published'",
+    )
+    .await;
+    assert_eq!(imported.len() as i64, published);
+    assert!(
+        imported
+            .iter()
+            .any(|(terms, _)| terms.ends_with(" maria rey rhm pr")),
+        "the byline and the credit line are indexed"
+    );
+    site.store.rebuild_search_index().await.unwrap();
+    assert_eq!(index_rows(&site).await, imported);
 }
 
 async fn authors_can_be_mapped_to_existing_accounts(site: TestSite) {

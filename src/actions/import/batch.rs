@@ -18,6 +18,8 @@ pub(super) struct NewStory {
     pub old_path: Option<String>,
     /// Its text links to other addresses of the old site.
     pub relink: bool,
+    /// Its index terms when published, computed on the reading thread.
+    pub terms: Option<(String, String)>,
     pub comments: Vec<ImportedComment>,
 }
 
@@ -27,6 +29,8 @@ pub(super) struct ImportedComment {
     pub wp_parent: i64,
     pub status: &'static str,
     pub body: String,
+    /// The WordPress account that wrote it (`0`: none) and the local account it became.
+    pub wp_user_id: i64,
     pub user_id: Option<i64>,
     pub author: String,
     pub email: String,
@@ -57,6 +61,7 @@ pub(super) async fn write_stories(
             created_at: s.created_at,
             updated_at: s.modified,
             password: &s.password,
+            terms: s.terms.as_ref(),
         })
         .collect();
     let ids = Store::insert_articles(tx, &rows).await?;

@@ -72,34 +72,84 @@ fn links_within_site(html: &str) -> bool {
 pub(super) struct Body {
     pub html: SafeHtml,
     pub unknown_shortcodes: std::collections::BTreeSet<String>,
+    /// A published post's index terms, computed here from the text as it will be stored so the
+    /// writing half does not read it back (see [`crate::store::articles::ArticleInsert`]).
+    pub terms: Option<(String, String)>,
+    /// A post's comments as [`comment_of`] converts them, one per comment of the item.
+    pub comments: Vec<Option<ImportedComment>>,
 }
 
-/// The HTML of an item's content, converted and sanitized.
+/// The HTML of an item's content, converted and sanitized, with a published post's terms.
 pub(super) fn body_of(item: &Item, index: &Index) -> Body {
     let converted = content::convert(&item.content, item.id, &Resolver(index));
     // A shortcode that stood alone in a paragraph leaves it empty.
     let html = SafeHtml::sanitize(&converted.html).into_string();
+    let html = SafeHtml::from_trusted_storage(html.replace("<p></p>", "").replace("<p> </p>", ""));
+    let terms = (item.post_type == "post" && status_of(&item.status) == Some(Status::Published))
+        .then(|| index_terms(item, &html, index))
+        .flatten();
+    let comments = if item.post_type == "post" {
+        item.comments.iter().map(|c| comment_of(c, index)).collect()
+    } else {
+        Vec::new()
+    };
     Body {
-        html: SafeHtml::from_trusted_storage(html.replace("<p></p>", "").replace("<p> </p>", "")),
+        html,
         unknown_shortcodes: converted.unknown_shortcodes,
+        terms,
+        comments,
     }
 }
 
-pub(super) fn title_of(item: &Item, summary: &mut Summary, kind: &'static str) -> String {
+/// A published post's index terms from what [`story`] will store: the same headline, standfirst,
+/// byline, credit and agency (a protected story's text is not indexed). `None` when the
+/// analyzer or the byline's name is not known here.
+fn index_terms(item: &Item, body: &SafeHtml, index: &Index) -> Option<(String, String)> {
+    let analyzer = index.analyzer.as_deref()?;
+    let author = index.names.get(&index.user(&item.creator)?)?;
+    let open = item.password.is_empty();
+    let excerpt = if open {
+        excerpt_of(item)
+    } else {
+        String::new()
+    };
+    let meta = |k: &str| item.meta(k).unwrap_or("").trim().to_owned();
+    Some(crate::domain::search::story_terms(
+        analyzer,
+        &crate::domain::search::StoryText {
+            title: clean_title(item).0.trim(),
+            excerpt: excerpt.trim(),
+            body_html: if open { body.as_str() } else { "" },
+            authors: std::slice::from_ref(author),
+            credit_line: &meta("_newsdesk_credit_line"),
+            source_agency: &meta("_newsdesk_source_agency"),
+        },
+    ))
+}
+
+/// An item's headline as it will be stored, and whether it had to be cut.
+fn clean_title(item: &Item) -> (String, bool) {
     let title = crate::domain::html::decode_entities(item.title.trim());
     let title = title.trim();
     if title.is_empty() {
-        return "(no title)".to_owned();
+        return ("(no title)".to_owned(), false);
     }
     if title.chars().count() > MAX_TITLE_LEN {
+        return (title.chars().take(MAX_TITLE_LEN).collect(), true);
+    }
+    (title.to_owned(), false)
+}
+
+pub(super) fn title_of(item: &Item, summary: &mut Summary, kind: &'static str) -> String {
+    let (title, cut) = clean_title(item);
+    if cut {
         summary.warn(
             kind,
             item.id,
             format!("the title was cut to {MAX_TITLE_LEN} characters"),
         );
-        return title.chars().take(MAX_TITLE_LEN).collect();
     }
-    title.to_owned()
+    title
 }
 
 pub(super) fn excerpt_of(item: &Item) -> String {
@@ -114,6 +164,8 @@ pub(super) async fn story(
     tx: &mut Tx,
     item: &Item,
     body: SafeHtml,
+    terms: Option<(String, String)>,
+    converted: Vec<Option<ImportedComment>>,
     index: &mut Index,
     summary: &mut Summary,
     now: DateTime<Utc>,
@@ -327,7 +379,8 @@ pub(super) async fn story(
                 password: item.password.clone(),
                 old_path: index.old_path(&item.link).filter(|p| p != "/"),
                 relink,
-                comments: new_comments(tx, item, index, summary).await?,
+                terms,
+                comments: new_comments(tx, converted, index, summary).await?,
             }));
         }
     };
@@ -344,33 +397,37 @@ pub(super) async fn story(
     Ok(None)
 }
 
-/// An item's comments as they will be written, all new (its story is): those with no text
-/// are counted as skipped.
+/// An item's comments as they will be written, all new (its story is), from the conversions
+/// the reading half made (`converted`, one per comment of the item): those with no text are
+/// counted as skipped.
 async fn new_comments(
     tx: &mut Tx,
-    item: &Item,
+    converted: Vec<Option<ImportedComment>>,
     index: &mut Index,
     summary: &mut Summary,
 ) -> Result<Vec<ImportedComment>> {
-    let mut out = Vec::with_capacity(item.comments.len());
-    for c in &item.comments {
-        match imported_comment(tx, c, index).await? {
-            Some(comment) => out.push(comment),
+    let mut out = Vec::with_capacity(converted.len());
+    for comment in converted {
+        match comment {
+            Some(mut comment) => {
+                comment.user_id = account_of(tx, comment.wp_user_id, index).await?;
+                out.push(comment);
+            }
             None => summary.count("comments").skipped += 1,
         }
     }
     Ok(out)
 }
 
-/// A WordPress comment as Newsdesk keeps it; `None` when it has no text.
-pub(super) async fn imported_comment(
-    tx: &mut Tx,
+/// A WordPress comment as Newsdesk keeps it, but for its account (see [`account_of`]); `None`
+/// when it has no text. Needs no database, so the reading half of pass 3 does it.
+pub(super) fn comment_of(
     c: &crate::wordpress::reader::Comment,
-    index: &mut Index,
-) -> Result<Option<ImportedComment>> {
+    index: &Index,
+) -> Option<ImportedComment> {
     let body = comment_text(&c.content);
     if body.trim().is_empty() {
-        return Ok(None);
+        return None;
     }
     let status = match c.approved.trim() {
         "1" | "approve" | "approved" => "approved",
@@ -378,23 +435,13 @@ pub(super) async fn imported_comment(
         "trash" | "post-trashed" => "trash",
         _ => "pending",
     };
-    let user_id = match c.user_id {
-        0 => None,
-        wp => match index.user_ids.get(&wp) {
-            Some(id) => *id,
-            None => {
-                let id = Store::wordpress_id(tx, WordpressKind::User, wp).await?;
-                index.user_ids.insert(wp, id);
-                id
-            }
-        },
-    };
-    Ok(Some(ImportedComment {
+    Some(ImportedComment {
         wp_id: c.id,
         wp_parent: c.parent,
         status,
         body,
-        user_id,
+        wp_user_id: c.user_id,
+        user_id: None,
         author: if c.author.trim().is_empty() {
             "Anonymous".to_owned()
         } else {
@@ -405,7 +452,22 @@ pub(super) async fn imported_comment(
         ip: c.ip.trim().to_owned(),
         created_at: index.time(&c.date_gmt, &c.date).unwrap_or_else(Utc::now),
         token: crate::actions::comments::random_token(),
-    }))
+    })
+}
+
+/// The local account of a comment's WordPress user (`0`: none), if it was imported.
+async fn account_of(tx: &mut Tx, wp_user_id: i64, index: &mut Index) -> Result<Option<i64>> {
+    Ok(match wp_user_id {
+        0 => None,
+        wp => match index.user_ids.get(&wp) {
+            Some(id) => *id,
+            None => {
+                let id = Store::wordpress_id(tx, WordpressKind::User, wp).await?;
+                index.user_ids.insert(wp, id);
+                id
+            }
+        },
+    })
 }
 
 impl ImportedComment {
@@ -442,10 +504,11 @@ pub(super) async fn comments(
 ) -> Result<()> {
     let mut local: HashMap<i64, i64> = HashMap::new();
     for c in &item.comments {
-        let Some(comment) = imported_comment(tx, c, index).await? else {
+        let Some(mut comment) = comment_of(c, index) else {
             summary.count("comments").skipped += 1;
             continue;
         };
+        comment.user_id = account_of(tx, comment.wp_user_id, index).await?;
         let id = match index.earlier(tx, WordpressKind::Comment, c.id).await? {
             Some(id) if c.id != 0 && Store::comment_exists_in(tx, id).await? => {
                 Store::set_imported_comment(tx, id, comment.status, &comment.body, None).await?;

@@ -68,7 +68,7 @@ use crate::wordpress::content::{self, MediaRef, Resolve};
 use crate::wordpress::reader::{Author, Item, Record, Term, WxrError, WxrReader};
 
 /// Items written per transaction.
-const BATCH: usize = 250;
+const BATCH: usize = 1000;
 
 /// How the import runs.
 #[derive(Debug, Clone, Default)]
@@ -219,6 +219,10 @@ struct Index {
     menu_items: Vec<MenuItem>,
     /// Stories and pages whose text links to other addresses of the old site.
     relink: Vec<(LegacyTarget, i64)>,
+    /// The site language's analyzer and the display names of `users`, for the index terms
+    /// the reading half of pass 3 computes.
+    analyzer: Option<std::sync::Arc<crate::domain::search::Analyzer>>,
+    names: HashMap<i64, String>,
 }
 
 /// A `nav_menu_item`, kept for the menus step.
@@ -284,6 +288,7 @@ pub async fn import_wordpress(
     // Authors only items name (old exports have no author list).
     let mut creators: Vec<String> = Vec::new();
     let mut items = 0u64;
+    let mut attachments = 0u64;
     while let Some(record) = reader.next_record()? {
         match record {
             Record::Author(a) => authors.push(a),
@@ -291,7 +296,7 @@ pub async fn import_wordpress(
             Record::Item(item) => {
                 items += 1;
                 match item.post_type.as_str() {
-                    "attachment" => {}
+                    "attachment" => attachments += 1,
                     "nav_menu_item" => index.menu_items.push(menu_item(&item)),
                     "post" | "page" => {
                         if !item.creator.is_empty() && !creators.contains(&item.creator) {
@@ -331,7 +336,7 @@ pub async fn import_wordpress(
     .await
     .map_err(|cause| stopped("the people and terms", reader.line(), cause))?;
 
-    // Pass 2: images, which stories and pages show.
+    // Pass 2: images, which stories and pages show (an export without any skips it).
     let fetcher = if options.fetch_media {
         Some(
             crate::fetch::Fetcher::new(options.fetch_media_allow_local).map_err(|e| {
@@ -345,10 +350,12 @@ pub async fn import_wordpress(
     } else {
         None
     };
-    let mut reader = open()?;
     let mut batch = Batch::default();
+    let mut reader = open()?;
     let mut items = 0u64;
-    while let Some(record) = reader.next_record()? {
+    while attachments > 0
+        && let Some(record) = reader.next_record()?
+    {
         let Record::Item(item) = record else { continue };
         items += 1;
         if item.post_type == "attachment" {
@@ -388,7 +395,22 @@ pub async fn import_wordpress(
     // text (the XML, the block markup and shortcodes, the sanitizer) while this task writes the
     // items before it: the two halves run at once. New stories wait for the end of their batch
     // and are written together.
-    let (items_out, mut items_in) = tokio::sync::mpsc::channel::<Result<Read, WxrError>>(256);
+    {
+        let mut tx = store.begin().await.map_err(ActionError::from)?;
+        index.analyzer = Some(std::sync::Arc::new(
+            Store::search_analyzer_in(&mut tx)
+                .await
+                .map_err(ActionError::from)?,
+        ));
+        let ids: Vec<i64> = index.users.values().copied().collect();
+        index.names = Store::display_names(&mut tx, &ids)
+            .await
+            .map_err(ActionError::from)?
+            .into_iter()
+            .collect();
+    }
+    // Room for a whole batch, so the reading half goes on while one is written.
+    let (items_out, mut items_in) = tokio::sync::mpsc::channel::<Result<Read, WxrError>>(BATCH);
     let reading = {
         let path = path.to_owned();
         let frozen = std::sync::Arc::new(index.clone());
@@ -413,9 +435,18 @@ pub async fn import_wordpress(
             let last_of_batch = batch.items + 1 >= BATCH;
             let tx = batch.tx(store).await?;
             let result = if kind == "post" {
-                story(tx, &item, body.html, &mut index, &mut summary, now)
-                    .await
-                    .map(|new| new_stories.extend(new))
+                story(
+                    tx,
+                    &item,
+                    body.html,
+                    body.terms,
+                    body.comments,
+                    &mut index,
+                    &mut summary,
+                    now,
+                )
+                .await
+                .map(|new| new_stories.extend(new))
             } else {
                 page(tx, by, &item, body.html, &mut index, &mut summary, now).await
             };
