@@ -31,7 +31,13 @@ struct LogName {
 pub fn random_token() -> String {
     let mut buf = [0u8; 16];
     getrandom::fill(&mut buf).expect("the operating system's random number generator");
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(32);
+    for b in buf {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 /// Where a comment submission came from.
@@ -760,4 +766,19 @@ async fn notify_reply(store: &Store, notifier: &Notifier, reply: &ModerationComm
         unsubscribe: Some(unsubscribe),
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tokens_are_128_random_bits_in_lowercase_hex() {
+        let a = super::random_token();
+        let b = super::random_token();
+        assert_eq!(a.len(), 32);
+        assert!(
+            a.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')),
+            "{a}"
+        );
+        assert_ne!(a, b);
+    }
 }

@@ -429,6 +429,8 @@ pub struct StoreOptions {
     /// store answers [`CannotSave::Locked`].
     pub busy_timeout: Duration,
     pub durability: Durability,
+    /// SQLite's page cache for each connection of the write pool, in KiB.
+    pub write_cache_kib: u32,
 }
 
 impl StoreOptions {
@@ -437,6 +439,7 @@ impl StoreOptions {
             max_connections,
             busy_timeout: Duration::from_secs(5),
             durability: Durability::Full,
+            write_cache_kib: 16_000,
         }
     }
 }
@@ -552,7 +555,7 @@ impl Store {
                     })
                     .foreign_keys(true)
                     .busy_timeout(options.busy_timeout)
-                    .pragma("cache_size", "-16000")
+                    .pragma("cache_size", format!("-{}", options.write_cache_kib))
                     .pragma("temp_store", "memory")
                     // Keeps the query planner's statistics fresh (SQLite's recommended practice),
                     // with no sampling limit: sampled statistics read a column where every row

@@ -163,9 +163,7 @@ pub(super) fn excerpt_of(item: &Item) -> String {
 pub(super) async fn story(
     tx: &mut Tx,
     item: &Item,
-    body: SafeHtml,
-    terms: Option<(String, String)>,
-    converted: Vec<Option<ImportedComment>>,
+    body: Body,
     index: &mut Index,
     summary: &mut Summary,
     now: DateTime<Utc>,
@@ -193,6 +191,12 @@ pub(super) async fn story(
             ),
         );
     }
+    let Body {
+        html: body,
+        terms,
+        comments: converted,
+        ..
+    } = body;
     let title = title_of(item, summary, "story");
     let relink = links_within_site(body.as_str());
     let excerpt = excerpt_of(item);

@@ -1,12 +1,13 @@
 //! Importing a WordPress export (WXR): people, sections, tags, images, stories, pages,
 //! comments and menus, with every old address kept as a redirect.
 //!
-//! The file is read in three streaming passes, so memory holds a few items at a time plus a
-//! small index (ids, slugs and addresses, never text): the first skims it whole and writes
+//! The file is read in three streaming passes, so memory holds a batch of items at a time plus
+//! a small index (ids, slugs and addresses, never text): the first skims it whole and writes
 //! nothing (people, terms and menu entries are noted, and a malformed or cut-off file is found
-//! before anything changes); the second brings in the images, which stories refer to; the third
-//! the stories and pages with their comments, read and converted on a thread of their own while
-//! the items before them are written, then the menus, which refer to everything. Every object
+//! before anything changes); the second brings in the images, which stories refer to (skipped
+//! when the first saw none); the third the stories and pages with their comments, read and
+//! converted on a thread of their own (the text, the comments, a published story's search
+//! terms) while the items before them are written, then the menus, which refer to everything. Every object
 //! keeps its WordPress id in `wordpress_ids`, so importing the same file again updates in place
 //! and duplicates nothing;
 //! the same mechanism makes a stopped import resumable. Writes are committed in batches (a
@@ -428,25 +429,16 @@ pub async fn import_wordpress(
         } = read?;
         line = at;
         let kind = item.post_type.as_str();
-        if let Some(body) = body {
-            for name in body.unknown_shortcodes {
+        if let Some(mut body) = body {
+            for name in std::mem::take(&mut body.unknown_shortcodes) {
                 *summary.unknown_shortcodes.entry(name).or_default() += 1;
             }
             let last_of_batch = batch.items + 1 >= BATCH;
             let tx = batch.tx(store).await?;
             let result = if kind == "post" {
-                story(
-                    tx,
-                    &item,
-                    body.html,
-                    body.terms,
-                    body.comments,
-                    &mut index,
-                    &mut summary,
-                    now,
-                )
-                .await
-                .map(|new| new_stories.extend(new))
+                story(tx, &item, body, &mut index, &mut summary, now)
+                    .await
+                    .map(|new| new_stories.extend(new))
             } else {
                 page(tx, by, &item, body.html, &mut index, &mut summary, now).await
             };
@@ -544,8 +536,11 @@ fn read_items(path: &Path, index: &Index, out: &tokio::sync::mpsc::Sender<Result
             }
         };
         items += 1;
+        let mut item = item;
         let body = matches!(item.post_type.as_str(), "post" | "page")
             .then(|| items::body_of(&item, index));
+        // The converted text is all the writing half uses; the raw one need not wait with it.
+        item.content = String::new();
         let read = Read {
             item,
             body,
