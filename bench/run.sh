@@ -3,13 +3,19 @@
 # on a free loopback port and measures the home page, a section archive, a story page and three
 # searches (a common word, a rare word, a phrase) with wrk.
 # If nginx is installed, the story page's HTML is also served as a static file for reference.
+# At the end it prints each server's resident memory (VmRSS).
 #
-# Usage: bash bench/run.sh [--articles N] [--duration SECONDS] [--connections C] [--threads T]
+# Usage: bash bench/run.sh [--backend sqlite|postgres] [--articles N] [--duration SECONDS]
+#                          [--connections C] [--threads T]
 # Set NEWSDESK_BIN to an existing newsdesk binary to skip the release build.
+# --backend postgres seeds and serves a throwaway PostgreSQL database, newsdesk_bench_run, created
+# (and dropped afterwards) with psql on the server named by NEWSDESK_BENCH_POSTGRES, an admin URL
+# such as postgres://postgres@127.0.0.1:5432/postgres.
 # All traffic goes to 127.0.0.1 only. See bench/README.md.
 
 set -euo pipefail
 
+BACKEND=sqlite
 ARTICLES=10000
 DURATION=10
 CONNECTIONS=50
@@ -17,7 +23,7 @@ THREADS=2
 WARMUP=2
 
 usage() {
-    echo "usage: bash bench/run.sh [--articles N] [--duration SECONDS] [--connections C] [--threads T]"
+    echo "usage: bash bench/run.sh [--backend sqlite|postgres] [--articles N] [--duration SECONDS] [--connections C] [--threads T]"
 }
 
 die() {
@@ -27,6 +33,14 @@ die() {
 
 while [ $# -gt 0 ]; do
     case "$1" in
+        --backend)
+            [ $# -ge 2 ] || die "$1 needs a value ($(usage))"
+            case "$2" in
+                sqlite | postgres) BACKEND=$2 ;;
+                *) die "--backend takes sqlite or postgres, not '$2'" ;;
+            esac
+            shift 2
+            ;;
         --articles | --duration | --connections | --threads)
             [ $# -ge 2 ] || die "$1 needs a value ($(usage))"
             case "$2" in
@@ -41,7 +55,7 @@ while [ $# -gt 0 ]; do
             esac
             shift 2
             ;;
-        --articles=* | --duration=* | --connections=* | --threads=*)
+        --backend=* | --articles=* | --duration=* | --connections=* | --threads=*)
             set -- "${1%%=*}" "${1#*=}" "${@:2}"
             ;;
         -h | --help)
@@ -53,9 +67,34 @@ while [ $# -gt 0 ]; do
 done
 [ "$THREADS" -le "$CONNECTIONS" ] || die "--threads ($THREADS) cannot exceed --connections ($CONNECTIONS) (wrk needs at least one connection per thread)"
 
+# PostgreSQL: the throwaway database's name, the admin URL it is created and dropped through, and
+# the URL the servers are given (the admin URL with its database name replaced).
+PG_DB=newsdesk_bench_run
+PG_ADMIN=""
+PG_URL=""
+PG_SHOWN=""
+if [ "$BACKEND" = postgres ]; then
+    PG_ADMIN=${NEWSDESK_BENCH_POSTGRES:-}
+    [ -n "$PG_ADMIN" ] || die "--backend postgres needs NEWSDESK_BENCH_POSTGRES set to an admin URL of the PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres (the database $PG_DB is created there and dropped afterwards)"
+    case "$PG_ADMIN" in
+        postgres://* | postgresql://*) ;;
+        *) die "NEWSDESK_BENCH_POSTGRES must be a postgres://USER[:PASSWORD]@HOST[:PORT]/DB URL" ;;
+    esac
+    pg_base=${PG_ADMIN%%\?*}
+    pg_query=${PG_ADMIN#"$pg_base"}
+    pg_rest=${pg_base#*://}
+    PG_URL="${pg_base%%://*}://${pg_rest%%/*}/$PG_DB$pg_query"
+    # For printing: without the user name and password.
+    pg_host=${pg_rest%%/*}
+    PG_SHOWN="${pg_base%%://*}://${pg_host##*@}/$PG_DB"
+fi
+
 # --- Tools -------------------------------------------------------------------------------------
 command -v wrk >/dev/null 2>&1 || { echo "wrk is not installed: install the Debian package 'wrk' (apt-get install -y wrk)" >&2; exit 1; }
 command -v curl >/dev/null 2>&1 || { echo "curl is not installed: install the Debian package 'curl' (apt-get install -y curl)" >&2; exit 1; }
+if [ "$BACKEND" = postgres ]; then
+    command -v psql >/dev/null 2>&1 || { echo "psql is not installed: install the Debian package 'postgresql-client' (apt-get install -y postgresql-client)" >&2; exit 1; }
+fi
 
 # curl must never go through a proxy: every request is for 127.0.0.1.
 CURL=(curl --noproxy '*' --silent --show-error --max-time 30)
@@ -87,6 +126,7 @@ SERVER_PID=""
 NGINX_PID=""
 CACHED_PID=""
 WRK_PID=""
+PG_CREATED=""
 
 stop_pid() {
     local pid=$1
@@ -100,6 +140,11 @@ stop_pid() {
     wait "$pid" 2>/dev/null || true
 }
 
+# psql on the PostgreSQL admin database, quietly (errors only) and without the user's ~/.psqlrc.
+pg_admin() {
+    PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$PG_ADMIN" "$@"
+}
+
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
@@ -107,6 +152,12 @@ cleanup() {
     stop_pid "$SERVER_PID"
     stop_pid "$CACHED_PID"
     stop_pid "$NGINX_PID"
+    if [ -n "$PG_CREATED" ]; then
+        # The servers are stopped; WITH (FORCE) (PostgreSQL 13+) also ends any connection left.
+        pg_admin -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 ||
+            pg_admin -c "DROP DATABASE IF EXISTS $PG_DB" >/dev/null ||
+            echo "warning: could not drop the PostgreSQL database $PG_DB; drop it by hand" >&2
+    fi
     rm -rf "$TMP"
     exit "$rc"
 }
@@ -162,6 +213,11 @@ STALE=$(cd "$REPO" && find src themes migrations Cargo.toml Cargo.lock -newer "$
 if [ -n "$STALE" ]; then
     echo "WARNING:     $STALE is newer than the binary: the binary may not match commit $COMMIT (unset NEWSDESK_BIN to rebuild)"
 fi
+if [ "$BACKEND" = postgres ]; then
+    echo "backend:     postgres ($PG_SHOWN, a throwaway database dropped afterwards)"
+else
+    echo "backend:     sqlite (a fresh data folder)"
+fi
 echo "articles:    $ARTICLES"
 echo "wrk:         -t $THREADS -c $CONNECTIONS -d ${DURATION}s --latency (after ${WARMUP}s warm-up per page)"
 echo
@@ -169,9 +225,21 @@ echo
 # --- Seed --------------------------------------------------------------------------------------
 DATA="$TMP/data"
 mkdir -p "$DATA"
-echo "Seeding $ARTICLES synthetic stories into $DATA ..."
+# Where the database is: the SQLite file in $DATA, or the throwaway PostgreSQL database (seeding
+# and both servers are also given $DATA, so that they all share one data folder either way).
+DBARGS=()
+if [ "$BACKEND" = postgres ]; then
+    pg_admin -c "DROP DATABASE IF EXISTS $PG_DB" >/dev/null ||
+        die "cannot drop an old $PG_DB through NEWSDESK_BENCH_POSTGRES (is the server up, and may this user drop and create databases?)"
+    PG_CREATED=1
+    pg_admin -c "CREATE DATABASE $PG_DB" >/dev/null || die "cannot create the database $PG_DB"
+    DBARGS=(--database "$PG_URL")
+    echo "Seeding $ARTICLES synthetic stories into $PG_SHOWN (data folder $DATA) ..."
+else
+    echo "Seeding $ARTICLES synthetic stories into $DATA ..."
+fi
 t0=$(date +%s.%N)
-"${NDENV[@]}" "$BIN" seed --articles "$ARTICLES" --data "$DATA" >"$TMP/seed.log" 2>&1 || {
+"${NDENV[@]}" "$BIN" seed --articles "$ARTICLES" --data "$DATA" "${DBARGS[@]}" >"$TMP/seed.log" 2>&1 || {
     cat "$TMP/seed.log" >&2
     die "newsdesk seed failed"
 }
@@ -186,7 +254,7 @@ PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 # The pages are measured uncached (every request renders the page from the database) on one
 # server, and the story also through the page cache on a second server over the same data.
-"${NDENV[@]}" "$BIN" serve --data "$DATA" --listen "127.0.0.1:$PORT" --no-page-cache >"$TMP/serve.log" 2>&1 &
+"${NDENV[@]}" "$BIN" serve --data "$DATA" "${DBARGS[@]}" --listen "127.0.0.1:$PORT" --no-page-cache >"$TMP/serve.log" 2>&1 &
 SERVER_PID=$!
 if ! wait_ready "$BASE/healthz" "$SERVER_PID" 60; then
     echo "--- server log ---" >&2
@@ -196,10 +264,40 @@ fi
 echo "Server (no page cache) is up at $BASE (pid $SERVER_PID)."
 CPORT=$(free_port)
 CBASE="http://127.0.0.1:$CPORT"
-"${NDENV[@]}" "$BIN" serve --data "$DATA" --listen "127.0.0.1:$CPORT" >"$TMP/serve-cached.log" 2>&1 &
+"${NDENV[@]}" "$BIN" serve --data "$DATA" "${DBARGS[@]}" --listen "127.0.0.1:$CPORT" >"$TMP/serve-cached.log" 2>&1 &
 CACHED_PID=$!
 wait_ready "$CBASE/healthz" "$CACHED_PID" 60 || die "the cached newsdesk serve did not answer on $CBASE/healthz"
 echo "Server (page cache) is up at $CBASE (pid $CACHED_PID)."
+
+# The newsdesk process started as PID (its own PID: env execs the binary, but a wrapper's child is
+# looked for too), so that its memory, not a wrapper's, is read.
+newsdesk_pid() {
+    local pid=$1 exe child
+    exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
+    exe=${exe% (deleted)}
+    if [ -n "$exe" ] && [ "$exe" = "$BIN_REAL" ]; then
+        echo "$pid"
+        return 0
+    fi
+    for child in $(cat "/proc/$pid/task/"*/children 2>/dev/null || true); do
+        newsdesk_pid "$child" && return 0
+    done
+    return 1
+}
+
+# "MB (pid P)": the resident memory (VmRSS) of the newsdesk process started as PID, in MB of
+# 1,024 kB with one decimal, and the PID it was read from; "?" if it cannot be read.
+rss_of() {
+    local pid mb
+    pid=$(newsdesk_pid "$1") || {
+        echo "warning: no newsdesk process found at or under pid $1; its memory is not shown" >&2
+        echo "?"
+        return 0
+    }
+    mb=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024; exit }' "/proc/$pid/status" 2>/dev/null || true)
+    echo "${mb:-?} MB (pid $pid)"
+}
+BIN_REAL=$(readlink -f "$BIN")
 
 # A site-relative path taken from a Location header or an href; only its path is kept, so that
 # nothing is ever requested from another host.
@@ -376,9 +474,14 @@ done
 # --- Summary -----------------------------------------------------------------------------------
 kill -0 "$SERVER_PID" 2>/dev/null || die "the newsdesk server exited during the run (see the errors above)"
 kill -0 "$CACHED_PID" 2>/dev/null || die "the cached newsdesk server exited during the run"
+# Read after every measurement, before anything else runs against the servers.
+RSS_SERVER=$(rss_of "$SERVER_PID")
+RSS_CACHED=$(rss_of "$CACHED_PID")
 
 echo
-echo "== Results: commit $COMMIT$DIRTY, $ARTICLES articles, $(nproc) CPUs, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s =="
+BACKEND_NOTE=""
+[ "$BACKEND" = sqlite ] || BACKEND_NOTE=", PostgreSQL"
+echo "== Results: commit $COMMIT$DIRTY$BACKEND_NOTE, $ARTICLES articles, $(nproc) CPUs, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s =="
 printf '%-8s %12s %10s %10s %10s %10s  %s\n' page req/s p50_ms p99_ms bytes non-2xx url
 for p in "${PAGES[@]}"; do
     printf '%-8s %12s %10s %10s %10s %10s  %s\n' \
@@ -393,6 +496,7 @@ else
     echo "$STATIC_NOTE"
 fi
 echo "seeding: ${SEED_SECS} s for $ARTICLES articles"
+echo "memory: resident (VmRSS) after the run: no page cache $RSS_SERVER, page cache $RSS_CACHED"
 for p in "${PAGES[@]}"; do
     if [ "${NON2XX[$p]}" != 0 ] || [ -n "${SOCKERR[$p]}" ]; then
         echo "WARNING: $p had non-2xx responses (${NON2XX[$p]}) or socket errors (${SOCKERR[$p]:-none}); its figures are suspect."
