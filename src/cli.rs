@@ -843,11 +843,11 @@ fn one_line(e: ActionError) -> anyhow::Error {
     }
 }
 
-/// `newsdesk import wordpress`: a progress bar on a terminal, a log line a second otherwise,
-/// then the summary.
 /// SQLite's page cache for each connection of `newsdesk import` (KiB).
 const IMPORT_CACHE_KIB: u32 = 64 * 1024;
 
+/// `newsdesk import wordpress`: a progress bar on a terminal, a log line a second otherwise,
+/// then the summary.
 async fn import(args: &ImportArgs) -> anyhow::Result<()> {
     use crate::actions::import::{ImportOptions, Progress, import_wordpress};
     use std::io::IsTerminal;
