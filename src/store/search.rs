@@ -245,8 +245,9 @@ impl Store {
             .await
     }
 
-    /// The analyzer for the site language as stored (seen from inside `tx`).
-    async fn search_analyzer(tx: &mut Tx) -> Result<Analyzer> {
+    /// The analyzer for the site language as stored (seen from inside `tx`); an import computes
+    /// stories' terms with it ahead of [`Store::insert_articles`].
+    pub(crate) async fn search_analyzer(tx: &mut Tx) -> Result<Analyzer> {
         let language: Option<String> = tx
             .fetch_optional::<(String,)>(Sql::new(
                 "SELECT value FROM settings WHERE name = 'language'",
@@ -324,12 +325,6 @@ impl Store {
             })
             .collect();
         Self::write_index_rows(tx, &docs).await
-    }
-
-    /// The analyzer an import computes stories' terms with ahead of [`Store::insert_articles`]
-    /// (the site's language as stored).
-    pub(crate) async fn search_analyzer_in(tx: &mut Tx) -> Result<Analyzer> {
-        Self::search_analyzer(tx).await
     }
 
     /// Writes index rows whose terms are already computed, for published stories that have

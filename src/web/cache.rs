@@ -31,7 +31,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -184,7 +184,7 @@ pub struct PageCache {
     /// Pages just dropped because content they show changed, with when: while one request
     /// renders a page's successor, readers asking for it meanwhile get these at once instead
     /// of waiting (for [`STALE_FOR`] at most; gone when that rendering ends).
-    stale: Mutex<HashMap<String, (std::time::Instant, Arc<Entry>)>>,
+    stale: Mutex<HashMap<String, (Instant, Arc<Entry>)>>,
     /// Requests answered from the cache, and pages rendered for it (see [`PageCache::stats`]).
     hits: AtomicU64,
     misses: AtomicU64,
@@ -305,16 +305,16 @@ impl PageCache {
         if held < generation && store.purged_between(held, generation).is_all() {
             self.pages.invalidate_all();
             // Nothing from before a change of everything is served, not even while it renders.
-            self.stale.lock().unwrap_or_else(|p| p.into_inner()).clear();
+            self.stale_pages().clear();
         }
         let e = self.pages.get(key)?;
         let checked = e.checked.load(Ordering::Acquire);
         if checked < generation {
             if store.purged_between(checked, generation).touches(&e.keys) {
                 self.pages.invalidate(key);
-                let mut stale = self.stale.lock().unwrap_or_else(|p| p.into_inner());
+                let mut stale = self.stale_pages();
                 stale.retain(|_, (at, _)| at.elapsed() < STALE_FOR);
-                stale.insert(key.to_owned(), (std::time::Instant::now(), e));
+                stale.insert(key.to_owned(), (Instant::now(), e));
                 return None;
             }
             e.checked.fetch_max(generation, Ordering::AcqRel);
@@ -322,10 +322,14 @@ impl PageCache {
         Some(e)
     }
 
+    /// The pages just dropped, for reading or changing (a panic elsewhere leaves them usable).
+    fn stale_pages(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Arc<Entry>)>> {
+        self.stale.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// The page `key` showed before content it shows changed, while its successor renders.
     fn stale(&self, key: &str) -> Option<Arc<Entry>> {
-        let stale = self.stale.lock().unwrap_or_else(|p| p.into_inner());
-        stale
+        self.stale_pages()
             .get(key)
             .filter(|(at, _)| at.elapsed() < STALE_FOR)
             .map(|(_, e)| e.clone())
@@ -363,11 +367,7 @@ struct Filling<'a> {
 
 impl Drop for Filling<'_> {
     fn drop(&mut self) {
-        self.cache
-            .stale
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&self.key);
+        self.cache.stale_pages().remove(&self.key);
         self.cache
             .filling
             .lock()
@@ -494,8 +494,7 @@ fn known_to_client(req: &HeaderMap, etag: &str) -> bool {
 }
 
 /// The response for `entry` in the coding the request takes (`304` when the client holds it,
-/// no body for `HEAD`).
-/// Answers with a kept page; `served` says how (`hit`, `stale` or `miss`, in
+/// no body for `HEAD`); `served` says how it was found (`hit`, `stale` or `miss`, in
 /// `X-Newsdesk-Cache`).
 fn respond(entry: &Entry, req: &HeaderMap, head: bool, served: &'static str) -> Response {
     let coding = negotiate(

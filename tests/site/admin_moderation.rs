@@ -1,7 +1,6 @@
 //! The newsroom's comment moderation, people and site settings pages, and the dashboard.
 
 use axum::http::StatusCode;
-use chrono::Utc;
 use newsdesk::domain::user::Role;
 
 use crate::support::{ORIGIN, Page, STAFF_PASSWORD, Staff, TestSite};
@@ -29,15 +28,7 @@ const STORY: &str = "Putin meets N Korea's Jong Un at Russia Vostochny Cosmodrom
 /// The story's address and id.
 async fn story(site: &TestSite) -> (String, String) {
     let url = site.url_of(STORY).await;
-    let slug = url.trim_end_matches('/').rsplit('/').next().unwrap();
-    let id = site
-        .store
-        .published_article_by_slug(slug, Utc::now())
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    (url, id.to_string())
+    (url, site.story_id(STORY).await.to_string())
 }
 
 /// Sends a comment through the public form from its own address; returns its id.

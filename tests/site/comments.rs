@@ -55,14 +55,7 @@ pub(crate) struct Form {
 pub(crate) async fn form(site: &TestSite, title: &str) -> Form {
     let url = site.url_of(title).await;
     let page = site.get(&url).await;
-    let slug = url.trim_end_matches('/').rsplit('/').next().unwrap();
-    let id = site
-        .store
-        .published_article_by_slug(slug, Utc::now())
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let id = site.story_at(&url).await.id;
     Form {
         post_id: id.to_string(),
         // A closed story has no form, and so no token.

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use chrono::Utc;
 use newsdesk::domain::user::Role;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower::ServiceExt;
@@ -66,15 +65,7 @@ async fn control_characters_in_a_comment_are_removed(site: TestSite) {
     site.settings(&[("comment_min_seconds", "0")]).await;
     let url = site.url_of(REFERENCE).await;
     let page = site.get(&url).await;
-    let slug = url.trim_end_matches('/').rsplit('/').next().unwrap();
-    let post_id = site
-        .store
-        .published_article_by_slug(slug, Utc::now())
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-        .to_string();
+    let post_id = site.story_at(&url).await.id.to_string();
     let token = page.attrs("input[name=nd_form_token]", "value").remove(0);
     let res = site
         .post_form(

@@ -76,12 +76,7 @@ async fn by_status(site: &TestSite, table: &str) -> Vec<(String, i64)> {
 
 /// Where a published story with this slug is now.
 async fn story_path(site: &TestSite, slug: &str) -> String {
-    let row = site
-        .store
-        .published_article_by_slug(slug, chrono::Utc::now())
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("{slug} is not published"));
+    let row = site.story_at(slug).await;
     newsdesk::domain::article::article_path(row.published_at.unwrap(), &row.slug, chrono_tz::UTC)
 }
 

@@ -248,14 +248,7 @@ async fn only_content_writes_purge_the_page_cache(site: TestSite) {
     let ed_id = site.add_staff("ed", Role::Editor).await;
     let editor = site.sign_in(ed_id, "ed").await;
     let story_url = site.url_of(REFERENCE).await;
-    let slug = story_url.trim_end_matches('/').rsplit('/').next().unwrap();
-    let story = site
-        .store
-        .published_article_by_slug(slug, Utc::now())
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let story = site.story_id(REFERENCE).await;
     let mut room = Newsroom {
         editor,
         story,
@@ -753,13 +746,7 @@ async fn related_blocks_are_kept_until_a_write_changes_them(site: TestSite) {
     let shown = block(&first);
     assert_eq!(shown.len(), 5, "read also and four related stories");
     let listed = first.attrs(".related .card__title a", "href");
-    let slug = listed[0].trim_end_matches('/').rsplit('/').next().unwrap();
-    let related = site
-        .store
-        .published_article_by_slug(slug, Utc::now())
-        .await
-        .unwrap()
-        .unwrap();
+    let related = site.story_at(&listed[0]).await;
     assert_eq!(related.title, shown[1]);
 
     // Behind the application's back: the kept block does not know.
@@ -774,15 +761,7 @@ async fn related_blocks_are_kept_until_a_write_changes_them(site: TestSite) {
 
     // The editor's preview of the story with an unsaved headline ranks its own block; readers
     // keep the one made from the saved story.
-    let reference = site
-        .store
-        .published_article_by_slug(
-            story_path.trim_end_matches('/').rsplit('/').next().unwrap(),
-            Utc::now(),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let reference = site.story_at(&story_path).await;
     let preview = site
         .admin_post(
             &editor,
@@ -818,14 +797,7 @@ async fn a_purged_page_is_served_stale_while_one_request_renders_it(site: TestSi
         .await
         .trim_start_matches(crate::support::ORIGIN)
         .to_owned();
-    let slug = story_path.trim_end_matches('/').rsplit('/').next().unwrap();
-    let id = site
-        .store
-        .published_article_by_slug(slug, Utc::now())
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let id = site.story_id(REFERENCE).await;
     let mut stale_seen = 0;
     let mut before = REFERENCE.to_owned();
     for round in 1..=20 {

@@ -458,16 +458,30 @@ pub async fn send_to(app: Router, req: Request<Body>) -> Page {
 }
 
 impl TestSite {
+    /// The published story whose address ends in this slug (or is this address).
+    pub async fn story_at(&self, slug_or_path: &str) -> newsdesk::store::articles::ArticleRow {
+        let slug = slug_or_path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap();
+        self.store
+            .published_article_by_slug(slug, chrono::Utc::now())
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no published story at {slug_or_path}"))
+    }
+
+    /// The id of the demo story with this title.
+    pub async fn story_id(&self, title: &str) -> i64 {
+        let slug = newsdesk::domain::slug::Slug::from_title(title, "story");
+        self.story_at(slug.as_str()).await.id
+    }
+
     /// The canonical URL of the demo story with this title, as linked from its section archive.
     pub async fn url_of(&self, title: &str) -> String {
         let slug = newsdesk::domain::slug::Slug::from_title(title, "story");
-        let now = chrono::Utc::now();
-        let row = self
-            .store
-            .published_article_by_slug(slug.as_str(), now)
-            .await
-            .unwrap()
-            .expect("story exists");
+        let row = self.story_at(slug.as_str()).await;
         newsdesk::domain::article::article_path(
             row.published_at.unwrap(),
             &row.slug,

@@ -113,7 +113,7 @@ fn index_terms(item: &Item, body: &SafeHtml, index: &Index) -> Option<(String, S
     } else {
         String::new()
     };
-    let meta = |k: &str| item.meta(k).unwrap_or("").trim().to_owned();
+    let meta = |k: &str| meta_of(item, k);
     Some(crate::domain::search::story_terms(
         analyzer,
         &crate::domain::search::StoryText {
@@ -125,6 +125,11 @@ fn index_terms(item: &Item, body: &SafeHtml, index: &Index) -> Option<(String, S
             source_agency: &meta("_newsdesk_source_agency"),
         },
     ))
+}
+
+/// An item's custom field `key`, trimmed (empty when it has none).
+fn meta_of(item: &Item, key: &str) -> String {
+    item.meta(key).unwrap_or("").trim().to_owned()
 }
 
 /// An item's headline as it will be stored, and whether it had to be cut.
@@ -301,7 +306,7 @@ pub(super) async fn story(
         }
         _ => published_at.or(Some(now)),
     };
-    let meta = |k: &str| item.meta(k).unwrap_or("").trim().to_owned();
+    let meta = |k: &str| meta_of(item, k);
     let source_url = meta("_newsdesk_source_url");
     let source_url = if source_url.starts_with("http://") || source_url.starts_with("https://") {
         source_url

@@ -399,7 +399,7 @@ pub async fn import_wordpress(
     {
         let mut tx = store.begin().await.map_err(ActionError::from)?;
         index.analyzer = Some(std::sync::Arc::new(
-            Store::search_analyzer_in(&mut tx)
+            Store::search_analyzer(&mut tx)
                 .await
                 .map_err(ActionError::from)?,
         ));
