@@ -846,6 +846,10 @@ fn one_line(e: ActionError) -> anyhow::Error {
 /// SQLite's page cache for each connection of `newsdesk import` (KiB).
 const IMPORT_CACHE_KIB: u32 = 64 * 1024;
 
+/// Pages of `newsdesk import`'s write-ahead log between checkpoints (256 MiB): the pages of
+/// the indexes that every batch writes again reach the database file once per checkpoint.
+const IMPORT_CHECKPOINT_PAGES: u32 = 65_536;
+
 /// `newsdesk import wordpress`: a progress bar on a terminal, a log line a second otherwise,
 /// then the summary.
 async fn import(args: &ImportArgs) -> anyhow::Result<()> {
@@ -883,6 +887,7 @@ async fn import(args: &ImportArgs) -> anyhow::Result<()> {
         &site,
         StoreOptions {
             write_cache_kib: IMPORT_CACHE_KIB,
+            checkpoint_pages: IMPORT_CHECKPOINT_PAGES,
             ..StoreOptions::new(2)
         },
     )

@@ -431,6 +431,9 @@ pub struct StoreOptions {
     pub durability: Durability,
     /// SQLite's page cache for each connection of the write pool, in KiB.
     pub write_cache_kib: u32,
+    /// Pages SQLite's write-ahead log holds before a commit copies them into the database
+    /// file. A page written by many transactions in between is copied once.
+    pub checkpoint_pages: u32,
 }
 
 impl StoreOptions {
@@ -440,6 +443,8 @@ impl StoreOptions {
             busy_timeout: Duration::from_secs(5),
             durability: Durability::Full,
             write_cache_kib: 16_000,
+            // SQLite's default.
+            checkpoint_pages: 1000,
         }
     }
 }
@@ -460,6 +465,8 @@ pub enum ConnectError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot build the search index: {0}")]
     SearchIndex(#[source] StoreError),
+    #[error("cannot build the comment indexes: {0}")]
+    CommentIndexes(#[source] StoreError),
 }
 
 impl Backend {
@@ -557,6 +564,7 @@ impl Store {
                     .busy_timeout(options.busy_timeout)
                     .pragma("cache_size", format!("-{}", options.write_cache_kib))
                     .pragma("temp_store", "memory")
+                    .pragma("wal_autocheckpoint", options.checkpoint_pages.to_string())
                     // Keeps the query planner's statistics fresh (SQLite's recommended practice),
                     // with no sampling limit: sampled statistics read a column where every row
                     // has the same value (`status` in a news archive) as selective, and the
@@ -633,13 +641,23 @@ impl Store {
         })
     }
 
-    /// Creates or upgrades the schema, then indexes the stories for search if the index is
-    /// missing or was built for another language. On PostgreSQL the migrator holds an advisory
+    /// Creates or upgrades the schema, builds the comment indexes an unfinished import set
+    /// aside, then indexes the stories for search if the index is missing or was built for
+    /// another language. On PostgreSQL the migrator holds an advisory
     /// lock, so several nodes starting at once migrate exactly once.
     pub async fn migrate(&self) -> std::result::Result<(), ConnectError> {
         match &self.db {
             Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
             Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        // An import stopped after setting these aside (killed, say) left them missing.
+        if self
+            .ensure_comment_indexes()
+            .await
+            .map_err(ConnectError::CommentIndexes)?
+            > 0
+        {
+            tracing::info!("built the comment indexes an unfinished import had set aside");
         }
         if let Some(n) = self
             .ensure_search_index()

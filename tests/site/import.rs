@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use newsdesk::actions::Actor;
 use newsdesk::actions::import::{ImportError, ImportOptions, Summary, import_wordpress};
 
-use crate::support::{TestSite, skipped};
+use crate::support::{Backend, TestSite, skipped};
 
 fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -92,6 +92,7 @@ on_both_backends!(empty:
     authors_can_be_mapped_to_existing_accounts,
     the_theme_unit_test_export_arrives_whole,
     an_imported_archive_is_indexed_as_a_rebuild_indexes_it,
+    a_large_import_builds_the_comment_indexes_again_however_it_ends,
 );
 
 async fn a_newsroom_export_arrives_with_every_state_thread_and_image(site: TestSite) {
@@ -447,6 +448,84 @@ async fn an_imported_archive_is_indexed_as_a_rebuild_indexes_it(site: TestSite) 
     );
     site.store.rebuild_search_index().await.unwrap();
     assert_eq!(index_rows(&site).await, imported);
+}
+
+/// The indexes of the comments table as the database itself describes them.
+async fn comment_indexes(site: &TestSite) -> Vec<(String, i64)> {
+    site.raw_pairs(match site.backend {
+        Backend::Sqlite => {
+            "SELECT sql, CAST(0 AS BIGINT) FROM sqlite_master \
+             WHERE type = 'index' AND tbl_name = 'comments' AND sql IS NOT NULL ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT indexdef, CAST(0 AS BIGINT) FROM pg_indexes \
+             WHERE tablename = 'comments' AND schemaname = current_schema() ORDER BY indexname"
+        }
+    })
+    .await
+}
+
+async fn a_large_import_builds_the_comment_indexes_again_however_it_ends(site: TestSite) {
+    let migrated = comment_indexes(&site).await;
+    for name in ["comments_ip_idx", "comments_email_idx", "comments_status_idx"] {
+        assert!(
+            migrated.iter().any(|(def, _)| def.contains(name)),
+            "{name} in {migrated:?}"
+        );
+    }
+    // Every export counts as large here, so the lookup indexes are set aside for each import.
+    let bulk = ImportOptions {
+        comments_in_bulk: Some(1),
+        ..ImportOptions::default()
+    };
+
+    // Stopped while writing the stories (a trigger refuses every new one).
+    let (plant, unplant) = match site.backend {
+        Backend::Sqlite => (
+            "CREATE TRIGGER planted BEFORE INSERT ON articles BEGIN SELECT RAISE(ABORT, 'planted'); END",
+            "DROP TRIGGER planted",
+        ),
+        Backend::Postgres => (
+            "CREATE FUNCTION planted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'planted'; END $$; \
+             CREATE TRIGGER planted BEFORE INSERT ON articles FOR EACH ROW EXECUTE FUNCTION planted()",
+            "DROP TRIGGER planted ON articles; DROP FUNCTION planted()",
+        ),
+    };
+    site.raw_execute(plant).await;
+    let err = import(&site, &sample("newsroom-1.2.xml"), &bulk)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("the posts"), "{err}");
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM articles").await, 0);
+    assert_eq!(comment_indexes(&site).await, migrated);
+    site.raw_execute(unplant).await;
+
+    // Finished: the comments arrive with their states and threads, and the indexes are back.
+    import(&site, &sample("newsroom-1.2.xml"), &bulk)
+        .await
+        .unwrap();
+    assert_eq!(comment_indexes(&site).await, migrated);
+    assert_eq!(
+        by_status(&site, "comments").await,
+        pairs(&[("approved", 2), ("pending", 1), ("spam", 1), ("trash", 1)])
+    );
+    assert_eq!(
+        count(
+            &site,
+            "SELECT COUNT(*) FROM comments c JOIN comments p ON p.id = c.parent_id \
+             WHERE c.author_name = 'Ana' AND p.author_name = 'Ben'"
+        )
+        .await,
+        1
+    );
+
+    // Killed in between: the next start builds them.
+    site.raw_execute("DROP INDEX comments_ip_idx").await;
+    site.raw_execute("DROP INDEX comments_status_idx").await;
+    assert_eq!(comment_indexes(&site).await.len(), migrated.len() - 2);
+    site.store.migrate().await.unwrap();
+    assert_eq!(comment_indexes(&site).await, migrated);
 }
 
 async fn authors_can_be_mapped_to_existing_accounts(site: TestSite) {

@@ -84,7 +84,15 @@ pub struct ImportOptions {
     /// With `fetch_media`, also download from loopback, private and other local addresses:
     /// for testing against a server on this machine, never for an export one did not write.
     pub fetch_media_allow_local: bool,
+    /// Comments in the export from which the comment indexes that take each comment at a
+    /// scattered place are set aside until the import's end (`None`: [`COMMENTS_IN_BULK`]).
+    pub comments_in_bulk: Option<u64>,
 }
+
+/// From this many comments in an export, and no fewer than the site already has, the import
+/// builds the comment lookup indexes once at its end (see [`LOOKUP_INDEXES`]
+/// (crate::store::comments::LOOKUP_INDEXES)) instead of writing each comment into them.
+pub const COMMENTS_IN_BULK: u64 = 20_000;
 
 /// Created, updated, skipped and failed, for one kind of thing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -250,6 +258,29 @@ pub async fn import_wordpress(
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Summary, ImportError> {
     by.require(Capability::SiteTools)?;
+    let imported = import(store, by, path, options, now, progress).await;
+    // Finished or stopped, the comment indexes a large import set aside are built again (a
+    // killed one gets them at the next start: `Store::migrate`).
+    let rebuilt = store.ensure_comment_indexes().await;
+    match (imported, rebuilt) {
+        (Ok(summary), Ok(_)) => Ok(summary),
+        (Ok(_), Err(e)) => Err(ActionError::from(e).into()),
+        (Err(stopped), Ok(_)) => Err(stopped),
+        (Err(stopped), Err(e)) => {
+            tracing::error!(error = %e, "the comment indexes could not be built again; the next start builds them");
+            Err(stopped)
+        }
+    }
+}
+
+async fn import(
+    store: &Store,
+    by: Actor<'_>,
+    path: &Path,
+    options: &ImportOptions,
+    now: DateTime<Utc>,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<Summary, ImportError> {
     let open = || -> Result<_, ImportError> {
         let file = std::fs::File::open(path).map_err(WxrError::Io)?;
         Ok(WxrReader::new(BufReader::with_capacity(1 << 16, file)))
@@ -290,6 +321,7 @@ pub async fn import_wordpress(
     let mut creators: Vec<String> = Vec::new();
     let mut items = 0u64;
     let mut attachments = 0u64;
+    let mut export_comments = 0u64;
     while let Some(record) = reader.next_record()? {
         match record {
             Record::Author(a) => authors.push(a),
@@ -300,6 +332,7 @@ pub async fn import_wordpress(
                     "attachment" => attachments += 1,
                     "nav_menu_item" => index.menu_items.push(menu_item(&item)),
                     "post" | "page" => {
+                        export_comments += item.comments.len() as u64;
                         if !item.creator.is_empty() && !creators.contains(&item.creator) {
                             creators.push(item.creator.clone());
                         }
@@ -392,8 +425,19 @@ pub async fn import_wordpress(
     }
     batch.finish().await?;
 
-    // Pass 3: stories and pages with their comments. A thread reads the file and converts each
-    // text (the XML, the block markup and shortcodes, the sanitizer) while this task writes the
+    // Pass 3: stories and pages with their comments. Many comments: the indexes that would take
+    // each one at a scattered place wait for the end (`import_wordpress` builds them again
+    // however this ends).
+    if export_comments >= options.comments_in_bulk.unwrap_or(COMMENTS_IN_BULK)
+        && i64::try_from(export_comments).unwrap_or(i64::MAX)
+            >= store.comment_total().await.map_err(ActionError::from)?
+    {
+        store
+            .set_comment_indexes_aside()
+            .await
+            .map_err(ActionError::from)?;
+    }
+    // A thread reads the file and converts each text (the XML, the block markup and shortcodes, the sanitizer) while this task writes the
     // items before it: the two halves run at once. New stories wait for the end of their batch
     // and are written together.
     {
