@@ -888,6 +888,8 @@ async fn import(args: &ImportArgs) -> anyhow::Result<()> {
         StoreOptions {
             write_cache_kib: IMPORT_CACHE_KIB,
             checkpoint_pages: IMPORT_CHECKPOINT_PAGES,
+            // The import's own cache, not shared with readers, is the point.
+            sqlite_memory_kib: 0,
             ..StoreOptions::new(2)
         },
     )

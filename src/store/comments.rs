@@ -670,8 +670,10 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         for (name, on) in &missing {
-            tx.execute(Sql::new(&format!("CREATE INDEX IF NOT EXISTS {name} ON {on}")))
-                .await?;
+            tx.execute(Sql::new(&format!(
+                "CREATE INDEX IF NOT EXISTS {name} ON {on}"
+            )))
+            .await?;
         }
         tx.commit().await?;
         Ok(missing.len())

@@ -434,6 +434,10 @@ pub struct StoreOptions {
     /// Pages SQLite's write-ahead log holds before a commit copies them into the database
     /// file. A page written by many transactions in between is copied once.
     pub checkpoint_pages: u32,
+    /// SQLite's memory in all, across every connection of the process, in KiB: past it, each
+    /// connection reuses its cached pages rather than allocating more (a soft limit; the
+    /// database file's pages stay in the operating system's cache). 0: no limit.
+    pub sqlite_memory_kib: u32,
 }
 
 impl StoreOptions {
@@ -445,6 +449,10 @@ impl StoreOptions {
             write_cache_kib: 16_000,
             // SQLite's default.
             checkpoint_pages: 1000,
+            // Without it, four readers and the writer each fill their own cache with the pages
+            // of the largest queries they ran (a count over the whole archive, a common word's
+            // search): 23 MB of a serving node's 67 MB at 100,000 stories.
+            sqlite_memory_kib: 16 * 1024,
         }
     }
 }
@@ -565,6 +573,11 @@ impl Store {
                     .pragma("cache_size", format!("-{}", options.write_cache_kib))
                     .pragma("temp_store", "memory")
                     .pragma("wal_autocheckpoint", options.checkpoint_pages.to_string())
+                    // Process-wide: the read path's connections are held to it too.
+                    .pragma(
+                        "soft_heap_limit",
+                        (u64::from(options.sqlite_memory_kib) * 1024).to_string(),
+                    )
                     // Keeps the query planner's statistics fresh (SQLite's recommended practice),
                     // with no sampling limit: sampled statistics read a column where every row
                     // has the same value (`status` in a news archive) as selective, and the

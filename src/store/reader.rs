@@ -47,7 +47,6 @@ impl Reader {
             )?;
             c.busy_timeout(Duration::from_secs(5))?;
             c.pragma_update(None, "cache_size", -16000)?;
-            if let Ok(v) = std::env::var("XX_SOFT") { c.pragma_update(None, "soft_heap_limit", v.parse::<i64>().unwrap())?; }
             c.pragma_update(None, "temp_store", "memory")?;
             c.set_prepared_statement_cache_capacity(128);
             // Plans must not depend on bound values: otherwise SQLite marks a cached statement

@@ -467,7 +467,11 @@ async fn comment_indexes(site: &TestSite) -> Vec<(String, i64)> {
 
 async fn a_large_import_builds_the_comment_indexes_again_however_it_ends(site: TestSite) {
     let migrated = comment_indexes(&site).await;
-    for name in ["comments_ip_idx", "comments_email_idx", "comments_status_idx"] {
+    for name in [
+        "comments_ip_idx",
+        "comments_email_idx",
+        "comments_status_idx",
+    ] {
         assert!(
             migrated.iter().any(|(def, _)| def.contains(name)),
             "{name} in {migrated:?}"
