@@ -668,14 +668,46 @@ impl Store {
         if missing.is_empty() {
             return Ok(0);
         }
-        let mut tx = self.begin().await?;
-        for (name, on) in &missing {
-            tx.execute(Sql::new(&format!(
-                "CREATE INDEX IF NOT EXISTS {name} ON {on}"
-            )))
-            .await?;
+        let create =
+            |(name, on): &&(&str, &str)| format!("CREATE INDEX IF NOT EXISTS {name} ON {on}");
+        match &self.db {
+            // Each index is built by one sort of every comment. SQLite keeps a sort in memory up
+            // to the connection's cache size and spills the rest to temporary files, which
+            // `temp_store = MEMORY` (this store's setting) would keep in memory too: the build
+            // runs with temporary files on disk, so memory does not grow with the comments.
+            // (`temp_store` cannot change inside a transaction; each build is its own.)
+            super::Db::Sqlite(pool) => {
+                use super::SqlxResultExt;
+                let mut conn = pool.acquire().await.store()?;
+                sqlx::query("PRAGMA temp_store = FILE")
+                    .execute(&mut *conn)
+                    .await
+                    .store()?;
+                let mut built = Ok(());
+                for index in &missing {
+                    built = sqlx::query(sqlx::AssertSqlSafe(create(index)))
+                        .execute(&mut *conn)
+                        .await
+                        .store()
+                        .map(drop);
+                    if built.is_err() {
+                        break;
+                    }
+                }
+                sqlx::query("PRAGMA temp_store = MEMORY")
+                    .execute(&mut *conn)
+                    .await
+                    .store()?;
+                built?;
+            }
+            super::Db::Postgres(_) => {
+                let mut tx = self.begin().await?;
+                for index in &missing {
+                    tx.execute(Sql::new(&create(index))).await?;
+                }
+                tx.commit().await?;
+            }
         }
-        tx.commit().await?;
         Ok(missing.len())
     }
 }
