@@ -944,6 +944,11 @@ async fn import(args: &ImportArgs) -> anyhow::Result<()> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    // The import's long write-ahead log is emptied into the database file here, rather than
+    // by the first commit of a node serving the same file.
+    if let Err(e) = store.checkpoint().await {
+        tracing::warn!(error = %e, "the write-ahead log was not emptied; the next checkpoint does it");
+    }
     store.close().await;
     let summary = result?;
     print!("{}", summary.to_text(&args.base_url, started.elapsed()));

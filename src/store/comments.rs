@@ -628,17 +628,20 @@ pub(crate) const LOOKUP_INDEXES: [(&str, &str); 3] = [
 ];
 
 impl Store {
-    /// How many comments the site holds, in any state.
-    pub(crate) async fn comment_total(&self) -> Result<i64> {
+    /// How many comments the site holds in any state, counted up to `limit`.
+    pub(crate) async fn comments_up_to(&self, limit: i64) -> Result<i64> {
         self.conn()
-            .scalar::<i64>(Sql::new("SELECT COUNT(*) FROM comments"))
+            .scalar::<i64>(
+                Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM comments LIMIT $1) AS c").bind(limit),
+            )
             .await
     }
 
     /// Drops the [`LOOKUP_INDEXES`] for a bulk import. Until [`Store::ensure_comment_indexes`]
-    /// runs (the import's end, or the next start of any node or command), comments are
-    /// still read and written correctly, only their moderation queue and flood checks read
-    /// the table whole.
+    /// runs (the import's end, or the next start of a node or a command that migrates),
+    /// comments are still read and written correctly; only the lookups by status, address and
+    /// email (the moderation queue and its counts, the flood check, a returning commenter)
+    /// read the table whole.
     pub(crate) async fn set_comment_indexes_aside(&self) -> Result<()> {
         let mut tx = self.begin().await?;
         for (name, _) in LOOKUP_INDEXES {
@@ -648,19 +651,13 @@ impl Store {
         tx.commit().await
     }
 
-    /// Builds any of the [`LOOKUP_INDEXES`] that is missing; returns how many it built.
+    /// Builds any of the [`LOOKUP_INDEXES`] that is missing; returns how many were missing.
     /// Nothing is written when all are there.
     pub async fn ensure_comment_indexes(&self) -> Result<usize> {
-        let sql = match self.backend() {
-            super::Backend::Sqlite => {
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'comments'"
-            }
-            super::Backend::Postgres => {
-                "SELECT CAST(indexname AS TEXT) FROM pg_indexes \
-                 WHERE tablename = 'comments' AND schemaname = current_schema()"
-            }
-        };
-        let present: Vec<String> = self.conn().scalars(Sql::new(sql)).await?;
+        let present: Vec<String> = self
+            .conn()
+            .scalars(Sql::new(self.comment_index_names()))
+            .await?;
         let missing: Vec<_> = LOOKUP_INDEXES
             .iter()
             .filter(|(name, _)| !present.iter().any(|p| p == name))
@@ -675,39 +672,58 @@ impl Store {
             // to the connection's cache size and spills the rest to temporary files, which
             // `temp_store = MEMORY` (this store's setting) would keep in memory too: the build
             // runs with temporary files on disk, so memory does not grow with the comments.
-            // (`temp_store` cannot change inside a transaction; each build is its own.)
+            // (`temp_store` cannot change inside a transaction: each statement is its own, and
+            // the connection is closed afterwards rather than set back.) Another process
+            // building the same index at once waits on the write lock, then finds it there.
             super::Db::Sqlite(pool) => {
                 use super::SqlxResultExt;
                 let mut conn = pool.acquire().await.store()?;
+                conn.close_on_drop();
                 sqlx::query("PRAGMA temp_store = FILE")
                     .execute(&mut *conn)
                     .await
                     .store()?;
-                let mut built = Ok(());
                 for index in &missing {
-                    built = sqlx::query(sqlx::AssertSqlSafe(create(index)))
+                    sqlx::query(sqlx::AssertSqlSafe(create(index)))
                         .execute(&mut *conn)
                         .await
-                        .store()
-                        .map(drop);
-                    if built.is_err() {
-                        break;
-                    }
+                        .store()?;
                 }
-                sqlx::query("PRAGMA temp_store = MEMORY")
+                // Dropping an index dropped its statistics, which the planner needs (see
+                // `optimize_on_close` in `Store::connect_with`).
+                sqlx::query("ANALYZE comments")
                     .execute(&mut *conn)
                     .await
                     .store()?;
-                built?;
             }
+            // Several nodes may start at once: one builds, the others wait on the lock and
+            // then find nothing missing.
             super::Db::Postgres(_) => {
                 let mut tx = self.begin().await?;
-                for index in &missing {
+                super::dialect::lock(&mut tx, "comment_indexes").await?;
+                let present: Vec<String> = tx.scalars(Sql::new(self.comment_index_names())).await?;
+                for index in missing
+                    .iter()
+                    .filter(|(name, _)| !present.iter().any(|p| p == name))
+                {
                     tx.execute(Sql::new(&create(index))).await?;
                 }
                 tx.commit().await?;
             }
         }
         Ok(missing.len())
+    }
+
+    /// A query for the names of the comments table's indexes.
+    fn comment_index_names(&self) -> &'static str {
+        match self.backend() {
+            super::Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'comments'"
+            }
+            super::Backend::Postgres => {
+                "SELECT CAST(indexname AS TEXT) FROM pg_indexes \
+                 WHERE tablename = 'comments' AND schemaname = current_schema()"
+            }
+        }
     }
 }

@@ -436,7 +436,9 @@ pub struct StoreOptions {
     pub checkpoint_pages: u32,
     /// SQLite's memory in all, across every connection of the process, in KiB: past it, each
     /// connection reuses its cached pages rather than allocating more (a soft limit; the
-    /// database file's pages stay in the operating system's cache). 0: no limit.
+    /// database file's pages stay in the operating system's cache). 0: no limit. SQLite keeps
+    /// one limit per process: every connection a store opens sets it, so a process should open
+    /// its stores with one value.
     pub sqlite_memory_kib: u32,
 }
 
@@ -449,8 +451,8 @@ impl StoreOptions {
             write_cache_kib: 16_000,
             // SQLite's default.
             checkpoint_pages: 1000,
-            // Without it, four readers and the writer each fill their own cache with the pages
-            // of the largest queries they ran (a count over the whole archive, a common word's
+            // Without it, each read connection and the writer fill their own cache with the
+            // pages of the largest queries they ran (a count over the whole archive, a common word's
             // search): 23 MB of a serving node's 67 MB at 100,000 stories.
             sqlite_memory_kib: 16 * 1024,
         }
@@ -473,8 +475,6 @@ pub enum ConnectError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot build the search index: {0}")]
     SearchIndex(#[source] StoreError),
-    #[error("cannot build the comment indexes: {0}")]
-    CommentIndexes(#[source] StoreError),
 }
 
 impl Backend {
@@ -656,21 +656,21 @@ impl Store {
 
     /// Creates or upgrades the schema, builds the comment indexes an unfinished import set
     /// aside, then indexes the stories for search if the index is missing or was built for
-    /// another language. On PostgreSQL the migrator holds an advisory
-    /// lock, so several nodes starting at once migrate exactly once.
+    /// another language. On PostgreSQL the migrator, then the comment index builder, hold advisory
+    /// locks, so several nodes starting at once migrate and build exactly once.
     pub async fn migrate(&self) -> std::result::Result<(), ConnectError> {
         match &self.db {
             Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
             Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
-        // An import stopped after setting these aside (killed, say) left them missing.
-        if self
-            .ensure_comment_indexes()
-            .await
-            .map_err(ConnectError::CommentIndexes)?
-            > 0
-        {
-            tracing::info!("built the comment indexes an unfinished import had set aside");
+        // An import stopped after setting these aside (killed, say) left them missing. Without
+        // them the site is slower, never wrong: a failure here is reported, not fatal.
+        match self.ensure_comment_indexes().await {
+            Ok(0) => {}
+            Ok(_) => tracing::info!("built the comment indexes an unfinished import had set aside"),
+            Err(e) => {
+                tracing::warn!(error = %e, "the comment indexes an unfinished import set aside could not be built")
+            }
         }
         if let Some(n) = self
             .ensure_search_index()
@@ -715,6 +715,18 @@ impl Store {
         tx.execute(dialect::Sql::new("DELETE FROM write_probe WHERE id = $1").bind(id))
             .await?;
         tx.commit().await
+    }
+
+    /// On SQLite, copies the write-ahead log into the database file and empties it (frames
+    /// another process still reads stay); nothing on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if let Db::Sqlite(pool) = &self.db {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(pool)
+                .await
+                .store()?;
+        }
+        Ok(())
     }
 
     /// Runs a `PRAGMA` on every connection of SQLite's write pool (opening them all), for tests
