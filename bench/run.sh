@@ -6,11 +6,16 @@
 # At the end it prints each server's resident memory (VmRSS).
 #
 # Usage: bash bench/run.sh [--backend sqlite|postgres] [--articles N] [--duration SECONDS]
-#                          [--connections C] [--threads T]
+#                          [--connections C] [--threads T] [--pin]
+# --pin runs the servers (and nginx, with one worker) on one CPU and wrk on another (taskset), so
+# that they do not compete for a core (a PostgreSQL server is not pinned).
 # Set NEWSDESK_BIN to an existing newsdesk binary to skip the release build.
 # --backend postgres seeds and serves a throwaway PostgreSQL database, newsdesk_bench_run, created
-# (and dropped afterwards) with psql on the server named by NEWSDESK_BENCH_POSTGRES, an admin URL
-# such as postgres://postgres@127.0.0.1:5432/postgres.
+# (and, unless kept, dropped afterwards) with psql on the server named by NEWSDESK_BENCH_POSTGRES,
+# an admin URL such as postgres://postgres@127.0.0.1:5432/postgres.
+# Set NEWSDESK_BENCH_DATA to a folder to keep the seeded stories there and reuse them on later runs
+# with the same --backend and --articles (on PostgreSQL the database it names, newsdesk_bench_N_…,
+# is kept too).
 # All traffic goes to 127.0.0.1 only. See bench/README.md.
 
 set -euo pipefail
@@ -21,9 +26,10 @@ DURATION=10
 CONNECTIONS=50
 THREADS=2
 WARMUP=2
+PIN=""
 
 usage() {
-    echo "usage: bash bench/run.sh [--backend sqlite|postgres] [--articles N] [--duration SECONDS] [--connections C] [--threads T]"
+    echo "usage: bash bench/run.sh [--backend sqlite|postgres] [--articles N] [--duration SECONDS] [--connections C] [--threads T] [--pin]"
 }
 
 die() {
@@ -58,6 +64,10 @@ while [ $# -gt 0 ]; do
         --backend=* | --articles=* | --duration=* | --connections=* | --threads=*)
             set -- "${1%%=*}" "${1#*=}" "${@:2}"
             ;;
+        --pin)
+            PIN=1
+            shift
+            ;;
         -h | --help)
             usage
             exit 0
@@ -70,12 +80,20 @@ done
 # PostgreSQL: the throwaway database's name, the admin URL it is created and dropped through, and
 # the URL the servers are given (the admin URL with its database name replaced).
 PG_DB=newsdesk_bench_run
+# NEWSDESK_BENCH_DATA: a data folder (and, on PostgreSQL, a database) kept after the run and reused
+# by later runs with the same backend and number of stories; seeding a million takes many minutes.
+KEEP=${NEWSDESK_BENCH_DATA:-}
+if [ -n "$KEEP" ]; then
+    KEEP=$(realpath -m -- "$KEEP")
+    # One kept database per folder and number of stories.
+    PG_DB=newsdesk_bench_${ARTICLES}_$(printf '%s' "$KEEP" | cksum | cut -d ' ' -f 1)
+fi
 PG_ADMIN=""
 PG_URL=""
 PG_SHOWN=""
 if [ "$BACKEND" = postgres ]; then
     PG_ADMIN=${NEWSDESK_BENCH_POSTGRES:-}
-    [ -n "$PG_ADMIN" ] || die "--backend postgres needs NEWSDESK_BENCH_POSTGRES set to an admin URL of the PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres (the database $PG_DB is created there and dropped afterwards)"
+    [ -n "$PG_ADMIN" ] || die "--backend postgres needs NEWSDESK_BENCH_POSTGRES set to an admin URL of the PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres (the database $PG_DB is created there)"
     case "$PG_ADMIN" in
         postgres://* | postgresql://*) ;;
         *) die "NEWSDESK_BENCH_POSTGRES must be a postgres://USER[:PASSWORD]@HOST[:PORT]/DB URL" ;;
@@ -90,6 +108,20 @@ if [ "$BACKEND" = postgres ]; then
 fi
 
 # --- Tools -------------------------------------------------------------------------------------
+# With --pin: the servers and nginx on CPU 0, wrk on CPU 1.
+ON_SERVER_CPU=()
+ON_WRK_CPU=()
+NGINX_WORKERS=auto
+if [ -n "$PIN" ]; then
+    command -v taskset >/dev/null 2>&1 || die "--pin needs taskset (Debian package util-linux)"
+    # The first two CPUs this process may run on (not always 0 and 1 in a container).
+    read -r -a ALLOWED <<<"$(taskset -pc $$ | sed 's/.*: //' | tr ',' '\n' |
+        awk -F- '{ for (c = $1; c <= ($2 == "" ? $1 : $2); c++) printf "%d ", c }')"
+    [ "${#ALLOWED[@]}" -ge 2 ] || die "--pin needs at least 2 CPUs (this process may use ${#ALLOWED[@]})"
+    ON_SERVER_CPU=(taskset -c "${ALLOWED[0]}")
+    ON_WRK_CPU=(taskset -c "${ALLOWED[1]}")
+    NGINX_WORKERS=1
+fi
 command -v wrk >/dev/null 2>&1 || { echo "wrk is not installed: install the Debian package 'wrk' (apt-get install -y wrk)" >&2; exit 1; }
 command -v curl >/dev/null 2>&1 || { echo "curl is not installed: install the Debian package 'curl' (apt-get install -y curl)" >&2; exit 1; }
 if [ "$BACKEND" = postgres ]; then
@@ -213,40 +245,82 @@ STALE=$(cd "$REPO" && find src themes migrations Cargo.toml Cargo.lock -newer "$
 if [ -n "$STALE" ]; then
     echo "WARNING:     $STALE is newer than the binary: the binary may not match commit $COMMIT (unset NEWSDESK_BIN to rebuild)"
 fi
-if [ "$BACKEND" = postgres ]; then
+if [ "$BACKEND" = postgres ] && [ -n "$KEEP" ]; then
+    echo "backend:     postgres ($PG_SHOWN, kept for later runs: NEWSDESK_BENCH_DATA)"
+elif [ "$BACKEND" = postgres ]; then
     echo "backend:     postgres ($PG_SHOWN, a throwaway database dropped afterwards)"
+elif [ -n "$KEEP" ]; then
+    echo "backend:     sqlite (the data folder $KEEP, kept for later runs: NEWSDESK_BENCH_DATA)"
 else
     echo "backend:     sqlite (a fresh data folder)"
 fi
 echo "articles:    $ARTICLES"
 echo "wrk:         -t $THREADS -c $CONNECTIONS -d ${DURATION}s --latency (after ${WARMUP}s warm-up per page)"
+if [ -n "$PIN" ]; then
+    echo "pinning:     servers and nginx (one worker) on CPU 0, wrk on CPU 1 (--pin)"
+else
+    echo "pinning:     none: servers, nginx and wrk share every CPU (--pin to separate them)"
+fi
 echo
 
 # --- Seed --------------------------------------------------------------------------------------
 DATA="$TMP/data"
+# What a kept folder was seeded with: the backend, the number of stories and, on PostgreSQL,
+# the database.
+SEEDED_AS="$BACKEND $ARTICLES"
+[ "$BACKEND" = sqlite ] || SEEDED_AS="$SEEDED_AS $PG_DB"
+REUSE=""
+if [ -n "$KEEP" ]; then
+    mkdir -p "$KEEP" || die "cannot create NEWSDESK_BENCH_DATA=$KEEP"
+    DATA=$KEEP
+    if [ -f "$DATA/bench-seeded" ]; then
+        [ "$(cat "$DATA/bench-seeded")" = "$SEEDED_AS" ] ||
+            die "NEWSDESK_BENCH_DATA=$KEEP holds a run seeded as '$(cat "$DATA/bench-seeded")', not '$SEEDED_AS'; use another folder"
+        if [ "$BACKEND" = postgres ] && [ -z "$(pg_admin -tA -c "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")" ]; then
+            die "NEWSDESK_BENCH_DATA=$KEEP was seeded into the database $PG_DB, which is gone; empty the folder to seed again"
+        fi
+        REUSE=1
+    elif [ -f "$DATA/bench-seeding" ]; then
+        die "seeding into NEWSDESK_BENCH_DATA=$KEEP did not finish in an earlier run; empty the folder to seed again"
+    elif [ -n "$(ls -A "$DATA")" ]; then
+        die "NEWSDESK_BENCH_DATA=$KEEP is not empty and was not seeded by this script; use an empty or new folder"
+    fi
+fi
 mkdir -p "$DATA"
 # Where the database is: the SQLite file in $DATA, or the throwaway PostgreSQL database (seeding
 # and both servers are also given $DATA, so that they all share one data folder either way).
 DBARGS=()
-if [ "$BACKEND" = postgres ]; then
+if [ -n "$REUSE" ]; then
+    [ "$BACKEND" = sqlite ] || DBARGS=(--database "$PG_URL")
+    echo "Reusing the $ARTICLES stories seeded in $DATA${PG_URL:+ and $PG_SHOWN} (NEWSDESK_BENCH_DATA)."
+elif [ "$BACKEND" = postgres ]; then
     pg_admin -c "DROP DATABASE IF EXISTS $PG_DB" >/dev/null ||
         die "cannot drop an old $PG_DB through NEWSDESK_BENCH_POSTGRES (is the server up, and may this user drop and create databases?)"
-    PG_CREATED=1
+    [ -n "$KEEP" ] || PG_CREATED=1
     pg_admin -c "CREATE DATABASE $PG_DB" >/dev/null || die "cannot create the database $PG_DB"
     DBARGS=(--database "$PG_URL")
     echo "Seeding $ARTICLES synthetic stories into $PG_SHOWN (data folder $DATA) ..."
 else
     echo "Seeding $ARTICLES synthetic stories into $DATA ..."
 fi
-t0=$(date +%s.%N)
-"${NDENV[@]}" "$BIN" seed --articles "$ARTICLES" --data "$DATA" "${DBARGS[@]}" >"$TMP/seed.log" 2>&1 || {
-    cat "$TMP/seed.log" >&2
-    die "newsdesk seed failed"
-}
-t1=$(date +%s.%N)
-sed 's/^/  newsdesk: /' "$TMP/seed.log"
-SEED_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-echo "Seeding took ${SEED_SECS} s (wall clock, including schema creation)."
+if [ -n "$REUSE" ]; then
+    SEED_SECS="reused"
+else
+    [ -z "$KEEP" ] || : >"$DATA/bench-seeding"
+    t0=$(date +%s.%N)
+    "${NDENV[@]}" "$BIN" seed --articles "$ARTICLES" --data "$DATA" "${DBARGS[@]}" >"$TMP/seed.log" 2>&1 || {
+        cat "$TMP/seed.log" >&2
+        die "newsdesk seed failed"
+    }
+    t1=$(date +%s.%N)
+    sed 's/^/  newsdesk: /' "$TMP/seed.log"
+    SEED_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f s", b - a }')
+    echo "Seeding took ${SEED_SECS} (wall clock, including schema creation)."
+    if [ -n "$KEEP" ]; then
+        echo "$SEEDED_AS" >"$DATA/bench-seeded"
+        rm -f "$DATA/bench-seeding"
+    fi
+fi
 echo
 
 # --- Serve -------------------------------------------------------------------------------------
@@ -254,7 +328,7 @@ PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 # The pages are measured uncached (every request renders the page from the database) on one
 # server, and the story also through the page cache on a second server over the same data.
-"${NDENV[@]}" "$BIN" serve --data "$DATA" "${DBARGS[@]}" --listen "127.0.0.1:$PORT" --no-page-cache >"$TMP/serve.log" 2>&1 &
+"${ON_SERVER_CPU[@]}" "${NDENV[@]}" "$BIN" serve --data "$DATA" "${DBARGS[@]}" --listen "127.0.0.1:$PORT" --no-page-cache >"$TMP/serve.log" 2>&1 &
 SERVER_PID=$!
 if ! wait_ready "$BASE/healthz" "$SERVER_PID" 60; then
     echo "--- server log ---" >&2
@@ -264,7 +338,7 @@ fi
 echo "Server (no page cache) is up at $BASE (pid $SERVER_PID)."
 CPORT=$(free_port)
 CBASE="http://127.0.0.1:$CPORT"
-"${NDENV[@]}" "$BIN" serve --data "$DATA" "${DBARGS[@]}" --listen "127.0.0.1:$CPORT" >"$TMP/serve-cached.log" 2>&1 &
+"${ON_SERVER_CPU[@]}" "${NDENV[@]}" "$BIN" serve --data "$DATA" "${DBARGS[@]}" --listen "127.0.0.1:$CPORT" >"$TMP/serve-cached.log" 2>&1 &
 CACHED_PID=$!
 wait_ready "$CBASE/healthz" "$CACHED_PID" 60 || die "the cached newsdesk serve did not answer on $CBASE/healthz"
 echo "Server (page cache) is up at $CBASE (pid $CACHED_PID)."
@@ -379,7 +453,7 @@ if [ -n "$NGINX" ]; then
     [ "$(id -u)" = 0 ] && USER_LINE="user root;"
     cat >"$NGX/nginx.conf" <<EOF
 $USER_LINE
-worker_processes auto;
+worker_processes $NGINX_WORKERS;
 daemon off;
 pid $NGX/nginx.pid;
 error_log $NGX/logs/error.log warn;
@@ -405,7 +479,7 @@ EOF
     NGINX_ARGS=(-p "$NGX/" -c "$NGX/nginx.conf")
     # nginx >= 1.19.5 can be told where to log before it reads the config.
     if "$NGINX" -h 2>&1 | grep -q -- ' -e '; then NGINX_ARGS+=(-e "$NGX/logs/error.log"); fi
-    "$NGINX" "${NGINX_ARGS[@]}" >"$NGX/logs/stdout.log" 2>&1 &
+    "${ON_SERVER_CPU[@]}" "$NGINX" "${NGINX_ARGS[@]}" >"$NGX/logs/stdout.log" 2>&1 &
     NGINX_PID=$!
     if wait_ready "http://127.0.0.1:$SPORT/story" "$NGINX_PID" 10; then
         PAGES+=(static)
@@ -437,7 +511,7 @@ to_ms() {
 run_wrk() {
     local out=$1 rc
     shift
-    wrk "$@" >"$out" 2>&1 &
+    "${ON_WRK_CPU[@]}" wrk "$@" >"$out" 2>&1 &
     WRK_PID=$!
     rc=0
     wait "$WRK_PID" || rc=$?
@@ -481,7 +555,7 @@ RSS_CACHED=$(rss_of "$CACHED_PID")
 echo
 BACKEND_NOTE=""
 [ "$BACKEND" = sqlite ] || BACKEND_NOTE=", PostgreSQL"
-echo "== Results: commit $COMMIT$DIRTY$BACKEND_NOTE, $ARTICLES articles, $(nproc) CPUs, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s =="
+echo "== Results: commit $COMMIT$DIRTY$BACKEND_NOTE, $ARTICLES articles, $(nproc) CPUs, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s${PIN:+, pinned} =="
 printf '%-8s %12s %10s %10s %10s %10s  %s\n' page req/s p50_ms p99_ms bytes non-2xx url
 for p in "${PAGES[@]}"; do
     printf '%-8s %12s %10s %10s %10s %10s  %s\n' \
@@ -495,7 +569,7 @@ if [ -n "${RPS[static]:-}" ]; then
 else
     echo "$STATIC_NOTE"
 fi
-echo "seeding: ${SEED_SECS} s for $ARTICLES articles"
+echo "seeding: ${SEED_SECS} for $ARTICLES articles"
 echo "memory: resident (VmRSS) after the run: no page cache $RSS_SERVER, page cache $RSS_CACHED"
 for p in "${PAGES[@]}"; do
     if [ "${NON2XX[$p]}" != 0 ] || [ -n "${SOCKERR[$p]}" ]; then

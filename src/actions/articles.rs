@@ -4,12 +4,15 @@
 //! go through `actions::stories`, which applies each role's rules. Each write keeps the search
 //! index in step in the same transaction.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 
 use super::{ActionError, Actor, Result};
 use crate::domain::article::{ArticleError, NewArticle};
 use crate::domain::slug::Slug;
 use crate::domain::user::Capability;
+use crate::store::articles::ArticleInsert;
 use crate::store::dialect::Tx;
 use crate::store::{Store, StoreError};
 
@@ -86,6 +89,75 @@ pub(crate) async fn create_in(
             e => ActionError::Store(e),
         })?;
     Ok((id, slug))
+}
+
+/// Creates many stories at once inside a caller's transaction (synthetic seeding), as
+/// [`create_in`] creates one: each dated `at` (its publication time when it has one), with a
+/// free slug from its title. Returns their ids in order.
+pub(crate) async fn create_many_in(
+    tx: &mut Tx,
+    by: Actor<'_>,
+    articles: &[NewArticle],
+    at: impl Fn(&NewArticle) -> DateTime<Utc>,
+) -> Result<Vec<i64>> {
+    by.require(Capability::EditOthers)?;
+    for article in articles {
+        article.validate()?;
+    }
+    let bases: Vec<Slug> = articles
+        .iter()
+        .map(|a| {
+            a.slug
+                .clone()
+                .unwrap_or_else(|| Slug::from_title(&a.title, "story"))
+        })
+        .collect();
+    let slugs = free_slugs(tx, &bases.iter().collect::<Vec<_>>()).await?;
+    let rows: Vec<ArticleInsert<'_>> = articles
+        .iter()
+        .zip(&slugs)
+        .map(|(article, slug)| ArticleInsert {
+            article,
+            slug,
+            created_at: at(article),
+            updated_at: at(article),
+            password: "",
+            terms: None,
+        })
+        .collect();
+    Store::insert_articles(tx, &rows)
+        .await
+        .map_err(|e| match e {
+            StoreError::MissingReference(_) => {
+                ActionError::invalid("article", "an author, section, tag or image does not exist")
+            }
+            e => ActionError::Store(e),
+        })
+}
+
+/// A free slug for each base, in order: the base itself when no story has it and no earlier
+/// base of the list took it, else its first free `base-N`. Each base is locked until the
+/// transaction ends, so a concurrent writer waits rather than taking the same slug.
+pub(crate) async fn free_slugs(tx: &mut Tx, bases: &[&Slug]) -> Result<Vec<Slug>> {
+    let names: Vec<&str> = bases.iter().map(|b| b.as_str()).collect();
+    let taken = Store::article_slugs_taken(tx, &names).await?;
+    let mut used: HashSet<String> = HashSet::with_capacity(bases.len());
+    let mut slugs = Vec::with_capacity(bases.len());
+    for base in bases {
+        let slug = if !taken.contains(base.as_str()) && !used.contains(base.as_str()) {
+            (*base).clone()
+        } else {
+            let like = Store::article_slugs_like(tx, base).await?;
+            base.first_free(
+                like.iter()
+                    .map(String::as_str)
+                    .chain(used.iter().map(String::as_str)),
+            )
+        };
+        used.insert(slug.as_str().to_owned());
+        slugs.push(slug);
+    }
+    Ok(slugs)
 }
 
 /// Records an edit time on a story (the page then shows "Updated").

@@ -21,6 +21,9 @@ pub(crate) enum Arg {
     OptInt(Option<i64>),
     Text(String),
     Time(DateTime<Utc>),
+    /// The time a request is answered for: bound as [`Arg::Time`]; a kept count's key names it
+    /// without its value (see `store::totals`).
+    Now(DateTime<Utc>),
     OptTime(Option<DateTime<Utc>>),
     Bool(bool),
     /// A file's bytes: BLOB on SQLite, BYTEA on PostgreSQL.
@@ -125,6 +128,11 @@ impl Sql {
         self.text.push('$');
         self.text.push_str(&self.args.len().to_string());
         self
+    }
+
+    /// Appends a placeholder for the time the request is answered for (see [`Arg::Now`]).
+    pub fn now(&mut self, now: DateTime<Utc>) -> &mut Sql {
+        self.arg(Arg::Now(now))
     }
 
     /// Binds a value to the next placeholder number without appending text, for SQL written with
@@ -240,7 +248,7 @@ macro_rules! prepare {
                 Arg::Int(v) => q.bind(v),
                 Arg::OptInt(v) => q.bind(v),
                 Arg::Text(v) => q.bind(v),
-                Arg::Time(v) => q.bind(v),
+                Arg::Time(v) | Arg::Now(v) => q.bind(v),
                 Arg::OptTime(v) => q.bind(v),
                 Arg::Bool(v) => q.bind(v),
                 Arg::Bytes(v) => q.bind(v),

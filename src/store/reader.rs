@@ -129,7 +129,7 @@ fn to_value(arg: &Arg) -> rusqlite::types::Value {
         Arg::Int(v) => Value::Integer(*v),
         Arg::OptInt(v) => v.map_or(Value::Null, Value::Integer),
         Arg::Text(v) => Value::Text(v.clone()),
-        Arg::Time(t) => time(t),
+        Arg::Time(t) | Arg::Now(t) => time(t),
         Arg::OptTime(t) => t.as_ref().map_or(Value::Null, time),
         Arg::Bool(b) => Value::Integer(i64::from(*b)),
         Arg::Bytes(v) => Value::Blob(v.clone()),

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::dialect::{Sql, like_pattern};
 use super::media::MediaItem;
+use super::purge;
 use super::{Result, Store};
 use crate::domain::article::{CommentStatus, Status};
 
@@ -254,11 +255,11 @@ fn push_has_published_work(sql: &mut Sql, user: &str, now: DateTime<Utc>) {
     sql.push("(EXISTS (SELECT 1 FROM article_authors r JOIN articles x ON x.id = r.article_id WHERE r.user_id = ")
         .push(user)
         .push(" AND x.status = 'published' AND x.published_at <= ")
-        .arg(now)
+        .now(now)
         .push(") OR EXISTS (SELECT 1 FROM pages p WHERE p.author_id = ")
         .push(user)
         .push(" AND p.status = 'published' AND p.published_at <= ")
-        .arg(now)
+        .now(now)
         .push("))");
 }
 
@@ -274,12 +275,12 @@ fn push_newsroom_view(sql: &mut Sql, kind: ContentKind, view: &NewsroomView, now
         match status {
             Status::Published => {
                 sql.push("(a.status = 'published' AND a.published_at <= ")
-                    .arg(now)
+                    .now(now)
                     .push(")");
             }
             Status::Scheduled => {
                 sql.push("a.status = 'scheduled' OR (a.status = 'published' AND a.published_at > ")
-                    .arg(now)
+                    .now(now)
                     .push(")");
             }
             other => {
@@ -334,19 +335,85 @@ fn push_page(sql: &mut Sql, list: &ListFilter) {
         .arg(i64::from(list.offset));
 }
 
+/// What changes the count of a public list of stories: which stories are listed, and (for a
+/// search) their text.
+const STORY_LISTS: &[&str] = &[purge::LISTS, purge::STORIES];
+/// What changes the count of a public list of pages: any edit of a page.
+const PAGE_LISTS: &[&str] = &[purge::PAGES];
+/// What changes the count of a search of stories and pages.
+const SEARCH_LISTS: &[&str] = &[purge::LISTS, purge::STORIES, purge::PAGES];
+/// Any content write (comments, people, media, tags).
+const ANY_WRITE: &[&str] = &[purge::ANY];
+
 impl Store {
     /// How many rows the clause `filter` (`FROM … WHERE …`) matches, and the query for a page of
-    /// them: `columns`, the same clause, and ` ORDER BY ` for the caller to finish.
-    async fn count_then_order(&self, filter: Sql, columns: &str) -> Result<(i64, Sql)> {
+    /// them: `columns`, the same clause, and ` ORDER BY ` for the caller to finish. A public
+    /// list says which purge keys change its count (`kept`), and the count is then kept until
+    /// they do (see [`super::totals`]); `None` counts every time.
+    async fn count_then_order(
+        &self,
+        filter: Sql,
+        columns: &str,
+        now: DateTime<Utc>,
+        kept: Option<&'static [&'static str]>,
+    ) -> Result<(i64, Sql)> {
         let mut count = Sql::new("SELECT CAST(COUNT(*) AS BIGINT)");
         count.text.push_str(&filter.text);
         count.args.extend(filter.args.iter().cloned());
-        let total: i64 = self.conn().scalar(count).await?;
+        let total = self.total(count, now, kept).await?;
         let mut sql = Sql::new(columns);
         sql.text.push_str(&filter.text);
         sql.args.extend(filter.args);
         sql.push(" ORDER BY ");
         Ok((total, sql))
+    }
+
+    /// The value of `count` (a `SELECT COUNT(*)`), kept while nothing naming `kept` is written
+    /// and nothing comes due (see [`super::totals`]).
+    async fn total(
+        &self,
+        count: Sql,
+        now: DateTime<Utc>,
+        kept: Option<&'static [&'static str]>,
+    ) -> Result<i64> {
+        let Some(keys) = kept else {
+            return self.conn().scalar(count).await;
+        };
+        let key = super::totals::key_of(&count);
+        // The generation is read before counting: a write committed meanwhile leaves the
+        // count kept under the older generation, which that write then invalidates.
+        let generation = self.fresh_generation().await;
+        let purged = |from, to| self.purged_between(from, to);
+        if let Some(total) = self.totals.get(&key, generation, now, purged) {
+            return Ok(total);
+        }
+        let total: i64 = self.conn().scalar(count).await?;
+        let until = self.next_due(now).await?;
+        let count = super::totals::Count {
+            total,
+            generation,
+            keys,
+            until,
+        };
+        self.totals.put(key, count, now, purged);
+        Ok(total)
+    }
+
+    /// The earliest publication time after `now` among published stories and pages: when
+    /// they come due, lists change without a write.
+    async fn next_due(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+        let rows: Vec<(Option<DateTime<Utc>>,)> = self
+            .conn()
+            .fetch_all(
+                Sql::new(
+                    "SELECT MIN(published_at) FROM articles WHERE status = 'published' AND published_at > $1 \
+                     UNION ALL \
+                     SELECT MIN(published_at) FROM pages WHERE status = 'published' AND published_at > $1",
+                )
+                .bind(now),
+            )
+            .await?;
+        Ok(rows.into_iter().filter_map(|(t,)| t).min())
     }
 
     /// One page of published stories or pages matching `f`, and how many match in all.
@@ -367,7 +434,7 @@ impl Store {
             None => {
                 filter
                     .push("a.status = 'published' AND a.published_at <= ")
-                    .arg(now);
+                    .now(now);
                 columns
             }
             Some(view) => {
@@ -491,7 +558,13 @@ impl Store {
                 }
             }
         }
-        let (total, mut sql) = self.count_then_order(filter, columns).await?;
+        // A signed-in person's list holds drafts, whose saves name no purge key: counted each time.
+        let kept = match (kind, &f.newsroom) {
+            (_, Some(_)) => None,
+            (ContentKind::Story, None) => Some(STORY_LISTS),
+            (ContentKind::Page, None) => Some(PAGE_LISTS),
+        };
+        let (total, mut sql) = self.count_then_order(filter, columns, now, kept).await?;
         let order = l.order.sql();
         match l.orderby {
             OrderBy::Include if !l.include.is_empty() => {
@@ -671,6 +744,8 @@ impl Store {
             .count_then_order(
                 filter,
                 "SELECT u.id, u.display_name, u.slug, u.bio, av.url AS avatar_url",
+                now,
+                matches!(scope, UserScope::Public).then_some(ANY_WRITE),
             )
             .await?;
         let order = l.order.sql();
@@ -731,7 +806,7 @@ impl Store {
                  (SELECT CAST(COUNT(*) AS BIGINT) FROM article_tags r JOIN articles x ON x.id = r.article_id \
                   WHERE r.tag_id = t.id AND x.status = 'published' AND x.published_at <= ",
             );
-            f.arg(now).push(") AS stories FROM tags t) t WHERE 1 = 1");
+            f.now(now).push(") AS stories FROM tags t) t WHERE 1 = 1");
             f
         } else {
             Sql::new(
@@ -757,7 +832,7 @@ impl Store {
                     " AND t.id IN (SELECT r.tag_id FROM article_tags r JOIN articles x ON x.id = r.article_id \
                      WHERE x.status = 'published' AND x.published_at <= ",
                 )
-                .arg(now)
+                .now(now)
                 .push(" AND r.article_id = ")
                 .arg(post)
                 .push(")");
@@ -769,6 +844,8 @@ impl Store {
             .count_then_order(
                 filter,
                 "SELECT t.id, t.slug, t.name, t.description, t.parent_id, t.stories",
+                now,
+                Some(ANY_WRITE),
             )
             .await?;
         let order = l.order.sql();
@@ -802,7 +879,7 @@ impl Store {
                  JOIN articles x ON x.id = r.article_id WHERE x.status = 'published' \
                  AND x.published_at <= ",
             );
-            counts.arg(now);
+            counts.now(now);
             push_in(&mut counts, "r.tag_id", &ids, false);
             counts.push(" GROUP BY r.tag_id");
             let counts: std::collections::HashMap<i64, i64> = self
@@ -827,9 +904,9 @@ impl Store {
              LEFT JOIN pages pg ON pg.id = c.page_id WHERE c.status = 'approved' AND \
              ((a.status = 'published' AND a.password = '' AND a.published_at <= ",
         )
-        .arg(now)
+        .now(now)
         .push(") OR (pg.status = 'published' AND pg.password = '' AND pg.published_at <= ")
-        .arg(now)
+        .now(now)
         .push("))");
     }
 
@@ -876,7 +953,10 @@ impl Store {
                 .arg(p)
                 .push(" ESCAPE '\\')");
         }
-        let (total, mut sql) = self.count_then_order(filter, &columns).await?;
+        // Held comments are written without purging anything: moderators' lists are counted
+        // each time.
+        let kept = f.moderation.is_none().then_some(ANY_WRITE);
+        let (total, mut sql) = self.count_then_order(filter, &columns, now, kept).await?;
         let order = l.order.sql();
         match l.orderby {
             OrderBy::Include if !l.include.is_empty() => {
@@ -969,7 +1049,7 @@ impl Store {
         let mut sql = Sql::new(
             "SELECT id, slug, published_at FROM articles WHERE status = 'published' AND published_at <= ",
         );
-        sql.arg(now).push(" AND id IN ").arg_list(ids);
+        sql.now(now).push(" AND id IN ").arg_list(ids);
         let rows: Vec<Rec> = self.conn().fetch_all(sql).await?;
         Ok(rows
             .into_iter()
@@ -1014,7 +1094,9 @@ impl Store {
                 .arg(p)
                 .push(" ESCAPE '\\')");
         }
-        let (total, mut sql) = self.count_then_order(filter, MEDIA_COLUMNS).await?;
+        let (total, mut sql) = self
+            .count_then_order(filter, MEDIA_COLUMNS, now, Some(ANY_WRITE))
+            .await?;
         let order = l.order.sql();
         match l.orderby {
             OrderBy::Include if !l.include.is_empty() => {
@@ -1068,12 +1150,12 @@ impl Store {
             "(EXISTS (SELECT 1 FROM articles a WHERE a.featured_image_id = m.id \
              AND a.password = '' AND a.status = 'published' AND a.published_at <= ",
         )
-        .arg(now)
+        .now(now)
         .push(
             ") OR EXISTS (SELECT 1 FROM pages p WHERE p.featured_image_id = m.id \
              AND p.password = '' AND p.status = 'published' AND p.published_at <= ",
         )
-        .arg(now)
+        .now(now)
         .push(
             ") OR EXISTS (SELECT 1 FROM users u WHERE u.avatar_id = m.id AND u.disabled = FALSE AND ",
         );
@@ -1106,7 +1188,7 @@ impl Store {
                 .push("' AS kind, a.published_at FROM ")
                 .push(table)
                 .push(" a WHERE a.status = 'published' AND a.published_at <= ")
-                .arg(now)
+                .now(now)
                 .push(" AND (LOWER(a.title) LIKE ")
                 .arg(p.clone())
                 .push(" ESCAPE '\\' OR (a.password = '' AND LOWER(a.body) LIKE ")
@@ -1120,7 +1202,7 @@ impl Store {
         count.text.push_str(&union.text);
         count.args.extend(union.args.iter().cloned());
         count.push(") n");
-        let total: i64 = self.conn().scalar(count).await?;
+        let total = self.total(count, now, Some(SEARCH_LISTS)).await?;
         union.push(" ORDER BY published_at DESC, id DESC");
         push_page(&mut union, l);
         let rows = self.conn().fetch_all(union).await?;

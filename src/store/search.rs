@@ -366,6 +366,9 @@ impl Store {
         Ok(())
     }
 
+    /// Seconds whose taken sort keys one statement reads.
+    const RANGES_PER_STATEMENT: usize = 200;
+
     /// Free sort keys, one per story, each in its story's second of publication: the slot its
     /// id suggests, or the next free one when another story of the same second holds it.
     async fn free_sort_keys(tx: &mut Tx, stories: &[IndexDoc]) -> Result<Vec<i64>> {
@@ -373,18 +376,19 @@ impl Store {
         bases.sort_unstable();
         bases.dedup();
         let mut taken: HashSet<i64> = HashSet::new();
-        for bases in bases.chunks(rows_per_statement(2)) {
-            let mut sql = Sql::new("SELECT sort_key FROM search_documents WHERE ");
+        // One range read of the key's index per second, as a `UNION ALL` (under SQLite's limit
+        // of 500 parts): PostgreSQL's generic plan for the same ranges joined with `OR` reads
+        // every row of the table (3 s a batch at 600,000 stories).
+        for bases in bases.chunks(Self::RANGES_PER_STATEMENT) {
+            let mut sql = Sql::default();
             for (i, base) in bases.iter().enumerate() {
-                sql.push(if i == 0 {
-                    "(sort_key >= "
-                } else {
-                    " OR (sort_key >= "
-                })
-                .arg(*base)
-                .push(" AND sort_key < ")
-                .arg(base.saturating_add(SLOTS))
-                .push(")");
+                if i > 0 {
+                    sql.push(" UNION ALL ");
+                }
+                sql.push("SELECT sort_key FROM search_documents WHERE sort_key >= ")
+                    .arg(*base)
+                    .push(" AND sort_key < ")
+                    .arg(base.saturating_add(SLOTS));
             }
             taken.extend(tx.scalars::<i64>(sql).await?);
         }

@@ -35,6 +35,7 @@ on_both_backends!(demo:
     envelope_keeps_both_links_and_wraps_errors,
     cors_headers_echo_the_origin_past_the_cache,
     tax_relation_or_matches_either_list,
+    list_totals_are_kept_until_a_write_or_a_story_comes_due,
 );
 
 const REFERENCE: &str = "Putin meets N Korea's Jong Un at Russia Vostochny Cosmodrome";
@@ -2176,4 +2177,76 @@ async fn tax_relation_or_matches_either_list(site: TestSite) {
     )
     .await;
     assert_eq!(and.total(), both.total());
+}
+
+/// `X-WP-Total` of a public list is counted once and kept (a count reads every row of the list:
+/// the whole archive for the newest stories), until a write changes the list or a story dated
+/// ahead comes due. Asked of the store with explicit times, so nothing waits on the clock.
+async fn list_totals_are_kept_until_a_write_or_a_story_comes_due(site: TestSite) {
+    use newsdesk::store::rest::{ContentFilter, ContentKind, ListFilter};
+    let store = &site.store;
+    let filter = ContentFilter {
+        list: ListFilter {
+            limit: 1,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let total = async |now: chrono::DateTime<chrono::Utc>| -> i64 {
+        let (rows, total) = store
+            .rest_content(ContentKind::Story, &filter, now)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        total
+    };
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0);
+    let published = published_stories(&site).await;
+    assert_eq!(total(now).await, published);
+
+    // The reference story is dated an hour ahead, as a node with a fast clock could date it.
+    let reference = reference_id(&site).await;
+    let ahead = now + chrono::Duration::hours(1);
+    site.raw_execute(&format!(
+        "UPDATE articles SET published_at = '{}' WHERE id = {reference}",
+        ahead.to_rfc3339()
+    ))
+    .await;
+    site.store.touch();
+    assert_eq!(total(now).await, published - 1);
+
+    assert_eq!(
+        total(ahead - chrono::Duration::seconds(1)).await,
+        published - 1
+    );
+    // It comes due with no write at all.
+    assert_eq!(total(ahead).await, published);
+
+    // The count is kept: a change the store is not told of does not show...
+    let other = count(
+        &site,
+        &format!("SELECT MIN(id) FROM articles WHERE status = 'published' AND id <> {reference}"),
+    )
+    .await;
+    site.raw_execute(&format!(
+        "UPDATE articles SET status = 'draft' WHERE id = {other}"
+    ))
+    .await;
+    assert_eq!(total(ahead).await, published);
+    assert_eq!(
+        total(ahead + chrono::Duration::days(1)).await,
+        published,
+        "nothing else is dated ahead"
+    );
+    // ...until a write,
+    site.store.touch();
+    assert_eq!(total(ahead).await, published - 1);
+    // and a count is not used for a time before it was made.
+    assert_eq!(total(now).await, published - 2);
+    site.raw_execute(&format!(
+        "UPDATE articles SET status = 'published' WHERE id = {other}"
+    ))
+    .await;
+    site.store.touch();
+    assert_eq!(total(ahead).await, published);
 }

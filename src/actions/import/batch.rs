@@ -2,8 +2,6 @@
 //! stories with their bylines, sections, tags, search rows, comments, WordPress ids and old
 //! addresses, through the same store functions that insert one story or one comment.
 
-use std::collections::HashSet;
-
 use super::*;
 
 /// A post no earlier import brought, read and converted, waiting for its batch.
@@ -51,7 +49,8 @@ pub(super) async fn write_stories(
         return Ok(());
     }
     let stories = std::mem::take(stories);
-    let slugs = free_slugs(tx, &stories).await?;
+    let bases: Vec<&Slug> = stories.iter().map(|s| &s.base).collect();
+    let slugs = crate::actions::articles::free_slugs(tx, &bases).await?;
     let rows: Vec<ArticleInsert<'_>> = stories
         .iter()
         .zip(&slugs)
@@ -125,28 +124,4 @@ pub(super) async fn write_stories(
     Store::put_wordpress_ids(tx, WordpressKind::Comment, &known).await?;
     Store::set_comment_parents(tx, &parents).await?;
     Ok(())
-}
-
-/// A free slug for each story: its base when no story here or earlier in the batch has it,
-/// else the first free `base-N`.
-async fn free_slugs(tx: &mut Tx, stories: &[NewStory]) -> Result<Vec<Slug>> {
-    let bases: Vec<&str> = stories.iter().map(|s| s.base.as_str()).collect();
-    let taken = Store::article_slugs_taken(tx, &bases).await?;
-    let mut used: HashSet<String> = HashSet::with_capacity(stories.len());
-    let mut slugs = Vec::with_capacity(stories.len());
-    for story in stories {
-        let slug = if !taken.contains(story.base.as_str()) && !used.contains(story.base.as_str()) {
-            story.base.clone()
-        } else {
-            let like = Store::article_slugs_like(tx, &story.base).await?;
-            story.base.first_free(
-                like.iter()
-                    .map(String::as_str)
-                    .chain(used.iter().map(String::as_str)),
-            )
-        };
-        used.insert(slug.as_str().to_owned());
-        slugs.push(slug);
-    }
-    Ok(slugs)
 }
