@@ -46,7 +46,8 @@ impl Kept {
     ) -> bool {
         self.at <= now
             && self.until.is_none_or(|until| now < until)
-            && (self.generation == generation
+            // Known to hold at a later generation than the asker's: as new as it needs.
+            && (generation <= self.generation
                 || !purged(self.generation, generation).touches(self.keys))
     }
 }
