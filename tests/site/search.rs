@@ -20,6 +20,7 @@ on_both_backends!(empty:
     stemming_and_accent_folding_follow_the_site_language,
     the_index_follows_every_change_to_a_story,
     drafts_and_future_stories_are_never_found,
+    the_author_filter_lists_people_with_a_story_out,
     bylines_and_credit_lines_are_searchable,
     odd_and_hostile_queries_get_an_ordinary_page,
     wordpress_search_links_lead_to_the_results,
@@ -605,6 +606,37 @@ async fn the_index_follows_every_change_to_a_story(site: TestSite) {
     )
     .await;
     assert_eq!(found(&site, "/search?q=beacon").await, ["Beacon relit"]);
+}
+
+/// The search form offers the people with a published story whose time has come, and no one
+/// whose work is all drafts or dated ahead.
+async fn the_author_filter_lists_people_with_a_story_out(site: TestSite) {
+    let n = newsroom(&site).await;
+    add(
+        &site,
+        NewArticle {
+            status: Status::Draft,
+            ..story("Draft by Ben", "Not yet.", n.ben, n.world, 1)
+        },
+    )
+    .await;
+    add(
+        &site,
+        NewArticle {
+            published_at: Some(Utc::now() + Duration::hours(5)),
+            ..story("Later by Ben", "Later.", n.ben, n.world, 0)
+        },
+    )
+    .await;
+    add(&site, story("Out by Ana", "Now.", n.ana, n.world, 1)).await;
+    let authors = async || {
+        let page = site.get("/search?q=out").await;
+        assert_eq!(page.status, StatusCode::OK);
+        page.texts("select[name=author] option")
+    };
+    assert_eq!(authors().await, ["All authors", "Ana Lima"]);
+    add(&site, story("Out by Ben", "Now.", n.ben, n.world, 2)).await;
+    assert_eq!(authors().await, ["All authors", "Ana Lima", "Ben Okafor"]);
 }
 
 async fn drafts_and_future_stories_are_never_found(site: TestSite) {
