@@ -65,41 +65,26 @@ pub async fn create(
     ))
 }
 
-/// Creates a story inside a caller's transaction (bulk seeding and imports).
+/// Creates a story inside a caller's transaction (the demo), dated `now`.
 pub(crate) async fn create_in(
     tx: &mut Tx,
     by: Actor<'_>,
     article: &NewArticle,
     now: DateTime<Utc>,
 ) -> Result<(i64, Slug)> {
-    by.require(Capability::EditOthers)?;
-    article.validate()?;
-    let base = article
-        .slug
-        .clone()
-        .unwrap_or_else(|| Slug::from_title(&article.title, "story"));
-    let taken = Store::article_slugs_like(tx, &base).await?;
-    let slug = base.first_free(taken.iter().map(String::as_str));
-    let id = Store::insert_article(tx, article, &slug, now)
-        .await
-        .map_err(|e| match e {
-            StoreError::MissingReference(_) => {
-                ActionError::invalid("article", "an author, section, tag or image does not exist")
-            }
-            e => ActionError::Store(e),
-        })?;
-    Ok((id, slug))
+    let mut created = create_many_in(tx, by, std::slice::from_ref(article), |_| now).await?;
+    Ok(created.remove(0))
 }
 
-/// Creates many stories at once inside a caller's transaction (synthetic seeding), as
-/// [`create_in`] creates one: each dated `at` (its publication time when it has one), with a
-/// free slug from its title. Returns their ids in order.
+/// Creates stories inside a caller's transaction (the demo, synthetic seeding), in a few
+/// statements however many: each dated `at` (created and last changed), with a free slug from
+/// its own or its title. Returns their ids and slugs in order.
 pub(crate) async fn create_many_in(
     tx: &mut Tx,
     by: Actor<'_>,
     articles: &[NewArticle],
     at: impl Fn(&NewArticle) -> DateTime<Utc>,
-) -> Result<Vec<i64>> {
+) -> Result<Vec<(i64, Slug)>> {
     by.require(Capability::EditOthers)?;
     for article in articles {
         article.validate()?;
@@ -125,14 +110,15 @@ pub(crate) async fn create_many_in(
             terms: None,
         })
         .collect();
-    Store::insert_articles(tx, &rows)
+    let ids = Store::insert_articles(tx, &rows)
         .await
         .map_err(|e| match e {
             StoreError::MissingReference(_) => {
                 ActionError::invalid("article", "an author, section, tag or image does not exist")
             }
             e => ActionError::Store(e),
-        })
+        })?;
+    Ok(ids.into_iter().zip(slugs).collect())
 }
 
 /// A free slug for each base, in order: the base itself when no story has it and no earlier

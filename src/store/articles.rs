@@ -563,33 +563,11 @@ impl Store {
         .await
     }
 
-    /// Inserts a story with its bylines, sections and tags. The slug must already be free. The
-    /// relation rows carry the story's publication time for the listing indexes; whatever later
-    /// changes `articles.published_at` must update them in the same transaction.
-    pub(crate) async fn insert_article(
-        tx: &mut Tx,
-        a: &NewArticle,
-        slug: &Slug,
-        now: DateTime<Utc>,
-    ) -> Result<i64> {
-        let ids = Store::insert_articles(
-            tx,
-            &[ArticleInsert {
-                article: a,
-                slug,
-                created_at: now,
-                updated_at: now,
-                password: "",
-                terms: None,
-            }],
-        )
-        .await?;
-        Ok(ids[0])
-    }
-
-    /// Inserts stories as [`Store::insert_article`] does, a few statements for all of them
-    /// (an import writes hundreds at a time). Returns their ids in the order given. Slugs must be
-    /// free and distinct.
+    /// Inserts stories with their bylines, sections and tags, a few statements for all of them
+    /// (an import writes hundreds at a time). Returns their ids in the order given. Slugs must
+    /// be free and distinct. The relation rows carry each story's publication time for the
+    /// listing indexes; whatever later changes `articles.published_at` must update them in the
+    /// same transaction.
     pub(crate) async fn insert_articles(
         tx: &mut Tx,
         stories: &[ArticleInsert<'_>],

@@ -20,7 +20,6 @@ on_both_backends!(empty:
     stemming_and_accent_folding_follow_the_site_language,
     the_index_follows_every_change_to_a_story,
     drafts_and_future_stories_are_never_found,
-    the_author_filter_lists_people_with_a_story_out,
     bylines_and_credit_lines_are_searchable,
     odd_and_hostile_queries_get_an_ordinary_page,
     wordpress_search_links_lead_to_the_results,
@@ -608,44 +607,15 @@ async fn the_index_follows_every_change_to_a_story(site: TestSite) {
     assert_eq!(found(&site, "/search?q=beacon").await, ["Beacon relit"]);
 }
 
-/// The search form offers the people with a published story whose time has come, and no one
-/// whose work is all drafts or dated ahead.
-async fn the_author_filter_lists_people_with_a_story_out(site: TestSite) {
-    let n = newsroom(&site).await;
-    add(
-        &site,
-        NewArticle {
-            status: Status::Draft,
-            ..story("Draft by Ben", "Not yet.", n.ben, n.world, 1)
-        },
-    )
-    .await;
-    add(
-        &site,
-        NewArticle {
-            published_at: Some(Utc::now() + Duration::hours(5)),
-            ..story("Later by Ben", "Later.", n.ben, n.world, 0)
-        },
-    )
-    .await;
-    add(&site, story("Out by Ana", "Now.", n.ana, n.world, 1)).await;
-    let authors = async || {
-        let page = site.get("/search?q=out").await;
-        assert_eq!(page.status, StatusCode::OK);
-        page.texts("select[name=author] option")
-    };
-    assert_eq!(authors().await, ["All authors", "Ana Lima"]);
-    add(&site, story("Out by Ben", "Now.", n.ben, n.world, 2)).await;
-    assert_eq!(authors().await, ["All authors", "Ana Lima", "Ben Okafor"]);
-}
-
+/// Nor are their authors offered by the search form's author filter: only the people with a
+/// published story whose time has come.
 async fn drafts_and_future_stories_are_never_found(site: TestSite) {
     let n = newsroom(&site).await;
     add(
         &site,
         NewArticle {
             status: Status::Draft,
-            ..story("Secret draft zeppelin", "Not yet.", n.ana, n.world, 1)
+            ..story("Secret draft zeppelin", "Not yet.", n.ben, n.world, 1)
         },
     )
     .await;
@@ -653,7 +623,7 @@ async fn drafts_and_future_stories_are_never_found(site: TestSite) {
         &site,
         NewArticle {
             published_at: Some(Utc::now() + Duration::hours(5)),
-            ..story("Embargoed zeppelin", "Later.", n.ana, n.world, 0)
+            ..story("Embargoed zeppelin", "Later.", n.ben, n.world, 0)
         },
     )
     .await;
@@ -668,6 +638,14 @@ async fn drafts_and_future_stories_are_never_found(site: TestSite) {
     );
     assert!(found(&site, "/search?q=secret").await.is_empty());
     assert!(found(&site, "/search?q=embargoed").await.is_empty());
+    let authors = async || {
+        let page = site.get("/search?q=zeppelin").await;
+        assert_eq!(page.status, StatusCode::OK);
+        page.texts("select[name=author] option")
+    };
+    assert_eq!(authors().await, ["All authors", "Ana Lima"]);
+    add(&site, story("Zeppelin by Ben", "Now.", n.ben, n.world, 2)).await;
+    assert_eq!(authors().await, ["All authors", "Ana Lima", "Ben Okafor"]);
 }
 
 async fn bylines_and_credit_lines_are_searchable(site: TestSite) {
