@@ -40,6 +40,7 @@ struct AppInner {
     admin_ui: Theme,
     chrome: web::site::ChromeCache,
     related: web::site::RelatedCache,
+    lists: web::site::kept::KeptLists,
     pages: web::cache::PageCache,
     sitemaps: web::site::sitemaps::SitemapCache,
     section_counts: web::api::terms::SectionCounts,
@@ -89,6 +90,7 @@ impl AppState {
                 admin_ui: Theme::admin(),
                 chrome: web::site::ChromeCache::default(),
                 related: web::site::RelatedCache::default(),
+                lists: web::site::kept::KeptLists::default(),
                 pages: web::cache::PageCache::new(options.page_cache_limits),
                 sitemaps: web::site::sitemaps::SitemapCache::default(),
                 section_counts: web::api::terms::SectionCounts::default(),
@@ -198,6 +200,11 @@ impl AppState {
     /// Every story's related block, kept until a content write changes it.
     pub(crate) fn related_cache(&self) -> &web::site::RelatedCache {
         &self.inner.related
+    }
+
+    /// The front page's and the archives' lists, kept until a content write changes them.
+    pub(crate) fn kept(&self) -> &web::site::kept::KeptLists {
+        &self.inner.lists
     }
 
     /// The current time, to the second (the precision stories are dated with).

@@ -88,7 +88,7 @@ pub struct TermId {
 }
 
 /// Filters for public story lists. All lists show only published stories whose time has come.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ArticleQuery {
     /// Stories in any of these sections.
     pub category_ids: Option<Vec<i64>>,

@@ -401,7 +401,7 @@ impl Store {
 
     /// The earliest publication time after `now` among published stories and pages: when
     /// they come due, lists change without a write.
-    async fn next_due(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+    pub(crate) async fn next_due(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
         let rows: Vec<(Option<DateTime<Utc>>,)> = self
             .conn()
             .fetch_all(

@@ -21,6 +21,7 @@ on_both_backends!(demo:
     concurrent_misses_render_a_page_once,
     without_the_page_cache_every_request_renders,
     related_blocks_are_kept_until_a_write_changes_them,
+    lists_are_kept_until_a_write_or_a_story_comes_due,
     a_purged_page_is_served_stale_while_one_request_renders_it,
 );
 
@@ -715,12 +716,131 @@ async fn without_the_page_cache_every_request_renders(site: TestSite) {
         assert_eq!(page.status, StatusCode::OK);
         assert_eq!(cache(&page), "none");
     }
+    let story = site.url_of(REFERENCE).await;
+    let story = story.trim_start_matches(crate::support::ORIGIN);
+    assert_eq!(
+        get_on(&uncached, story).await.texts("h1#story-title"),
+        [REFERENCE]
+    );
+    // The story's own page is read for every request: a change is seen at once, even one made
+    // behind the application's back (the lists around it are kept, see the next test).
     site.raw_execute(&format!(
         "UPDATE articles SET title = 'Seen at once' WHERE title = '{}'",
         REFERENCE.replace('\'', "''")
     ))
     .await;
+    assert_eq!(
+        get_on(&uncached, story).await.texts("h1#story-title"),
+        ["Seen at once"]
+    );
+    // Once the store is told of a change (as a command's or another node's writes are
+    // announced), the front page shows it too.
+    site.store.touch();
     assert!(get_on(&uncached, "/").await.body.contains("Seen at once"));
+}
+
+/// Without the page cache, the front page's lists and each archive page's stories are kept
+/// between requests: a change made behind the application's back is not seen until a content
+/// write names what they show (here an editor's edit of a listed story), and a published story
+/// dated ahead joins them when its time comes, with no write at all.
+async fn lists_are_kept_until_a_write_or_a_story_comes_due(site: TestSite) {
+    let ed_id = site.add_staff("ed", Role::Editor).await;
+    let editor = site.sign_in(ed_id, "ed").await;
+    let uncached = uncached_app(&site);
+    let lists_story = |p: &Page, title: &str| p.texts(".card__title").iter().any(|t| t == title);
+    let id = site.story_id(REFERENCE).await;
+    // The story's section, under its parent if it has one.
+    let (path, section_id) = site
+        .raw_pairs(&format!(
+            "SELECT COALESCE(p.slug || '/', '') || c.slug, c.id FROM categories c \
+             JOIN article_categories ac ON ac.category_id = c.id \
+             LEFT JOIN categories p ON p.id = c.parent_id \
+             WHERE ac.article_id = {id} ORDER BY c.id LIMIT 1"
+        ))
+        .await
+        .remove(0);
+    let section = format!("/category/{path}/");
+    let lists = ["/", section.as_str()];
+    for path in lists {
+        let page = get_on(&uncached, path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(lists_story(&page, REFERENCE), "{path} lists the story");
+    }
+
+    // Behind the application's back: the kept lists do not know.
+    site.raw_execute(&format!(
+        "UPDATE articles SET title = 'Changed behind its back' WHERE id = {id}"
+    ))
+    .await;
+    for path in lists {
+        let page = get_on(&uncached, path).await;
+        assert!(lists_story(&page, REFERENCE), "{path} is kept");
+        assert!(!lists_story(&page, "Changed behind its back"), "{path}");
+    }
+
+    // An editor's edit names the story: both lists are made again.
+    retitle_as_editor(&site, &editor, id, "Harbour story, corrected").await;
+    for path in lists {
+        let page = get_on(&uncached, path).await;
+        assert!(lists_story(&page, "Harbour story, corrected"), "{path}");
+        assert!(!lists_story(&page, REFERENCE), "{path}");
+    }
+
+    // A published story dated a few seconds ahead (as a node with a fast clock dates it): not
+    // listed before its time, listed from then on without any further write.
+    let due = chrono::SubsecRound::trunc_subsecs(Utc::now(), 0) + chrono::Duration::seconds(3);
+    let other = site
+        .raw_pairs(&format!(
+            "SELECT a.title, a.id FROM articles a JOIN article_categories ac ON ac.article_id = a.id \
+             WHERE ac.category_id = {section_id} \
+             AND a.status = 'published' AND a.id <> {id} ORDER BY a.published_at LIMIT 1"
+        ))
+        .await
+        .remove(0)
+        .1;
+    for table in [
+        "articles",
+        "article_categories",
+        "article_tags",
+        "article_authors",
+    ] {
+        let column = if table == "articles" {
+            "id"
+        } else {
+            "article_id"
+        };
+        site.raw_execute(&format!(
+            "UPDATE {table} SET published_at = '{}' WHERE {column} = {other}",
+            due.to_rfc3339()
+        ))
+        .await;
+    }
+    site.raw_execute(&format!(
+        "UPDATE articles SET title = 'Comes due on its own' WHERE id = {other}"
+    ))
+    .await;
+    site.store.touch();
+    for path in lists {
+        let page = get_on(&uncached, path).await;
+        // Only a page asked for and answered before the story's time says it is not listed.
+        if Utc::now() < due {
+            assert!(!lists_story(&page, "Comes due on its own"), "{path}");
+        }
+    }
+    let started = Instant::now();
+    for path in lists {
+        loop {
+            let page = get_on(&uncached, path).await;
+            if lists_story(&page, "Comes due on its own") {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{path} still does not list the story a minute after it came due"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
 }
 
 /// Without the page cache, a story's related block (Read also and Related Posts) is kept

@@ -5,7 +5,8 @@ use axum::response::Response;
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::views::{self, LinkView, Pagination};
+use super::kept::{Made, list_keys};
+use super::views::{self, Card, LinkView, Pagination};
 use super::{Chrome, PageMeta, html, meta, render};
 use crate::AppState;
 use crate::error::AppError;
@@ -36,28 +37,38 @@ pub(crate) struct Listing {
 
 /// Renders page `n` of a listing; pages past the end are 404s (and an empty first page, when
 /// the listing says so).
+/// `since`: the content generation read before the chrome (see `ChromeCache::get_since`).
 pub(crate) async fn render_listing(
     state: &AppState,
     chrome: &Chrome,
+    since: u64,
     l: Listing,
     n: u32,
 ) -> Result<Response, AppError> {
-    let store = state.store();
-    let now = state.now();
     crate::web::cache::shows(crate::store::purge::LISTS);
     let per_page = chrome.settings.posts_per_page;
-    // One story more than a page tells whether there is a next page, without counting them all.
-    let mut rows = store
-        .published_list(&l.query, now, per_page + 1, (n - 1) * per_page)
+    let key = PageKey {
+        query: l.query.clone(),
+        per_page,
+        page: n,
+    };
+    let page = state
+        .kept()
+        .archives
+        .get(
+            state,
+            key,
+            since,
+            |_| true,
+            |now| list_page(state, chrome, &l.query, per_page, n, now),
+        )
         .await?;
-    let has_next = rows.len() > per_page as usize;
-    rows.truncate(per_page as usize);
-    if rows.is_empty() && (n > 1 || l.missing_when_empty) {
+    let ArchivePage { stories, has_next } = &**page;
+    if stories.is_empty() && (n > 1 || l.missing_when_empty) {
         return Err(AppError::NotFound);
     }
-    let thin = n == 1 && rows.len() < 2;
-    let pagination = Pagination::new(&l.base_url, n, has_next);
-    let stories = views::cards(store, chrome, rows, true).await?;
+    let thin = n == 1 && stories.len() < 2;
+    let pagination = Pagination::new(&l.base_url, n, *has_next);
     let title = if n > 1 {
         format!("{} – Page {n}", l.heading)
     } else {
@@ -111,6 +122,44 @@ pub(crate) async fn render_listing(
     Ok(html(body))
 }
 
+/// Which page of which list.
+#[derive(PartialEq, Eq, Hash)]
+pub struct PageKey {
+    query: ArticleQuery,
+    per_page: u32,
+    page: u32,
+}
+
+/// One page of a list's stories.
+pub struct ArchivePage {
+    stories: Vec<Card>,
+    /// Whether a later page has stories.
+    has_next: bool,
+}
+
+async fn list_page(
+    state: &AppState,
+    chrome: &Chrome,
+    query: &ArticleQuery,
+    per_page: u32,
+    n: u32,
+    now: DateTime<Utc>,
+) -> Result<Made<ArchivePage>, AppError> {
+    let store = state.store();
+    // One story more than a page tells whether there is a next page, without counting them all.
+    let mut rows = store
+        .published_list(query, now, per_page + 1, (n - 1) * per_page)
+        .await?;
+    let has_next = rows.len() > per_page as usize;
+    rows.truncate(per_page as usize);
+    let keys = list_keys(rows.iter().map(|r| &r.id));
+    let stories = views::cards(store, chrome, rows, true).await?;
+    Ok(Made {
+        value: ArchivePage { stories, has_next },
+        keys,
+    })
+}
+
 /// Splits `a/b/page/3/` into (`["a", "b"]`, 3). `None` if malformed.
 fn split_paged(path: &str) -> Option<(Vec<&str>, u32)> {
     let segments: Vec<&str> = path.strip_suffix('/')?.split('/').collect();
@@ -142,7 +191,7 @@ pub async fn category(
     if !path.ends_with('/') {
         return Ok(crate::web::edge::permanent(&format!("/category/{path}/")));
     }
-    let chrome = state.chrome_cache().get(&state).await?;
+    let (chrome, since) = state.chrome_cache().get_since(&state).await?;
     if let Some((subject, format)) = super::feeds::split_feed(&path) {
         let slug = subject.rsplit('/').next().unwrap_or(subject);
         let Some(cat) = chrome.categories.iter().find(|c| c.slug == slug) else {
@@ -174,7 +223,7 @@ pub async fn category(
         return Ok(crate::web::edge::permanent(&paged_url(&base, n)));
     }
     let listing = section_subject(&chrome, cat.id);
-    render_listing(&state, &chrome, listing, n).await
+    render_listing(&state, &chrome, since, listing, n).await
 }
 
 /// The address of the section an old slug now leads to (after a rename, merge or deletion into
@@ -249,8 +298,8 @@ pub(crate) async fn tag_subject(state: &AppState, slug: &str) -> Result<Listing,
 
 async fn tag_listing(state: AppState, slug: String, n: u32) -> Result<Response, AppError> {
     let listing = tag_subject(&state, &slug).await?;
-    let chrome = state.chrome_cache().get(&state).await?;
-    render_listing(&state, &chrome, listing, n).await
+    let (chrome, since) = state.chrome_cache().get_since(&state).await?;
+    render_listing(&state, &chrome, since, listing, n).await
 }
 
 pub async fn tag(
@@ -297,8 +346,8 @@ pub(crate) async fn author_subject(state: &AppState, slug: &str) -> Result<Listi
 
 async fn author_listing(state: AppState, slug: String, n: u32) -> Result<Response, AppError> {
     let listing = author_subject(&state, &slug).await?;
-    let chrome = state.chrome_cache().get(&state).await?;
-    render_listing(&state, &chrome, listing, n).await
+    let (chrome, since) = state.chrome_cache().get_since(&state).await?;
+    render_listing(&state, &chrome, since, listing, n).await
 }
 
 pub async fn author(
@@ -386,7 +435,7 @@ pub(crate) async fn date_listing(
     day: Option<&str>,
     n: u32,
 ) -> Result<Response, AppError> {
-    let chrome = state.chrome_cache().get(state).await?;
+    let (chrome, since) = state.chrome_cache().get_since(state).await?;
     let tz = chrome.settings.timezone;
     let (from, to, label) = date_range(year, month, day, tz).ok_or(AppError::NotFound)?;
     let mut trail = vec![(year.to_owned(), format!("/{year}/"))];
@@ -415,7 +464,7 @@ pub(crate) async fn date_listing(
         sub_sections: Vec::new(),
         author: None,
     };
-    render_listing(state, &chrome, listing, n).await
+    render_listing(state, &chrome, since, listing, n).await
 }
 
 pub async fn year_paged(

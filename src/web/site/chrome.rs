@@ -130,18 +130,24 @@ pub struct ChromeCache {
 
 impl ChromeCache {
     pub async fn get(&self, state: &AppState) -> Result<Arc<Chrome>, AppError> {
+        Ok(self.get_since(state).await?.0)
+    }
+
+    /// The chrome, and the content generation it is known to hold at: parts of the page
+    /// made after it from other reads can be kept as of that generation (see `super::kept`).
+    pub async fn get_since(&self, state: &AppState) -> Result<(Arc<Chrome>, u64), AppError> {
         let store = state.store();
         let generation = store.fresh_generation().await;
         if let Some((g, at, chrome)) = self.slot.read().expect("chrome cache lock").as_ref()
             && at.elapsed() < MAX_AGE
             && (*g == generation || !store.purged_between(*g, generation).touches(&chrome.keys))
         {
-            return Ok(chrome.clone());
+            return Ok((chrome.clone(), generation));
         }
         let chrome = Arc::new(load(state).await?);
         *self.slot.write().expect("chrome cache lock") =
             Some((generation, Instant::now(), chrome.clone()));
-        Ok(chrome)
+        Ok((chrome, generation))
     }
 }
 

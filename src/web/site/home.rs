@@ -4,8 +4,11 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
+use chrono::{DateTime, Utc};
+
+use super::kept::{Made, list_keys};
 use super::views::{self, Card};
-use super::{PageMeta, html, meta, render};
+use super::{Chrome, PageMeta, html, meta, render};
 use crate::AppState;
 use crate::error::AppError;
 use crate::store::articles::ArticleQuery;
@@ -45,10 +48,63 @@ pub async fn show(
     if let Some(target) = wordpress_redirect(&state, &q).await? {
         return Ok(target);
     }
-    let store = state.store();
-    let chrome = state.chrome_cache().get(&state).await?;
+    let (chrome, since) = state.chrome_cache().get_since(&state).await?;
     crate::web::cache::shows(crate::store::purge::LISTS);
-    let now = state.now();
+    let lists = state
+        .kept()
+        .front
+        .get(
+            &state,
+            (),
+            since,
+            |_| true,
+            |now| front_lists(&state, &chrome, now),
+        )
+        .await?;
+    let FrontLists {
+        lead,
+        latest,
+        sections,
+        has_page_2,
+    } = &**lists;
+    let meta = PageMeta {
+        title: format!("{} – {}", chrome.settings.title, chrome.settings.tagline),
+        description: chrome.settings.tagline.clone(),
+        canonical: "/".into(),
+        next: has_page_2.then(|| "/page/2/".to_owned()),
+        kind: "home",
+        lists_latest: !latest.is_empty(),
+        json_ld: vec![
+            meta::website(&chrome),
+            meta::publisher(&chrome, state.theme().asset_url("logo.png")),
+        ],
+        ..Default::default()
+    };
+    let body = render(
+        &state,
+        &chrome,
+        "home.html",
+        &meta,
+        minijinja::context! { lead, latest, sections, more => meta.next },
+    )?;
+    Ok(html(body))
+}
+
+/// What the front page lists: the lead story, the latest, each top section's newest, and
+/// whether there is a second page.
+pub struct FrontLists {
+    lead: Option<Card>,
+    latest: Vec<Card>,
+    sections: Vec<SectionBlock>,
+    has_page_2: bool,
+}
+
+async fn front_lists(
+    state: &AppState,
+    chrome: &Chrome,
+    now: DateTime<Utc>,
+) -> Result<Made<FrontLists>, AppError> {
+    let store = state.store();
     let top = store
         .published_list(
             &ArticleQuery {
@@ -71,7 +127,7 @@ pub async fn show(
         .await?;
 
     // One batch of section and byline lookups for every story on the page.
-    let mut ids = shown.clone();
+    let mut ids = shown;
     ids.extend(by_section.iter().map(|(_, r)| r.id));
     let terms = store.sections_of(&ids).await?;
     let authors = store.authors_of(&ids).await?;
@@ -83,7 +139,7 @@ pub async fn show(
     )
     .await?;
 
-    let mut top_cards = views::cards_with(&chrome, top, &terms, &authors, &images).into_iter();
+    let mut top_cards = views::cards_with(chrome, top, &terms, &authors, &images).into_iter();
     let lead = top_cards.next();
     let latest: Vec<Card> = top_cards.collect();
     let mut blocks: Vec<SectionBlock> = sections
@@ -97,7 +153,7 @@ pub async fn show(
     let (groups_idx, rows): (Vec<usize>, Vec<_>) = by_section.into_iter().unzip();
     for (g, card) in groups_idx
         .into_iter()
-        .zip(views::cards_with(&chrome, rows, &terms, &authors, &images))
+        .zip(views::cards_with(chrome, rows, &terms, &authors, &images))
     {
         if let Some(block) = blocks.get_mut(g) {
             block.stories.push(card);
@@ -110,27 +166,15 @@ pub async fn show(
         .published_list(&ArticleQuery::default(), now, 1, per_page)
         .await?
         .is_empty();
-    let meta = PageMeta {
-        title: format!("{} – {}", chrome.settings.title, chrome.settings.tagline),
-        description: chrome.settings.tagline.clone(),
-        canonical: "/".into(),
-        next: has_page_2.then(|| "/page/2/".to_owned()),
-        kind: "home",
-        lists_latest: !latest.is_empty(),
-        json_ld: vec![
-            meta::website(&chrome),
-            meta::publisher(&chrome, state.theme().asset_url("logo.png")),
-        ],
-        ..Default::default()
-    };
-    let body = render(
-        &state,
-        &chrome,
-        "home.html",
-        &meta,
-        minijinja::context! { lead, latest, sections => blocks, more => meta.next },
-    )?;
-    Ok(html(body))
+    Ok(Made {
+        keys: list_keys(&ids),
+        value: FrontLists {
+            lead,
+            latest,
+            sections: blocks,
+            has_page_2,
+        },
+    })
 }
 
 /// `/page/N/`: every story, newest first.
@@ -142,7 +186,7 @@ pub async fn paged(
     if n == 1 {
         return Ok(crate::web::edge::permanent("/"));
     }
-    let chrome = state.chrome_cache().get(&state).await?;
+    let (chrome, since) = state.chrome_cache().get_since(&state).await?;
     let listing = super::archive::Listing {
         heading: "Latest news".into(),
         description: String::new(),
@@ -155,7 +199,7 @@ pub async fn paged(
         has_feeds: false,
         missing_when_empty: false,
     };
-    super::archive::render_listing(&state, &chrome, listing, n).await
+    super::archive::render_listing(&state, &chrome, since, listing, n).await
 }
 
 /// Where a WordPress query link leads. Ids are first looked up among the imported WordPress

@@ -8,6 +8,7 @@ pub mod embeds;
 pub mod feeds;
 pub mod figures;
 pub mod home;
+pub mod kept;
 pub mod legacy;
 pub mod media;
 pub mod meta;

@@ -3,19 +3,19 @@
 //!
 //! Ranking reads the candidates, their sections and tags, and their images, and scores every
 //! candidate's text: about a third of an uncached story page. So each story's block is kept
-//! ([`RelatedCache`]) with the purge keys it shows, and used again until a content write names
-//! one of them (a story published or unpublished, a candidate edited, a shown story's
-//! comments), as the page cache does with whole pages. The cache is bounded in entries and
-//! age, and holds nothing a reader typed: the block is the same for every reader.
+//! ([`RelatedCache`], see [`super::kept`]) with the purge keys it shows, and used again until a
+//! content write names one of them (a story published or unpublished, a candidate edited, a
+//! shown story's comments) or a story dated ahead comes due. The cache is bounded in entries
+//! and age, and holds nothing a reader typed: the block is the same for every reader.
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use super::Chrome;
+use super::kept::{Entry, Kept, Made};
 use super::views::{self, Card};
 use crate::AppState;
 use crate::domain::related::{self, RelatedInput};
@@ -33,18 +33,11 @@ const MAX_ENTRIES: u64 = 1_000;
 /// The longest a block is kept, as the page cache keeps pages.
 const MAX_AGE: Duration = Duration::from_secs(300);
 
-/// The block, with what it shows.
+/// The block.
 #[derive(Debug)]
 pub struct RelatedBlock {
     pub read_also: Option<Card>,
     pub related: Vec<Card>,
-    /// The purge keys of the block: the story (its own sections, tags and text rank the
-    /// candidates), every candidate ranked, the comments of every story shown, and the lists
-    /// (or [`purge::ANY`] when they are too many to check one by one).
-    keys: Vec<String>,
-    /// The generation up to which nothing the block shows is known to have changed: at first
-    /// the one read before the chrome and the story's sections were.
-    checked: AtomicU64,
     /// What the ranking read of the story itself (headline, standfirst, date), which its
     /// caller read before [`Story::since`]: a block ranked from other text is not used (an
     /// edit that landed meanwhile, or the editor's preview of unsaved text).
@@ -73,57 +66,35 @@ impl Story<'_> {
 
 /// Every story's block, by story id.
 pub struct RelatedCache {
-    blocks: moka::sync::Cache<i64, Arc<RelatedBlock>>,
+    blocks: Kept<i64, RelatedBlock>,
 }
 
 impl Default for RelatedCache {
     fn default() -> Self {
         RelatedCache {
-            blocks: moka::sync::Cache::builder()
-                .max_capacity(MAX_ENTRIES)
-                .time_to_live(MAX_AGE)
-                .build(),
+            blocks: Kept::new(MAX_ENTRIES, MAX_AGE),
         }
     }
 }
 
 impl RelatedCache {
-    /// The story's block, kept or made now. Either way the page says what the block shows
-    /// (`web::cache::also_shows`), so a cached page is purged with it.
+    /// The story's block, kept or made now.
     pub async fn get(
         &self,
         state: &AppState,
         chrome: &Chrome,
         story: &Story<'_>,
-    ) -> Result<Arc<RelatedBlock>, AppError> {
-        let store = state.store();
-        let generation = store.fresh_generation().await;
+    ) -> Result<Arc<Entry<RelatedBlock>>, AppError> {
         let fingerprint = story.fingerprint();
-        let kept = self.blocks.get(&story.id).filter(|b| {
-            if b.fingerprint != fingerprint {
-                return false;
-            }
-            let checked = b.checked.load(Ordering::Acquire);
-            if checked < generation {
-                if store.purged_between(checked, generation).touches(&b.keys) {
-                    return false;
-                }
-                b.checked.fetch_max(generation, Ordering::AcqRel);
-            }
-            true
-        });
-        let block = match kept {
-            Some(block) => block,
-            None => {
-                let block = Arc::new(make(state, chrome, story, fingerprint).await?);
-                self.blocks.insert(story.id, block.clone());
-                block
-            }
-        };
-        for key in &block.keys {
-            crate::web::cache::also_shows(key.as_str());
-        }
-        Ok(block)
+        self.blocks
+            .get(
+                state,
+                story.id,
+                story.since,
+                |b| b.fingerprint == fingerprint,
+                |now| make(state, chrome, story, fingerprint, now),
+            )
+            .await
     }
 }
 
@@ -132,16 +103,11 @@ async fn make(
     chrome: &Chrome,
     story: &Story<'_>,
     fingerprint: u64,
-) -> Result<RelatedBlock, AppError> {
+    now: DateTime<Utc>,
+) -> Result<Made<RelatedBlock>, AppError> {
     let store = state.store();
     let candidates = store
-        .related_candidates(
-            story.id,
-            story.published_at,
-            state.now(),
-            story.terms,
-            PER_TERM,
-        )
+        .related_candidates(story.id, story.published_at, now, story.terms, PER_TERM)
         .await?;
     let mut term_ids: Vec<TermId> = story
         .terms
@@ -161,10 +127,6 @@ async fn make(
     let mut keys = vec![purge::LISTS.to_owned(), purge::story(story.id)];
     keys.extend(candidates.iter().map(|c| purge::story(c.id)));
     keys.extend(ranked.iter().map(|id| purge::comments(*id)));
-    if keys.len() > crate::web::cache::MAX_KEYS {
-        // As a page naming that many keys does: any change drops it.
-        keys = vec![purge::ANY.to_owned()];
-    }
     let picked: Vec<SummaryRow> = ranked
         .iter()
         .filter_map(|id| candidates.iter().find(|c| c.id == *id).cloned())
@@ -178,12 +140,13 @@ async fn make(
     } else {
         None
     };
-    Ok(RelatedBlock {
-        read_also,
-        related: cards.take(RELATED).collect(),
+    Ok(Made {
+        value: RelatedBlock {
+            read_also,
+            related: cards.take(RELATED).collect(),
+            fingerprint,
+        },
         keys,
-        checked: AtomicU64::new(story.since),
-        fingerprint,
     })
 }
 

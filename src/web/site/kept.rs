@@ -1,0 +1,179 @@
+//! Parts of public pages made from content and kept until content they show changes: the
+//! front page's lists, each archive page's stories, each story's related block.
+//!
+//! Such a part takes most of an uncached page's work (at a million stories, the front page's
+//! section lists are most of its time) and is the same for every reader. So it is kept with
+//! the purge keys it shows (see `store::purge`) and used again until a content write names one
+//! of them, as the page cache does with whole pages; the page around it is rendered for every
+//! request. A kept part also lapses:
+//!
+//! - when a published story or page dated ahead comes due, since lists change then without
+//!   any write (its time is read when the part is made, see `Store::next_due`), and it is not
+//!   used for a time before the one it was made for;
+//! - after an age, and when the bound on entries pushes it out.
+//!
+//! Whether the part is used or made, the page says what it shows (`web::cache::also_shows`),
+//! so a cached page is purged with it.
+
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::store::purge;
+
+/// A kept part and what it was made from.
+#[derive(Debug)]
+pub struct Entry<V> {
+    value: V,
+    /// The purge keys of what it shows.
+    keys: Vec<String>,
+    /// The content generation up to which nothing it shows is known to have changed.
+    checked: AtomicU64,
+    /// The time it was made for: it says nothing of earlier times.
+    at: DateTime<Utc>,
+    /// The first time after `at` when a published story or page comes due (`None`: none is
+    /// dated ahead).
+    until: Option<DateTime<Utc>>,
+}
+
+impl<V> std::ops::Deref for Entry<V> {
+    type Target = V;
+    fn deref(&self) -> &V {
+        &self.value
+    }
+}
+
+impl<V> Entry<V> {
+    fn holds(&self, state: &AppState, generation: u64, now: DateTime<Utc>) -> bool {
+        if now < self.at || self.until.is_some_and(|until| until <= now) {
+            return false;
+        }
+        let checked = self.checked.load(Ordering::Acquire);
+        if checked < generation {
+            if state
+                .store()
+                .purged_between(checked, generation)
+                .touches(&self.keys)
+            {
+                return false;
+            }
+            // Still true at this generation: the next look compares with it.
+            self.checked.fetch_max(generation, Ordering::AcqRel);
+        }
+        true
+    }
+}
+
+/// A part made now: its value and the purge keys of what it shows.
+pub struct Made<V> {
+    pub value: V,
+    pub keys: Vec<String>,
+}
+
+/// Kept parts of one kind, by key.
+pub struct Kept<K, V> {
+    entries: moka::sync::Cache<K, Arc<Entry<V>>>,
+}
+
+impl<K, V> Kept<K, V>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+{
+    /// At most `entries` parts, each for at most `max_age`.
+    pub fn new(entries: u64, max_age: Duration) -> Self {
+        Kept {
+            entries: moka::sync::Cache::builder()
+                .max_capacity(entries)
+                .time_to_live(max_age)
+                .build(),
+        }
+    }
+
+    /// The part kept under `key` if nothing it shows changed and `usable` takes it, or the
+    /// one `make` makes now (then kept).
+    ///
+    /// `since` is the content generation the caller read before anything it made the part
+    /// from (the chrome, the story): a write after it that changes what the part shows drops
+    /// the part at the next look.
+    pub async fn get<F, Fut>(
+        &self,
+        state: &AppState,
+        key: K,
+        since: u64,
+        usable: impl Fn(&V) -> bool,
+        make: F,
+    ) -> Result<Arc<Entry<V>>, AppError>
+    where
+        F: FnOnce(DateTime<Utc>) -> Fut,
+        Fut: Future<Output = Result<Made<V>, AppError>>,
+    {
+        let now = state.now();
+        let kept = self
+            .entries
+            .get(&key)
+            .filter(|e| usable(&e.value) && e.holds(state, since, now));
+        let entry = match kept {
+            Some(entry) => entry,
+            None => {
+                let made = make(now).await?;
+                let until = state.store().next_due(now).await?;
+                let mut keys = made.keys;
+                if keys.len() > crate::web::cache::MAX_KEYS {
+                    // As a page naming that many keys does: any change drops it.
+                    keys = vec![purge::ANY.to_owned()];
+                }
+                let entry = Arc::new(Entry {
+                    value: made.value,
+                    keys,
+                    checked: AtomicU64::new(since),
+                    at: now,
+                    until,
+                });
+                self.entries.insert(key, entry.clone());
+                entry
+            }
+        };
+        for key in &entry.keys {
+            crate::web::cache::also_shows(key.as_str());
+        }
+        Ok(entry)
+    }
+}
+
+/// The keys of a list of story cards: the list itself, and each story's teaser and comment
+/// count.
+pub fn list_keys<'a>(ids: impl IntoIterator<Item = &'a i64>) -> Vec<String> {
+    let mut keys = vec![purge::LISTS.to_owned()];
+    for id in ids {
+        keys.push(purge::story(*id));
+        keys.push(purge::comments(*id));
+    }
+    keys
+}
+
+/// The longest a list is kept, as the page cache keeps pages.
+const MAX_AGE: Duration = Duration::from_secs(300);
+/// Archive pages kept: about 6 KB each (ten cards), so at most about 6 MB.
+const ARCHIVE_PAGES: u64 = 1_000;
+
+/// The kept lists: the front page's, and each page of each archive.
+pub struct KeptLists {
+    pub front: Kept<(), super::home::FrontLists>,
+    pub archives: Kept<super::archive::PageKey, super::archive::ArchivePage>,
+}
+
+impl Default for KeptLists {
+    fn default() -> Self {
+        KeptLists {
+            front: Kept::new(1, MAX_AGE),
+            archives: Kept::new(ARCHIVE_PAGES, MAX_AGE),
+        }
+    }
+}
