@@ -388,6 +388,8 @@ pub struct Api {
     pub params: Params,
     pub globals: Globals,
     pub chrome: Arc<Chrome>,
+    /// The content generation read with the chrome (see `web::site::kept`).
+    pub since: u64,
     pub now: DateTime<Utc>,
 }
 
@@ -395,12 +397,13 @@ impl Api {
     pub async fn new(state: &AppState, query: Option<&str>) -> Result<Api, ApiError> {
         let params = Params::parse(query)?;
         let globals = Globals::parse(&params);
-        let chrome = state.chrome_cache().get(state).await?;
+        let (chrome, since) = state.chrome_cache().get_since(state).await?;
         Ok(Api {
             state: state.clone(),
             params,
             globals,
             chrome,
+            since,
             now: state.now(),
         })
     }

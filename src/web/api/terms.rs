@@ -14,52 +14,48 @@ use super::{Api, path_id};
 use crate::AppState;
 use crate::store::rest::{ListFilter, Order, OrderBy, RestTerm};
 use crate::web::site::Chrome;
+use crate::web::site::kept::{Entry, Kept, Made};
 
 /// How long section counts are reused while no write touches the lists of stories.
 const COUNTS_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Counts with the content generation they were made at, and when.
-type Counted = (u64, std::time::Instant, Arc<Vec<RestTerm>>);
-
-/// Every section with its number of published stories, kept until a write touches the lists
-/// of stories (`lists`: publishing, unpublishing, a story's sections, scheduled publishing),
-/// or for [`COUNTS_MAX_AGE`]. Counting takes a pass over every story's sections (about 0.2 s
-/// at 100,000 stories), too much for each reading of `/wp/v2/categories`.
-#[derive(Default)]
+/// Every section with its number of published stories, kept (`web::site::kept`) until a write
+/// touches the lists of stories (`lists`: publishing, unpublishing, a story's sections,
+/// scheduled publishing), a story dated ahead comes due, or for [`COUNTS_MAX_AGE`]. Counting
+/// takes a pass over every story's sections (about 0.2 s at 100,000 stories), too much for
+/// each reading of `/wp/v2/categories`; readers arriving together wait for one count.
 pub struct SectionCounts {
-    slot: std::sync::Mutex<Option<Counted>>,
-    /// One count at a time: readers arriving together wait for it.
-    counting: tokio::sync::Mutex<()>,
+    counts: Kept<(), Vec<RestTerm>>,
+}
+
+impl Default for SectionCounts {
+    fn default() -> Self {
+        SectionCounts {
+            counts: Kept::new(1, COUNTS_MAX_AGE),
+        }
+    }
 }
 
 impl SectionCounts {
-    pub async fn get(&self, api: &Api) -> Result<Arc<Vec<RestTerm>>, ApiError> {
+    pub async fn get(&self, api: &Api) -> Result<Arc<Entry<Vec<RestTerm>>>, ApiError> {
         let store = api.store();
-        let generation = store.fresh_generation().await;
-        let kept = || {
-            self.slot
-                .lock()
-                .expect("section counts lock")
-                .clone()
-                .filter(|(g, at, _)| {
-                    at.elapsed() < COUNTS_MAX_AGE
-                        && (*g == generation
-                            || !store
-                                .purged_between(*g, generation)
-                                .touches(&[crate::store::purge::LISTS]))
-                })
-                .map(|(_, _, counts)| counts)
-        };
-        if let Some(counts) = kept() {
-            return Ok(counts);
-        }
-        let _turn = self.counting.lock().await;
-        if let Some(counts) = kept() {
-            return Ok(counts);
-        }
-        let counts = Arc::new(store.rest_categories(api.now).await?);
-        *self.slot.lock().expect("section counts lock") =
-            Some((generation, std::time::Instant::now(), counts.clone()));
+        let counts = self
+            .counts
+            .get(
+                &api.state,
+                (),
+                api.since,
+                |_| true,
+                |now| async move {
+                    Ok(Made {
+                        value: store.rest_categories(now).await?,
+                        keys: vec![crate::store::purge::LISTS.to_owned()],
+                        keep: true,
+                        until: None,
+                    })
+                },
+            )
+            .await?;
         Ok(counts)
     }
 }

@@ -123,7 +123,7 @@ pub(crate) async fn render_listing(
 }
 
 /// Which page of which list.
-#[derive(PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PageKey {
     query: ArticleQuery,
     per_page: u32,
@@ -155,6 +155,8 @@ async fn list_page(
     let keys = list_keys(rows.iter().map(|r| &r.id));
     let stories = views::cards(store, chrome, rows, true).await?;
     Ok(Made {
+        keep: !stories.is_empty(),
+        until: None,
         value: ArchivePage { stories, has_next },
         keys,
     })

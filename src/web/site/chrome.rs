@@ -1,13 +1,16 @@
-//! What every page shows around its content (settings, sections, menus, widgets), cached in
-//! memory: reloaded when a change touches what it shows (see [`Chrome::keys`] and
-//! `store::purge`), and at least once a second so that writes made by other nodes on a shared
-//! PostgreSQL appear within a second.
+//! What every page shows around its content (settings, sections, menus, widgets), kept in
+//! memory (`super::kept`): reloaded when a change touches what it shows (see [`Chrome::keys`]
+//! and `store::purge`; other nodes' changes arrive as `Store::fresh_generation` learns of
+//! them), when a story its widgets could list comes due, and when the year in its footer turns.
 
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
 
 use serde::Serialize;
 
+use super::kept::{Kept, Made};
 use super::views::{self, Card, LinkView};
 use crate::AppState;
 use crate::domain::article::article_path;
@@ -19,7 +22,8 @@ use crate::store::menus::MenuItemRow;
 use crate::store::purge;
 use crate::store::taxonomy::Category;
 
-const MAX_AGE: Duration = Duration::from_secs(1);
+/// The longest the chrome is kept, as the page cache keeps pages.
+const MAX_AGE: Duration = Duration::from_secs(300);
 
 /// A widget ready to render.
 #[derive(Debug, Clone, Serialize)]
@@ -123,9 +127,16 @@ impl Chrome {
     }
 }
 
-#[derive(Default)]
 pub struct ChromeCache {
-    slot: RwLock<Option<(u64, Instant, Arc<Chrome>)>>,
+    kept: Kept<(), Arc<Chrome>>,
+}
+
+impl Default for ChromeCache {
+    fn default() -> Self {
+        ChromeCache {
+            kept: Kept::new(1, MAX_AGE),
+        }
+    }
 }
 
 impl ChromeCache {
@@ -136,24 +147,39 @@ impl ChromeCache {
     /// The chrome, and the content generation it is known to hold at: parts of the page
     /// made after it from other reads can be kept as of that generation (see `super::kept`).
     pub async fn get_since(&self, state: &AppState) -> Result<(Arc<Chrome>, u64), AppError> {
-        let store = state.store();
-        let generation = store.fresh_generation().await;
-        if let Some((g, at, chrome)) = self.slot.read().expect("chrome cache lock").as_ref()
-            && at.elapsed() < MAX_AGE
-            && (*g == generation || !store.purged_between(*g, generation).touches(&chrome.keys))
-        {
-            return Ok((chrome.clone(), generation));
-        }
-        let chrome = Arc::new(load(state).await?);
-        *self.slot.write().expect("chrome cache lock") =
-            Some((generation, Instant::now(), chrome.clone()));
-        Ok((chrome, generation))
+        let generation = state.store().fresh_generation().await;
+        let kept = self
+            .kept
+            .get(
+                state,
+                (),
+                generation,
+                |_| true,
+                |now| async move {
+                    let chrome = load(state, now).await?;
+                    Ok(Made {
+                        keys: chrome.keys.clone(),
+                        until: next_year(now, chrome.settings.timezone),
+                        value: Arc::new(chrome),
+                        keep: true,
+                    })
+                },
+            )
+            .await?;
+        Ok(((**kept).clone(), generation))
     }
 }
 
-async fn load(state: &AppState) -> Result<Chrome, AppError> {
+/// When the year shown in the footer turns, in the site's time zone.
+fn next_year(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Option<DateTime<Utc>> {
+    let year = chrono::Datelike::year(&now.with_timezone(&tz));
+    tz.with_ymd_and_hms(year + 1, 1, 1, 0, 0, 0)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+async fn load(state: &AppState, now: DateTime<Utc>) -> Result<Chrome, AppError> {
     let store = state.store();
-    let now = state.now();
     let settings = store.settings().await?;
     let categories = store.categories().await?;
     let mut chrome = Chrome {

@@ -167,6 +167,8 @@ async fn front_lists(
         .await?
         .is_empty();
     Ok(Made {
+        keep: true,
+        until: None,
         keys: list_keys(&ids),
         value: FrontLists {
             lead,

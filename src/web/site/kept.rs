@@ -15,10 +15,11 @@
 //! Whether the part is used or made, the page says what it shows (`web::cache::also_shows`),
 //! so a cached page is purged with it.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -74,16 +75,24 @@ impl<V> Entry<V> {
 pub struct Made<V> {
     pub value: V,
     pub keys: Vec<String>,
+    /// Whether to keep it: not a part nobody is likely to ask for again (an archive page past
+    /// the end, which a crawler probing addresses would otherwise fill the cache with).
+    pub keep: bool,
+    /// A time it lapses at of its own, besides a story coming due (the chrome's year).
+    pub until: Option<DateTime<Utc>>,
 }
 
 /// Kept parts of one kind, by key.
 pub struct Kept<K, V> {
     entries: moka::sync::Cache<K, Arc<Entry<V>>>,
+    /// The parts being made, each with its turn: readers missing the same part at once wait
+    /// for the one making it rather than all reading the same rows.
+    making: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl<K, V> Kept<K, V>
 where
-    K: Hash + Eq + Send + Sync + 'static,
+    K: Hash + Eq + Clone + Send + Sync + 'static,
     V: Send + Sync + 'static,
 {
     /// At most `entries` parts, each for at most `max_age`.
@@ -93,11 +102,13 @@ where
                 .max_capacity(entries)
                 .time_to_live(max_age)
                 .build(),
+            making: Mutex::default(),
         }
     }
 
     /// The part kept under `key` if nothing it shows changed and `usable` takes it, or the
-    /// one `make` makes now (then kept).
+    /// one `make` makes now (then kept). Of the readers missing it at once, one makes it and
+    /// the others wait and take it.
     ///
     /// `since` is the content generation the caller read before anything it made the part
     /// from (the chrome, the story): a write after it that changes what the part shows drops
@@ -114,34 +125,82 @@ where
         F: FnOnce(DateTime<Utc>) -> Fut,
         Fut: Future<Output = Result<Made<V>, AppError>>,
     {
-        let now = state.now();
-        let kept = self
-            .entries
-            .get(&key)
-            .filter(|e| usable(&e.value) && e.holds(state, since, now));
-        let entry = match kept {
+        let look = |now| {
+            self.entries
+                .get(&key)
+                .filter(|e| usable(&e.value) && e.holds(state, since, now))
+        };
+        let entry = match look(state.now()) {
             Some(entry) => entry,
             None => {
-                let made = make(now).await?;
-                let until = state.store().next_due(now).await?;
-                let mut keys = made.keys;
-                if keys.len() > crate::web::cache::MAX_KEYS {
-                    // As a page naming that many keys does: any change drops it.
-                    keys = vec![purge::ANY.to_owned()];
+                let turn = self
+                    .making
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .entry(key.clone())
+                    .or_default()
+                    .clone();
+                let made = async {
+                    let _turn = turn.lock().await;
+                    // Made meanwhile by the reader whose turn it was?
+                    let now = state.now();
+                    match look(now) {
+                        Some(entry) => Ok(entry),
+                        None => self.make(state, key.clone(), since, now, make).await,
+                    }
                 }
-                let entry = Arc::new(Entry {
-                    value: made.value,
-                    keys,
-                    checked: AtomicU64::new(since),
-                    at: now,
-                    until,
-                });
-                self.entries.insert(key, entry.clone());
-                entry
+                .await;
+                let mut making = self.making.lock().unwrap_or_else(|p| p.into_inner());
+                // Nobody else waits for this turn (the table holds one reference, this reader
+                // the other; others take theirs under the same lock).
+                if Arc::strong_count(&turn) <= 2 {
+                    making.remove(&key);
+                }
+                made?
             }
         };
         for key in &entry.keys {
             crate::web::cache::also_shows(key.as_str());
+        }
+        Ok(entry)
+    }
+
+    /// Makes the part and keeps it (unless it says not to).
+    async fn make<F, Fut>(
+        &self,
+        state: &AppState,
+        key: K,
+        since: u64,
+        now: DateTime<Utc>,
+        make: F,
+    ) -> Result<Arc<Entry<V>>, AppError>
+    where
+        F: FnOnce(DateTime<Utc>) -> Fut,
+        Fut: Future<Output = Result<Made<V>, AppError>>,
+    {
+        let made = make(now).await?;
+        // Read after the part: a story dated ahead meanwhile came with a write, which `since`
+        // catches.
+        let until = if made.keep {
+            let due = state.store().next_due(now).await?;
+            due.into_iter().chain(made.until).min()
+        } else {
+            None
+        };
+        let mut keys = made.keys;
+        if keys.len() > crate::web::cache::MAX_KEYS {
+            // As a page naming that many keys does: any change drops it.
+            keys = vec![purge::ANY.to_owned()];
+        }
+        let entry = Arc::new(Entry {
+            value: made.value,
+            keys,
+            checked: AtomicU64::new(since),
+            at: now,
+            until,
+        });
+        if made.keep {
+            self.entries.insert(key, entry.clone());
         }
         Ok(entry)
     }

@@ -147,6 +147,8 @@ async fn make(
             fingerprint,
         },
         keys,
+        keep: true,
+        until: None,
     })
 }
 
