@@ -155,7 +155,8 @@ async fn list_page(
     let keys = list_keys(rows.iter().map(|r| &r.id));
     let stories = views::cards(store, chrome, rows, true).await?;
     Ok(Made {
-        keep: !stories.is_empty(),
+        // The first page of a section, tag or author without stories yet is a page like any.
+        keep: !stories.is_empty() || n == 1,
         until: None,
         value: ArchivePage { stories, has_next },
         keys,

@@ -87,7 +87,46 @@ pub struct Kept<K, V> {
     entries: moka::sync::Cache<K, Arc<Entry<V>>>,
     /// The parts being made, each with its turn: readers missing the same part at once wait
     /// for the one making it rather than all reading the same rows.
-    making: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
+    making: Making<K>,
+}
+
+/// Each part being made, with its turn; the turn holds whether the last reader to make it
+/// made nothing the others can use.
+type Making<K> = Mutex<HashMap<K, Arc<tokio::sync::Mutex<bool>>>>;
+
+/// A reader's place in the line for one part: leaves the table when the last reader in line
+/// is done, or gone (a request dropped while it waited or made the part).
+struct Turn<'a, K: Hash + Eq + Clone> {
+    making: &'a Making<K>,
+    key: K,
+    turn: Arc<tokio::sync::Mutex<bool>>,
+}
+
+impl<'a, K: Hash + Eq + Clone> Turn<'a, K> {
+    fn take(making: &'a Making<K>, key: &K) -> Self {
+        let turn = making
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        Turn {
+            making,
+            key: key.clone(),
+            turn,
+        }
+    }
+}
+
+impl<K: Hash + Eq + Clone> Drop for Turn<'_, K> {
+    fn drop(&mut self) {
+        let mut making = self.making.lock().unwrap_or_else(|p| p.into_inner());
+        // Nobody else is in line (the table holds one reference, this reader the other; others
+        // take theirs under the same lock).
+        if Arc::strong_count(&self.turn) <= 2 {
+            making.remove(&self.key);
+        }
+    }
 }
 
 impl<K, V> Kept<K, V>
@@ -133,30 +172,24 @@ where
         let entry = match look(state.now()) {
             Some(entry) => entry,
             None => {
-                let turn = self
-                    .making
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .entry(key.clone())
-                    .or_default()
-                    .clone();
-                let made = async {
-                    let _turn = turn.lock().await;
-                    // Made meanwhile by the reader whose turn it was?
-                    let now = state.now();
-                    match look(now) {
-                        Some(entry) => Ok(entry),
-                        None => self.make(state, key.clone(), since, now, make).await,
+                let turn = Turn::take(&self.making, &key);
+                let mut unusable = turn.turn.lock().await;
+                // Made meanwhile by the reader whose turn it was?
+                let now = state.now();
+                match look(now) {
+                    Some(entry) => entry,
+                    // The reader before made nothing the others can use (it failed, or the
+                    // part is not kept): no queueing behind it, each makes its own.
+                    None if *unusable => {
+                        drop(unusable);
+                        self.make(state, key.clone(), since, now, make).await?.0
+                    }
+                    None => {
+                        let made = self.make(state, key.clone(), since, now, make).await;
+                        *unusable = !matches!(&made, Ok((_, true)));
+                        made?.0
                     }
                 }
-                .await;
-                let mut making = self.making.lock().unwrap_or_else(|p| p.into_inner());
-                // Nobody else waits for this turn (the table holds one reference, this reader
-                // the other; others take theirs under the same lock).
-                if Arc::strong_count(&turn) <= 2 {
-                    making.remove(&key);
-                }
-                made?
             }
         };
         for key in &entry.keys {
@@ -173,7 +206,7 @@ where
         since: u64,
         now: DateTime<Utc>,
         make: F,
-    ) -> Result<Arc<Entry<V>>, AppError>
+    ) -> Result<(Arc<Entry<V>>, bool), AppError>
     where
         F: FnOnce(DateTime<Utc>) -> Fut,
         Fut: Future<Output = Result<Made<V>, AppError>>,
@@ -202,7 +235,7 @@ where
         if made.keep {
             self.entries.insert(key, entry.clone());
         }
-        Ok(entry)
+        Ok((entry, made.keep))
     }
 }
 
