@@ -1,5 +1,6 @@
 //! Parts of public pages made from content and kept until content they show changes: the
-//! front page's lists, each archive page's stories, each story's related block.
+//! front page's lists, each archive page's stories, each story's related block, the chrome
+//! around every page, and the REST API's section counts.
 //!
 //! Such a part takes most of an uncached page's work (at a million stories, the front page's
 //! section lists are most of its time) and is the same for every reader. So it is kept with
@@ -10,7 +11,12 @@
 //! - when a published story or page dated ahead comes due, since lists change then without
 //!   any write (its time is read when the part is made, see `Store::next_due`), and it is not
 //!   used for a time before the one it was made for;
+//! - at a time of its own, if it has one (the chrome: when the year in its footer turns);
 //! - after an age, and when the bound on entries pushes it out.
+//!
+//! Readers missing the same part at once wait for the one reader making it, and take what it
+//! made; if that reader failed, or made a part that is not kept, they make their own side by
+//! side rather than one after another.
 //!
 //! Whether the part is used or made, the page says what it shows (`web::cache::also_shows`),
 //! so a cached page is purged with it.
@@ -38,8 +44,8 @@ pub struct Entry<V> {
     checked: AtomicU64,
     /// The time it was made for: it says nothing of earlier times.
     at: DateTime<Utc>,
-    /// The first time after `at` when a published story or page comes due (`None`: none is
-    /// dated ahead).
+    /// When it lapses: the first time after `at` when a published story or page comes due,
+    /// or the part's own time if earlier (`None`: neither).
     until: Option<DateTime<Utc>>,
 }
 
