@@ -40,9 +40,8 @@ pub(crate) fn render(
     meta: &PageMeta,
     content: impl Serialize,
 ) -> Result<String, AppError> {
-    for key in &chrome.keys {
-        crate::web::cache::also_shows(key.as_str());
-    }
+    // The chrome's keys were noted when it was taken from `ChromeCache` (the only maker of a
+    // `Chrome`), as every kept part's are (`kept::Kept::get`).
     let theme = state.theme();
     let head = meta::Head::new(meta, chrome, theme.asset_url("share.png"));
     let sidebar: Vec<&chrome::WidgetView> = chrome
