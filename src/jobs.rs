@@ -1,6 +1,8 @@
 //! Background work every node runs: publishing scheduled stories at their time, whether or
 //! not anyone visits. Several nodes may run it at once; each story is still published once
-//! (see [`crate::actions::stories::publish_due`]).
+//! (see [`crate::actions::stories::publish_due`]). Each run also keeps the node's caches
+//! current ([`Store::fresh_generation`]), so a published story dated ahead that comes due is
+//! announced to the `--purge-url` hook even while a CDN in front answers every reader.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -90,6 +92,7 @@ pub fn spawn_scheduler(
                 }
             };
             stats.record(outcome, chrono::Utc::now());
+            store.fresh_generation().await;
         }
     })
 }

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
@@ -261,6 +262,17 @@ pub(crate) struct ContentClock {
     listening: AtomicBool,
     /// Told of every content write this process commits (the `--purge-url` hook).
     hook: Mutex<Option<tokio::sync::mpsc::UnboundedSender<purge::Purge>>>,
+    /// Where the watch for stories and pages coming due stands (see [`Store::come_due`]).
+    coming: Mutex<Option<Coming>>,
+}
+
+/// The watch for published stories and pages dated ahead: up to `from` every one that came
+/// due has been announced, and at `generation` the next one comes due at `next`.
+#[derive(Debug, Clone, Copy)]
+struct Coming {
+    generation: u64,
+    from: DateTime<Utc>,
+    next: Option<DateTime<Utc>>,
 }
 
 /// How many generations' changes are remembered; a cache older than that drops everything.
@@ -303,10 +315,32 @@ impl ContentClock {
     /// A content write of this process committed, leaving `content_version` at `version`.
     pub(crate) fn changed(&self, version: i64, what: purge::Purge) {
         self.seen.fetch_max(version, Ordering::AcqRel);
+        self.tell_hook(&what);
+        self.bump(what);
+    }
+
+    /// Tells the `--purge-url` hook, if any, what changed.
+    fn tell_hook(&self, what: &purge::Purge) {
         if let Some(hook) = self.hook.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
             let _ = hook.send(what.clone());
         }
+    }
+
+    /// A published story or page dated ahead came due: the lists, search results and sitemaps
+    /// change without a write. Every node announces it to its own caches (and its hook).
+    fn came_due(&self) {
+        let what = purge::Purge::Keys(
+            [purge::LISTS, purge::STORIES, purge::PAGES]
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        );
+        self.tell_hook(&what);
         self.bump(what);
+    }
+
+    fn coming(&self) -> std::sync::MutexGuard<'_, Option<Coming>> {
+        self.coming.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Another process announced `version` with what it changed: news only if beyond the last
@@ -372,6 +406,7 @@ impl Default for ContentClock {
             checking: AtomicBool::new(false),
             listening: AtomicBool::new(false),
             hook: Mutex::new(None),
+            coming: Mutex::new(None),
         }
     }
 }
@@ -796,10 +831,46 @@ impl Store {
                     Ok(v) => clock.observed(v),
                     Err(e) => tracing::warn!(error = %e, "cannot read the content version"),
                 }
+                if let Err(e) = self.come_due(Utc::now()).await {
+                    tracing::warn!(error = %e, "cannot look for stories coming due");
+                }
                 clock.checked();
             }
         }
         self.generation()
+    }
+
+    /// Announces to this node's caches (and its `--purge-url` hook) the published stories and
+    /// pages whose time came since the last look, as a change of the lists, search results and
+    /// sitemaps ([`ContentClock::came_due`]): they show from their time on with no write, so
+    /// no page kept from before may hide them. Runs with the read of `content_version`, so at
+    /// most once per [`CONTENT_POLL`]; while the content is unchanged and nothing is due yet,
+    /// it reads nothing.
+    async fn come_due(&self, now: DateTime<Utc>) -> Result<()> {
+        let clock = &self.clock;
+        let known = *clock.coming();
+        let from = match known {
+            // The first look: nothing was kept before it.
+            None => now,
+            Some(c) if c.generation == self.generation() && c.next.is_none_or(|t| t > now) => {
+                return Ok(());
+            }
+            Some(c) => c.from,
+        };
+        let mut generation = self.generation();
+        let mut next = self.next_due(from).await?;
+        if next.is_some_and(|t| t <= now) {
+            clock.came_due();
+            generation = self.generation();
+            next = self.next_due(now).await?;
+        }
+        *clock.coming() = Some(Coming {
+            generation,
+            // A look before an earlier one (a clock set back) does not undo it.
+            from: known.map_or(now, |c| c.from.max(now)),
+            next,
+        });
+        Ok(())
     }
 
     /// Records that content changed, invalidating this process's caches. Committed

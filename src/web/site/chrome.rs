@@ -328,7 +328,12 @@ pub async fn widget_view(
         ),
         WidgetKind::Text { html } => (Vec::new(), None, Some(html.as_str().to_owned())),
     };
-    let stories = views::cards(store, chrome, stories, false).await?;
+    let mut stories = views::cards(store, chrome, stories, false).await?;
+    // The chrome is on every page and is not made again for a comment (it does not name its
+    // stories' `comments-ID`), so its cards carry no comment count that could go stale.
+    for card in &mut stories {
+        card.comment_count = 0;
+    }
     Ok(WidgetView {
         id: widget.id,
         kind: widget.kind.kind(),
