@@ -4,6 +4,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Small blocks come and go on every request and every imported item, from several threads at
+/// once; mimalloc serves them from per-thread pages without glibc's locks and consolidation
+/// (`bench/README.md` has the figures).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match newsdesk::cli::Cli::try_parse() {
         Ok(cli) => cli,
