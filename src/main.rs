@@ -6,7 +6,8 @@ use clap::Parser;
 
 /// Small blocks come and go on every request and every imported item, from several threads at
 /// once; mimalloc serves them from per-thread pages without glibc's locks and consolidation
-/// (`bench/README.md` has the figures).
+/// (`bench/README.md` has the figures). It is built not to use transparent huge pages
+/// (`.cargo/config.toml`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

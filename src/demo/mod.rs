@@ -535,6 +535,8 @@ pub async fn seed_synthetic(store: &Store, n: u32, now: DateTime<Utc>) -> action
         tx.commit().await?;
         done = (done + BATCH).min(n);
     }
+    // As after an import: the planner's statistics, so what is measured is a settled site.
+    store.settle_after_bulk_load().await;
     Ok(())
 }
 

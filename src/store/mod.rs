@@ -263,16 +263,26 @@ pub(crate) struct ContentClock {
     /// Told of every content write this process commits (the `--purge-url` hook).
     hook: Mutex<Option<tokio::sync::mpsc::UnboundedSender<purge::Purge>>>,
     /// Where the watch for stories and pages coming due stands (see [`Store::come_due`]).
-    coming: Mutex<Option<Coming>>,
+    coming: Mutex<Coming>,
 }
 
-/// The watch for published stories and pages dated ahead: up to `from` every one that came
-/// due has been announced, and at `generation` the next one comes due at `next`.
+/// The watch for published stories and pages dated ahead: every one whose time came up to
+/// `from` is shown by the caches (announced, or came before they were filled), and at
+/// `generation` the next one comes due at `next` ([`Coming::UNKNOWN`]: not known yet).
 #[derive(Debug, Clone, Copy)]
 struct Coming {
     generation: u64,
     from: DateTime<Utc>,
     next: Option<DateTime<Utc>>,
+    /// When the last change of the lists (or of everything) reached the caches: stories that
+    /// came due before it, they show already.
+    lists_changed: Option<DateTime<Utc>>,
+    /// The same for pages: when everything last changed.
+    all_changed: Option<DateTime<Utc>>,
+}
+
+impl Coming {
+    const UNKNOWN: u64 = u64::MAX;
 }
 
 /// How many generations' changes are remembered; a cache older than that drops everything.
@@ -281,6 +291,14 @@ const PURGE_LOG: usize = 4096;
 impl ContentClock {
     /// Moves the generation, recording what changed.
     fn bump(&self, what: purge::Purge) {
+        if what.touches(&[purge::LISTS]) {
+            let mut coming = self.coming();
+            let now = Some(Utc::now());
+            coming.lists_changed = now;
+            if what.is_all() {
+                coming.all_changed = now;
+            }
+        }
         let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
         let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
         log.push_back((generation, what));
@@ -327,20 +345,23 @@ impl ContentClock {
     }
 
     /// A published story or page dated ahead came due: the lists, search results and sitemaps
-    /// change without a write. Every node announces it to its own caches (and its hook).
-    fn came_due(&self) {
-        let what = purge::Purge::Keys(
-            [purge::LISTS, purge::STORIES, purge::PAGES]
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-        );
+    /// change without a write (`what`). Every node announces it to its own caches (and its
+    /// hook).
+    fn came_due(&self, what: purge::Purge) {
         self.tell_hook(&what);
         self.bump(what);
     }
 
-    fn coming(&self) -> std::sync::MutexGuard<'_, Option<Coming>> {
+    fn coming(&self) -> std::sync::MutexGuard<'_, Coming> {
         self.coming.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a look for stories coming due, keeping when the lists last changed.
+    fn settle_coming(&self, generation: u64, from: DateTime<Utc>, next: Option<DateTime<Utc>>) {
+        let mut coming = self.coming();
+        coming.generation = generation;
+        coming.from = from;
+        coming.next = next;
     }
 
     /// Another process announced `version` with what it changed: news only if beyond the last
@@ -406,7 +427,14 @@ impl Default for ContentClock {
             checking: AtomicBool::new(false),
             listening: AtomicBool::new(false),
             hook: Mutex::new(None),
-            coming: Mutex::new(None),
+            // The caches are empty when the store opens: nothing before it is owed to them.
+            coming: Mutex::new(Coming {
+                generation: Coming::UNKNOWN,
+                from: Utc::now(),
+                next: None,
+                lists_changed: None,
+                all_changed: None,
+            }),
         }
     }
 }
@@ -849,28 +877,66 @@ impl Store {
     async fn come_due(&self, now: DateTime<Utc>) -> Result<()> {
         let clock = &self.clock;
         let known = *clock.coming();
-        let from = match known {
-            // The first look: nothing was kept before it.
-            None => now,
-            Some(c) if c.generation == self.generation() && c.next.is_none_or(|t| t > now) => {
-                return Ok(());
-            }
-            Some(c) => c.from,
-        };
-        let mut generation = self.generation();
-        let mut next = self.next_due(from).await?;
-        if next.is_some_and(|t| t <= now) {
-            clock.came_due();
-            generation = self.generation();
-            next = self.next_due(now).await?;
+        if known.generation == self.generation() && known.next.is_none_or(|t| t > now) {
+            return Ok(());
         }
-        *clock.coming() = Some(Coming {
-            generation,
-            // A look before an earlier one (a clock set back) does not undo it.
-            from: known.map_or(now, |c| c.from.max(now)),
-            next,
-        });
+        // A story that came due before the last change of the lists is shown already (one
+        // published without a date is dated at its write, which purged the lists); a page,
+        // only after a change of everything.
+        let after =
+            |changed: Option<DateTime<Utc>>| changed.map_or(known.from, |t| known.from.max(t));
+        let generation = self.generation();
+        let (story, page) = self
+            .due_after(after(known.lists_changed), after(known.all_changed))
+            .await?;
+        let came = |t: Option<DateTime<Utc>>| t.is_some_and(|t| t <= now);
+        let (generation, next) = if came(story) || came(page) {
+            clock.came_due(if came(page) {
+                // A page shows in menus, under its parent, in the pages' sitemap.
+                purge::Purge::All
+            } else {
+                purge::Purge::Keys(
+                    [purge::LISTS, purge::STORIES]
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect(),
+                )
+            });
+            // Announced: however the next read ends, it is not announced again.
+            clock.settle_coming(Coming::UNKNOWN, now, None);
+            let generation = self.generation();
+            let (story, page) = self.due_after(now, now).await?;
+            (generation, story.into_iter().chain(page).min())
+        } else {
+            (generation, story.into_iter().chain(page).min())
+        };
+        // `now`, even before `from` (a clock set back): stories it hides again are announced
+        // when they come due again.
+        clock.settle_coming(generation, now, next);
         Ok(())
+    }
+
+    /// The first publication time after `stories` among published stories, and after `pages`
+    /// among published pages.
+    async fn due_after(
+        &self,
+        stories: DateTime<Utc>,
+        pages: DateTime<Utc>,
+    ) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+        let rows: Vec<(String, Option<DateTime<Utc>>)> = self
+            .conn()
+            .fetch_all(
+                dialect::Sql::new(
+                    "SELECT 'story', MIN(published_at) FROM articles WHERE status = 'published' AND published_at > $1 \
+                     UNION ALL \
+                     SELECT 'page', MIN(published_at) FROM pages WHERE status = 'published' AND published_at > $2",
+                )
+                .bind(stories)
+                .bind(pages),
+            )
+            .await?;
+        let of = |kind: &str| rows.iter().find(|(k, _)| k == kind).and_then(|(_, t)| *t);
+        Ok((of("story"), of("page")))
     }
 
     /// Records that content changed, invalidating this process's caches. Committed

@@ -359,3 +359,31 @@ impl Store {
             .next())
     }
 }
+
+/// The tables a WordPress import (or the benchmarks' seeding) fills.
+const IMPORTED_TABLES: &str = "articles, article_authors, article_categories, article_tags, \
+     search_documents, comments, pages, categories, tags, users, media, media_files, menus, \
+     menu_items, wordpress_ids, legacy_urls";
+
+impl Store {
+    /// After a bulk load on PostgreSQL (an import, `newsdesk seed`): the filled tables'
+    /// statistics are gathered and the search index's pending entries merged
+    /// (`VACUUM (ANALYZE)`), instead of waiting for autovacuum, or forever where it is off.
+    /// Until then the planner takes the tables for empty and every search reads the full-text
+    /// index's whole pending list (`bench/README.md`). Nothing to do on SQLite, whose
+    /// connections gather statistics when they close (`PRAGMA optimize`). Without statistics
+    /// the site is slow, not wrong: a failure is logged, not returned. (A role that does not
+    /// own the tables gets PostgreSQL's warning that they were skipped, in the server's log.)
+    pub(crate) async fn settle_after_bulk_load(&self) {
+        if let super::Db::Postgres(pool) = &self.db {
+            // Outside any transaction, as VACUUM must be: one statement, sent as it is.
+            let vacuum = format!("VACUUM (ANALYZE) {IMPORTED_TABLES}");
+            if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(vacuum))
+                .execute(pool)
+                .await
+            {
+                tracing::warn!(error = %e, "the loaded tables' statistics could not be gathered");
+            }
+        }
+    }
+}

@@ -446,6 +446,21 @@ async fn an_imported_archive_is_indexed_as_a_rebuild_indexes_it(site: TestSite) 
             .any(|(terms, _)| terms.ends_with(" maria rey rhm pr")),
         "the byline and the credit line are indexed"
     );
+    if site.backend == Backend::Postgres {
+        // Each import left the planner its statistics and merged the search index's pending
+        // entries (VACUUM), whether or not autovacuum runs.
+        let settled = site
+            .raw_pairs(
+                "SELECT relname::text, COUNT(*) FROM pg_stat_user_tables \
+                 WHERE schemaname = current_schema() \
+                 AND relname IN ('articles', 'comments', 'search_documents') \
+                 AND last_analyze IS NOT NULL AND last_vacuum IS NOT NULL \
+                 GROUP BY relname ORDER BY relname",
+            )
+            .await;
+        let tables: Vec<&str> = settled.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(tables, ["articles", "comments", "search_documents"]);
+    }
     site.store.rebuild_search_index().await.unwrap();
     assert_eq!(index_rows(&site).await, imported);
 }

@@ -260,12 +260,30 @@ pub async fn import_wordpress(
     by.require(Capability::SiteTools)?;
     let mut set_aside = false;
     let imported = run_passes(store, by, path, options, now, progress, &mut set_aside).await;
-    if !set_aside {
-        return imported;
+    let imported = if set_aside {
+        comment_indexes_again(store, imported).await
+    } else {
+        imported
+    };
+    // Statistics for the planner, unless a finished import wrote nothing (a stopped one may
+    // have written batches); without them the site is slow, not wrong.
+    let wrote = match &imported {
+        Ok(summary) => summary.counts.values().any(|c| c.created + c.updated > 0),
+        Err(_) => true,
+    };
+    if wrote {
+        store.settle_after_bulk_load().await;
     }
-    // Finished or stopped, the comment indexes this import set aside are built again (a killed
-    // one leaves them to the next start: `Store::migrate`). Missing, they cost speed, never
-    // data: a finished import stays finished, with a warning.
+    imported
+}
+
+/// Finished or stopped, the comment indexes an import set aside are built again (a killed one
+/// leaves them to the next start: `Store::migrate`). Missing, they cost speed, never data: a
+/// finished import stays finished, with a warning.
+async fn comment_indexes_again(
+    store: &Store,
+    imported: Result<Summary, ImportError>,
+) -> Result<Summary, ImportError> {
     let Err(e) = store.ensure_comment_indexes().await else {
         return imported;
     };
