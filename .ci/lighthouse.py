@@ -8,7 +8,7 @@ has a featured image (`figure.story-image`), the section the first `/category/â€
 
 Fails when, on any page and either form factor:
 - accessibility, best practices or SEO scores below 100;
-- cumulative layout shift above 0;
+- cumulative layout shift above 0 (the failure names what moved);
 - the largest contentful paint is an image the browser could not find in the initial HTML
   (Lighthouse's `lcp-discovery-insight`: discoverable, not lazy, `fetchpriority=high`);
 - the performance score is below `--performance` (default 0: printed, not judged, because
@@ -79,6 +79,20 @@ def lcp_element(report):
         return "?"
 
 
+def shifted(audits):
+    """What moved, as Lighthouse's `layout-shifts` audit names it: each shift's score and the
+    elements it moved (selector and the start of their HTML)."""
+    items = audits.get("layout-shifts", {}).get("details", {}).get("items", [])
+    if not items:
+        return "Lighthouse names no element"
+    out = []
+    for item in items[:5]:
+        node = item.get("node") or {}
+        what = node.get("selector") or node.get("snippet", "?")[:120]
+        out.append(f"{item.get('score', 0):g} at `{what}` {node.get('snippet', '')[:160]}")
+    return "; ".join(out)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", required=True)
@@ -124,7 +138,7 @@ def main():
                 if shown["performance"] == "â€”" or shown["performance"] < args.performance:
                     failures.append(f"{where}: performance {shown['performance']} < {args.performance}")
                 if cls > 0:
-                    failures.append(f"{where}: cumulative layout shift {cls:g}")
+                    failures.append(f"{where}: cumulative layout shift {cls:g}: {shifted(audits)}")
                 discovery = audits.get("lcp-discovery-insight", {}).get("score")
                 if discovery is not None and discovery < 1:
                     failures.append(f"{where}: the LCP image {element} is not discoverable in the initial HTML")
