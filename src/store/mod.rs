@@ -905,8 +905,7 @@ impl Store {
             // Announced: however the next read ends, it is not announced again.
             clock.settle_coming(Coming::UNKNOWN, now, None);
             let generation = self.generation();
-            let (story, page) = self.due_after(now, now).await?;
-            (generation, story.into_iter().chain(page).min())
+            (generation, self.next_due(now).await?)
         } else {
             (generation, story.into_iter().chain(page).min())
         };
@@ -918,7 +917,7 @@ impl Store {
 
     /// The first publication time after `stories` among published stories, and after `pages`
     /// among published pages.
-    async fn due_after(
+    pub(crate) async fn due_after(
         &self,
         stories: DateTime<Utc>,
         pages: DateTime<Utc>,

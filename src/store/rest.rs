@@ -402,18 +402,8 @@ impl Store {
     /// The earliest publication time after `now` among published stories and pages: when
     /// they come due, lists change without a write.
     pub(crate) async fn next_due(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
-        let rows: Vec<(Option<DateTime<Utc>>,)> = self
-            .conn()
-            .fetch_all(
-                Sql::new(
-                    "SELECT MIN(published_at) FROM articles WHERE status = 'published' AND published_at > $1 \
-                     UNION ALL \
-                     SELECT MIN(published_at) FROM pages WHERE status = 'published' AND published_at > $1",
-                )
-                .bind(now),
-            )
-            .await?;
-        Ok(rows.into_iter().filter_map(|(t,)| t).min())
+        let (story, page) = self.due_after(now, now).await?;
+        Ok(story.into_iter().chain(page).min())
     }
 
     /// One page of published stories or pages matching `f`, and how many match in all.

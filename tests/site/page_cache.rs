@@ -751,17 +751,7 @@ async fn lists_are_kept_until_a_write_or_a_story_comes_due(site: TestSite) {
     let uncached = uncached_app(&site);
     let lists_story = |p: &Page, title: &str| p.texts(".card__title").iter().any(|t| t == title);
     let id = site.story_id(REFERENCE).await;
-    // The story's section, under its parent if it has one.
-    let (path, section_id) = site
-        .raw_pairs(&format!(
-            "SELECT COALESCE(p.slug || '/', '') || c.slug, c.id FROM categories c \
-             JOIN article_categories ac ON ac.category_id = c.id \
-             LEFT JOIN categories p ON p.id = c.parent_id \
-             WHERE ac.article_id = {id} ORDER BY c.id LIMIT 1"
-        ))
-        .await
-        .remove(0);
-    let section = format!("/category/{path}/");
+    let (section, section_id) = section_of(&site, id).await;
     let lists = ["/", section.as_str()];
     for path in lists {
         let page = get_on(&uncached, path).await;
@@ -804,6 +794,20 @@ async fn lists_are_kept_until_a_write_or_a_story_comes_due(site: TestSite) {
     for path in lists {
         wait_until_listed(path, || get_on(&uncached, path)).await;
     }
+}
+
+/// The address and id of a story's first section, under its parent if it has one.
+async fn section_of(site: &TestSite, id: i64) -> (String, i64) {
+    let (path, section_id) = site
+        .raw_pairs(&format!(
+            "SELECT COALESCE(p.slug || '/', '') || c.slug, c.id FROM categories c \
+             JOIN article_categories ac ON ac.category_id = c.id \
+             LEFT JOIN categories p ON p.id = c.parent_id \
+             WHERE ac.article_id = {id} ORDER BY c.id LIMIT 1"
+        ))
+        .await
+        .remove(0);
+    (format!("/category/{path}/"), section_id)
 }
 
 /// The title [`date_a_story_ahead`] gives the story it dates ahead.
@@ -887,16 +891,7 @@ where
 /// page at its time, with no write: the node takes a story coming due as a change of the lists.
 async fn cached_pages_list_a_story_when_it_comes_due(site: TestSite) {
     let id = site.story_id(REFERENCE).await;
-    let (path, section_id) = site
-        .raw_pairs(&format!(
-            "SELECT COALESCE(p.slug || '/', '') || c.slug, c.id FROM categories c \
-             JOIN article_categories ac ON ac.category_id = c.id \
-             LEFT JOIN categories p ON p.id = c.parent_id \
-             WHERE ac.article_id = {id} ORDER BY c.id LIMIT 1"
-        ))
-        .await
-        .remove(0);
-    let section = format!("/category/{path}/");
+    let (section, section_id) = section_of(&site, id).await;
     let lists = ["/", section.as_str()];
     let due = date_a_story_ahead(&site, section_id, id).await;
     let mut checked_before = 0;
