@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use newsdesk::actions::Actor;
 use newsdesk::actions::import::{ImportError, ImportOptions, Summary, import_wordpress};
 
-use crate::support::{Backend, TestSite, skipped};
+use crate::support::{Backend, Page, TestSite, skipped};
 
 fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -93,6 +93,8 @@ on_both_backends!(empty:
     the_theme_unit_test_export_arrives_whole,
     an_imported_archive_is_indexed_as_a_rebuild_indexes_it,
     a_large_import_builds_the_comment_indexes_again_however_it_ends,
+    a_menu_entry_may_name_a_story_an_earlier_import_brought,
+    a_header_menu_an_earlier_version_imported_reaches_the_header,
 );
 
 async fn a_newsroom_export_arrives_with_every_state_thread_and_image(site: TestSite) {
@@ -250,7 +252,7 @@ async fn a_newsroom_export_arrives_with_every_state_thread_and_image(site: TestS
     let menu = site
         .raw_pairs(
             "SELECT i.kind || ':' || i.label || ':' || i.url, CAST(CASE WHEN i.parent_id IS NULL THEN 0 ELSE 1 END AS BIGINT) \
-             FROM menu_items i JOIN menus m ON m.id = i.menu_id WHERE m.location = 'header' ORDER BY i.id",
+             FROM menu_items i JOIN menus m ON m.id = i.menu_id WHERE m.location = 'primary' ORDER BY i.id",
         )
         .await;
     assert_eq!(
@@ -560,6 +562,110 @@ async fn a_large_import_builds_the_comment_indexes_again_however_it_ends(site: T
     assert_eq!(comment_indexes(&site).await.len(), migrated.len() - 2);
     site.store.migrate().await.unwrap();
     assert_eq!(comment_indexes(&site).await, migrated);
+}
+
+/// A second export holding only the main menu: an entry for a story the first import brought,
+/// and one for a post neither export holds.
+const MENU_ONLY: &str = r#"<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+	xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+	<title>Valley Herald</title>
+	<link>https://valleyherald.example</link>
+	<wp:wxr_version>1.2</wp:wxr_version>
+	<wp:base_site_url>https://valleyherald.example</wp:base_site_url>
+	<wp:base_blog_url>https://valleyherald.example</wp:base_blog_url>
+	<wp:term><wp:term_id>30</wp:term_id><wp:term_taxonomy><![CDATA[nav_menu]]></wp:term_taxonomy><wp:term_slug><![CDATA[main-menu]]></wp:term_slug><wp:term_name><![CDATA[Main menu]]></wp:term_name></wp:term>
+	<item><title>The flood</title><dc:creator>mreyes</dc:creator><wp:post_id>310</wp:post_id><wp:status>publish</wp:status><wp:menu_order>1</wp:menu_order><wp:post_type>nav_menu_item</wp:post_type><category domain="nav_menu" nicename="main-menu"><![CDATA[Main menu]]></category>
+		<wp:postmeta><wp:meta_key>_menu_item_type</wp:meta_key><wp:meta_value>post_type</wp:meta_value></wp:postmeta><wp:postmeta><wp:meta_key>_menu_item_object</wp:meta_key><wp:meta_value>post</wp:meta_value></wp:postmeta><wp:postmeta><wp:meta_key>_menu_item_object_id</wp:meta_key><wp:meta_value>101</wp:meta_value></wp:postmeta><wp:postmeta><wp:meta_key>_menu_item_menu_item_parent</wp:meta_key><wp:meta_value>0</wp:meta_value></wp:postmeta></item>
+	<item><title>Gone</title><dc:creator>mreyes</dc:creator><wp:post_id>311</wp:post_id><wp:status>publish</wp:status><wp:menu_order>2</wp:menu_order><wp:post_type>nav_menu_item</wp:post_type><category domain="nav_menu" nicename="main-menu"><![CDATA[Main menu]]></category>
+		<wp:postmeta><wp:meta_key>_menu_item_type</wp:meta_key><wp:meta_value>post_type</wp:meta_value></wp:postmeta><wp:postmeta><wp:meta_key>_menu_item_object</wp:meta_key><wp:meta_value>post</wp:meta_value></wp:postmeta><wp:postmeta><wp:meta_key>_menu_item_object_id</wp:meta_key><wp:meta_value>999</wp:meta_value></wp:postmeta><wp:postmeta><wp:meta_key>_menu_item_menu_item_parent</wp:meta_key><wp:meta_value>0</wp:meta_value></wp:postmeta></item>
+</channel>
+</rss>
+"#;
+
+async fn a_menu_entry_may_name_a_story_an_earlier_import_brought(site: TestSite) {
+    import(
+        &site,
+        &sample("newsroom-1.2.xml"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    let story = site
+        .raw_pairs("SELECT slug, id FROM articles WHERE id = (SELECT local_id FROM wordpress_ids WHERE kind = 'post' AND wp_id = 101)")
+        .await;
+    assert_eq!(story.len(), 1, "post 101 became one story");
+    let file = scratch("menu-only.xml");
+    std::fs::write(&file, MENU_ONLY).unwrap();
+    let summary = import(&site, &file, &ImportOptions::default())
+        .await
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    let menu = site
+        .raw_pairs(
+            "SELECT i.kind || ':' || i.label, COALESCE(i.target_id, 0) \
+             FROM menu_items i JOIN menus m ON m.id = i.menu_id WHERE m.location = 'primary' ORDER BY i.id",
+        )
+        .await;
+    assert!(
+        menu.contains(&("article:The flood".to_owned(), story[0].1)),
+        "{menu:?}"
+    );
+    assert!(
+        !menu.iter().any(|(entry, _)| entry.contains("Gone")),
+        "{menu:?}"
+    );
+    assert_eq!(
+        warnings(&summary).get(&311).map(String::as_str),
+        Some("\"Gone\" points at something not imported")
+    );
+    // The header shows the entry, at the story's address.
+    let home = site.get("/").await;
+    let link = regex::Regex::new(r#"href="([^"]*)"[^>]*>\s*The flood\s*<"#).unwrap();
+    let href = link
+        .captures(&home.body)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_else(|| panic!("no menu entry in {}", home.body));
+    assert!(href.ends_with(&format!("/{}/", story[0].0)), "{href}");
+}
+
+/// Imports before migration 0022 put the header menu where no page showed it.
+async fn a_header_menu_an_earlier_version_imported_reaches_the_header(site: TestSite) {
+    import(
+        &site,
+        &sample("newsroom-1.2.xml"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    let header = |page: &Page| page.texts(".primary-nav > ul > li > a");
+    assert_eq!(header(&site.get("/").await), ["Home", "Local News"]);
+    // As such an import left it.
+    site.raw_execute("UPDATE menus SET location = 'header'")
+        .await;
+    site.raw_execute("DELETE FROM _sqlx_migrations WHERE version = 22")
+        .await;
+    site.store.touch();
+    assert!(header(&site.get("/").await).is_empty());
+    site.store.migrate().await.unwrap();
+    site.store.touch();
+    assert_eq!(header(&site.get("/").await), ["Home", "Local News"]);
+    // A header menu made since is kept, and the imported one stays where it was.
+    site.raw_execute("UPDATE menus SET location = 'header'")
+        .await;
+    site.raw_execute("INSERT INTO menus (location, name) VALUES ('primary', 'Made here')")
+        .await;
+    site.raw_execute("DELETE FROM _sqlx_migrations WHERE version = 22")
+        .await;
+    site.store.migrate().await.unwrap();
+    assert_eq!(
+        site.raw_pairs(
+            "SELECT location || ':' || name, CAST(0 AS BIGINT) FROM menus ORDER BY location"
+        )
+        .await,
+        pairs(&[("header:Main menu", 0), ("primary:Made here", 0)])
+    );
 }
 
 async fn authors_can_be_mapped_to_existing_accounts(site: TestSite) {

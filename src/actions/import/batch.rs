@@ -78,7 +78,6 @@ pub(super) async fn write_stories(
         .filter_map(|(s, id)| Some((s.old_path.as_deref()?, LegacyTarget::Story, *id)))
         .collect();
     Store::put_legacy_urls(tx, &olds).await?;
-    index.posts.extend(pairs);
     index.relink.extend(
         stories
             .iter()

@@ -401,7 +401,6 @@ pub(super) async fn story(
     if let Some(path) = index.old_path(&item.link).filter(|p| p != "/") {
         Store::put_legacy_url(tx, &path, LegacyTarget::Story, id).await?;
     }
-    index.posts.insert(item.id, id);
     comments(tx, item, Thread::Story(id), index, summary).await?;
     Ok(None)
 }

@@ -84,8 +84,9 @@ pub(super) async fn menus(tx: &mut Tx, index: &Index, summary: &mut Summary) -> 
             .max_by_key(|m| size(&m.slug))
     });
     for m in &index.menus {
+        // The header's location (`actions::structure::MENU_LOCATIONS`).
         let location = if Some(&m.slug) == header.map(|h| &h.slug) {
-            "header"
+            "primary"
         } else if Some(&m.slug) == footer.map(|f| &f.slug) {
             "footer"
         } else {
@@ -152,11 +153,15 @@ pub(super) async fn menus(tx: &mut Tx, index: &Index, summary: &mut Summary) -> 
                     index.pages.get(&e.object_id).copied(),
                     String::new(),
                 ),
-                ("post_type", "post") => (
-                    "article",
-                    index.posts.get(&e.object_id).copied(),
-                    String::new(),
-                ),
+                ("post_type", "post") => {
+                    // A story this or an earlier import brought, unless deleted since.
+                    let id = match Store::wordpress_id(tx, WordpressKind::Post, e.object_id).await?
+                    {
+                        Some(id) if Store::story_exists_in(tx, id).await? => Some(id),
+                        _ => None,
+                    };
+                    ("article", id, String::new())
+                }
                 ("taxonomy", "category") => {
                     let id = Store::wordpress_id(tx, WordpressKind::Category, e.object_id).await?;
                     ("category", id, String::new())

@@ -224,7 +224,6 @@ struct Index {
     media_urls: HashMap<String, String>,
     pages: HashMap<i64, i64>,
     page_parents: Vec<(i64, i64, i64)>,
-    posts: HashMap<i64, i64>,
     menu_items: Vec<MenuItem>,
     /// Stories and pages whose text links to other addresses of the old site.
     relink: Vec<(LegacyTarget, i64)>,
