@@ -12,7 +12,7 @@ use crate::actions::profiles::{self, ProfileEdit};
 use crate::actions::{ActionError, Actor};
 use crate::config::{ServeConfig, SiteConfig};
 use crate::domain::user::{Role, normalize_email};
-use crate::store::{Durability, Store, StoreOptions};
+use crate::store::{Backend, Durability, Store, StoreOptions};
 
 /// Newsdesk: a news publishing platform in one binary.
 ///
@@ -846,6 +846,9 @@ fn one_line(e: ActionError) -> anyhow::Error {
 /// SQLite's page cache for each connection of `newsdesk import` (KiB).
 const IMPORT_CACHE_KIB: u32 = 64 * 1024;
 
+/// SQLite's memory in all for `newsdesk import` (KiB): the writer's cache and 16 MiB more.
+const IMPORT_SQLITE_MEMORY_KIB: u32 = IMPORT_CACHE_KIB + 16 * 1024;
+
 /// Pages of `newsdesk import`'s write-ahead log between checkpoints (256 MiB): the pages of
 /// the indexes that every batch writes again reach the database file once per checkpoint.
 const IMPORT_CHECKPOINT_PAGES: u32 = 65_536;
@@ -888,9 +891,19 @@ async fn import(args: &ImportArgs) -> anyhow::Result<()> {
         StoreOptions {
             write_cache_kib: IMPORT_CACHE_KIB,
             checkpoint_pages: IMPORT_CHECKPOINT_PAGES,
-            // The import's own cache, not shared with readers, is the point.
-            sqlite_memory_kib: 0,
-            ..StoreOptions::new(2)
+            // All of SQLite's memory in the process, every connection's cache together: the
+            // writer's cache and a little for the readers, whose caches otherwise fill as the
+            // archive grows.
+            sqlite_memory_kib: IMPORT_SQLITE_MEMORY_KIB,
+            // On SQLite every batch runs on the one write connection, so the pages its cache
+            // holds are those the next batch writes again: with two, batches alternated
+            // between two caches, each half as useful and together twice the memory (reads
+            // outside a batch go to the read connections). On PostgreSQL such reads (the new
+            // addresses of links between old posts) take a second connection.
+            ..StoreOptions::new(match Backend::of_url(&site.database_url) {
+                Some(Backend::Sqlite) => 1,
+                _ => 2,
+            })
         },
     )
     .await?;

@@ -671,7 +671,8 @@ impl Store {
             // Each index is built by one sort of every comment. SQLite keeps a sort in memory up
             // to the connection's cache size and spills the rest to temporary files, which
             // `temp_store = MEMORY` (this store's setting) would keep in memory too: the build
-            // runs with temporary files on disk, so memory does not grow with the comments.
+            // runs with temporary files on disk and a small cache, so memory does not grow with
+            // the comments.
             // (`temp_store` cannot change inside a transaction: each statement is its own, and
             // the connection is closed afterwards rather than set back.) Another process
             // building the same index at once waits on the write lock, then finds it there.
@@ -680,6 +681,12 @@ impl Store {
                 let mut conn = pool.acquire().await.store()?;
                 conn.close_on_drop();
                 sqlx::query("PRAGMA temp_store = FILE")
+                    .execute(&mut *conn)
+                    .await
+                    .store()?;
+                // A serving node's cache, whatever this connection was opened with (an
+                // import's is 64 MiB): the sort's memory.
+                sqlx::query("PRAGMA cache_size = -16000")
                     .execute(&mut *conn)
                     .await
                     .store()?;
