@@ -90,14 +90,6 @@ pub(crate) const fn rows_per_statement(columns: usize) -> usize {
     }
 }
 
-/// Statements with more arguments than this are prepared for their one run and not kept in
-/// the connection's statement cache. They are multi-row writes and long `IN` lists, whose
-/// text changes with their number of rows: kept, each would hold its compiled program (in
-/// SQLite's memory, or in the PostgreSQL server's process) until a hundred others pushed it
-/// out, and an import's comments alone come in up to sixty row counts. Preparing one costs
-/// little beside the rows it writes.
-pub(crate) const KEPT_STATEMENT_ARGS: usize = 256;
-
 /// SQL text with numbered placeholders and the arguments they stand for.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Sql {
@@ -250,8 +242,7 @@ pub(crate) fn like_pattern(text: &str) -> String {
 macro_rules! prepare {
     ($ctor:expr, $sql:expr) => {{
         let Sql { text, args, .. } = $sql;
-        let keep = args.len() <= KEPT_STATEMENT_ARGS;
-        let mut q = $ctor(AssertSqlSafe(text)).persistent(keep);
+        let mut q = $ctor(AssertSqlSafe(text));
         for a in args {
             q = match a {
                 Arg::Int(v) => q.bind(v),

@@ -14,7 +14,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 use super::StoreError;
-use super::dialect::{Arg, KEPT_STATEMENT_ARGS};
+use super::dialect::Arg;
 
 /// Read-only connections to one SQLite file.
 pub(crate) struct Reader {
@@ -87,15 +87,7 @@ impl Reader {
         args: &[Arg],
     ) -> Result<Vec<T>, StoreError> {
         self.with(|conn| {
-            // Long statements are prepared for one run (see `KEPT_STATEMENT_ARGS`).
-            let (mut kept, mut once);
-            let stmt: &mut rusqlite::Statement<'_> = if args.len() <= KEPT_STATEMENT_ARGS {
-                kept = conn.prepare_cached(text).map_err(read_error)?;
-                &mut kept
-            } else {
-                once = conn.prepare(text).map_err(read_error)?;
-                &mut once
-            };
+            let mut stmt = conn.prepare_cached(text).map_err(read_error)?;
             for i in 1..=stmt.parameter_count() {
                 // `$N` placeholders may repeat or come out of order; bind each by its number.
                 let n: usize = stmt
@@ -141,52 +133,5 @@ fn to_value(arg: &Arg) -> rusqlite::types::Value {
         Arg::OptTime(t) => t.as_ref().map_or(Value::Null, time),
         Arg::Bool(b) => Value::Integer(i64::from(*b)),
         Arg::Bytes(v) => Value::Blob(v.clone()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A read with more arguments than statements are kept for is prepared for its one run,
-    /// and answers the same each time; a short one is kept and answers the same too.
-    #[test]
-    fn long_and_short_reads_answer_alike() {
-        let path = std::env::temp_dir().join(format!(
-            "newsdesk-reader-{}-{}.db",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos())
-        ));
-        let setup = Connection::open(&path).expect("a scratch database");
-        setup
-            .execute_batch(
-                "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
-                 WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 1000)
-                 INSERT INTO t (id, n) SELECT i, i * 2 FROM s;",
-            )
-            .expect("rows");
-        drop(setup);
-        let reader = Reader::open(&path, 1).expect("a reader");
-        for count in [3, KEPT_STATEMENT_ARGS + 44] {
-            let ids: Vec<Arg> = (1..=count as i64).map(|i| Arg::Int(i * 3)).collect();
-            let list: Vec<String> = (1..=count).map(|i| format!("${i}")).collect();
-            let text = format!("SELECT sum(n) FROM t WHERE id IN ({})", list.join(", "));
-            // Ids up to 1,000 exist: each found one counts twice itself.
-            let want: i64 = (1..=count as i64)
-                .map(|i| i * 3)
-                .filter(|id| *id <= 1000)
-                .map(|id| id * 2)
-                .sum();
-            for _ in 0..3 {
-                let got: Vec<(i64,)> = reader.query(&text, &ids).expect("the read");
-                assert_eq!(got, vec![(want,)], "{count} arguments");
-            }
-        }
-        reader.close();
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
     }
 }
