@@ -846,8 +846,15 @@ fn one_line(e: ActionError) -> anyhow::Error {
 /// SQLite's page cache for each connection of `newsdesk import` (KiB).
 const IMPORT_CACHE_KIB: u32 = 64 * 1024;
 
-/// SQLite's memory in all for `newsdesk import` (KiB): the writer's cache and 16 MiB more.
+/// SQLite's memory in all for `newsdesk import` (KiB): the writer's cache with 16 MiB to spare.
 const IMPORT_SQLITE_MEMORY_KIB: u32 = IMPORT_CACHE_KIB + 16 * 1024;
+
+/// Whether the database is a SQLite file (not PostgreSQL, not SQLite in memory).
+fn sqlite_file(url: &str) -> bool {
+    Backend::of_url(url) == Some(Backend::Sqlite)
+        && !url.contains(":memory:")
+        && !url.contains("mode=memory")
+}
 
 /// Pages of `newsdesk import`'s write-ahead log between checkpoints (256 MiB): the pages of
 /// the indexes that every batch writes again reach the database file once per checkpoint.
@@ -891,18 +898,19 @@ async fn import(args: &ImportArgs) -> anyhow::Result<()> {
         StoreOptions {
             write_cache_kib: IMPORT_CACHE_KIB,
             checkpoint_pages: IMPORT_CHECKPOINT_PAGES,
-            // All of SQLite's memory in the process, every connection's cache together: the
-            // writer's cache and a little for the readers, whose caches otherwise fill as the
-            // archive grows.
+            // All of SQLite's memory in the process, every connection's cache together (the
+            // readers' caches otherwise fill as the archive grows); the writer's fits in it.
             sqlite_memory_kib: IMPORT_SQLITE_MEMORY_KIB,
-            // On SQLite every batch runs on the one write connection, so the pages its cache
-            // holds are those the next batch writes again: with two, batches alternated
-            // between two caches, each half as useful and together twice the memory (reads
-            // outside a batch go to the read connections). On PostgreSQL such reads (the new
-            // addresses of links between old posts) take a second connection.
-            ..StoreOptions::new(match Backend::of_url(&site.database_url) {
-                Some(Backend::Sqlite) => 1,
-                _ => 2,
+            // On a SQLite file every batch runs on the one write connection, so the pages its
+            // cache holds are those the next batch writes again: with two, batches alternated
+            // between two caches, each half as useful and together twice the memory. Reads
+            // outside a batch go to the read connections, which an in-memory database does
+            // not have; there, and on PostgreSQL, such reads (the new addresses of links
+            // between old posts) take a second connection.
+            ..StoreOptions::new(if sqlite_file(&site.database_url) {
+                1
+            } else {
+                2
             })
         },
     )

@@ -1445,3 +1445,62 @@ async fn images_an_earlier_import_left_behind_are_copied_by_a_later_one(site: Te
     assert_eq!(moved.status, 301);
     assert_eq!(moved.location(), images[0]);
 }
+
+/// `newsdesk import` writes a SQLite file on one connection: nothing the import does outside
+/// its batches (the links' new addresses, the invitations, the comment indexes built again)
+/// may wait for a second one. The sample's comments are few, so the indexes are set aside
+/// from the first comment on, as a large export's would be. (SQLite only: PostgreSQL keeps
+/// two connections.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_on_one_sqlite_connection_finishes() {
+    use newsdesk::store::{Store, StoreOptions};
+    let dir = scratch("one-connection");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("newsdesk.db").display());
+    let store = Store::connect_with(&url, StoreOptions::new(1))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let options = ImportOptions {
+        comments_in_bulk: Some(1),
+        ..ImportOptions::default()
+    };
+    let file = sample("newsroom-1.2.xml");
+    let before = index_names(&url).await;
+    for (created, updated) in [(7, 0), (0, 7)] {
+        let summary = tokio::time::timeout(
+            std::time::Duration::from_secs(120),
+            import_wordpress(
+                &store,
+                Actor::Operator,
+                &file,
+                &options,
+                chrono::Utc::now(),
+                &mut |_| {},
+            ),
+        )
+        .await
+        .expect("the import waits for no second connection")
+        .unwrap();
+        let stories = &summary.counts["stories"];
+        assert_eq!((stories.created, stories.updated), (created, updated));
+        assert!(summary.links_rewritten > 0 || created == 0);
+        // The comment indexes set aside are back.
+        assert_eq!(index_names(&url).await, before);
+    }
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The names of the comments table's indexes, read past the store.
+async fn index_names(url: &str) -> Vec<String> {
+    use sqlx::Connection;
+    let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+    sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'comments' ORDER BY name",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap()
+}
