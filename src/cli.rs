@@ -12,7 +12,7 @@ use crate::actions::profiles::{self, ProfileEdit};
 use crate::actions::{ActionError, Actor};
 use crate::config::{ServeConfig, SiteConfig};
 use crate::domain::user::{Role, normalize_email};
-use crate::store::{Backend, Durability, Store, StoreOptions};
+use crate::store::{Durability, Store, StoreOptions};
 
 /// Newsdesk: a news publishing platform in one binary.
 ///
@@ -849,13 +849,6 @@ const IMPORT_CACHE_KIB: u32 = 64 * 1024;
 /// SQLite's memory in all for `newsdesk import` (KiB): the writer's cache with 16 MiB to spare.
 const IMPORT_SQLITE_MEMORY_KIB: u32 = IMPORT_CACHE_KIB + 16 * 1024;
 
-/// Whether the database is a SQLite file (not PostgreSQL, not SQLite in memory).
-fn sqlite_file(url: &str) -> bool {
-    Backend::of_url(url) == Some(Backend::Sqlite)
-        && !url.contains(":memory:")
-        && !url.contains("mode=memory")
-}
-
 /// Pages of `newsdesk import`'s write-ahead log between checkpoints (256 MiB): the pages of
 /// the indexes that every batch writes again reach the database file once per checkpoint.
 const IMPORT_CHECKPOINT_PAGES: u32 = 65_536;
@@ -907,7 +900,7 @@ async fn import(args: &ImportArgs) -> anyhow::Result<()> {
             // outside a batch go to the read connections, which an in-memory database does
             // not have; there, and on PostgreSQL, such reads (the new addresses of links
             // between old posts) take a second connection.
-            ..StoreOptions::new(if sqlite_file(&site.database_url) {
+            ..StoreOptions::new(if crate::store::is_sqlite_file(&site.database_url) {
                 1
             } else {
                 2

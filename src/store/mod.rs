@@ -49,6 +49,20 @@ pub enum Db {
     Postgres(PgPool),
 }
 
+/// Whether `url` names a SQLite file, whose store reads outside transactions on connections
+/// of their own (not PostgreSQL, not SQLite in memory: `sqlite::memory:`, no path, or
+/// `mode=memory`, as sqlx reads such a URL).
+pub fn is_sqlite_file(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
+        return false;
+    };
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    !(path.is_empty() || path == ":memory:" || query.split('&').any(|kv| kv == "mode=memory"))
+}
+
 /// Which backend a database URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -676,8 +690,8 @@ impl Store {
                     .connect_with(opts.clone())
                     .await
                     .map_err(open_err)?;
-                let file = opts.get_filename();
-                if file != std::path::Path::new(":memory:") {
+                if is_sqlite_file(url) {
+                    let file = opts.get_filename();
                     let readers = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
                     let r =
                         reader::Reader::open(file, readers).map_err(|e| ConnectError::Open {
@@ -999,6 +1013,20 @@ mod tests {
 
     fn keys(k: &[&str]) -> purge::Purge {
         purge::Purge::Keys(k.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    #[test]
+    fn only_a_sqlite_file_reads_apart() {
+        assert!(is_sqlite_file(
+            "sqlite:///var/lib/newsdesk/newsdesk.db?mode=rwc"
+        ));
+        assert!(is_sqlite_file("sqlite://data/newsdesk.db"));
+        assert!(!is_sqlite_file("sqlite::memory:"));
+        assert!(!is_sqlite_file("sqlite://?mode=memory"));
+        assert!(!is_sqlite_file(
+            "sqlite://data/newsdesk.db?mode=memory&cache=shared"
+        ));
+        assert!(!is_sqlite_file("postgres://newsdesk@db/newsdesk"));
     }
 
     #[test]

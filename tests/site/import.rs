@@ -42,6 +42,13 @@ async fn import(
     .await
 }
 
+/// The newsroom sample imported with the default options.
+async fn import_newsroom(site: &TestSite) -> Summary {
+    import(site, &sample("newsroom-1.2.xml"), &ImportOptions::default())
+        .await
+        .unwrap()
+}
+
 /// A path in the temporary directory that no other test, nor the other backend's run of the
 /// same test (they run at once), uses.
 fn scratch(name: &str) -> PathBuf {
@@ -468,12 +475,14 @@ async fn an_imported_archive_is_indexed_as_a_rebuild_indexes_it(site: TestSite) 
 }
 
 /// The indexes of the comments table as the database itself describes them.
+/// The definitions of the comments table's indexes on SQLite (with a second column, as
+/// `raw_pairs` reads them).
+const SQLITE_COMMENT_INDEXES: &str = "SELECT sql, CAST(0 AS BIGINT) FROM sqlite_master \
+     WHERE type = 'index' AND tbl_name = 'comments' AND sql IS NOT NULL ORDER BY name";
+
 async fn comment_indexes(site: &TestSite) -> Vec<(String, i64)> {
     site.raw_pairs(match site.backend {
-        Backend::Sqlite => {
-            "SELECT sql, CAST(0 AS BIGINT) FROM sqlite_master \
-             WHERE type = 'index' AND tbl_name = 'comments' AND sql IS NOT NULL ORDER BY name"
-        }
+        Backend::Sqlite => SQLITE_COMMENT_INDEXES,
         Backend::Postgres => {
             "SELECT indexdef, CAST(0 AS BIGINT) FROM pg_indexes \
              WHERE tablename = 'comments' AND schemaname = current_schema() ORDER BY indexname"
@@ -527,13 +536,7 @@ async fn a_large_import_builds_the_comment_indexes_again_however_it_ends(site: T
     assert_eq!(comment_indexes(&site).await, migrated);
 
     // Below the threshold nothing is set aside, so the trigger stays quiet.
-    import(
-        &site,
-        &sample("newsroom-1.2.xml"),
-        &ImportOptions::default(),
-    )
-    .await
-    .unwrap();
+    import_newsroom(&site).await;
     site.raw_execute(unplant).await;
 
     // Finished (over the same export, whose comments are no fewer than the site's): the
@@ -585,13 +588,7 @@ const MENU_ONLY: &str = r#"<?xml version="1.0" encoding="UTF-8" ?>
 "#;
 
 async fn a_menu_entry_may_name_a_story_an_earlier_import_brought(site: TestSite) {
-    import(
-        &site,
-        &sample("newsroom-1.2.xml"),
-        &ImportOptions::default(),
-    )
-    .await
-    .unwrap();
+    import_newsroom(&site).await;
     let story = site
         .raw_pairs("SELECT slug, id FROM articles WHERE id = (SELECT local_id FROM wordpress_ids WHERE kind = 'post' AND wp_id = 101)")
         .await;
@@ -632,13 +629,7 @@ async fn a_menu_entry_may_name_a_story_an_earlier_import_brought(site: TestSite)
 
 /// Imports before migration 0022 put the header menu where no page showed it.
 async fn a_header_menu_an_earlier_version_imported_reaches_the_header(site: TestSite) {
-    import(
-        &site,
-        &sample("newsroom-1.2.xml"),
-        &ImportOptions::default(),
-    )
-    .await
-    .unwrap();
+    import_newsroom(&site).await;
     let header = |page: &Page| page.texts(".primary-nav > ul > li > a");
     assert_eq!(header(&site.get("/").await), ["Home", "Local News"]);
     // As such an import left it.
@@ -1029,13 +1020,7 @@ on_both_backends!(empty: a_round_trip_through_an_export_keeps_the_site);
 
 async fn a_round_trip_through_an_export_keeps_the_site(site: TestSite) {
     // Import → export → import into an empty site of the same backend.
-    import(
-        &site,
-        &sample("newsroom-1.2.xml"),
-        &ImportOptions::default(),
-    )
-    .await
-    .unwrap();
+    import_newsroom(&site).await;
     let mut exporter = newsdesk::wordpress::export::Exporter::new(
         &site.store,
         "https://newsdesk.example",
@@ -1467,7 +1452,7 @@ async fn an_import_on_one_sqlite_connection_finishes() {
         ..ImportOptions::default()
     };
     let file = sample("newsroom-1.2.xml");
-    let before = index_names(&url).await;
+    let before = comment_index_definitions(&url).await;
     for (created, updated) in [(7, 0), (0, 7)] {
         let summary = tokio::time::timeout(
             std::time::Duration::from_secs(120),
@@ -1487,20 +1472,18 @@ async fn an_import_on_one_sqlite_connection_finishes() {
         assert_eq!((stories.created, stories.updated), (created, updated));
         assert!(summary.links_rewritten > 0 || created == 0);
         // The comment indexes set aside are back.
-        assert_eq!(index_names(&url).await, before);
+        assert_eq!(comment_index_definitions(&url).await, before);
     }
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The names of the comments table's indexes, read past the store.
-async fn index_names(url: &str) -> Vec<String> {
+/// The definitions of the comments table's indexes, read past the store.
+async fn comment_index_definitions(url: &str) -> Vec<String> {
     use sqlx::Connection;
     let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
-    sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'comments' ORDER BY name",
-    )
-    .fetch_all(&mut c)
-    .await
-    .unwrap()
+    sqlx::query_scalar(SQLITE_COMMENT_INDEXES)
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
 }
