@@ -854,6 +854,14 @@ impl Store {
         self.clock.generation.load(Ordering::Acquire)
     }
 
+    /// The content generation as known, unless the database's `content_version` is due to be
+    /// read ([`Store::fresh_generation`]) and no one is reading it yet: a caller that must not
+    /// wait for that read leaves it to one that may.
+    pub fn known_generation(&self) -> Option<u64> {
+        let clock = &self.clock;
+        (!clock.due() || clock.checking.load(Ordering::Acquire)).then(|| self.generation())
+    }
+
     /// The content generation, after reading the database's `content_version` if the last read
     /// is [`CONTENT_POLL`] old, so content written by another node on the same database, or by
     /// a command, shows within about that time. One caller reads at a time; the others go on

@@ -25,12 +25,17 @@
 //! Concurrent misses for the same page wait for the one request that renders it. Readers with a
 //! comment identity (remembered details, held comments) or a remembered post password always
 //! get a fresh page.
+//!
+//! Two layers share the entries: [`page_cache`], around the public routes, renders and keeps
+//! pages and answers from them; [`front`], around every other layer, answers a kept page with
+//! the headers its first answer left with, so a hit does not pass through the layers that only
+//! add those headers again.
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -160,7 +165,23 @@ struct Entry {
     identity: Bytes,
     gzip: Option<Bytes>,
     br: Option<Bytes>,
+    /// The headers the layers around the cache gave the page's first answer (see [`front`]).
+    sent: OnceLock<Sent>,
 }
+
+/// A kept page's headers as the layers around the cache finished them (the security headers and
+/// the site's content security policy added), without what each answer sets for itself (its
+/// coding, tag, length and `X-Newsdesk-Cache`): [`front`] answers later requests for the page
+/// with these, so a hit does not pass those layers again.
+struct Sent {
+    /// Whether they were sent over HTTPS (`Strict-Transport-Security` goes only there).
+    https: bool,
+    headers: HeaderMap,
+}
+
+/// On an answer the cache gave or kept, on its way out through [`front`].
+#[derive(Clone)]
+struct Kept(Arc<Entry>);
 
 impl Entry {
     fn weight(&self) -> u32 {
@@ -496,7 +517,22 @@ fn known_to_client(req: &HeaderMap, etag: &str) -> bool {
 /// The response for `entry` in the coding the request takes (`304` when the client holds it,
 /// no body for `HEAD`); `served` says how it was found (`hit`, `stale` or `miss`, in
 /// `X-Newsdesk-Cache`).
-fn respond(entry: &Entry, req: &HeaderMap, head: bool, served: &'static str) -> Response {
+fn respond(entry: &Arc<Entry>, req: &HeaderMap, head: bool, served: &'static str) -> Response {
+    let mut res = respond_with(entry, &entry.headers, true, req, head, served);
+    res.extensions_mut().insert(Kept(entry.clone()));
+    res
+}
+
+/// [`respond`] with `headers` in place of the page's own, and `Vary: Accept-Encoding` added
+/// to them if `vary` (headers a response left with name it already).
+fn respond_with(
+    entry: &Entry,
+    headers: &HeaderMap,
+    vary: bool,
+    req: &HeaderMap,
+    head: bool,
+    served: &'static str,
+) -> Response {
     let coding = negotiate(
         req.get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok()),
@@ -522,11 +558,11 @@ fn respond(entry: &Entry, req: &HeaderMap, head: bool, served: &'static str) -> 
         entry.status
     };
     let h = res.headers_mut();
-    *h = entry.headers.clone();
+    *h = headers.clone();
     if let Ok(tag) = HeaderValue::from_str(&tag_for(&entry.etag, coding)) {
         h.insert(header::ETAG, tag);
     }
-    if entry.gzip.is_some() || entry.br.is_some() {
+    if vary && (entry.gzip.is_some() || entry.br.is_some()) {
         h.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     }
     if coding != Coding::Identity {
@@ -583,6 +619,73 @@ fn brotli(body: &[u8]) -> Option<Bytes> {
     (out.len() < body.len()).then(|| Bytes::from(out))
 }
 
+/// The key of the page a request asks for: pages hold absolute links on the request's origin
+/// (see `web::origin`), so the origin is part of it.
+fn key_of(origin: &str, req: &Request) -> String {
+    let target = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path(), |pq| pq.as_str());
+    let mut key = String::with_capacity(origin.len() + target.len());
+    key.push_str(origin);
+    key.push_str(target);
+    key
+}
+
+/// Around every layer but the request counters and the access log: answers a request for a
+/// kept page with the headers its first answer left with ([`Sent`]), so a hit does not pass
+/// through the layers that would only add them again (compression, security headers, the
+/// deadline, the origin's scope, conditional GET). It answers nothing else: a page not yet sent
+/// once, a page first sent over the other scheme, and every request while this node's content
+/// generation is due to be read again go the whole way, to [`page_cache`], which answers them
+/// with the same entries, and this layer then notes the headers they left with.
+pub async fn front(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let https = crate::web::middleware::is_https(&state, req.headers());
+    if let Some(res) = hit(&state, &req, https) {
+        return res;
+    }
+    let mut res = next.run(req).await;
+    if let Some(Kept(entry)) = res.extensions_mut().remove::<Kept>()
+        && res.status() == entry.status
+        && entry.sent.get().is_none()
+    {
+        let mut headers = res.headers().clone();
+        for name in [
+            header::ETAG,
+            header::CONTENT_ENCODING,
+            header::CONTENT_LENGTH,
+        ] {
+            headers.remove(name);
+        }
+        headers.remove(CACHE_HEADER);
+        let _ = entry.sent.set(Sent { https, headers });
+    }
+    res
+}
+
+/// The answer [`front`] gives from the cache, if it can give one.
+fn hit(state: &AppState, req: &Request, https: bool) -> Option<Response> {
+    let cache = state.page_cache()?;
+    if !cacheable_request(req) {
+        return None;
+    }
+    let store = state.store();
+    // Reading the database's version may wait; the layers inside bound that wait.
+    let generation = store.known_generation()?;
+    let origin = crate::web::origin::of_request(state, req.headers());
+    let entry = cache.get(store, &key_of(&origin, req), generation)?;
+    let sent = entry.sent.get().filter(|s| s.https == https)?;
+    cache.hits.fetch_add(1, Ordering::Relaxed);
+    Some(respond_with(
+        &entry,
+        &sent.headers,
+        false,
+        req.headers(),
+        req.method() == Method::HEAD,
+        "hit",
+    ))
+}
+
 /// Serves public pages from the cache, and fills it.
 pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !cacheable_request(&req) {
@@ -596,14 +699,7 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         }
         return res;
     };
-    // Pages hold absolute links on the request's origin (see `web::origin`).
-    let key = format!(
-        "{}{}",
-        crate::web::origin::current(),
-        req.uri()
-            .path_and_query()
-            .map_or_else(|| req.uri().path(), |pq| pq.as_str())
-    );
+    let key = key_of(&crate::web::origin::current(), &req);
     let head = req.method() == Method::HEAD;
     let store = state.store();
     let generation = store.fresh_generation().await;
@@ -706,6 +802,7 @@ async fn keep(
         identity: bytes,
         gzip,
         br,
+        sent: OnceLock::new(),
     });
     // A write that committed while the page rendered, and changed what it shows, leaves it
     // unkept (a later one is caught by `get`, which checks from the render's generation).

@@ -62,11 +62,17 @@ const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), disp
     geolocation=(), gyroscope=(), interest-cohort=(), magnetometer=(), microphone=(), midi=(), \
     payment=(), usb=(), browsing-topics=()";
 
+/// Whether the site is reached over HTTPS for this request: an `https` base URL, or a trusted
+/// proxy saying so.
+pub fn is_https(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
+    state.base_url().is_some_and(|u| u.starts_with("https://"))
+        || crate::web::origin::is_https(state, headers)
+}
+
 /// Headers every response carries; `Strict-Transport-Security` when the site is reached over
 /// HTTPS (an `https` base URL, or a trusted proxy saying so).
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let https = state.base_url().is_some_and(|u| u.starts_with("https://"))
-        || crate::web::origin::is_https(&state, req.headers());
+    let https = is_https(&state, req.headers());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     if https {

@@ -158,6 +158,11 @@ pub fn router(state: AppState) -> Router {
         // what it did not compress is compressed here when large enough.
         .layer(compress::layer())
         .layer(axum::middleware::from_fn(compress::weaken_etags))
+        // A kept page is answered here with the headers the layers above gave it the first time.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::front,
+        ))
         // Requests by route and status, and their latency (`/metrics`).
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

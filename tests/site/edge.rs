@@ -388,6 +388,57 @@ async fn hsts_is_sent_over_https_only() {
     assert_eq!(hsts(&plain, None).await, None);
 }
 
+/// A site at a fixed `http` address behind a proxy that says which scheme each reader used:
+/// readers on HTTPS and on HTTP share its kept pages, and only those on HTTPS are told to keep
+/// to it, whichever of them the page was first sent to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hsts_of_a_kept_page_follows_each_request() {
+    let site = TestSite::empty(crate::support::Backend::Sqlite)
+        .await
+        .unwrap();
+    let app = app_with(
+        &site,
+        newsdesk::AppOptions {
+            base_url: Some("http://news.example".into()),
+            behind_proxy: true,
+            ..Default::default()
+        },
+    );
+    for (i, (proto, expected)) in [
+        ("https", Some("max-age=31536000")),
+        ("http", None),
+        ("https", Some("max-age=31536000")),
+        ("http", None),
+        ("https", Some("max-age=31536000")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let res = app
+            .clone()
+            .oneshot(
+                Request::get("/")
+                    .header("x-forwarded-proto", proto)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            res.headers()["x-newsdesk-cache"],
+            if i == 0 { "miss" } else { "hit" }
+        );
+        assert_eq!(
+            res.headers()
+                .get(header::STRICT_TRANSPORT_SECURITY)
+                .map(|v| v.to_str().unwrap()),
+            expected,
+            "{proto}"
+        );
+    }
+}
+
 /// A real server on a free port with short limits; returns its address.
 async fn server_with(
     site: &TestSite,

@@ -18,6 +18,7 @@ on_both_backends!(demo:
     another_node_sees_content_writes_within_a_second,
     pages_are_kept_compressed_and_sent_as_the_browser_asks,
     a_kept_page_answers_if_none_match_before_rendering,
+    a_kept_page_is_sent_with_the_headers_of_its_first_answer,
     concurrent_misses_render_a_page_once,
     without_the_page_cache_every_request_renders,
     related_blocks_are_kept_until_a_write_changes_them,
@@ -685,6 +686,69 @@ async fn a_kept_page_answers_if_none_match_before_rendering(site: TestSite) {
         .await;
     assert_eq!(fresh.status, StatusCode::OK);
     assert!(String::from_utf8_lossy(&gunzip(&fresh.body)).contains("Changed behind the cache"));
+}
+
+/// Every header of an answer but those of its coding and the cache's note, in order.
+fn shared_headers(r: &crate::support::RawResponse) -> Vec<(String, String)> {
+    let mut shared: Vec<(String, String)> = r
+        .headers
+        .iter()
+        .filter(|(name, _)| {
+            !matches!(
+                name.as_str(),
+                "etag" | "content-encoding" | "content-length" | "x-newsdesk-cache"
+            )
+        })
+        .map(|(name, v)| (name.as_str().to_owned(), v.to_str().unwrap().to_owned()))
+        .collect();
+    shared.sort();
+    shared
+}
+
+/// The answers the cache gives carry what the page's first answer did (the site's security
+/// headers and policy, the page's keys, caching rules and API link), in every coding, although
+/// later ones are given before the layers that added them.
+async fn a_kept_page_is_sent_with_the_headers_of_its_first_answer(site: TestSite) {
+    let story = site.url_of(REFERENCE).await;
+    for path in [story.as_str(), "/", "/feed/"] {
+        let first = site.get_raw(path, &[("accept-encoding", "gzip")]).await;
+        assert_eq!(first.header("x-newsdesk-cache"), "miss", "{path}");
+        for coding in ["gzip", "br", "identity", "gzip, br"] {
+            let again = site.get_raw(path, &[("accept-encoding", coding)]).await;
+            assert_eq!(again.header("x-newsdesk-cache"), "hit", "{path} {coding}");
+            assert_eq!(
+                shared_headers(&again),
+                shared_headers(&first),
+                "{path} {coding}"
+            );
+        }
+    }
+    let hit = site.get_raw(&story, &[]).await;
+    for name in [
+        "content-security-policy",
+        "permissions-policy",
+        "x-content-type-options",
+        "referrer-policy",
+        "x-frame-options",
+        "surrogate-key",
+        "cache-control",
+        "vary",
+        "link",
+    ] {
+        assert_ne!(hit.header(name), "", "{name}");
+    }
+    // One `Vary`, naming the coding once.
+    let vary: Vec<_> = hit.headers.get_all("vary").iter().collect();
+    assert_eq!(vary.len(), 1, "{vary:?}");
+    // Its `304` too comes from the kept page, with its policy.
+    let tag = hit.header("etag").to_owned();
+    let known = site.get_raw(&story, &[("if-none-match", &tag)]).await;
+    assert_eq!(
+        (known.status, known.header("x-newsdesk-cache")),
+        (StatusCode::NOT_MODIFIED, "hit")
+    );
+    assert!(known.body.is_empty());
+    assert_eq!(known.header("etag"), tag);
 }
 
 async fn concurrent_misses_render_a_page_once(site: TestSite) {
