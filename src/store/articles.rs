@@ -79,6 +79,50 @@ pub struct TermRef {
     pub slug: String,
 }
 
+/// What a story page shows besides the story's row (see [`Store::story_parts`]).
+#[derive(Debug, Clone, Default)]
+pub struct StoryParts {
+    pub terms: Vec<TermRef>,
+    pub authors: Vec<super::users::AuthorProfile>,
+    pub comments: Vec<super::comments::PublicComment>,
+    pub images: Vec<super::media::ImageVariant>,
+}
+
+/// [`StoryParts`] as the database sends them: a JSON array each.
+#[derive(sqlx::FromRow, serde::Deserialize)]
+struct PartsRow {
+    sections: String,
+    tags: String,
+    authors: String,
+    comments: String,
+    images: String,
+}
+
+/// An array of one JSON object per row, with `fields` (name, SQL expression), ordered by
+/// `order`, as text (`[]` for no rows), in each database's words.
+fn json_array(backend: super::Backend, fields: &[(&str, &str)], order: &str) -> String {
+    let (aggregate, object, as_text) = match backend {
+        super::Backend::Sqlite => ("json_group_array", "json_object", ""),
+        super::Backend::Postgres => ("json_agg", "json_build_object", "::text"),
+    };
+    let fields = fields
+        .iter()
+        .map(|(name, expr)| format!("'{name}', {expr}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("COALESCE({aggregate}({object}({fields}) ORDER BY {order}){as_text}, '[]')")
+}
+
+/// A value the database sent that does not read as expected.
+fn decode_error(e: impl std::fmt::Display) -> super::StoreError {
+    super::StoreError::Database(sqlx::Error::Decode(e.to_string().into()))
+}
+
+/// What a JSON text the database built holds.
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(decode_error)
+}
+
 /// A section or tag id attached to a story. `kind` is `category` or `tag`.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct TermId {
@@ -400,24 +444,118 @@ impl Store {
         self.conn().fetch_all(sql).await
     }
 
-    /// A story's bylines with what its byline box shows of each author (bio and avatar), in
-    /// byline order.
-    pub async fn byline_profiles(
+    /// What a story page shows of a story besides its row, in one query: its sections and tags
+    /// (as [`Store::terms_of`] orders them), its bylines in order with what the byline box
+    /// shows of each author (bio and avatar), its comments as [`Store::visible_comments`] reads
+    /// them (none unless `with_comments`), and the files of `images`
+    /// ([`Store::image_variants`]). The database builds each as a JSON array, so the page costs
+    /// two round trips (the story, then this) instead of five; on PostgreSQL each is a trip to
+    /// another process.
+    pub async fn story_parts(
         &self,
         article_id: i64,
-    ) -> Result<Vec<super::users::AuthorProfile>> {
-        self.conn()
-            .fetch_all(
-                Sql::new(&format!(
-                    "SELECT u.id, u.display_name, u.slug, u.bio, u.public_email, {} \
-                     FROM article_authors aa JOIN users u ON u.id = aa.user_id \
-                     LEFT JOIN media av ON av.id = u.avatar_id \
-                     WHERE aa.article_id = $1 ORDER BY aa.position, u.id",
-                    super::users::AVATAR_COLUMNS
-                ))
-                .bind(article_id),
+        with_comments: bool,
+        own: &[(i64, String)],
+        images: &[i64],
+    ) -> Result<StoryParts> {
+        let backend = self.backend();
+        let term = |kind: &str, table: &str, alias: &str| {
+            json_array(
+                backend,
+                &[
+                    ("article_id", "j.article_id"),
+                    ("kind", &format!("CAST('{kind}' AS TEXT)")),
+                    ("term_id", &format!("{alias}.id")),
+                    ("name", &format!("{alias}.name")),
+                    ("slug", &format!("{alias}.slug")),
+                ],
+                &if kind == "category" {
+                    format!("j.position, {alias}.name")
+                } else {
+                    format!("{alias}.name")
+                },
+            ) + &format!(" FROM {table} {alias} JOIN ")
+        };
+        let mut sql = Sql::new("SELECT (SELECT ");
+        sql.push(&term("category", "categories", "c"))
+            .push("article_categories j ON j.category_id = c.id WHERE j.article_id = ")
+            .arg(article_id)
+            .push(") AS sections, (SELECT ")
+            .push(&term("tag", "tags", "t"))
+            .push("article_tags j ON j.tag_id = t.id WHERE j.article_id = ")
+            .arg(article_id)
+            .push(") AS tags, (SELECT ")
+            .push(&json_array(
+                backend,
+                &[
+                    ("id", "u.id"),
+                    ("display_name", "u.display_name"),
+                    ("slug", "u.slug"),
+                    ("bio", "u.bio"),
+                    ("public_email", "u.public_email"),
+                    ("avatar_id", "av.id"),
+                    ("avatar_url", "av.url"),
+                    ("avatar_alt", "av.alt_text"),
+                    ("avatar_width", "CAST(av.width AS BIGINT)"),
+                    ("avatar_height", "CAST(av.height AS BIGINT)"),
+                ],
+                "aa.position, u.id",
+            ))
+            .push(
+                " FROM article_authors aa JOIN users u ON u.id = aa.user_id \
+                 LEFT JOIN media av ON av.id = u.avatar_id WHERE aa.article_id = ",
             )
-            .await
+            .arg(article_id)
+            .push(") AS authors, (SELECT ")
+            .push(&json_array(
+                backend,
+                &[
+                    ("id", "id"),
+                    ("parent_id", "parent_id"),
+                    ("author_name", "author_name"),
+                    ("author_url", "author_url"),
+                    ("body", "body"),
+                    ("status", "status"),
+                    ("created_at", "created_at"),
+                ],
+                "created_at, id",
+            ))
+            .push(" FROM comments WHERE ");
+        if with_comments {
+            super::comments::visible(&mut sql, super::comments::Thread::Story(article_id), own);
+        } else {
+            sql.push("1 = 0");
+        }
+        sql.push(") AS comments, (SELECT ")
+            .push(&json_array(
+                backend,
+                &[
+                    ("media_id", "f.media_id"),
+                    ("variant", "f.variant"),
+                    ("width", "CAST(f.width AS BIGINT)"),
+                    ("height", "CAST(f.height AS BIGINT)"),
+                    ("file_name", "m.file_name"),
+                    ("caption", "m.caption"),
+                    ("credit", "m.credit"),
+                ],
+                "f.media_id, f.width",
+            ))
+            .push(" FROM media_files f JOIN media m ON m.id = f.media_id WHERE f.media_id IN ")
+            .arg_list(images)
+            .push(") AS images");
+        let row: PartsRow = self
+            .conn()
+            .fetch_optional(sql)
+            .await?
+            .ok_or_else(|| decode_error("a query without FROM returned no row"))?;
+        let mut terms: Vec<TermRef> = from_json(&row.sections)?;
+        terms.extend(from_json::<Vec<TermRef>>(&row.tags)?);
+        Ok(StoryParts {
+            terms,
+            authors: from_json(&row.authors)?,
+            comments: from_json(&row.comments)?,
+            images: from_json(&row.images)?,
+        })
     }
 
     /// Section and tag ids of the given stories (what the related-stories ranking compares).

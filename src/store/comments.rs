@@ -204,6 +204,23 @@ const PUBLIC_COLUMNS: &str = "id, parent_id, author_name, author_url, body, stat
 const MODERATION_COLUMNS: &str = "id, article_id, page_id, parent_id, user_id, author_name, author_email, author_url, author_ip, \
      body, status, spam_score, spam_reasons, notify_replies, notify_token, created_at, updated_at";
 
+/// The condition on `comments` of [`Store::visible_comments`]: the thread's approved comments,
+/// and of the held ones those whose moderation token the reader holds (at most 20).
+pub(super) fn visible(sql: &mut Sql, thread: Thread, own: &[(i64, String)]) {
+    sql.push(thread.column())
+        .push(" = ")
+        .arg(thread.id())
+        .push(" AND (status = 'approved'");
+    for (id, token) in own.iter().filter(|(_, t)| !t.is_empty()).take(20) {
+        sql.push(" OR (id = ")
+            .arg(*id)
+            .push(" AND moderation_token = ")
+            .arg(token.as_str());
+        sql.push(" AND status IN ('pending', 'spam'))");
+    }
+    sql.push(")");
+}
+
 impl Store {
     /// Approved comments of a story or page, oldest first, plus the submitter's own held
     /// comments named by `(id, moderation token)` pairs from their browser.
@@ -213,20 +230,9 @@ impl Store {
         own: &[(i64, String)],
     ) -> Result<Vec<PublicComment>> {
         let mut sql = Sql::new("SELECT ");
-        sql.push(PUBLIC_COLUMNS)
-            .push(" FROM comments WHERE ")
-            .push(thread.column())
-            .push(" = ")
-            .arg(thread.id())
-            .push(" AND (status = 'approved'");
-        for (id, token) in own.iter().filter(|(_, t)| !t.is_empty()).take(20) {
-            sql.push(" OR (id = ")
-                .arg(*id)
-                .push(" AND moderation_token = ")
-                .arg(token.as_str());
-            sql.push(" AND status IN ('pending', 'spam'))");
-        }
-        sql.push(") ORDER BY created_at, id");
+        sql.push(PUBLIC_COLUMNS).push(" FROM comments WHERE ");
+        visible(&mut sql, thread, own);
+        sql.push(" ORDER BY created_at, id");
         self.conn().fetch_all(sql).await
     }
 

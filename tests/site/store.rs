@@ -16,6 +16,93 @@ on_both_backends!(empty:
     author_slugs_never_equal_logins,
 );
 
+on_both_backends!(demo:
+    a_story_page_reads_its_parts_in_one_query_as_apart,
+);
+
+/// `Store::story_parts` reads in one query what the separate reads give, in their order: the
+/// sections and tags, the bylines with their profiles, the comments a reader may see (their
+/// own held one too), the image files.
+async fn a_story_page_reads_its_parts_in_one_query_as_apart(site: TestSite) {
+    use newsdesk::store::comments::Thread;
+    let store = &site.store;
+    // One held comment, and the token its writer's browser keeps.
+    let (_, held) = site
+        .raw_pairs(
+            "SELECT status, id FROM comments WHERE status = 'approved' AND article_id IN \
+             (SELECT article_id FROM comments WHERE status = 'approved' GROUP BY article_id \
+              HAVING COUNT(*) >= 2) ORDER BY id LIMIT 1",
+        )
+        .await
+        .remove(0);
+    site.raw_execute(&format!(
+        "UPDATE comments SET status = 'pending', moderation_token = 'tok-held' WHERE id = {held}"
+    ))
+    .await;
+    let own = vec![(held, "tok-held".to_owned())];
+    let images: Vec<i64> = site
+        .raw_pairs("SELECT file_name, id FROM media ORDER BY id")
+        .await
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    assert!(!images.is_empty(), "the demo has images");
+    let stories = site
+        .raw_pairs("SELECT slug, id FROM articles WHERE status = 'published' ORDER BY id")
+        .await;
+    let (mut many_terms, mut commented, mut saw_held) = (false, false, false);
+    for (slug, id) in &stories {
+        let parts = store.story_parts(*id, true, &own, &images).await.unwrap();
+        let terms = store.terms_of(&[*id]).await.unwrap();
+        assert_eq!(format!("{:?}", parts.terms), format!("{terms:?}"), "{slug}");
+        let mut authors = Vec::new();
+        for a in store.authors_of(&[*id]).await.unwrap() {
+            authors.push(store.author_profile(&a.slug).await.unwrap().unwrap());
+        }
+        assert_eq!(
+            format!("{:?}", parts.authors),
+            format!("{authors:?}"),
+            "{slug}"
+        );
+        let comments = store
+            .visible_comments(Thread::Story(*id), &own)
+            .await
+            .unwrap();
+        assert_eq!(
+            format!("{:?}", parts.comments),
+            format!("{comments:?}"),
+            "{slug}"
+        );
+        let files = store.image_variants(&images).await.unwrap();
+        assert_eq!(
+            format!("{:?}", parts.images),
+            format!("{files:?}"),
+            "{slug}"
+        );
+        many_terms |= terms.len() >= 3;
+        commented |= comments.len() >= 2;
+        saw_held |= comments.iter().any(|c| c.id == held);
+        // A story whose text is not shown reads no comments.
+        let shut = store.story_parts(*id, false, &own, &[]).await.unwrap();
+        assert!(shut.comments.is_empty() && shut.images.is_empty(), "{slug}");
+        assert_eq!(format!("{:?}", shut.terms), format!("{terms:?}"), "{slug}");
+    }
+    assert!(
+        many_terms && commented && saw_held,
+        "the demo covers each part"
+    );
+    // Without the token, the held comment is not among them.
+    let (_, id) = site
+        .raw_pairs(&format!(
+            "SELECT status, article_id FROM comments WHERE id = {held}"
+        ))
+        .await
+        .remove(0);
+    let parts = store.story_parts(id, true, &[], &[]).await.unwrap();
+    assert!(parts.comments.iter().all(|c| c.id != held));
+    assert!(!parts.comments.is_empty());
+}
+
 /// A published-or-not story by the given authors.
 pub fn article(
     title: &str,

@@ -18,7 +18,6 @@ use crate::domain::postpass;
 use crate::domain::token::comment_form_token;
 use crate::error::AppError;
 use crate::store::articles::{ArticleRow, TermRef};
-use crate::store::comments::Thread;
 use crate::store::users::AuthorProfile;
 
 /// An author's avatar as the byline shows it.
@@ -222,7 +221,25 @@ pub(crate) async fn story_page(
     let tz = chrome.settings.timezone;
     let url = article_path(published_at, &row.slug, tz);
 
-    let terms = store.terms_of(&[row.id]).await?;
+    // The story's own image and those in its text, with its sections, tags, bylines and
+    // comments, in one query.
+    let in_text = if shows_text {
+        super::figures::upload_ids(&row.body)
+    } else {
+        Vec::new()
+    };
+    let mut image_ids: Vec<i64> = row.image_id.into_iter().chain(in_text).collect();
+    image_ids.sort_unstable();
+    image_ids.dedup();
+    let crate::store::articles::StoryParts {
+        terms,
+        authors,
+        comments,
+        images,
+    } = store
+        .story_parts(row.id, shows_text, held, &image_ids)
+        .await?;
+    let images = views::ImageFiles::from_variants(images);
     let block = state
         .related_cache()
         .get(
@@ -238,25 +255,7 @@ pub(crate) async fn story_page(
             },
         )
         .await?;
-    let authors = store.byline_profiles(row.id).await?;
-    let comments = if shows_text {
-        store.visible_comments(Thread::Story(row.id), held).await?
-    } else {
-        Vec::new()
-    };
     let has_held = comments.iter().any(|c| c.status != CommentState::Approved);
-
-    // The story's own image and those in its text in one query.
-    let in_text = if shows_text {
-        super::figures::upload_ids(&row.body)
-    } else {
-        Vec::new()
-    };
-    let images = views::ImageFiles::load(
-        store,
-        std::iter::once(row.image_id).chain(in_text.into_iter().map(Some)),
-    )
-    .await?;
     let read_also: Option<&Card> = block.read_also.as_ref();
     let related: &[Card] = &block.related;
 
