@@ -538,7 +538,7 @@ impl Store {
                     ("caption", "m.caption"),
                     ("credit", "m.credit"),
                 ],
-                "f.media_id, f.width",
+                "f.media_id, f.width, f.variant",
             ))
             .push(" FROM media_files f JOIN media m ON m.id = f.media_id WHERE f.media_id IN ")
             .arg_list(images)

@@ -244,7 +244,7 @@ impl Store {
              FROM media_files f JOIN media m ON m.id = f.media_id WHERE f.media_id IN ",
         );
         sql.arg_list(media_ids)
-            .push(" ORDER BY f.media_id, f.width");
+            .push(" ORDER BY f.media_id, f.width, f.variant");
         self.conn().fetch_all(sql).await
     }
 

@@ -184,11 +184,21 @@ struct Sent {
 struct Kept(Arc<Entry>);
 
 impl Entry {
+    /// Its bytes for the cache's bound: the bodies, the keys, and its headers twice (its own
+    /// and, once sent, [`Sent`]'s copy with what the layers around added, for which a
+    /// kilobyte and a half more is counted: the content security policy is most of it).
     fn weight(&self) -> u32 {
+        let headers: usize = self
+            .headers
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 32)
+            .sum();
         let n = self.identity.len()
             + self.gzip.as_ref().map_or(0, Bytes::len)
             + self.br.as_ref().map_or(0, Bytes::len)
             + self.keys.iter().map(|k| k.len() + 16).sum::<usize>()
+            + 2 * headers
+            + 1536
             + 512;
         u32::try_from(n).unwrap_or(u32::MAX)
     }
@@ -648,6 +658,7 @@ pub async fn front(State(state): State<AppState>, req: Request, next: Next) -> R
     if let Some(Kept(entry)) = res.extensions_mut().remove::<Kept>()
         && res.status() == entry.status
         && entry.sent.get().is_none()
+        && replayable(res.headers())
     {
         let mut headers = res.headers().clone();
         for name in [
@@ -661,6 +672,23 @@ pub async fn front(State(state): State<AppState>, req: Request, next: Next) -> R
         let _ = entry.sent.set(Sent { https, headers });
     }
     res
+}
+
+/// Whether the headers an answer left with may be sent again with the same page to any
+/// request for it: not when they vary with more of the request than its coding (the REST API's
+/// `Access-Control-Allow-Origin` echoes each request's `Origin`, with `Vary: Origin`), nor when
+/// they carry the stand-in content security policy of a moment the site's could not be read.
+fn replayable(headers: &HeaderMap) -> bool {
+    let varies_by_coding_only = headers
+        .get_all(header::VARY)
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or("*").split(','))
+        .all(|name| name.trim().eq_ignore_ascii_case("accept-encoding"));
+    varies_by_coding_only
+        && headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .map(HeaderValue::as_bytes)
+            != Some(crate::web::csp::FALLBACK.as_bytes())
 }
 
 /// The answer [`front`] gives from the cache, if it can give one.
