@@ -867,6 +867,36 @@ mod tests {
     }
 
     #[test]
+    fn only_headers_that_vary_by_coding_alone_are_sent_again() {
+        let with = |pairs: &[(header::HeaderName, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (name, value) in pairs {
+                h.append(name, HeaderValue::from_static(value));
+            }
+            h
+        };
+        assert!(replayable(&with(&[])));
+        assert!(replayable(&with(&[(header::VARY, "Accept-Encoding")])));
+        assert!(replayable(&with(&[
+            (header::VARY, "accept-encoding"),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'self'"),
+        ])));
+        assert!(!replayable(&with(&[
+            (header::VARY, "Accept-Encoding"),
+            (header::VARY, "Origin"),
+        ])));
+        assert!(!replayable(&with(&[(
+            header::VARY,
+            "Accept-Encoding, Cookie"
+        )])));
+        assert!(!replayable(&with(&[(header::VARY, "*")])));
+        assert!(!replayable(&with(&[(
+            header::CONTENT_SECURITY_POLICY,
+            crate::web::csp::FALLBACK
+        )])));
+    }
+
+    #[test]
     fn every_encoding_of_a_page_is_known_by_its_tag() {
         let mut h = HeaderMap::new();
         h.insert(
