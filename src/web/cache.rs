@@ -27,7 +27,8 @@
 //! get a fresh page.
 //!
 //! Two layers share the entries: [`page_cache`], around the public routes, renders and keeps
-//! pages and answers from them; [`front`], around every other layer, answers a kept page with
+//! pages and answers from them; [`front`], around every layer but the request counters and the
+//! access log, answers a kept page with
 //! the headers its first answer left with, so a hit does not pass through the layers that only
 //! add those headers again.
 
@@ -647,7 +648,7 @@ fn key_of(origin: &str, req: &Request) -> String {
 /// through the layers that would only add them again (compression, security headers, the
 /// deadline, the origin's scope, conditional GET). It answers nothing else: a page not yet sent
 /// once, a page first sent over the other scheme, and every request while this node's content
-/// generation is due to be read again go the whole way, to [`page_cache`], which answers them
+/// generation is due to be read again and no request is reading it yet go the whole way, to [`page_cache`], which answers them
 /// with the same entries, and this layer then notes the headers they left with.
 pub async fn front(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let https = crate::web::middleware::is_https(&state, req.headers());
