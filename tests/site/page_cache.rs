@@ -740,6 +740,7 @@ async fn a_kept_page_is_sent_with_the_headers_of_its_first_answer(site: TestSite
     // One `Vary`, naming the coding once.
     let vary: Vec<_> = hit.headers.get_all("vary").iter().collect();
     assert_eq!(vary.len(), 1, "{vary:?}");
+    assert_eq!(vary[0], "Accept-Encoding");
     // Its `304` too comes from the kept page, with its policy.
     let tag = hit.header("etag").to_owned();
     let known = site.get_raw(&story, &[("if-none-match", &tag)]).await;
@@ -749,6 +750,11 @@ async fn a_kept_page_is_sent_with_the_headers_of_its_first_answer(site: TestSite
     );
     assert!(known.body.is_empty());
     assert_eq!(known.header("etag"), tag);
+    // Given before the other layers: one made the whole way has no content type, so no policy.
+    assert_eq!(
+        known.header("content-security-policy"),
+        hit.header("content-security-policy")
+    );
 }
 
 async fn concurrent_misses_render_a_page_once(site: TestSite) {
